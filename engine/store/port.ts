@@ -1,0 +1,95 @@
+/**
+ * The store port (DESIGN.md "Stores"): one narrow interface, two adapters (SqliteStore,
+ * Neo4jStore), one contract suite (test/store-contract.test.ts) proving both behave the same.
+ *
+ * Semantics every adapter must keep:
+ * - `apply` is atomic: every mutation of the batch commits, with its events, or none does.
+ * - Optimistic concurrency: a mutation with `expectedVersion` fails with ConflictError when the
+ *   stored version differs (`expectedVersion: 0` means "must not exist yet"); nothing is written.
+ * - An upsert whose client fields equal the stored ones is a no-op: no event, no version bump
+ *   (so re-importing a file is idempotent).
+ * - Versions start at 1 and are bumped on every write; `createdAt` is kept across updates.
+ * - Every committed change appends one event with a fresh, strictly increasing `seq`.
+ * - A relationship's endpoints must exist (in the store or earlier in the batch), and a CI cannot
+ *   be deleted while relationships still reference it: both are SemanticError.
+ * - A store that cannot be reached or fails mid-write raises StoreUnavailableError.
+ */
+import type { CI, CIData } from '../model/ci.ts';
+import type { Relationship, RelationshipData } from '../model/relationship.ts';
+
+export type EntityKind = 'ci' | 'relationship';
+
+export type Mutation =
+  | { op: 'upsertCI'; ci: CIData; expectedVersion?: number }
+  | { op: 'deleteCI'; id: string; expectedVersion?: number }
+  | { op: 'upsertRelationship'; relationship: RelationshipData; expectedVersion?: number }
+  | { op: 'deleteRelationship'; id: string; expectedVersion?: number };
+
+export type EventOp = 'create' | 'update' | 'delete';
+
+/** Status accounting: one per committed change, append-only. */
+export interface ChangeEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  op: EventOp;
+  entity: EntityKind;
+  id: string;
+  before: CI | Relationship | null;
+  after: CI | Relationship | null;
+  changeId?: string;
+}
+
+export interface WriteContext {
+  actor: string;
+  changeId?: string;
+}
+
+export interface ApplyResult {
+  /** The store's last sequence number after the batch (unchanged when the batch was all no-ops). */
+  seq: number;
+  /** The events written, in order; no-op upserts write none. */
+  events: ChangeEvent[];
+}
+
+export interface StoreCounts {
+  cis: number;
+  relationships: number;
+  events: number;
+}
+
+export interface HistoryQuery {
+  /** Only events with seq > after. */
+  after?: number;
+  limit?: number;
+}
+
+export interface GraphStore {
+  /** `sqlite` or `neo4j`, for messages and metrics. */
+  readonly kind: string;
+  /** Human-readable location (file path or Bolt URL), never with credentials. */
+  readonly location: string;
+
+  /** Creates tables / constraints / indexes when missing. Idempotent. */
+  init(): Promise<void>;
+  apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult>;
+
+  getCI(id: string): Promise<CI | undefined>;
+  getRelationship(id: string): Promise<Relationship | undefined>;
+
+  /** Streams every CI, in pages, ordered by id, for hydration and export. */
+  streamCIs(pageSize?: number): AsyncIterable<CI[]>;
+  /** Streams every relationship, in pages, ordered by id. */
+  streamRelationships(pageSize?: number): AsyncIterable<Relationship[]>;
+
+  lastSeq(): Promise<number>;
+  counts(): Promise<StoreCounts>;
+  /** Events of one entity, oldest first. */
+  history(entity: EntityKind, id: string, query?: HistoryQuery): Promise<ChangeEvent[]>;
+  /** Events of any entity after a sequence number, oldest first (mirror catch-up). */
+  eventsAfter(seq: number, limit?: number): Promise<ChangeEvent[]>;
+
+  /** Answers whether the store is reachable now (readiness). Never throws. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
