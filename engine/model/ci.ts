@@ -94,8 +94,15 @@ export function canonicalCI(ci: CIData): CIData {
   return out;
 }
 
+/** Sorts object keys recursively, so equal documents serialise to equal JSON. */
 export function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj).sort()) out[k] = obj[k];
+  for (const k of Object.keys(obj).sort()) out[k] = sortValue(obj[k]);
   return out;
+}
+
+function sortValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortValue);
+  if (v !== null && typeof v === 'object') return sortKeys(v as Record<string, unknown>);
+  return v;
 }

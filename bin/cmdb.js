@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `cmdb` command: loads the TypeScript CLI through tsx's loader (no build step needed).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../api/cli.ts');

@@ -1,0 +1,296 @@
+/**
+ * SqliteStore: the embedded default store (one file, WAL), so that `npm start` works on a fresh
+ * machine with no server. Same behaviour as Neo4jStore, proven by test/store-contract.test.ts.
+ *
+ * Documents are kept as JSON with the columns the queries need beside them. A batch is one
+ * SQLite transaction: a crash (even SIGKILL) mid-batch leaves the file as it was before it.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { canonicalCI, type CI } from '../model/ci.ts';
+import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
+import { CmdbError, ConflictError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
+import type { ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, WriteContext } from './port.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cis (
+  id TEXT PRIMARY KEY,
+  class TEXT NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cis_class ON cis(class);
+CREATE TABLE IF NOT EXISTS relationships (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relationships_from ON relationships(from_id);
+CREATE INDEX IF NOT EXISTS relationships_to ON relationships(to_id);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  op TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  before TEXT,
+  after TEXT,
+  change_id TEXT
+);
+CREATE INDEX IF NOT EXISTS events_entity ON events(entity, entity_id, seq);
+`;
+
+interface EventRow {
+  seq: number;
+  at: string;
+  actor: string;
+  op: ChangeEvent['op'];
+  entity: EntityKind;
+  entity_id: string;
+  before: string | null;
+  after: string | null;
+  change_id: string | null;
+}
+
+export class SqliteStore implements GraphStore {
+  readonly kind = 'sqlite';
+  readonly location: string;
+  private db: Database.Database | undefined;
+
+  constructor(path: string) {
+    this.location = path;
+  }
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    try {
+      if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
+      const db = new Database(this.location);
+      db.pragma('journal_mode = WAL');
+      // NORMAL is durable in WAL mode against process crashes; only power loss may drop the last commits.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA);
+      this.db = db;
+    } catch (err) {
+      throw new StoreUnavailableError(`sqlite: cannot open "${this.location}": ${(err as Error).message}`);
+    }
+  }
+
+  private get conn(): Database.Database {
+    if (!this.db) throw new StoreUnavailableError(`sqlite: store "${this.location}" is not open`);
+    return this.db;
+  }
+
+  async apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult> {
+    const db = this.conn;
+    const st = this.statements(db);
+    const run = db.transaction((): ApplyResult => {
+      let seq = (st.lastSeq.get() as { seq: number | null }).seq ?? 0;
+      const at = new Date().toISOString();
+      const events: ChangeEvent[] = [];
+      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: CI | Relationship | null, after: CI | Relationship | null) => {
+        seq += 1;
+        const event: ChangeEvent = { seq, at, actor: ctx.actor, op, entity, id, before, after };
+        if (ctx.changeId !== undefined) event.changeId = ctx.changeId;
+        st.insertEvent.run(seq, at, ctx.actor, op, entity, id, before && JSON.stringify(before), after && JSON.stringify(after), ctx.changeId ?? null);
+        events.push(event);
+      };
+
+      batch.forEach((m, index) => {
+        const where = `apply: mutation ${index} (${m.op})`;
+        switch (m.op) {
+          case 'upsertCI': {
+            const before = parseDoc<CI>(st.getCI.get(m.ci.id));
+            checkVersion(where, 'CI', m.ci.id, before?.version, m.expectedVersion);
+            const data = canonicalCI(m.ci);
+            if (before && JSON.stringify(canonicalCI(before)) === JSON.stringify(data)) return;
+            const after: CI = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
+            st.putCI.run(after.id, after.class, JSON.stringify(after));
+            emit(before ? 'update' : 'create', 'ci', after.id, before ?? null, after);
+            return;
+          }
+          case 'deleteCI': {
+            const before = parseDoc<CI>(st.getCI.get(m.id));
+            if (!before) throw new NotFoundError(`${where}: CI "${m.id}" not found`, { id: m.id });
+            checkVersion(where, 'CI', m.id, before.version, m.expectedVersion);
+            const attached = st.relsOf.get(m.id, m.id) as { id: string } | undefined;
+            if (attached) {
+              throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${attached.id}"); delete them first`, { id: m.id, relationship: attached.id });
+            }
+            st.deleteCI.run(m.id);
+            emit('delete', 'ci', m.id, before, null);
+            return;
+          }
+          case 'upsertRelationship': {
+            const rel = m.relationship;
+            const before = parseDoc<Relationship>(st.getRel.get(rel.id));
+            checkVersion(where, 'relationship', rel.id, before?.version, m.expectedVersion);
+            for (const end of [rel.from, rel.to]) {
+              if (!st.ciExists.get(end)) {
+                throw new SemanticError(`${where}: relationship "${rel.id}" references missing CI "${end}"`, { id: rel.id, path: [end === rel.from ? 'from' : 'to'], value: end });
+              }
+            }
+            const data = canonicalRelationship(rel);
+            if (before && JSON.stringify(canonicalRelationship(before)) === JSON.stringify(data)) return;
+            const after: Relationship = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
+            st.putRel.run(after.id, after.type, after.from, after.to, JSON.stringify(after));
+            emit(before ? 'update' : 'create', 'relationship', after.id, before ?? null, after);
+            return;
+          }
+          case 'deleteRelationship': {
+            const before = parseDoc<Relationship>(st.getRel.get(m.id));
+            if (!before) throw new NotFoundError(`${where}: relationship "${m.id}" not found`, { id: m.id });
+            checkVersion(where, 'relationship', m.id, before.version, m.expectedVersion);
+            st.deleteRel.run(m.id);
+            emit('delete', 'relationship', m.id, before, null);
+            return;
+          }
+        }
+      });
+      return { seq, events };
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      throw asStoreError(err, this.location);
+    }
+  }
+
+  async getCI(id: string): Promise<CI | undefined> {
+    return parseDoc<CI>(this.statements(this.conn).getCI.get(id));
+  }
+
+  async getRelationship(id: string): Promise<Relationship | undefined> {
+    return parseDoc<Relationship>(this.statements(this.conn).getRel.get(id));
+  }
+
+  async *streamCIs(pageSize = 10_000): AsyncIterable<CI[]> {
+    yield* this.pages<CI>(this.statements(this.conn).pageCIs, pageSize);
+  }
+
+  async *streamRelationships(pageSize = 10_000): AsyncIterable<Relationship[]> {
+    yield* this.pages<Relationship>(this.statements(this.conn).pageRels, pageSize);
+  }
+
+  /** Keyset pagination: each page is its own short read, so a long export never blocks writers. */
+  private *pages<T extends { id: string }>(stmt: Database.Statement, pageSize: number): Generator<T[]> {
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(after, pageSize) as { doc: string }[];
+      if (rows.length === 0) return;
+      const page = rows.map((r) => JSON.parse(r.doc) as T);
+      yield page;
+      after = page[page.length - 1]!.id;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async lastSeq(): Promise<number> {
+    return (this.statements(this.conn).lastSeq.get() as { seq: number | null }).seq ?? 0;
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const db = this.conn;
+    const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      cis: one('SELECT count(*) AS n FROM cis'),
+      relationships: one('SELECT count(*) AS n FROM relationships'),
+      events: one('SELECT count(*) AS n FROM events'),
+    };
+  }
+
+  async history(entity: EntityKind, id: string, query: HistoryQuery = {}): Promise<ChangeEvent[]> {
+    const rows = this.statements(this.conn).history.all(entity, id, query.after ?? 0, query.limit ?? -1) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async eventsAfter(seq: number, limit = 10_000): Promise<ChangeEvent[]> {
+    const rows = this.statements(this.conn).eventsAfter.all(seq, limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.conn.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    this.cache = undefined;
+  }
+
+  private cache: ReturnType<typeof prepare> | undefined;
+  private statements(db: Database.Database): ReturnType<typeof prepare> {
+    this.cache ??= prepare(db);
+    return this.cache;
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    lastSeq: db.prepare('SELECT max(seq) AS seq FROM events'),
+    getCI: db.prepare('SELECT doc FROM cis WHERE id = ?'),
+    ciExists: db.prepare('SELECT 1 FROM cis WHERE id = ?').pluck(),
+    putCI: db.prepare('INSERT INTO cis (id, class, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET class = excluded.class, doc = excluded.doc'),
+    deleteCI: db.prepare('DELETE FROM cis WHERE id = ?'),
+    relsOf: db.prepare('SELECT id FROM relationships WHERE from_id = ? UNION ALL SELECT id FROM relationships WHERE to_id = ? LIMIT 1'),
+    getRel: db.prepare('SELECT doc FROM relationships WHERE id = ?'),
+    putRel: db.prepare(
+      'INSERT INTO relationships (id, type, from_id, to_id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET type = excluded.type, from_id = excluded.from_id, to_id = excluded.to_id, doc = excluded.doc',
+    ),
+    deleteRel: db.prepare('DELETE FROM relationships WHERE id = ?'),
+    insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
+    pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
+    history: db.prepare('SELECT * FROM events WHERE entity = ? AND entity_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    eventsAfter: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+  };
+}
+
+function parseDoc<T>(row: unknown): T | undefined {
+  return row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined;
+}
+
+function toEvent(r: EventRow): ChangeEvent {
+  const e: ChangeEvent = {
+    seq: r.seq,
+    at: r.at,
+    actor: r.actor,
+    op: r.op,
+    entity: r.entity,
+    id: r.entity_id,
+    before: r.before === null ? null : JSON.parse(r.before),
+    after: r.after === null ? null : JSON.parse(r.after),
+  };
+  if (r.change_id !== null) e.changeId = r.change_id;
+  return e;
+}
+
+/** `expectedVersion: 0` means "must not exist yet"; undefined means "don't check". */
+export function checkVersion(where: string, kind: string, id: string, stored: number | undefined, expected: number | undefined): void {
+  if (expected === undefined) return;
+  const actual = stored ?? 0;
+  if (actual !== expected) {
+    const message =
+      expected === 0
+        ? `${where}: ${kind} "${id}" already exists (version ${actual})`
+        : stored === undefined
+          ? `${where}: ${kind} "${id}" not found (expected version ${expected})`
+          : `${where}: ${kind} "${id}" is at version ${actual}, not ${expected}`;
+    throw new ConflictError(message, { id, expectedVersion: expected, actualVersion: actual });
+  }
+}
+
+function asStoreError(err: unknown, location: string): Error {
+  if (err instanceof CmdbError) return err;
+  return new StoreUnavailableError(`sqlite: write to "${location}" failed: ${(err as Error).message}`);
+}
