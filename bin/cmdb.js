@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../api/cli.ts');
+const { main } = await import('../api/cli.ts');
+await main();

@@ -45,6 +45,11 @@ export interface WriteContext {
   changeId?: string;
 }
 
+export interface ApplyOptions {
+  /** Called now and then during a long batch (done mutations of total), for progress bars. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 export interface ApplyResult {
   /** The store's last sequence number after the batch (unchanged when the batch was all no-ops). */
   seq: number;
@@ -72,7 +77,7 @@ export interface GraphStore {
 
   /** Creates tables / constraints / indexes when missing. Idempotent. */
   init(): Promise<void>;
-  apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult>;
+  apply(batch: readonly Mutation[], ctx: WriteContext, options?: ApplyOptions): Promise<ApplyResult>;
 
   getCI(id: string): Promise<CI | undefined>;
   getRelationship(id: string): Promise<Relationship | undefined>;

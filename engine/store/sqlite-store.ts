@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { canonicalCI, type CI } from '../model/ci.ts';
 import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
 import { CmdbError, ConflictError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
-import type { ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, WriteContext } from './port.ts';
+import type { ApplyOptions, ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, WriteContext } from './port.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cis (
@@ -85,7 +85,7 @@ export class SqliteStore implements GraphStore {
     return this.db;
   }
 
-  async apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult> {
+  async apply(batch: readonly Mutation[], ctx: WriteContext, options: ApplyOptions = {}): Promise<ApplyResult> {
     const db = this.conn;
     const st = this.statements(db);
     const run = db.transaction((): ApplyResult => {
@@ -100,7 +100,9 @@ export class SqliteStore implements GraphStore {
         events.push(event);
       };
 
+      const { onProgress } = options;
       batch.forEach((m, index) => {
+        if (onProgress && index % 5000 === 0) onProgress(index, batch.length);
         const where = `apply: mutation ${index} (${m.op})`;
         switch (m.op) {
           case 'upsertCI': {
@@ -151,6 +153,7 @@ export class SqliteStore implements GraphStore {
           }
         }
       });
+      options.onProgress?.(batch.length, batch.length);
       return { seq, events };
     });
     try {

@@ -1,0 +1,100 @@
+/**
+ * The CMDB facade the CLI and the API share: registry + store + mirror, and the write path of
+ * DESIGN.md — validate → one store transaction → commit → apply the same events to the mirror.
+ * Writes are serialised in-process so the mirror applies events in commit order.
+ */
+import type { Registry } from './model/registry.ts';
+import { SemanticError } from './errors.ts';
+import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
+import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
+
+export interface OpenOptions {
+  store: GraphStore;
+  registry: Registry;
+  onProgress?: (p: HydrateProgress) => void;
+}
+
+export class Cmdb {
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly store: GraphStore,
+    readonly registry: Registry,
+    readonly mirror: Mirror,
+  ) {}
+
+  /** Initialises the store (schema, constraints) and hydrates the mirror from it. */
+  static async open({ store, registry, onProgress }: OpenOptions): Promise<Cmdb> {
+    await store.init();
+    const mirror = await Mirror.hydrate(store, onProgress);
+    return new Cmdb(store, registry, mirror);
+  }
+
+  get seq(): number {
+    return this.mirror.seq;
+  }
+
+  /**
+   * Validates a batch against the registry and the graph, commits it atomically, then advances
+   * the mirror. A refused or failed batch leaves store and mirror unchanged.
+   */
+  apply(batch: readonly Mutation[], ctx: WriteContext, options?: ApplyOptions): Promise<ApplyResult> {
+    const run = async () => {
+      this.validate(batch);
+      const result = await this.store.apply(batch, ctx, options);
+      await this.advanceMirror(result);
+      return result;
+    };
+    const next = this.writeQueue.then(run, run);
+    this.writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Semantic checks that need the registry or the graph; the store re-checks endpoints itself. */
+  validate(batch: readonly Mutation[]): void {
+    const g = this.mirror.graph;
+    const created = new Set<string>();
+    const deleted = new Set<string>();
+    const exists = (id: string) => created.has(id) || (!deleted.has(id) && g.hasNode(id));
+    batch.forEach((m, i) => {
+      const where = `apply: mutation ${i}`;
+      switch (m.op) {
+        case 'upsertCI':
+          this.registry.checkCI(m.ci, where);
+          created.add(m.ci.id);
+          deleted.delete(m.ci.id);
+          return;
+        case 'deleteCI':
+          created.delete(m.id);
+          deleted.add(m.id);
+          return;
+        case 'upsertRelationship': {
+          const r = m.relationship;
+          this.registry.checkRelationshipType(r, where);
+          for (const [field, end] of [['from', r.from], ['to', r.to]] as const) {
+            if (!exists(end)) throw new SemanticError(`${where}: relationship "${r.id}" references missing CI "${end}"`, { path: [field], value: end });
+          }
+          return;
+        }
+        case 'deleteRelationship':
+          return;
+      }
+    });
+  }
+
+  /**
+   * Our own events follow the mirror's seq directly unless another process wrote in between;
+   * then the store's event log is replayed instead, which includes ours.
+   */
+  private async advanceMirror(result: ApplyResult): Promise<void> {
+    const first = result.events[0];
+    if (!first) return;
+    if (first.seq === this.mirror.seq + 1) this.mirror.applyEvents(result.events);
+    else await this.mirror.catchUp(this.store);
+  }
+
+  async close(): Promise<void> {
+    await this.writeQueue;
+    await this.store.close();
+  }
+}
