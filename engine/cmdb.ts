@@ -77,6 +77,8 @@ export class Cmdb {
           return;
         }
         case 'deleteRelationship':
+        case 'putRecord':
+        case 'deleteRecord':
           return;
       }
     });

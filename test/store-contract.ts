@@ -50,7 +50,7 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
 
     it('starts empty at sequence 0', async () => {
       expect(await store.lastSeq()).toBe(0);
-      expect(await store.counts()).toEqual({ cis: 0, relationships: 0, events: 0 });
+      expect(await store.counts()).toEqual({ cis: 0, relationships: 0, events: 0, records: 0 });
       expect(await all(store.streamCIs())).toEqual([]);
       expect(await all(store.streamRelationships())).toEqual([]);
     });
@@ -110,7 +110,7 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       );
       await expect(bad).rejects.toBeInstanceOf(SemanticError);
       await expect(bad).rejects.toThrow(/missing CI "vm-missing"/);
-      expect(await store.counts()).toEqual({ cis: 0, relationships: 0, events: 0 });
+      expect(await store.counts()).toEqual({ cis: 0, relationships: 0, events: 0, records: 0 });
       expect(await store.lastSeq()).toBe(0);
     });
 
@@ -192,7 +192,7 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }], actor);
       const again = await harness()!.reopen(store);
       extra.push(again);
-      expect(await again.counts()).toEqual({ cis: 2, relationships: 1, events: 3 });
+      expect(await again.counts()).toEqual({ cis: 2, relationships: 1, events: 3, records: 0 });
       expect(await again.getRelationship(dep.id)).toMatchObject(dep);
       const res = await again.apply([{ op: 'upsertCI', ci: { ...db, name: 'renamed' } }], actor);
       expect(res.seq).toBe(4);
@@ -208,6 +208,37 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(rejected.reason).toBeInstanceOf(ConflictError);
       expect((await store.getCI('web-01'))!.version).toBe(2);
+    });
+
+    it('stores records beside the graph with versions, events and keyset paging', async () => {
+      const res = await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'putRecord', kind: 'change', id: 'CHG-2', doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } } },
+          { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot' } },
+          { op: 'putRecord', kind: 'incident', id: 'CHG-1', doc: { title: 'same id, other kind' } },
+        ],
+        { actor: 'carol' },
+      );
+      expect(res.events.map((e) => [e.seq, e.entity, e.id, e.op])).toEqual([
+        [1, 'ci', 'web-01', 'create'],
+        [2, 'change', 'CHG-2', 'create'],
+        [3, 'change', 'CHG-1', 'create'],
+        [4, 'incident', 'CHG-1', 'create'],
+      ]);
+      expect(await store.getRecord('change', 'CHG-2')).toMatchObject({ kind: 'change', id: 'CHG-2', version: 1, doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } } });
+      expect((await store.listRecords('change')).map((r) => r.id)).toEqual(['CHG-1', 'CHG-2']);
+      expect((await store.listRecords('change', { after: 'CHG-1', limit: 5 })).map((r) => r.id)).toEqual(['CHG-2']);
+      expect(await store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot' } }], actor)).toEqual({ seq: 4, events: [] });
+      await expect(store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'x' }, expectedVersion: 7 }], actor)).rejects.toBeInstanceOf(ConflictError);
+      const upd = await store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot twice' }, expectedVersion: 1 }], actor);
+      expect(upd.events[0]).toMatchObject({ op: 'update', entity: 'change', before: { version: 1, doc: { title: 'reboot' } }, after: { version: 2, doc: { title: 'reboot twice' } } });
+      await store.apply([{ op: 'deleteRecord', kind: 'change', id: 'CHG-1' }], actor);
+      expect(await store.getRecord('change', 'CHG-1')).toBeUndefined();
+      expect(await store.getRecord('incident', 'CHG-1')).toBeDefined();
+      expect((await store.history('change', 'CHG-1')).map((e) => e.op)).toEqual(['create', 'update', 'delete']);
+      expect(await store.counts()).toMatchObject({ cis: 1, records: 2 });
+      await expect(store.apply([{ op: 'putRecord', kind: 'Bad Kind', id: 'x', doc: {} }], actor)).rejects.toThrow(/not a valid record kind/);
     });
 
     it('answers ping while open', async () => {

@@ -63,7 +63,9 @@ export class Mirror {
   applyEvents(events: readonly ChangeEvent[]): void {
     for (const e of events) {
       if (e.seq <= this.seq) continue;
-      if (e.entity === 'ci') {
+      if (e.entity !== 'ci' && e.entity !== 'relationship') {
+        // Records (changes, incidents …) are not part of the graph.
+      } else if (e.entity === 'ci') {
         if (e.after) this.putNode(e.id, nodeAttrs(e.after as CI));
         else if (this.graph.hasNode(e.id)) this.graph.dropNode(e.id);
       } else {

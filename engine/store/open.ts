@@ -17,7 +17,7 @@ export async function openStore(spec: string = DEFAULT_STORE, env: NodeJS.Proces
   if (spec.startsWith('bolt://')) {
     // Loaded lazily: the embedded default never needs the Neo4j driver.
     const { Neo4jStore } = await import('./neo4j-store.ts');
-    return new Neo4jStore({ uri: spec, user: env.NEO4J_USER, password: env.NEO4J_PASSWORD });
+    return new Neo4jStore({ url: spec, user: env.NEO4J_USER, password: env.NEO4J_PASSWORD });
   }
   if (spec.startsWith('neo4j://')) throw new InputError(`store: use a bolt:// URL, not "${spec}" (routing is not supported by a single Community server)`);
   throw new InputError(`store: "${spec}" is neither sqlite:PATH nor bolt://host:port`);

@@ -17,13 +17,33 @@
 import type { CI, CIData } from '../model/ci.ts';
 import type { Relationship, RelationshipData } from '../model/relationship.ts';
 
-export type EntityKind = 'ci' | 'relationship';
+/**
+ * Graph entities are `ci` and `relationship`; records (changes, incidents, tokens …) use their
+ * record kind as entity, so one event log accounts for everything.
+ */
+export type EntityKind = string;
+
+/** Record kinds are lower_snake: they are part of keys and event entities. */
+export const RECORD_KIND = /^[a-z][a-z0-9_]*$/;
+
+/** A non-graph document (change, incident, problem, token …) stored beside the graph. */
+export interface StoredRecord<T = Record<string, unknown>> {
+  kind: string;
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  doc: T;
+}
 
 export type Mutation =
   | { op: 'upsertCI'; ci: CIData; expectedVersion?: number }
   | { op: 'deleteCI'; id: string; expectedVersion?: number }
   | { op: 'upsertRelationship'; relationship: RelationshipData; expectedVersion?: number }
-  | { op: 'deleteRelationship'; id: string; expectedVersion?: number };
+  | { op: 'deleteRelationship'; id: string; expectedVersion?: number }
+  /** Records share the batch, so e.g. a change's approval and a CI update commit together. */
+  | { op: 'putRecord'; kind: string; id: string; doc: Record<string, unknown>; expectedVersion?: number }
+  | { op: 'deleteRecord'; kind: string; id: string; expectedVersion?: number };
 
 export type EventOp = 'create' | 'update' | 'delete';
 
@@ -35,8 +55,8 @@ export interface ChangeEvent {
   op: EventOp;
   entity: EntityKind;
   id: string;
-  before: CI | Relationship | null;
-  after: CI | Relationship | null;
+  before: CI | Relationship | StoredRecord | null;
+  after: CI | Relationship | StoredRecord | null;
   changeId?: string;
 }
 
@@ -61,6 +81,7 @@ export interface StoreCounts {
   cis: number;
   relationships: number;
   events: number;
+  records: number;
 }
 
 export interface HistoryQuery {
@@ -86,6 +107,10 @@ export interface GraphStore {
   streamCIs(pageSize?: number): AsyncIterable<CI[]>;
   /** Streams every relationship, in pages, ordered by id. */
   streamRelationships(pageSize?: number): AsyncIterable<Relationship[]>;
+
+  getRecord(kind: string, id: string): Promise<StoredRecord | undefined>;
+  /** Records of one kind ordered by id, a page at a time (keyset: ids > after). */
+  listRecords(kind: string, query?: { after?: string; limit?: number }): Promise<StoredRecord[]>;
 
   lastSeq(): Promise<number>;
   counts(): Promise<StoreCounts>;

@@ -8,10 +8,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalCI, type CI } from '../model/ci.ts';
+import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
 import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
-import { CmdbError, ConflictError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
-import type { ApplyOptions, ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, WriteContext } from './port.ts';
+import { CmdbError, ConflictError, InputError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
+import { RECORD_KIND, type ApplyOptions, type ApplyResult, type ChangeEvent, type EntityKind, type GraphStore, type HistoryQuery, type Mutation, type StoreCounts, type StoredRecord, type WriteContext } from './port.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cis (
@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS relationships (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relationships_from ON relationships(from_id);
 CREATE INDEX IF NOT EXISTS relationships_to ON relationships(to_id);
+CREATE TABLE IF NOT EXISTS records (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -92,7 +98,7 @@ export class SqliteStore implements GraphStore {
       let seq = (st.lastSeq.get() as { seq: number | null }).seq ?? 0;
       const at = new Date().toISOString();
       const events: ChangeEvent[] = [];
-      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: CI | Relationship | null, after: CI | Relationship | null) => {
+      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']) => {
         seq += 1;
         const event: ChangeEvent = { seq, at, actor: ctx.actor, op, entity, id, before, after };
         if (ctx.changeId !== undefined) event.changeId = ctx.changeId;
@@ -141,6 +147,26 @@ export class SqliteStore implements GraphStore {
             const after: Relationship = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
             st.putRel.run(after.id, after.type, after.from, after.to, JSON.stringify(after));
             emit(before ? 'update' : 'create', 'relationship', after.id, before ?? null, after);
+            return;
+          }
+          case 'putRecord': {
+            checkRecordKind(where, m.kind);
+            const before = parseDoc<StoredRecord>(st.getRecord.get(m.kind, m.id));
+            checkVersion(where, m.kind, m.id, before?.version, m.expectedVersion);
+            const doc = sortKeys(m.doc);
+            if (before && JSON.stringify(sortKeys(before.doc)) === JSON.stringify(doc)) return;
+            const after: StoredRecord = { kind: m.kind, id: m.id, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at, doc };
+            st.putRecord.run(m.kind, m.id, JSON.stringify(after));
+            emit(before ? 'update' : 'create', m.kind, m.id, before ?? null, after);
+            return;
+          }
+          case 'deleteRecord': {
+            checkRecordKind(where, m.kind);
+            const before = parseDoc<StoredRecord>(st.getRecord.get(m.kind, m.id));
+            if (!before) throw new NotFoundError(`${where}: ${m.kind} "${m.id}" not found`, { kind: m.kind, id: m.id });
+            checkVersion(where, m.kind, m.id, before.version, m.expectedVersion);
+            st.deleteRecord.run(m.kind, m.id);
+            emit('delete', m.kind, m.id, before, null);
             return;
           }
           case 'deleteRelationship': {
@@ -192,6 +218,15 @@ export class SqliteStore implements GraphStore {
     }
   }
 
+  async getRecord(kind: string, id: string): Promise<StoredRecord | undefined> {
+    return parseDoc<StoredRecord>(this.statements(this.conn).getRecord.get(kind, id));
+  }
+
+  async listRecords(kind: string, query: { after?: string; limit?: number } = {}): Promise<StoredRecord[]> {
+    const rows = this.statements(this.conn).pageRecords.all(kind, query.after ?? '', query.limit ?? -1) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as StoredRecord);
+  }
+
   async lastSeq(): Promise<number> {
     return (this.statements(this.conn).lastSeq.get() as { seq: number | null }).seq ?? 0;
   }
@@ -203,6 +238,7 @@ export class SqliteStore implements GraphStore {
       cis: one('SELECT count(*) AS n FROM cis'),
       relationships: one('SELECT count(*) AS n FROM relationships'),
       events: one('SELECT count(*) AS n FROM events'),
+      records: one('SELECT count(*) AS n FROM records'),
     };
   }
 
@@ -251,6 +287,10 @@ function prepare(db: Database.Database) {
       'INSERT INTO relationships (id, type, from_id, to_id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET type = excluded.type, from_id = excluded.from_id, to_id = excluded.to_id, doc = excluded.doc',
     ),
     deleteRel: db.prepare('DELETE FROM relationships WHERE id = ?'),
+    getRecord: db.prepare('SELECT doc FROM records WHERE kind = ? AND id = ?'),
+    putRecord: db.prepare('INSERT INTO records (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc'),
+    deleteRecord: db.prepare('DELETE FROM records WHERE kind = ? AND id = ?'),
+    pageRecords: db.prepare('SELECT doc FROM records WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
     insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
@@ -290,6 +330,12 @@ export function checkVersion(where: string, kind: string, id: string, stored: nu
           ? `${where}: ${kind} "${id}" not found (expected version ${expected})`
           : `${where}: ${kind} "${id}" is at version ${actual}, not ${expected}`;
     throw new ConflictError(message, { id, expectedVersion: expected, actualVersion: actual });
+  }
+}
+
+export function checkRecordKind(where: string, kind: string): void {
+  if (!RECORD_KIND.test(kind) || kind === 'ci' || kind === 'relationship') {
+    throw new InputError(`${where}: "${kind}" is not a valid record kind (lower_snake, not ci or relationship)`, [{ path: ['kind'], code: 'invalid_format', message: 'invalid record kind' }]);
   }
 }
 

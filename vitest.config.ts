@@ -1,0 +1,33 @@
+/**
+ * Two projects: `unit` runs in parallel; `neo4j` holds every file that talks to the real Neo4j
+ * server (named *.neo4j.test.ts). Community edition has one database, so those files run one at a
+ * time against the server that test/global-setup.ts starts.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.neo4j.test.ts', 'test/**/*.browser.test.ts', 'node_modules/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'neo4j',
+          include: ['test/**/*.neo4j.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
