@@ -1,0 +1,97 @@
+/** The `cmdb` command as a user runs it: real processes, a real SQLite file. */
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CMDB = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'cmdb-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const run = promisify(execFile);
+
+async function cmdb(store: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', `sqlite:${store}`, ...args], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A layered NDJSON file big enough that its write takes seconds. */
+async function writeBigNdjson(path: string, cis: number): Promise<void> {
+  const out = createWriteStream(path);
+  const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  for (let i = 0; i < cis; i++) await write(`${JSON.stringify({ kind: 'ci', id: `vm-${i}`, class: 'VirtualMachine', name: `vm ${i}`, attributes: { hostname: `vm${i}.corp`, cpuCores: 4 } })}\n`);
+  for (let i = 1; i < cis; i++) await write(`${JSON.stringify({ kind: 'relationship', type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}` })}\n`);
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+describe('cmdb CLI', () => {
+  it('prints help listing the commands', async () => {
+    const res = await cmdb(join(dir, 'help.sqlite'), '--help');
+    expect(res.code).toBe(0);
+    for (const command of ['import', 'export', 'check', 'serve']) expect(res.stdout).toContain(command);
+  });
+
+  it('imports, reports as JSON, checks and exports', async () => {
+    const store = join(dir, 'basic.sqlite');
+    const file = join(dir, 'basic.json');
+    writeFileSync(file, JSON.stringify({ cis: [{ id: 'a', class: 'Server', name: 'A' }, { id: 'b', class: 'Rack', name: 'B' }], relationships: [{ type: 'LOCATED_IN', from: 'a', to: 'b' }] }));
+    const imported = await cmdb(store, 'import', file, '--json');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toEqual({ seq: 3, cis: 2, relationships: 1, created: 3, updated: 0, unchanged: 0 });
+    const check = await cmdb(store, 'check', '--json');
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, counts: { storeCis: 2, mirrorCis: 2, storeRelationships: 1, mirrorRelationships: 1 } });
+    const exported = await cmdb(store, 'export', '--format', 'ndjson');
+    expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).kind)).toEqual(['ci', 'ci', 'relationship']);
+  });
+
+  it('refuses a bad file with exit code 1, a message naming file, row and field, and nothing written', async () => {
+    const store = join(dir, 'bad.sqlite');
+    const file = join(dir, 'bad-rows.csv');
+    writeFileSync(file, 'id,class,name,environment\nok-1,Server,fine,production\nbad-1,Server,broken,moon\n');
+    const res = await cmdb(store, 'import', file);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^cmdb: import: bad-rows\.csv line 3, field "environment": /);
+    expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
+    const exported = await cmdb(store, 'export');
+    expect(JSON.parse(exported.stdout)).toEqual({ cis: [], relationships: [] });
+  });
+
+  it('refuses an unknown store spec clearly', async () => {
+    const res = await run(process.execPath, [CMDB, '--store', 'postgres://x', 'check']).catch((e) => e);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/store: "postgres:\/\/x" is neither sqlite:PATH nor bolt:\/\/host:port/);
+  });
+
+  it('leaves the store exactly as before when killed with SIGKILL in the middle of a large import', async () => {
+    const store = join(dir, 'killed.sqlite');
+    const seed = join(dir, 'seed.json');
+    writeFileSync(seed, JSON.stringify({ cis: [{ id: 'keep-1', class: 'Server', name: 'kept' }, { id: 'keep-2', class: 'Rack', name: 'kept rack' }], relationships: [{ type: 'LOCATED_IN', from: 'keep-1', to: 'keep-2' }] }));
+    expect((await cmdb(store, 'import', seed)).code).toBe(0);
+    const before = (await cmdb(store, 'export')).stdout;
+
+    const big = join(dir, 'big.ndjson');
+    await writeBigNdjson(big, 150_000);
+    const child = spawn(process.execPath, [CMDB, '--store', `sqlite:${store}`, 'import', big, '--json'], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    // The parse phase writes nothing; the write transaction grows the WAL. Kill as soon as it does.
+    const wal = `${store}-wal`;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(existsSync(wal) && statSync(wal).size > 4 * 1024 * 1024)) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(wal).size).toBeGreaterThan(4 * 1024 * 1024);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    expect((await cmdb(store, 'export')).stdout).toBe(before);
+    const check = await cmdb(store, 'check', '--json');
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, seq: { store: 3, mirror: 3 }, counts: { storeCis: 2, storeRelationships: 1 } });
+  }, 120_000);
+});
