@@ -12,17 +12,21 @@ import type { GraphStore } from '../store/port.ts';
 export type Sink = (chunk: string) => Promise<void>;
 
 export async function exportJson(store: GraphStore, sink: Sink): Promise<void> {
-  await sink('{\n  "cis": [');
-  let first = true;
-  for await (const page of store.streamCIs()) {
-    await sink(page.map((ci) => `${first ? ((first = false), '') : ','}\n    ${JSON.stringify(canonicalCI(ci))}`).join(''));
+  await sink('{\n  "cis": ');
+  await jsonArray(store.streamCIs(), (ci) => JSON.stringify(canonicalCI(ci)), sink);
+  await sink(',\n  "relationships": ');
+  await jsonArray(store.streamRelationships(), (r) => JSON.stringify(canonicalRelationship(r)), sink);
+  await sink('\n}\n');
+}
+
+/** One element per line, so exports diff well and stream without building one big string. */
+async function jsonArray<T>(pages: AsyncIterable<T[]>, line: (item: T) => string, sink: Sink): Promise<void> {
+  let count = 0;
+  await sink('[');
+  for await (const page of pages) {
+    await sink(page.map((item) => `${count++ === 0 ? '' : ','}\n    ${line(item)}`).join(''));
   }
-  await sink(`${first ? '' : '\n  '}],\n  "relationships": [`);
-  first = true;
-  for await (const page of store.streamRelationships()) {
-    await sink(page.map((r) => `${first ? ((first = false), '') : ','}\n    ${JSON.stringify(canonicalRelationship(r))}`).join(''));
-  }
-  await sink(`${first ? '' : '\n  '}]\n}\n`);
+  await sink(count === 0 ? ']' : '\n  ]');
 }
 
 export async function exportNdjson(store: GraphStore, sink: Sink): Promise<void> {
