@@ -1,0 +1,364 @@
+/**
+ * The impact index: a compact, read-only adjacency derived from the mirror graph for the hot
+ * impact paths (blast radius, dependencies, single points of failure).
+ *
+ * Why not walk graphology directly: its traversal helpers allocate per call and every neighbour
+ * step goes through string-keyed maps; at 1M nodes / 3M edges that costs tens of ms even for a
+ * shallow walk (STYLE.md #3). Here node ids become dense ints `0..n-1` and each propagating
+ * relationship becomes one entry in two CSR arrays (offsets + parallel typed arrays):
+ *
+ *   - `dep*`  (direction: 'dependents') — for provider `p`, entries `depOffsets[p] .. depOffsets[p+1]`
+ *             name its dependents, the relationship type index and the redundancy group (or -1 for a
+ *             hard dependency). Blast radius walks these.
+ *   - `prov*` (direction: 'providers')  — for dependent `d`, its providers. Dependencies and SPOF walk these.
+ *
+ * Which end of a stored relationship provides comes from the registry (`provider: 'from'|'to'`),
+ * never from the edge direction (STYLE.md #4): `A DEPENDS_ON B` is stored A→B and B provides;
+ * `m MEMBER_OF g` is stored m→g and m provides. Non-propagating types (BACKED_UP_BY …) and types
+ * unknown to the registry are left out of the index entirely: they never carry impact.
+ *
+ * Redundancy groups are resolved at build time: for each dependent with a rule on type T, its
+ * providers through T form group `g` with `groupSize[g]` members (one member per stored
+ * relationship; parallel relationships of the same type between the same pair count twice) and
+ * `groupNeed[g]` = minAvailable (`"p%"` → ceil(p% of size), integer arithmetic).
+ *
+ * Staleness: the mirror is mutated after every committed write. We chose "rebuild lazily when the
+ * mirror's seq changed" (`ensureImpactIndex`) over incremental maintenance: a CSR cannot absorb an
+ * insert without shifting arrays, and an overlay (CSR + small delta lists, compacted from time to
+ * time) doubles every inner loop's code paths. Lazy means a burst of writes costs one rebuild at the
+ * next impact read, not one per write; a full rebuild at 1M nodes / 3M edges takes a few hundred ms
+ * (measured in the module report), which is acceptable for now. If writes and reads interleave
+ * tightly at that scale, the next step is the delta overlay, behind the same `ImpactIndex` shape.
+ */
+import type { GraphView, NodeAttrs } from '../mirror/types.ts';
+import type { Registry } from '../model/registry.ts';
+import { InputError } from '../errors.ts';
+
+export interface ImpactIndex {
+  readonly kind: 'impact-index';
+  /** The mirror sequence number this index was built from (caller-supplied). */
+  readonly version: number;
+  readonly graph: GraphView;
+  readonly registry: Registry;
+  /** Number of nodes; dense ids are `0..n-1`. */
+  readonly n: number;
+  readonly nodeIds: readonly string[];
+  /** The mirror's attribute objects, by dense id (shared references, not copies). */
+  readonly attrs: readonly NodeAttrs[];
+  readonly idToIndex: ReadonlyMap<string, number>;
+  /** Propagating relationship types only, by type index. */
+  readonly typeNames: readonly string[];
+  readonly typeIndex: ReadonlyMap<string, number>;
+  /** 1 when the type's provider is the stored `from` end (MEMBER_OF), 0 when it is `to`. */
+  readonly typeProviderIsFrom: Uint8Array;
+
+  /** provider → dependents (blast radius direction). */
+  readonly depOffsets: Int32Array;
+  readonly depTarget: Int32Array;
+  readonly depType: Uint16Array;
+  readonly depGroup: Int32Array;
+
+  /** dependent → providers (dependencies direction). */
+  readonly provOffsets: Int32Array;
+  readonly provSource: Int32Array;
+  readonly provType: Uint16Array;
+  readonly provGroup: Int32Array;
+
+  /** Redundancy groups, by group id. */
+  readonly groupCount: number;
+  readonly groupDependent: Int32Array;
+  readonly groupType: Uint16Array;
+  readonly groupSize: Int32Array;
+  readonly groupNeed: Int32Array;
+  readonly groupMinAvailable: readonly (number | string)[];
+
+  /** Relationships skipped because their type is unknown to the registry. */
+  readonly unknownTypeEdges: number;
+  /** Reusable per-query scratch; see `acquireScratch`. */
+  scratch: Scratch | undefined;
+}
+
+/** Builds the index in O(n + m). `version` is the mirror seq it reflects (see `ensureImpactIndex`). */
+export function buildImpactIndex(graph: GraphView, registry: Registry, version = 0): ImpactIndex {
+  const n = graph.order;
+  const nodeIds: string[] = new Array<string>(n);
+  const attrs: NodeAttrs[] = new Array<NodeAttrs>(n);
+  const idToIndex = new Map<string, number>();
+  let i = 0;
+  graph.forEachNode((id, a) => {
+    nodeIds[i] = id;
+    attrs[i] = a;
+    idToIndex.set(id, i);
+    i++;
+  });
+
+  const typeNames: string[] = [];
+  const typeIndex = new Map<string, number>();
+  const providerIsFrom: number[] = [];
+  for (const def of registry.relationshipTypes.values()) {
+    if (!def.propagates) continue;
+    typeIndex.set(def.type, typeNames.length);
+    typeNames.push(def.type);
+    providerIsFrom.push(def.provider === 'from' ? 1 : 0);
+  }
+  const T = typeNames.length;
+
+  // Redundancy groups: only the (few) CIs that declare rules get one per rule on a propagating type.
+  const groupKey = new Map<number, number>();
+  const gDependent: number[] = [];
+  const gType: number[] = [];
+  const gMin: (number | string)[] = [];
+  const hasRule = new Uint8Array(n);
+  for (let v = 0; v < n; v++) {
+    const rules = attrs[v]!.redundancy;
+    if (rules === undefined || rules.length === 0) continue;
+    for (const rule of rules) {
+      const t = typeIndex.get(rule.relationship);
+      if (t === undefined) continue;
+      const key = v * T + t;
+      if (groupKey.has(key)) continue;
+      groupKey.set(key, gDependent.length);
+      gDependent.push(v);
+      gType.push(t);
+      gMin.push(rule.minAvailable);
+      hasRule[v] = 1;
+    }
+  }
+  const G = gDependent.length;
+  const groupSize = new Int32Array(G);
+
+  // Pass 1: collect propagating edges as (provider, dependent, type, group).
+  const cap = graph.size;
+  const eProv = new Int32Array(cap);
+  const eDep = new Int32Array(cap);
+  const eType = new Uint16Array(cap);
+  const eGroup = new Int32Array(cap);
+  const depDegree = new Int32Array(n + 1);
+  const provDegree = new Int32Array(n + 1);
+  let m = 0;
+  let unknownTypeEdges = 0;
+  graph.forEachEdge((_key, a, source, target) => {
+    const t = typeIndex.get(a.type);
+    if (t === undefined) {
+      if (!registry.relationshipTypes.has(a.type)) unknownTypeEdges++;
+      return;
+    }
+    const s = idToIndex.get(source)!;
+    const d = idToIndex.get(target)!;
+    const p = providerIsFrom[t] === 1 ? s : d;
+    const dep = providerIsFrom[t] === 1 ? d : s;
+    let g = -1;
+    if (hasRule[dep] === 1) {
+      const found = groupKey.get(dep * T + t);
+      if (found !== undefined) {
+        g = found;
+        groupSize[g]!++;
+      }
+    }
+    eProv[m] = p;
+    eDep[m] = dep;
+    eType[m] = t;
+    eGroup[m] = g;
+    depDegree[p + 1]!++;
+    provDegree[dep + 1]!++;
+    m++;
+  });
+
+  // Pass 2: counting sort into both CSRs (stable: keeps mirror edge order within a node).
+  for (let v = 0; v < n; v++) {
+    depDegree[v + 1]! += depDegree[v]!;
+    provDegree[v + 1]! += provDegree[v]!;
+  }
+  const depOffsets = depDegree;
+  const provOffsets = provDegree;
+  const depTarget = new Int32Array(m);
+  const depType = new Uint16Array(m);
+  const depGroup = new Int32Array(m);
+  const provSource = new Int32Array(m);
+  const provType = new Uint16Array(m);
+  const provGroup = new Int32Array(m);
+  const depFill = depOffsets.slice(0, n);
+  const provFill = provOffsets.slice(0, n);
+  for (let e = 0; e < m; e++) {
+    const p = eProv[e]!;
+    const d = eDep[e]!;
+    const a = depFill[p]!++;
+    depTarget[a] = d;
+    depType[a] = eType[e]!;
+    depGroup[a] = eGroup[e]!;
+    const b = provFill[d]!++;
+    provSource[b] = p;
+    provType[b] = eType[e]!;
+    provGroup[b] = eGroup[e]!;
+  }
+
+  const groupNeed = new Int32Array(G);
+  for (let g = 0; g < G; g++) groupNeed[g] = requiredAvailable(gMin[g]!, groupSize[g]!);
+
+  return {
+    kind: 'impact-index',
+    version,
+    graph,
+    registry,
+    n,
+    nodeIds,
+    attrs,
+    idToIndex,
+    typeNames,
+    typeIndex,
+    typeProviderIsFrom: Uint8Array.from(providerIsFrom),
+    depOffsets,
+    depTarget,
+    depType,
+    depGroup,
+    provOffsets,
+    provSource,
+    provType,
+    provGroup,
+    groupCount: G,
+    groupDependent: Int32Array.from(gDependent),
+    groupType: Uint16Array.from(gType),
+    groupSize,
+    groupNeed,
+    groupMinAvailable: gMin,
+    unknownTypeEdges,
+    scratch: undefined,
+  };
+}
+
+/** `minAvailable` as a member count: a count as is, `"p%"` as ceil(p% of the group's size). */
+export function requiredAvailable(minAvailable: number | string, size: number): number {
+  if (typeof minAvailable === 'number') return minAvailable;
+  const p = Number.parseInt(minAvailable, 10);
+  return Math.floor((p * size + 99) / 100);
+}
+
+/** True when `index` no longer reflects the mirror at `version` (or was built with another registry). */
+export function isImpactIndexStale(index: ImpactIndex | undefined, version: number, registry?: Registry): boolean {
+  return index === undefined || index.version !== version || (registry !== undefined && index.registry !== registry);
+}
+
+/**
+ * The lazy-rebuild policy for the mirror owner: returns `previous` when it still reflects the
+ * mirror at `version`, else builds a fresh index. Call it at read time with the mirror's seq.
+ */
+export function ensureImpactIndex(previous: ImpactIndex | undefined, graph: GraphView, registry: Registry, version: number): ImpactIndex {
+  if (previous !== undefined && !isImpactIndexStale(previous, version, registry) && previous.graph === graph) return previous;
+  return buildImpactIndex(graph, registry, version);
+}
+
+/** What every impact function accepts: a prebuilt index (hot path) or a graph view (built on the fly). */
+export type ImpactSource = ImpactIndex | GraphView;
+
+export function isImpactIndex(source: ImpactSource): source is ImpactIndex {
+  return (source as ImpactIndex).kind === 'impact-index';
+}
+
+/** An index for `registry`: the given one when it matches, else built (a graph, or an index built with another registry). */
+export function resolveIndex(source: ImpactSource, registry: Registry): ImpactIndex {
+  if (isImpactIndex(source)) {
+    return source.registry === registry ? source : buildImpactIndex(source.graph, registry, source.version);
+  }
+  return buildImpactIndex(source, registry, -1);
+}
+
+/**
+ * Per-relationship-type mask from the `relationshipTypes` option: undefined → every propagating
+ * type. A name unknown to the registry is an input error; a known non-propagating name is accepted
+ * and simply carries nothing (it is not in the index).
+ */
+export function typeMask(index: ImpactIndex, types: readonly string[] | undefined, op: string): Uint8Array {
+  const mask = new Uint8Array(index.typeNames.length);
+  if (types === undefined) return mask.fill(1);
+  for (const name of types) {
+    if (!index.registry.relationshipTypes.has(name)) throw new InputError(`${op}: unknown relationship type "${name}"`);
+    const t = index.typeIndex.get(name);
+    if (t !== undefined) mask[t] = 1;
+  }
+  return mask;
+}
+
+/** A stored relationship as reported in paths: in the direction it reads. */
+export interface PathStep {
+  from: string;
+  type: string;
+  to: string;
+}
+
+/** The stored relationship between `provider` and `dependent` through type index `t`. */
+export function stepOf(index: ImpactIndex, provider: number, dependent: number, t: number): PathStep {
+  const p = index.nodeIds[provider]!;
+  const d = index.nodeIds[dependent]!;
+  const type = index.typeNames[t]!;
+  return index.typeProviderIsFrom[t] === 1 ? { from: p, type, to: d } : { from: d, type, to: p };
+}
+
+/**
+ * Reusable per-query arrays, so a small query at 1M nodes does not allocate and zero megabytes.
+ * Membership uses generation stamps (`mark[v] === stamp`) instead of clearing. Queries are
+ * synchronous, so one scratch per index suffices; a nested acquisition gets a fresh one.
+ */
+export class Scratch {
+  readonly mark: Uint32Array;
+  readonly downMark: Uint32Array;
+  readonly setMark: Uint32Array;
+  readonly groupMark: Uint32Array;
+  readonly groupDown: Int32Array;
+  /** node → position in the current query's visit order. */
+  readonly pos: Int32Array;
+  readonly queue: Int32Array;
+  /** Visit order and per-position data (written before read, so never cleared). */
+  readonly order: Int32Array;
+  readonly depthAt: Int32Array;
+  readonly parentAt: Int32Array;
+  readonly parentTypeAt: Uint16Array;
+  readonly rankAt: Uint8Array;
+  private stamp = 0;
+  busy = false;
+
+  constructor(n: number, groups: number) {
+    this.mark = new Uint32Array(n);
+    this.downMark = new Uint32Array(n);
+    this.setMark = new Uint32Array(n);
+    this.groupMark = new Uint32Array(groups);
+    this.groupDown = new Int32Array(groups);
+    this.pos = new Int32Array(n);
+    this.queue = new Int32Array(n);
+    this.order = new Int32Array(n);
+    this.depthAt = new Int32Array(n);
+    this.parentAt = new Int32Array(n);
+    this.parentTypeAt = new Uint16Array(n);
+    this.rankAt = new Uint8Array(n);
+  }
+
+  /**
+   * A fresh generation: every `*Mark` array reads as empty for it. `headroom` reserves that many
+   * further generations without a wrap-around reset, for callers that keep an older stamp alive.
+   */
+  next(headroom = 0): number {
+    if (this.stamp + headroom >= 0xfffffff0) {
+      this.mark.fill(0);
+      this.downMark.fill(0);
+      this.setMark.fill(0);
+      this.groupMark.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+}
+
+export function acquireScratch(index: ImpactIndex): Scratch {
+  let s = index.scratch;
+  if (s === undefined) {
+    s = new Scratch(index.n, index.groupCount);
+    index.scratch = s;
+  } else if (s.busy) {
+    s = new Scratch(index.n, index.groupCount);
+  }
+  s.busy = true;
+  return s;
+}
+
+export function releaseScratch(s: Scratch): void {
+  s.busy = false;
+}

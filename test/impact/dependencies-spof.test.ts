@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { buildImpactIndex, dependencies, ensureImpactIndex, isImpactIndexStale, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { NotFoundError } from '../../engine/errors.ts';
+import { graphOf, registry, step } from './helpers.ts';
+
+describe('impact index', () => {
+  it('resolves redundancy groups at build time, with percentages rounded up', () => {
+    const g = graphOf(
+      { app: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] }, r1: {}, r2: {}, r3: {}, vault: { class: 'BackupVault' } },
+      [
+        ['app', 'DEPENDS_ON', 'r1'],
+        ['app', 'DEPENDS_ON', 'r2'],
+        ['app', 'DEPENDS_ON', 'r3'],
+        ['app', 'BACKED_UP_BY', 'vault'],
+      ],
+    );
+    const index = buildImpactIndex(g, registry, 7);
+    expect(index.groupCount).toBe(1);
+    expect([index.groupSize[0], index.groupNeed[0]]).toEqual([3, 2]);
+    // The audit-only relationship is not in the index at all.
+    expect(index.depTarget.length).toBe(3);
+  });
+
+  it('is stale when the mirror seq or the registry changed, and is rebuilt lazily only then', () => {
+    const g = graphOf({ a: {}, b: {} }, [['b', 'DEPENDS_ON', 'a']]);
+    const index = buildImpactIndex(g, registry, 3);
+    expect(isImpactIndexStale(index, 3)).toBe(false);
+    expect(isImpactIndexStale(index, 4)).toBe(true);
+    expect(isImpactIndexStale(undefined, 3)).toBe(true);
+    expect(ensureImpactIndex(index, g, registry, 3)).toBe(index);
+    g.addNode('c', { class: 'Application', name: 'c', status: 'in_service', environment: 'production', criticality: 3 });
+    g.addEdgeWithKey('c|DEPENDS_ON|b', 'c', 'b', { type: 'DEPENDS_ON' });
+    const next = ensureImpactIndex(index, g, registry, 4);
+    expect(next).not.toBe(index);
+    expect(next.version).toBe(4);
+    expect(next.n).toBe(3);
+  });
+});
+
+describe('dependencies', () => {
+  const g = graphOf(
+    {
+      app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' }, esx: { class: 'Hypervisor' },
+      cl: { class: 'Cluster' }, vault: { class: 'BackupVault' }, b: {}, a: {},
+    },
+    [
+      ['app', 'DEPENDS_ON', 'db'],
+      ['db', 'RUNS_ON', 'vm'],
+      ['app', 'RUNS_ON', 'vm'],
+      ['vm', 'HOSTED_ON', 'cl'],
+      ['esx', 'MEMBER_OF', 'cl'],
+      ['db', 'BACKED_UP_BY', 'vault'],
+      ['app', 'DEPENDS_ON', 'b'],
+      ['app', 'DEPENDS_ON', 'a'],
+      ['b', 'DEPENDS_ON', 'esx'],
+      ['a', 'DEPENDS_ON', 'esx'],
+    ],
+  );
+
+  it('lists transitive providers by shortest depth with one shortest path each, members of groups included', () => {
+    const r = dependencies(g, registry, 'app');
+    expect(r.ci).toBe('app');
+    expect(r.dependencies.map((d) => [d.id, d.depth, d.via])).toEqual([
+      ['a', 1, [step('app', 'DEPENDS_ON', 'a')]],
+      ['b', 1, [step('app', 'DEPENDS_ON', 'b')]],
+      ['db', 1, [step('app', 'DEPENDS_ON', 'db')]],
+      ['vm', 1, [step('app', 'RUNS_ON', 'vm')]],
+      ['cl', 2, [step('app', 'RUNS_ON', 'vm'), step('vm', 'HOSTED_ON', 'cl')]],
+      // Reached through a and b at the same depth: the smaller id wins.
+      ['esx', 2, [step('app', 'DEPENDS_ON', 'a'), step('a', 'DEPENDS_ON', 'esx')]],
+    ]);
+  });
+
+  it('honours maxDepth and relationshipTypes, and refuses an unknown CI', () => {
+    expect(dependencies(g, registry, 'app', { maxDepth: 1 }).dependencies.map((d) => d.id)).toEqual(['a', 'b', 'db', 'vm']);
+    expect(dependencies(g, registry, 'app', { relationshipTypes: ['RUNS_ON', 'MEMBER_OF'] }).dependencies.map((d) => d.id)).toEqual(['vm']);
+    expect(dependencies(g, registry, 'cl').dependencies.map((d) => [d.id, d.via])).toEqual([['esx', [step('esx', 'MEMBER_OF', 'cl')]]]);
+    expect(() => dependencies(g, registry, 'nope')).toThrow(NotFoundError);
+    expect(() => dependencies(g, registry, 'nope')).toThrow('dependencies: CI "nope" not found');
+  });
+});
+
+describe('singlePointsOfFailure', () => {
+  it('without redundancy, every transitive provider is a single point of failure', () => {
+    const g = graphOf({ svc: { class: 'BusinessService' }, app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' } }, [
+      ['svc', 'DEPENDS_ON', 'app'],
+      ['app', 'DEPENDS_ON', 'db'],
+      ['db', 'RUNS_ON', 'vm'],
+    ]);
+    const r = singlePointsOfFailure(g, registry, 'svc');
+    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['app', 1, 'hard'], ['db', 2, 'hard'], ['vm', 3, 'hard']]);
+    expect(r.spofs[2]!.via).toEqual([step('svc', 'DEPENDS_ON', 'app'), step('app', 'DEPENDS_ON', 'db'), step('db', 'RUNS_ON', 'vm')]);
+  });
+
+  it('with redundancy, excludes absorbed members but finds a common cause of several members', () => {
+    const g = graphOf(
+      {
+        app: {},
+        srv: { class: 'Server', redundancy: [{ relationship: 'POWERED_BY', minAvailable: 1 }] },
+        'pdu-a': { class: 'PDU' }, 'pdu-b': { class: 'PDU' },
+        'feed-a': { class: 'PDU' },
+        rack: { class: 'Rack' },
+      },
+      [
+        ['app', 'RUNS_ON', 'srv'],
+        ['srv', 'POWERED_BY', 'pdu-a'],
+        ['srv', 'POWERED_BY', 'pdu-b'],
+        ['pdu-a', 'POWERED_BY', 'feed-a'],
+        ['pdu-a', 'LOCATED_IN', 'rack'],
+        ['pdu-b', 'LOCATED_IN', 'rack'],
+      ],
+    );
+    const r = singlePointsOfFailure(g, registry, 'app');
+    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['srv', 1, 'hard'], ['rack', 3, 'group']]);
+    expect(r.spofs[1]!.via).toEqual([step('app', 'RUNS_ON', 'srv'), step('srv', 'POWERED_BY', 'pdu-a'), step('pdu-a', 'LOCATED_IN', 'rack')]);
+    expect(singlePointsOfFailure(g, registry, 'srv').spofs.map((s) => s.id)).toEqual(['rack']);
+  });
+
+  it('finds a CI that alone takes a 2-of-3 group below its minimum, and not one that takes a single member', () => {
+    const g = graphOf(
+      {
+        cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+        m1: { class: 'Server' }, m2: { class: 'Server' }, m3: { class: 'Server' },
+        sw1: { class: 'Switch' }, sw2: { class: 'Switch' },
+      },
+      [
+        ['m1', 'MEMBER_OF', 'cl'],
+        ['m2', 'MEMBER_OF', 'cl'],
+        ['m3', 'MEMBER_OF', 'cl'],
+        ['m1', 'CONNECTED_TO', 'sw1'],
+        ['m2', 'CONNECTED_TO', 'sw1'],
+        ['m3', 'CONNECTED_TO', 'sw2'],
+      ],
+    );
+    expect(singlePointsOfFailure(g, registry, 'cl').spofs.map((s) => [s.id, s.kind])).toEqual([['sw1', 'group']]);
+    expect(() => singlePointsOfFailure(g, registry, 'nope')).toThrow('spof: CI "nope" not found');
+  });
+});
