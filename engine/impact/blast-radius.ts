@@ -39,6 +39,7 @@ import { InputError, NotFoundError } from '../errors.ts';
 import type { Registry } from '../model/registry.ts';
 import {
   acquireScratch,
+  idRank,
   releaseScratch,
   resolveIndex,
   stepOf,
@@ -116,6 +117,11 @@ export interface BlastRadiusResult {
   /** Dependency cycles among the impacted CIs (origins included): each sorted, ids only. */
   cycles: string[][];
 }
+
+/** Above this many reported CIs, levels are sorted by the index's id rank (see `idRank`). */
+const LARGE_REPORT = 4096;
+/** Level offsets packed under the rank in a float64 sort key: exact while rank × 2^22 < 2^53. */
+const LEVEL_SPAN = 2 ** 22;
 
 export const DEGRADED = 1;
 export const DOWN = 2;
@@ -403,23 +409,15 @@ export function reportImpact(
   const envs = environments === undefined ? undefined : new Set<string>(environments);
   const stateName = (p: number): ImpactState => (state[p] === DOWN ? 'down' : 'degraded');
 
-  const isService = new Map<string, boolean>();
-  const serviceClass = (cls: string): boolean => {
-    let b = isService.get(cls);
-    if (b === undefined) {
-      b = registry.isA(cls, 'BusinessService');
-      isService.set(cls, b);
-    }
-    return b;
-  };
+  const isService: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
+  const serviceClass = (cls: string): boolean => (isService[cls] ??= registry.isA(cls, 'BusinessService'));
 
   // Origins, deduplicated, strongest effect given.
   const originEffect = new Map<number, ImpactEffect>();
   for (const o of origins) if (originEffect.get(o.node) !== 'down') originEffect.set(o.node, o.effect);
-  const posOf = (node: number): number => {
-    for (let p = 0; p < originCount; p++) if (order[p] === node) return p;
-    return -1;
-  };
+  const originPos = new Map<number, number>();
+  for (let p = 0; p < originCount; p++) originPos.set(order[p]!, p);
+  const posOf = (node: number): number => originPos.get(node)!;
   const originsOut: BlastRadiusResult['origins'] = [];
   const services: ImpactedService[] = [];
   for (const [node, effect] of originEffect) {
@@ -452,21 +450,30 @@ export function reportImpact(
   }
   for (const list of groupsOf.values()) list.sort((a, b) => cmp(a.relationship, b.relationship));
 
-  // Reported positions: already in depth order (breadth-first); sort each level by id.
+  // Reported positions: already in depth order (breadth-first); sort each level by id. Large reports
+  // sort integer keys (id rank × 2^22 + offset in the level) natively instead of comparing strings.
   const reported: number[] = [];
   for (let p = originCount; p < size; p++) {
     if (depth[p]! > maxDepth) break;
     if (envs !== undefined && !envs.has(attrs[order[p]!]!.environment)) continue;
     reported.push(p);
   }
+  const rank = reported.length > LARGE_REPORT ? idRank(index) : undefined;
   let lo = 0;
   while (lo < reported.length) {
     let hi = lo + 1;
     const d = depth[reported[lo]!]!;
     while (hi < reported.length && depth[reported[hi]!] === d) hi++;
-    if (hi - lo > 1) {
+    const len = hi - lo;
+    if (rank !== undefined && len > 64 && len < LEVEL_SPAN) {
+      const keys = new Float64Array(len);
+      for (let k = 0; k < len; k++) keys[k] = rank[order[reported[lo + k]!]!]! * LEVEL_SPAN + k;
+      keys.sort();
+      const level = reported.slice(lo, hi);
+      for (let k = 0; k < len; k++) reported[lo + k] = level[keys[k]! % LEVEL_SPAN]!;
+    } else if (len > 1) {
       const level = reported.slice(lo, hi).sort((a, b) => cmp(nodeIds[order[a]!]!, nodeIds[order[b]!]!));
-      for (let k = 0; k < level.length; k++) reported[lo + k] = level[k]!;
+      for (let k = 0; k < len; k++) reported[lo + k] = level[k]!;
     }
     lo = hi;
   }
@@ -494,8 +501,10 @@ export function reportImpact(
     for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
     const st = stateName(p);
     const item: ImpactedCI = { id: nodeIds[node]!, class: a.class, name: a.name, environment: a.environment, state: st, depth: d, via };
-    const groups = groupsOf.get(node);
-    if (groups !== undefined) item.redundancy = groups;
+    if (groupsOf.size > 0) {
+      const groups = groupsOf.get(node);
+      if (groups !== undefined) item.redundancy = groups;
+    }
     impacted[k] = item;
     const c = (byClass[a.class] ??= { down: 0, degraded: 0 });
     if (st === 'down') {

@@ -326,6 +326,27 @@ describe('blastRadius', () => {
     expect(() => blastRadius(g, registry, [{ ci: 'nope', effect: 'down' }])).toThrow('impact: CI "nope" not found');
   });
 
+  it('sorts a large report (integer id-rank path) by depth, then id in code-unit order', () => {
+    const nodes: Record<string, object> = { hub: {} };
+    const edges: [string, string, string][] = [];
+    for (let i = 0; i < 5000; i++) {
+      // Mixed case and digits: code-unit order, not locale order.
+      const id = `${i % 3 === 0 ? 'B' : 'a'}-${(i * 7919) % 5003}`;
+      nodes[id] = {};
+      edges.push([id, 'DEPENDS_ON', 'hub']);
+      if (i % 10 === 0) {
+        nodes[`z${i}`] = {};
+        edges.push([`z${i}`, 'DEPENDS_ON', id]);
+      }
+    }
+    const r = blastRadius(graphOf(nodes, edges), registry, [{ ci: 'hub', effect: 'down' }]);
+    const got = r.impacted.map((i) => [i.depth, i.id] as const);
+    const want = [...got].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+    expect(got.length).toBe(5500);
+    expect(got).toEqual(want);
+    expect(got[0]).toEqual([1, 'B-0']);
+  });
+
   it('answers the same from a prebuilt index as from the graph, query after query', () => {
     const g = graphOf({ a: {}, b: {}, c: {} }, [
       ['b', 'DEPENDS_ON', 'a'],
