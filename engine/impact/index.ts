@@ -6,6 +6,8 @@ export {
   buildImpactIndex,
   ensureImpactIndex,
   isImpactIndexStale,
+  refreshImpactIndexAttributes,
+  idRank,
   isImpactIndex,
   resolveIndex,
   requiredAvailable,

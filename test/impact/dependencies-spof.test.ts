@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildImpactIndex, dependencies, ensureImpactIndex, isImpactIndexStale, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { blastRadius, buildImpactIndex, dependencies, ensureImpactIndex, isImpactIndexStale, refreshImpactIndexAttributes, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { NotFoundError } from '../../engine/errors.ts';
 import { graphOf, registry, step } from './helpers.ts';
 
@@ -34,6 +34,23 @@ describe('impact index', () => {
     expect(next).not.toBe(index);
     expect(next.version).toBe(4);
     expect(next.n).toBe(3);
+  });
+});
+
+describe('refreshing the index after an attribute-only write', () => {
+  it('re-reads changed attributes without a rebuild, and refuses when a redundancy rule changed', () => {
+    const g = graphOf({ a: {}, b: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] } }, [['b', 'DEPENDS_ON', 'a']]);
+    const index = buildImpactIndex(g, registry, 1);
+    g.replaceNodeAttributes('b', { ...g.getNodeAttributes('b'), name: 'renamed', environment: 'staging' });
+    const next = refreshImpactIndexAttributes(index, g, 2, ['b'])!;
+    expect(next.version).toBe(2);
+    expect(next.depTarget).toBe(index.depTarget);
+    expect(blastRadius(next, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.name, i.environment, i.state])).toEqual([
+      ['b', 'renamed', 'staging', 'down'],
+    ]);
+    g.replaceNodeAttributes('b', { ...g.getNodeAttributes('b'), redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 2 }] });
+    expect(refreshImpactIndexAttributes(next, g, 3, ['b'])).toBeUndefined();
+    expect(refreshImpactIndexAttributes(next, g, 3, ['nope'])).toBeUndefined();
   });
 });
 
