@@ -1,0 +1,520 @@
+/**
+ * ChangeService: the change-management use cases the HTTP API and the CLI share. Reads come from
+ * the store (records) and the mirror (graph); every write is one `cmdb.apply` batch of `putRecord`
+ * mutations, with the principal as actor and the change id as `changeId`, and optimistic
+ * concurrency on the version read (so two CAB members voting at once cannot lose a vote).
+ *
+ * Role checks live here, not in the routes: approving depends on the change's risk level.
+ */
+import type { Cmdb } from '../cmdb.ts';
+import { CmdbError, ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
+import { ensureImpactIndex, type ImpactIndex, type ImpactSource } from '../impact/index.ts';
+import { defaultPolicy, levelRank, type Policy } from '../policy/policy.ts';
+import type { ApplyResult, ChangeEvent, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+import { approvalsRequired, quorum, votingRoles } from './approvals.ts';
+import { assessChange, changeConflicts, changeImpact } from './assessment.ts';
+import {
+  CHANGE_KIND,
+  FREEZE_KIND,
+  IncidentLike,
+  MAINTENANCE_KIND,
+  PATCHABLE_AFTER_DRAFT,
+  ProblemLike,
+  type ApprovalInput,
+  type Assessment,
+  type ChangeCreate,
+  type ChangeDoc,
+  type ChangeListQuery,
+  type ChangePatch,
+  type ChangeState,
+  type ChangeTarget,
+  type ChangeView,
+  type Conflict,
+  type FreezeOverride,
+  type FrozenAssessment,
+  type Principal,
+  type TransitionInput,
+  type WindowDoc,
+  type WindowInput,
+  type WindowKind,
+  type WindowListQuery,
+} from './model.ts';
+import { checkTransition, IMPLEMENTATION_OUTCOME } from './states.ts';
+
+export interface ChangeServiceDeps {
+  cmdb: Cmdb;
+  policy?: Policy;
+  now?: () => Date;
+  /**
+   * Where impact questions are answered. Default: an impact index over the mirror, rebuilt lazily
+   * when the mirror moved. Pass the API's shared index getter to avoid a second index.
+   */
+  impactSource?: () => ImpactSource;
+}
+
+export interface AssessmentView {
+  id: string;
+  state: ChangeState;
+  version: number;
+  assessment: Assessment;
+  frozen: FrozenAssessment | null;
+}
+
+/** Record kind of the id counters (one record per counted kind). */
+export const SEQUENCE_KIND = 'sequence';
+const WINDOW_KINDS: Record<WindowKind, { kind: string; prefix: string }> = {
+  freeze: { kind: FREEZE_KIND, prefix: 'FRZ' },
+  maintenance: { kind: MAINTENANCE_KIND, prefix: 'MW' },
+};
+const PAGE = 1000;
+const ID_ATTEMPTS = 20;
+
+export class ChangeService {
+  readonly cmdb: Cmdb;
+  readonly policy: Policy;
+  readonly now: () => Date;
+  private readonly impactSourceFn: (() => ImpactSource) | undefined;
+  private index: ImpactIndex | undefined;
+
+  constructor({ cmdb, policy, now, impactSource }: ChangeServiceDeps) {
+    this.cmdb = cmdb;
+    this.policy = policy ?? defaultPolicy();
+    this.now = now ?? (() => new Date());
+    this.impactSourceFn = impactSource;
+  }
+
+  /** The impact source for the mirror as it is now. */
+  impactSource(): ImpactSource {
+    if (this.impactSourceFn) return this.impactSourceFn();
+    const m = this.cmdb.mirror;
+    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
+    return this.index;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async get(id: string): Promise<ChangeView> {
+    return toView(await this.load(id));
+  }
+
+  async list(query: ChangeListQuery): Promise<{ items: ChangeView[]; next: string | null }> {
+    const items: ChangeView[] = [];
+    let after = query.after;
+    // Filters apply after the keyset page, so keep reading pages until one answer page is full.
+    for (;;) {
+      const page = await this.cmdb.store.listRecords(CHANGE_KIND, { after, limit: PAGE });
+      for (const rec of page) {
+        const v = toView(rec);
+        if (query.state !== undefined && v.state !== query.state) continue;
+        if (query.type !== undefined && v.type !== query.type) continue;
+        if (query.ci !== undefined && !v.targets.some((t) => t.ci === query.ci)) continue;
+        items.push(v);
+        if (items.length > query.limit) break;
+      }
+      if (items.length > query.limit || page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    const more = items.length > query.limit;
+    const out = items.slice(0, query.limit);
+    return { items: out, next: more ? out[out.length - 1]!.id : null };
+  }
+
+  /** The change's event history (status accounting), oldest first. */
+  async history(id: string): Promise<ChangeEvent[]> {
+    await this.load(id);
+    return this.cmdb.store.history(CHANGE_KIND, id);
+  }
+
+  /** A fresh assessment on the current graph (not stored) beside the frozen one. */
+  async assessment(id: string): Promise<AssessmentView> {
+    const rec = await this.load(id);
+    const doc = docOf(rec);
+    return { id, state: doc.state, version: rec.version, assessment: await this.computeAssessment(doc), frozen: doc.frozenAssessment };
+  }
+
+  /** Recomputes and stores the assessment (state unchanged). The frozen assessment is never touched. */
+  async reassess(id: string, principal: Principal, expectedVersion?: number): Promise<AssessmentView> {
+    this.checkWrite(principal, 'assess');
+    const rec = await this.load(id, expectedVersion);
+    const doc = docOf(rec);
+    if (doc.state === 'draft' || doc.state === 'closed' || doc.state === 'cancelled') {
+      throw new ConflictError(`assess: ${id} is ${doc.state}; assessments are made from submission until closure`, { id, state: doc.state });
+    }
+    const assessment = await this.computeAssessment(doc);
+    const saved = await this.write(rec, { ...doc, assessment }, principal);
+    return { id, state: saved.state, version: saved.version, assessment, frozen: saved.frozenAssessment };
+  }
+
+  /** Conflicts with approved / scheduled / in-progress changes on the current graph. */
+  async conflicts(id: string): Promise<Conflict[]> {
+    const doc = docOf(await this.load(id));
+    const source = this.impactSource();
+    const impact = changeImpact(source, this.cmdb.registry, doc.targets, 'conflicts');
+    return changeConflicts(doc, impact, { source, registry: this.cmdb.registry, policy: this.policy, changes: await this.allChanges() });
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  async create(input: ChangeCreate, principal: Principal): Promise<ChangeView> {
+    this.checkWrite(principal, 'create change');
+    this.checkTargets(input.targets, 'create change');
+    const doc: Omit<ChangeDoc, 'id'> = {
+      type: input.type,
+      title: input.title,
+      description: input.description,
+      targets: input.targets,
+      window: input.window ?? null,
+      implementationPlan: input.implementationPlan,
+      backoutPlan: input.backoutPlan,
+      requester: input.requester ?? principal.name,
+      assignee: input.assignee ?? null,
+      state: 'draft',
+      approvals: [],
+      transitions: [],
+      assessment: null,
+      frozenAssessment: null,
+      freezeOverride: null,
+      outcome: null,
+      review: null,
+    };
+    const rec = await this.createRecord(CHANGE_KIND, 'CHG', principal, (id) => ({ id, ...doc }), true);
+    return toView(rec);
+  }
+
+  /** Edits a change. In `draft` every field; later only fields that do not change what it does. */
+  async update(id: string, patch: ChangePatch, principal: Principal, expectedVersion?: number): Promise<ChangeView> {
+    this.checkWrite(principal, 'update change');
+    const rec = await this.load(id, expectedVersion);
+    const doc = docOf(rec);
+    const fields = Object.keys(patch).filter((k) => patch[k as keyof ChangePatch] !== undefined);
+    const allowed: readonly string[] = doc.state === 'draft' ? Object.keys(patch) : doc.state === 'closed' || doc.state === 'cancelled' ? [] : PATCHABLE_AFTER_DRAFT;
+    const refused = fields.filter((f) => !allowed.includes(f));
+    if (refused.length > 0) {
+      throw new ConflictError(`update change: ${id} is ${doc.state}; ${refused.join(', ')} can only change in draft`, { id, state: doc.state, fields: refused, editable: [...allowed] });
+    }
+    if (patch.targets) this.checkTargets(patch.targets, 'update change');
+    const next: ChangeDoc = { ...doc };
+    if (patch.type !== undefined) next.type = patch.type;
+    if (patch.title !== undefined) next.title = patch.title;
+    if (patch.description !== undefined) next.description = patch.description;
+    if (patch.targets !== undefined) next.targets = patch.targets;
+    if (patch.window !== undefined) next.window = patch.window;
+    if (patch.implementationPlan !== undefined) next.implementationPlan = patch.implementationPlan;
+    if (patch.backoutPlan !== undefined) next.backoutPlan = patch.backoutPlan;
+    if (patch.assignee !== undefined) next.assignee = patch.assignee;
+    return this.write(rec, next, principal);
+  }
+
+  async transition(id: string, input: TransitionInput, principal: Principal, expectedVersion?: number): Promise<ChangeView> {
+    const rec = await this.load(id, expectedVersion);
+    const doc = docOf(rec);
+    checkTransition(id, doc.state, input.to);
+    if (input.to === 'rejected') {
+      return this.castVote(rec, { decision: 'reject', reason: input.reason ?? '' }, principal);
+    }
+    this.checkWrite(principal, `change transition to ${input.to}`);
+    const at = this.now().toISOString();
+    let next: ChangeDoc = { ...doc };
+    switch (input.to) {
+      case 'submitted':
+        this.checkComplete(doc);
+        break;
+      case 'assessed':
+        next.assessment = await this.computeAssessment(doc);
+        break;
+      case 'approved':
+        next = await this.approve(doc, principal, input.reason, at);
+        break;
+      case 'draft':
+        // Rework after rejection: the votes and the assessment were about the old plan.
+        next.approvals = [];
+        next.assessment = null;
+        break;
+      case 'implemented':
+      case 'failed':
+      case 'rolled_back':
+        next.outcome = IMPLEMENTATION_OUTCOME[input.to];
+        break;
+      case 'reviewed':
+        next.review = { outcome: input.review?.outcome ?? doc.outcome ?? 'successful', notes: input.review?.notes ?? input.reason ?? '', by: principal.name, at };
+        break;
+      default:
+        break;
+    }
+    next.state = input.to;
+    next.transitions = [...doc.transitions, transitionRecord(doc.state, input.to, principal.name, at, input.reason)];
+    return this.write(rec, next, principal);
+  }
+
+  /** A CAB vote. Quorum reached → approved (assessment frozen); a rejection → rejected. */
+  async vote(id: string, input: ApprovalInput, principal: Principal, expectedVersion?: number): Promise<ChangeView> {
+    return this.castVote(await this.load(id, expectedVersion), input, principal);
+  }
+
+  /** Post-implementation review: `reviewed` with its outcome, which feeds later failure rates. */
+  async review(id: string, review: { outcome?: ChangeDoc['outcome']; notes?: string }, principal: Principal): Promise<ChangeView> {
+    return this.transition(id, { to: 'reviewed', review: { outcome: review.outcome ?? undefined, notes: review.notes ?? '' } }, principal);
+  }
+
+  async createWindow(kind: WindowKind, input: WindowInput, principal: Principal): Promise<WindowDoc> {
+    const op = `create ${kind} window`;
+    if (!this.policy.roles.windows.includes(principal.role as never)) {
+      throw new ForbiddenError(`${op}: role "${principal.role}" may not create windows (allowed: ${this.policy.roles.windows.join(', ')})`, { role: principal.role, allowed: this.policy.roles.windows });
+    }
+    const g = this.cmdb.mirror.graph;
+    for (const [field, ids] of [['services', input.scope.services], ['cis', input.scope.cis]] as const) {
+      ids.forEach((ci, i) => {
+        if (!g.hasNode(ci)) throw new SemanticError(`${op}: CI "${ci}" not found`, { path: ['scope', field, i], value: ci });
+      });
+    }
+    const { kind: recordKind, prefix } = WINDOW_KINDS[kind];
+    const rec = await this.createRecord(recordKind, prefix, principal, (id) => ({ id, kind, name: input.name, start: input.start, end: input.end, scope: input.scope, reason: input.reason, createdBy: principal.name }), false);
+    return rec.doc as unknown as WindowDoc;
+  }
+
+  async listWindows(kind: WindowKind, query: WindowListQuery = {}): Promise<WindowDoc[]> {
+    const docs = (await this.listAll(WINDOW_KINDS[kind].kind)).map((r) => r.doc as unknown as WindowDoc);
+    return query.from === undefined ? docs : docs.filter((w) => w.end > query.from!);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /**
+   * Gathers everything an assessment reads and computes it on the mirror as it is now. `exclude`:
+   * changes not to compare with (default: the change itself; a release passes its own changes).
+   */
+  async computeAssessment(doc: ChangeDoc, exclude: ReadonlySet<string> = new Set([doc.id])): Promise<Assessment> {
+    const [changes, freezes, maintenance, incidents, problems] = await Promise.all([
+      this.allChanges(),
+      this.listWindows('freeze'),
+      this.listWindows('maintenance'),
+      this.readLoose('incident', IncidentLike),
+      this.readLoose('problem', ProblemLike),
+    ]);
+    // Read the mirror after the awaits, so `seq` is the state the blast radius is computed on.
+    const source = this.impactSource();
+    return assessChange(doc, {
+      source,
+      registry: this.cmdb.registry,
+      policy: this.policy,
+      seq: this.cmdb.seq,
+      now: this.now(),
+      changes: changes.filter((c) => !exclude.has(c.id) && c.id !== doc.id),
+      freezes,
+      maintenance,
+      incidents,
+      problems,
+    });
+  }
+
+  private async castVote(rec: StoredRecord, input: ApprovalInput, principal: Principal): Promise<ChangeView> {
+    const doc = docOf(rec);
+    const op = `${input.decision} ${doc.id}`;
+    if (doc.state !== 'cab_review') {
+      throw new ConflictError(`${op}: votes are taken in cab_review, and the change is ${doc.state}`, { id: doc.id, state: doc.state });
+    }
+    const assessment = doc.assessment!;
+    const roles = votingRoles(assessment.approvalsRequired);
+    if (!roles.includes(principal.role)) {
+      throw new ForbiddenError(`${op}: role "${principal.role}" cannot vote on a ${assessment.risk.level}-risk change (voting roles: ${roles.join(', ') || 'none'})`, {
+        id: doc.id,
+        role: principal.role,
+        level: assessment.risk.level,
+        roles,
+      });
+    }
+    if (input.decision === 'reject' && input.reason.trim() === '') {
+      throw new SemanticError(`${op}: a rejection needs a reason`, { path: ['reason'] });
+    }
+    const earlier = doc.approvals.find((a) => a.by === principal.name);
+    if (earlier) {
+      // One vote per user: the same vote again counts once; changing it is refused.
+      if (earlier.decision === input.decision) return toView(rec);
+      throw new ConflictError(`${op}: ${principal.name} already voted ${earlier.decision}`, { id: doc.id, by: principal.name, decision: earlier.decision });
+    }
+    const at = this.now().toISOString();
+    let next: ChangeDoc = { ...doc, approvals: [...doc.approvals, { by: principal.name, role: principal.role, decision: input.decision, reason: input.reason, at }] };
+    if (input.decision === 'reject') {
+      next.state = 'rejected';
+      next.transitions = [...doc.transitions, transitionRecord(doc.state, 'rejected', principal.name, at, input.reason)];
+    } else if (quorum(next.approvals, assessment.approvalsRequired).met) {
+      // The quorum was reached on the stored assessment; re-check on the graph as it is now.
+      const fresh = await this.computeAssessment(next);
+      if (quorum(next.approvals, fresh.approvalsRequired).met) {
+        next = await this.approve({ ...next, assessment: fresh }, principal, input.reason, at, fresh);
+        next.state = 'approved';
+        next.transitions = [...doc.transitions, transitionRecord(doc.state, 'approved', principal.name, at, `quorum reached (${describeTally(next)})`)];
+      } else {
+        // The risk rose since the CAB started: more approvals are needed, the vote still counts.
+        next.assessment = fresh;
+      }
+    }
+    return this.write(rec, next, principal);
+  }
+
+  /**
+   * The guards of `→ approved`, and what approving does: the quorum (or a CAB shortcut) must hold
+   * on a fresh assessment, a freeze blocks all but emergency changes (whose override is recorded),
+   * and the assessment is frozen into the change with the seq it was computed on.
+   */
+  private async approve(doc: ChangeDoc, principal: Principal, reason: string | undefined, at: string, computed?: Assessment): Promise<ChangeDoc> {
+    const op = `approve ${doc.id}`;
+    const assessment = computed ?? (await this.computeAssessment(doc));
+    const required = assessment.approvalsRequired;
+    const level = assessment.risk.level;
+    if (doc.state === 'assessed') {
+      const skip = this.policy.standardChange.skipCabUpTo;
+      const standardOk = doc.type === 'standard' && skip !== null && levelRank(level) <= levelRank(skip);
+      if (required.length > 0 && !standardOk) {
+        throw new ConflictError(`${op}: a ${level}-risk ${doc.type} change needs CAB review (${required.map((r) => `${r.count} ${r.role}`).join(' + ')})`, {
+          id: doc.id,
+          level,
+          required,
+          allowed: ['cab_review', 'cancelled'],
+        });
+      }
+    } else {
+      const q = quorum(doc.approvals, required);
+      if (!q.met) {
+        throw new ConflictError(`${op}: quorum not reached for a ${level}-risk change (${q.tally.map((t) => `${t.have}/${t.count} ${t.role}`).join(', ')})`, { id: doc.id, level, tally: q.tally });
+      }
+    }
+    let freezeOverride: FreezeOverride | null = doc.freezeOverride;
+    if (assessment.freezes.length > 0) {
+      const windows = assessment.freezes.map((f) => f.window);
+      if (doc.type !== 'emergency') {
+        throw new ConflictError(`${op}: blocked by freeze window ${windows.join(', ')}; only emergency changes may pass a freeze`, { id: doc.id, freezes: assessment.freezes });
+      }
+      freezeOverride = { windows, by: principal.name, at, reason: reason && reason.trim() !== '' ? reason : 'emergency change approved during a freeze' };
+    }
+    return { ...doc, assessment, frozenAssessment: { frozenAt: at, frozenBy: principal.name, assessment }, freezeOverride };
+  }
+
+  private checkWrite(principal: Principal, op: string): void {
+    if (!this.policy.roles.write.includes(principal.role as never)) {
+      throw new ForbiddenError(`${op}: role "${principal.role}" may not change changes (allowed: ${this.policy.roles.write.join(', ')})`, { role: principal.role, allowed: this.policy.roles.write });
+    }
+  }
+
+  private checkTargets(targets: readonly ChangeTarget[], op: string): void {
+    const g = this.cmdb.mirror.graph;
+    targets.forEach((t, i) => {
+      if (!g.hasNode(t.ci)) throw new SemanticError(`${op}: target CI "${t.ci}" not found`, { path: ['targets', i, 'ci'], value: t.ci });
+    });
+  }
+
+  /** What a change needs before the CAB can look at it. */
+  private checkComplete(doc: ChangeDoc): void {
+    const missing: { path: string[]; code: string; message: string }[] = [];
+    if (doc.targets.length === 0) missing.push({ path: ['targets'], code: 'missing', message: 'at least one target CI' });
+    if (doc.window === null) missing.push({ path: ['window'], code: 'missing', message: 'a planned window' });
+    if (doc.implementationPlan.trim() === '') missing.push({ path: ['implementationPlan'], code: 'missing', message: 'an implementation plan' });
+    if (doc.backoutPlan.trim() === '') missing.push({ path: ['backoutPlan'], code: 'missing', message: 'a back-out plan' });
+    if (missing.length > 0) {
+      throw new SemanticError(`submit ${doc.id}: the change needs ${missing.map((m) => m.message).join(', ')}`, missing);
+    }
+    this.checkTargets(doc.targets, `submit ${doc.id}`);
+  }
+
+  private async load(id: string, expectedVersion?: number): Promise<StoredRecord> {
+    const rec = await this.cmdb.store.getRecord(CHANGE_KIND, id);
+    if (!rec) throw new NotFoundError(`change: "${id}" not found`, { id });
+    if (expectedVersion !== undefined && rec.version !== expectedVersion) {
+      throw new CmdbError('precondition_failed', `change: ${id} is at version ${rec.version}, not ${expectedVersion}`, { id, expectedVersion, actualVersion: rec.version });
+    }
+    return rec;
+  }
+
+  /** Writes the new document over the version read; a concurrent writer makes this a ConflictError. */
+  private async write(rec: StoredRecord, doc: ChangeDoc, principal: Principal): Promise<ChangeView> {
+    const result = await this.cmdb.apply([{ op: 'putRecord', kind: CHANGE_KIND, id: rec.id, doc: doc as unknown as Record<string, unknown>, expectedVersion: rec.version }], ctxOf(principal, rec.id));
+    const written = recordOf(result, CHANGE_KIND, rec.id);
+    return written ? toView(written) : this.get(rec.id);
+  }
+
+  /**
+   * Allocates the next id from a counter record and creates the record in the same batch. The
+   * counter is written with `expectedVersion`, so two writers (even two processes) never get the
+   * same id: the loser retries with the next number.
+   */
+  private async createRecord(kind: string, prefix: string, principal: Principal, build: (id: string) => Record<string, unknown>, isChange: boolean): Promise<StoredRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const counter = await this.cmdb.store.getRecord(SEQUENCE_KIND, kind);
+      let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
+      // A record created without the counter (an import) must not be overwritten.
+      while (await this.cmdb.store.getRecord(kind, formatId(prefix, n))) n++;
+      const id = formatId(prefix, n);
+      const batch: Mutation[] = [
+        { op: 'putRecord', kind: SEQUENCE_KIND, id: kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 },
+        { op: 'putRecord', kind, id, doc: build(id), expectedVersion: 0 },
+      ];
+      try {
+        const result = await this.cmdb.apply(batch, isChange ? ctxOf(principal, id) : { actor: principal.name });
+        return recordOf(result, kind, id) ?? (await this.cmdb.store.getRecord(kind, id))!;
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < ID_ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+
+  async allChanges(): Promise<ChangeDoc[]> {
+    return (await this.listAll(CHANGE_KIND)).map(docOf);
+  }
+
+  private async listAll(kind: string): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.cmdb.store.listRecords(kind, { after, limit: PAGE });
+      out.push(...page);
+      if (page.length < PAGE) return out;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  /** Records owned by other modules (incidents, problems): unreadable ones are skipped, not fatal. */
+  private async readLoose<T>(kind: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T[]> {
+    const out: T[] = [];
+    for (const rec of await this.listAll(kind)) {
+      const parsed = schema.safeParse({ id: rec.id, ...rec.doc });
+      if (parsed.success) out.push(parsed.data);
+    }
+    return out;
+  }
+}
+
+function formatId(prefix: string, n: number): string {
+  return `${prefix}-${String(n).padStart(6, '0')}`;
+}
+
+function ctxOf(principal: Principal, changeId: string): WriteContext {
+  return { actor: principal.name, changeId };
+}
+
+function transitionRecord(from: ChangeState, to: ChangeState, by: string, at: string, reason: string | undefined) {
+  return reason === undefined || reason === '' ? { from, to, by, at } : { from, to, by, at, reason };
+}
+
+function describeTally(doc: ChangeDoc): string {
+  const a = doc.assessment!;
+  return quorum(doc.approvals, a.approvalsRequired)
+    .tally.map((t) => `${t.have}/${t.count} ${t.role}`)
+    .join(', ') || `no approvals needed at ${a.risk.level} risk`;
+}
+
+function recordOf(result: ApplyResult, kind: string, id: string): StoredRecord | undefined {
+  const e = result.events.find((ev) => ev.entity === kind && ev.id === id);
+  return (e?.after ?? undefined) as StoredRecord | undefined;
+}
+
+/** Stored documents are written only by this service, after validation. */
+export function docOf(rec: StoredRecord): ChangeDoc {
+  return rec.doc as unknown as ChangeDoc;
+}
+
+export function toView(rec: StoredRecord): ChangeView {
+  return { ...docOf(rec), version: rec.version, createdAt: rec.createdAt, updatedAt: rec.updatedAt };
+}
+
+
