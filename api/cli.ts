@@ -17,6 +17,7 @@ import { importParsed, readImportFiles, type ImportSummary } from '../engine/io/
 import { exportCsv, exportJson, exportNdjson, streamSink } from '../engine/io/export.ts';
 import { checkMirror } from '../engine/mirror/check.ts';
 import type { HydrateProgress } from '../engine/mirror/mirror.ts';
+import { tokenCommand } from './token-command.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -154,10 +155,20 @@ program
   .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080'))
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--demo', 'load the demo CMDB when the store is empty')
-  .action(async (opts: { port: string; host: string; demo?: boolean }) => {
+  .option('--no-auth', 'serve without bearer tokens: every request acts as "anonymous" (admin); for demos only')
+  .addOption(new Option('--rate-limit <n>', 'requests per minute per token (0: off)').env('CMDB_RATE_LIMIT').default('1200'))
+  .action(async (opts: { port: string; host: string; demo?: boolean; auth: boolean; rateLimit: string }) => {
     const { serve } = await import('./serve.ts');
-    await serve({ port: Number(opts.port), host: opts.host, demo: opts.demo ?? false });
+    await serve({ port: Number(opts.port), host: opts.host, demo: opts.demo ?? false, auth: opts.auth, rateLimit: Number(opts.rateLimit) });
   });
+
+program.addCommand(
+  tokenCommand(async () => {
+    const store = await openStore(globals().store);
+    await store.init();
+    return store;
+  }, print),
+);
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

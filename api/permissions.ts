@@ -1,0 +1,43 @@
+/**
+ * Roles and permissions: the one table every route's `permission` is checked against, and the
+ * source of the table in docs/api.md. Permissions are coarse on purpose — one per kind of act an
+ * ITSM organisation separates (read, write the CMDB, bulk import, bulk export, read the audit
+ * trail, manage changes, approve changes, run audits, manage tokens).
+ */
+import { ROLES, type Role } from '../engine/auth/tokens.ts';
+
+export const PERMISSIONS = {
+  'cmdb:read': 'read CIs, relationships, neighbours and the registry',
+  'cmdb:write': 'create, update and delete CIs and relationships',
+  'cmdb:import': 'bulk import (atomic, merges into the CMDB)',
+  'cmdb:export': 'bulk export of the whole CMDB',
+  'history:read': 'read the event history (status accounting) of CIs and relationships',
+  'changes:write': 'create and progress change requests (reserved for the change routes)',
+  'changes:approve': 'approve or reject changes at CAB (reserved for the change routes)',
+  'audit:run': 'run configuration audits and verification reports (reserved for the audit routes)',
+  'tokens:manage': 'create, list and revoke API tokens',
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  viewer: ['cmdb:read'],
+  engineer: ['cmdb:read', 'cmdb:write', 'cmdb:export', 'history:read', 'changes:write'],
+  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve'],
+  cab_member: ['cmdb:read', 'history:read', 'changes:approve'],
+  auditor: ['cmdb:read', 'cmdb:export', 'history:read', 'audit:run'],
+  admin: Object.keys(PERMISSIONS) as Permission[],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+export { ROLES, type Role };
+
+/** Markdown table (roles × permissions) for docs/api.md; kept generated so it cannot drift. */
+export function permissionTable(): string {
+  const perms = Object.keys(PERMISSIONS) as Permission[];
+  const head = `| permission | ${ROLES.join(' | ')} | what it allows |\n| --- | ${ROLES.map(() => ':---:').join(' | ')} | --- |`;
+  const rows = perms.map((p) => `| \`${p}\` | ${ROLES.map((r) => (can(r, p) ? '✓' : '')).join(' | ')} | ${PERMISSIONS[p]} |`);
+  return [head, ...rows].join('\n');
+}

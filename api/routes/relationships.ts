@@ -1,0 +1,138 @@
+/** `/api/v1/relationships`: list (mirror-filtered), get, create, replace, delete, history. */
+import { z } from 'zod';
+import { toRelationshipData, type Relationship } from '../../engine/model/relationship.ts';
+import { ConflictError, InputError, NotFoundError, StoreUnavailableError } from '../../engine/errors.ts';
+import { listRelationships, mirrorRelationship } from '../../engine/queries/relationships.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+import { ChangeEventSchema, EmptyQuery, ErrorSchema, HistoryQuery, RelationshipBody, RelationshipListQuery, RelationshipParams, StoredRelationship, encodeCursor, pageOf } from '../schemas.ts';
+import { checkIfMatch, guarded, locationOf, sendVersioned, type RouteDeps } from './common.ts';
+
+const err = (description: string) => ({ description, schema: ErrorSchema });
+
+export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
+  async function current(op: string, id: string): Promise<Relationship> {
+    const r = await cmdb.store.getRelationship(id);
+    if (!r) throw new NotFoundError(`${op}: relationship "${id}" not found`, { id });
+    return r;
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/relationships',
+      operationId: 'listRelationships',
+      summary: 'List relationships, filtered by type and ends, in id order',
+      tag: 'relationships',
+      permission: 'cmdb:read',
+      query: RelationshipListQuery,
+      responses: { 200: { description: 'a page of relationships', schema: pageOf(StoredRelationship) }, 400: err('invalid query') },
+      async handler({ query, res }) {
+        const { limit, cursor, ...filter } = query;
+        const page = await listRelationships(cmdb, filter, { limit, ...(cursor !== undefined ? { after: cursor } : {}) }, { fallbackToMirror: true });
+        res.json({ items: page.items, next: encodeCursor(page.next), source: page.source });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/relationships/:id',
+      operationId: 'getRelationship',
+      summary: 'Get one relationship; ETag is its version',
+      tag: 'relationships',
+      permission: 'cmdb:read',
+      params: RelationshipParams,
+      query: EmptyQuery,
+      responses: { 200: { description: 'the relationship', schema: StoredRelationship }, 404: err('no such relationship') },
+      async handler({ params, res }) {
+        let r: Relationship | undefined;
+        try {
+          r = await cmdb.store.getRelationship(params.id);
+        } catch (e) {
+          if (!(e instanceof StoreUnavailableError) || !cmdb.mirror.graph.hasEdge(params.id)) throw e;
+          res.setHeader('X-Cmdb-Source', 'mirror');
+          res.json(mirrorRelationship(cmdb.mirror, params.id));
+          return;
+        }
+        if (!r) throw new NotFoundError(`getRelationship: relationship "${params.id}" not found`, { id: params.id });
+        sendVersioned(res, 200, r);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/relationships',
+      operationId: 'createRelationship',
+      summary: 'Create a relationship (id defaults to from|TYPE|to; refused when it exists)',
+      tag: 'relationships',
+      permission: 'cmdb:write',
+      query: EmptyQuery,
+      body: RelationshipBody,
+      responses: { 201: { description: 'created', schema: StoredRelationship }, 400: err('invalid body'), 409: err('the id exists'), 422: err('unknown type or missing CI') },
+      async handler({ body, actor, res }) {
+        const rel = toRelationshipData(body);
+        const result = await cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: 0 }], { actor: actor.name }).catch((e: unknown) => {
+          if (e instanceof ConflictError) throw new ConflictError(`createRelationship: relationship "${rel.id}" already exists`, { id: rel.id, reason: 'duplicate_id' });
+          throw e;
+        });
+        const created = result.events[0]!.after as Relationship;
+        sendVersioned(res, 201, created, { Location: locationOf('relationships', created.id) });
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/relationships/:id',
+      operationId: 'replaceRelationship',
+      summary: 'Replace a relationship',
+      tag: 'relationships',
+      permission: 'cmdb:write',
+      params: RelationshipParams,
+      query: EmptyQuery,
+      body: RelationshipBody,
+      ifMatch: true,
+      responses: { 200: { description: 'the relationship after the write', schema: StoredRelationship }, 400: err('invalid body'), 404: err('no such relationship'), 412: err('stale If-Match'), 422: err('unknown type or missing CI') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        const op = 'replaceRelationship';
+        const rel = toRelationshipData({ ...body, id: body.id ?? params.id });
+        if (rel.id !== params.id) throw new InputError(`${op}: body id "${rel.id}" differs from the URL id "${params.id}"`, [{ in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' }]);
+        const before = await current(op, params.id);
+        checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
+        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: before.version }], { actor: actor.name }));
+        sendVersioned(res, 200, (result.events[0]?.after as Relationship | undefined) ?? before);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/relationships/:id',
+      operationId: 'deleteRelationship',
+      summary: 'Delete a relationship',
+      tag: 'relationships',
+      permission: 'cmdb:write',
+      params: RelationshipParams,
+      query: EmptyQuery,
+      ifMatch: true,
+      responses: { 200: { description: 'deleted', schema: z.object({ id: z.string(), seq: z.number().int() }) }, 404: err('no such relationship'), 412: err('stale If-Match') },
+      async handler({ params, actor, ifMatch, res }) {
+        const op = 'deleteRelationship';
+        const before = await current(op, params.id);
+        checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
+        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'deleteRelationship', id: params.id, expectedVersion: before.version }], { actor: actor.name }));
+        res.json({ id: params.id, seq: result.seq });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/relationships/:id/history',
+      operationId: 'relationshipHistory',
+      summary: 'Events of one relationship, oldest first',
+      tag: 'relationships',
+      permission: 'history:read',
+      params: RelationshipParams,
+      query: HistoryQuery,
+      responses: { 200: { description: 'events', schema: z.object({ items: z.array(ChangeEventSchema), next: z.number().int().nullable() }) }, 404: err('no such relationship and no history') },
+      async handler({ params, query, res }) {
+        const events = await cmdb.store.history('relationship', params.id, { after: query.after, limit: query.limit + 1 });
+        if (events.length === 0 && query.after === 0 && !cmdb.mirror.graph.hasEdge(params.id)) throw new NotFoundError(`relationshipHistory: relationship "${params.id}" not found and has no history`, { id: params.id });
+        const items = events.slice(0, query.limit);
+        res.json({ items, next: events.length > query.limit ? items[items.length - 1]!.seq : null });
+      },
+    }),
+  ];
+}

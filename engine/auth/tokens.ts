@@ -1,0 +1,168 @@
+/**
+ * API bearer tokens, stored as records of kind `token` in whichever store is configured, so they
+ * follow the data (SQLite file or Neo4j) and their creation and revocation are in the event log.
+ *
+ * Only a SHA-256 of the secret is stored; the plaintext is returned once, at creation. The record
+ * id is derived from the hash (`tok_` + 16 hex), so a token presented by a client is found with
+ * one keyed read — which also makes tokens created by another process (the CLI) usable at once.
+ * Lookups go through an in-memory cache keyed by hash; entries older than `ttlMs` are re-read, so
+ * a revocation made by another process takes effect within that time (in-process: immediately).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, InputError, NotFoundError, zodIssues } from '../errors.ts';
+import type { ApplyResult, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+
+export const ROLES = ['viewer', 'engineer', 'change_manager', 'cab_member', 'auditor', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const TOKEN_KIND = 'token';
+const TOKEN_PREFIX = 'cmdb_';
+/** `cmdb_` + 43 base64url characters (32 random bytes). */
+const TOKEN_SHAPE = /^cmdb_[A-Za-z0-9_-]{43}$/;
+
+export const TokenName = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ @ -');
+
+export const TokenDoc = z
+  .object({
+    name: TokenName,
+    role: Role,
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .strict();
+export type TokenDoc = z.infer<typeof TokenDoc>;
+
+/** What may be shown about a token: everything but the hash. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  version: number;
+}
+
+/** What the token service needs from the CMDB facade (kept narrow for tests). */
+export interface TokenBackend {
+  store: Pick<GraphStore, 'getRecord' | 'listRecords'>;
+  apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult>;
+}
+
+export function hashToken(plaintext: string): string {
+  return createHash('sha256').update(plaintext, 'utf8').digest('hex');
+}
+
+export function tokenIdOf(hash: string): string {
+  return `tok_${hash.slice(0, 16)}`;
+}
+
+function info(rec: StoredRecord): TokenInfo {
+  const doc = TokenDoc.parse(rec.doc);
+  return { id: rec.id, name: doc.name, role: doc.role, createdAt: doc.createdAt, createdBy: doc.createdBy, revokedAt: doc.revokedAt, version: rec.version };
+}
+
+interface CacheEntry {
+  token: TokenInfo | null;
+  at: number;
+}
+
+export class TokenService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly ttlMs: number;
+  private readonly maxCache: number;
+
+  constructor(
+    private readonly backend: TokenBackend,
+    opts: { ttlMs?: number; maxCache?: number } = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 30_000;
+    this.maxCache = opts.maxCache ?? 10_000;
+  }
+
+  /** Creates a token; the plaintext is in the answer and nowhere else. Names are unique. */
+  async create(input: { name: string; role: string }, ctx: WriteContext): Promise<{ token: string; info: TokenInfo }> {
+    const name = TokenName.safeParse(input.name);
+    if (!name.success) throw new InputError(`token create: invalid name "${input.name}"`, zodIssues(name.error.issues.map((i) => ({ ...i, path: ['name', ...i.path] }))));
+    const role = Role.safeParse(input.role);
+    if (!role.success) throw new InputError(`token create: unknown role "${input.role}" (one of ${ROLES.join(', ')})`, zodIssues(role.error.issues.map((i) => ({ ...i, path: ['role', ...i.path] }))));
+    if ((await this.list()).some((t) => t.name === name.data)) throw new ConflictError(`token create: a token named "${name.data}" already exists`, { name: name.data });
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const hash = hashToken(token);
+    const doc: TokenDoc = { name: name.data, role: role.data, hash, createdAt: new Date().toISOString(), createdBy: ctx.actor, revokedAt: null };
+    const id = tokenIdOf(hash);
+    const res = await this.backend.apply([{ op: 'putRecord', kind: TOKEN_KIND, id, doc, expectedVersion: 0 }], ctx);
+    const rec = res.events[0]?.after as StoredRecord | undefined;
+    const created = rec ? info(rec) : { id, ...doc, version: 1 };
+    this.cache.set(hash, { token: created, at: Date.now() });
+    return { token, info: stripHash(created) };
+  }
+
+  /** Every token, revoked ones included (they stay for the audit trail), ordered by id. */
+  async list(): Promise<TokenInfo[]> {
+    const out: TokenInfo[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.backend.store.listRecords(TOKEN_KIND, after === undefined ? { limit: 1000 } : { after, limit: 1000 });
+      out.push(...page.map(info));
+      if (page.length < 1000) return out;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  /** Revokes by id or by name; revoking twice is refused so a typo does not go unnoticed. */
+  async revoke(idOrName: string, ctx: WriteContext): Promise<TokenInfo> {
+    const all = await this.list();
+    const found = all.find((t) => t.id === idOrName) ?? all.find((t) => t.name === idOrName);
+    if (!found) throw new NotFoundError(`token revoke: no token with id or name "${idOrName}"`, { token: idOrName });
+    if (found.revokedAt !== null) throw new ConflictError(`token revoke: token "${found.name}" was already revoked at ${found.revokedAt}`, { id: found.id });
+    const rec = await this.backend.store.getRecord(TOKEN_KIND, found.id);
+    if (!rec) throw new NotFoundError(`token revoke: token "${idOrName}" not found`, { token: idOrName });
+    const doc = TokenDoc.parse(rec.doc);
+    const revoked: TokenDoc = { ...doc, revokedAt: new Date().toISOString() };
+    await this.backend.apply([{ op: 'putRecord', kind: TOKEN_KIND, id: rec.id, doc: revoked, expectedVersion: rec.version }], ctx);
+    this.cache.delete(doc.hash);
+    return { ...found, revokedAt: revoked.revokedAt, version: rec.version + 1 };
+  }
+
+  /**
+   * The live token a client presented, or undefined (unknown, malformed or revoked). Malformed
+   * strings are refused before hashing or any store read.
+   */
+  async verify(plaintext: string): Promise<TokenInfo | undefined> {
+    if (!TOKEN_SHAPE.test(plaintext)) return undefined;
+    const hash = hashToken(plaintext);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && now - hit.at < this.ttlMs) return hit.token ?? undefined;
+    const rec = await this.backend.store.getRecord(TOKEN_KIND, tokenIdOf(hash));
+    let token: TokenInfo | null = null;
+    if (rec) {
+      const doc = TokenDoc.safeParse(rec.doc);
+      if (doc.success && sameHex(doc.data.hash, hash) && doc.data.revokedAt === null) token = info(rec);
+    }
+    if (this.cache.size >= this.maxCache) this.cache.clear();
+    this.cache.set(hash, { token, at: now });
+    return token ?? undefined;
+  }
+
+  /** Forgets cached lookups (e.g. after another process revoked tokens). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
+
+function stripHash(t: TokenInfo & { hash?: string }): TokenInfo {
+  const { hash: _h, ...rest } = t;
+  return rest;
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
