@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS cis (
   id TEXT PRIMARY KEY,
   class TEXT NOT NULL,
   doc TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS cis_class ON cis(class);
 CREATE TABLE IF NOT EXISTS relationships (
   id TEXT PRIMARY KEY,
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS relationships (
   from_id TEXT NOT NULL,
   to_id TEXT NOT NULL,
   doc TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS relationships_from ON relationships(from_id);
 CREATE INDEX IF NOT EXISTS relationships_to ON relationships(to_id);
 CREATE TABLE IF NOT EXISTS records (
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS records (
   id TEXT NOT NULL,
   doc TEXT NOT NULL,
   PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -79,6 +79,7 @@ export class SqliteStore implements GraphStore {
       // NORMAL is durable in WAL mode against process crashes; only power loss may drop the last commits.
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
+      db.pragma('cache_size = -65536');
       db.exec(SCHEMA);
       this.db = db;
     } catch (err) {
@@ -98,13 +99,24 @@ export class SqliteStore implements GraphStore {
       let seq = (st.lastSeq.get() as { seq: number | null }).seq ?? 0;
       const at = new Date().toISOString();
       const events: ChangeEvent[] = [];
-      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']) => {
+      /** Writes a new version of a document and its event; the stored row text is reused in the event. */
+      const write = <T extends ChangeEvent['after'] & object>(entity: EntityKind, id: string, before: Stored<ChangeEvent['before']> | undefined, after: T, put: (json: string) => void) => {
+        const json = JSON.stringify(after);
+        put(json);
+        emit(before ? 'update' : 'create', entity, id, before, after, json);
+      };
+      const remove = (entity: EntityKind, id: string, before: Stored<ChangeEvent['before']>, del: () => void) => {
+        del();
+        emit('delete', entity, id, before, null, null);
+      };
+      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: Stored<ChangeEvent['before']> | undefined, after: ChangeEvent['after'], afterJson: string | null) => {
         seq += 1;
-        const event: ChangeEvent = { seq, at, actor: ctx.actor, op, entity, id, before, after };
+        const event: ChangeEvent = { seq, at, actor: ctx.actor, op, entity, id, before: before?.doc ?? null, after };
         if (ctx.changeId !== undefined) event.changeId = ctx.changeId;
-        st.insertEvent.run(seq, at, ctx.actor, op, entity, id, before && JSON.stringify(before), after && JSON.stringify(after), ctx.changeId ?? null);
+        st.insertEvent.run(seq, at, ctx.actor, op, entity, id, before?.json ?? null, afterJson, ctx.changeId ?? null);
         events.push(event);
       };
+      const nextVersion = (before: Stored<{ version: number; createdAt: string }> | undefined) => ({ version: (before?.doc.version ?? 0) + 1, createdAt: before?.doc.createdAt ?? at, updatedAt: at });
 
       const { onProgress } = options;
       batch.forEach((m, index) => {
@@ -112,69 +124,63 @@ export class SqliteStore implements GraphStore {
         const where = `apply: mutation ${index} (${m.op})`;
         switch (m.op) {
           case 'upsertCI': {
-            const before = parseDoc<CI>(st.getCI.get(m.ci.id));
-            checkVersion(where, 'CI', m.ci.id, before?.version, m.expectedVersion);
+            const before = read<CI>(st.getCI, m.ci.id);
+            checkVersion(where, 'CI', m.ci.id, before?.doc.version, m.expectedVersion);
             const data = canonicalCI(m.ci);
-            if (before && JSON.stringify(canonicalCI(before)) === JSON.stringify(data)) return;
-            const after: CI = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
-            st.putCI.run(after.id, after.class, JSON.stringify(after));
-            emit(before ? 'update' : 'create', 'ci', after.id, before ?? null, after);
+            if (before && JSON.stringify(canonicalCI(before.doc)) === JSON.stringify(data)) return;
+            const after: CI = { ...data, ...nextVersion(before) };
+            write('ci', after.id, before, after, (json) => st.putCI.run(after.id, after.class, json));
             return;
           }
           case 'deleteCI': {
-            const before = parseDoc<CI>(st.getCI.get(m.id));
+            const before = read<CI>(st.getCI, m.id);
             if (!before) throw new NotFoundError(`${where}: CI "${m.id}" not found`, { id: m.id });
-            checkVersion(where, 'CI', m.id, before.version, m.expectedVersion);
+            checkVersion(where, 'CI', m.id, before.doc.version, m.expectedVersion);
             const attached = st.relsOf.get(m.id, m.id) as { id: string } | undefined;
             if (attached) {
               throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${attached.id}"); delete them first`, { id: m.id, relationship: attached.id });
             }
-            st.deleteCI.run(m.id);
-            emit('delete', 'ci', m.id, before, null);
+            remove('ci', m.id, before, () => st.deleteCI.run(m.id));
             return;
           }
           case 'upsertRelationship': {
             const rel = m.relationship;
-            const before = parseDoc<Relationship>(st.getRel.get(rel.id));
-            checkVersion(where, 'relationship', rel.id, before?.version, m.expectedVersion);
+            const before = read<Relationship>(st.getRel, rel.id);
+            checkVersion(where, 'relationship', rel.id, before?.doc.version, m.expectedVersion);
             for (const end of [rel.from, rel.to]) {
               if (!st.ciExists.get(end)) {
                 throw new SemanticError(`${where}: relationship "${rel.id}" references missing CI "${end}"`, { id: rel.id, path: [end === rel.from ? 'from' : 'to'], value: end });
               }
             }
             const data = canonicalRelationship(rel);
-            if (before && JSON.stringify(canonicalRelationship(before)) === JSON.stringify(data)) return;
-            const after: Relationship = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
-            st.putRel.run(after.id, after.type, after.from, after.to, JSON.stringify(after));
-            emit(before ? 'update' : 'create', 'relationship', after.id, before ?? null, after);
+            if (before && JSON.stringify(canonicalRelationship(before.doc)) === JSON.stringify(data)) return;
+            const after: Relationship = { ...data, ...nextVersion(before) };
+            write('relationship', after.id, before, after, (json) => st.putRel.run(after.id, after.type, after.from, after.to, json));
+            return;
+          }
+          case 'deleteRelationship': {
+            const before = read<Relationship>(st.getRel, m.id);
+            if (!before) throw new NotFoundError(`${where}: relationship "${m.id}" not found`, { id: m.id });
+            checkVersion(where, 'relationship', m.id, before.doc.version, m.expectedVersion);
+            remove('relationship', m.id, before, () => st.deleteRel.run(m.id));
             return;
           }
           case 'putRecord': {
             checkRecordKind(where, m.kind);
-            const before = parseDoc<StoredRecord>(st.getRecord.get(m.kind, m.id));
-            checkVersion(where, m.kind, m.id, before?.version, m.expectedVersion);
+            const before = read<StoredRecord>(st.getRecord, m.kind, m.id);
+            checkVersion(where, m.kind, m.id, before?.doc.version, m.expectedVersion);
             const doc = sortKeys(m.doc);
-            if (before && JSON.stringify(sortKeys(before.doc)) === JSON.stringify(doc)) return;
-            const after: StoredRecord = { kind: m.kind, id: m.id, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at, doc };
-            st.putRecord.run(m.kind, m.id, JSON.stringify(after));
-            emit(before ? 'update' : 'create', m.kind, m.id, before ?? null, after);
+            if (before && JSON.stringify(sortKeys(before.doc.doc)) === JSON.stringify(doc)) return;
+            const after: StoredRecord = { kind: m.kind, id: m.id, ...nextVersion(before), doc };
+            write(m.kind, m.id, before, after, (json) => st.putRecord.run(m.kind, m.id, json));
             return;
           }
           case 'deleteRecord': {
             checkRecordKind(where, m.kind);
-            const before = parseDoc<StoredRecord>(st.getRecord.get(m.kind, m.id));
+            const before = read<StoredRecord>(st.getRecord, m.kind, m.id);
             if (!before) throw new NotFoundError(`${where}: ${m.kind} "${m.id}" not found`, { kind: m.kind, id: m.id });
-            checkVersion(where, m.kind, m.id, before.version, m.expectedVersion);
-            st.deleteRecord.run(m.kind, m.id);
-            emit('delete', m.kind, m.id, before, null);
-            return;
-          }
-          case 'deleteRelationship': {
-            const before = parseDoc<Relationship>(st.getRel.get(m.id));
-            if (!before) throw new NotFoundError(`${where}: relationship "${m.id}" not found`, { id: m.id });
-            checkVersion(where, 'relationship', m.id, before.version, m.expectedVersion);
-            st.deleteRel.run(m.id);
-            emit('delete', 'relationship', m.id, before, null);
+            checkVersion(where, m.kind, m.id, before.doc.version, m.expectedVersion);
+            remove(m.kind, m.id, before, () => st.deleteRecord.run(m.kind, m.id));
             return;
           }
         }
@@ -190,11 +196,11 @@ export class SqliteStore implements GraphStore {
   }
 
   async getCI(id: string): Promise<CI | undefined> {
-    return parseDoc<CI>(this.statements(this.conn).getCI.get(id));
+    return read<CI>(this.statements(this.conn).getCI, id)?.doc;
   }
 
   async getRelationship(id: string): Promise<Relationship | undefined> {
-    return parseDoc<Relationship>(this.statements(this.conn).getRel.get(id));
+    return read<Relationship>(this.statements(this.conn).getRel, id)?.doc;
   }
 
   async *streamCIs(pageSize = 10_000): AsyncIterable<CI[]> {
@@ -219,7 +225,7 @@ export class SqliteStore implements GraphStore {
   }
 
   async getRecord(kind: string, id: string): Promise<StoredRecord | undefined> {
-    return parseDoc<StoredRecord>(this.statements(this.conn).getRecord.get(kind, id));
+    return read<StoredRecord>(this.statements(this.conn).getRecord, kind, id)?.doc;
   }
 
   async listRecords(kind: string, query: { after?: string; limit?: number } = {}): Promise<StoredRecord[]> {
@@ -277,17 +283,17 @@ export class SqliteStore implements GraphStore {
 function prepare(db: Database.Database) {
   return {
     lastSeq: db.prepare('SELECT max(seq) AS seq FROM events'),
-    getCI: db.prepare('SELECT doc FROM cis WHERE id = ?'),
+    getCI: db.prepare('SELECT doc FROM cis WHERE id = ?').pluck(),
     ciExists: db.prepare('SELECT 1 FROM cis WHERE id = ?').pluck(),
     putCI: db.prepare('INSERT INTO cis (id, class, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET class = excluded.class, doc = excluded.doc'),
     deleteCI: db.prepare('DELETE FROM cis WHERE id = ?'),
     relsOf: db.prepare('SELECT id FROM relationships WHERE from_id = ? UNION ALL SELECT id FROM relationships WHERE to_id = ? LIMIT 1'),
-    getRel: db.prepare('SELECT doc FROM relationships WHERE id = ?'),
+    getRel: db.prepare('SELECT doc FROM relationships WHERE id = ?').pluck(),
     putRel: db.prepare(
       'INSERT INTO relationships (id, type, from_id, to_id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET type = excluded.type, from_id = excluded.from_id, to_id = excluded.to_id, doc = excluded.doc',
     ),
     deleteRel: db.prepare('DELETE FROM relationships WHERE id = ?'),
-    getRecord: db.prepare('SELECT doc FROM records WHERE kind = ? AND id = ?'),
+    getRecord: db.prepare('SELECT doc FROM records WHERE kind = ? AND id = ?').pluck(),
     putRecord: db.prepare('INSERT INTO records (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc'),
     deleteRecord: db.prepare('DELETE FROM records WHERE kind = ? AND id = ?'),
     pageRecords: db.prepare('SELECT doc FROM records WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -299,8 +305,15 @@ function prepare(db: Database.Database) {
   };
 }
 
-function parseDoc<T>(row: unknown): T | undefined {
-  return row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined;
+/** A stored document with the row text it was parsed from. */
+interface Stored<T> {
+  doc: T;
+  json: string;
+}
+
+function read<T>(stmt: Database.Statement, ...key: string[]): Stored<T> | undefined {
+  const json = stmt.get(...key) as string | undefined;
+  return json === undefined ? undefined : { doc: JSON.parse(json) as T, json };
 }
 
 function toEvent(r: EventRow): ChangeEvent {

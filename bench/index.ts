@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- NAME [options]`: dispatches to bench/NAME.ts, whose `run(argv)` prints its
+ * figures and the ratios against a baseline measured in the same process.
+ */
+const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
+  load: () => import('./load.ts'),
+};
+
+const [name, ...argv] = process.argv.slice(2);
+const load = name ? BENCHES[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
+  process.exit(2);
+}
+await (await load()).run(argv);
