@@ -9,7 +9,7 @@
  * strongest type; conflicts are with changes outside the release.
  */
 import type { Cmdb } from '../cmdb.ts';
-import { ConflictError, NotFoundError, SemanticError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
 import { CHANGE_KIND, type Assessment, type ChangeDoc, type ChangeTarget, type ChangeType, type Principal, type TimeWindow } from '../changes/model.ts';
 import { docOf, SEQUENCE_KIND, type ChangeService } from '../changes/service.ts';
 import { levelRank, type RiskLevel } from '../policy/policy.ts';
@@ -34,6 +34,10 @@ export class ReleaseService {
   ) {}
 
   async create(input: ReleaseCreate, principal: Principal): Promise<ReleaseView> {
+    const allowed = this.changes.policy.roles.write as readonly string[];
+    if (!allowed.includes(principal.role)) {
+      throw new ForbiddenError(`create release: role "${principal.role}" may not create releases (allowed: ${allowed.join(', ')})`, { role: principal.role, allowed });
+    }
     for (const [i, id] of input.changes.entries()) {
       if (!(await this.cmdb.store.getRecord(CHANGE_KIND, id))) throw new SemanticError(`create release: change "${id}" not found`, { path: ['changes', i], value: id });
     }
