@@ -78,12 +78,31 @@ function issuesIn(where: string, issues: readonly z.core.$ZodIssue[]): ErrorIssu
   return issues.map((i) => ({ in: where, path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), code: i.code, message: i.message }));
 }
 
+/** Deeper JSON than any CMDB document needs; refused before recursive code (canonical key sorting) sees it. */
+export const MAX_BODY_DEPTH = 64;
+
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 function parseOrThrow<S extends z.ZodType>(op: string, where: string, schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
   const field = first && first.path.length > 0 ? ` "${first.path.join('.')}"` : '';
   throw new InputError(`${op}: invalid ${where}${field}: ${first?.message ?? 'invalid'}`, issuesIn(where, parsed.error.issues));
+}
+
+function parseBody(op: string, schema: z.ZodType, body: unknown): unknown {
+  if (depthExceeds(body, MAX_BODY_DEPTH)) throw new InputError(`${op}: body is nested deeper than ${MAX_BODY_DEPTH} levels`, [{ in: 'body', path: [], code: 'too_deep', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+  return parseOrThrow(op, 'body', schema, body);
 }
 
 /** `If-Match: "3"`, `W/"3"`, a list of those, or `*`. Anything else is malformed (400). */
@@ -138,7 +157,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
       const ctx: HandlerContext<unknown, unknown, unknown> = {
         params: route.params ? parseOrThrow(op, 'params', route.params, { ...req.params }) : undefined,
         query: route.query ? parseOrThrow(op, 'query', route.query, { ...(req.query as object) }) : undefined,
-        body: route.body && !multipart ? parseOrThrow(op, 'body', route.body, req.body) : undefined,
+        body: route.body && !multipart ? parseBody(op, route.body, req.body) : undefined,
         actor: res.locals.actor as Actor,
         ifMatch: route.ifMatch ? parseIfMatch(op, req.get('if-match')) : undefined,
         req,

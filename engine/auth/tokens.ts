@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, InputError, NotFoundError, zodIssues } from '../errors.ts';
+import { ConflictError, InputError, NotFoundError, StoreUnavailableError, zodIssues } from '../errors.ts';
 import type { ApplyResult, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
 
 export const ROLES = ['viewer', 'engineer', 'change_manager', 'cab_member', 'auditor', 'admin'] as const;
@@ -139,7 +139,14 @@ export class TokenService {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && now - hit.at < this.ttlMs) return hit.token ?? undefined;
-    const rec = await this.backend.store.getRecord(TOKEN_KIND, tokenIdOf(hash));
+    let rec: StoredRecord | undefined;
+    try {
+      rec = await this.backend.store.getRecord(TOKEN_KIND, tokenIdOf(hash));
+    } catch (err) {
+      // Store unreachable: a token we already knew keeps working, so reads from the mirror go on.
+      if (hit && err instanceof StoreUnavailableError) return hit.token ?? undefined;
+      throw err;
+    }
     let token: TokenInfo | null = null;
     if (rec) {
       const doc = TokenDoc.safeParse(rec.doc);
