@@ -100,7 +100,14 @@ function parseOrThrow<S extends z.ZodType>(op: string, where: string, schema: S,
   throw new InputError(`${op}: invalid ${where}${field}: ${first?.message ?? 'invalid'}`, issuesIn(where, parsed.error.issues));
 }
 
-function parseBody(op: string, schema: z.ZodType, body: unknown): unknown {
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+function parseBody(op: string, schema: z.ZodType, req: Request): unknown {
+  // body-parser turns an empty body into {}; a write route needs a real one.
+  if (!hasBody(req)) throw new InputError(`${op}: a request body is required`, [{ in: 'body', path: [], code: 'invalid_type', message: 'expected a JSON body' }]);
+  const body: unknown = req.body;
   if (depthExceeds(body, MAX_BODY_DEPTH)) throw new InputError(`${op}: body is nested deeper than ${MAX_BODY_DEPTH} levels`, [{ in: 'body', path: [], code: 'too_deep', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
   return parseOrThrow(op, 'body', schema, body);
 }
@@ -143,8 +150,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
     if (route.body !== undefined) {
       chain.push((req, _res, next) => {
         // A body of another type is refused before it is read; no body at all is left to the schema.
-        const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-        if (!hasBody) return next();
+        if (!hasBody(req)) return next();
         const kinds = route.multipart ? ['application/json', 'multipart/form-data'] : ['application/json'];
         if (!req.is(kinds)) throw new UnsupportedMediaTypeError(`${route.operationId}: content type "${req.headers['content-type'] ?? '(none)'}" is not accepted (use ${kinds.join(' or ')})`, { accepted: kinds });
         next();
@@ -157,7 +163,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
       const ctx: HandlerContext<unknown, unknown, unknown> = {
         params: route.params ? parseOrThrow(op, 'params', route.params, { ...req.params }) : undefined,
         query: route.query ? parseOrThrow(op, 'query', route.query, { ...(req.query as object) }) : undefined,
-        body: route.body && !multipart ? parseBody(op, route.body, req.body) : undefined,
+        body: route.body && !multipart ? parseBody(op, route.body, req) : undefined,
         actor: res.locals.actor as Actor,
         ifMatch: route.ifMatch ? parseIfMatch(op, req.get('if-match')) : undefined,
         req,

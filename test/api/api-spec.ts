@@ -91,13 +91,13 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const res = await api(fx.app)
+          const res: { body: { items: { id: string }[]; next: string | null; source: string } } = await api(fx.app)
             .get(`/api/v1/cis?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
             .set('Authorization', viewer)
             .expect(200);
           expect(res.body.items.length).toBeLessThanOrEqual(2);
           expect(res.body.source).toBe('store');
-          seen.push(...res.body.items.map((i: { id: string }) => i.id));
+          seen.push(...res.body.items.map((i) => i.id));
           cursor = res.body.next;
         } while (cursor);
         expect(seen).toEqual(ids);
