@@ -36,3 +36,4 @@ export {
 } from './blast-radius.ts';
 export { dependencies, walkProviders, type DependenciesOptions, type DependenciesResult, type Dependency, type ProviderClosure } from './dependencies.ts';
 export { singlePointsOfFailure, type SinglePointOfFailure, type SpofOptions, type SpofResult } from './spof.ts';
+export { plainImpactStates } from './plain.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MultiDirectedGraph } from 'graphology';
-import { blastRadius, dependencies, requiredAvailable, singlePointsOfFailure, type BlastRadiusResult } from '../../engine/impact/index.ts';
+import { blastRadius, dependencies, plainImpactStates, requiredAvailable, singlePointsOfFailure, type BlastRadiusResult } from '../../engine/impact/index.ts';
 import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { graphOf, registry, type NodeSpec } from './helpers.ts';
@@ -130,6 +130,11 @@ function checkAgainstReference(g: G, origins: Origin[], types: string[] | undefi
     .sort((a, b) => a[2] - b[2] || (a[0] < b[0] ? -1 : 1));
   expect(r.impacted.map((i) => [i.id, i.state, i.depth])).toEqual(expected);
   for (const o of r.origins) expect(o.state).toBe(ref.state.get(o.id) === 2 ? 'down' : 'degraded');
+  // The plain graphology walk (the benchmarks' baseline) agrees too.
+  const plain = plainImpactStates(g, registry, origins, { relationshipTypes: types });
+  expect(new Map([...plain].filter(([id]) => !originIds.has(id)).map(([id, x]) => [id, [x.state, x.depth]]))).toEqual(
+    new Map(expected.map(([id, st, d]) => [id, [st, d]])),
+  );
 
   const depthOf = new Map<string, number>([...r.origins.map((o) => [o.id, 0] as const), ...r.impacted.map((i) => [i.id, i.depth] as const)]);
   for (const item of r.impacted) {
