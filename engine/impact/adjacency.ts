@@ -345,6 +345,34 @@ export function typeMask(index: ImpactIndex, types: readonly string[] | undefine
   return mask;
 }
 
+/** Which way a walk goes: to the CIs that depend on a node (blast radius) or to its providers (dependencies). */
+export type Direction = 'dependents' | 'providers';
+
+/**
+ * Visits a node's neighbours in `direction` over propagating relationships (for other algorithms:
+ * correlation walks 'providers', freeze scopes too). `cb(neighbour, typeIndex, groupId)`; groupId is
+ * -1 for a hard dependency. `mask` as from `typeMask` (default: every propagating type).
+ */
+export function forEachNeighbour(
+  index: ImpactIndex,
+  node: number,
+  direction: Direction,
+  cb: (neighbour: number, type: number, group: number) => void,
+  mask?: Uint8Array,
+): void {
+  const dependents = direction === 'dependents';
+  const offsets = dependents ? index.depOffsets : index.provOffsets;
+  const ends = dependents ? index.depTarget : index.provSource;
+  const types = dependents ? index.depType : index.provType;
+  const groups = dependents ? index.depGroup : index.provGroup;
+  const end = offsets[node + 1]!;
+  for (let e = offsets[node]!; e < end; e++) {
+    const t = types[e]!;
+    if (mask !== undefined && mask[t] === 0) continue;
+    cb(ends[e]!, t, groups[e]!);
+  }
+}
+
 /** A stored relationship as reported in paths: in the direction it reads. */
 export interface PathStep {
   from: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius, buildImpactIndex, dependencies, ensureImpactIndex, isImpactIndexStale, refreshImpactIndexAttributes, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { blastRadius, buildImpactIndex, forEachNeighbour, dependencies, ensureImpactIndex, isImpactIndexStale, refreshImpactIndexAttributes, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { NotFoundError } from '../../engine/errors.ts';
 import { graphOf, registry, step } from './helpers.ts';
 
@@ -19,6 +19,23 @@ describe('impact index', () => {
     expect([index.groupSize[0], index.groupNeed[0]]).toEqual([3, 2]);
     // The audit-only relationship is not in the index at all.
     expect(index.depTarget.length).toBe(3);
+  });
+
+  it('names the walking direction: MEMBER_OF members provide to their group, DEPENDS_ON targets to their sources', () => {
+    const g = graphOf({ m: { class: 'Server' }, cl: { class: 'Cluster' }, app: {} }, [
+      ['m', 'MEMBER_OF', 'cl'],
+      ['app', 'DEPENDS_ON', 'cl'],
+    ]);
+    const index = buildImpactIndex(g, registry);
+    const walk = (id: string, direction: 'dependents' | 'providers') => {
+      const out: string[] = [];
+      forEachNeighbour(index, index.idToIndex.get(id)!, direction, (v, t) => out.push(`${index.nodeIds[v]}:${index.typeNames[t]}`));
+      return out.sort();
+    };
+    expect(walk('cl', 'providers')).toEqual(['m:MEMBER_OF']);
+    expect(walk('cl', 'dependents')).toEqual(['app:DEPENDS_ON']);
+    expect(walk('m', 'dependents')).toEqual(['cl:MEMBER_OF']);
+    expect(walk('app', 'providers')).toEqual(['cl:DEPENDS_ON']);
   });
 
   it('is stale when the mirror seq or the registry changed, and is rebuilt lazily only then', () => {
