@@ -11,7 +11,7 @@ import { CmdbError, ConflictError, ForbiddenError, NotFoundError, SemanticError 
 import { ensureImpactIndex, type ImpactIndex, type ImpactSource } from '../impact/index.ts';
 import { defaultPolicy, levelRank, type Policy } from '../policy/policy.ts';
 import type { ApplyResult, ChangeEvent, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
-import { approvalsRequired, quorum, votingRoles } from './approvals.ts';
+import { quorum, votingRoles } from './approvals.ts';
 import { assessChange, changeConflicts, changeImpact } from './assessment.ts';
 import {
   CHANGE_KIND,

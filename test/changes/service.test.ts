@@ -73,7 +73,7 @@ describe('ChangeService', () => {
     await service.transition(c.id, { to: 'submitted' }, P.eng2);
     await service.transition(c.id, { to: 'cancelled', reason: 'not needed' }, P.cm);
     const events = await service.history(c.id);
-    expect(events.map((e) => [e.actor, e.changeId, (e.after as { doc: { state: string } }).doc.state])).toEqual([
+    expect(events.map((e) => [e.actor, e.changeId, (e.after as unknown as { doc: { state: string } }).doc.state])).toEqual([
       ['erin', 'CHG-000001', 'draft'],
       ['eddie', 'CHG-000001', 'submitted'],
       ['carol', 'CHG-000001', 'cancelled'],
