@@ -195,7 +195,13 @@ describe('blast radius, dependencies and SPOF against a naive reference', () => 
       const depth = new Map<string, number>([[ci, 0]]);
       for (let frontier = [ci], d = 1; frontier.length > 0; d++) {
         const next: string[] = [];
-        for (const u of frontier) for (const { p } of provs.get(u)!) if (!depth.has(p)) (depth.set(p, d), next.push(p));
+        for (const u of frontier) {
+          for (const { p } of provs.get(u)!) {
+            if (depth.has(p)) continue;
+            depth.set(p, d);
+            next.push(p);
+          }
+        }
         frontier = next;
       }
       depth.delete(ci);
