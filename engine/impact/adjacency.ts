@@ -27,8 +27,11 @@
  * (`refreshImpactIndexAttributes`), over incremental topology maintenance: a CSR cannot absorb an
  * insert without shifting arrays, and an overlay (CSR + small delta lists, compacted from time to
  * time) doubles every inner loop's code paths. Lazy means a burst of writes costs one rebuild at the
- * next impact read, not one per write; a full rebuild at 1M nodes / 3M edges takes a few hundred ms
- * (measured in the module report), which is acceptable for now. If writes and reads interleave
+ * next impact read, not one per write. Measured cost of a full rebuild at 1M nodes / 3M edges: about
+ * 2–3 s of CPU, not the few hundred ms hoped for. The CSR part takes ~0.1 s; the rest is ~1M Map
+ * inserts plus ~4–6M string-keyed Map lookups (random memory access) to turn graphology's keys into
+ * dense ints. That cost goes away only if the mirror hands out dense ints itself. Until then:
+ * attribute-only writes use the refresh path, and if topology writes and impact reads interleave
  * tightly at that scale, the next step is the delta overlay, behind the same `ImpactIndex` shape.
  */
 import type { GraphView, NodeAttrs } from '../mirror/types.ts';
