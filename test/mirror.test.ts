@@ -133,6 +133,18 @@ describe('mirror', () => {
     await cmdb.close();
   });
 
+  it('bumps its revision on graph writes only, not on record writes', async () => {
+    const cmdb = await fresh();
+    await cmdb.apply(base, actor);
+    const revision = cmdb.mirror.revision;
+    await cmdb.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'x' } }], actor);
+    expect(cmdb.mirror.revision).toBe(revision);
+    expect(cmdb.seq).toBe(6);
+    await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: 'renamed' }) }], actor);
+    expect(cmdb.mirror.revision).toBe(revision + 1);
+    await cmdb.close();
+  });
+
   it('check names each difference between mirror and store', async () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);

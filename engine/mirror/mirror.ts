@@ -21,7 +21,7 @@ export class Mirror {
   readonly graph: MirrorGraph = new MultiDirectedGraph<NodeAttrs, EdgeAttrs>({ allowSelfLoops: false });
   /** Sequence number of the last committed event reflected here. */
   seq = 0;
-  /** Bumped on every change, so derived indexes (e.g. the impact index) know when to rebuild. */
+  /** Bumped on every graph change (not on record writes), so derived indexes (e.g. the impact index) know when to rebuild. */
   revision = 0;
 
   /**
@@ -61,21 +61,22 @@ export class Mirror {
 
   /** Applies committed events in sequence order; events at or below `seq` are skipped. */
   applyEvents(events: readonly ChangeEvent[]): void {
+    let graphChanged = false;
     for (const e of events) {
       if (e.seq <= this.seq) continue;
-      if (e.entity !== 'ci' && e.entity !== 'relationship') {
-        // Records (changes, incidents …) are not part of the graph.
-      } else if (e.entity === 'ci') {
+      this.seq = e.seq;
+      // Records (changes, incidents …) share the event log but are not part of the graph.
+      if (e.entity === 'ci') {
         if (e.after) this.putNode(e.id, nodeAttrs(e.after as CI));
         else if (this.graph.hasNode(e.id)) this.graph.dropNode(e.id);
-      } else {
+      } else if (e.entity === 'relationship') {
         if (this.graph.hasEdge(e.id)) this.graph.dropEdge(e.id);
         const r = e.after as Relationship | null;
         if (r) this.graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
-      }
-      this.seq = e.seq;
+      } else continue;
+      graphChanged = true;
     }
-    if (events.length > 0) this.revision += 1;
+    if (graphChanged) this.revision += 1;
   }
 
   /** Replaces (not merges) attributes, so a field removed from a CI disappears here too. */
