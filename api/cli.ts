@@ -18,6 +18,8 @@ import { exportCsv, exportJson, exportNdjson, streamSink } from '../engine/io/ex
 import { checkMirror } from '../engine/mirror/check.ts';
 import type { HydrateProgress } from '../engine/mirror/mirror.ts';
 import { tokenCommand } from './token-command.ts';
+import { impactCommands } from './commands/impact.ts';
+import { changeCommand } from './commands/change.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -169,6 +171,9 @@ program.addCommand(
     return store;
   }, print),
 );
+
+for (const command of impactCommands(() => openCmdb())) program.addCommand(command);
+program.addCommand(changeCommand());
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

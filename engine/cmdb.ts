@@ -7,6 +7,7 @@ import type { Registry } from './model/registry.ts';
 import { SemanticError } from './errors.ts';
 import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
+import { ensureImpactIndex, type ImpactIndex } from './impact/index.ts';
 
 export interface OpenOptions {
   store: GraphStore;
@@ -16,6 +17,7 @@ export interface OpenOptions {
 
 export class Cmdb {
   private writeQueue: Promise<unknown> = Promise.resolve();
+  private index: ImpactIndex | undefined;
 
   private constructor(
     readonly store: GraphStore,
@@ -32,6 +34,15 @@ export class Cmdb {
 
   get seq(): number {
     return this.mirror.seq;
+  }
+
+  /**
+   * The compact impact index over the current graph, shared by every graph question; rebuilt
+   * lazily on the first question after a graph write (record writes leave it valid).
+   */
+  impactIndex(): ImpactIndex {
+    this.index = ensureImpactIndex(this.index, this.mirror.graph, this.registry, this.mirror.revision);
+    return this.index;
   }
 
   /**

@@ -64,6 +64,28 @@ describe('cmdb CLI', () => {
     expect(JSON.parse(exported.stdout)).toEqual({ cis: [], relationships: [] });
   });
 
+  it('answers the on-call questions on the demo CMDB: impact, deps, spof', async () => {
+    const store = join(dir, 'demo.sqlite');
+    const demo = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
+    expect((await cmdb(store, 'import', demo)).code).toBe(0);
+    const impact = JSON.parse((await cmdb(store, 'impact', 'srv-db-01', '--json')).stdout);
+    expect(impact.origins).toEqual([{ id: 'srv-db-01', effect: 'down', state: 'down' }]);
+    expect(impact.seq).toBeGreaterThan(0);
+    const checkout = impact.services.find((s: { id: string }) => s.id === 'svc-checkout');
+    expect(checkout).toMatchObject({ state: 'down', criticality: 1 });
+    expect(impact.impacted.find((c: { id: string }) => c.id === 'db-orders-01')).toMatchObject({ state: 'down', depth: 1, via: [{ from: 'db-orders-01', type: 'RUNS_ON', to: 'srv-db-01' }] });
+    const human = await cmdb(store, 'impact', 'esx-east-02');
+    expect(human.stdout).toMatch(/DEGRADED\s+svc-payments/);
+    expect(human.stdout).not.toMatch(/DOWN\s+svc-payments/);
+    const deps = JSON.parse((await cmdb(store, 'deps', 'svc-checkout', '--json')).stdout);
+    expect(deps.dependencies.map((d: { id: string }) => d.id)).toContain('srv-db-01');
+    const spof = JSON.parse((await cmdb(store, 'spof', 'svc-checkout', '--json')).stdout);
+    expect(spof.spofs.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['srv-db-01', 'san-east-01']));
+    const missing = await cmdb(store, 'impact', 'no-such-ci');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/impact: CI "no-such-ci" not found/);
+  });
+
   it('refuses an unknown store spec clearly', async () => {
     const res = await run(process.execPath, [CMDB, '--store', 'postgres://x', 'check']).catch((e) => e);
     expect(res.code).toBe(1);
