@@ -84,19 +84,43 @@ export interface ImpactIndex {
   rank: Int32Array | undefined;
 }
 
-/** Builds the index in O(n + m). `version` is the mirror seq it reflects (see `ensureImpactIndex`). */
-export function buildImpactIndex(graph: GraphView, registry: Registry, version = 0): ImpactIndex {
+/**
+ * Builds the index in O(n + m). `version` is the mirror seq it reflects (see `ensureImpactIndex`).
+ * With `previous` (an index of the same graph), the node numbering, id map and id rank are reused
+ * when the node set is unchanged — checked positionally, since graphology iterates nodes in
+ * insertion order — which skips ~1M Map inserts and a 1M-string sort after a relationship-only write.
+ */
+export function buildImpactIndex(graph: GraphView, registry: Registry, version = 0, previous?: ImpactIndex): ImpactIndex {
   const n = graph.order;
-  const nodeIds: string[] = new Array<string>(n);
   const attrs: NodeAttrs[] = new Array<NodeAttrs>(n);
-  const idToIndex = new Map<string, number>();
-  let i = 0;
-  graph.forEachNode((id, a) => {
-    nodeIds[i] = id;
-    attrs[i] = a;
-    idToIndex.set(id, i);
-    i++;
-  });
+  let nodeIds: string[];
+  let idToIndex: Map<string, number>;
+  let rank: Int32Array | undefined;
+  let same = previous !== undefined && previous.graph === graph && previous.n === n;
+  if (same) {
+    const prevIds = previous!.nodeIds;
+    let i = 0;
+    graph.forEachNode((id, a) => {
+      if (prevIds[i] !== id) same = false;
+      attrs[i++] = a;
+    });
+  }
+  if (same) {
+    nodeIds = previous!.nodeIds as string[];
+    idToIndex = previous!.idToIndex as Map<string, number>;
+    rank = previous!.rank;
+  } else {
+    nodeIds = new Array<string>(n);
+    idToIndex = new Map<string, number>();
+    rank = undefined;
+    let i = 0;
+    graph.forEachNode((id, a) => {
+      nodeIds[i] = id;
+      attrs[i] = a;
+      idToIndex.set(id, i);
+      i++;
+    });
+  }
 
   const typeNames: string[] = [];
   const typeIndex = new Map<string, number>();
@@ -133,12 +157,9 @@ export function buildImpactIndex(graph: GraphView, registry: Registry, version =
   const G = gDependent.length;
   const groupSize = new Int32Array(G);
 
-  // Pass 1: collect propagating edges as (provider, dependent, type, group).
-  const cap = graph.size;
-  const eProv = new Int32Array(cap);
-  const eDep = new Int32Array(cap);
-  const eType = new Uint16Array(cap);
-  const eGroup = new Int32Array(cap);
+  // Pass 1: collect propagating edges as (provider, dependent, type, group), in build buffers kept
+  // between builds (see `buildBuffers`).
+  const { eProv, eDep, eType, eGroup, fill } = buildBuffers(graph.size, n);
   const depDegree = new Int32Array(n + 1);
   const provDegree = new Int32Array(n + 1);
   let m = 0;
@@ -192,8 +213,10 @@ export function buildImpactIndex(graph: GraphView, registry: Registry, version =
   const provSource = new Int32Array(m);
   const provType = new Uint16Array(m);
   const provGroup = new Int32Array(m);
-  const depFill = depOffsets.slice(0, n);
-  const provFill = provOffsets.slice(0, n);
+  const depFill = fill.subarray(0, n);
+  const provFill = fill.subarray(n, 2 * n);
+  depFill.set(depOffsets.subarray(0, n));
+  provFill.set(provOffsets.subarray(0, n));
   for (let e = 0; e < m; e++) {
     const p = eProv[e]!;
     const d = eDep[e]!;
@@ -237,9 +260,35 @@ export function buildImpactIndex(graph: GraphView, registry: Registry, version =
     groupNeed,
     groupMinAvailable: gMin,
     unknownTypeEdges,
-    scratch: undefined,
-    rank: undefined,
+    // The previous index is superseded: inherit its scratch (≈ 45 bytes per node) rather than
+    // allocate a fresh one on the first query. Stamps keep increasing, so old marks read as empty.
+    scratch: previous?.scratch !== undefined && previous.scratch.mark.length >= n && previous.scratch.groupMark.length >= G ? previous.scratch : undefined,
+    rank,
   };
+}
+
+interface BuildBuffers {
+  eProv: Int32Array;
+  eDep: Int32Array;
+  eType: Uint16Array;
+  eGroup: Int32Array;
+  fill: Int32Array;
+}
+let buffers: BuildBuffers | undefined;
+
+/**
+ * Temporary arrays of a build, kept for the next one (~15 bytes per relationship). Why: at 1M nodes
+ * every fresh 50 MB of ArrayBuffers counts as "external memory pressure" and makes V8 run a full
+ * mark-compact of the whole mirror heap (measured: seconds, more than the build itself). Builds
+ * are synchronous, so one set of buffers suffices.
+ */
+function buildBuffers(edges: number, nodes: number): BuildBuffers {
+  const b = buffers;
+  if (b !== undefined && b.eProv.length >= edges && b.fill.length >= 2 * nodes) return b;
+  const cap = Math.ceil(Math.max(edges, b?.eProv.length ?? 0) * 1.25);
+  const fillCap = Math.ceil(Math.max(2 * nodes, b?.fill.length ?? 0) * 1.25);
+  buffers = { eProv: new Int32Array(cap), eDep: new Int32Array(cap), eType: new Uint16Array(cap), eGroup: new Int32Array(cap), fill: new Int32Array(fillCap) };
+  return buffers;
 }
 
 /**
@@ -274,7 +323,7 @@ export function refreshImpactIndexAttributes(index: ImpactIndex, graph: GraphVie
     if (!sameGroups(index, v, a.redundancy ?? [])) return undefined;
     attrs[v] = a;
   }
-  return { ...index, version, attrs, scratch: undefined };
+  return { ...index, version, attrs };
 }
 
 /** True when `rules` yield exactly the groups the index built for node `v`. */
@@ -314,7 +363,7 @@ export function isImpactIndexStale(index: ImpactIndex | undefined, version: numb
  */
 export function ensureImpactIndex(previous: ImpactIndex | undefined, graph: GraphView, registry: Registry, version: number): ImpactIndex {
   if (previous !== undefined && !isImpactIndexStale(previous, version, registry) && previous.graph === graph) return previous;
-  return buildImpactIndex(graph, registry, version);
+  return buildImpactIndex(graph, registry, version, previous);
 }
 
 /** What every impact function accepts: a prebuilt index (hot path) or a graph view (built on the fly). */

@@ -51,6 +51,13 @@ describe('impact index', () => {
     expect(next).not.toBe(index);
     expect(next.version).toBe(4);
     expect(next.n).toBe(3);
+    expect(next.idToIndex).not.toBe(index.idToIndex);
+    // A relationship-only write keeps the node numbering.
+    g.addEdgeWithKey('c|DEPENDS_ON|a', 'c', 'a', { type: 'DEPENDS_ON' });
+    const third = ensureImpactIndex(next, g, registry, 5);
+    expect(third.idToIndex).toBe(next.idToIndex);
+    expect(third.depTarget.length).toBe(3);
+    expect(blastRadius(third, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.depth])).toEqual([['b', 1], ['c', 1]]);
   });
 });
 
