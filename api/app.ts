@@ -22,6 +22,14 @@ import { mountRoutes, type AnyRoute } from './route.ts';
 import { ciRoutes } from './routes/cis.ts';
 import { relationshipRoutes } from './routes/relationships.ts';
 import { bulkRoutes, type BulkLimits } from './routes/bulk.ts';
+import { impactRoutes } from './routes/impact.ts';
+import { changesRouter } from './routes/changes.ts';
+import { releasesRouter } from './routes/releases.ts';
+import { ChangeService } from '../engine/changes/service.ts';
+import { ReleaseService } from '../engine/releases/service.ts';
+import { loadPolicy, type Policy } from '../engine/policy/policy.ts';
+import { UnauthorizedError } from './http-errors.ts';
+import type { Request } from 'express';
 
 export interface AppDeps {
   cmdb: Cmdb;
@@ -38,6 +46,10 @@ export interface AppDeps {
   limits?: BulkLimits;
   /** Set `draining` on shutdown: /readyz then answers 503 so load balancers stop sending. */
   lifecycle?: { draining: boolean };
+  /** Change policy (risk weights, approvals per level); default engine/policy/default-policy.json. */
+  policy?: Policy;
+  /** Clock for change windows and SLAs (tests pin it). */
+  now?: () => Date;
 }
 
 /** swagger-ui's static files, served from our origin. */
@@ -57,7 +69,15 @@ export function createApp(deps: AppDeps): Express {
   const tokens = deps.tokens ?? new TokenService(cmdb);
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
-  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits)];
+  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits), ...impactRoutes({ cmdb })];
+  const changes = new ChangeService({ cmdb, policy: deps.policy ?? loadPolicy(undefined), ...(deps.now ? { now: deps.now } : {}) });
+  const releases = new ReleaseService(cmdb, changes);
+  /** The authenticated caller, for the record routers (they check roles in their services). */
+  const principal = (req: Request) => {
+    const actor = req.res?.locals.actor as { name: string; role: string } | undefined;
+    if (!actor) throw new UnauthorizedError('a bearer token is required (Authorization: Bearer <token>)');
+    return { name: actor.name, role: actor.role };
+  };
   const openapi = openApiDocument(routes, { auth });
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 
@@ -132,6 +152,11 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate(tokens, { auth }));
   if (deps.rateLimit !== false) api.use(perTokenRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   mountRoutes(api, routes);
+  const records = express.Router();
+  records.use(express.json({ limit: '1mb' }));
+  records.use(changesRouter({ service: changes, principal }));
+  records.use(releasesRouter({ releases, principal }));
+  api.use(records);
   app.use('/api/v1', api);
 
   app.use(notFoundRoute);

@@ -8,7 +8,7 @@
  */
 import type { Cmdb } from '../cmdb.ts';
 import { CmdbError, ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
-import { ensureImpactIndex, type ImpactIndex, type ImpactSource } from '../impact/index.ts';
+import { type ImpactSource } from '../impact/index.ts';
 import { defaultPolicy, levelRank, type Policy } from '../policy/policy.ts';
 import type { ApplyResult, ChangeEvent, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
 import { quorum, votingRoles } from './approvals.ts';
@@ -45,11 +45,6 @@ export interface ChangeServiceDeps {
   cmdb: Cmdb;
   policy?: Policy;
   now?: () => Date;
-  /**
-   * Where impact questions are answered. Default: an impact index over the mirror, rebuilt lazily
-   * when the mirror moved. Pass the API's shared index getter to avoid a second index.
-   */
-  impactSource?: () => ImpactSource;
 }
 
 export interface AssessmentView {
@@ -73,22 +68,15 @@ export class ChangeService {
   readonly cmdb: Cmdb;
   readonly policy: Policy;
   readonly now: () => Date;
-  private readonly impactSourceFn: (() => ImpactSource) | undefined;
-  private index: ImpactIndex | undefined;
-
-  constructor({ cmdb, policy, now, impactSource }: ChangeServiceDeps) {
+  constructor({ cmdb, policy, now }: ChangeServiceDeps) {
     this.cmdb = cmdb;
     this.policy = policy ?? defaultPolicy();
     this.now = now ?? (() => new Date());
-    this.impactSourceFn = impactSource;
   }
 
-  /** The impact source for the mirror as it is now. */
+  /** The CMDB's shared impact index, current with the mirror. */
   impactSource(): ImpactSource {
-    if (this.impactSourceFn) return this.impactSourceFn();
-    const m = this.cmdb.mirror;
-    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
-    return this.index;
+    return this.cmdb.impactIndex();
   }
 
   // ---- reads -------------------------------------------------------------------------------

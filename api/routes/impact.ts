@@ -1,0 +1,120 @@
+/**
+ * Graph questions over the mirror: `/cis/:id/impact`, `/impact` (several origins),
+ * `/cis/:id/dependencies`, `/cis/:id/spof`. Answers carry the graph `seq` they were computed on;
+ * they keep answering while the store is down (the mirror holds the graph).
+ */
+import { z } from 'zod';
+import { CiId, ENVIRONMENTS, RelTypeName } from '../../engine/model/ci.ts';
+import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+import { CIParams, ErrorSchema } from '../schemas.ts';
+import type { RouteDeps } from './common.ts';
+
+const err = (description: string) => ({ description, schema: ErrorSchema });
+
+const Effect = z.enum(['down', 'degraded']);
+/** `a,b,c` in a query string. */
+const csv = <T extends z.ZodType<string, string>>(item: T) => z.string().transform((s) => s.split(',').filter((v) => v !== '')).pipe(z.array(item).min(1));
+const Depth = z.coerce.number().int().min(0).max(10_000);
+
+export const ImpactQuery = z
+  .object({
+    mode: Effect.default('down'),
+    depth: Depth.optional(),
+    types: csv(RelTypeName).optional().describe('only these relationship types propagate (comma-separated): a what-if'),
+    environments: csv(z.enum(ENVIRONMENTS)).optional().describe('report only these environments'),
+  })
+  .strict();
+
+export const ImpactBody = z
+  .object({
+    origins: z.array(z.object({ ci: CiId, effect: Effect.default('down') }).strict()).min(1).max(10_000),
+    maxDepth: z.number().int().min(0).optional(),
+    relationshipTypes: z.array(RelTypeName).min(1).optional(),
+    environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
+  })
+  .strict();
+
+export const DependenciesQuery = z.object({ depth: Depth.optional(), types: csv(RelTypeName).optional() }).strict();
+export const SpofQuery = z.object({ types: csv(RelTypeName).optional() }).strict();
+
+const Step = z.object({ from: z.string(), type: z.string(), to: z.string() });
+const ImpactResult = z
+  .object({
+    seq: z.number().int(),
+    origins: z.array(z.object({ id: z.string(), effect: Effect, state: Effect })),
+    impacted: z.array(z.object({ id: z.string(), class: z.string(), name: z.string(), state: Effect, depth: z.number().int(), via: z.array(Step) }).passthrough()),
+    services: z.array(z.object({ id: z.string(), name: z.string(), criticality: z.number().int(), owner: z.string().optional(), state: Effect }).passthrough()),
+    counts: z.object({ down: z.number().int(), degraded: z.number().int(), byClass: z.record(z.string(), z.unknown()) }),
+  })
+  .passthrough();
+
+export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
+  const answer = <T extends object>(result: T) => ({ seq: cmdb.seq, ...result });
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/cis/:id/impact',
+      operationId: 'ciImpact',
+      summary: 'Blast radius of one CI: what goes down or degraded when it fails',
+      tag: 'impact',
+      permission: 'cmdb:read',
+      params: CIParams,
+      query: ImpactQuery,
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid query'), 404: err('unknown CI') },
+      handler({ params, query, res }) {
+        res.json(
+          answer(
+            blastRadius(cmdb.impactIndex(), cmdb.registry, [{ ci: params.id, effect: query.mode }], {
+              maxDepth: query.depth,
+              relationshipTypes: query.types,
+              environments: query.environments,
+            }),
+          ),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/impact',
+      operationId: 'impact',
+      summary: 'Blast radius of several origins at once (e.g. both PDUs of a rack)',
+      tag: 'impact',
+      permission: 'cmdb:read',
+      body: ImpactBody,
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid body'), 404: err('unknown CI') },
+      handler({ body, res }) {
+        const { origins, ...options } = body;
+        res.json(answer(blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options)));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/cis/:id/dependencies',
+      operationId: 'ciDependencies',
+      summary: 'Everything a CI relies on, transitively, with depth and one shortest path each',
+      tag: 'impact',
+      permission: 'cmdb:read',
+      params: CIParams,
+      query: DependenciesQuery,
+      responses: { 200: { description: 'the transitive providers' }, 400: err('invalid query'), 404: err('unknown CI') },
+      handler({ params, query, res }) {
+        res.json(answer(dependencies(cmdb.impactIndex(), cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/cis/:id/spof',
+      operationId: 'ciSinglePointsOfFailure',
+      summary: 'CIs whose failure alone takes this CI down, respecting redundancy',
+      tag: 'impact',
+      permission: 'cmdb:read',
+      params: CIParams,
+      query: SpofQuery,
+      responses: { 200: { description: 'the single points of failure' }, 400: err('invalid query'), 404: err('unknown CI') },
+      handler({ params, query, res }) {
+        res.json(answer(singlePointsOfFailure(cmdb.impactIndex(), cmdb.registry, params.id, { relationshipTypes: query.types })));
+      },
+    }),
+  ];
+}
