@@ -1,0 +1,38 @@
+/**
+ * What every signal processor sees about one candidate root cause, gathered in one pass over the
+ * incident CIs it covers, and the shape of what it emits (STYLE.md #11: small processors emitting
+ * tagged results that are folded into the score).
+ */
+import type { CorrelationWeights, Factor } from '../types.ts';
+
+export interface CandidateStats {
+  /** CIs in the graph (the noise model: an unrelated incident lands on any one of them). */
+  n: number;
+  /** Distinct incident CIs (with an incident still to explain) the candidate reaches upward. */
+  k: number;
+  /** CIs that depend on the candidate, itself included, within the walk depth. */
+  reach: number;
+  /** Sum of the shortest hop counts from the covered incident CIs up to the candidate. */
+  sumDistance: number;
+  /** Earliest open time (ms) of an incident on the candidate itself, NaN when it has none. */
+  ownOpenedAt: number;
+  /** Earliest open time (ms) over the covered incident CIs. */
+  firstOpenedAt: number;
+  /** Sums for the distance/time correlation over covered CIs (time in minutes from firstOpenedAt). */
+  sumT: number;
+  sumTT: number;
+  sumDD: number;
+  sumDT: number;
+  /** Implemented times (ms) of changes on the candidate, ascending, with their ids. */
+  changes: readonly { id: string; at: number }[];
+}
+
+export interface SignalContext {
+  weights: CorrelationWeights;
+  /** Window (ms) the incidents were clustered with; a change up to this long after the first incident is excluded. */
+  changeLookback: number;
+  /** Monitoring lag (ms): a change implemented this long after the first incident still counts. */
+  changeGrace: number;
+}
+
+export type Signal = (s: CandidateStats, ctx: SignalContext) => Factor;

@@ -1,0 +1,111 @@
+/**
+ * Shapes of the correlation engine (DESIGN.md "Correlation → problem identification"): what goes
+ * in (incidents with CIs and open times, optional implemented changes) and what comes out (groups
+ * of incidents, each with ranked root-cause candidates, their score breakdown and evidence paths).
+ */
+import type { Registry } from '../model/registry.ts';
+
+/** One incident as correlation sees it. `openedAt`: ISO-8601 string, epoch ms or Date. */
+export interface CorrelationIncident {
+  id: string;
+  cis: readonly string[];
+  openedAt: string | number | Date;
+}
+
+/** A change implemented on some CIs (the "recent change" signal). */
+export interface CorrelationChange {
+  id: string;
+  cis: readonly string[];
+  implementedAt: string | number | Date;
+}
+
+/** Relative weights of the signals; every contribution is in nats (natural-log likelihood units). */
+export interface CorrelationWeights {
+  /** Multiplies the coverage and specificity terms (the likelihood ratio itself). */
+  likelihood: number;
+  /** Per hop of mean distance from the covered incident CIs up to the candidate (subtracted). */
+  distance: number;
+  /** When the candidate has an incident of its own. */
+  ownIncident: number;
+  /** A change implemented on the candidate shortly before the first incident (scaled by recency). */
+  recentChange: number;
+  /** Times the correlation of distance and open time (providers fail first), in [-1, 1]. */
+  timeOrder: number;
+}
+
+export const DEFAULT_WEIGHTS: CorrelationWeights = {
+  likelihood: 1,
+  distance: 0.5,
+  ownIncident: 2.5,
+  recentChange: 4,
+  timeOrder: 1,
+};
+
+export interface CorrelateOptions {
+  registry: Registry;
+  /** Incidents further apart than this (a gap in the sorted open times) are correlated separately. Default 30m. */
+  window?: number | string;
+  changes?: readonly CorrelationChange[];
+  /** How long before the first incident a change still counts as "recent". Default 2h. */
+  changeLookback?: number | string;
+  /** Hops of the upward walk from each incident CI (default 8). */
+  maxDepth?: number;
+  /** Nodes one upward walk may visit (default 4096): bounds the cost of a CI under many hubs. */
+  maxWalk?: number;
+  /** Candidates reported per group (default 5). */
+  topCandidates?: number;
+  /** Evidence paths reported per candidate (default 10, nearest incident CIs first). */
+  maxPaths?: number;
+  weights?: Partial<CorrelationWeights>;
+}
+
+export type SignalName = 'coverage' | 'specificity' | 'distance' | 'own_incident' | 'recent_change' | 'time_order';
+
+/** One signal's tagged result for one candidate: its raw value and what it adds to the score. */
+export interface Factor {
+  signal: SignalName;
+  value: number;
+  contribution: number;
+  evidence?: Record<string, unknown>;
+}
+
+export interface EvidenceStep {
+  from: string;
+  type: string;
+  to: string;
+}
+
+/** From an incident CI up to the candidate: the stored relationships, dependent side first. */
+export interface EvidencePath {
+  incidents: string[];
+  ci: string;
+  steps: EvidenceStep[];
+}
+
+export interface RankedCandidate {
+  id: string;
+  class: string;
+  name: string;
+  score: number;
+  factors: Factor[];
+  /** Incidents of the group this candidate explains. */
+  explains: string[];
+  paths: EvidencePath[];
+}
+
+export interface CorrelationGroup {
+  incidents: string[];
+  /** Earliest and latest open time of the group's incidents (ISO). */
+  start: string;
+  end: string;
+  candidates: RankedCandidate[];
+}
+
+export interface CorrelationResult {
+  groups: CorrelationGroup[];
+  /** Incidents no candidate explains together with another incident (nor through a recent change). */
+  unexplained: string[];
+  /** Incidents naming no CI of the graph: never correlated. */
+  unknownCis: string[];
+  stats: { incidents: number; timeClusters: number; candidates: number; evaluated: number };
+}

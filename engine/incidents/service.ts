@@ -1,0 +1,211 @@
+/**
+ * IncidentService: the incident use cases the HTTP API and the CLI share. Reads come from the
+ * store (records) and the mirror (graph); every write is one `cmdb.apply` batch, with the caller as
+ * actor, and optimistic concurrency on the version read. Every transition is an update event of the
+ * incident record (status accounting), and is also kept in the document's `transitions`.
+ *
+ * Known errors: logging an incident (or changing its CIs) looks for problems in `known_error` whose
+ * root cause is one of the incident's CIs or one of their transitive providers, and attaches their
+ * workarounds (`knownErrors`).
+ */
+import type { Cmdb } from '../cmdb.ts';
+import { ConflictError, InputError, NotFoundError } from '../errors.ts';
+import { dependencies, ensureImpactIndex, type ImpactIndex } from '../impact/index.ts';
+import { PROBLEM_KIND, type ProblemDoc } from '../problems/model.ts';
+import {
+  INCIDENT_KIND,
+  OPEN_STATES,
+  type IncidentCreate,
+  type IncidentDoc,
+  type IncidentListQuery,
+  type IncidentPatch,
+  type IncidentTransitionInput,
+  type IncidentView,
+  type KnownErrorOffer,
+} from './model.ts';
+import { ITIL_MATRIX, priorityOf, type PriorityMatrix } from './priority.ts';
+import { createRecord, listAll, loadRecord, recordOf, viewOf } from './records.ts';
+import { checkTransition } from './states.ts';
+
+export interface Principal {
+  name: string;
+  role: string;
+}
+
+export interface IncidentServiceDeps {
+  cmdb: Cmdb;
+  matrix?: PriorityMatrix;
+  now?: () => Date;
+}
+
+const PAGE = 1000;
+
+export class IncidentService {
+  readonly cmdb: Cmdb;
+  readonly matrix: PriorityMatrix;
+  readonly now: () => Date;
+  private index: ImpactIndex | undefined;
+
+  constructor({ cmdb, matrix, now }: IncidentServiceDeps) {
+    this.cmdb = cmdb;
+    this.matrix = matrix ?? ITIL_MATRIX;
+    this.now = now ?? (() => new Date());
+  }
+
+  impactIndex(): ImpactIndex {
+    const m = this.cmdb.mirror;
+    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
+    return this.index;
+  }
+
+  async get(id: string): Promise<IncidentView> {
+    return viewOf<IncidentDoc>(await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident'));
+  }
+
+  async list(query: IncidentListQuery): Promise<{ items: IncidentView[]; next: string | null }> {
+    const items: IncidentView[] = [];
+    let after = query.after;
+    for (;;) {
+      const page = await this.cmdb.store.listRecords(INCIDENT_KIND, { after, limit: PAGE });
+      for (const rec of page) {
+        const v = viewOf<IncidentDoc>(rec);
+        if (query.state !== undefined && v.state !== query.state) continue;
+        if (query.open !== undefined && OPEN_STATES.includes(v.state) !== query.open) continue;
+        if (query.ci !== undefined && !v.cis.includes(query.ci)) continue;
+        if (query.priority !== undefined && v.priority !== query.priority) continue;
+        if (query.problem !== undefined && v.problem !== query.problem) continue;
+        items.push(v);
+        if (items.length > query.limit) break;
+      }
+      if (items.length > query.limit || page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    const more = items.length > query.limit;
+    const out = items.slice(0, query.limit);
+    return { items: out, next: more ? out[out.length - 1]!.id : null };
+  }
+
+  async all(): Promise<IncidentView[]> {
+    return (await listAll(this.cmdb, INCIDENT_KIND)).map((r) => viewOf<IncidentDoc>(r));
+  }
+
+  async create(input: IncidentCreate, who: Principal): Promise<IncidentView> {
+    this.checkCis(input.cis, 'incident');
+    const now = this.now().toISOString();
+    const openedAt = input.openedAt ?? now;
+    const knownErrors = await this.knownErrorsFor(input.cis);
+    const assigned = input.assignee !== undefined || input.assignmentGroup !== undefined;
+    const rec = await createRecord(this.cmdb, INCIDENT_KIND, 'INC', { actor: who.name }, (id) => {
+      const doc: IncidentDoc = {
+        id,
+        title: input.title,
+        description: input.description,
+        cis: input.cis,
+        category: input.category,
+        subcategory: input.subcategory ?? null,
+        impact: input.impact,
+        urgency: input.urgency,
+        priority: priorityOf(input.impact, input.urgency, this.matrix),
+        assignmentGroup: input.assignmentGroup ?? null,
+        assignee: input.assignee ?? null,
+        // Logging with an assignment is the dispatcher's first move: the incident starts assigned.
+        state: assigned ? 'assigned' : 'new',
+        reportedBy: who.name,
+        openedAt,
+        respondedAt: null,
+        resolvedAt: null,
+        closedAt: null,
+        resolution: null,
+        reopenCount: 0,
+        problem: null,
+        causedByChange: input.causedByChange ?? null,
+        outage: input.outage ? { start: input.outage.start, end: input.outage.end ?? null, services: input.outage.services ?? null } : null,
+        knownErrors,
+        transitions: assigned ? [{ from: 'new', to: 'assigned', at: openedAt, by: who.name }] : [],
+      };
+      if (assigned) doc.respondedAt = openedAt;
+      return doc as unknown as Record<string, unknown>;
+    });
+    return viewOf<IncidentDoc>(rec);
+  }
+
+  async update(id: string, patch: IncidentPatch, who: Principal, expectedVersion?: number): Promise<IncidentView> {
+    const rec = await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident update', expectedVersion);
+    const doc = { ...(rec.doc as unknown as IncidentDoc) };
+    if (doc.state === 'closed') throw new ConflictError(`incident update: ${id} is closed`, { id });
+    for (const key of ['title', 'description', 'category'] as const) if (patch[key] !== undefined) doc[key] = patch[key];
+    for (const key of ['subcategory', 'assignmentGroup', 'assignee', 'problem', 'causedByChange'] as const) if (patch[key] !== undefined) doc[key] = patch[key];
+    if (patch.impact !== undefined) doc.impact = patch.impact;
+    if (patch.urgency !== undefined) doc.urgency = patch.urgency;
+    doc.priority = priorityOf(doc.impact, doc.urgency, this.matrix);
+    if (patch.cis !== undefined) {
+      this.checkCis(patch.cis, 'incident update');
+      doc.cis = patch.cis;
+      doc.knownErrors = await this.knownErrorsFor(patch.cis);
+    }
+    if (patch.outage !== undefined) doc.outage = patch.outage === null ? null : { start: patch.outage.start, end: patch.outage.end ?? null, services: patch.outage.services ?? null };
+    return this.write(rec.id, rec.version, doc, who);
+  }
+
+  async transition(id: string, input: IncidentTransitionInput, who: Principal, expectedVersion?: number): Promise<IncidentView> {
+    const rec = await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident transition', expectedVersion);
+    const doc = { ...(rec.doc as unknown as IncidentDoc) };
+    const from = doc.state;
+    const to = input.to;
+    checkTransition(id, from, to);
+    const at = input.at ?? this.now().toISOString();
+    const last = doc.transitions[doc.transitions.length - 1]?.at ?? doc.openedAt;
+    if (at < last) throw new InputError(`incident transition: ${id} at ${at} is before its last change (${last})`, { id, at, last });
+    if (input.assignee !== undefined) doc.assignee = input.assignee;
+    if (input.assignmentGroup !== undefined) doc.assignmentGroup = input.assignmentGroup;
+    if (to === 'assigned' && doc.assignee === null && doc.assignmentGroup === null) {
+      throw new InputError(`incident transition: ${id} needs an assignee or an assignment group to be assigned`, { id });
+    }
+    if (to === 'on_hold' && !input.reason) throw new InputError(`incident transition: ${id} needs a reason to go on hold`, { id });
+    if (to === 'resolved') {
+      if (!input.resolution) throw new InputError(`incident transition: ${id} needs a resolution code to be resolved`, { id });
+      doc.resolution = input.resolution;
+      doc.resolvedAt = at;
+      if (doc.outage && doc.outage.end === null) doc.outage = { ...doc.outage, end: at };
+    }
+    if (to === 'closed') doc.closedAt = at;
+    if (from === 'resolved' && to !== 'closed') {
+      doc.reopenCount += 1;
+      doc.resolvedAt = null;
+      doc.resolution = null;
+    }
+    if (doc.respondedAt === null && to !== 'on_hold') doc.respondedAt = at;
+    doc.state = to;
+    doc.transitions = [...doc.transitions, { from, to, at, by: who.name, ...(input.reason ? { reason: input.reason } : {}) }];
+    return this.write(rec.id, rec.version, doc, who);
+  }
+
+  /** Known errors whose root cause is one of `cis` or one of their transitive providers. */
+  async knownErrorsFor(cis: readonly string[]): Promise<KnownErrorOffer[]> {
+    const problems = (await listAll(this.cmdb, PROBLEM_KIND)).map((r) => r.doc as unknown as ProblemDoc).filter((p) => p.state === 'known_error' && p.rootCause && p.workaround);
+    if (problems.length === 0) return [];
+    const own = new Set(cis);
+    const providers = new Set<string>();
+    const index = this.impactIndex();
+    for (const ci of cis) {
+      if (!index.idToIndex.has(ci)) continue;
+      for (const d of dependencies(index, this.cmdb.registry, ci).dependencies) providers.add(d.id);
+    }
+    return problems
+      .filter((p) => own.has(p.rootCause!) || providers.has(p.rootCause!))
+      .map((p) => ({ problem: p.id, title: p.title, rootCause: p.rootCause!, workaround: p.workaround!, via: own.has(p.rootCause!) ? ('ci' as const) : ('provider' as const) }))
+      .sort((a, b) => (a.problem < b.problem ? -1 : 1));
+  }
+
+  private checkCis(cis: readonly string[], op: string): void {
+    const g = this.cmdb.mirror.graph;
+    const missing = cis.filter((c) => !g.hasNode(c));
+    if (missing.length > 0) throw new NotFoundError(`${op}: CI "${missing[0]}" not found`, { cis: missing });
+  }
+
+  private async write(id: string, version: number, doc: IncidentDoc, who: Principal): Promise<IncidentView> {
+    const result = await this.cmdb.apply([{ op: 'putRecord', kind: INCIDENT_KIND, id, doc: doc as unknown as Record<string, unknown>, expectedVersion: version }], { actor: who.name });
+    const rec = recordOf(result, INCIDENT_KIND, id) ?? (await this.cmdb.store.getRecord(INCIDENT_KIND, id))!;
+    return viewOf<IncidentDoc>(rec);
+  }
+}
