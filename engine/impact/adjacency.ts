@@ -30,7 +30,10 @@
  * next impact read, not one per write. Measured cost of a full rebuild at 1M nodes / 3M edges: about
  * 2–3 s of CPU, not the few hundred ms hoped for. The CSR part takes ~0.1 s; the rest is ~1M Map
  * inserts plus ~4–6M string-keyed Map lookups (random memory access) to turn graphology's keys into
- * dense ints. That cost goes away only if the mirror hands out dense ints itself. Until then:
+ * dense ints; on top of that, the ~60 MB of fresh typed arrays make V8 run a full mark-compact
+ * of the whole mirror heap (seconds at 1M nodes; `--trace-gc`), which is why build buffers, node
+ * numbering and scratch are reused across rebuilds. The lookups go away only if the mirror hands
+ * out dense ints itself. Until then:
  * attribute-only writes use the refresh path, and if topology writes and impact reads interleave
  * tightly at that scale, the next step is the delta overlay, behind the same `ImpactIndex` shape.
  */
