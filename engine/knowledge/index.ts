@@ -1,0 +1,3 @@
+/** Knowledge: articles, full-text search (MiniSearch) and incident suggestions. */
+export * from './model.ts';
+export { KnowledgeService, type KnowledgeServiceDeps } from './service.ts';
