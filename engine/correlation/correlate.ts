@@ -70,7 +70,7 @@ export function correlate(source: ImpactSource, incidents: readonly CorrelationI
     maxWalk: Math.max(16, options.maxWalk ?? 4096),
     top: Math.max(1, options.topCandidates ?? 5),
     maxPaths: Math.max(0, options.maxPaths ?? 10),
-    ctx: { weights: { ...DEFAULT_WEIGHTS, ...options.weights }, changeLookback, changeGrace: 5 * MINUTE },
+    ctx: { weights: { ...DEFAULT_WEIGHTS, ...options.weights }, changeLookback, changeGrace: 5 * MINUTE, noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)) },
     changesByNode: new Map(),
   };
   for (const c of options.changes ?? []) {
@@ -341,7 +341,18 @@ function correlateCluster(s: Settings, work: Workspace, incs: readonly Inc[], ou
   for (let u = 0; u < ev.units; u++) state.active[u] = ev.unitIncidents[u]!.length;
   const all: number[] = [];
   for (let c = 0; c < ev.candNode.length; c++) all.push(c);
-  const chosen = greedyCover(s, ev, incs, state, all, true, out);
+  // Two greedy orders, keeping the partition with the larger total gain Σ(score − ln n): by gain
+  // per explained CI (keeps hubs from swallowing many tight faults) and by total score with the
+  // split test (keeps one fault's alerts together when a symptom CI alerted too).
+  const byDensity = { active: state.active.slice(), incidentActive: state.incidentActive.slice() };
+  const a = greedyCover(s, ev, incs, byDensity, all, 'density', out);
+  const byScore = { active: state.active.slice(), incidentActive: state.incidentActive.slice() };
+  const b = greedyCover(s, ev, incs, byScore, all, 'score', out);
+  const cost = Math.log(Math.max(s.index.n, 2));
+  const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - cost, 0);
+  const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
+  state.active = final.active;
+  state.incidentActive = final.incidentActive;
   for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents));
   incs.forEach((inc, p) => {
     if (state.incidentActive[p] === 1) out.unexplained.push(inc.id);
@@ -349,6 +360,7 @@ function correlateCluster(s: Settings, work: Workspace, incs: readonly Inc[], ou
 }
 
 interface CoverState {
+  // (replaced wholesale when the better of two orders is kept)
   /** Active incidents per unit. */
   active: Int32Array;
   incidentActive: Uint8Array;
@@ -367,14 +379,15 @@ interface Chosen {
  * for its choice of root, beats the one broad cause — they are taken instead. This is what keeps a
  * core router above two simultaneous faults from swallowing both.
  */
-function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], state: CoverState, cands: readonly number[], split: boolean, out: CorrelationResult): Chosen[] {
+function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], state: CoverState, cands: readonly number[], order: 'density' | 'score' | 'score-nosplit', out: CorrelationResult): Chosen[] {
+  const split = order === 'score';
   const ids = s.index.nodeIds;
   const { active } = state;
   const before = (a: HeapEntry, b: HeapEntry) => a.key > b.key || (a.key === b.key && cmp(ids[ev.candNode[a.cand]!]!, ids[ev.candNode[b.cand]!]!) < 0);
   const heap = new Heap<HeapEntry>(before);
   const hasChange = (c: number) => s.changesByNode.has(ev.candNode[c]!);
   const cost = Math.log(Math.max(s.index.n, 2));
-  const entry = (r: Evaluation, cand: number, round: number): HeapEntry => ({ key: (r.score - cost) / r.k, score: r.score, k: r.k, cand, round });
+  const entry = (r: Evaluation, cand: number, round: number): HeapEntry => ({ key: order === 'density' ? (r.score - cost) / r.k : r.score, score: r.score, k: r.k, cand, round });
   for (const c of cands) {
     let k = 0;
     for (let i = ev.candOff[c]!; i < ev.candOff[c + 1]! && k < 2; i++) if (active[ev.candUnit[i]!]! > 0) k++;
@@ -444,7 +457,7 @@ function trySplit(s: Settings, ev: Evidence, incs: readonly Inc[], state: CoverS
       if (k < units.length) partial.push(c);
     }
   }
-  const parts = greedyCover(s, ev, incs, sandbox, partial, false, out);
+  const parts = greedyCover(s, ev, incs, sandbox, partial, 'score-nosplit', out);
   if (parts.length < 2) return undefined;
   let gain = 0;
   for (const p of parts) gain += p.score - cost;

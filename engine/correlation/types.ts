@@ -48,6 +48,8 @@ export interface CorrelateOptions {
   changes?: readonly CorrelationChange[];
   /** How long before the first incident a change still counts as "recent". Default 2h. */
   changeLookback?: number | string;
+  /** Prior probability of an unrelated incident on one CI within the window (default 1e-4); see signals/coverage.ts. */
+  noiseRate?: number;
   /** Hops of the upward walk from each incident CI (default 8). */
   maxDepth?: number;
   /** Nodes one upward walk may visit (default 4096): bounds the cost of a CI under many hubs. */

@@ -29,10 +29,12 @@ export interface CandidateStats {
 
 export interface SignalContext {
   weights: CorrelationWeights;
-  /** Window (ms) the incidents were clustered with; a change up to this long after the first incident is excluded. */
+  /** How long before the first incident a change still counts (ms). */
   changeLookback: number;
   /** Monitoring lag (ms): a change implemented this long after the first incident still counts. */
   changeGrace: number;
+  /** Prior probability of an unrelated incident on one given CI within the window. */
+  noiseRate: number;
 }
 
 export type Signal = (s: CandidateStats, ctx: SignalContext) => Factor;
