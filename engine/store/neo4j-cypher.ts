@@ -99,6 +99,12 @@ export function readRels(types: readonly string[]): string {
   return `UNWIND $ids AS id CALL (id) { ${branches.join(' UNION ALL ')} } RETURN r {.*} AS r, type(r) AS type, from, to`;
 }
 
+/** Relationship count per type, from the count store (O(1) each): empty types need no lookup. */
+export function relTypeCounts(types: readonly string[]): string {
+  if (types.length === 0) throw new Error('neo4j: relTypeCounts needs at least one relationship type');
+  return types.map((t) => `MATCH ()-[r:${relType(t)}]->() WITH count(r) AS n RETURN '${t}' AS type, n`).join(' UNION ALL ');
+}
+
 /** Every relationship attached to the given CIs (to refuse deleting a CI that still has some). */
 export const ATTACHED_RELS =
   'UNWIND $ids AS id MATCH (n:CI {id: id}) USING INDEX n:CI(id) MATCH (n)-[r]-() WITH DISTINCT r ' +

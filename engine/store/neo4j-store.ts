@@ -173,7 +173,13 @@ export class Neo4jStore implements GraphStore {
       }
     }
     const storedRel = new Map<string, Relationship>();
-    const types = validTypes(strings((await tx.run(Q.REL_TYPES_IN_USE)).records[0]?.get('types')));
+    let types = validTypes(strings((await tx.run(Q.REL_TYPES_IN_USE)).records[0]?.get('types')));
+    if (types.length > 0 && relIds.size > 0) {
+      // Skip types without relationships: a first import then does no lookups at all.
+      const counts = await tx.run(Q.relTypeCounts(types));
+      const used = new Set(counts.records.filter((r) => num(r.get('n')) > 0).map((r) => String(r.get('type'))));
+      types = types.filter((t) => used.has(t));
+    }
     if (types.length > 0 && relIds.size > 0) {
       const stmt = Q.readRels(types);
       for (const ids of chunks([...relIds], this.chunkSize)) {
