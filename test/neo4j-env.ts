@@ -16,7 +16,7 @@ declare module 'vitest' {
 }
 
 export const NEO4J_SKIP_MESSAGE =
-  '\n*** Neo4j tests SKIPPED: no NEO4J_URI and no `java` on PATH (install JDK 17, or set NEO4J_URI; CMDB_REQUIRE_NEO4J=1 makes this an error) ***\n';
+  '\n*** Neo4j tests SKIPPED in this file: no Neo4j for the tests (no NEO4J_URI, and no `java` on PATH or CMDB_SKIP_NEO4J=1; CMDB_REQUIRE_NEO4J=1 makes this an error) ***\n';
 
 /** The Bolt URL of the test Neo4j, or undefined when Neo4j tests are skipped. */
 export function neo4jUri(): string | undefined {
