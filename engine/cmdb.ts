@@ -9,6 +9,11 @@ import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
 import { ensureImpactIndex, type ImpactIndex } from './impact/index.ts';
 
+export interface WriteOptions extends ApplyOptions {
+  /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
+  describe?: (index: number) => string;
+}
+
 export interface OpenOptions {
   store: GraphStore;
   registry: Registry;
@@ -49,10 +54,11 @@ export class Cmdb {
    * Validates a batch against the registry and the graph, commits it atomically, then advances
    * the mirror. A refused or failed batch leaves store and mirror unchanged.
    */
-  apply(batch: readonly Mutation[], ctx: WriteContext, options?: ApplyOptions): Promise<ApplyResult> {
+  apply(batch: readonly Mutation[], ctx: WriteContext, options: WriteOptions = {}): Promise<ApplyResult> {
+    const { describe, ...storeOptions } = options;
     const run = async () => {
-      this.validate(batch);
-      const result = await this.store.apply(batch, ctx, options);
+      this.validate(batch, describe);
+      const result = await this.store.apply(batch, ctx, storeOptions);
       await this.advanceMirror(result);
       return result;
     };
@@ -62,13 +68,13 @@ export class Cmdb {
   }
 
   /** Semantic checks that need the registry or the graph; the store re-checks endpoints itself. */
-  validate(batch: readonly Mutation[]): void {
+  validate(batch: readonly Mutation[], describe: (index: number) => string = (i) => `apply: mutation ${i}`): void {
     const g = this.mirror.graph;
     const created = new Set<string>();
     const deleted = new Set<string>();
     const exists = (id: string) => created.has(id) || (!deleted.has(id) && g.hasNode(id));
     batch.forEach((m, i) => {
-      const where = `apply: mutation ${i}`;
+      const where = describe(i);
       switch (m.op) {
         case 'upsertCI':
           this.registry.checkCI(m.ci, where);
@@ -83,7 +89,7 @@ export class Cmdb {
           const r = m.relationship;
           this.registry.checkRelationshipType(r, where);
           for (const [field, end] of [['from', r.from], ['to', r.to]] as const) {
-            if (!exists(end)) throw new SemanticError(`${where}: relationship "${r.id}" references missing CI "${end}"`, { path: [field], value: end });
+            if (!exists(end)) throw new SemanticError(`${where}, field "${field}": relationship "${r.id}" references missing CI "${end}"`, { path: [field], value: end });
           }
           return;
         }

@@ -19,7 +19,6 @@ CREATE TABLE IF NOT EXISTS cis (
   class TEXT NOT NULL,
   doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS cis_class ON cis(class);
 CREATE TABLE IF NOT EXISTS relationships (
   id TEXT PRIMARY KEY,
   type TEXT NOT NULL,
@@ -46,7 +45,8 @@ CREATE TABLE IF NOT EXISTS events (
   after TEXT,
   change_id TEXT
 );
-CREATE INDEX IF NOT EXISTS events_entity ON events(entity, entity_id, seq);
+-- Index entries are (entity_id, seq): seq is the rowid, so history comes out in order for free.
+CREATE INDEX IF NOT EXISTS events_by_entity ON events(entity_id);
 `;
 
 interface EventRow {
