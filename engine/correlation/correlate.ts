@@ -344,10 +344,12 @@ function correlateCluster(s: Settings, work: Workspace, incs: readonly Inc[], ou
   // Two greedy orders, keeping the partition with the larger total gain Σ(score − ln n): by gain
   // per explained CI (keeps hubs from swallowing many tight faults) and by total score with the
   // split test (keeps one fault's alerts together when a symptom CI alerted too).
+  // Both orders start from the same first evaluation of every candidate.
+  const initial = new Map<number, Evaluation>();
   const byDensity = { active: state.active.slice(), incidentActive: state.incidentActive.slice() };
-  const a = greedyCover(s, ev, incs, byDensity, all, 'density', out);
+  const a = greedyCover(s, ev, incs, byDensity, all, 'density', out, initial);
   const byScore = { active: state.active.slice(), incidentActive: state.incidentActive.slice() };
-  const b = greedyCover(s, ev, incs, byScore, all, 'score', out);
+  const b = greedyCover(s, ev, incs, byScore, all, 'score', out, initial);
   const cost = Math.log(Math.max(s.index.n, 2));
   const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - cost, 0);
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
@@ -379,7 +381,7 @@ interface Chosen {
  * for its choice of root, beats the one broad cause — they are taken instead. This is what keeps a
  * core router above two simultaneous faults from swallowing both.
  */
-function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], state: CoverState, cands: readonly number[], order: 'density' | 'score' | 'score-nosplit', out: CorrelationResult): Chosen[] {
+function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], state: CoverState, cands: readonly number[], order: 'density' | 'score' | 'score-nosplit', out: CorrelationResult, initial?: Map<number, Evaluation>): Chosen[] {
   const split = order === 'score';
   const ids = s.index.nodeIds;
   const { active } = state;
@@ -392,8 +394,12 @@ function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], state: Cov
     let k = 0;
     for (let i = ev.candOff[c]!; i < ev.candOff[c + 1]! && k < 2; i++) if (active[ev.candUnit[i]!]! > 0) k++;
     if (k >= 2 || (k === 1 && hasChange(c))) {
-      const r = evaluate(s, ev, c, active);
-      out.stats.evaluated++;
+      let r = initial?.get(c);
+      if (r === undefined) {
+        r = evaluate(s, ev, c, active);
+        out.stats.evaluated++;
+        initial?.set(c, r);
+      }
       if (eligible(r)) heap.push(entry(r, c, 0));
     }
   }
