@@ -52,7 +52,6 @@ function intervals(inc: History, now: number): { start: number; end: number; sta
 function timer(spans: { start: number; end: number; state: string }[], running: (state: string, i: number) => boolean | 'stop', targetMinutes: number, atRisk: number, now: number): SlaTimer {
   let elapsed = 0;
   let clock: SlaTimer['clock'] = 'stopped';
-  let lastStart = now;
   for (let i = 0; i < spans.length; i++) {
     const r = running(spans[i]!.state, i);
     if (r === 'stop') {
@@ -61,7 +60,6 @@ function timer(spans: { start: number; end: number; state: string }[], running: 
     }
     if (r) {
       elapsed += spans[i]!.end - spans[i]!.start;
-      lastStart = spans[i]!.start;
       clock = 'running';
     } else clock = 'paused';
   }
@@ -83,7 +81,6 @@ function timer(spans: { start: number; end: number; state: string }[], running: 
       acc += len;
     }
   } else if (clock === 'running') breachAt = new Date(now + (target - elapsed)).toISOString();
-  void lastStart;
   const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
   return { targetMinutes, elapsedMinutes: minutes(elapsed), remainingMinutes: minutes(target - elapsed), status, clock, breachAt };
 }

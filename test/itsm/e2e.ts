@@ -8,6 +8,7 @@
  */
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { itsmServices } from '../../api/routes/itsm.ts';
+import type { IncidentView } from '../../engine/incidents/index.ts';
 
 export async function itsmStory(cmdb: Cmdb, start = Date.UTC(2026, 2, 14, 2, 0, 0)) {
   let clock = start + 60 * 60_000;
@@ -16,7 +17,7 @@ export async function itsmStory(cmdb: Cmdb, start = Date.UTC(2026, 2, 14, 2, 0, 
   const at = (m: number) => new Date(start + m * 60_000).toISOString();
 
   // Monitoring raises incidents as the outage propagates (providers first), one with an outage mark.
-  const logged = [];
+  const logged: IncidentView[] = [];
   for (const [ci, m, title] of [
     ['srv-db-01', 0, 'srv-db-01 host down'],
     ['db-orders-01', 1, 'orders database unreachable'],
