@@ -181,6 +181,21 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       expect(seen).toEqual([...ids].sort());
     });
 
+    it("streams the mirror's view: CI summaries and relationship ends, in id order", async () => {
+      const cluster = ci({ id: 'cl-1', class: 'Cluster', name: 'cluster', owner: 'infra', status: 'maintenance', environment: 'staging', criticality: 2, attributes: { product: 'vsphere' }, tags: ['x'], redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] });
+      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertCI', ci: cluster }, { op: 'upsertRelationship', relationship: dep }, { op: 'upsertRelationship', relationship: rel({ type: 'MEMBER_OF', from: 'web-01', to: 'cl-1' }) }], actor);
+      const summaries = await all(store.streamCISummaries(2));
+      expect(summaries).toEqual([
+        { id: 'cl-1', class: 'Cluster', name: 'cluster', status: 'maintenance', environment: 'staging', criticality: 2, owner: 'infra', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+        { id: 'db-01', class: 'Database', name: 'orders db', status: 'in_service', environment: 'production', criticality: 1, owner: 'dba', redundancy: [] },
+        { id: 'web-01', class: 'VirtualMachine', name: 'web 01', status: 'in_service', environment: 'production', criticality: 3, redundancy: [] },
+      ]);
+      expect(await all(store.streamRelationshipEnds(1))).toEqual([
+        { id: 'web-01|DEPENDS_ON|db-01', type: 'DEPENDS_ON', from: 'web-01', to: 'db-01' },
+        { id: 'web-01|MEMBER_OF|cl-1', type: 'MEMBER_OF', from: 'web-01', to: 'cl-1' },
+      ]);
+    });
+
     it('round-trips unicode, empty and nested values exactly', async () => {
       const odd = ci({ id: 'odd-1', class: 'Application', name: 'Zahlungsdienst – Ünïcødé 支付', owner: 'team ø', attributes: { empty: '', zero: 0, no: false, list: [1, 'two', null], nested: { b: 1, a: [{ z: 1 }] } }, redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] });
       await store.apply([{ op: 'upsertCI', ci: odd }], actor);

@@ -37,7 +37,7 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
 
   let storeCis = 0;
   const seenNodes = new Set<string>();
-  for await (const page of store.streamCIs()) {
+  for await (const page of store.streamCISummaries()) {
     for (const ci of page) {
       storeCis += 1;
       seenNodes.add(ci.id);
@@ -53,7 +53,7 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
 
   let storeRels = 0;
   const seenEdges = new Set<string>();
-  for await (const page of store.streamRelationships()) {
+  for await (const page of store.streamRelationshipEnds()) {
     for (const r of page) {
       storeRels += 1;
       seenEdges.add(r.id);

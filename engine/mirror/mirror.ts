@@ -7,7 +7,7 @@
 import Graph from 'graphology';
 import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
-import type { ChangeEvent, GraphStore } from '../store/port.ts';
+import type { ChangeEvent, CISummary, GraphStore, RelationshipEnds } from '../store/port.ts';
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from './types.ts';
 
 const { MultiDirectedGraph } = Graph;
@@ -32,13 +32,13 @@ export class Mirror {
     const mirror = new Mirror();
     const seq = await store.lastSeq();
     let done = 0;
-    for await (const page of store.streamCIs()) {
+    for await (const page of store.streamCISummaries()) {
       for (const ci of page) mirror.graph.addNode(ci.id, nodeAttrs(ci));
       done += page.length;
       onProgress?.({ phase: 'cis', done });
     }
     done = 0;
-    for await (const page of store.streamRelationships()) {
+    for await (const page of store.streamRelationshipEnds()) {
       for (const r of page) mirror.graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
       done += page.length;
       onProgress?.({ phase: 'relationships', done });
@@ -86,13 +86,32 @@ export class Mirror {
   }
 }
 
-export function nodeAttrs(ci: CI): NodeAttrs {
-  const a: NodeAttrs = { class: ci.class, name: ci.name, status: ci.status, environment: ci.environment, criticality: ci.criticality };
-  if (ci.owner !== undefined) a.owner = ci.owner;
+/**
+ * Memory at a million CIs: values with few distinct strings (class, status, environment, owner,
+ * type) are interned so every node shares one copy, and edges of one type share one frozen
+ * attributes object (graphology keeps the object it is given; edges are replaced, never mutated).
+ */
+const interned = new Map<string, string>();
+function intern<T extends string>(value: T): T {
+  const known = interned.get(value);
+  if (known !== undefined) return known as T;
+  interned.set(value, value);
+  return value;
+}
+
+export function nodeAttrs(ci: CISummary): NodeAttrs {
+  const a: NodeAttrs = { class: intern(ci.class), name: ci.name, status: intern(ci.status), environment: intern(ci.environment), criticality: ci.criticality };
+  if (ci.owner !== undefined) a.owner = intern(ci.owner);
   if (ci.redundancy.length > 0) a.redundancy = ci.redundancy;
   return a;
 }
 
-export function edgeAttrs(r: Relationship): EdgeAttrs {
-  return { type: r.type };
+const edgeAttrsByType = new Map<string, EdgeAttrs>();
+export function edgeAttrs(r: Pick<RelationshipEnds, 'type'>): EdgeAttrs {
+  let attrs = edgeAttrsByType.get(r.type);
+  if (attrs === undefined) {
+    attrs = Object.freeze({ type: r.type });
+    edgeAttrsByType.set(r.type, attrs);
+  }
+  return attrs;
 }

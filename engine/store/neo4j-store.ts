@@ -27,6 +27,8 @@ import {
   type Mutation,
   type StoreCounts,
   type StoredRecord,
+  type CISummary,
+  type RelationshipEnds,
   type WriteContext,
 } from './port.ts';
 import * as Q from './neo4j-cypher.ts';
@@ -422,20 +424,40 @@ export class Neo4jStore implements GraphStore {
     }
   }
 
+  async *streamCISummaries(pageSize = DEFAULT_PAGE): AsyncIterable<CISummary[]> {
+    let after = '';
+    for (;;) {
+      const recs = await this.read('streamCISummaries', Q.PAGE_CI_SUMMARIES, { after, limit: neo4j.int(pageSize) });
+      if (recs.length === 0) return;
+      const page = recs.map((r) => toSummary(r.n as Record<string, unknown>));
+      yield page;
+      after = page[page.length - 1]!.id;
+      if (recs.length < pageSize) return;
+    }
+  }
+
+  streamRelationships(pageSize = DEFAULT_PAGE): AsyncIterable<Relationship[]> {
+    return this.mergedRelationshipPages('streamRelationships', Q.pageRels, (r) => relEntry(r)[1], pageSize);
+  }
+
+  streamRelationshipEnds(pageSize = DEFAULT_PAGE): AsyncIterable<RelationshipEnds[]> {
+    return this.mergedRelationshipPages('streamRelationshipEnds', Q.pageRelEnds, (r) => ({ id: String(r.r.id), type: String(r.type), from: String(r.from), to: String(r.to) }), pageSize);
+  }
+
   /**
    * Relationship ids are indexed per type, so each type is paged through its own index in id order
    * and the pages are merged here (one global ORDER BY would sort every relationship per page).
    */
-  async *streamRelationships(pageSize = DEFAULT_PAGE): AsyncIterable<Relationship[]> {
+  private async *mergedRelationshipPages<T extends { id: string }>(op: string, query: (type: string) => string, map: (rec: RelRecord) => T, pageSize: number): AsyncIterable<T[]> {
     const types = await this.typesInUse();
-    await this.guard('streamRelationships', () => this.ensureRelTypes(types));
-    const cursors = types.map((type) => ({ type, after: '', buf: [] as Relationship[], pos: 0, done: false }));
-    let page: Relationship[] = [];
+    await this.guard(op, () => this.ensureRelTypes(types));
+    const cursors = types.map((type) => ({ type, after: '', buf: [] as T[], pos: 0, done: false }));
+    let page: T[] = [];
     for (;;) {
       for (const c of cursors) {
         if (c.pos < c.buf.length || c.done) continue;
-        const recs = await this.read('streamRelationships', Q.pageRels(c.type), { after: c.after, limit: neo4j.int(pageSize) });
-        c.buf = recs.map((r) => relEntry(r as unknown as RelRecord)[1]);
+        const recs = await this.read(op, query(c.type), { after: c.after, limit: neo4j.int(pageSize) });
+        c.buf = recs.map((r) => map(r as unknown as RelRecord));
         c.pos = 0;
         if (c.buf.length < pageSize) c.done = true;
         if (c.buf.length > 0) c.after = c.buf[c.buf.length - 1]!.id;
@@ -613,6 +635,20 @@ function ciRow(c: CI): Record<string, unknown> {
   };
   if (c.owner !== undefined) row.owner = c.owner;
   return row;
+}
+
+function toSummary(p: Record<string, unknown>): CISummary {
+  const out = {
+    id: String(p.id),
+    class: String(p.class),
+    name: String(p.name),
+    status: p.status,
+    environment: p.environment,
+    criticality: num(p.criticality),
+    redundancy: JSON.parse(String(p.redundancy ?? '[]')) as CI['redundancy'],
+  } as CISummary;
+  if (p.owner !== undefined && p.owner !== null) out.owner = String(p.owner);
+  return out;
 }
 
 function toCI(p: Record<string, unknown>): CI {

@@ -77,6 +77,12 @@ export interface ApplyResult {
   events: ChangeEvent[];
 }
 
+/** What the mirror holds of a CI: hydration reads only this, not whole documents. */
+export type CISummary = Pick<CI, 'id' | 'class' | 'name' | 'status' | 'environment' | 'criticality' | 'owner' | 'redundancy'>;
+
+/** What the mirror holds of a relationship. */
+export type RelationshipEnds = Pick<Relationship, 'id' | 'type' | 'from' | 'to'>;
+
 export interface StoreCounts {
   cis: number;
   relationships: number;
@@ -107,6 +113,10 @@ export interface GraphStore {
   streamCIs(pageSize?: number): AsyncIterable<CI[]>;
   /** Streams every relationship, in pages, ordered by id. */
   streamRelationships(pageSize?: number): AsyncIterable<Relationship[]>;
+  /** Streams the mirror's view of every CI, in pages, ordered by id (hydration, checks). */
+  streamCISummaries(pageSize?: number): AsyncIterable<CISummary[]>;
+  /** Streams id, type and ends of every relationship, in pages, ordered by id. */
+  streamRelationshipEnds(pageSize?: number): AsyncIterable<RelationshipEnds[]>;
 
   getRecord(kind: string, id: string): Promise<StoredRecord | undefined>;
   /** Records of one kind ordered by id, a page at a time (keyset: ids > after). */

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
 import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
 import { CmdbError, ConflictError, InputError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
-import { RECORD_KIND, type ApplyOptions, type ApplyResult, type ChangeEvent, type EntityKind, type GraphStore, type HistoryQuery, type Mutation, type StoreCounts, type StoredRecord, type WriteContext } from './port.ts';
+import { RECORD_KIND, type ApplyOptions, type ApplyResult, type ChangeEvent, type EntityKind, type GraphStore, type HistoryQuery, type Mutation, type StoreCounts, type CISummary, type RelationshipEnds, type StoredRecord, type WriteContext } from './port.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cis (
@@ -211,6 +211,30 @@ export class SqliteStore implements GraphStore {
     yield* this.pages<Relationship>(this.statements(this.conn).pageRels, pageSize);
   }
 
+  async *streamCISummaries(pageSize = 10_000): AsyncIterable<CISummary[]> {
+    const stmt = this.statements(this.conn).pageCISummaries;
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(after, pageSize) as SummaryRow[];
+      if (rows.length === 0) return;
+      yield rows.map(toSummary);
+      after = rows[rows.length - 1]!.id;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async *streamRelationshipEnds(pageSize = 10_000): AsyncIterable<RelationshipEnds[]> {
+    const stmt = this.statements(this.conn).pageRelationshipEnds;
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(after, pageSize) as RelationshipEnds[];
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.id;
+      if (rows.length < pageSize) return;
+    }
+  }
+
   /** Keyset pagination: each page is its own short read, so a long export never blocks writers. */
   private *pages<T extends { id: string }>(stmt: Database.Statement, pageSize: number): Generator<T[]> {
     let after = '';
@@ -300,9 +324,25 @@ function prepare(db: Database.Database) {
     insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
+    // SQLite extracts the few fields the mirror needs, so hydration never parses whole documents.
+    pageCISummaries: db.prepare(
+      "SELECT id, class, doc ->> '$.name' AS name, doc ->> '$.status' AS status, doc ->> '$.environment' AS environment, doc ->> '$.criticality' AS criticality, doc ->> '$.owner' AS owner, doc -> '$.redundancy' AS redundancy FROM cis WHERE id > ? ORDER BY id LIMIT ?",
+    ),
+    pageRelationshipEnds: db.prepare('SELECT id, type, from_id AS "from", to_id AS "to" FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
     history: db.prepare('SELECT * FROM events WHERE entity = ? AND entity_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     eventsAfter: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
+}
+
+interface SummaryRow extends Omit<CISummary, 'redundancy' | 'owner'> {
+  owner: string | null;
+  redundancy: string;
+}
+
+function toSummary(r: SummaryRow): CISummary {
+  const s: CISummary = { id: r.id, class: r.class, name: r.name, status: r.status, environment: r.environment, criticality: r.criticality, redundancy: r.redundancy === '[]' ? [] : JSON.parse(r.redundancy) };
+  if (r.owner !== null) s.owner = r.owner;
+  return s;
 }
 
 /** A stored document with the row text it was parsed from. */
