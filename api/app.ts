@@ -29,6 +29,10 @@ import { ChangeService } from '../engine/changes/service.ts';
 import { ReleaseService } from '../engine/releases/service.ts';
 import { loadPolicy, type Policy } from '../engine/policy/policy.ts';
 import { UnauthorizedError } from './http-errors.ts';
+import { itsmRouter } from './routes/itsm.ts';
+import { can } from './permissions.ts';
+import { ForbiddenError } from '../engine/errors.ts';
+import type { Role } from '../engine/auth/tokens.ts';
 import type { Request } from 'express';
 
 export interface AppDeps {
@@ -156,6 +160,15 @@ export function createApp(deps: AppDeps): Express {
   records.use(express.json({ limit: '1mb' }));
   records.use(changesRouter({ service: changes, principal }));
   records.use(releasesRouter({ releases, principal }));
+  // ITSM services check no roles themselves: every write needs `itsm:write` (correlate is a read).
+  const itsmWrites = /^\/(incidents|problems|articles)(\/|$)/;
+  records.use((req, _res, next) => {
+    if (req.method === 'GET' || !itsmWrites.test(req.path)) return next();
+    const { name, role } = principal(req);
+    if (!can(role as Role, 'itsm:write')) throw new ForbiddenError(`${req.method} ${req.path}: role "${role}" does not have permission "itsm:write"`, { role, permission: 'itsm:write', actor: name });
+    next();
+  });
+  records.use(itsmRouter({ cmdb, principal, ...(deps.now ? { now: deps.now } : {}) }));
   api.use(records);
   app.use('/api/v1', api);
 

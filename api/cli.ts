@@ -20,6 +20,7 @@ import type { HydrateProgress } from '../engine/mirror/mirror.ts';
 import { tokenCommand } from './token-command.ts';
 import { impactCommands } from './commands/impact.ts';
 import { changeCommand } from './commands/change.ts';
+import { itsmCommands } from './commands/itsm.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -174,6 +175,7 @@ program.addCommand(
 
 for (const command of impactCommands(() => openCmdb())) program.addCommand(command);
 program.addCommand(changeCommand());
+for (const command of itsmCommands()) program.addCommand(command);
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

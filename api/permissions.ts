@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'history:read': 'read the event history (status accounting) of CIs and relationships',
   'changes:write': 'create and progress change requests (reserved for the change routes)',
   'changes:approve': 'approve or reject changes at CAB (reserved for the change routes)',
+  'itsm:write': 'log and progress incidents, problems and knowledge articles; run correlation',
   'audit:run': 'run configuration audits and verification reports (reserved for the audit routes)',
   'tokens:manage': 'create, list and revoke API tokens',
 } as const;
@@ -21,8 +22,8 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ['cmdb:read'],
-  engineer: ['cmdb:read', 'cmdb:write', 'cmdb:export', 'history:read', 'changes:write'],
-  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve'],
+  engineer: ['cmdb:read', 'cmdb:write', 'cmdb:export', 'history:read', 'changes:write', 'itsm:write'],
+  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve', 'itsm:write'],
   cab_member: ['cmdb:read', 'history:read', 'changes:approve'],
   auditor: ['cmdb:read', 'cmdb:export', 'history:read', 'audit:run'],
   admin: Object.keys(PERMISSIONS) as Permission[],

@@ -2,8 +2,11 @@
  * `npm run bench -- NAME [options]`: dispatches to bench/NAME.ts, whose `run(argv)` prints its
  * figures and the ratios against a baseline measured in the same process.
  */
-const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
+const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<unknown> }>> = {
   load: () => import('./load.ts'),
+  correlation: () => import('./correlation.ts'),
+  api: () => import('./api.ts'),
+  impact: () => import('./impact.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -122,6 +122,46 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
       expect(JSON.stringify(history.body)).toContain('engineer-user');
     });
 
+    it('on call: a burst of incidents after srv-db-01 fails is correlated to it, becomes a known error, and its workaround is offered downstream', async () => {
+      const t0 = Date.UTC(2026, 10, 20, 2, 0, 0);
+      const at = (m: number) => new Date(t0 + m * 60_000).toISOString();
+      const ids: string[] = [];
+      for (const [ci, m, title] of [
+        ['srv-db-01', 0, 'srv-db-01 host down'],
+        ['db-orders-01', 1, 'orders database unreachable'],
+        ['app-checkout', 3, 'checkout errors 500'],
+        ['app-order-mgmt', 3, 'order management failing'],
+        ['svc-checkout', 5, 'checkout synthetic check failing'],
+      ] as const) {
+        const res = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title, description: '', cis: [ci], category: 'availability', impact: 'high', urgency: 'high', openedAt: at(m) }).expect(201);
+        expect(res.body.priority).toBe('P1');
+        ids.push(res.body.id);
+      }
+      await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.viewer).send({ title: 'x', description: '', cis: ['srv-db-01'], category: 'availability', impact: 'low', urgency: 'low' }).expect(403);
+
+      const correlation = await api(fx.app).post('/api/v1/correlate').set('Authorization', fx.auth.viewer).send({ window: '30m' }).expect(200);
+      const group = correlation.body.groups.find((g: { incidents: string[] }) => g.incidents.includes(ids[0]!));
+      expect(group.incidents.sort()).toEqual([...ids].sort());
+      expect(group.candidates[0].id).toBe('srv-db-01');
+
+      const { body: problem } = await api(fx.app).post('/api/v1/problems/from-correlation').set('Authorization', fx.auth.engineer).send({ incidents: group.incidents, candidates: group.candidates }).expect(201);
+      expect(problem).toMatchObject({ rootCause: 'srv-db-01', state: 'new' });
+      await api(fx.app).post(`/api/v1/problems/${problem.id}/transitions`).set('Authorization', fx.auth.engineer).send({ to: 'investigating' }).expect(200);
+      const workaround = 'Fail over to db-orders-02 (runbook RB-17) and point app-checkout at it.';
+      await api(fx.app).post(`/api/v1/problems/${problem.id}/transitions`).set('Authorization', fx.auth.engineer).send({ to: 'known_error', workaround }).expect(200);
+
+      const { body: downstream } = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title: 'inventory sync failing', description: 'orders database timeouts', cis: ['app-inventory'], category: 'availability', impact: 'medium', urgency: 'high' }).expect(201);
+      expect(downstream.knownErrors).toEqual([expect.objectContaining({ problem: problem.id, rootCause: 'srv-db-01', workaround, via: 'provider' })]);
+      const suggestions = await api(fx.app).get(`/api/v1/incidents/${downstream.id}/suggestions`).set('Authorization', fx.auth.viewer).expect(200);
+      expect(suggestions.body.knownErrors[0].problem).toBe(problem.id);
+      const article = suggestions.body.articles[0];
+      expect(article.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'known_error', detail: problem.id })]));
+      const { body: published } = await api(fx.app).get(`/api/v1/articles/${article.article}`).set('Authorization', fx.auth.viewer).expect(200);
+      expect(JSON.stringify(published)).toContain('RB-17');
+      const unrelated = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title: 'HR portal slow', description: '', cis: ['app-gitlab'], category: 'performance', impact: 'low', urgency: 'low' }).expect(201);
+      expect(unrelated.body.knownErrors).toEqual([]);
+    });
+
     it('CAB: a freeze window on a service blocks a normal change on anything it depends on; an emergency change passes with a recorded override', async () => {
       const window = { start: '2026-12-24T08:00:00Z', end: '2026-12-24T12:00:00Z' };
       await api(fx.app).post('/api/v1/freeze-windows').set('Authorization', fx.auth.change_manager).send({ name: 'christmas trading', ...window, scope: { services: ['svc-checkout'] } }).expect(201);
