@@ -42,8 +42,10 @@ export class Cmdb {
   }
 
   /**
-   * The compact impact index over the current graph, shared by every graph question; rebuilt
-   * lazily on the first question after a graph write (record writes leave it valid).
+   * The compact impact index over the current graph, shared by every graph question (and with the
+   * other services' `ensureImpactIndex` calls on this graph); brought up to date lazily on the first
+   * question after a graph write by replaying the graph's changes as a delta — milliseconds, not a
+   * rebuild (engine/impact/adjacency.ts). Record writes leave it valid.
    */
   impactIndex(): ImpactIndex {
     this.index = ensureImpactIndex(this.index, this.mirror.graph, this.registry, this.mirror.revision);

@@ -1,53 +1,58 @@
 /**
- * The impact index: a compact, read-only adjacency derived from the mirror graph for the hot
- * impact paths (blast radius, dependencies, single points of failure).
+ * The impact index: a compact adjacency derived from the mirror graph for the hot impact paths
+ * (blast radius, dependencies, single points of failure), kept up to date incrementally.
  *
  * Why not walk graphology directly: its traversal helpers allocate per call and every neighbour
  * step goes through string-keyed maps; at 1M nodes / 3M edges that costs tens of ms even for a
  * shallow walk (STYLE.md #3). Here node ids become dense ints `0..n-1` and each propagating
- * relationship becomes one entry in two CSR arrays (offsets + parallel typed arrays):
+ * relationship becomes one entry in each of two adjacency structures (edge-lists.ts: per node a
+ * segment of parallel typed arrays, built as a CSR):
  *
- *   - `dep*`  (direction: 'dependents') — for provider `p`, entries `depOffsets[p] .. depOffsets[p+1]`
- *             name its dependents, the relationship type index and the redundancy group (or -1 for a
- *             hard dependency). Blast radius walks these.
- *   - `prov*` (direction: 'providers')  — for dependent `d`, its providers. Dependencies and SPOF walk these.
+ *   - `dep`  (direction: 'dependents') — for provider `p`, entries `dep.start[p] .. dep.end[p]` name
+ *            its dependents, the relationship type index and the redundancy group (or -1 for a
+ *            hard dependency). Blast radius walks these.
+ *   - `prov` (direction: 'providers')  — for dependent `d`, its providers. Dependencies and SPOF walk these.
  *
  * Which end of a stored relationship provides comes from the registry (`provider: 'from'|'to'`),
  * never from the edge direction (STYLE.md #4): `A DEPENDS_ON B` is stored A→B and B provides;
  * `m MEMBER_OF g` is stored m→g and m provides. Non-propagating types (BACKED_UP_BY …) and types
  * unknown to the registry are left out of the index entirely: they never carry impact.
  *
- * Redundancy groups are resolved at build time: for each dependent with a rule on type T, its
- * providers through T form group `g` with `groupSize[g]` members (one member per stored
- * relationship; parallel relationships of the same type between the same pair count twice) and
- * `groupNeed[g]` = minAvailable (`"p%"` → ceil(p% of size), integer arithmetic).
+ * Redundancy groups: for each dependent with a rule on type T, its providers through T form group
+ * `g` with `groupSize[g]` members (one member per stored relationship; parallel relationships of the
+ * same type between the same pair count twice) and `groupNeed[g]` = minAvailable (`"p%"` →
+ * ceil(p% of size), integer arithmetic).
  *
- * Staleness: the mirror is mutated after every committed write. We chose "rebuild lazily when the
- * mirror's seq changed" (`ensureImpactIndex`), plus a cheap path for attribute-only writes
- * (`refreshImpactIndexAttributes`), over incremental topology maintenance: a CSR cannot absorb an
- * insert without shifting arrays, and an overlay (CSR + small delta lists, compacted from time to
- * time) doubles every inner loop's code paths. Lazy means a burst of writes costs one rebuild at the
- * next impact read, not one per write. Measured cost of a full rebuild at 1M nodes / 3M edges: about
- * 2–3 s of CPU, not the few hundred ms hoped for. The CSR part takes ~0.1 s; the rest is ~1M Map
- * inserts plus ~4–6M string-keyed Map lookups (random memory access) to turn graphology's keys into
- * dense ints; on top of that, the ~60 MB of fresh typed arrays make V8 run a full mark-compact
- * of the whole mirror heap (seconds at 1M nodes; `--trace-gc`), which is why build buffers, node
- * numbering and scratch are reused across rebuilds. The lookups go away only if the mirror hands
- * out dense ints itself. Until then:
- * attribute-only writes use the refresh path, and if topology writes and impact reads interleave
- * tightly at that scale, the next step is the delta overlay, behind the same `ImpactIndex` shape.
+ * Staleness. A full build at 1M nodes / 3M edges costs seconds (the CSR part ~0.1 s; the rest ~1M
+ * Map inserts, ~4–6M string-keyed lookups to turn graphology keys into dense ints, and a full V8
+ * mark-compact triggered by ~60 MB of fresh typed arrays), so it is done once; afterwards the index
+ * follows the graph as a delta: the graph's journal (journal.ts) lists what changed since the state
+ * was last brought up to date and `advanceCore` (core.ts) applies it — a few string lookups and
+ * array writes per change. `ensureImpactIndex` does this lazily, at the first graph question after
+ * a write: a burst of writes costs one replay, not one per write. Full builds remain for the first
+ * question, after more changes than the journal holds (bulk imports), after a change it cannot
+ * express (`clear()`), and when deleted CIs' tombstones pass ~1.5% of the slots (a build renumbers).
+ *
+ * All indexes of one lineage share one mutable state (`IndexCore`); an `ImpactIndex` object is a
+ * view of it stamped with the mirror version it was issued for. So an index reflects the graph as
+ * of the latest `ensureImpactIndex` call on its lineage: hold it for one synchronous question, not
+ * across writes (every caller already asks `cmdb.impactIndex()` per request).
  */
 import type { GraphView, NodeAttrs } from '../mirror/types.ts';
 import type { Registry } from '../model/registry.ts';
 import { InputError } from '../errors.ts';
+import { advanceCore, buildCore, wantedGroups, type IndexCore } from './core.ts';
+import type { EdgeLists } from './edge-lists.ts';
+
+export { requiredAvailable } from './core.ts';
 
 export interface ImpactIndex {
   readonly kind: 'impact-index';
-  /** The mirror sequence number this index was built from (caller-supplied). */
+  /** The mirror sequence number this index was issued for (caller-supplied). */
   readonly version: number;
   readonly graph: GraphView;
   readonly registry: Registry;
-  /** Number of nodes; dense ids are `0..n-1`. */
+  /** Number of node slots; dense ids are `0..n-1`. A deleted CI's slot stays (not in `idToIndex`, no relationships) until the next full build. */
   readonly n: number;
   readonly nodeIds: readonly string[];
   /** The mirror's attribute objects, by dense id (shared references, not copies). */
@@ -59,19 +64,26 @@ export interface ImpactIndex {
   /** 1 when the type's provider is the stored `from` end (MEMBER_OF), 0 when it is `to`. */
   readonly typeProviderIsFrom: Uint8Array;
 
-  /** provider → dependents (blast radius direction). */
+  /** provider → dependents (blast radius direction): segments `start[u] .. end[u]`. What the traversals walk. */
+  readonly dep: EdgeLists;
+  /** dependent → providers (dependencies direction). */
+  readonly prov: EdgeLists;
+
+  /**
+   * The same adjacency in contiguous CSR form (`offsets[u] .. offsets[u + 1]`), for code that reads
+   * arrays directly. Reading them after a relationship write compacts the segments first (typed-array
+   * copies, ~20 ms per million relationships); the traversals here never need that.
+   */
   readonly depOffsets: Int32Array;
   readonly depTarget: Int32Array;
   readonly depType: Uint16Array;
   readonly depGroup: Int32Array;
-
-  /** dependent → providers (dependencies direction). */
   readonly provOffsets: Int32Array;
   readonly provSource: Int32Array;
   readonly provType: Uint16Array;
   readonly provGroup: Int32Array;
 
-  /** Redundancy groups, by group id. */
+  /** Redundancy groups, by group id (a dissolved group keeps its id, with no member referring to it). */
   readonly groupCount: number;
   readonly groupDependent: Int32Array;
   readonly groupType: Uint16Array;
@@ -87,213 +99,113 @@ export interface ImpactIndex {
   rank: Int32Array | undefined;
 }
 
+/** An `ImpactIndex` as a versioned view of a shared, incrementally maintained state. */
+class IndexView implements ImpactIndex {
+  readonly kind = 'impact-index' as const;
+  constructor(
+    readonly core: IndexCore,
+    readonly version: number,
+  ) {}
+  get graph(): GraphView {
+    return this.core.graph;
+  }
+  get registry(): Registry {
+    return this.core.registry;
+  }
+  get n(): number {
+    return this.core.n;
+  }
+  get nodeIds(): readonly string[] {
+    return this.core.nodeIds;
+  }
+  get attrs(): readonly NodeAttrs[] {
+    return this.core.attrs;
+  }
+  get idToIndex(): ReadonlyMap<string, number> {
+    return this.core.idToIndex;
+  }
+  get typeNames(): readonly string[] {
+    return this.core.typeNames;
+  }
+  get typeIndex(): ReadonlyMap<string, number> {
+    return this.core.typeIndex;
+  }
+  get typeProviderIsFrom(): Uint8Array {
+    return this.core.typeProviderIsFrom;
+  }
+  get dep(): EdgeLists {
+    return this.core.dep;
+  }
+  get prov(): EdgeLists {
+    return this.core.prov;
+  }
+  get depOffsets(): Int32Array {
+    return this.core.dep.csr().offsets;
+  }
+  get depTarget(): Int32Array {
+    return this.core.dep.csr().other;
+  }
+  get depType(): Uint16Array {
+    return this.core.dep.csr().type;
+  }
+  get depGroup(): Int32Array {
+    return this.core.dep.csr().group;
+  }
+  get provOffsets(): Int32Array {
+    return this.core.prov.csr().offsets;
+  }
+  get provSource(): Int32Array {
+    return this.core.prov.csr().other;
+  }
+  get provType(): Uint16Array {
+    return this.core.prov.csr().type;
+  }
+  get provGroup(): Int32Array {
+    return this.core.prov.csr().group;
+  }
+  get groupCount(): number {
+    return this.core.groupCount;
+  }
+  get groupDependent(): Int32Array {
+    return this.core.groupDependent;
+  }
+  get groupType(): Uint16Array {
+    return this.core.groupType;
+  }
+  get groupSize(): Int32Array {
+    return this.core.groupSize;
+  }
+  get groupNeed(): Int32Array {
+    return this.core.groupNeed;
+  }
+  get groupMinAvailable(): readonly (number | string)[] {
+    return this.core.groupMinAvailable;
+  }
+  get unknownTypeEdges(): number {
+    return this.core.unknownTypeEdges;
+  }
+  get scratch(): Scratch | undefined {
+    return this.core.scratch;
+  }
+  set scratch(s: Scratch | undefined) {
+    this.core.scratch = s;
+  }
+  get rank(): Int32Array | undefined {
+    return this.core.rank;
+  }
+  set rank(r: Int32Array | undefined) {
+    this.core.rank = r;
+  }
+}
+
 /**
- * Builds the index in O(n + m). `version` is the mirror seq it reflects (see `ensureImpactIndex`).
- * With `previous` (an index of the same graph), the node numbering, id map and id rank are reused
- * when the node set is unchanged — checked positionally, since graphology iterates nodes in
- * insertion order — which skips ~1M Map inserts and a 1M-string sort after a relationship-only write.
+ * Builds a fresh index in O(n + m). `version` is the mirror seq it reflects (see `ensureImpactIndex`).
+ * With `previous` (an index of the same graph and registry), the node numbering, id map and id rank
+ * are reused when the node set is unchanged, and `previous`'s lineage stops being maintained.
  */
 export function buildImpactIndex(graph: GraphView, registry: Registry, version = 0, previous?: ImpactIndex): ImpactIndex {
-  const n = graph.order;
-  const attrs: NodeAttrs[] = new Array<NodeAttrs>(n);
-  let nodeIds: string[];
-  let idToIndex: Map<string, number>;
-  let rank: Int32Array | undefined;
-  let same = previous !== undefined && previous.graph === graph && previous.n === n;
-  if (same) {
-    const prevIds = previous!.nodeIds;
-    let i = 0;
-    graph.forEachNode((id, a) => {
-      if (prevIds[i] !== id) same = false;
-      attrs[i++] = a;
-    });
-  }
-  if (same) {
-    nodeIds = previous!.nodeIds as string[];
-    idToIndex = previous!.idToIndex as Map<string, number>;
-    rank = previous!.rank;
-  } else {
-    nodeIds = new Array<string>(n);
-    idToIndex = new Map<string, number>();
-    rank = undefined;
-    let i = 0;
-    graph.forEachNode((id, a) => {
-      nodeIds[i] = id;
-      attrs[i] = a;
-      idToIndex.set(id, i);
-      i++;
-    });
-  }
-
-  const typeNames: string[] = [];
-  const typeIndex = new Map<string, number>();
-  const providerIsFrom: number[] = [];
-  for (const def of registry.relationshipTypes.values()) {
-    if (!def.propagates) continue;
-    typeIndex.set(def.type, typeNames.length);
-    typeNames.push(def.type);
-    providerIsFrom.push(def.provider === 'from' ? 1 : 0);
-  }
-  const T = typeNames.length;
-
-  // Redundancy groups: only the (few) CIs that declare rules get one per rule on a propagating type.
-  const groupKey = new Map<number, number>();
-  const gDependent: number[] = [];
-  const gType: number[] = [];
-  const gMin: (number | string)[] = [];
-  const hasRule = new Uint8Array(n);
-  for (let v = 0; v < n; v++) {
-    const rules = attrs[v]!.redundancy;
-    if (rules === undefined || rules.length === 0) continue;
-    for (const rule of rules) {
-      const t = typeIndex.get(rule.relationship);
-      if (t === undefined) continue;
-      const key = v * T + t;
-      if (groupKey.has(key)) continue;
-      groupKey.set(key, gDependent.length);
-      gDependent.push(v);
-      gType.push(t);
-      gMin.push(rule.minAvailable);
-      hasRule[v] = 1;
-    }
-  }
-  const G = gDependent.length;
-  const groupSize = new Int32Array(G);
-
-  // Pass 1: collect propagating edges as (provider, dependent, type, group), in build buffers kept
-  // between builds (see `buildBuffers`).
-  const { eProv, eDep, eType, eGroup, fill } = buildBuffers(graph.size, n);
-  const depDegree = new Int32Array(n + 1);
-  const provDegree = new Int32Array(n + 1);
-  let m = 0;
-  let unknownTypeEdges = 0;
-  // The string lookups dominate the build (two hash probes with cache misses per edge at 1M nodes).
-  // Stores stream relationships ordered by id (`from|TYPE|to`), i.e. grouped by source: remember
-  // the last source.
-  let lastSource = '';
-  let lastS = -1;
-  graph.forEachEdge((_key, a, source, target) => {
-    const t = typeIndex.get(a.type);
-    if (t === undefined) {
-      if (!registry.relationshipTypes.has(a.type)) unknownTypeEdges++;
-      return;
-    }
-    if (source !== lastSource || lastS < 0) {
-      lastSource = source;
-      lastS = idToIndex.get(source)!;
-    }
-    const s = lastS;
-    const d = idToIndex.get(target)!;
-    const p = providerIsFrom[t] === 1 ? s : d;
-    const dep = providerIsFrom[t] === 1 ? d : s;
-    let g = -1;
-    if (hasRule[dep] === 1) {
-      const found = groupKey.get(dep * T + t);
-      if (found !== undefined) {
-        g = found;
-        groupSize[g]!++;
-      }
-    }
-    eProv[m] = p;
-    eDep[m] = dep;
-    eType[m] = t;
-    eGroup[m] = g;
-    depDegree[p + 1]!++;
-    provDegree[dep + 1]!++;
-    m++;
-  });
-
-  // Pass 2: counting sort into both CSRs (stable: keeps mirror edge order within a node).
-  for (let v = 0; v < n; v++) {
-    depDegree[v + 1]! += depDegree[v]!;
-    provDegree[v + 1]! += provDegree[v]!;
-  }
-  const depOffsets = depDegree;
-  const provOffsets = provDegree;
-  const depTarget = new Int32Array(m);
-  const depType = new Uint16Array(m);
-  const depGroup = new Int32Array(m);
-  const provSource = new Int32Array(m);
-  const provType = new Uint16Array(m);
-  const provGroup = new Int32Array(m);
-  const depFill = fill.subarray(0, n);
-  const provFill = fill.subarray(n, 2 * n);
-  depFill.set(depOffsets.subarray(0, n));
-  provFill.set(provOffsets.subarray(0, n));
-  for (let e = 0; e < m; e++) {
-    const p = eProv[e]!;
-    const d = eDep[e]!;
-    const a = depFill[p]!++;
-    depTarget[a] = d;
-    depType[a] = eType[e]!;
-    depGroup[a] = eGroup[e]!;
-    const b = provFill[d]!++;
-    provSource[b] = p;
-    provType[b] = eType[e]!;
-    provGroup[b] = eGroup[e]!;
-  }
-
-  const groupNeed = new Int32Array(G);
-  for (let g = 0; g < G; g++) groupNeed[g] = requiredAvailable(gMin[g]!, groupSize[g]!);
-
-  return {
-    kind: 'impact-index',
-    version,
-    graph,
-    registry,
-    n,
-    nodeIds,
-    attrs,
-    idToIndex,
-    typeNames,
-    typeIndex,
-    typeProviderIsFrom: Uint8Array.from(providerIsFrom),
-    depOffsets,
-    depTarget,
-    depType,
-    depGroup,
-    provOffsets,
-    provSource,
-    provType,
-    provGroup,
-    groupCount: G,
-    groupDependent: Int32Array.from(gDependent),
-    groupType: Uint16Array.from(gType),
-    groupSize,
-    groupNeed,
-    groupMinAvailable: gMin,
-    unknownTypeEdges,
-    // The previous index is superseded: inherit its scratch (≈ 45 bytes per node) rather than
-    // allocate a fresh one on the first query. Stamps keep increasing, so old marks read as empty.
-    scratch: previous?.scratch !== undefined && previous.scratch.mark.length >= n && previous.scratch.groupMark.length >= G ? previous.scratch : undefined,
-    rank,
-  };
+  return new IndexView(buildCore(graph, registry, previous instanceof IndexView ? previous.core : undefined), version);
 }
-
-interface BuildBuffers {
-  eProv: Int32Array;
-  eDep: Int32Array;
-  eType: Uint16Array;
-  eGroup: Int32Array;
-  fill: Int32Array;
-}
-let buffers: BuildBuffers | undefined;
-
-/**
- * Temporary arrays of a build, kept for the next one (~15 bytes per relationship). Why: at 1M nodes
- * every fresh 50 MB of ArrayBuffers counts as "external memory pressure" and makes V8 run a full
- * mark-compact of the whole mirror heap (measured: seconds, more than the build itself). Builds
- * are synchronous, so one set of buffers suffices.
- */
-function buildBuffers(edges: number, nodes: number): BuildBuffers {
-  const b = buffers;
-  if (b !== undefined && b.eProv.length >= edges && b.fill.length >= 2 * nodes) return b;
-  const cap = Math.ceil(Math.max(edges, b?.eProv.length ?? 0) * 1.25);
-  const fillCap = Math.ceil(Math.max(2 * nodes, b?.fill.length ?? 0) * 1.25);
-  buffers = { eProv: new Int32Array(cap), eDep: new Int32Array(cap), eType: new Uint16Array(cap), eGroup: new Int32Array(cap), fill: new Int32Array(fillCap) };
-  return buffers;
-}
-
 /**
  * Each node's position in code-unit order of ids, so large reports sort by integer keys instead of
  * string compares (≈ 10× faster for 100k impacted CIs). Sorting 1M ids costs ~1 s, so it is computed
@@ -302,57 +214,49 @@ function buildBuffers(edges: number, nodes: number): BuildBuffers {
  */
 export function idRank(index: ImpactIndex): Int32Array {
   if (index.rank !== undefined) return index.rank;
-  const sorted = index.nodeIds.slice().sort();
+  const sorted = index.nodeIds.slice(0, index.n).sort();
   const rank = new Int32Array(index.n);
-  for (let k = 0; k < sorted.length; k++) rank[index.idToIndex.get(sorted[k]!)!] = k;
+  // A deleted CI's id is no longer in the map; a re-added one maps to its live slot.
+  for (let k = 0; k < sorted.length; k++) {
+    const v = index.idToIndex.get(sorted[k]!);
+    if (v !== undefined) rank[v] = k;
+  }
   index.rank = rank;
   return rank;
 }
 
 /**
- * The cheap path for the most common write: node attributes changed (name, status, owner,
- * environment, criticality…) but no node or relationship was added or removed and no redundancy
- * rule changed. Re-reads those nodes' attribute objects from `graph` and returns an index at
- * `version` sharing every array with `index` (O(n) pointer copy, a few ms at 1M nodes). Returns
- * undefined when the change is not of that kind — then call `buildImpactIndex`.
+ * The attribute-only fast path, kept for callers that know which CIs changed: re-reads those nodes'
+ * attribute objects from `graph` and returns an index at `version`. Returns undefined when the
+ * change is not of that kind (a CI added or removed, a redundancy rule changed) — then use
+ * `ensureImpactIndex`, which handles every kind of change incrementally.
  */
 export function refreshImpactIndexAttributes(index: ImpactIndex, graph: GraphView, version: number, changedIds: readonly string[]): ImpactIndex | undefined {
-  if (graph !== index.graph || graph.order !== index.n) return undefined;
-  const attrs = index.attrs.slice();
+  if (!(index instanceof IndexView) || graph !== index.graph || graph.order !== index.core.liveCount) return undefined;
+  const core = index.core;
+  const updates: [number, NodeAttrs][] = [];
   for (const id of changedIds) {
-    const v = index.idToIndex.get(id);
+    const v = core.idToIndex.get(id);
     if (v === undefined || !graph.hasNode(id)) return undefined;
     const a = graph.getNodeAttributes(id);
-    if (!sameGroups(index, v, a.redundancy ?? [])) return undefined;
-    attrs[v] = a;
+    if (!sameGroups(core, v, a)) return undefined;
+    updates.push([v, a]);
   }
-  return { ...index, version, attrs };
+  for (const [v, a] of updates) core.attrs[v] = a;
+  return new IndexView(core, version);
 }
 
-/** True when `rules` yield exactly the groups the index built for node `v`. */
-function sameGroups(index: ImpactIndex, v: number, rules: readonly { relationship: string; minAvailable: number | string }[]): boolean {
-  const built = new Map<string, number | string>();
-  // Groups were created in node order, so `groupDependent` is sorted: binary search the first.
-  let lo = 0;
-  let hi = index.groupCount;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (index.groupDependent[mid]! < v) lo = mid + 1;
-    else hi = mid;
+/** True when `a`'s rules yield exactly the groups the state holds for node `v`. */
+function sameGroups(core: IndexCore, v: number, a: NodeAttrs): boolean {
+  const T = core.typeNames.length;
+  const wanted = wantedGroups(core, a);
+  for (let t = 0; t < T; t++) {
+    const g = core.groupKey.get(v * T + t);
+    const min = wanted.get(t);
+    if ((g === undefined) !== (min === undefined)) return false;
+    if (g !== undefined && core.groupMinAvailable[g] !== min) return false;
   }
-  for (let g = lo; g < index.groupCount && index.groupDependent[g] === v; g++) built.set(index.typeNames[index.groupType[g]!]!, index.groupMinAvailable[g]!);
-  const wanted = new Map<string, number | string>();
-  for (const r of rules) if (index.typeIndex.has(r.relationship) && !wanted.has(r.relationship)) wanted.set(r.relationship, r.minAvailable);
-  if (wanted.size !== built.size) return false;
-  for (const [type, min] of wanted) if (built.get(type) !== min) return false;
   return true;
-}
-
-/** `minAvailable` as a member count: a count as is, `"p%"` as ceil(p% of the group's size). */
-export function requiredAvailable(minAvailable: number | string, size: number): number {
-  if (typeof minAvailable === 'number') return minAvailable;
-  const p = Number.parseInt(minAvailable, 10);
-  return Math.floor((p * size + 99) / 100);
 }
 
 /** True when `index` no longer reflects the mirror at `version` (or was built with another registry). */
@@ -360,15 +264,28 @@ export function isImpactIndexStale(index: ImpactIndex | undefined, version: numb
   return index === undefined || index.version !== version || (registry !== undefined && index.registry !== registry);
 }
 
+/** The latest index per graph and registry, so every owner (Cmdb, correlation, SLA …) shares one maintained state. */
+const latest = new WeakMap<object, Map<Registry, IndexView>>();
+
 /**
- * The lazy-rebuild policy for the mirror owner: returns `previous` when it still reflects the
- * mirror at `version`, else builds a fresh index. Call it at read time with the mirror's seq.
+ * The maintenance policy for the mirror owner; call it at read time with the mirror's revision.
+ * Returns `previous` when it still reflects the mirror at `version`; else the shared index of this
+ * graph and registry brought up to date from the graph's journal (a delta: milliseconds for a few
+ * writes at any graph size); else, when no index exists yet or the delta is not possible (see the
+ * module header), a full build.
  */
 export function ensureImpactIndex(previous: ImpactIndex | undefined, graph: GraphView, registry: Registry, version: number): ImpactIndex {
   if (previous !== undefined && !isImpactIndexStale(previous, version, registry) && previous.graph === graph) return previous;
-  return buildImpactIndex(graph, registry, version, previous);
+  let byRegistry = latest.get(graph);
+  if (byRegistry === undefined) latest.set(graph, (byRegistry = new Map()));
+  const shared = byRegistry.get(registry);
+  if (shared !== undefined && shared.version === version) return shared;
+  const mine = previous instanceof IndexView && previous.graph === graph && previous.registry === registry ? previous : undefined;
+  const base = shared !== undefined && !shared.core.retired ? shared : (mine ?? shared);
+  const next = base !== undefined && advanceCore(base.core) ? new IndexView(base.core, version) : new IndexView(buildCore(graph, registry, base?.core), version);
+  byRegistry.set(registry, next);
+  return next;
 }
-
 /** What every impact function accepts: a prebuilt index (hot path) or a graph view (built on the fly). */
 export type ImpactSource = ImpactIndex | GraphView;
 
@@ -415,16 +332,12 @@ export function forEachNeighbour(
   cb: (neighbour: number, type: number, group: number) => void,
   mask?: Uint8Array,
 ): void {
-  const dependents = direction === 'dependents';
-  const offsets = dependents ? index.depOffsets : index.provOffsets;
-  const ends = dependents ? index.depTarget : index.provSource;
-  const types = dependents ? index.depType : index.provType;
-  const groups = dependents ? index.depGroup : index.provGroup;
-  const end = offsets[node + 1]!;
-  for (let e = offsets[node]!; e < end; e++) {
-    const t = types[e]!;
+  const { start, end, other, type, group } = direction === 'dependents' ? index.dep : index.prov;
+  const stop = end[node]!;
+  for (let e = start[node]!; e < stop; e++) {
+    const t = type[e]!;
     if (mask !== undefined && mask[t] === 0) continue;
-    cb(ends[e]!, t, groups[e]!);
+    cb(other[e]!, t, group[e]!);
   }
 }
 
@@ -499,8 +412,9 @@ export class Scratch {
 
 export function acquireScratch(index: ImpactIndex): Scratch {
   let s = index.scratch;
-  if (s === undefined) {
-    s = new Scratch(index.n, index.groupCount);
+  if (s === undefined || s.mark.length < index.n || s.groupMark.length < index.groupCount) {
+    // Sized to the state's capacities, so CIs and groups added by later writes fit without a new one.
+    s = new Scratch(Math.max(index.n, index.dep.nodeCap), Math.max(index.groupCount, index.groupDependent.length));
     index.scratch = s;
   } else if (s.busy) {
     s = new Scratch(index.n, index.groupCount);

@@ -157,7 +157,8 @@ export function computeImpact(index: ImpactIndex, origins: readonly { node: numb
   const s = acquireScratch(index);
   try {
     const stamp = s.next();
-    const { depOffsets, depTarget, depType, depGroup, groupSize, groupNeed } = index;
+    const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
+    const { groupSize, groupNeed } = index;
     const { mark, downMark, groupMark, groupDown, pos, queue, order, depthAt, parentAt, parentTypeAt, rankAt } = s;
 
     // Pass 1: down-propagation.
@@ -171,8 +172,8 @@ export function computeImpact(index: ImpactIndex, origins: readonly { node: numb
     const failedMembers = new Map<number, number[]>();
     for (let qh = 0; qh < qt; qh++) {
       const u = queue[qh]!;
-      const end = depOffsets[u + 1]!;
-      for (let e = depOffsets[u]!; e < end; e++) {
+      const end = depEnd[u]!;
+      for (let e = depStart[u]!; e < end; e++) {
         if (mask[depType[e]!] === 0) continue;
         const v = depTarget[e]!;
         const g = depGroup[e]!;
@@ -219,8 +220,8 @@ export function computeImpact(index: ImpactIndex, origins: readonly { node: numb
       const u = order[head]!;
       const dNext = depthAt[head]! + 1;
       const uDown = downMark[u] === stamp;
-      const end = depOffsets[u + 1]!;
-      for (let e = depOffsets[u]!; e < end; e++) {
+      const end = depEnd[u]!;
+      for (let e = depStart[u]!; e < end; e++) {
         const t = depType[e]!;
         if (mask[t] === 0) continue;
         const v = depTarget[e]!;
@@ -298,7 +299,7 @@ function impactedCycles(
   stamp: number,
   mask: Uint8Array,
 ): number[][] {
-  const { depOffsets, depTarget, depType } = index;
+  const { start: depStart, end: depEnd, other: depTarget, type: depType } = index.dep;
   const idx = new Int32Array(r).fill(-1);
   const low = new Int32Array(r);
   const onStack = new Uint8Array(r);
@@ -315,11 +316,11 @@ function impactedCycles(
     stack[sp++] = root;
     onStack[root] = 1;
     frames[fp] = root;
-    iter[fp] = depOffsets[order[root]!]!;
+    iter[fp] = depStart[order[root]!]!;
     fp++;
     while (fp > 0) {
       const p = frames[fp - 1]!;
-      const end = depOffsets[order[p]! + 1]!;
+      const end = depEnd[order[p]!]!;
       let e = iter[fp - 1]!;
       let descended = false;
       while (e < end) {
@@ -334,7 +335,7 @@ function impactedCycles(
           stack[sp++] = q;
           onStack[q] = 1;
           frames[fp] = q;
-          iter[fp] = depOffsets[v]!;
+          iter[fp] = depStart[v]!;
           fp++;
           descended = true;
           break;

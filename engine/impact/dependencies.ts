@@ -63,7 +63,7 @@ export interface ProviderClosure {
  * `s.pos[v]` valid for every reached node (SPOF relies on both).
  */
 export function walkProviders(index: ImpactIndex, s: Scratch, stamp: number, start: number, mask: Uint8Array, maxDepth: number): ProviderClosure {
-  const { provOffsets, provSource, provType } = index;
+  const { start: provStart, end: provEnd, other: provSource, type: provType } = index.prov;
   const { mark, pos, order, depthAt, parentAt, parentTypeAt } = s;
   const ids = index.nodeIds;
   mark[start] = stamp;
@@ -77,8 +77,8 @@ export function walkProviders(index: ImpactIndex, s: Scratch, stamp: number, sta
     const u = order[head]!;
     const dNext = depthAt[head]! + 1;
     if (dNext > maxDepth) break;
-    const end = provOffsets[u + 1]!;
-    for (let e = provOffsets[u]!; e < end; e++) {
+    const end = provEnd[u]!;
+    for (let e = provStart[u]!; e < end; e++) {
       const t = provType[e]!;
       if (mask[t] === 0) continue;
       const v = provSource[e]!;

@@ -61,7 +61,9 @@ export function singlePointsOfFailure(source: ImpactSource, registry: Registry, 
   const start = index.idToIndex.get(ci);
   if (start === undefined) throw new NotFoundError(`spof: CI "${ci}" not found`, { ci });
   const mask = typeMask(index, options.relationshipTypes, 'spof');
-  const { provOffsets, provSource, provType, provGroup, depOffsets, depTarget, depType, depGroup, groupSize, groupNeed } = index;
+  const { start: provStart, end: provEnd, other: provSource, type: provType, group: provGroup } = index.prov;
+  const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
+  const { groupSize, groupNeed } = index;
 
   const s = acquireScratch(index);
   let c: ProviderClosure;
@@ -81,8 +83,8 @@ export function singlePointsOfFailure(source: ImpactSource, registry: Registry, 
     kind[0] = HARD;
     for (let hh = 0; hh < ht; hh++) {
       const u = c.order[hardQueue[hh]!]!;
-      const end = provOffsets[u + 1]!;
-      for (let e = provOffsets[u]!; e < end; e++) {
+      const end = provEnd[u]!;
+      for (let e = provStart[u]!; e < end; e++) {
         if (mask[provType[e]!] === 0 || provGroup[e]! >= 0) continue;
         const q = pos[provSource[e]!]!;
         if (kind[q] === 0) {
@@ -103,8 +105,8 @@ export function singlePointsOfFailure(source: ImpactSource, registry: Registry, 
       let found = false;
       for (let qh = 0; qh < qt && !found; qh++) {
         const u = queue[qh]!;
-        const end = depOffsets[u + 1]!;
-        for (let e = depOffsets[u]!; e < end; e++) {
+        const end = depEnd[u]!;
+        for (let e = depStart[u]!; e < end; e++) {
           if (mask[depType[e]!] === 0) continue;
           const v = depTarget[e]!;
           if (mark[v] !== inClosure || downMark[v] === stamp) continue;
