@@ -390,14 +390,8 @@ export interface SpeedReport {
   unexplained: number;
 }
 
-/** 10,000 open incidents from many simultaneous faults plus noise, all in one 30-minute window. */
-export function speedRun(registry: Registry, cis: number, incidents: number, seed: number): SpeedReport {
-  let t = performance.now();
-  const view = generatedView(cis, seed);
-  const loadMs = performance.now() - t;
-  t = performance.now();
-  const index = buildImpactIndex(view, registry, 1);
-  const indexMs = performance.now() - t;
+/** `incidents` open incidents from many simultaneous faults plus noise, all in one 30-minute window. */
+export function speedWorkload(index: ImpactIndex, incidents: number, seed: number): { list: CorrelationIncident[]; changes: CorrelationChange[]; faults: number } {
   const rand = new Rand(seed + 1);
   const candidates = faultCandidates(index, 3, 4000, rand);
   const monitored: number[] = [];
@@ -415,6 +409,18 @@ export function speedRun(registry: Registry, cis: number, incidents: number, see
     changes.push(...f.changes);
   }
   for (let i = 0; list.length < incidents; i++) list.push({ id: `N${i}`, cis: [index.nodeIds[rand.pick(monitored)]!], openedAt: new Date(t0 + rand.between(0, 30) * MINUTE).toISOString() });
+  return { list, changes, faults };
+}
+
+/** Generates a `cis`-CI graph, builds its impact index (timed apart), then times `correlate` on it. */
+export function speedRun(registry: Registry, cis: number, incidents: number, seed: number): SpeedReport {
+  let t = performance.now();
+  const view = generatedView(cis, seed);
+  const loadMs = performance.now() - t;
+  t = performance.now();
+  const index = buildImpactIndex(view, registry, 1);
+  const indexMs = performance.now() - t;
+  const { list, changes, faults } = speedWorkload(index, incidents, seed);
   t = performance.now();
   const result = correlate(index, list, { registry, window: '30m', changes });
   const correlateMs = performance.now() - t;

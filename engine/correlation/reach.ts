@@ -37,6 +37,14 @@ function cacheFor(index: ImpactIndex, depth: number, cap: number): ReachCache {
   return c;
 }
 
+/**
+ * The memo behind `reachOf(index, ·, depth, cap)`: by node, the count, or 0 when not computed yet.
+ * Hot loops read it directly to tell "known" from "would need a walk" (see cover.ts, lazy reach).
+ */
+export function reachMemo(index: ImpactIndex, depth: number, cap = DEFAULT_REACH_CAP): Int32Array {
+  return cacheFor(index, depth, cap).counts;
+}
+
 /** Dependents of `node` (itself included) within `depth` hops, at most `cap`. */
 export function reachOf(index: ImpactIndex, node: number, depth: number, cap = DEFAULT_REACH_CAP): number {
   const c = cacheFor(index, depth, cap);
@@ -70,4 +78,56 @@ export function reachOf(index: ImpactIndex, node: number, depth: number, cap = D
   }
   c.counts[node] = tail;
   return tail;
+}
+
+const lowerBounds = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
+
+/**
+ * A lower bound of `reachOf(index, v, depth, cap)` for every node at once, memoised per index:
+ * lb_d(v) = 1 + max(distinct direct dependents, max over dependents of lb_{d−1}) — a node reaches
+ * at least its own dependents, and everything its largest dependent reaches. `depth` passes over
+ * the dependents CSR (~50 ms at 1M CIs / 3M relationships); it lets the greedy cover rank
+ * candidates by an upper bound of their score and walk the reach of only those that get to the
+ * top (see cover.ts). The sum over dependents would be an upper bound instead, but shared
+ * descendants make it up to ten times too large.
+ */
+export function reachLowerBounds(index: ImpactIndex, depth: number, cap = DEFAULT_REACH_CAP): Int32Array {
+  let byDepth = lowerBounds.get(index);
+  if (byDepth === undefined) lowerBounds.set(index, (byDepth = new Map()));
+  const key = depth * 0x1000000 + Math.min(cap, 0xffffff);
+  const known = byDepth.get(key);
+  if (known !== undefined) return known;
+  const { n, depOffsets, depTarget } = index;
+  const distinct = new Int32Array(n);
+  const mark = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    let c = 0;
+    for (let e = depOffsets[v]!; e < depOffsets[v + 1]!; e++) {
+      const w = depTarget[e]!;
+      if (mark[w] !== v) {
+        mark[w] = v;
+        c++;
+      }
+    }
+    distinct[v] = c;
+  }
+  let prev = new Int32Array(n).fill(1);
+  let next = new Int32Array(n);
+  for (let d = 1; d <= depth; d++) {
+    let changed = false;
+    for (let v = 0; v < n; v++) {
+      let best = distinct[v]!;
+      for (let e = depOffsets[v]!; e < depOffsets[v + 1]!; e++) {
+        const x = prev[depTarget[e]!]!;
+        if (x > best) best = x;
+      }
+      const lb = Math.min(cap, 1 + best);
+      next[v] = lb;
+      if (lb !== prev[v]) changed = true;
+    }
+    [prev, next] = [next, prev];
+    if (!changed) break;
+  }
+  byDepth.set(key, prev);
+  return prev;
 }

@@ -50,7 +50,12 @@ export interface CorrelateOptions {
   changeLookback?: number | string;
   /** Prior probability of an unrelated incident on one CI within the window (default 1e-4); see signals/coverage.ts. */
   noiseRate?: number;
-  /** Hops of the upward walk from each incident CI (default 8). */
+  /**
+   * Floor of the chance rate as a share of the fraction of CIs with an incident in the time cluster
+   * (default 0.25; 0 keeps the prior alone); see signals/coverage.ts.
+   */
+  backgroundShare?: number;
+  /** Hops of the upward walk from each incident CI (default 16: generated estates propagate 13 deep). */
   maxDepth?: number;
   /** Nodes one upward walk may visit (default 4096): bounds the cost of a CI under many hubs. */
   maxWalk?: number;
@@ -109,5 +114,5 @@ export interface CorrelationResult {
   unexplained: string[];
   /** Incidents naming no CI of the graph: never correlated. */
   unknownCis: string[];
-  stats: { incidents: number; timeClusters: number; candidates: number; evaluated: number };
+  stats: { incidents: number; timeClusters: number; candidates: number; walkEntries: number; evaluated: number; reachWalks: number };
 }

@@ -19,5 +19,6 @@ export function scoreCandidate(s: CandidateStats, ctx: SignalContext): { score: 
 
 export { coverage, distance, ownIncident, recentChange, specificity, timeOrder };
 export { specificityLogLikelihood } from './specificity.ts';
+export { chanceRate } from './coverage.ts';
 export { timeOrderValue } from './time-order.ts';
 export type { CandidateStats, Signal, SignalContext } from './types.ts';

@@ -8,6 +8,8 @@ import type { CorrelationWeights, Factor } from '../types.ts';
 export interface CandidateStats {
   /** CIs in the graph (the noise model: an unrelated incident lands on any one of them). */
   n: number;
+  /** Fraction of the CIs with an incident in this time cluster: the observed chance rate (see coverage.ts). */
+  background: number;
   /** Distinct incident CIs (with an incident still to explain) the candidate reaches upward. */
   k: number;
   /** CIs that depend on the candidate, itself included, within the walk depth. */
@@ -35,6 +37,8 @@ export interface SignalContext {
   changeGrace: number;
   /** Prior probability of an unrelated incident on one given CI within the window. */
   noiseRate: number;
+  /** Share of the observed fraction of CIs with an incident taken as the floor of the chance rate. */
+  backgroundShare: number;
 }
 
 export type Signal = (s: CandidateStats, ctx: SignalContext) => Factor;
