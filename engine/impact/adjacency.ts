@@ -52,7 +52,11 @@ export interface ImpactIndex {
   readonly version: number;
   readonly graph: GraphView;
   readonly registry: Registry;
-  /** Number of node slots; dense ids are `0..n-1`. A deleted CI's slot stays (not in `idToIndex`, no relationships) until the next full build. */
+  /**
+   * Number of node slots; dense ids are `0..n-1`. A deleted CI's slot stays until the next full
+   * build: not in `idToIndex`, no relationships, attributes `DELETED_CI` (class '', so class filters
+   * skip it). Results never contain it.
+   */
   readonly n: number;
   readonly nodeIds: readonly string[];
   /** The mirror's attribute objects, by dense id (shared references, not copies). */
@@ -215,12 +219,14 @@ export function buildImpactIndex(graph: GraphView, registry: Registry, version =
 export function idRank(index: ImpactIndex): Int32Array {
   if (index.rank !== undefined) return index.rank;
   const sorted = index.nodeIds.slice(0, index.n).sort();
-  const rank = new Int32Array(index.n);
+  // Room for the CIs later writes add: the state keeps the rank up to date on insert (core.ts).
+  const rank = new Int32Array(index instanceof IndexView ? index.dep.nodeCap : index.n);
   // A deleted CI's id is no longer in the map; a re-added one maps to its live slot.
   for (let k = 0; k < sorted.length; k++) {
     const v = index.idToIndex.get(sorted[k]!);
     if (v !== undefined) rank[v] = k;
   }
+  if (index instanceof IndexView) index.core.sortedIds = sorted;
   index.rank = rank;
   return rank;
 }
@@ -284,6 +290,8 @@ export function ensureImpactIndex(previous: ImpactIndex | undefined, graph: Grap
   const base = shared !== undefined && !shared.core.retired ? shared : (mine ?? shared);
   const next = base !== undefined && advanceCore(base.core) ? new IndexView(base.core, version) : new IndexView(buildCore(graph, registry, base?.core), version);
   byRegistry.set(registry, next);
+  // The shared state is the journal's reader that matters; a lineage further behind rebuilds.
+  next.core.journal?.discardBefore(next.core.cursor);
   return next;
 }
 /** What every impact function accepts: a prebuilt index (hot path) or a graph view (built on the fly). */

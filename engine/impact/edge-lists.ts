@@ -158,19 +158,33 @@ export class EdgeLists {
     const o2 = dst.other;
     const t2 = dst.type;
     const g2 = dst.group;
+    // Segments a delta did not touch are still back to back: copy each such run as one block
+    // (after a few writes that is almost everything), then only offsets are rewritten per node.
     let w = 0;
+    let runFrom = 0;
+    let runTo = 0;
+    const flush = () => {
+      if (runTo > runFrom) {
+        const at = w - (runTo - runFrom);
+        o2.set(other.subarray(runFrom, runTo), at);
+        t2.set(type.subarray(runFrom, runTo), at);
+        g2.set(group.subarray(runFrom, runTo), at);
+      }
+    };
     for (let u = 0; u < this.n; u++) {
       const s = start[u]!;
       const e = end[u]!;
-      start[u] = w;
-      for (let k = s; k < e; k++, w++) {
-        o2[w] = other[k]!;
-        t2[w] = type[k]!;
-        g2[w] = group[k]!;
+      if (s !== runTo) {
+        flush();
+        runFrom = runTo = s;
       }
+      runTo = e;
+      start[u] = w;
+      w += e - s;
       end[u] = w;
       cap[u] = w;
     }
+    flush();
     start[this.n] = w;
     this.spare = { other, type, group };
     this.other = o2;

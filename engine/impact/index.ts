@@ -40,3 +40,4 @@ export {
 export { dependencies, walkProviders, type DependenciesOptions, type DependenciesResult, type Dependency, type ProviderClosure } from './dependencies.ts';
 export { singlePointsOfFailure, type SinglePointOfFailure, type SpofOptions, type SpofResult } from './spof.ts';
 export { plainImpactStates } from './plain.ts';
+export { DELETED_CI } from './core.ts';

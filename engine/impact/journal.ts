@@ -9,8 +9,8 @@
  * unaware of the index.
  *
  * The log is attached to a graph the first time an index is built over it, so graphs nobody asks
- * impact questions of pay nothing. It keeps at most `limit` changes past the oldest reader it still
- * serves; a reader further behind (or behind a change the log cannot express: `clear()`, edge
+ * impact questions of pay nothing. It keeps the changes the shared index (`ensureImpactIndex`) has
+ * not consumed yet, and at most 2 × `limit` of them; a reader further behind (or behind a change the log cannot express: `clear()`, edge
  * attribute updates) is told to rebuild.
  */
 import type { GraphView, NodeAttrs } from '../mirror/types.ts';
@@ -43,6 +43,14 @@ export class GraphJournal {
       this.entries.splice(0, drop);
       this.base += drop;
     }
+  }
+
+  /** Forgets the changes before `position` (readers still before it will rebuild). */
+  discardBefore(position: number): void {
+    const k = Math.min(position - this.base, this.entries.length);
+    if (k <= 0) return;
+    this.entries.splice(0, k);
+    this.base += k;
   }
 
   /** A change the log cannot express: everyone before it rebuilds. */

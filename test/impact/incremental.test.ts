@@ -22,7 +22,7 @@ import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { Mirror } from '../../engine/mirror/mirror.ts';
 import type { ChangeEvent } from '../../engine/store/port.ts';
-import { graphOf, registry } from './helpers.ts';
+import { graphOf, registry, type NodeSpec } from './helpers.ts';
 
 type G = MultiDirectedGraph<NodeAttrs, { type: string }>;
 
@@ -194,6 +194,32 @@ describe('incremental impact index', () => {
     expect(rebuilds).toBeLessThan(300 * 25 * 0.2);
   });
 
+  it('orders large reports (sorted by id rank) exactly as a fresh build after CIs are added and deleted', () => {
+    const nodes: Record<string, NodeSpec> = { root: { class: 'Server' } };
+    const edges: [string, string, string][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const id = `app-${String(i * 2).padStart(5, '0')}`;
+      nodes[id] = {};
+      edges.push([id, 'RUNS_ON', 'root']);
+    }
+    const g = graphOf(nodes, edges);
+    const query = (index: ImpactIndex) => blastRadius(index, registry, [{ ci: 'root', effect: 'down' }]);
+    let index = ensureImpactIndex(undefined, g, registry, 1);
+    expect(query(index).impacted).toHaveLength(5000);
+    const attrs = (): NodeAttrs => ({ class: 'Application', name: 'x', status: 'in_service', environment: 'production', criticality: 3 });
+    for (const id of ['a-first', 'zz-last', ...Array.from({ length: 20 }, (_, i) => `app-${String(i * 500 + 1).padStart(5, '0')}`)]) {
+      g.addNode(id, attrs());
+      g.addEdge(id, 'root', { type: 'RUNS_ON' });
+    }
+    g.dropNode('app-00010');
+    g.addNode('app-00010', attrs());
+    g.addEdge('app-00010', 'root', { type: 'DEPENDS_ON' });
+    index = ensureImpactIndex(index, g, registry, 2);
+    const result = query(index);
+    expect(result).toEqual(query(buildImpactIndex(g, registry, 2)));
+    expect(result.impacted.map((i) => i.id)).toEqual(g.nodes().filter((id) => id !== 'root').sort());
+  });
+
   it('shares one maintained index between owners of the same graph', () => {
     const g = graphOf({ a: {}, b: {} }, [['b', 'DEPENDS_ON', 'a']]);
     const first = ensureImpactIndex(undefined, g, registry, 1);
@@ -235,6 +261,8 @@ describe('incremental impact index', () => {
     mirror.applyEvents([ev('ci', 'db2', null), ev('relationship', 'app|DEPENDS_ON|db1', null)]);
     const index = check();
     expect(index.idToIndex.has('db2')).toBe(false);
+    // Slot scans filtering by class (the SLA report) skip the deleted CI's slot.
+    expect(index.nodeIds.filter((_id, v) => index.attrs[v]!.class === 'Application')).toEqual(['db1', 'app']);
     expect(blastRadius(index, registry, [{ ci: 'db1', effect: 'down' }]).impacted).toEqual([]);
   });
 });
