@@ -12,10 +12,13 @@
  *   - "most dependents": the incident CI with the most transitive dependents;
  *   - "nearest shared provider": the CI (incident CI or provider) that is a provider of the most
  *     incident CIs, ties to the smallest total distance.
- * Speed: 10,000 open incidents on a 1M-CI generated graph (skip with `--skip-large`).
+ * Speed: 10,000 open incidents on 100k- and 1M-CI generated graphs (skip the 1M one with
+ * `--skip-large`), `correlate` timed on a prebuilt index (the API keeps one), the index build
+ * reported apart; cold (reach counts not memoised yet) and warm, with CPU time and load averages.
  */
 import Graph from 'graphology';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { correlate, reachOf, type CorrelationChange, type CorrelationIncident, type CorrelationResult } from '../engine/correlation/index.ts';
@@ -385,7 +388,12 @@ export interface SpeedReport {
   incidents: number;
   faults: number;
   correlateMs: number;
+  /** CPU time of the cold call (user + system): less sensitive than wall time to a shared machine. */
+  correlateCpuMs: number;
   warmMs: number;
+  /** Load averages (1, 5, 15 min) when the cold call ended. */
+  load: number[];
+  stats: CorrelationResult['stats'];
   groups: number;
   unexplained: number;
 }
@@ -422,12 +430,15 @@ export function speedRun(registry: Registry, cis: number, incidents: number, see
   const indexMs = performance.now() - t;
   const { list, changes, faults } = speedWorkload(index, incidents, seed);
   t = performance.now();
+  const cpu = process.cpuUsage();
   const result = correlate(index, list, { registry, window: '30m', changes });
   const correlateMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const load = loadavg();
   t = performance.now();
   correlate(index, list, { registry, window: '30m', changes });
   const warmMs = performance.now() - t;
-  return { cis: index.n, relationships: view.size, loadMs, indexMs, incidents: list.length, faults, correlateMs, warmMs, groups: result.groups.length, unexplained: result.unexplained.length };
+  return { cis: index.n, relationships: view.size, loadMs, indexMs, incidents: list.length, faults, correlateMs, correlateCpuMs: (used.user + used.system) / 1000, warmMs, load, stats: result.stats, groups: result.groups.length, unexplained: result.unexplained.length };
 }
 
 // ---------------------------------------------------------------- entry point
@@ -450,7 +461,8 @@ export async function run(argv: string[]): Promise<void> {
   indexes.set('gen-20k', buildImpactIndex(generatedView(20_000, seed), registry, 1));
   const cases = [...makeCases(indexes.get('demo')!, 'demo', perGraph, seed), ...makeCases(indexes.get('gen-20k')!, 'gen-20k', perGraph, seed + 1)];
   const acc = evaluateCases(registry, indexes, cases);
-  const speed = flag('--skip-large') ? undefined : speedRun(registry, value('--large-cis', 1_000_000), value('--incidents', 10_000), seed);
+  const speed = [speedRun(registry, value('--mid-cis', 100_000), value('--incidents', 10_000), seed)];
+  if (!flag('--skip-large')) speed.push(speedRun(registry, value('--large-cis', 1_000_000), value('--incidents', 10_000), seed));
   if (flag('--json')) {
     process.stdout.write(`${JSON.stringify({ accuracy: acc, speed }, null, 2)}\n`);
     return;
@@ -469,10 +481,10 @@ export async function run(argv: string[]): Promise<void> {
   console.log('single faults by difficulty');
   for (const [k, t] of Object.entries(acc.byDifficulty)) console.log(row(k, t));
   console.log(`grouping: pairwise precision ${acc.grouping.precision.toFixed(3)}, recall ${acc.grouping.recall.toFixed(3)} (${acc.grouping.pairs} grouped pairs)`);
-  if (speed) {
-    console.log(`speed: ${speed.incidents} open incidents (${speed.faults} faults + noise) on ${speed.cis} CIs / ${speed.relationships} relationships`);
-    console.log(`  generate+load ${(speed.loadMs / 1000).toFixed(1)} s, impact index ${speed.indexMs.toFixed(0)} ms (built once per mirror revision)`);
-    console.log(`  correlate ${speed.correlateMs.toFixed(0)} ms cold (reach counts computed), ${speed.warmMs.toFixed(0)} ms warm; target ≤ 2000 ms → ${speed.correlateMs <= 2000 ? 'met' : 'MISSED'}`);
-    console.log(`  ${speed.groups} groups, ${speed.unexplained} unexplained`);
+  for (const sp of speed) {
+    console.log(`speed: ${sp.incidents} open incidents (${sp.faults} faults + noise) on ${sp.cis} CIs / ${sp.relationships} relationships`);
+    console.log(`  generate+load ${(sp.loadMs / 1000).toFixed(1)} s, impact index ${sp.indexMs.toFixed(0)} ms (built once per mirror revision, not in the figures below)`);
+    console.log(`  correlate ${sp.correlateMs.toFixed(0)} ms cold (${sp.correlateCpuMs.toFixed(0)} ms CPU; reach counts computed), ${sp.warmMs.toFixed(0)} ms warm; load average ${sp.load.map((x) => x.toFixed(2)).join(' ')}; target ≤ 2000 ms → ${sp.correlateMs <= 2000 ? 'met' : 'MISSED'}`);
+    console.log(`  ${sp.groups} groups, ${sp.unexplained} unexplained; ${sp.stats.candidates} candidates, ${sp.stats.walkEntries} walk entries (${sp.stats.coverEntries} after compaction), ${sp.stats.evaluated} evaluations, ${sp.stats.reachWalks} reach walks`);
   }
 }

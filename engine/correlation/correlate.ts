@@ -26,7 +26,7 @@
 import { InputError } from '../errors.ts';
 import { resolveIndex, type ImpactSource } from '../impact/index.ts';
 import { parseDuration, toMillis } from './duration.ts';
-import { cmp, greedyCover, Tally, type Chosen, type Settings } from './cover.ts';
+import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
 import { rankGroup } from './rank.ts';
 import { DEFAULT_WEIGHTS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult } from './types.ts';
@@ -76,7 +76,7 @@ export function correlate(source: ImpactSource, incidents: readonly CorrelationI
   }
   known.sort((a, b) => a.t - b.t || cmp(a.id, b.id));
 
-  const result: CorrelationResult = { groups: [], unexplained: [], unknownCis: unknownCis.sort(cmp), stats: { incidents: incidents.length, timeClusters: 0, candidates: 0, walkEntries: 0, evaluated: 0, reachWalks: 0 } };
+  const result: CorrelationResult = { groups: [], unexplained: [], unknownCis: unknownCis.sort(cmp), stats: { incidents: incidents.length, timeClusters: 0, candidates: 0, walkEntries: 0, coverEntries: 0, evaluated: 0, reachWalks: 0 } };
   let start = 0;
   for (let i = 1; i <= known.length; i++) {
     if (i === known.length || known[i]!.t - known[i - 1]!.t > window) {
@@ -94,24 +94,27 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const C = ev.candNode.length;
   out.stats.candidates += C;
   out.stats.walkEntries += ev.walkCand.length;
-  const base = new Tally(ev.units, incs.length, C, false);
+  const full: Walks = { off: ev.walkOff, cand: ev.walkCand, dist: ev.walkDist };
+  const { walks, reps } = compactWalks(s, ev, reachLowerBounds(s.index, s.maxDepth));
+  out.stats.coverEntries += walks.cand.length;
+  const base = new Tally(walks, ev.units, incs.length, C, false);
   for (let u = 0; u < ev.units; u++) {
     base.active[u] = ev.unitIncidents[u]!.length;
     base.addUnit(ev, u, 1);
   }
   base.incidentActive.fill(1);
-  const sandbox = new Tally(ev.units, incs.length, C, true);
-  const all = { [Symbol.iterator]: function* () { for (let c = 0; c < C; c++) yield c; } };
+  const sandbox = new Tally(walks, ev.units, incs.length, C, true);
   // Two greedy orders, keeping the partition with the larger total gain Σ(score − ln n): by gain
   // per explained CI (keeps hubs from swallowing many tight faults) and by total score with the
   // split test (keeps one fault's alerts together when a symptom CI alerted too).
-  const byDensity = new Tally(ev.units, incs.length, C, false, base);
-  const a = greedyCover(s, ev, incs, byDensity, all, 'density', out);
-  const byScore = new Tally(ev.units, incs.length, C, false, base);
-  const b = greedyCover(s, ev, incs, byScore, all, 'score', out, sandbox);
+  const byDensity = new Tally(walks, ev.units, incs.length, C, false, base);
+  const a = greedyCover(s, ev, incs, byDensity, reps, 'density', out);
+  const byScore = new Tally(walks, ev.units, incs.length, C, false, base);
+  const b = greedyCover(s, ev, incs, byScore, reps, 'score', out, sandbox);
   const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - s.cost, 0);
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
-  for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents, sandbox));
+  const report = new Tally(full, ev.units, incs.length, C, true);
+  for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents, report, out));
   incs.forEach((inc, p) => {
     if (final.incidentActive[p] === 1) out.unexplained.push(inc.id);
   });

@@ -54,6 +54,10 @@ interface Workspace {
   level: Uint8Array;
   /** Parent of each queued node, as an absolute walk entry. */
   par: Int32Array;
+  /** Walk-sized buffers, grow-only (see `pooled`). */
+  nodes: IntList;
+  parents: IntList;
+  pool: Map<string, Int32Array | Uint8Array>;
 }
 
 const workspaces = new WeakMap<ImpactIndex, Workspace>();
@@ -61,7 +65,7 @@ const workspaces = new WeakMap<ImpactIndex, Workspace>();
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
   let w = workspaces.get(index);
   if (w === undefined) {
-    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), queue: new Int32Array(0), level: new Uint8Array(0), par: new Int32Array(0) };
+    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), queue: new Int32Array(0), level: new Uint8Array(0), par: new Int32Array(0), nodes: new IntList(1 << 16), parents: new IntList(1 << 16), pool: new Map() };
     workspaces.set(index, w);
   }
   if (w.queue.length < maxWalk) {
@@ -70,6 +74,24 @@ function workspace(index: ImpactIndex, maxWalk: number): Workspace {
     w.par = new Int32Array(maxWalk);
   }
   return w;
+}
+
+/**
+ * A buffer of at least `size` elements kept with the index for the next call: the arrays of a
+ * time cluster's walks are tens of MB at 1M CIs / 10k incidents, and fresh ones each call made V8
+ * run full mark-compacts (a third of the run time, as in engine/impact's build buffers). Callers
+ * get a view of exactly `size`; the contents are stale, not zeroed. Correlation is synchronous
+ * and no result keeps a view, so one buffer per name suffices.
+ */
+export function pooled(index: ImpactIndex, name: string, kind: 'i32' | 'u8', size: number): Int32Array | Uint8Array {
+  const pool = workspace(index, 0).pool;
+  let b = pool.get(name);
+  if (b === undefined || b.length < size) {
+    const cap = Math.ceil(size * 1.25) + 1024;
+    b = kind === 'i32' ? new Int32Array(cap) : new Uint8Array(cap);
+    pool.set(name, b);
+  }
+  return b.subarray(0, size);
 }
 
 /** A growable Int32Array (the walks' total size is not known in advance). */
@@ -109,9 +131,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   });
   const U = unitNodes.length;
   const walkOff = new Int32Array(U + 1);
-  // Walk entries hold node ids first; they are renumbered to candidates below.
-  const nodes = new IntList(Math.max(1024, U * 64));
-  const parents = new IntList(Math.max(1024, U * 64));
+  // Walk entries hold node ids first; they are renumbered to candidates in place below.
+  const { nodes, parents } = work;
+  nodes.length = parents.length = 0;
   const { provOffsets, provSource } = index;
   const { queue, level, par, candOf } = work;
   for (let u = 0; u < U; u++) {
@@ -152,10 +174,10 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   }
   const E = nodes.length;
   walkOff[U] = E;
-  const walkNode = nodes.data.subarray(0, E);
+  const walkCand = nodes.data.subarray(0, E);
   const walkParent = parents.data.subarray(0, E);
   // Hop counts follow from the parents (a parent always comes first in BFS order).
-  const walkDist = new Uint8Array(E);
+  const walkDist = pooled(index, 'walkDist', 'u8', E) as Uint8Array;
   for (let i = 0; i < E; i++) {
     const p = walkParent[i]!;
     walkDist[i] = p < 0 ? 0 : walkDist[p]! + 1;
@@ -164,9 +186,8 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   // Candidate numbering in first-seen order, then a counting sort into the CSR.
   const candNodes = new IntList(Math.max(1024, U * 8));
   let counts = new Int32Array(1024);
-  const walkCand = new Int32Array(E);
   for (let i = 0; i < E; i++) {
-    const v = walkNode[i]!;
+    const v = walkCand[i]!;
     let c = candOf[v]!;
     if (c < 0) {
       c = candNodes.length;
@@ -187,8 +208,8 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   const candOff = new Int32Array(C + 1);
   for (let c = 0; c < C; c++) candOff[c + 1] = candOff[c]! + counts[c]!;
   const fill = candOff.slice(0, C);
-  const candUnit = new Int32Array(E);
-  const candEntry = new Int32Array(E);
+  const candUnit = pooled(index, 'candUnit', 'i32', E) as Int32Array;
+  const candEntry = pooled(index, 'candEntry', 'i32', E) as Int32Array;
   for (let u = 0; u < U; u++) {
     const end = walkOff[u + 1]!;
     for (let i = walkOff[u]!; i < end; i++) {

@@ -5,9 +5,9 @@
  */
 import type { Evidence, Inc } from './evidence.ts';
 import { cmp, evaluate, type Evaluation, type Settings, type Tally } from './cover.ts';
-import type { CorrelationGroup, EvidencePath, EvidenceStep, Factor, RankedCandidate } from './types.ts';
+import type { CorrelationGroup, CorrelationResult, EvidencePath, EvidenceStep, Factor, RankedCandidate } from './types.ts';
 
-export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally): CorrelationGroup {
+export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally, out: CorrelationResult): CorrelationGroup {
   const { index } = s;
   const ids = index.nodeIds;
   const { active } = sandbox;
@@ -22,9 +22,27 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
   for (const u of units) sandbox.addUnit(ev, u, 1);
   // Alternatives must explain at least half the group (and two incident CIs when it has several).
   const need = units.length === 1 ? 1 : Math.max(2, Math.ceil(units.length / 2));
+  // Scores with a reach lower bound are upper bounds (cover.ts): sorted by them, the leading
+  // entries are made exact until the first `top` are exact and in order — the rest never pay for
+  // their reach walk (a group under a Kubernetes cluster has hundreds of equal-coverage nodes).
+  const order = (a: { c: number; score: number }, b: { c: number; score: number }) => b.score - a.score || cmp(ids[ev.candNode[a.c]!]!, ids[ev.candNode[b.c]!]!);
   const scored: ({ c: number } & Evaluation)[] = [];
-  for (const c of sandbox.touched!) if (sandbox.k(c) >= need) scored.push({ c, ...evaluate(s, ev, sandbox, c, true) });
-  scored.sort((a, b) => b.score - a.score || cmp(ids[ev.candNode[a.c]!]!, ids[ev.candNode[b.c]!]!));
+  for (const c of sandbox.touched!) if (sandbox.k(c) >= need) scored.push({ c, ...evaluate(s, ev, sandbox, c, false) });
+  scored.sort(order);
+  for (let i = 0; i < Math.min(s.top, scored.length); ) {
+    if (scored[i]!.exact) {
+      i++;
+      continue;
+    }
+    const x = { c: scored[i]!.c, ...evaluate(s, ev, sandbox, scored[i]!.c, true, out) };
+    // Re-insert where the exact score belongs (it can only fall).
+    let j = i;
+    while (j + 1 < scored.length && order(scored[j + 1]!, x) < 0) {
+      scored[j] = scored[j + 1]!;
+      j++;
+    }
+    scored[j] = x;
+  }
   const memberSet = new Set(members);
   const incidentsOn = (u: number) => ev.unitIncidents[u]!.filter((p) => memberSet.has(p)).map((p) => incs[p]!.id).sort(cmp);
   const candidates: RankedCandidate[] = scored.slice(0, s.top).map((x) => {

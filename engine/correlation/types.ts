@@ -114,5 +114,9 @@ export interface CorrelationResult {
   unexplained: string[];
   /** Incidents naming no CI of the graph: never correlated. */
   unknownCis: string[];
-  stats: { incidents: number; timeClusters: number; candidates: number; walkEntries: number; evaluated: number; reachWalks: number };
+  /**
+   * Work done: candidates (CIs reached by a walk), walk entries (unit → candidate pairs), the
+   * entries the cover folds after equal-coverage compaction, signal evaluations and reach walks.
+   */
+  stats: { incidents: number; timeClusters: number; candidates: number; walkEntries: number; coverEntries: number; evaluated: number; reachWalks: number };
 }
