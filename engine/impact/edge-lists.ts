@@ -149,9 +149,12 @@ export class EdgeLists {
   /** Rewrites live segments back to back in node order, leaving at least `need` free slots. */
   compact(need = 0): void {
     const live = this.count;
-    const size = live + Math.max(capacity.entrySlack, live >> 5, 2 * need);
+    // Reuse the spare whenever the live entries and the requested room fit (it was sized with slack);
+    // allocate, with fresh slack, only when the graph outgrew it.
+    const fits = live + 2 * need + Math.min(capacity.entrySlack, 64);
     let dst = this.spare;
-    if (dst === undefined || dst.other.length < size || dst.other.length > 4 * size) {
+    if (dst === undefined || dst.other.length < fits || dst.other.length > 4 * fits + capacity.entrySlack) {
+      const size = live + Math.max(capacity.entrySlack, live >> 5, 2 * need);
       dst = { other: new Int32Array(size), type: new Uint16Array(size), group: new Int32Array(size) };
     }
     const { other, type, group, start, end, cap } = this;
