@@ -373,8 +373,8 @@ export class Scratch {
   readonly mark: Uint32Array;
   readonly downMark: Uint32Array;
   readonly setMark: Uint32Array;
-  readonly groupMark: Uint32Array;
-  readonly groupDown: Int32Array;
+  groupMark: Uint32Array;
+  groupDown: Int32Array;
   /** node → position in the current query's visit order. */
   readonly pos: Int32Array;
   readonly queue: Int32Array;
@@ -402,6 +402,14 @@ export class Scratch {
     this.rankAt = new Uint8Array(n);
   }
 
+  /** Room for `groups` redundancy groups (a rule added by a write): only the two group arrays grow. */
+  growGroups(groups: number): void {
+    if (groups <= this.groupMark.length) return;
+    // Zeroed marks read as "not this generation" for every stamp ≥ 1.
+    this.groupMark = new Uint32Array(groups);
+    this.groupDown = new Int32Array(groups);
+  }
+
   /**
    * A fresh generation: every `*Mark` array reads as empty for it. `headroom` reserves that many
    * further generations without a wrap-around reset, for callers that keep an older stamp alive.
@@ -420,6 +428,7 @@ export class Scratch {
 
 export function acquireScratch(index: ImpactIndex): Scratch {
   let s = index.scratch;
+  if (s !== undefined && !s.busy && s.mark.length >= index.n) s.growGroups(Math.max(index.groupCount, index.groupDependent.length));
   if (s === undefined || s.mark.length < index.n || s.groupMark.length < index.groupCount) {
     // Sized to the state's capacities, so CIs and groups added by later writes fit without a new one.
     s = new Scratch(Math.max(index.n, index.dep.nodeCap), Math.max(index.groupCount, index.groupDependent.length));

@@ -261,7 +261,8 @@ export function buildCore(graph: GraphView, registry: Registry, previous?: Index
   // The previous state is superseded: inherit its scratch (≈ 45 bytes per node) rather than
   // allocate a fresh one on the first query. Stamps keep increasing, so old marks read as empty.
   const s = previous?.scratch;
-  core.scratch = s !== undefined && s.mark.length >= n && s.groupMark.length >= G ? s : undefined;
+  if (s !== undefined && s.mark.length >= n) s.growGroups(groupCap);
+  core.scratch = s !== undefined && s.mark.length >= n ? s : undefined;
   return core;
 }
 
