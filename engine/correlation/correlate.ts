@@ -11,15 +11,17 @@
  *    more than `window` apart; clusters are correlated independently.
  * 2. Every distinct incident CI ("unit") gets one bounded breadth-first walk upward (`maxDepth`
  *    hops, `maxWalk` nodes): each node reached is a candidate that explains that unit, at that
- *    distance. Walks are flattened into a candidate → units CSR, so scoring a candidate is one pass
- *    over typed arrays (10,000 incidents on a 1M-CI graph: a few million entries).
+ *    distance (evidence.ts: flat walks with parent entries, and the candidate → units CSR; 10,000
+ *    incidents on a 1M-CI graph: ~27M entries).
  * 3. Each candidate is scored by folding the signal processors of signals/ (coverage, specificity,
- *    distance, own incident, recent change, time order): a log-likelihood ratio in nats plus priors.
- * 4. Greedy cover, lazily evaluated (scores only fall as incidents get explained): take the best
- *    candidate explaining ≥ 2 incident CIs (or one, with a recent change on it) whose score pays
- *    for choosing one CI among n (ln n nats); its incidents form a group; repeat.
+ *    distance, own incident, recent change, time order) over additive tallies of its units: a
+ *    log-likelihood ratio in nats plus priors (cover.ts).
+ * 4. Greedy cover, lazily evaluated (scores only fall as incidents get explained), over one
+ *    representative per equal-coverage class: take the best candidate explaining ≥ 2 incident CIs
+ *    (or one, with a recent change on it) whose score pays for choosing one CI among n (ln n nats);
+ *    its incidents form a group; repeat (cover.ts).
  * 5. Each group's candidates are re-scored on the group's incidents alone; the top ones are
- *    reported with their factors and evidence paths.
+ *    reported with their factors and evidence paths (rank.ts).
  *
  * Determinism: every order is by score, then CI id (code-unit order), then incident id.
  */

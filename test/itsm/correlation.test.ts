@@ -1,6 +1,6 @@
 /** Correlation: each signal on hand-checked graphs, grouping, windows and determinism. */
 import { describe, expect, it } from 'vitest';
-import { correlate, specificityLogLikelihood, timeOrderValue, type CorrelationIncident } from '../../engine/correlation/index.ts';
+import { chanceRate, correlate, specificityLogLikelihood, timeOrderValue, type CorrelationIncident } from '../../engine/correlation/index.ts';
 import { at, graph, registry } from './helpers.ts';
 
 // dc ← rack ← srv1/srv2 (LOCATED_IN); db1 RUNS_ON srv1, db2 RUNS_ON srv2;
@@ -46,6 +46,17 @@ describe('correlation signals', () => {
     ]);
     const ids = r.groups[0]!.candidates.map((c) => c.id);
     expect(ids.slice(0, 2)).toEqual(['db1', 'srv1']);
+  });
+
+  it('coverage: a busy window lowers the worth of an explained CI, never below one chance alert per thousand CIs', () => {
+    const ctx = { noiseRate: 1e-4, backgroundShare: 0.25 };
+    // Quiet window on 1M CIs: the prior 1/n; 10,000 CIs alerting: a quarter of 1 %, capped at 1e-3.
+    expect(chanceRate(1_000_000, 0, ctx)).toBe(1e-6);
+    expect(chanceRate(1_000_000, 0.001, ctx)).toBe(0.00025);
+    expect(chanceRate(1_000_000, 0.01, ctx)).toBe(1e-3);
+    expect(chanceRate(20_000, 0.01, { ...ctx, backgroundShare: 0 })).toBe(5e-5);
+    const r = correlate(estate, [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'svcA', 4)], { registry });
+    expect(factor(r.groups[0]!.candidates[0]!, 'coverage').contribution).toBeCloseTo(3 * -Math.log(1e-3), 3);
   });
 
   it('specificity: a hub whose dependents are mostly quiet scores below a tight provider', () => {
@@ -114,6 +125,23 @@ describe('correlate', () => {
     const byRoot = Object.fromEntries(r.groups.map((g) => [g.candidates[0]!.id, g.incidents]));
     expect(byRoot).toEqual({ db1: ['A1', 'A2', 'A3'], db2: ['B1', 'B2', 'B3'] });
     expect(r.unexplained).toEqual([]);
+  });
+
+  it('finds a provider twelve hops up (generated estates propagate that deep) and reports its path', () => {
+    const chain: Record<string, string> = { root: 'Database' };
+    const edges: [string, string, string][] = [];
+    for (let i = 1; i <= 12; i++) {
+      chain[`a${i}`] = 'Application';
+      edges.push([`a${i}`, 'DEPENDS_ON', i === 1 ? 'root' : `a${i - 1}`]);
+    }
+    chain.b = 'Application';
+    edges.push(['b', 'DEPENDS_ON', 'root']);
+    const r = correlate(graph(chain, edges), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry });
+    const top = r.groups[0]!.candidates[0]!;
+    expect(top.id).toBe('root');
+    expect(top.explains).toEqual(['I1', 'I2', 'I3']);
+    expect(top.paths.find((p) => p.ci === 'a12')!.steps).toHaveLength(12);
+    expect(correlate(graph(chain, edges), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry, maxDepth: 8 }).groups[0]!.candidates[0]!.explains).toEqual(['I1', 'I2']);
   });
 
   it('correlates incidents further apart than the window separately', () => {
