@@ -17,7 +17,7 @@
  * get to the top ever pay for their reach walk.
  */
 import type { ImpactIndex } from '../impact/index.ts';
-import { reachLowerBounds, reachMemo, reachOf } from './reach.ts';
+import { reachAtLeast, reachLowerBounds, reachMemo, refinedBounds } from './reach.ts';
 export { reachLowerBounds };
 import { scoreCandidate, type CandidateStats, type SignalContext } from './signals/index.ts';
 import { pooled, type Evidence, type Inc } from './evidence.ts';
@@ -127,6 +127,10 @@ export interface Evaluation {
 }
 
 /** Statistics of candidate `c` over the tally's active units, then its score. */
+/**
+ * With `exact`, an unknown reach is refined by one bounded walk first; the result may still be a
+ * bound (`exact: false`, a higher one), which the caller re-queues.
+ */
 export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): Evaluation {
   const o = c * W;
   const { acc, active } = tally;
@@ -134,14 +138,15 @@ export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exa
   if (k <= 0) return { k: 0, score: Number.NEGATIVE_INFINITY, factors: [], exact: true };
   const node = ev.candNode[c]!;
   const memo = reachMemo(s.index, s.maxDepth);
-  let reach = memo[node]!;
-  let known = reach > 0;
-  if (!known && exact) {
+  const lower = refinedBounds(s.index, s.maxDepth);
+  if (memo[node] === 0 && exact) {
+    // One refinement step: a walk of 4× the current bound (at least 1,024 nodes).
     if (out) out.stats.reachWalks++;
-    reach = reachOf(s.index, node, s.maxDepth);
-    known = true;
+    reachAtLeast(s.index, node, s.maxDepth, Math.max(1024, 4 * lower[node]!));
   }
-  if (!known) reach = Math.max(ev.candUnits[c]!, reachLowerBounds(s.index, s.maxDepth)[node]!);
+  let reach = memo[node]!;
+  const known = reach > 0;
+  if (!known) reach = Math.max(ev.candUnits[c]!, lower[node]!);
   let first = Number.NaN;
   if (ev.candHasChange[c] === 1) {
     first = Number.POSITIVE_INFINITY;

@@ -35,7 +35,7 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
       continue;
     }
     const x = { c: scored[i]!.c, ...evaluate(s, ev, sandbox, scored[i]!.c, true, out) };
-    // Re-insert where the exact score belongs (it can only fall).
+    // Re-insert where the refined score belongs (it can only fall); refined again if still leading.
     let j = i;
     while (j + 1 < scored.length && order(scored[j + 1]!, x) < 0) {
       scored[j] = scored[j + 1]!;

@@ -47,9 +47,21 @@ export function reachMemo(index: ImpactIndex, depth: number, cap = DEFAULT_REACH
 
 /** Dependents of `node` (itself included) within `depth` hops, at most `cap`. */
 export function reachOf(index: ImpactIndex, node: number, depth: number, cap = DEFAULT_REACH_CAP): number {
+  return reachAtLeast(index, node, depth, cap, cap);
+}
+
+/**
+ * Like `reachOf`, but the walk stops after `budget` nodes: the answer is exact (and memoised)
+ * when below the budget or when the budget is the cap; otherwise it is `budget`, a lower bound,
+ * and raises the node's entry in `refinedBounds`. The cover refines a candidate's bound by
+ * doubling budgets only while it stays at the top of the heap, so a hub whose score is already
+ * too low with 4,000 dependents never pays for a 50,000-node walk.
+ */
+export function reachAtLeast(index: ImpactIndex, node: number, depth: number, budget: number, cap = DEFAULT_REACH_CAP): number {
   const c = cacheFor(index, depth, cap);
   const known = c.counts[node]!;
   if (known > 0) return known;
+  const limit = Math.min(budget, cap);
   if (c.stamp >= 0xfffffff0) {
     c.mark.fill(0);
     c.stamp = 0;
@@ -61,6 +73,7 @@ export function reachOf(index: ImpactIndex, node: number, depth: number, cap = D
   queue[0] = node;
   level[0] = 0;
   let tail = 1;
+  let full = false;
   outer: for (let head = 0; head < tail; head++) {
     const u = queue[head]!;
     const d = level[head]!;
@@ -70,13 +83,20 @@ export function reachOf(index: ImpactIndex, node: number, depth: number, cap = D
       const v = depTarget[e]!;
       if (mark[v] === stamp) continue;
       mark[v] = stamp;
-      if (tail >= cap) break outer;
+      if (tail >= limit) {
+        full = true;
+        break outer;
+      }
       queue[tail] = v;
       level[tail] = d + 1;
       tail++;
     }
   }
-  c.counts[node] = tail;
+  if (!full || limit >= cap) c.counts[node] = tail;
+  else {
+    const lb = refinedBounds(index, depth, cap);
+    if (lb[node]! < tail) lb[node] = tail;
+  }
   return tail;
 }
 
@@ -130,4 +150,21 @@ export function reachLowerBounds(index: ImpactIndex, depth: number, cap = DEFAUL
   }
   byDepth.set(key, prev);
   return prev;
+}
+
+const refined = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
+
+/**
+ * `reachLowerBounds` raised by the partial walks of `reachAtLeast`: the best lower bound known so
+ * far. It changes from call to call, so only lazy evaluation reads it (whose choices do not depend
+ * on how tight a bound is); anything that must give the same answer every time uses the
+ * structural bounds.
+ */
+export function refinedBounds(index: ImpactIndex, depth: number, cap = DEFAULT_REACH_CAP): Int32Array {
+  let byDepth = refined.get(index);
+  if (byDepth === undefined) refined.set(index, (byDepth = new Map()));
+  const key = depth * 0x1000000 + Math.min(cap, 0xffffff);
+  let a = byDepth.get(key);
+  if (a === undefined) byDepth.set(key, (a = reachLowerBounds(index, depth, cap).slice()));
+  return a;
 }
