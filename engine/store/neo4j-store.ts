@@ -158,7 +158,10 @@ export class Neo4jStore implements GraphStore {
     const recordKeys = new Map<string, { kind: string; id: string }>();
     for (const m of batch) {
       if (m.op === 'upsertCI') ciIds.add(m.ci.id);
-      else if (m.op === 'deleteCI') (ciIds.add(m.id), deletedCIs.add(m.id));
+      else if (m.op === 'deleteCI') {
+        ciIds.add(m.id);
+        deletedCIs.add(m.id);
+      }
       else if (m.op === 'upsertRelationship') {
         relIds.add(m.relationship.id);
         ciIds.add(m.relationship.from);
@@ -230,7 +233,9 @@ export class Neo4jStore implements GraphStore {
     const link = (r: Relationship, add: boolean) => {
       for (const end of [r.from, r.to]) {
         const set = attached.get(end);
-        if (set) add ? set.add(r.id) : set.delete(r.id);
+        if (!set) continue;
+        if (add) set.add(r.id);
+        else set.delete(r.id);
       }
     };
 
