@@ -1,6 +1,6 @@
 /**
- * Neo4jStore against a real Neo4j (started by test/global-setup.ts): the shared store contract,
- * plus what only Neo4j has — labels per class, real relationship types browsable with natural
+ * Neo4jStore against a real Neo4j (started by test/global-setup.ts): what only Neo4j has (the shared
+ * contract runs in store-contract.neo4j.test.ts) — labels per class, real relationship types browsable with natural
  * Cypher, constraints, integer types, and labels/types that can never carry injected Cypher.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,8 @@ import { InputError, SemanticError } from '../engine/errors.ts';
 import type { CIData } from '../engine/model/ci.ts';
 import * as Q from '../engine/store/neo4j-cypher.ts';
 import { Neo4jStore, compareIds } from '../engine/store/neo4j-store.ts';
-import { ci, rel, storeContract } from './store-contract.ts';
-import { clearNeo4j, describeNeo4j, neo4jHarness, neo4jUri, rawDriver, storeOptions } from './neo4j-env.ts';
+import { ci, rel } from './store-contract.ts';
+import { clearNeo4j, describeNeo4j, neo4jUri, rawDriver, storeOptions } from './neo4j-env.ts';
 
 const actor = { actor: 'neo4j-test' };
 
@@ -38,10 +38,6 @@ describe('Neo4j Cypher statements', () => {
     const ids = ['b', 'a|X|c', 'a', '\u{1F600}', '\uFFFD', 'A', 'a-b'];
     expect([...ids].sort(compareIds)).toEqual(['A', 'a', 'a-b', 'a|X|c', 'b', '\uFFFD', '\u{1F600}']);
   });
-});
-
-describeNeo4j('Neo4jStore contract', () => {
-  storeContract('Neo4jStore', () => neo4jHarness());
 });
 
 describeNeo4j('Neo4jStore graph layout', () => {

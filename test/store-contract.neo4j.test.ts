@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { SqliteStore } from '../engine/store/sqlite-store.ts';
 import { storeContract } from './store-contract.ts';
+import { describeNeo4j, neo4jHarness } from './neo4j-env.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-contract-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,3 +23,7 @@ storeContract('SqliteStore', () => ({
     return again;
   },
 }));
+
+describeNeo4j('Neo4jStore contract', () => {
+  storeContract('Neo4jStore', () => neo4jHarness());
+});
