@@ -31,6 +31,7 @@ import { parseDuration, toMillis } from './duration.ts';
 import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
 import { rankGroup } from './rank.ts';
+import { reachMemo, refinedBounds } from './reach.ts';
 import { DEFAULT_WEIGHTS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult } from './types.ts';
 
 export { cmp };
@@ -52,6 +53,8 @@ export function correlate(source: ImpactSource, incidents: readonly CorrelationI
     ctx: { weights: { ...DEFAULT_WEIGHTS, ...options.weights }, changeLookback, changeGrace: 5 * MINUTE, noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)), backgroundShare: Math.min(1, Math.max(0, options.backgroundShare ?? 0.25)) },
     changesByNode: new Map(),
     cost: Math.log(Math.max(index.n, 2)),
+    memo: reachMemo(index, maxDepth),
+    lower: refinedBounds(index, maxDepth),
   };
   for (const c of options.changes ?? []) {
     const at = toMillis(c.implementedAt, `correlate: change "${c.id}" implementedAt`);
@@ -99,20 +102,15 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const full: Walks = { off: ev.walkOff, cand: ev.walkCand, dist: ev.walkDist };
   const { walks, reps } = compactWalks(s, ev, reachLowerBounds(s.index, s.maxDepth));
   out.stats.coverEntries += walks.cand.length;
-  const base = new Tally(walks, ev.units, incs.length, C, false);
-  for (let u = 0; u < ev.units; u++) {
-    base.active[u] = ev.unitIncidents[u]!.length;
-    base.addUnit(ev, u, 1);
-  }
-  base.incidentActive.fill(1);
+  const base = Tally.full(walks, ev, incs.length);
   const sandbox = new Tally(walks, ev.units, incs.length, C, true);
   // Two greedy orders, keeping the partition with the larger total gain Σ(score − ln n): by gain
   // per explained CI (keeps hubs from swallowing many tight faults) and by total score with the
   // split test (keeps one fault's alerts together when a symptom CI alerted too).
   const byDensity = new Tally(walks, ev.units, incs.length, C, false, base);
-  const a = greedyCover(s, ev, incs, byDensity, reps, 'density', out);
+  const a = greedyCover(s, ev, walks, incs, byDensity, reps, 'density', out);
   const byScore = new Tally(walks, ev.units, incs.length, C, false, base);
-  const b = greedyCover(s, ev, incs, byScore, reps, 'score', out, sandbox);
+  const b = greedyCover(s, ev, walks, incs, byScore, reps, 'score', out, sandbox);
   const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - s.cost, 0);
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
   const report = new Tally(full, ev.units, incs.length, C, true);

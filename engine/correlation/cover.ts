@@ -17,15 +17,13 @@
  * get to the top ever pay for their reach walk.
  */
 import type { ImpactIndex } from '../impact/index.ts';
-import { reachAtLeast, reachLowerBounds, reachMemo, refinedBounds } from './reach.ts';
+import { reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
-import { scoreCandidate, type CandidateStats, type SignalContext } from './signals/index.ts';
-import { pooled, type Evidence, type Inc } from './evidence.ts';
+import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
+import { pooled, W, type Evidence, type Inc } from './evidence.ts';
 import type { CorrelationResult, Factor } from './types.ts';
 
 const MINUTE = 60_000;
-/** Float64 slots per candidate in `Tally.acc`: k, Σd, Σd², Σt, Σt², Σd·t. */
-const W = 6;
 
 export interface Settings {
   index: ImpactIndex;
@@ -37,6 +35,9 @@ export interface Settings {
   changesByNode: Map<number, { id: string; at: number }[]>;
   /** ln n: what choosing one root among n CIs costs, in nats. */
   cost: number;
+  /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
+  memo: Int32Array;
+  lower: Int32Array;
 }
 
 /** Per-unit walks a tally folds: the full ones (`Evidence.walk*`) or the representatives' only (see `compactWalks`). */
@@ -44,6 +45,12 @@ export interface Walks {
   off: Int32Array;
   cand: Int32Array;
   dist: Uint8Array;
+}
+
+/** The compacted walks and their transpose: `unitOff[c] .. unitOff[c+1]` are the units reaching representative `c`, ascending. */
+export interface CoverWalks extends Walks {
+  unitOff: Int32Array;
+  units: Int32Array;
 }
 
 export class Tally {
@@ -68,6 +75,19 @@ export class Tally {
     this.acc = from ? from.acc.slice() : new Float64Array(cands * W);
     this.version = new Uint32Array(cands);
     this.touched = sandbox ? [] : undefined;
+  }
+
+  /**
+   * Every unit active, every candidate's sums over all of them: the sums folded while walking
+   * (`Evidence.sums`), exact for every candidate — for a representative of the compacted walks they
+   * are the sums of its own entries, which are all kept.
+   */
+  static full(walks: Walks, ev: Evidence, incidents: number): Tally {
+    const t = new Tally(walks, ev.units, incidents, ev.candNode.length, false);
+    t.acc.set(ev.sums);
+    for (let u = 0; u < ev.units; u++) t.active[u] = ev.unitIncidents[u]!.length;
+    t.incidentActive.fill(1);
+    return t;
   }
 
   /** Adds (`sign` 1) or removes (−1) one unit's walk from every candidate it reaches. */
@@ -126,19 +146,20 @@ export interface Evaluation {
   exact: boolean;
 }
 
-/** Statistics of candidate `c` over the tally's active units, then its score. */
+/** Reused by every evaluation (correlation is synchronous): hundreds of thousands per call. */
+const scratch: CandidateStats = { n: 0, background: 0, k: 0, reach: 0, sumDistance: 0, ownOpenedAt: Number.NaN, firstOpenedAt: Number.NaN, sumT: 0, sumTT: 0, sumDD: 0, sumDT: 0, changes: [] };
+const NO_CHANGES: readonly { id: string; at: number }[] = [];
+
 /**
- * With `exact`, an unknown reach is refined by one bounded walk first; the result may still be a
- * bound (`exact: false`, a higher one), which the caller re-queues.
+ * Fills `scratch` with the statistics of candidate `c` over the tally's active units (k > 0) and
+ * tells whether its reach is known exactly. With `exact`, an unknown reach is refined by one
+ * bounded walk first; the reach may still be a bound, a higher one, which the caller re-queues.
  */
-export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): Evaluation {
+function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): boolean {
   const o = c * W;
   const { acc, active } = tally;
-  const k = acc[o]!;
-  if (k <= 0) return { k: 0, score: Number.NEGATIVE_INFINITY, factors: [], exact: true };
   const node = ev.candNode[c]!;
-  const memo = reachMemo(s.index, s.maxDepth);
-  const lower = refinedBounds(s.index, s.maxDepth);
+  const { memo, lower } = s;
   if (memo[node] === 0 && exact) {
     // One refinement step: a walk of 4× the current bound (at least 1,024 nodes).
     if (out) out.stats.reachWalks++;
@@ -150,34 +171,54 @@ export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exa
   let first = Number.NaN;
   if (ev.candHasChange[c] === 1) {
     first = Number.POSITIVE_INFINITY;
-    for (let i = ev.candOff[c]!; i < ev.candOff[c + 1]!; i++) {
-      const u = ev.candUnit[i]!;
-      if (active[u]! > 0 && ev.unitTime[u]! < first) first = ev.unitTime[u]!;
-    }
+    for (const u of ev.changeUnits.get(c) ?? []) if (active[u]! > 0 && ev.unitTime[u]! < first) first = ev.unitTime[u]!;
   }
   const own = ev.candOwnUnit[c]!;
-  const stats: CandidateStats = {
-    n: s.index.n,
-    background: ev.units / s.index.n,
-    k,
-    reach,
-    sumDistance: acc[o + 1]!,
-    ownOpenedAt: own >= 0 && active[own]! > 0 ? ev.unitTime[own]! : Number.NaN,
-    firstOpenedAt: first,
-    sumT: acc[o + 3]!,
-    sumTT: acc[o + 4]!,
-    sumDD: acc[o + 2]!,
-    sumDT: acc[o + 5]!,
-    changes: s.changesByNode.get(node) ?? [],
-  };
-  const { score, factors } = scoreCandidate(stats, s.ctx);
+  const st = scratch;
+  st.n = s.index.n;
+  st.background = ev.units / s.index.n;
+  st.k = acc[o]!;
+  st.reach = reach;
+  st.sumDistance = acc[o + 1]!;
+  st.ownOpenedAt = own >= 0 && active[own]! > 0 ? ev.unitTime[own]! : Number.NaN;
+  st.firstOpenedAt = first;
+  st.sumT = acc[o + 3]!;
+  st.sumTT = acc[o + 4]!;
+  st.sumDD = acc[o + 2]!;
+  st.sumDT = acc[o + 5]!;
+  st.changes = s.changesByNode.get(node) ?? NO_CHANGES;
+  return known;
+}
+
+/** Statistics of candidate `c` over the tally's active units, then its score and factors (see `statsOf`). */
+export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): Evaluation {
+  const k = tally.acc[c * W]!;
+  if (k <= 0) return { k: 0, score: Number.NEGATIVE_INFINITY, factors: [], exact: true };
+  const known = statsOf(s, ev, tally, c, exact, out);
+  const { score, factors } = scoreCandidate(scratch, s.ctx);
   return { k, score, factors, exact: known };
 }
 
-/** A candidate may found a group with ≥ 2 incident CIs, or with one when a recent change on it explains it. */
-function eligible(r: Evaluation): boolean {
-  if (r.k >= 2) return true;
-  return r.k === 1 && (r.factors.find((f) => f.signal === 'recent_change')?.value ?? 0) > 0;
+/** What `score` last found: the same numbers as `evaluate`, without the factors. */
+export const scored = { k: 0, score: 0, exact: true, eligible: false };
+
+/**
+ * `evaluate` without the factor breakdown (`scoreValue`: the same score to the last bit), into
+ * `scored`; `eligible`: may found a group (≥ 2 incident CIs, or one with a recent change on it).
+ */
+export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): typeof scored {
+  const k = tally.acc[c * W]!;
+  scored.k = k;
+  if (k <= 0) {
+    scored.score = Number.NEGATIVE_INFINITY;
+    scored.exact = true;
+    scored.eligible = false;
+    return scored;
+  }
+  scored.exact = statsOf(s, ev, tally, c, exact, out);
+  scored.score = scoreValue(scratch, s.ctx);
+  scored.eligible = k >= 2 || (k === 1 && recentChangeValue(scratch, s.ctx) > 0);
+  return scored;
 }
 
 /**
@@ -210,7 +251,7 @@ export type Order = 'density' | 'score' | 'score-nosplit';
  * score, each group paying ln n for its choice of root, beats the one broad cause — they are taken
  * instead. This is what keeps a core router above two simultaneous faults from swallowing both.
  */
-export function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], tally: Tally, cands: Iterable<number>, order: Order, out: CorrelationResult, sandbox?: Tally): Chosen[] {
+export function greedyCover(s: Settings, ev: Evidence, cw: CoverWalks, incs: readonly Inc[], tally: Tally, cands: Iterable<number>, order: Order, out: CorrelationResult, sandbox?: Tally): Chosen[] {
   // Only representatives are in the walks of a compacted tally; the others stay at zero.
   const ids = s.index.nodeIds;
   const { active, version } = tally;
@@ -218,9 +259,9 @@ export function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], tal
   const before = (a: HeapEntry, b: HeapEntry) => a.key > b.key || (a.key === b.key && cmp(ids[ev.candNode[a.cand]!]!, ids[ev.candNode[b.cand]!]!) < 0);
   const heap = new Heap<HeapEntry>(before);
   const push = (c: number, exact: boolean) => {
-    const r = evaluate(s, ev, tally, c, exact, out);
+    const r = score(s, ev, tally, c, exact, out);
     out.stats.evaluated++;
-    if (eligible(r)) heap.push({ key: order === 'density' ? (r.score - cost) / r.k : r.score, score: r.score, cand: c, version: version[c]!, exact: r.exact });
+    if (r.eligible) heap.push({ key: order === 'density' ? (r.score - cost) / r.k : r.score, score: r.score, cand: c, version: version[c]!, exact: r.exact });
   };
   for (const c of cands) {
     const k = tally.k(c);
@@ -239,9 +280,9 @@ export function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], tal
     }
     if (top.score < cost) break;
     const units: number[] = [];
-    for (let i = ev.candOff[top.cand]!; i < ev.candOff[top.cand + 1]!; i++) if (active[ev.candUnit[i]!]! > 0) units.push(ev.candUnit[i]!);
+    for (let i = cw.unitOff[top.cand]!; i < cw.unitOff[top.cand + 1]!; i++) if (active[cw.units[i]!]! > 0) units.push(cw.units[i]!);
     if (order === 'score' && sandbox !== undefined && units.length >= 4) {
-      const parts = trySplit(s, ev, incs, tally, sandbox, units, top.score, out);
+      const parts = trySplit(s, ev, cw, incs, tally, sandbox, units, top.score, out);
       if (parts) {
         for (const part of parts) tally.take(ev, incs, part.incidents);
         chosen.push(...parts);
@@ -257,7 +298,7 @@ export function greedyCover(s: Settings, ev: Evidence, incs: readonly Inc[], tal
   return chosen;
 }
 
-function trySplit(s: Settings, ev: Evidence, incs: readonly Inc[], tally: Tally, sandbox: Tally, units: readonly number[], score: number, out: CorrelationResult): Chosen[] | undefined {
+function trySplit(s: Settings, ev: Evidence, cw: CoverWalks, incs: readonly Inc[], tally: Tally, sandbox: Tally, units: readonly number[], score: number, out: CorrelationResult): Chosen[] | undefined {
   for (const u of units) {
     sandbox.active[u] = tally.active[u]!;
     for (const p of ev.unitIncidents[u]!) if (tally.incidentActive[p] === 1) sandbox.incidentActive[p] = 1;
@@ -265,7 +306,7 @@ function trySplit(s: Settings, ev: Evidence, incs: readonly Inc[], tally: Tally,
   for (const u of units) sandbox.addUnit(ev, u, 1);
   // Candidates explaining part, not all, of the units.
   const partial = sandbox.touched!.filter((c) => sandbox.k(c) < units.length);
-  const parts = greedyCover(s, ev, incs, sandbox, partial, 'score-nosplit', out);
+  const parts = greedyCover(s, ev, cw, incs, sandbox, partial, 'score-nosplit', out);
   sandbox.reset();
   if (parts.length < 2) return undefined;
   let gain = 0;
@@ -329,29 +370,9 @@ class Heap<T> {
  * switches above them collapse into one class for the pods that reach them only through the
  * cluster. Measured: walk entries the cover folds fall to about 40 %.
  */
-export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array): { walks: Walks; reps: number[] } {
+export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array): { walks: CoverWalks; reps: number[] } {
   const C = ev.candNode.length;
-  const h1 = new Int32Array(C);
-  const h2 = new Int32Array(C);
-  // The signal sums over all units, to score members of a class against each other.
-  const sums = new Float64Array(C * W);
-  for (let u = 0; u < ev.units; u++) {
-    const a = mix(u, 0x9e3779b9);
-    const b = mix(u, 0x7f4a7c15);
-    const t = (ev.unitTime[u]! - ev.t0) / MINUTE;
-    for (let i = ev.walkOff[u]!; i < ev.walkOff[u + 1]!; i++) {
-      const c = ev.walkCand[i]!;
-      const d = ev.walkDist[i]!;
-      h1[c] = (h1[c]! + a) | 0;
-      h2[c] = (h2[c]! + b) | 0;
-      const o = c * W;
-      sums[o + 1] = sums[o + 1]! + d;
-      sums[o + 2] = sums[o + 2]! + d * d;
-      sums[o + 3] = sums[o + 3]! + t;
-      sums[o + 4] = sums[o + 4]! + t * t;
-      sums[o + 5] = sums[o + 5]! + d * t;
-    }
-  }
+  const { h1, h2, sums } = ev;
   // 32 bits of one sum, 21 of the other mixed with the count: an exact integer key.
   const keyOf = (c: number) => (h1[c]! >>> 0) * 0x200000 + ((h2[c]! ^ Math.imul(ev.candUnits[c]!, 0x27d4eb2f)) & 0x1fffff);
   const alone = (c: number) => ev.candHasChange[c] === 1 || ev.candUnits[c]! < 2;
@@ -359,8 +380,9 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
   for (let c = 0; c < C; c++) if (!alone(c)) size.set(keyOf(c), (size.get(keyOf(c)) ?? 0) + 1);
   // Members of a class of several are compared by their score with the reach lower bound (the
   // score the cover would first see), then by specificity of the bound, then first reached.
-  const boundScore = new Float64Array(C);
+  const boundScore = pooled(s.index, 'boundScore', 'f64', C);
   for (let c = 0; c < C; c++) {
+    boundScore[c] = 0;
     if (alone(c) || size.get(keyOf(c))! < 2) continue;
     const o = c * W;
     const own = ev.candOwnUnit[c]!;
@@ -391,7 +413,8 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     return x < y;
   };
   const repOf = new Map<number, number>();
-  const isRep = new Uint8Array(C);
+  const isRep = pooled(s.index, 'isRep', 'u8', C);
+  isRep.fill(0);
   for (let c = 0; c < C; c++) {
     if (alone(c)) {
       isRep[c] = 1;
@@ -411,32 +434,37 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     }
   }
   const reps: number[] = [];
-  for (let c = 0; c < C; c++) if (isRep[c] === 1) reps.push(c);
+  const unitOff = new Int32Array(C + 1);
   let m = 0;
-  for (let i = 0; i < ev.walkCand.length; i++) if (isRep[ev.walkCand[i]!] === 1) m++;
+  for (let c = 0; c < C; c++) {
+    unitOff[c] = m;
+    if (isRep[c] === 1) {
+      reps.push(c);
+      m += ev.candUnits[c]!;
+    }
+  }
+  unitOff[C] = m;
   const off = new Int32Array(ev.units + 1);
-  const cand = pooled(s.index, 'coverCand', 'i32', m) as Int32Array;
-  const dist = pooled(s.index, 'coverDist', 'u8', m) as Uint8Array;
+  const cand = pooled(s.index, 'coverCand', 'i32', m);
+  const dist = pooled(s.index, 'coverDist', 'u8', m);
+  const units = pooled(s.index, 'coverUnits', 'i32', m);
+  const fill = pooled(s.index, 'coverFill', 'i32', C);
+  fill.set(unitOff.subarray(0, C));
+  const { walkOff, walkCand, walkDist } = ev;
   let j = 0;
   for (let u = 0; u < ev.units; u++) {
     off[u] = j;
-    for (let i = ev.walkOff[u]!; i < ev.walkOff[u + 1]!; i++) {
-      const c = ev.walkCand[i]!;
+    const end = walkOff[u + 1]!;
+    for (let i = walkOff[u]!; i < end; i++) {
+      const c = walkCand[i]!;
       if (isRep[c] === 1) {
         cand[j] = c;
-        dist[j] = ev.walkDist[i]!;
+        dist[j] = walkDist[i]!;
         j++;
+        units[fill[c]!++] = u;
       }
     }
   }
   off[ev.units] = j;
-  return { walks: { off, cand, dist }, reps };
-}
-
-/** A murmur3-style finaliser: the per-unit random keys of the class hash (fixed, so deterministic). */
-function mix(x: number, seed: number): number {
-  let h = Math.imul(x ^ seed, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return { walks: { off, cand, dist, unitOff, units }, reps };
 }

@@ -1,19 +1,31 @@
 /**
  * Evidence of one time cluster: one bounded breadth-first walk upward (direction: 'providers', the
- * impact index's `prov*` CSR) from each distinct incident CI ("unit"), kept flat, and its
- * transpose, the candidate → units CSR. Every later step reads these typed arrays only:
+ * impact index's `prov*` CSR) from each distinct incident CI ("unit"), kept flat, in one pass that
+ * also folds every candidate's signal sums. Every later step reads these typed arrays only:
  *
  *   - walks (by unit): `walkOff[u] .. walkOff[u+1]` are the nodes the walk reached in BFS order,
  *     as candidate numbers (`walkCand`), hop counts (`walkDist`) and the entry they were reached
  *     from (`walkParent`, −1 for the unit itself) — so an evidence path is read back by following
  *     parents instead of a second search;
- *   - candidates (by candidate): `candOff[c] .. candOff[c+1]` are the units reaching it and the walk
- *     entry where each did (`candUnit`, `candEntry`).
+ *   - candidates: `sums` holds, per candidate, the tallies of cover.ts over every unit of the
+ *     cluster (k, Σd, Σd², Σt, Σt², Σd·t) and `h1`/`h2` two order-independent hashes of the units
+ *     reaching it (equal-coverage classes, cover.ts). They are filled while walking, so no later
+ *     pass over the ~27M entries (1M CIs, 10k incidents) is needed to start the cover.
  *
- * Scratch sized to the graph (`seen`, `candOf`) lives as long as the index and is reused by every
- * call (as engine/impact does with its Scratch): correlation is synchronous, so one set suffices.
+ * There is no candidate → units transpose of the full walks: it was two random writes per entry
+ * into two arrays of hundreds of MB (the largest single cost of a warm call at 1M CIs). The cover
+ * transposes only the compacted walks, and the report reads the units of its few top candidates
+ * back from the group's walks.
+ *
+ * Scratch sized to the graph (`seen`, `candOf`) and the walk buffers live as long as the index and
+ * are reused by every call (as engine/impact does with its Scratch): correlation is synchronous, so
+ * one set suffices.
  */
 import type { ImpactIndex } from '../impact/index.ts';
+
+const MINUTE = 60_000;
+/** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t. */
+export const W = 6;
 
 export interface Inc {
   id: string;
@@ -34,15 +46,19 @@ export interface Evidence {
   walkDist: Uint8Array;
   walkParent: Int32Array;
   candNode: Int32Array;
-  candOff: Int32Array;
-  candUnit: Int32Array;
-  candEntry: Int32Array;
   /** Units reaching each candidate over the whole cluster (a lower bound of its reach). */
   candUnits: Int32Array;
+  /** Per candidate, `W` slots: k, Σd, Σd², Σt, Σt², Σd·t over every unit of the cluster (t in minutes from `t0`). */
+  sums: Float64Array;
+  /** Two order-independent 32-bit hashes of the set of units reaching each candidate. */
+  h1: Int32Array;
+  h2: Int32Array;
   /** The unit of the candidate's own CI, or −1. */
   candOwnUnit: Int32Array;
   /** Candidates whose CI has a change (the only ones whose first open time matters). */
   candHasChange: Uint8Array;
+  /** Units reaching each candidate with a change, ascending. */
+  changeUnits: Map<number, number[]>;
   t0: number;
 }
 
@@ -50,14 +66,10 @@ interface Workspace {
   seen: Uint32Array;
   stamp: number;
   candOf: Int32Array;
+  /** 1 on CIs with a change during a call (cleared after). */
+  changed: Uint8Array;
   queue: Int32Array;
-  level: Uint8Array;
-  /** Parent of each queued node, as an absolute walk entry. */
-  par: Int32Array;
-  /** Walk-sized buffers, grow-only (see `pooled`). */
-  nodes: IntList;
-  parents: IntList;
-  pool: Map<string, Int32Array | Uint8Array>;
+  pool: Map<string, Int32Array | Uint8Array | Float64Array>;
 }
 
 const workspaces = new WeakMap<ImpactIndex, Workspace>();
@@ -65,48 +77,44 @@ const workspaces = new WeakMap<ImpactIndex, Workspace>();
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
   let w = workspaces.get(index);
   if (w === undefined) {
-    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), queue: new Int32Array(0), level: new Uint8Array(0), par: new Int32Array(0), nodes: new IntList(1 << 16), parents: new IntList(1 << 16), pool: new Map() };
+    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map() };
     workspaces.set(index, w);
   }
-  if (w.queue.length < maxWalk) {
-    w.queue = new Int32Array(maxWalk);
-    w.level = new Uint8Array(maxWalk);
-    w.par = new Int32Array(maxWalk);
-  }
+  if (w.queue.length < maxWalk) w.queue = new Int32Array(maxWalk);
   return w;
+}
+
+type Kind = 'i32' | 'u8' | 'f64';
+type KindArray<K extends Kind> = K extends 'i32' ? Int32Array : K extends 'u8' ? Uint8Array : Float64Array;
+
+function make<K extends Kind>(kind: K, size: number): KindArray<K> {
+  return (kind === 'i32' ? new Int32Array(size) : kind === 'u8' ? new Uint8Array(size) : new Float64Array(size)) as KindArray<K>;
 }
 
 /**
  * A buffer of at least `size` elements kept with the index for the next call: the arrays of a
- * time cluster's walks are tens of MB at 1M CIs / 10k incidents, and fresh ones each call made V8
- * run full mark-compacts (a third of the run time, as in engine/impact's build buffers). Callers
- * get a view of exactly `size`; the contents are stale, not zeroed. Correlation is synchronous
- * and no result keeps a view, so one buffer per name suffices.
+ * time cluster's walks are hundreds of MB at 1M CIs / 10k incidents, and fresh ones each call made
+ * V8 run full mark-compacts (a third of the run time, as in engine/impact's build buffers).
+ * Callers get a view of exactly `size`; the contents are stale, not zeroed. Correlation is
+ * synchronous and no result keeps a view, so one buffer per name suffices.
  */
-export function pooled(index: ImpactIndex, name: string, kind: 'i32' | 'u8', size: number): Int32Array | Uint8Array {
+export function pooled<K extends Kind>(index: ImpactIndex, name: string, kind: K, size: number): KindArray<K> {
   const pool = workspace(index, 0).pool;
-  let b = pool.get(name);
+  let b = pool.get(name) as KindArray<K> | undefined;
   if (b === undefined || b.length < size) {
-    const cap = Math.ceil(size * 1.25) + 1024;
-    b = kind === 'i32' ? new Int32Array(cap) : new Uint8Array(cap);
+    b = make(kind, Math.ceil(size * 1.25) + 1024);
     pool.set(name, b);
   }
-  return b.subarray(0, size);
+  return b.subarray(0, size) as KindArray<K>;
 }
 
-/** A growable Int32Array (the walks' total size is not known in advance). */
-class IntList {
-  data: Int32Array;
-  length = 0;
-  constructor(cap: number) {
-    this.data = new Int32Array(cap);
-  }
-  reserve(extra: number): void {
-    if (this.length + extra <= this.data.length) return;
-    const next = new Int32Array(Math.max(this.data.length * 2, this.length + extra));
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
-  }
+/** Like `pooled`, keeping the first `keep` elements when it has to grow. */
+function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: KindArray<K>, keep: number, size: number): KindArray<K> {
+  const pool = workspace(index, 0).pool;
+  const b = make(kind, Math.max(size, old.length * 2));
+  b.set(old.subarray(0, keep));
+  pool.set(name, b);
+  return b;
 }
 
 export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>): Evidence {
@@ -130,30 +138,91 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     }
   });
   const U = unitNodes.length;
+  const t0 = incs[0]!.t;
   const walkOff = new Int32Array(U + 1);
-  // Walk entries hold node ids first; they are renumbered to candidates in place below.
-  const { nodes, parents } = work;
-  nodes.length = parents.length = 0;
   const { provOffsets, provSource } = index;
-  const { queue, level, par, candOf } = work;
+  const { queue, candOf, seen } = work;
+  const changedNodes = [...changed];
+  for (const v of changedNodes) work.changed[v] = 1;
+  const changedMark = work.changed;
+
+  // Walk buffers (by entry) and candidate buffers (by candidate), pooled and grown on demand.
+  let cap = Math.max(1 << 16, (work.pool.get('walkCand')?.length ?? 0));
+  let walkCand = pooled(index, 'walkCand', 'i32', cap);
+  let walkDist = pooled(index, 'walkDist', 'u8', cap);
+  let walkParent = pooled(index, 'walkParent', 'i32', cap);
+  const ccap = Math.max(1024, (work.pool.get('candNode')?.length ?? 0));
+  let candNode = pooled(index, 'candNode', 'i32', ccap);
+  let candUnits = pooled(index, 'candUnits', 'i32', ccap);
+  let h1 = pooled(index, 'h1', 'i32', ccap);
+  let h2 = pooled(index, 'h2', 'i32', ccap);
+  let chg = pooled(index, 'candHasChange', 'u8', ccap);
+  let sums = pooled(index, 'sums', 'f64', ccap * W);
+  let C = 0;
+  const changeHits: number[] = [];
+  let E = 0;
   for (let u = 0; u < U; u++) {
-    const base = nodes.length;
+    const base = E;
     walkOff[u] = base;
+    if (base + maxWalk > cap) {
+      const next = Math.max(cap * 2, base + maxWalk);
+      walkCand = grown(index, 'walkCand', 'i32', walkCand, base, next);
+      walkDist = grown(index, 'walkDist', 'u8', walkDist, base, next);
+      walkParent = grown(index, 'walkParent', 'i32', walkParent, base, next);
+      cap = walkCand.length;
+    }
     if (++work.stamp >= 0xfffffff0) {
-      work.seen.fill(0);
+      seen.fill(0);
       work.stamp = 1;
     }
     const stamp = work.stamp;
-    const seen = work.seen;
+    const a = mix(u, 0x9e3779b9);
+    const b = mix(u, 0x7f4a7c15);
+    const t = (unitTimes[u]! - t0) / MINUTE;
     const start = unitNodes[u]!;
     seen[start] = stamp;
     queue[0] = start;
-    level[0] = 0;
-    par[0] = -1;
+    walkParent[base] = -1;
+    walkDist[base] = 0;
     let tail = 1;
+    // Entries are written as they are found; each is folded into its candidate's sums when its
+    // turn in the queue comes (below), which is also where its candidate number is looked up.
     for (let head = 0; head < tail; head++) {
       const x = queue[head]!;
-      const d = level[head]!;
+      const at = base + head;
+      const d = walkDist[at]!;
+      let c = candOf[x]!;
+      if (c < 0) {
+        c = C++;
+        if (c >= candNode.length) {
+          const next = candNode.length * 2;
+          candNode = grown(index, 'candNode', 'i32', candNode, c, next);
+          candUnits = grown(index, 'candUnits', 'i32', candUnits, c, next);
+          h1 = grown(index, 'h1', 'i32', h1, c, next);
+          h2 = grown(index, 'h2', 'i32', h2, c, next);
+          chg = grown(index, 'candHasChange', 'u8', chg, c, next);
+          sums = grown(index, 'sums', 'f64', sums, c * W, next * W);
+        }
+        candOf[x] = c;
+        candNode[c] = x;
+        candUnits[c] = 0;
+        h1[c] = 0;
+        h2[c] = 0;
+        chg[c] = changedMark[x]!;
+        sums.fill(0, c * W, c * W + W);
+      }
+      walkCand[at] = c;
+      candUnits[c]!++;
+      h1[c] = (h1[c]! + a) | 0;
+      h2[c] = (h2[c]! + b) | 0;
+      const o = c * W;
+      sums[o] = sums[o]! + 1;
+      sums[o + 1] = sums[o + 1]! + d;
+      sums[o + 2] = sums[o + 2]! + d * d;
+      sums[o + 3] = sums[o + 3]! + t;
+      sums[o + 4] = sums[o + 4]! + t * t;
+      sums[o + 5] = sums[o + 5]! + d * t;
+      if (chg[c] === 1) changeHits.push(c, u);
       if (d >= maxDepth) continue;
       const end = provOffsets[x + 1]!;
       for (let e = provOffsets[x]!; e < end && tail < maxWalk; e++) {
@@ -161,68 +230,25 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
         if (seen[y] === stamp) continue;
         seen[y] = stamp;
         queue[tail] = y;
-        level[tail] = d + 1;
-        par[tail] = base + head;
+        walkDist[base + tail] = d + 1;
+        walkParent[base + tail] = at;
         tail++;
       }
     }
-    nodes.reserve(tail);
-    parents.reserve(tail);
-    nodes.data.set(queue.subarray(0, tail), base);
-    parents.data.set(par.subarray(0, tail), base);
-    nodes.length = parents.length = base + tail;
+    E = base + tail;
   }
-  const E = nodes.length;
   walkOff[U] = E;
-  const walkCand = nodes.data.subarray(0, E);
-  const walkParent = parents.data.subarray(0, E);
-  // Hop counts follow from the parents (a parent always comes first in BFS order).
-  const walkDist = pooled(index, 'walkDist', 'u8', E) as Uint8Array;
-  for (let i = 0; i < E; i++) {
-    const p = walkParent[i]!;
-    walkDist[i] = p < 0 ? 0 : walkDist[p]! + 1;
-  }
+  for (const v of changedNodes) work.changed[v] = 0;
 
-  // Candidate numbering in first-seen order, then a counting sort into the CSR.
-  const candNodes = new IntList(Math.max(1024, U * 8));
-  let counts = new Int32Array(1024);
-  for (let i = 0; i < E; i++) {
-    const v = walkCand[i]!;
-    let c = candOf[v]!;
-    if (c < 0) {
-      c = candNodes.length;
-      candOf[v] = c;
-      candNodes.reserve(1);
-      candNodes.data[candNodes.length++] = v;
-      if (c >= counts.length) {
-        const next = new Int32Array(counts.length * 2);
-        next.set(counts);
-        counts = next;
-      }
-    }
-    counts[c]!++;
-    walkCand[i] = c;
-  }
-  const C = candNodes.length;
-  const candNode = candNodes.data.slice(0, C);
-  const candOff = new Int32Array(C + 1);
-  for (let c = 0; c < C; c++) candOff[c + 1] = candOff[c]! + counts[c]!;
-  const fill = candOff.slice(0, C);
-  const candUnit = pooled(index, 'candUnit', 'i32', E) as Int32Array;
-  const candEntry = pooled(index, 'candEntry', 'i32', E) as Int32Array;
-  for (let u = 0; u < U; u++) {
-    const end = walkOff[u + 1]!;
-    for (let i = walkOff[u]!; i < end; i++) {
-      const at = fill[walkCand[i]!]!++;
-      candUnit[at] = u;
-      candEntry[at] = i;
-    }
-  }
-  const candUnits = counts.slice(0, C);
   const candOwnUnit = new Int32Array(C).fill(-1);
   for (let u = 0; u < U; u++) candOwnUnit[candOf[unitNodes[u]!]!] = u;
-  const candHasChange = new Uint8Array(C);
-  for (const v of changed) if (candOf[v]! >= 0) candHasChange[candOf[v]!] = 1;
+  const changeUnits = new Map<number, number[]>();
+  for (let i = 0; i < changeHits.length; i += 2) {
+    const c = changeHits[i]!;
+    let list = changeUnits.get(c);
+    if (list === undefined) changeUnits.set(c, (list = []));
+    list.push(changeHits[i + 1]!);
+  }
   for (let c = 0; c < C; c++) candOf[candNode[c]!] = -1;
   return {
     units: U,
@@ -231,16 +257,25 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     unitIncidents,
     unitIndex,
     walkOff,
-    walkCand,
-    walkDist,
-    walkParent,
-    candNode,
-    candOff,
-    candUnit,
-    candEntry,
-    candUnits,
+    walkCand: walkCand.subarray(0, E),
+    walkDist: walkDist.subarray(0, E),
+    walkParent: walkParent.subarray(0, E),
+    candNode: candNode.subarray(0, C),
+    candUnits: candUnits.subarray(0, C),
+    sums: sums.subarray(0, C * W),
+    h1: h1.subarray(0, C),
+    h2: h2.subarray(0, C),
     candOwnUnit,
-    candHasChange,
-    t0: incs[0]!.t,
+    candHasChange: chg.subarray(0, C),
+    changeUnits,
+    t0,
   };
+}
+
+/** A murmur3-style finaliser: the per-unit random keys of the class hash (fixed, so deterministic). */
+function mix(x: number, seed: number): number {
+  let h = Math.imul(x ^ seed, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

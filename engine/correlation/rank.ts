@@ -3,8 +3,8 @@
  * group alone (a sandbox tally filled from the group's walks), the top ones are returned with their
  * factors, the incidents they explain and evidence paths read back from the walks' parent entries.
  */
-import type { Evidence, Inc } from './evidence.ts';
-import { cmp, evaluate, type Evaluation, type Settings, type Tally } from './cover.ts';
+import { pooled, type Evidence, type Inc } from './evidence.ts';
+import { cmp, evaluate, score, type Evaluation, type Settings, type Tally } from './cover.ts';
 import type { CorrelationGroup, CorrelationResult, EvidencePath, EvidenceStep, Factor, RankedCandidate } from './types.ts';
 
 export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally, out: CorrelationResult): CorrelationGroup {
@@ -22,37 +22,58 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
   for (const u of units) sandbox.addUnit(ev, u, 1);
   // Alternatives must explain at least half the group (and two incident CIs when it has several).
   const need = units.length === 1 ? 1 : Math.max(2, Math.ceil(units.length / 2));
-  // Scores with a reach lower bound are upper bounds (cover.ts): sorted by them, the leading
-  // entries are made exact until the first `top` are exact and in order — the rest never pay for
+  // Scores with a reach lower bound are upper bounds (cover.ts): taken best-first from a heap, a
+  // bound is made exact and put back until the first `top` are exact — the rest never pay for
   // their reach walk (a group under a Kubernetes cluster has hundreds of equal-coverage nodes).
-  const order = (a: { c: number; score: number }, b: { c: number; score: number }) => b.score - a.score || cmp(ids[ev.candNode[a.c]!]!, ids[ev.candNode[b.c]!]!);
-  const scored: ({ c: number } & Evaluation)[] = [];
-  for (const c of sandbox.touched!) if (sandbox.k(c) >= need) scored.push({ c, ...evaluate(s, ev, sandbox, c, false) });
-  scored.sort(order);
-  for (let i = 0; i < Math.min(s.top, scored.length); ) {
-    if (scored[i]!.exact) {
-      i++;
+  // Scores only (no factors) for the ~500k candidates of a 10k-incident call; the reported ones
+  // are evaluated in full at the end.
+  const before = (a: number, b: number) => keys[a]! > keys[b]! || (keys[a] === keys[b] && cmp(ids[ev.candNode[a]!]!, ids[ev.candNode[b]!]!) < 0);
+  const heap: number[] = [];
+  const keys = pooled(index, 'rankKeys', 'f64', ev.candNode.length);
+  const exact = pooled(index, 'rankExact', 'u8', ev.candNode.length);
+  for (const c of sandbox.touched!) {
+    if (sandbox.k(c) < need) continue;
+    const r = score(s, ev, sandbox, c, false);
+    keys[c] = r.score;
+    exact[c] = r.exact ? 1 : 0;
+    heap.push(c);
+  }
+  heapify(heap, before);
+  const top: ({ c: number } & Evaluation)[] = [];
+  while (top.length < s.top && heap.length > 0) {
+    const c = heap[0]!;
+    if (exact[c] === 1) {
+      heapPop(heap, before);
+      top.push({ c, ...evaluate(s, ev, sandbox, c, false) });
       continue;
     }
-    const x = { c: scored[i]!.c, ...evaluate(s, ev, sandbox, scored[i]!.c, true, out) };
-    // Re-insert where the refined score belongs (it can only fall); refined again if still leading.
-    let j = i;
-    while (j + 1 < scored.length && order(scored[j + 1]!, x) < 0) {
-      scored[j] = scored[j + 1]!;
-      j++;
-    }
-    scored[j] = x;
+    // Refine, then let the refined score (it can only fall) sink to where it belongs.
+    const r = score(s, ev, sandbox, c, true, out);
+    keys[c] = r.score;
+    exact[c] = r.exact ? 1 : 0;
+    siftDown(heap, 0, before);
   }
   const memberSet = new Set(members);
   const incidentsOn = (u: number) => ev.unitIncidents[u]!.filter((p) => memberSet.has(p)).map((p) => incs[p]!.id).sort(cmp);
-  const candidates: RankedCandidate[] = scored.slice(0, s.top).map((x) => {
+  // The walk entries of the reported candidates, read back from the group's walks (there is no
+  // candidate → entries index of the full walks: evidence.ts).
+  // Slot + 1 of each reported candidate; all zero between calls (pooled, cleared after use).
+  const slot = pooled(index, 'rankSlot', 'i32', ev.candNode.length);
+  top.forEach((x, i) => (slot[x.c] = i + 1));
+  const coveredBy: { u: number; entry: number; d: number }[][] = top.map(() => []);
+  const { walkOff, walkCand, walkDist } = ev;
+  for (const u of units) {
+    const end = walkOff[u + 1]!;
+    for (let i = walkOff[u]!; i < end; i++) {
+      const k = slot[walkCand[i]!]!;
+      if (k !== 0) coveredBy[k - 1]!.push({ u, entry: i, d: walkDist[i]! });
+    }
+  }
+  for (const x of top) slot[x.c] = 0;
+  const candidates: RankedCandidate[] = top.map((x, rank) => {
     const node = ev.candNode[x.c]!;
     const a = index.attrs[node]!;
-    const covered: { u: number; entry: number; d: number }[] = [];
-    for (let i = ev.candOff[x.c]!; i < ev.candOff[x.c + 1]!; i++) {
-      const u = ev.candUnit[i]!;
-      if (active[u]! > 0) covered.push({ u, entry: ev.candEntry[i]!, d: ev.walkDist[ev.candEntry[i]!]! });
-    }
+    const covered = coveredBy[rank]!;
     covered.sort((p, q) => p.d - q.d || cmp(ids[ev.unitNode[p.u]!]!, ids[ev.unitNode[q.u]!]!));
     const explains = new Set<string>();
     for (const { u } of covered) for (const id of incidentsOn(u)) explains.add(id);
@@ -95,4 +116,28 @@ function round3(x: number): number {
 
 function roundFactor(f: Factor): Factor {
   return { ...f, value: round3(f.value), contribution: round3(f.contribution) };
+}
+
+function siftDown(a: number[], i: number, before: (x: number, y: number) => boolean): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < a.length && before(a[l]!, a[m]!)) m = l;
+    if (r < a.length && before(a[r]!, a[m]!)) m = r;
+    if (m === i) return;
+    [a[i], a[m]] = [a[m]!, a[i]!];
+    i = m;
+  }
+}
+
+function heapify(a: number[], before: (x: number, y: number) => boolean): void {
+  for (let i = (a.length >> 1) - 1; i >= 0; i--) siftDown(a, i, before);
+}
+
+function heapPop(a: number[], before: (x: number, y: number) => boolean): void {
+  const last = a.pop()!;
+  if (a.length === 0) return;
+  a[0] = last;
+  siftDown(a, 0, before);
 }

@@ -1,6 +1,6 @@
 /** Correlation: each signal on hand-checked graphs, grouping, windows and determinism. */
 import { describe, expect, it } from 'vitest';
-import { chanceRate, correlate, specificityLogLikelihood, timeOrderValue, type CorrelationIncident } from '../../engine/correlation/index.ts';
+import { chanceRate, correlate, DEFAULT_WEIGHTS, scoreCandidate, scoreValue, specificityLogLikelihood, timeOrderValue, type CorrelationIncident } from '../../engine/correlation/index.ts';
 import { at, graph, registry } from './helpers.ts';
 
 // dc ← rack ← srv1/srv2 (LOCATED_IN); db1 RUNS_ON srv1, db2 RUNS_ON srv2;
@@ -115,6 +115,21 @@ describe('correlation signals', () => {
     expect(factor(p2(inOrder), 'time_order').value).toBeGreaterThan(0.9);
     expect(factor(p2(late), 'time_order').value).toBeLessThan(0);
     expect(p2(late).score).toBeLessThan(p2(inOrder).score);
+  });
+  it('the score without factors is the folded factors to the last bit (the cover and the report rank by it)', () => {
+    const ctx = { weights: DEFAULT_WEIGHTS, changeLookback: 2 * 3_600_000, changeGrace: 300_000, noiseRate: 1e-4, backgroundShare: 0.25 };
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 500; i++) {
+      const k = 1 + Math.floor(rnd() * 40);
+      const t0 = 1_700_000_000_000;
+      const stats = {
+        n: 1000 + Math.floor(rnd() * 1e6), background: rnd() * 0.01, k, reach: k + Math.floor(rnd() * 5000), sumDistance: k * (1 + rnd() * 8),
+        ownOpenedAt: rnd() < 0.5 ? Number.NaN : t0, firstOpenedAt: t0, sumT: rnd() * 100, sumTT: rnd() * 1000, sumDD: rnd() * 500, sumDT: rnd() * 300 - 150,
+        changes: rnd() < 0.3 ? [{ id: 'C1', at: t0 - rnd() * 3 * 3_600_000 }] : [],
+      };
+      expect(scoreValue(stats, ctx)).toBe(scoreCandidate(stats, ctx).score);
+    }
   });
 });
 

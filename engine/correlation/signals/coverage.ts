@@ -11,7 +11,7 @@
  * best top-1 and top-3; 1 — taking every alert for noise — was far worse). Value: the number of
  * covered incident CIs.
  */
-import type { Signal, SignalContext } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 /**
  * The floor never goes past one chance alert per thousand CIs: on a small estate a handful of
@@ -24,8 +24,10 @@ export function chanceRate(n: number, background: number, { noiseRate, backgroun
   return Math.max(Math.min(1 / Math.max(n, 2), noiseRate), Math.min(MAX_BACKGROUND, backgroundShare * background));
 }
 
+export const coverageContribution = (s: CandidateStats, ctx: SignalContext): number => ctx.weights.likelihood * s.k * -Math.log(chanceRate(s.n, s.background, ctx));
+
 export const coverage: Signal = (s, ctx) => ({
   signal: 'coverage',
   value: s.k,
-  contribution: ctx.weights.likelihood * s.k * -Math.log(chanceRate(s.n, s.background, ctx)),
+  contribution: coverageContribution(s, ctx),
 });

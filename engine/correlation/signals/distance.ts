@@ -2,9 +2,10 @@
  * Distance: the mean hop count from the covered incident CIs up to the candidate. Parsimony: of two
  * candidates explaining the same incidents, the nearer one needs fewer failures to propagate.
  */
-import type { Signal } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
-export const distance: Signal = (s, { weights }) => {
-  const mean = s.k > 0 ? s.sumDistance / s.k : 0;
-  return { signal: 'distance', value: mean, contribution: -weights.distance * mean };
-};
+const meanDistance = (s: CandidateStats) => (s.k > 0 ? s.sumDistance / s.k : 0);
+
+export const distanceContribution = (s: CandidateStats, { weights }: SignalContext): number => -weights.distance * meanDistance(s);
+
+export const distance: Signal = (s, ctx) => ({ signal: 'distance', value: meanDistance(s), contribution: distanceContribution(s, ctx) });

@@ -1,10 +1,10 @@
 /** The signal processors, in report order; the score is the sum of their contributions. */
-import { coverage } from './coverage.ts';
-import { distance } from './distance.ts';
-import { ownIncident } from './own-incident.ts';
-import { recentChange } from './recent-change.ts';
-import { specificity } from './specificity.ts';
-import { timeOrder } from './time-order.ts';
+import { coverage, coverageContribution } from './coverage.ts';
+import { distance, distanceContribution } from './distance.ts';
+import { ownIncident, ownIncidentContribution } from './own-incident.ts';
+import { recentChange, recentChangeContribution } from './recent-change.ts';
+import { specificity, specificityContribution } from './specificity.ts';
+import { timeOrder, timeOrderContribution } from './time-order.ts';
 import type { CandidateStats, Signal, SignalContext } from './types.ts';
 import type { Factor } from '../types.ts';
 
@@ -17,6 +17,23 @@ export function scoreCandidate(s: CandidateStats, ctx: SignalContext): { score: 
   return { score, factors };
 }
 
+/**
+ * The same score as `scoreCandidate` (the same contributions, added in the same order, so equal to
+ * the last bit) without building the factors: the cover and the report rank hundreds of thousands
+ * of candidates and only the reported ones need their breakdown.
+ */
+export function scoreValue(s: CandidateStats, ctx: SignalContext): number {
+  let score = 0;
+  score += coverageContribution(s, ctx);
+  score += specificityContribution(s, ctx);
+  score += distanceContribution(s, ctx);
+  score += ownIncidentContribution(s, ctx);
+  score += recentChangeContribution(s, ctx);
+  score += timeOrderContribution(s, ctx);
+  return score;
+}
+
+export { recentChangeValue } from './recent-change.ts';
 export { coverage, distance, ownIncident, recentChange, specificity, timeOrder };
 export { specificityLogLikelihood } from './specificity.ts';
 export { chanceRate } from './coverage.ts';

@@ -1,7 +1,6 @@
 /** Own incident: monitoring saw the candidate itself fail. */
-import type { Signal } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
-export const ownIncident: Signal = (s, { weights }) => {
-  const has = !Number.isNaN(s.ownOpenedAt);
-  return { signal: 'own_incident', value: has ? 1 : 0, contribution: has ? weights.ownIncident : 0 };
-};
+export const ownIncidentContribution = (s: CandidateStats, { weights }: SignalContext): number => (Number.isNaN(s.ownOpenedAt) ? 0 : weights.ownIncident);
+
+export const ownIncident: Signal = (s, ctx) => ({ signal: 'own_incident', value: Number.isNaN(s.ownOpenedAt) ? 0 : 1, contribution: ownIncidentContribution(s, ctx) });

@@ -5,22 +5,32 @@
  * at `changeLookback` before it (and 0 beyond): within the lookback any change is strong evidence,
  * a fresher one slightly more. The most recent qualifying change is the evidence.
  */
-import type { Signal } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
-export const recentChange: Signal = (s, { weights, changeLookback, changeGrace }) => {
-  let best = 0;
-  let id: string | undefined;
-  let at = 0;
-  for (const c of s.changes) {
+/** The value of the most recent qualifying change (0 when none) and its position in `s.changes` (−1). */
+function best(s: CandidateStats, { changeLookback, changeGrace }: SignalContext): { value: number; at: number } {
+  let value = 0;
+  let at = -1;
+  s.changes.forEach((c, i) => {
     const before = s.firstOpenedAt - c.at;
-    if (before < -changeGrace || before > changeLookback) continue;
+    if (before < -changeGrace || before > changeLookback) return;
     const v = before <= 0 ? 1 : 1 - (0.5 * before) / changeLookback;
-    if (v > best) {
-      best = v;
-      id = c.id;
-      at = c.at;
+    if (v > value) {
+      value = v;
+      at = i;
     }
-  }
-  const factor = { signal: 'recent_change' as const, value: best, contribution: weights.recentChange * best };
-  return id === undefined ? factor : { ...factor, evidence: { change: id, implementedAt: new Date(at).toISOString() } };
+  });
+  return { value, at };
+}
+
+export const recentChangeValue = (s: CandidateStats, ctx: SignalContext): number => (s.changes.length === 0 ? 0 : best(s, ctx).value);
+
+export const recentChangeContribution = (s: CandidateStats, ctx: SignalContext): number => ctx.weights.recentChange * recentChangeValue(s, ctx);
+
+export const recentChange: Signal = (s, ctx) => {
+  const { value, at } = best(s, ctx);
+  const factor = { signal: 'recent_change' as const, value, contribution: ctx.weights.recentChange * value };
+  if (at < 0) return factor;
+  const c = s.changes[at]!;
+  return { ...factor, evidence: { change: c.id, implementedAt: new Date(c.at).toISOString() } };
 };

@@ -6,7 +6,7 @@
  * A data-centre that "explains" three incidents among 50,000 quiet CIs scores far below the VM
  * whose five dependents all alerted. Value: k / reach.
  */
-import type { Signal } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 export function specificityLogLikelihood(k: number, reach: number): number {
   const r = Math.max(reach, k);
@@ -15,8 +15,10 @@ export function specificityLogLikelihood(k: number, reach: number): number {
   return k * Math.log(rate) + (r - k > 0 ? (r - k) * Math.log(1 - rate) : 0);
 }
 
-export const specificity: Signal = (s, { weights }) => ({
+export const specificityContribution = (s: CandidateStats, { weights }: SignalContext): number => weights.likelihood * specificityLogLikelihood(s.k, s.reach);
+
+export const specificity: Signal = (s, ctx) => ({
   signal: 'specificity',
   value: s.k / Math.max(s.reach, s.k, 1),
-  contribution: weights.likelihood * specificityLogLikelihood(s.k, s.reach),
+  contribution: specificityContribution(s, ctx),
 });

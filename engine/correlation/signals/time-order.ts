@@ -4,7 +4,7 @@
  * covered incident CIs, in [-1, 1]; 0 with fewer than three CIs or no spread. A candidate whose own
  * incident came after its dependents' (a symptom, not a cause) gets a negative value.
  */
-import type { Signal } from './types.ts';
+import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 export function timeOrderValue(k: number, sumD: number, sumT: number, sumDD: number, sumTT: number, sumDT: number): number {
   if (k < 3) return 0;
@@ -15,7 +15,8 @@ export function timeOrderValue(k: number, sumD: number, sumT: number, sumDD: num
   return Math.max(-1, Math.min(1, r));
 }
 
-export const timeOrder: Signal = (s, { weights }) => {
-  const v = timeOrderValue(s.k, s.sumDistance, s.sumT, s.sumDD, s.sumTT, s.sumDT);
-  return { signal: 'time_order', value: v, contribution: weights.timeOrder * v };
-};
+const value = (s: CandidateStats) => timeOrderValue(s.k, s.sumDistance, s.sumT, s.sumDD, s.sumTT, s.sumDT);
+
+export const timeOrderContribution = (s: CandidateStats, { weights }: SignalContext): number => weights.timeOrder * value(s);
+
+export const timeOrder: Signal = (s, ctx) => ({ signal: 'time_order', value: value(s), contribution: timeOrderContribution(s, ctx) });
