@@ -75,6 +75,9 @@ export function reachAtLeast(index: ImpactIndex, node: number, depth: number, bu
       nesting--;
     }
     if (c.counts[node]! > 0) return c.counts[node]!;
+    // Its partial walk raised this node's bound (`raiseProviders`): enough for one step.
+    const raised = refinedBounds(index, depth, cap)[node]!;
+    if (raised >= Math.min(budget, cap)) return raised;
   }
   const limit = Math.min(budget, cap);
   if (c.stamp >= 0xfffffff0) {
@@ -113,10 +116,11 @@ export function reachAtLeast(index: ImpactIndex, node: number, depth: number, bu
   }
   const lb = refinedBounds(index, depth, cap);
   const slack = depth - level[tail - 1]!;
-  if (!full || limit >= cap) {
-    c.counts[node] = tail;
-    inferProviders(index, c, node, tail, stamp, slack, cyclic);
-  } else if (lb[node]! < tail) lb[node] = tail;
+  const exact = !full || limit >= cap;
+  if (exact) c.counts[node] = tail;
+  else if (lb[node]! < tail) lb[node] = tail;
+  inferTwins(index, c, lb, node, tail, stamp, exact && !cyclic);
+  if (exact) inferProviders(index, c, node, tail, stamp, slack);
   raiseProviders(index, lb, node, tail, slack);
   return tail;
 }
@@ -125,31 +129,37 @@ export function reachAtLeast(index: ImpactIndex, node: number, depth: number, bu
 const SCAN = 64;
 
 /**
- * Exact counts without a walk, read off the walk from `node` just done (`count` nodes, its marks
- * still set; `count` is the cap when the walk stopped there, and then so is every count below):
- *
- *   - **twins**: a CI with exactly `node`'s dependents reaches the same CIs plus itself — the two
- *     PDUs and the two top-of-rack switches of a rack. Not when `node` lies on a cycle through
- *     itself (it would count itself twice) or the twin is among the marks.
- *   - **dominated providers**: a provider `v` of `node` whose other dependents all depend on `node`
- *     directly reaches `node`'s dependents plus itself — a hypervisor whose only dependent is its
- *     HA cluster, a Kubernetes node whose pods all depend on its cluster too. Sound when the walk
- *     found nothing at the depth limit (`slack` ≥ 1: then the extra hop from `v` reaches nothing
- *     new, and at the cap every mark lies within `v`'s depth) and `v` is not among the marks (no
- *     cycle).
+ * Twins: a CI with exactly `node`'s dependents reaches the same CIs, itself in place of `node` — the
+ * two PDUs and the two top-of-rack switches of a rack. Read off the walk from `node` just done
+ * (`count` nodes, its marks still set): when it was exact (and `node` is not on a cycle through
+ * itself, which would count it twice) so is the twin's count; otherwise it is a lower bound of the
+ * twin's. Not for a twin among the marks.
  */
-function inferProviders(index: ImpactIndex, c: ReachCache, node: number, count: number, stamp: number, slack: number, cyclic: boolean): void {
+function inferTwins(index: ImpactIndex, c: ReachCache, lb: Int32Array, node: number, count: number, stamp: number, exact: boolean): void {
   const { provOffsets, provSource, depOffsets, depTarget } = index;
   const deg = depOffsets[node + 1]! - depOffsets[node]!;
-  if (!cyclic && deg > 0 && deg <= SCAN) {
-    const first = depTarget[depOffsets[node]!]!;
-    for (let e = provOffsets[first]!; e < provOffsets[first + 1]!; e++) {
-      const y = provSource[e]!;
-      if (y === node || c.counts[y]! > 0 || c.mark[y] === stamp || depOffsets[y + 1]! - depOffsets[y]! !== deg) continue;
-      if (sameDependents(index, node, y)) c.counts[y] = count;
-    }
+  if (deg === 0 || deg > SCAN) return;
+  const first = depTarget[depOffsets[node]!]!;
+  for (let e = provOffsets[first]!; e < provOffsets[first + 1]!; e++) {
+    const y = provSource[e]!;
+    if (y === node || c.counts[y]! > 0 || c.mark[y] === stamp || depOffsets[y + 1]! - depOffsets[y]! !== deg || !sameDependents(index, node, y)) continue;
+    if (exact) c.counts[y] = count;
+    else if (lb[y]! < count) lb[y] = count;
   }
+}
+
+/**
+ * Dominated providers: a provider `v` of `node` whose other dependents all depend on `node`
+ * directly reaches `node`'s dependents plus itself — a hypervisor whose only dependent is its HA
+ * cluster, a Kubernetes node whose pods all depend on its cluster too. Read off the exact walk
+ * from `node` just done (`count` nodes, its marks still set; `count` is the cap when the walk
+ * stopped there, and then so is `v`'s). Sound when the walk found nothing at the depth limit
+ * (`slack` ≥ 1: then the extra hop from `v` reaches nothing new, and at the cap every mark lies
+ * within `v`'s depth) and `v` is not among the marks (no cycle).
+ */
+function inferProviders(index: ImpactIndex, c: ReachCache, node: number, count: number, stamp: number, slack: number): void {
   if (slack < 1) return;
+  const { provOffsets, provSource } = index;
   const value = Math.min(c.cap, count + 1);
   for (let e = provOffsets[node]!; e < provOffsets[node + 1]!; e++) {
     const v = provSource[e]!;

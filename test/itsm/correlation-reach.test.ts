@@ -1,7 +1,7 @@
 /** Reach counts (the specificity denominator): inferred counts and lower bounds against plain walks. */
 import { describe, expect, it } from 'vitest';
 import { reachOf } from '../../engine/correlation/index.ts';
-import { reachLowerBounds } from '../../engine/correlation/reach.ts';
+import { reachAtLeast, reachLowerBounds, refinedBounds } from '../../engine/correlation/reach.ts';
 import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 import { graph, registry } from './helpers.ts';
 
@@ -52,6 +52,10 @@ describe('correlation reach', () => {
         for (const order of orders) {
           const index = buildImpactIndex(estate, registry, 1);
           const nodes = order(Array.from({ length: index.n }, (_, v) => v));
+          // Partial walks first (the cover's refinement steps): they only raise lower bounds.
+          for (const budget of [2, 4]) for (const v of nodes) reachAtLeast(index, v, depth, budget, cap);
+          const lower = refinedBounds(index, depth, cap);
+          for (const v of nodes) expect(lower[v]).toBeLessThanOrEqual(Math.min(cap, plainReach(index, v, depth)));
           for (const v of nodes) expect([index.nodeIds[v], depth, cap, reachOf(index, v, depth, cap)]).toEqual([index.nodeIds[v], depth, cap, Math.min(cap, plainReach(index, v, depth))]);
         }
       }
