@@ -114,6 +114,7 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - s.cost, 0);
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
   const report = new Tally(full, ev.units, incs.length, C, true);
+  report.versioned = false;
   for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents, report, out));
   incs.forEach((inc, p) => {
     if (final.incidentActive[p] === 1) out.unexplained.push(inc.id);

@@ -61,6 +61,8 @@ export class Tally {
   readonly version: Uint32Array;
   /** Candidates given a first unit since the last reset (sandboxes only). */
   touched: number[] | undefined;
+  /** Whether `version` follows changes (the lazy greedy needs it; the report does not). */
+  versioned = true;
 
   constructor(
     readonly walks: Walks,
@@ -96,6 +98,7 @@ export class Tally {
     const { off, cand, dist } = this.walks;
     const t = (ev.unitTime[u]! - ev.t0) / MINUTE;
     const end = off[u + 1]!;
+    const versioned = this.versioned;
     for (let i = off[u]!; i < end; i++) {
       const c = cand[i]!;
       const d = dist[i]!;
@@ -107,7 +110,7 @@ export class Tally {
       acc[o + 3] = acc[o + 3]! + sign * t;
       acc[o + 4] = acc[o + 4]! + sign * t * t;
       acc[o + 5] = acc[o + 5]! + sign * d * t;
-      version[c] = version[c]! + 1;
+      if (versioned) version[c] = version[c]! + 1;
     }
   }
 

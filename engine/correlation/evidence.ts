@@ -26,6 +26,8 @@ import type { ImpactIndex } from '../impact/index.ts';
 const MINUTE = 60_000;
 /** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t. */
 export const W = 6;
+/** Float64 slots per candidate record while walking: the W sums, then the two class hashes. */
+const R = 8;
 
 export interface Inc {
   id: string;
@@ -153,11 +155,10 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   let walkParent = pooled(index, 'walkParent', 'i32', cap);
   const ccap = Math.max(1024, (work.pool.get('candNode')?.length ?? 0));
   let candNode = pooled(index, 'candNode', 'i32', ccap);
-  let candUnits = pooled(index, 'candUnits', 'i32', ccap);
-  let h1 = pooled(index, 'h1', 'i32', ccap);
-  let h2 = pooled(index, 'h2', 'i32', ccap);
   let chg = pooled(index, 'candHasChange', 'u8', ccap);
-  let sums = pooled(index, 'sums', 'f64', ccap * W);
+  // One 64-byte record per candidate while walking — the W sums, then the two hashes — so folding
+  // an entry touches one cache line (at 1M CIs the candidates outgrow the caches).
+  let rec = pooled(index, 'candRecords', 'f64', ccap * R);
   let C = 0;
   const changeHits: number[] = [];
   let E = 0;
@@ -197,33 +198,26 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
         if (c >= candNode.length) {
           const next = candNode.length * 2;
           candNode = grown(index, 'candNode', 'i32', candNode, c, next);
-          candUnits = grown(index, 'candUnits', 'i32', candUnits, c, next);
-          h1 = grown(index, 'h1', 'i32', h1, c, next);
-          h2 = grown(index, 'h2', 'i32', h2, c, next);
           chg = grown(index, 'candHasChange', 'u8', chg, c, next);
-          sums = grown(index, 'sums', 'f64', sums, c * W, next * W);
+          rec = grown(index, 'candRecords', 'f64', rec, c * R, next * R);
         }
         candOf[x] = c;
         candNode[c] = x;
-        candUnits[c] = 0;
-        h1[c] = 0;
-        h2[c] = 0;
         chg[c] = changedMark[x]!;
-        sums.fill(0, c * W, c * W + W);
+        rec.fill(0, c * R, c * R + R);
       }
       walkCand[at] = c;
-      candUnits[c]!++;
-      h1[c] = (h1[c]! + a) | 0;
-      h2[c] = (h2[c]! + b) | 0;
-      const o = c * W;
-      sums[o] = sums[o]! + 1;
-      sums[o + 1] = sums[o + 1]! + d;
-      sums[o + 2] = sums[o + 2]! + d * d;
-      sums[o + 3] = sums[o + 3]! + t;
-      sums[o + 4] = sums[o + 4]! + t * t;
-      sums[o + 5] = sums[o + 5]! + d * t;
+      const o = c * R;
+      rec[o] = rec[o]! + 1;
+      rec[o + 1] = rec[o + 1]! + d;
+      rec[o + 2] = rec[o + 2]! + d * d;
+      rec[o + 3] = rec[o + 3]! + t;
+      rec[o + 4] = rec[o + 4]! + t * t;
+      rec[o + 5] = rec[o + 5]! + d * t;
+      rec[o + 6] = (rec[o + 6]! + a) | 0;
+      rec[o + 7] = (rec[o + 7]! + b) | 0;
       if (chg[c] === 1) changeHits.push(c, u);
-      if (d >= maxDepth) continue;
+      if (d >= maxDepth || tail >= maxWalk) continue;
       const end = provOffsets[x + 1]!;
       for (let e = provOffsets[x]!; e < end && tail < maxWalk; e++) {
         const y = provSource[e]!;
@@ -240,6 +234,17 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   walkOff[U] = E;
   for (const v of changedNodes) work.changed[v] = 0;
 
+  const candUnits = pooled(index, 'candUnits', 'i32', C);
+  const h1 = pooled(index, 'h1', 'i32', C);
+  const h2 = pooled(index, 'h2', 'i32', C);
+  const sums = pooled(index, 'sums', 'f64', C * W);
+  for (let c = 0; c < C; c++) {
+    const o = c * R;
+    candUnits[c] = rec[o]!;
+    h1[c] = rec[o + 6]!;
+    h2[c] = rec[o + 7]!;
+    sums.set(rec.subarray(o, o + W), c * W);
+  }
   const candOwnUnit = new Int32Array(C).fill(-1);
   for (let u = 0; u < U; u++) candOwnUnit[candOf[unitNodes[u]!]!] = u;
   const changeUnits = new Map<number, number[]>();
@@ -261,10 +266,10 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     walkDist: walkDist.subarray(0, E),
     walkParent: walkParent.subarray(0, E),
     candNode: candNode.subarray(0, C),
-    candUnits: candUnits.subarray(0, C),
-    sums: sums.subarray(0, C * W),
-    h1: h1.subarray(0, C),
-    h2: h2.subarray(0, C),
+    candUnits,
+    sums,
+    h1,
+    h2,
     candOwnUnit,
     candHasChange: chg.subarray(0, C),
     changeUnits,
