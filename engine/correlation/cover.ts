@@ -390,7 +390,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     const o = c * W;
     const own = ev.candOwnUnit[c]!;
     const node = ev.candNode[c]!;
-    boundScore[c] = scoreCandidate(
+    boundScore[c] = scoreValue(
       {
         n: s.index.n,
         background: ev.units / s.index.n,
@@ -403,10 +403,10 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         sumTT: sums[o + 4]!,
         sumDD: sums[o + 2]!,
         sumDT: sums[o + 5]!,
-        changes: [],
+        changes: NO_CHANGES,
       },
       s.ctx,
-    ).score;
+    );
   }
   const better = (x: number, y: number) => {
     if (boundScore[x] !== boundScore[y]) return boundScore[x]! > boundScore[y]!;

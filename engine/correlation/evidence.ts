@@ -72,6 +72,7 @@ interface Workspace {
   changed: Uint8Array;
   queue: Int32Array;
   pool: Map<string, Int32Array | Uint8Array | Float64Array>;
+  walks: WalkCache | undefined;
 }
 
 const workspaces = new WeakMap<ImpactIndex, Workspace>();
@@ -79,7 +80,7 @@ const workspaces = new WeakMap<ImpactIndex, Workspace>();
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
   let w = workspaces.get(index);
   if (w === undefined) {
-    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map() };
+    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map(), walks: undefined };
     workspaces.set(index, w);
   }
   if (w.queue.length < maxWalk) w.queue = new Int32Array(maxWalk);
@@ -144,6 +145,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   const walkOff = new Int32Array(U + 1);
   const { provOffsets, provSource } = index;
   const { queue, candOf, seen } = work;
+  const cache = walkCache(work, index, maxDepth, maxWalk);
   const changedNodes = [...changed];
   for (const v of changedNodes) work.changed[v] = 1;
   const changedMark = work.changed;
@@ -172,25 +174,43 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
       walkParent = grown(index, 'walkParent', 'i32', walkParent, base, next);
       cap = walkCand.length;
     }
-    if (++work.stamp >= 0xfffffff0) {
-      seen.fill(0);
-      work.stamp = 1;
+    const start = unitNodes[u]!;
+    let tail = cache?.get(start, queue, walkDist, walkParent, base) ?? -1;
+    if (tail < 0) {
+      if (++work.stamp >= 0xfffffff0) {
+        seen.fill(0);
+        work.stamp = 1;
+      }
+      const stamp = work.stamp;
+      seen[start] = stamp;
+      queue[0] = start;
+      walkParent[base] = -1;
+      walkDist[base] = 0;
+      tail = 1;
+      for (let head = 0; head < tail && tail < maxWalk; head++) {
+        const x = queue[head]!;
+        const d = walkDist[base + head]!;
+        if (d >= maxDepth) continue;
+        const end = provOffsets[x + 1]!;
+        for (let e = provOffsets[x]!; e < end && tail < maxWalk; e++) {
+          const y = provSource[e]!;
+          if (seen[y] === stamp) continue;
+          seen[y] = stamp;
+          queue[tail] = y;
+          walkDist[base + tail] = d + 1;
+          walkParent[base + tail] = base + head;
+          tail++;
+        }
+      }
+      cache?.put(start, queue, walkDist, walkParent, base, tail);
     }
-    const stamp = work.stamp;
+    // Fold the walk (still in cache) into its candidates' records, numbering new candidates.
     const a = mix(u, 0x9e3779b9);
     const b = mix(u, 0x7f4a7c15);
     const t = (unitTimes[u]! - t0) / MINUTE;
-    const start = unitNodes[u]!;
-    seen[start] = stamp;
-    queue[0] = start;
-    walkParent[base] = -1;
-    walkDist[base] = 0;
-    let tail = 1;
-    // Entries are written as they are found; each is folded into its candidate's sums when its
-    // turn in the queue comes (below), which is also where its candidate number is looked up.
-    for (let head = 0; head < tail; head++) {
-      const x = queue[head]!;
-      const at = base + head;
+    for (let i = 0; i < tail; i++) {
+      const x = queue[i]!;
+      const at = base + i;
       const d = walkDist[at]!;
       let c = candOf[x]!;
       if (c < 0) {
@@ -217,17 +237,6 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
       rec[o + 6] = (rec[o + 6]! + a) | 0;
       rec[o + 7] = (rec[o + 7]! + b) | 0;
       if (chg[c] === 1) changeHits.push(c, u);
-      if (d >= maxDepth || tail >= maxWalk) continue;
-      const end = provOffsets[x + 1]!;
-      for (let e = provOffsets[x]!; e < end && tail < maxWalk; e++) {
-        const y = provSource[e]!;
-        if (seen[y] === stamp) continue;
-        seen[y] = stamp;
-        queue[tail] = y;
-        walkDist[base + tail] = d + 1;
-        walkParent[base + tail] = at;
-        tail++;
-      }
     }
     E = base + tail;
   }
@@ -275,6 +284,85 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     changeUnits,
     t0,
   };
+}
+
+/** Walk entries kept per index at most (~7 bytes each: ~235 MB); past it the cache starts over. */
+export const WALK_CACHE_ENTRIES = 1 << 25;
+
+function walkCache(work: Workspace, index: ImpactIndex, maxDepth: number, maxWalk: number): WalkCache | undefined {
+  if (maxWalk > 0xffff) return undefined;
+  if (work.walks === undefined || work.walks.maxDepth !== maxDepth || work.walks.maxWalk !== maxWalk) work.walks = new WalkCache(index.n, maxDepth, maxWalk);
+  return work.walks;
+}
+
+/**
+ * The upward walks of the CIs correlated before on this index, by CI. A walk depends only on the
+ * graph (the index is immutable) and on `maxDepth`/`maxWalk`, and open incidents stay open across
+ * calls, so a later call copies most of its walks instead of walking again — the walk was the
+ * largest cost of a warm call (~0.7 s of ~2 s at 100k CIs / 10k incidents). Nodes, hop counts and
+ * parents as positions within the walk (16 bits: `maxWalk` ≤ 65,535). Bounded by
+ * `WALK_CACHE_ENTRIES`; when full it is emptied and refilled (which walks it holds never changes an
+ * answer, only its speed).
+ */
+class WalkCache {
+  private readonly at: Int32Array;
+  private readonly len: Int32Array;
+  private nodes = new Int32Array(1 << 16);
+  private dist = new Uint8Array(1 << 16);
+  private parent = new Uint16Array(1 << 16);
+  private size = 0;
+  private readonly held: number[] = [];
+
+  constructor(
+    n: number,
+    readonly maxDepth: number,
+    readonly maxWalk: number,
+  ) {
+    this.at = new Int32Array(n).fill(-1);
+    this.len = new Int32Array(n);
+  }
+
+  /** Copies the walk of `node` to `queue`, `dist` and `parent` (at `base`); its length, or −1 when not held. */
+  get(node: number, queue: Int32Array, dist: Uint8Array, parent: Int32Array, base: number): number {
+    const from = this.at[node]!;
+    if (from < 0) return -1;
+    const len = this.len[node]!;
+    queue.set(this.nodes.subarray(from, from + len), 0);
+    dist.set(this.dist.subarray(from, from + len), base);
+    const p = this.parent;
+    parent[base] = -1;
+    for (let i = 1; i < len; i++) parent[base + i] = base + p[from + i]!;
+    return len;
+  }
+
+  put(node: number, queue: Int32Array, dist: Uint8Array, parent: Int32Array, base: number, len: number): void {
+    if (this.size + len > WALK_CACHE_ENTRIES) {
+      for (const v of this.held) this.at[v] = -1;
+      this.held.length = 0;
+      this.size = 0;
+    }
+    if (this.size + len > this.nodes.length) {
+      const cap = Math.min(WALK_CACHE_ENTRIES, Math.max(this.nodes.length * 2, this.size + len));
+      const grow = <T extends Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+        const b = make(cap);
+        b.set(a.subarray(0, this.size));
+        return b;
+      };
+      this.nodes = grow(this.nodes, (k) => new Int32Array(k));
+      this.dist = grow(this.dist, (k) => new Uint8Array(k));
+      this.parent = grow(this.parent, (k) => new Uint16Array(k));
+    }
+    const to = this.size;
+    this.nodes.set(queue.subarray(0, len), to);
+    this.dist.set(dist.subarray(base, base + len), to);
+    const p = this.parent;
+    p[to] = 0;
+    for (let i = 1; i < len; i++) p[to + i] = parent[base + i]! - base;
+    this.at[node] = to;
+    this.len[node] = len;
+    this.held.push(node);
+    this.size += len;
+  }
 }
 
 /** A murmur3-style finaliser: the per-unit random keys of the class hash (fixed, so deterministic). */
