@@ -1,35 +1,17 @@
 /** The `cmdb` command as a user runs it: real processes, a real SQLite file. */
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CMDB, cmdbAt, writeBigNdjson } from './cli-harness.ts';
 
-const CMDB = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const run = promisify(execFile);
-
-async function cmdb(store: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', `sqlite:${store}`, ...args], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** A layered NDJSON file big enough that its write takes seconds. */
-async function writeBigNdjson(path: string, cis: number): Promise<void> {
-  const out = createWriteStream(path);
-  const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  for (let i = 0; i < cis; i++) await write(`${JSON.stringify({ kind: 'ci', id: `vm-${i}`, class: 'VirtualMachine', name: `vm ${i}`, attributes: { hostname: `vm${i}.corp`, cpuCores: 4 } })}\n`);
-  for (let i = 1; i < cis; i++) await write(`${JSON.stringify({ kind: 'relationship', type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}` })}\n`);
-  await new Promise<void>((r) => out.end(() => r()));
-}
+const cmdb = (store: string, ...args: string[]) => cmdbAt(`sqlite:${store}`, dir, ...args);
 
 describe('cmdb CLI', () => {
   it('prints help listing the commands', async () => {
