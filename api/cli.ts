@@ -154,7 +154,7 @@ program
 
 program
   .command('serve')
-  .description('start the HTTP API and web UI')
+  .description('start the HTTP API (OpenAPI docs at /api/v1/docs/)')
   .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080'))
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--demo', 'load the demo CMDB when the store is empty')
