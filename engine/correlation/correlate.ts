@@ -102,18 +102,18 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const full: Walks = { off: ev.walkOff, cand: ev.walkCand, dist: ev.walkDist };
   const { walks, reps } = compactWalks(s, ev, reachLowerBounds(s.index, s.maxDepth));
   out.stats.coverEntries += walks.cand.length;
-  const base = Tally.full(walks, ev, incs.length);
-  const sandbox = new Tally(walks, ev.units, incs.length, C, true);
+  const base = Tally.full(s.index, 'base', walks, ev, incs.length);
+  const sandbox = new Tally(s.index, 'split', walks, ev.units, incs.length, C, true);
   // Two greedy orders, keeping the partition with the larger total gain Σ(score − ln n): by gain
   // per explained CI (keeps hubs from swallowing many tight faults) and by total score with the
   // split test (keeps one fault's alerts together when a symptom CI alerted too).
-  const byDensity = new Tally(walks, ev.units, incs.length, C, false, base);
+  const byDensity = new Tally(s.index, 'density', walks, ev.units, incs.length, C, false, base);
   const a = greedyCover(s, ev, walks, incs, byDensity, reps, 'density', out);
-  const byScore = new Tally(walks, ev.units, incs.length, C, false, base);
+  const byScore = new Tally(s.index, 'score', walks, ev.units, incs.length, C, false, base);
   const b = greedyCover(s, ev, walks, incs, byScore, reps, 'score', out, sandbox);
   const gain = (xs: Chosen[]) => xs.reduce((t, x) => t + x.score - s.cost, 0);
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
-  const report = new Tally(full, ev.units, incs.length, C, true);
+  const report = new Tally(s.index, 'report', full, ev.units, incs.length, C, true);
   report.versioned = false;
   for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents, report, out));
   incs.forEach((inc, p) => {

@@ -58,13 +58,20 @@ export class Tally {
   readonly active: Int32Array;
   readonly incidentActive: Uint8Array;
   readonly acc: Float64Array;
-  readonly version: Uint32Array;
+  readonly version: Int32Array;
   /** Candidates given a first unit since the last reset (sandboxes only). */
   touched: number[] | undefined;
   /** Whether `version` follows changes (the lazy greedy needs it; the report does not). */
   versioned = true;
 
+  /**
+   * Buffers are pooled with the index under `name` (evidence.ts `pooled`): at 1M CIs a tally is
+   * ~20 MB, and five fresh ones a call made V8 run full mark-compacts over the mirror's millions of
+   * objects. So at most one live tally per name.
+   */
   constructor(
+    index: ImpactIndex,
+    name: string,
     readonly walks: Walks,
     units: number,
     incidents: number,
@@ -72,10 +79,20 @@ export class Tally {
     sandbox: boolean,
     from?: Tally,
   ) {
-    this.active = from ? from.active.slice() : new Int32Array(units);
-    this.incidentActive = from ? from.incidentActive.slice() : new Uint8Array(incidents);
-    this.acc = from ? from.acc.slice() : new Float64Array(cands * W);
-    this.version = new Uint32Array(cands);
+    this.active = pooled(index, `${name}.active`, 'i32', units);
+    this.incidentActive = pooled(index, `${name}.incidentActive`, 'u8', incidents);
+    this.acc = pooled(index, `${name}.acc`, 'f64', cands * W);
+    this.version = pooled(index, `${name}.version`, 'i32', cands);
+    if (from) {
+      this.active.set(from.active);
+      this.incidentActive.set(from.incidentActive);
+      this.acc.set(from.acc);
+    } else {
+      this.active.fill(0);
+      this.incidentActive.fill(0);
+      this.acc.fill(0);
+    }
+    this.version.fill(0);
     this.touched = sandbox ? [] : undefined;
   }
 
@@ -84,8 +101,8 @@ export class Tally {
    * (`Evidence.sums`), exact for every candidate — for a representative of the compacted walks they
    * are the sums of its own entries, which are all kept.
    */
-  static full(walks: Walks, ev: Evidence, incidents: number): Tally {
-    const t = new Tally(walks, ev.units, incidents, ev.candNode.length, false);
+  static full(index: ImpactIndex, name: string, walks: Walks, ev: Evidence, incidents: number): Tally {
+    const t = new Tally(index, name, walks, ev.units, incidents, ev.candNode.length, false);
     t.acc.set(ev.sums);
     for (let u = 0; u < ev.units; u++) t.active[u] = ev.unitIncidents[u]!.length;
     t.incidentActive.fill(1);
@@ -231,13 +248,6 @@ export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact:
  * unrelated incidents at a low rate win over the many tight causes that explain them better
  * (measured: 3 groups for 45 faults at 100k CIs).
  */
-interface HeapEntry {
-  key: number;
-  score: number;
-  cand: number;
-  version: number;
-  exact: boolean;
-}
 
 export interface Chosen {
   cand: number;
@@ -259,12 +269,11 @@ export function greedyCover(s: Settings, ev: Evidence, cw: CoverWalks, incs: rea
   const ids = s.index.nodeIds;
   const { active, version } = tally;
   const cost = s.cost;
-  const before = (a: HeapEntry, b: HeapEntry) => a.key > b.key || (a.key === b.key && cmp(ids[ev.candNode[a.cand]!]!, ids[ev.candNode[b.cand]!]!) < 0);
-  const heap = new Heap<HeapEntry>(before);
+  const heap = EntryHeap.for(order, (c) => ids[ev.candNode[c]!]!);
   const push = (c: number, exact: boolean) => {
     const r = score(s, ev, tally, c, exact, out);
     out.stats.evaluated++;
-    if (r.eligible) heap.push({ key: order === 'density' ? (r.score - cost) / r.k : r.score, score: r.score, cand: c, version: version[c]!, exact: r.exact });
+    if (r.eligible) heap.push(order === 'density' ? (r.score - cost) / r.k : r.score, r.score, c, version[c]!, r.exact);
   };
   for (const c of cands) {
     const k = tally.k(c);
@@ -272,12 +281,13 @@ export function greedyCover(s: Settings, ev: Evidence, cw: CoverWalks, incs: rea
   }
   const chosen: Chosen[] = [];
   while (heap.size > 0) {
-    const top = heap.pop()!;
-    if (top.version !== version[top.cand]) {
+    const e = heap.pop();
+    const top = { cand: heap.cand[e]!, score: heap.score[e]! };
+    if (heap.version[e] !== version[top.cand]) {
       push(top.cand, false);
       continue;
     }
-    if (!top.exact) {
+    if (heap.exact[e] === 0) {
       push(top.cand, true);
       continue;
     }
@@ -321,43 +331,111 @@ export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-class Heap<T> {
-  private readonly items: T[] = [];
-  constructor(private readonly before: (a: T, b: T) => boolean) {}
-  get size(): number {
-    return this.items.length;
+/**
+ * The lazy greedy's max-heap, keyed by gain per explained incident CI: (score − ln n) / k, or by
+ * score (see `greedyCover`), then smaller CI id. Ordering by gain per element is the classic greedy
+ * for weighted set cover; ordering by total score instead lets a hub that "explains" thousands of
+ * unrelated incidents at a low rate win over the many tight causes that explain them better
+ * (measured: 3 groups for 45 faults at 100k CIs). Entries live in typed arrays, reused by every
+ * call (one heap per order: the split test's cover runs inside the 'score' one): 600k entry
+ * objects a call at 1M CIs were old-space garbage for the major GC.
+ */
+class EntryHeap {
+  private static readonly heaps = new Map<Order, EntryHeap>();
+  key = new Float64Array(1024);
+  score = new Float64Array(1024);
+  cand = new Int32Array(1024);
+  version = new Int32Array(1024);
+  exact = new Uint8Array(1024);
+  private items = new Int32Array(1024);
+  private entries = 0;
+  size = 0;
+  private idOf: (c: number) => string = () => '';
+
+  static for(order: Order, idOf: (c: number) => string): EntryHeap {
+    let h = EntryHeap.heaps.get(order);
+    if (h === undefined) EntryHeap.heaps.set(order, (h = new EntryHeap()));
+    h.entries = 0;
+    h.size = 0;
+    h.idOf = idOf;
+    return h;
   }
-  push(x: T): void {
+
+  private before(a: number, b: number): boolean {
+    const ka = this.key[a]!;
+    const kb = this.key[b]!;
+    return ka > kb || (ka === kb && cmp(this.idOf(this.cand[a]!), this.idOf(this.cand[b]!)) < 0);
+  }
+
+  push(key: number, score: number, cand: number, version: number, exact: boolean): void {
+    if (this.entries === this.key.length) this.grow();
+    const e = this.entries++;
+    this.key[e] = key;
+    this.score[e] = score;
+    this.cand[e] = cand;
+    this.version[e] = version;
+    this.exact[e] = exact ? 1 : 0;
+    if (this.size === this.items.length) {
+      const next = new Int32Array(this.items.length * 2);
+      next.set(this.items);
+      this.items = next;
+    }
     const a = this.items;
-    a.push(x);
-    let i = a.length - 1;
+    let i = this.size++;
+    a[i] = e;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.before(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      const t = a[i]!;
+      a[i] = a[p]!;
+      a[p] = t;
       i = p;
     }
   }
-  pop(): T | undefined {
+
+  /** Removes the first entry and returns it (its fields stay readable until the next `push`). */
+  pop(): number {
     const a = this.items;
-    if (a.length === 0) return undefined;
     const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
+    const last = a[--this.size]!;
+    if (this.size > 0) {
       a[0] = last;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.before(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.before(a[r]!, a[m]!)) m = r;
+        if (l < this.size && this.before(a[l]!, a[m]!)) m = l;
+        if (r < this.size && this.before(a[r]!, a[m]!)) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
+        const t = a[i]!;
+        a[i] = a[m]!;
+        a[m] = t;
         i = m;
       }
     }
     return top;
+  }
+
+  private grow(): void {
+    const n = this.key.length * 2;
+    const f64 = (x: Float64Array) => {
+      const y = new Float64Array(n);
+      y.set(x);
+      return y;
+    };
+    const i32 = (x: Int32Array) => {
+      const y = new Int32Array(n);
+      y.set(x);
+      return y;
+    };
+    this.key = f64(this.key);
+    this.score = f64(this.score);
+    this.cand = i32(this.cand);
+    this.version = i32(this.version);
+    const ex = new Uint8Array(n);
+    ex.set(this.exact);
+    this.exact = ex;
   }
 }
 
@@ -379,14 +457,38 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
   // 32 bits of one sum, 21 of the other mixed with the count: an exact integer key.
   const keyOf = (c: number) => (h1[c]! >>> 0) * 0x200000 + ((h2[c]! ^ Math.imul(ev.candUnits[c]!, 0x27d4eb2f)) & 0x1fffff);
   const alone = (c: number) => ev.candHasChange[c] === 1 || ev.candUnits[c]! < 2;
-  const size = new Map<number, number>();
-  for (let c = 0; c < C; c++) if (!alone(c)) size.set(keyOf(c), (size.get(keyOf(c)) ?? 0) + 1);
+  // Class numbers by key, in an open-addressing table (typed and pooled: a Map of 360k entries a
+  // call at 1M CIs was garbage the major GC had to trace).
+  let capT = 1024;
+  while (capT < 2 * C) capT *= 2;
+  const tKeys = pooled(s.index, 'classKeys', 'f64', capT);
+  const tSlot = pooled(s.index, 'classSlots', 'i32', capT);
+  tSlot.fill(-1);
+  const classOf = pooled(s.index, 'classOf', 'i32', C);
+  let K = 0;
+  for (let c = 0; c < C; c++) {
+    if (alone(c)) {
+      classOf[c] = -1;
+      continue;
+    }
+    const key = keyOf(c);
+    let h = Math.imul((h1[c]! >>> 0) ^ Math.imul(key % 0x200000, 0x9e3779b1), 0x85ebca6b) & (capT - 1);
+    while (tSlot[h] !== -1 && tKeys[h] !== key) h = (h + 1) & (capT - 1);
+    if (tSlot[h] === -1) {
+      tKeys[h] = key;
+      tSlot[h] = K++;
+    }
+    classOf[c] = tSlot[h]!;
+  }
+  const size = pooled(s.index, 'classSize', 'i32', K);
+  size.fill(0);
+  for (let c = 0; c < C; c++) if (classOf[c]! >= 0) size[classOf[c]!]!++;
   // Members of a class of several are compared by their score with the reach lower bound (the
   // score the cover would first see), then by specificity of the bound, then first reached.
   const boundScore = pooled(s.index, 'boundScore', 'f64', C);
   for (let c = 0; c < C; c++) {
     boundScore[c] = 0;
-    if (alone(c) || size.get(keyOf(c))! < 2) continue;
+    if (classOf[c]! < 0 || size[classOf[c]!]! < 2) continue;
     const o = c * W;
     const own = ev.candOwnUnit[c]!;
     const node = ev.candNode[c]!;
@@ -415,21 +517,22 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     if (rx !== ry) return rx < ry;
     return x < y;
   };
-  const repOf = new Map<number, number>();
+  const repOf = pooled(s.index, 'classRep', 'i32', K);
+  repOf.fill(-1);
   const isRep = pooled(s.index, 'isRep', 'u8', C);
   isRep.fill(0);
   for (let c = 0; c < C; c++) {
-    if (alone(c)) {
+    if (classOf[c]! < 0) {
       isRep[c] = 1;
       continue;
     }
-    const key = keyOf(c);
-    const r = repOf.get(key);
-    if (r === undefined) {
-      repOf.set(key, c);
+    const key = classOf[c]!;
+    const r = repOf[key]!;
+    if (r < 0) {
+      repOf[key] = c;
       isRep[c] = 1;
     } else if (ev.candUnits[r] === ev.candUnits[c] && better(c, r)) {
-      repOf.set(key, c);
+      repOf[key] = c;
       isRep[r] = 0;
       isRep[c] = 1;
     } else if (ev.candUnits[r] !== ev.candUnits[c]) {
@@ -437,7 +540,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     }
   }
   const reps: number[] = [];
-  const unitOff = new Int32Array(C + 1);
+  const unitOff = pooled(s.index, 'coverUnitOff', 'i32', C + 1);
   let m = 0;
   for (let c = 0; c < C; c++) {
     unitOff[c] = m;
@@ -447,7 +550,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
     }
   }
   unitOff[C] = m;
-  const off = new Int32Array(ev.units + 1);
+  const off = pooled(s.index, 'coverOff', 'i32', ev.units + 1);
   const cand = pooled(s.index, 'coverCand', 'i32', m);
   const dist = pooled(s.index, 'coverDist', 'u8', m);
   const units = pooled(s.index, 'coverUnits', 'i32', m);

@@ -168,7 +168,11 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     const base = E;
     walkOff[u] = base;
     if (base + maxWalk > cap) {
-      const next = Math.max(cap * 2, base + maxWalk);
+      // Grown to what the walks so far extrapolate to: each reallocation of these hundreds of MB
+      // counts as external memory and made V8 run a full mark-compact (~0.45 s over the 1M-CI
+      // mirror's objects) — ten of them in a cold call when the buffers doubled.
+      const next = Math.max(cap * 2, base + maxWalk, u > 0 ? Math.ceil(((base / u) * U * 9) / 8) + maxWalk : 0);
+      cache?.reserve(next);
       walkCand = grown(index, 'walkCand', 'i32', walkCand, base, next);
       walkDist = grown(index, 'walkDist', 'u8', walkDist, base, next);
       walkParent = grown(index, 'walkParent', 'i32', walkParent, base, next);
@@ -216,7 +220,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
       if (c < 0) {
         c = C++;
         if (c >= candNode.length) {
-          const next = candNode.length * 2;
+          const next = candNode.length * 4;
           candNode = grown(index, 'candNode', 'i32', candNode, c, next);
           chg = grown(index, 'candHasChange', 'u8', chg, c, next);
           rec = grown(index, 'candRecords', 'f64', rec, c * R, next * R);
@@ -254,7 +258,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     h2[c] = rec[o + 7]!;
     sums.set(rec.subarray(o, o + W), c * W);
   }
-  const candOwnUnit = new Int32Array(C).fill(-1);
+  const candOwnUnit = pooled(index, 'candOwnUnit', 'i32', C).fill(-1);
   for (let u = 0; u < U; u++) candOwnUnit[candOf[unitNodes[u]!]!] = u;
   const changeUnits = new Map<number, number[]>();
   for (let i = 0; i < changeHits.length; i += 2) {
@@ -335,23 +339,30 @@ class WalkCache {
     return len;
   }
 
+  /** Room for `total` entries in all, in one reallocation (see `gatherEvidence`). */
+  reserve(total: number): void {
+    const cap = Math.min(WALK_CACHE_ENTRIES, total);
+    if (cap > this.nodes.length) this.resize(cap);
+  }
+
+  private resize(cap: number): void {
+    const grow = <T extends Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a.subarray(0, this.size));
+      return b;
+    };
+    this.nodes = grow(this.nodes, (k) => new Int32Array(k));
+    this.dist = grow(this.dist, (k) => new Uint8Array(k));
+    this.parent = grow(this.parent, (k) => new Uint16Array(k));
+  }
+
   put(node: number, queue: Int32Array, dist: Uint8Array, parent: Int32Array, base: number, len: number): void {
     if (this.size + len > WALK_CACHE_ENTRIES) {
       for (const v of this.held) this.at[v] = -1;
       this.held.length = 0;
       this.size = 0;
     }
-    if (this.size + len > this.nodes.length) {
-      const cap = Math.min(WALK_CACHE_ENTRIES, Math.max(this.nodes.length * 2, this.size + len));
-      const grow = <T extends Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
-        const b = make(cap);
-        b.set(a.subarray(0, this.size));
-        return b;
-      };
-      this.nodes = grow(this.nodes, (k) => new Int32Array(k));
-      this.dist = grow(this.dist, (k) => new Uint8Array(k));
-      this.parent = grow(this.parent, (k) => new Uint16Array(k));
-    }
+    if (this.size + len > this.nodes.length) this.resize(Math.min(WALK_CACHE_ENTRIES, Math.max(this.nodes.length * 2, this.size + len)));
     const to = this.size;
     this.nodes.set(queue.subarray(0, len), to);
     this.dist.set(dist.subarray(base, base + len), to);
