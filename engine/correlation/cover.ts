@@ -20,7 +20,7 @@ import type { ImpactIndex } from '../impact/index.ts';
 import { reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
-import { pooled, W, type Evidence, type Inc } from './evidence.ts';
+import { pooled, pooledTriple, W, type Evidence, type Inc } from './evidence.ts';
 import type { CorrelationResult, Factor } from './types.ts';
 
 const MINUTE = 60_000;
@@ -551,9 +551,10 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
   }
   unitOff[C] = m;
   const off = pooled(s.index, 'coverOff', 'i32', ev.units + 1);
-  const cand = pooled(s.index, 'coverCand', 'i32', m);
-  const dist = pooled(s.index, 'coverDist', 'u8', m);
-  const units = pooled(s.index, 'coverUnits', 'i32', m);
+  const triple = pooledTriple(s.index, 'cover', m);
+  const cand = triple.a.subarray(0, m);
+  const units = triple.b.subarray(0, m);
+  const dist = triple.c.subarray(0, m);
   const fill = pooled(s.index, 'coverFill', 'i32', C);
   fill.set(unitOff.subarray(0, C));
   const { walkOff, walkCand, walkDist } = ev;

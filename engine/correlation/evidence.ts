@@ -72,6 +72,7 @@ interface Workspace {
   changed: Uint8Array;
   queue: Int32Array;
   pool: Map<string, Int32Array | Uint8Array | Float64Array>;
+  triples: Map<string, Triple>;
   walks: WalkCache | undefined;
 }
 
@@ -80,7 +81,7 @@ const workspaces = new WeakMap<ImpactIndex, Workspace>();
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
   let w = workspaces.get(index);
   if (w === undefined) {
-    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map(), walks: undefined };
+    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map(), triples: new Map(), walks: undefined };
     workspaces.set(index, w);
   }
   if (w.queue.length < maxWalk) w.queue = new Int32Array(maxWalk);
@@ -109,6 +110,39 @@ export function pooled<K extends Kind>(index: ImpactIndex, name: string, kind: K
     pool.set(name, b);
   }
   return b.subarray(0, size) as KindArray<K>;
+}
+
+/**
+ * Two Int32Arrays and a Uint8Array of `cap` elements each over one ArrayBuffer: V8 runs a full
+ * mark-compact whenever external memory grew by 64 MB since the last one (~0.4 s over a 1M-CI
+ * mirror's objects), so the per-entry arrays of the walks (and of the compacted walks) are one
+ * allocation, not three.
+ */
+export class Triple {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly c: Uint8Array;
+  constructor(readonly cap: number) {
+    const buf = new ArrayBuffer(cap * 9);
+    this.a = new Int32Array(buf, 0, cap);
+    this.b = new Int32Array(buf, cap * 4, cap);
+    this.c = new Uint8Array(buf, cap * 8, cap);
+  }
+}
+
+/** A pooled `Triple` of at least `size` elements (stale contents; the first `keep` kept when it grows). */
+export function pooledTriple(index: ImpactIndex, name: string, size: number, keep = 0): Triple {
+  const triples = workspace(index, 0).triples;
+  const t = triples.get(name);
+  if (t !== undefined && t.cap >= size) return t;
+  const next = new Triple(Math.ceil(size * 1.25) + 1024);
+  if (t !== undefined && keep > 0) {
+    next.a.set(t.a.subarray(0, keep));
+    next.b.set(t.b.subarray(0, keep));
+    next.c.set(t.c.subarray(0, keep));
+  }
+  triples.set(name, next);
+  return next;
 }
 
 /** Like `pooled`, keeping the first `keep` elements when it has to grow. */
@@ -151,10 +185,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   const changedMark = work.changed;
 
   // Walk buffers (by entry) and candidate buffers (by candidate), pooled and grown on demand.
-  let cap = Math.max(1 << 16, (work.pool.get('walkCand')?.length ?? 0));
-  let walkCand = pooled(index, 'walkCand', 'i32', cap);
-  let walkDist = pooled(index, 'walkDist', 'u8', cap);
-  let walkParent = pooled(index, 'walkParent', 'i32', cap);
+  let entries = pooledTriple(index, 'walks', 1 << 16);
+  let cap = entries.cap;
+  let { a: walkCand, b: walkParent, c: walkDist } = entries;
   const ccap = Math.max(1024, (work.pool.get('candNode')?.length ?? 0));
   let candNode = pooled(index, 'candNode', 'i32', ccap);
   let chg = pooled(index, 'candHasChange', 'u8', ccap);
@@ -173,10 +206,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
       // mirror's objects) — ten of them in a cold call when the buffers doubled.
       const next = Math.max(cap * 2, base + maxWalk, u > 0 ? Math.ceil(((base / u) * U * 9) / 8) + maxWalk : 0);
       cache?.reserve(next);
-      walkCand = grown(index, 'walkCand', 'i32', walkCand, base, next);
-      walkDist = grown(index, 'walkDist', 'u8', walkDist, base, next);
-      walkParent = grown(index, 'walkParent', 'i32', walkParent, base, next);
-      cap = walkCand.length;
+      entries = pooledTriple(index, 'walks', next, base);
+      ({ a: walkCand, b: walkParent, c: walkDist } = entries);
+      cap = entries.cap;
     }
     const start = unitNodes[u]!;
     let tail = cache?.get(start, queue, walkDist, walkParent, base) ?? -1;
@@ -311,9 +343,9 @@ function walkCache(work: Workspace, index: ImpactIndex, maxDepth: number, maxWal
 class WalkCache {
   private readonly at: Int32Array;
   private readonly len: Int32Array;
-  private nodes = new Int32Array(1 << 16);
-  private dist = new Uint8Array(1 << 16);
-  private parent = new Uint16Array(1 << 16);
+  private nodes = new Int32Array(0);
+  private parent = new Uint16Array(0);
+  private dist = new Uint8Array(0);
   private size = 0;
   private readonly held: number[] = [];
 
@@ -345,15 +377,18 @@ class WalkCache {
     if (cap > this.nodes.length) this.resize(cap);
   }
 
+  /** One ArrayBuffer for the three arrays (see `Triple`). */
   private resize(cap: number): void {
-    const grow = <T extends Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a.subarray(0, this.size));
-      return b;
-    };
-    this.nodes = grow(this.nodes, (k) => new Int32Array(k));
-    this.dist = grow(this.dist, (k) => new Uint8Array(k));
-    this.parent = grow(this.parent, (k) => new Uint16Array(k));
+    const buf = new ArrayBuffer(cap * 7);
+    const nodes = new Int32Array(buf, 0, cap);
+    const parent = new Uint16Array(buf, cap * 4, cap);
+    const dist = new Uint8Array(buf, cap * 6, cap);
+    nodes.set(this.nodes.subarray(0, this.size));
+    parent.set(this.parent.subarray(0, this.size));
+    dist.set(this.dist.subarray(0, this.size));
+    this.nodes = nodes;
+    this.parent = parent;
+    this.dist = dist;
   }
 
   put(node: number, queue: Int32Array, dist: Uint8Array, parent: Int32Array, base: number, len: number): void {
@@ -362,7 +397,7 @@ class WalkCache {
       this.held.length = 0;
       this.size = 0;
     }
-    if (this.size + len > this.nodes.length) this.resize(Math.min(WALK_CACHE_ENTRIES, Math.max(this.nodes.length * 2, this.size + len)));
+    if (this.size + len > this.nodes.length) this.resize(Math.min(WALK_CACHE_ENTRIES, Math.max(1 << 16, this.nodes.length * 2, this.size + len)));
     const to = this.size;
     this.nodes.set(queue.subarray(0, len), to);
     this.dist.set(dist.subarray(base, base + len), to);
