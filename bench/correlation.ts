@@ -14,7 +14,8 @@
  *     incident CIs, ties to the smallest total distance.
  * Speed: 10,000 open incidents on 100k- and 1M-CI generated graphs (skip the 1M one with
  * `--skip-large`), `correlate` timed on a prebuilt index (the API keeps one), the index build
- * reported apart; cold (reach counts not memoised yet) and warm, with CPU time and load averages.
+ * reported apart: cold (reach counts and walks not memoised yet), warm (the same incidents again)
+ * and 10,000 other incidents on the warm index, with CPU time and load averages.
  */
 import Graph from 'graphology';
 import { readFileSync } from 'node:fs';
@@ -391,6 +392,11 @@ export interface SpeedReport {
   /** CPU time of the cold call (user + system): less sensitive than wall time to a shared machine. */
   correlateCpuMs: number;
   warmMs: number;
+  /** Load averages (1, 5, 15 min) when the warm call ended. */
+  warmLoad: number[];
+  /** Another 10,000 incidents (other faults, other noise) on the warm index: reach and walks memoised only where they overlap. */
+  otherMs: number;
+  otherOverlap: number;
   /** Load averages (1, 5, 15 min) when the cold call ended. */
   load: number[];
   stats: CorrelationResult['stats'];
@@ -438,7 +444,15 @@ export function speedRun(registry: Registry, cis: number, incidents: number, see
   t = performance.now();
   correlate(index, list, { registry, window: '30m', changes });
   const warmMs = performance.now() - t;
-  return { cis: index.n, relationships: view.size, loadMs, indexMs, incidents: list.length, faults, correlateMs, correlateCpuMs: (used.user + used.system) / 1000, warmMs, load, stats: result.stats, groups: result.groups.length, unexplained: result.unexplained.length };
+  const warmLoad = loadavg();
+  const other = speedWorkload(index, incidents, seed + 1000);
+  const seen = new Set(list.flatMap((i) => i.cis));
+  const otherCis = new Set(other.list.flatMap((i) => i.cis));
+  const otherOverlap = [...otherCis].filter((ci) => seen.has(ci)).length / Math.max(1, otherCis.size);
+  t = performance.now();
+  correlate(index, other.list, { registry, window: '30m', changes: other.changes });
+  const otherMs = performance.now() - t;
+  return { cis: index.n, relationships: view.size, loadMs, indexMs, incidents: list.length, faults, correlateMs, correlateCpuMs: (used.user + used.system) / 1000, warmMs, warmLoad, otherMs, otherOverlap, load, stats: result.stats, groups: result.groups.length, unexplained: result.unexplained.length };
 }
 
 // ---------------------------------------------------------------- entry point
@@ -484,7 +498,10 @@ export async function run(argv: string[]): Promise<void> {
   for (const sp of speed) {
     console.log(`speed: ${sp.incidents} open incidents (${sp.faults} faults + noise) on ${sp.cis} CIs / ${sp.relationships} relationships`);
     console.log(`  generate+load ${(sp.loadMs / 1000).toFixed(1)} s, impact index ${sp.indexMs.toFixed(0)} ms (built once per mirror revision, not in the figures below)`);
-    console.log(`  correlate ${sp.correlateMs.toFixed(0)} ms cold (${sp.correlateCpuMs.toFixed(0)} ms CPU; reach counts computed), ${sp.warmMs.toFixed(0)} ms warm; load average ${sp.load.map((x) => x.toFixed(2)).join(' ')}; target ≤ 2000 ms → ${sp.correlateMs <= 2000 ? 'met' : 'MISSED'}`);
+    const la = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+    console.log(`  correlate ${sp.correlateMs.toFixed(0)} ms cold (${sp.correlateCpuMs.toFixed(0)} ms CPU; reach counts and walks computed; load ${la(sp.load)}) → ${sp.correlateMs <= 2000 ? 'met' : 'MISSED'}`);
+    console.log(`            ${sp.warmMs.toFixed(0)} ms warm (same incidents again: reach and walks memoised; load ${la(sp.warmLoad)}) → ${sp.warmMs <= 2000 ? 'met' : 'MISSED'}`);
+    console.log(`            ${sp.otherMs.toFixed(0)} ms other incidents on the warm index (${(sp.otherOverlap * 100).toFixed(0)} % of their CIs seen before) → ${sp.otherMs <= 2000 ? 'met' : 'MISSED'}; target ≤ 2000 ms`);
     console.log(`  ${sp.groups} groups, ${sp.unexplained} unexplained; ${sp.stats.candidates} candidates, ${sp.stats.walkEntries} walk entries (${sp.stats.coverEntries} after compaction), ${sp.stats.evaluated} evaluations, ${sp.stats.reachWalks} reach walks`);
   }
 }
