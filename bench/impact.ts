@@ -8,7 +8,8 @@
  * provider or shared database) — measured four ways in the same process:
  *
  *   1. mirror `blastRadius` on the impact index (full report: states, depths, via paths, services);
- *   2. mirror `computeImpact` (the core fixpoint only, no report);
+ *   2. mirror `computeImpact` (the core fixpoint only, no report), and `reportImpact` alone on one
+ *      precomputed core (the report only) — the two halves of 1;
  *   3. Cypher on a throwaway Neo4j loaded through `Neo4jStore.apply`: the reachability set of
  *      dependents (see `reachQuery`) — reachability only, no down/degraded states, so a generous
  *      baseline; the counts are checked against the mirror's;
@@ -43,6 +44,7 @@ import {
   buildImpactIndex,
   computeImpact,
   plainImpactStates,
+  reportImpact,
   resolveOrigins,
   typeMask,
   type ImpactIndex,
@@ -224,6 +226,8 @@ async function runSize(cis: number, opts: Options): Promise<void> {
       const resolved = resolveOrigins(index, origins);
       const full = await measureSync(() => blastRadius(index, registry, origins).impacted.length, opts.runs, 5, opts.seriesBudgetMs);
       const core = await measureSync(() => computeImpact(index, resolved, mask).size, opts.runs, 5, opts.seriesBudgetMs);
+      const fixed = computeImpact(index, resolved, mask);
+      const report = await measureSync(() => reportImpact(fixed, resolved, registry, undefined).impacted.length, opts.runs, 5, opts.seriesBudgetMs);
       const plainCount = plainImpactStates(graph, registry, origins).size - 1;
       const plain = await measureSync(() => plainImpactStates(graph, registry, origins).size, opts.runs, 2, opts.seriesBudgetMs);
       let cypher: Series | undefined;
@@ -241,6 +245,7 @@ async function runSize(cis: number, opts: Options): Promise<void> {
       const impacted = origin.impacted.toLocaleString('en');
       rows.push(row(label, impacted, 'mirror blastRadius (full report)', full));
       rows.push(row(label, impacted, 'mirror computeImpact (core only)', core));
+      rows.push(row(label, impacted, 'mirror reportImpact (report only)', report));
       if (cypher) rows.push(row(label, impacted, 'Neo4j Cypher reachability', cypher));
       rows.push(row(label, impacted, 'graphology plainImpactStates', plain));
       ratios.push([

@@ -101,6 +101,8 @@ export interface ImpactIndex {
   scratch: Scratch | undefined;
   /** Each node's position in code-unit order of ids; see `idRank` (computed on first need). */
   rank: Int32Array | undefined;
+  /** A node order, topological where the graph allows; see `topoOrder` (computed on first need). */
+  topo: Int32Array | undefined;
 }
 
 /** An `ImpactIndex` as a versioned view of a shared, incrementally maintained state. */
@@ -200,6 +202,13 @@ class IndexView implements ImpactIndex {
   set rank(r: Int32Array | undefined) {
     this.core.rank = r;
   }
+  get topo(): Int32Array | undefined {
+    return this.core.topo;
+  }
+  set topo(t: Int32Array | undefined) {
+    this.core.topo = t;
+    this.core.topoNext = this.core.n;
+  }
 }
 
 /**
@@ -229,6 +238,53 @@ export function idRank(index: ImpactIndex): Int32Array {
   if (index instanceof IndexView) index.core.sortedIds = sorted;
   index.rank = rank;
   return rank;
+}
+
+/**
+ * A numbering of the nodes in which every relationship outside a dependency cycle leads to a higher
+ * number (reverse postorder of a depth-first walk along `dep`): only cycles need an edge u → v with
+ * `topo[v] <= topo[u]`. Blast radius uses it to skip its cycle search when the impacted CIs have no
+ * such edge. Any order keeps that test correct — every cycle has an edge that goes down in any
+ * numbering — so writes never invalidate it: CIs added later are numbered last, and an edge added
+ * against the order only makes the search run where it may find a cycle. Like `idRank`, computed on
+ * the first large report (one O(n + m) walk, typed arrays) and cached for the life of this index.
+ */
+export function topoOrder(index: ImpactIndex): Int32Array {
+  if (index.topo !== undefined) return index.topo;
+  const n = index.n;
+  const { start, end, other } = index.dep;
+  const topo = new Int32Array(index instanceof IndexView ? index.dep.nodeCap : n);
+  const seen = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const iter = new Int32Array(n);
+  let post = n;
+  for (let root = 0; root < n; root++) {
+    if (seen[root] === 1) continue;
+    seen[root] = 1;
+    let sp = 0;
+    stack[0] = root;
+    iter[0] = start[root]!;
+    sp = 1;
+    while (sp > 0) {
+      const u = stack[sp - 1]!;
+      const stop = end[u]!;
+      let e = iter[sp - 1]!;
+      while (e < stop && seen[other[e]!] === 1) e++;
+      if (e < stop) {
+        const v = other[e]!;
+        iter[sp - 1] = e + 1;
+        seen[v] = 1;
+        stack[sp] = v;
+        iter[sp] = start[v]!;
+        sp++;
+      } else {
+        topo[u] = --post;
+        sp--;
+      }
+    }
+  }
+  index.topo = topo;
+  return topo;
 }
 
 /**
@@ -365,6 +421,20 @@ export function stepOf(index: ImpactIndex, provider: number, dependent: number, 
 }
 
 /**
+ * The `via` step last reported into each CI (by dense id), across queries: a hub's report reuses the
+ * same steps query after query instead of allocating ~150k fresh objects. An entry is used only when
+ * its from / type / to still match, so writes never make it wrong. Steps are shared, never mutated.
+ */
+export function stepCache(index: ImpactIndex): (PathStep | undefined)[] {
+  let s = index.scratch;
+  if (s === undefined) {
+    s = acquireScratch(index);
+    releaseScratch(s);
+  }
+  return (s.steps ??= new Array<PathStep | undefined>(s.mark.length));
+}
+
+/**
  * Reusable per-query arrays, so a small query at 1M nodes does not allocate and zero megabytes.
  * Membership uses generation stamps (`mark[v] === stamp`) instead of clearing. Queries are
  * synchronous, so one scratch per index suffices; a nested acquisition gets a fresh one.
@@ -372,7 +442,6 @@ export function stepOf(index: ImpactIndex, provider: number, dependent: number, 
 export class Scratch {
   readonly mark: Uint32Array;
   readonly downMark: Uint32Array;
-  readonly setMark: Uint32Array;
   groupMark: Uint32Array;
   groupDown: Int32Array;
   /** node → position in the current query's visit order. */
@@ -383,14 +452,17 @@ export class Scratch {
   readonly depthAt: Int32Array;
   readonly parentAt: Int32Array;
   readonly parentTypeAt: Uint16Array;
-  readonly rankAt: Uint8Array;
+  /** See `stepCache`. */
+  steps: (PathStep | undefined)[] | undefined;
+  /** Blast radius's per-node words [mark, downMark, pos, -] and per-position words [depth, parent, type | rank << 16, -] (lazy). */
+  nodeWords: Int32Array | undefined;
+  posWords: Int32Array | undefined;
   private stamp = 0;
   busy = false;
 
   constructor(n: number, groups: number) {
     this.mark = new Uint32Array(n);
     this.downMark = new Uint32Array(n);
-    this.setMark = new Uint32Array(n);
     this.groupMark = new Uint32Array(groups);
     this.groupDown = new Int32Array(groups);
     this.pos = new Int32Array(n);
@@ -399,7 +471,6 @@ export class Scratch {
     this.depthAt = new Int32Array(n);
     this.parentAt = new Int32Array(n);
     this.parentTypeAt = new Uint16Array(n);
-    this.rankAt = new Uint8Array(n);
   }
 
   /** Room for `groups` redundancy groups (a rule added by a write): only the two group arrays grow. */
@@ -418,8 +489,8 @@ export class Scratch {
     if (this.stamp + headroom >= 0xfffffff0) {
       this.mark.fill(0);
       this.downMark.fill(0);
-      this.setMark.fill(0);
       this.groupMark.fill(0);
+      this.nodeWords?.fill(0);
       this.stamp = 0;
     }
     return ++this.stamp;

@@ -42,11 +42,14 @@ import {
   idRank,
   releaseScratch,
   resolveIndex,
+  stepCache,
   stepOf,
+  topoOrder,
   typeMask,
   type ImpactIndex,
   type ImpactSource,
   type PathStep,
+  type Scratch,
 } from './adjacency.ts';
 
 export type ImpactEffect = 'down' | 'degraded';
@@ -118,10 +121,12 @@ export interface BlastRadiusResult {
   cycles: string[][];
 }
 
-/** Above this many reported CIs, levels are sorted by the index's id rank (see `idRank`). */
-const LARGE_REPORT = 4096;
-/** Level offsets packed under the rank in a float64 sort key: exact while rank × 2^22 < 2^53. */
-const LEVEL_SPAN = 2 ** 22;
+/**
+ * Above `largeReport` reported CIs, levels longer than `radixLevel` are sorted by the index's id rank
+ * (see `idRank`; ~1 s at 1M CIs the first time, then cached), `radixBits` per pass (11: two passes
+ * below 4M CIs). Tests lower them to run small graphs through every pass.
+ */
+export const reportTuning = { largeReport: 4096, radixLevel: 64, radixBits: 11 };
 
 export const DEGRADED = 1;
 export const DOWN = 2;
@@ -156,137 +161,170 @@ export interface ImpactCore {
 export function computeImpact(index: ImpactIndex, origins: readonly { node: number; effect: ImpactEffect }[], mask: Uint8Array): ImpactCore {
   const s = acquireScratch(index);
   try {
-    const stamp = s.next();
-    const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
-    const { groupSize, groupNeed } = index;
-    const { mark, downMark, groupMark, groupDown, pos, queue, order, depthAt, parentAt, parentTypeAt, rankAt } = s;
-
-    // Pass 1: down-propagation.
-    let qt = 0;
-    for (const o of origins) {
-      if (o.effect === 'down' && downMark[o.node] !== stamp) {
-        downMark[o.node] = stamp;
-        queue[qt++] = o.node;
-      }
-    }
-    const failedMembers = new Map<number, number[]>();
-    for (let qh = 0; qh < qt; qh++) {
-      const u = queue[qh]!;
-      const end = depEnd[u]!;
-      for (let e = depStart[u]!; e < end; e++) {
-        if (mask[depType[e]!] === 0) continue;
-        const v = depTarget[e]!;
-        const g = depGroup[e]!;
-        if (g >= 0) {
-          let list: number[] | undefined;
-          if (groupMark[g] !== stamp) {
-            groupMark[g] = stamp;
-            groupDown[g] = 0;
-            list = [];
-            failedMembers.set(g, list);
-          } else {
-            list = failedMembers.get(g)!;
-          }
-          groupDown[g]!++;
-          list.push(u);
-          if (downMark[v] !== stamp && groupSize[g]! - groupDown[g]! < groupNeed[g]!) {
-            downMark[v] = stamp;
-            queue[qt++] = v;
-          }
-        } else if (downMark[v] !== stamp) {
-          downMark[v] = stamp;
-          queue[qt++] = v;
-        }
-      }
-    }
-
-    // Pass 2: breadth-first over the impacted set.
-    let r = 0;
-    for (const o of origins) {
-      if (mark[o.node] === stamp) continue;
-      mark[o.node] = stamp;
-      pos[o.node] = r;
-      order[r] = o.node;
-      depthAt[r] = 0;
-      parentAt[r] = -1;
-      parentTypeAt[r] = 0;
-      rankAt[r] = 0;
-      r++;
-    }
-    const originCount = r;
-    const ids = index.nodeIds;
-    let cycleHint = false;
-    for (let head = 0; head < r; head++) {
-      const u = order[head]!;
-      const dNext = depthAt[head]! + 1;
-      const uDown = downMark[u] === stamp;
-      const end = depEnd[u]!;
-      for (let e = depStart[u]!; e < end; e++) {
-        const t = depType[e]!;
-        if (mask[t] === 0) continue;
-        const v = depTarget[e]!;
-        let rank = 0;
-        if (uDown) {
-          if (downMark[v] !== stamp) rank = 1;
-          else {
-            const g = depGroup[e]!;
-            rank = g < 0 ? 3 : groupSize[g]! - groupDown[g]! < groupNeed[g]! ? 2 : 1;
-          }
-        }
-        if (mark[v] !== stamp) {
-          mark[v] = stamp;
-          pos[v] = r;
-          order[r] = v;
-          depthAt[r] = dNext;
-          parentAt[r] = head;
-          parentTypeAt[r] = t;
-          rankAt[r] = rank;
-          r++;
-        } else {
-          const pv = pos[v]!;
-          const dv = depthAt[pv]!;
-          if (dv === dNext) {
-            const old = rankAt[pv]!;
-            if (rank > old || (rank === old && betterParent(ids, u, t, order[parentAt[pv]!]!, parentTypeAt[pv]!))) {
-              parentAt[pv] = head;
-              parentTypeAt[pv] = t;
-              rankAt[pv] = rank;
-            }
-          } else if (dv < dNext) {
-            // An edge back to the same or an earlier level: necessary for a cycle, so look for one.
-            cycleHint = true;
-          }
-        }
-      }
-    }
-
-    const state = new Uint8Array(r);
-    for (let p = 0; p < r; p++) state[p] = downMark[order[p]!] === stamp ? DOWN : DEGRADED;
-    for (const o of origins) {
-      const p = pos[o.node]!;
-      if (o.effect === 'down') state[p] = DOWN;
-    }
-    const cycles = cycleHint ? impactedCycles(index, s.order, r, pos, mark, stamp, mask) : [];
-    return {
-      index,
-      size: r,
-      originCount,
-      order: order.slice(0, r),
-      state,
-      depth: depthAt.slice(0, r),
-      parentPos: parentAt.slice(0, r),
-      parentType: parentTypeAt.slice(0, r),
-      failedMembers,
-      cycles,
-    };
+    return fixpoint(index, origins, mask, s, true);
   } finally {
     releaseScratch(s);
   }
 }
 
-function betterParent(ids: readonly string[], u: number, t: number, old: number, oldT: number): boolean {
+/**
+ * The two passes on scratch `s`. With `copy` false the per-position arrays of the result are views
+ * of the scratch: valid only while the caller holds `s` (blastRadius reports before releasing it,
+ * which saves five typed-array copies per query).
+ */
+function fixpoint(index: ImpactIndex, origins: readonly { node: number; effect: ImpactEffect }[], mask: Uint8Array, s: Scratch, copy: boolean): ImpactCore {
+  const stamp = s.next() | 0;
+  const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
+  const { groupSize, groupNeed } = index;
+  const { groupMark, groupDown, queue, order, depthAt, parentAt, parentTypeAt } = s;
+  // Per-node words [mark, downMark, pos, -] and per-position words [depth, parent, type | rank << 16, -]:
+  // one cache line per node touched instead of one per array (the hub walk at 1M CIs is memory-bound).
+  const nw = (s.nodeWords ??= new Int32Array(4 * s.mark.length));
+  const pw = (s.posWords ??= new Int32Array(4 * s.mark.length));
+  const gStamp = stamp >>> 0;
+
+  // Pass 1: down-propagation.
+  let qt = 0;
+  for (const o of origins) {
+    if (o.effect === 'down' && nw[4 * o.node + 1] !== stamp) {
+      nw[4 * o.node + 1] = stamp;
+      queue[qt++] = o.node;
+    }
+  }
+  const failedMembers = new Map<number, number[]>();
+  for (let qh = 0; qh < qt; qh++) {
+    const u = queue[qh]!;
+    const end = depEnd[u]!;
+    for (let e = depStart[u]!; e < end; e++) {
+      if (mask[depType[e]!] === 0) continue;
+      const v = depTarget[e]!;
+      const g = depGroup[e]!;
+      if (g >= 0) {
+        let list: number[] | undefined;
+        if (groupMark[g] !== gStamp) {
+          groupMark[g] = gStamp;
+          groupDown[g] = 0;
+          list = [];
+          failedMembers.set(g, list);
+        } else {
+          list = failedMembers.get(g)!;
+        }
+        groupDown[g]!++;
+        list.push(u);
+        if (nw[4 * v + 1] !== stamp && groupSize[g]! - groupDown[g]! < groupNeed[g]!) {
+          nw[4 * v + 1] = stamp;
+          queue[qt++] = v;
+        }
+      } else if (nw[4 * v + 1] !== stamp) {
+        nw[4 * v + 1] = stamp;
+        queue[qt++] = v;
+      }
+    }
+  }
+
+  // Pass 2: breadth-first over the impacted set.
+  let r = 0;
+  for (const o of origins) {
+    const b = 4 * o.node;
+    if (nw[b] === stamp) continue;
+    nw[b] = stamp;
+    nw[b + 2] = r;
+    order[r] = o.node;
+    pw[4 * r] = 0;
+    pw[4 * r + 1] = -1;
+    pw[4 * r + 2] = 0;
+    r++;
+  }
+  const originCount = r;
+  const ids = index.nodeIds;
+  const idOrder = index.rank;
+  const topo = index.topo;
+  let cycleHint = false;
+  for (let head = 0; head < r; head++) {
+    const u = order[head]!;
+    const tu = topo === undefined ? 0 : topo[u]!;
+    const dNext = pw[4 * head]! + 1;
+    const uDown = nw[4 * u + 1] === stamp;
+    const end = depEnd[u]!;
+    for (let e = depStart[u]!; e < end; e++) {
+      const t = depType[e]!;
+      if (mask[t] === 0) continue;
+      const v = depTarget[e]!;
+      const b = 4 * v;
+      let rank = 0;
+      if (uDown) {
+        if (nw[b + 1] !== stamp) rank = 1;
+        else {
+          const g = depGroup[e]!;
+          rank = g < 0 ? 3 : groupSize[g]! - groupDown[g]! < groupNeed[g]! ? 2 : 1;
+        }
+      }
+      if (nw[b] !== stamp) {
+        nw[b] = stamp;
+        nw[b + 2] = r;
+        const c = 4 * r;
+        order[r] = v;
+        pw[c] = dNext;
+        pw[c + 1] = head;
+        pw[c + 2] = t | (rank << 16);
+        r++;
+      } else {
+        const c = 4 * nw[b + 2]!;
+        const dv = pw[c]!;
+        if (dv === dNext) {
+          const w = pw[c + 2]!;
+          const old = w >>> 16;
+          if (rank > old || (rank === old && betterParent(ids, idOrder, u, t, order[pw[c + 1]!]!, w & 0xffff))) {
+            pw[c + 1] = head;
+            pw[c + 2] = t | (rank << 16);
+          }
+        } else if (dv < dNext && topo === undefined) {
+          cycleHint = true;
+        }
+      }
+      if (topo !== undefined && topo[v]! <= tu) cycleHint = true;
+    }
+  }
+
+  const state = new Uint8Array(r);
+  for (let p = 0; p < r; p++) {
+    state[p] = nw[4 * order[p]! + 1] === stamp ? DOWN : DEGRADED;
+    depthAt[p] = pw[4 * p]!;
+    parentAt[p] = pw[4 * p + 1]!;
+    parentTypeAt[p] = pw[4 * p + 2]! & 0xffff;
+  }
+  for (const o of origins) {
+    const p = nw[4 * o.node + 2]!;
+    if (o.effect === 'down') state[p] = DOWN;
+  }
+  let cycles: number[][] = [];
+  if (cycleHint) {
+    const { mark, pos } = s;
+    for (let p = 0; p < r; p++) {
+      const v = order[p]!;
+      mark[v] = gStamp;
+      pos[v] = p;
+    }
+    cycles = impactedCycles(index, order, r, pos, mark, gStamp, mask);
+  }
+  return {
+    index,
+    size: r,
+    originCount,
+    order: copy ? order.slice(0, r) : order.subarray(0, r),
+    state,
+    depth: copy ? depthAt.slice(0, r) : depthAt.subarray(0, r),
+    parentPos: copy ? parentAt.slice(0, r) : parentAt.subarray(0, r),
+    parentType: copy ? parentTypeAt.slice(0, r) : parentTypeAt.subarray(0, r),
+    failedMembers,
+    cycles,
+  };
+}
+
+/** Tie-break between two equally ranked parents: smaller id, then type. `idOrder` (the id rank, when computed) spares the string compare. */
+function betterParent(ids: readonly string[], idOrder: Int32Array | undefined, u: number, t: number, old: number, oldT: number): boolean {
   if (u === old) return t < oldT;
-  return ids[u]! < ids[old]!;
+  return idOrder !== undefined ? idOrder[u]! < idOrder[old]! : ids[u]! < ids[old]!;
 }
 
 /** Iterative Tarjan over the impacted subgraph; only called when pass 2 saw a non-forward edge. */
@@ -393,8 +431,13 @@ export function blastRadius(
   const resolved = resolveOrigins(index, origins);
   const maxDepth = checkMaxDepth(options.maxDepth, 'impact');
   const mask = typeMask(index, options.relationshipTypes, 'impact');
-  const core = computeImpact(index, resolved, mask);
-  return reportImpact(core, resolved, registry, options.environments, maxDepth);
+  const s = acquireScratch(index);
+  try {
+    const core = fixpoint(index, resolved, mask, s, false);
+    return reportImpact(core, resolved, registry, options.environments, maxDepth);
+  } finally {
+    releaseScratch(s);
+  }
 }
 
 /** Turns the compact result into the DESIGN.md report, applying the reporting-only filters. */
@@ -452,54 +495,81 @@ export function reportImpact(
   for (const list of groupsOf.values()) list.sort((a, b) => cmp(a.relationship, b.relationship));
 
   // Reported positions: already in depth order (breadth-first); sort each level by id. Large reports
-  // sort integer keys (id rank × 2^22 + offset in the level) natively instead of comparing strings.
-  const reported: number[] = [];
+  // sort by the index's id rank (integers, radix) instead of comparing strings.
+  const reported = new Int32Array(size - originCount);
+  let m = 0;
   for (let p = originCount; p < size; p++) {
     if (depth[p]! > maxDepth) break;
     if (envs !== undefined && !envs.has(attrs[order[p]!]!.environment)) continue;
-    reported.push(p);
+    reported[m++] = p;
   }
-  const rank = reported.length > LARGE_REPORT ? idRank(index) : undefined;
+  const rank = m > reportTuning.largeReport ? idRank(index) : undefined;
+  // For the next queries' cycle test (see fixpoint): large ones pay for it once, small ones never.
+  if (rank !== undefined) topoOrder(index);
+  let radix: RadixBuffers | undefined;
   let lo = 0;
-  while (lo < reported.length) {
+  while (lo < m) {
     let hi = lo + 1;
     const d = depth[reported[lo]!]!;
-    while (hi < reported.length && depth[reported[hi]!] === d) hi++;
-    const len = hi - lo;
-    if (rank !== undefined && len > 64 && len < LEVEL_SPAN) {
-      const keys = new Float64Array(len);
-      for (let k = 0; k < len; k++) keys[k] = rank[order[reported[lo + k]!]!]! * LEVEL_SPAN + k;
-      keys.sort();
-      const level = reported.slice(lo, hi);
-      for (let k = 0; k < len; k++) reported[lo + k] = level[keys[k]! % LEVEL_SPAN]!;
-    } else if (len > 1) {
-      const level = reported.slice(lo, hi).sort((a, b) => cmp(nodeIds[order[a]!]!, nodeIds[order[b]!]!));
-      for (let k = 0; k < len; k++) reported[lo + k] = level[k]!;
+    while (hi < m && depth[reported[hi]!] === d) hi++;
+    if (rank !== undefined && hi - lo > reportTuning.radixLevel) {
+      radix ??= radixBuffers(m);
+      sortByRank(reported, lo, hi, order, rank, radix);
+    } else if (hi - lo > 1) {
+      const level = Array.from(reported.subarray(lo, hi)).sort((x, y) => cmp(nodeIds[order[x]!]!, nodeIds[order[y]!]!));
+      reported.set(level, lo);
     }
     lo = hi;
   }
 
   const steps: (PathStep | undefined)[] = new Array<PathStep | undefined>(size);
+  const cache = stepCache(index);
+  const { typeNames, typeProviderIsFrom } = index;
   const stepAt = (p: number): PathStep => {
     let st = steps[p];
     if (st === undefined) {
-      st = stepOf(index, order[parentPos[p]!]!, order[p]!, parentType[p]!);
+      if (cache === undefined) st = stepOf(index, order[parentPos[p]!]!, order[p]!, parentType[p]!);
+      else {
+        const node = order[p]!;
+        const t = parentType[p]!;
+        const pid = nodeIds[order[parentPos[p]!]!]!;
+        const did = nodeIds[node]!;
+        const type = typeNames[t]!;
+        const [from, to] = typeProviderIsFrom[t] === 1 ? [pid, did] : [did, pid];
+        const c = node < cache.length ? cache[node] : undefined;
+        if (c !== undefined && c.from === from && c.to === to && c.type === type) st = c;
+        else {
+          st = { from, type, to };
+          if (node < cache.length) cache[node] = st;
+        }
+      }
       steps[p] = st;
     }
     return st;
   };
 
-  const impacted: ImpactedCI[] = new Array<ImpactedCI>(reported.length);
+  const impacted: ImpactedCI[] = new Array<ImpactedCI>(m);
   const byClass: Record<string, StateCounts> = {};
+  const classes = new Map<string, { counts: StateCounts; service: boolean }>();
   let down = 0;
   let degraded = 0;
-  for (let k = 0; k < reported.length; k++) {
+  for (let k = 0; k < m; k++) {
     const p = reported[k]!;
     const node = order[p]!;
     const a = attrs[node]!;
     const d = depth[p]!;
-    const via: PathStep[] = new Array<PathStep>(d);
-    for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
+    let via: PathStep[];
+    if (d <= 3) {
+      if (d === 1) via = [stepAt(p)];
+      else if (d === 2) via = [stepAt(parentPos[p]!), stepAt(p)];
+      else {
+        const q = parentPos[p]!;
+        via = [stepAt(parentPos[q]!), stepAt(q), stepAt(p)];
+      }
+    } else {
+      via = new Array<PathStep>(d);
+      for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
+    }
     const st = stateName(p);
     const item: ImpactedCI = { id: nodeIds[node]!, class: a.class, name: a.name, environment: a.environment, state: st, depth: d, via };
     if (groupsOf.size > 0) {
@@ -507,15 +577,19 @@ export function reportImpact(
       if (groups !== undefined) item.redundancy = groups;
     }
     impacted[k] = item;
-    const c = (byClass[a.class] ??= { down: 0, degraded: 0 });
+    let info = classes.get(a.class);
+    if (info === undefined) {
+      info = { counts: (byClass[a.class] = { down: 0, degraded: 0 }), service: serviceClass(a.class) };
+      classes.set(a.class, info);
+    }
     if (st === 'down') {
       down++;
-      c.down++;
+      info.counts.down++;
     } else {
       degraded++;
-      c.degraded++;
+      info.counts.degraded++;
     }
-    if (serviceClass(a.class)) services.push(serviceOf(item.id, a, st, d));
+    if (info.service) services.push(serviceOf(item.id, a, st, d));
   }
   services.sort((a, b) => a.criticality - b.criticality || cmp(a.id, b.id));
 
@@ -530,4 +604,60 @@ function serviceOf(id: string, a: { name: string; criticality: number; owner?: s
 /** Code-unit order: stable across locales, and what `Array.prototype.sort` does by default. */
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface RadixBuffers {
+  keys: Int32Array;
+  keys2: Int32Array;
+  vals: Int32Array;
+  vals2: Int32Array;
+  count: Int32Array;
+  bits: number;
+}
+
+function radixBuffers(m: number): RadixBuffers {
+  const bits = reportTuning.radixBits;
+  return { keys: new Int32Array(m), keys2: new Int32Array(m), vals: new Int32Array(m), vals2: new Int32Array(m), count: new Int32Array(1 << bits), bits };
+}
+
+/**
+ * Sorts `reported[lo..hi)` (positions) by the id rank of their CIs: LSD radix over the rank, a few
+ * linear passes instead of a comparison sort (ranks of live CIs are distinct, so no tie to break).
+ */
+function sortByRank(reported: Int32Array, lo: number, hi: number, order: Int32Array, rank: Int32Array, b: RadixBuffers): void {
+  const len = hi - lo;
+  let { keys, vals, keys2, vals2 } = b;
+  const { count, bits } = b;
+  const digitMask = (1 << bits) - 1;
+  let bitsUsed = 0;
+  for (let k = 0; k < len; k++) {
+    const p = reported[lo + k]!;
+    const key = rank[order[p]!]!;
+    vals[k] = p;
+    keys[k] = key;
+    bitsUsed |= key;
+  }
+  for (let shift = 0; shift < 32 && (shift === 0 || bitsUsed >>> shift !== 0); shift += bits) {
+    count.fill(0);
+    for (let k = 0; k < len; k++) count[(keys[k]! >>> shift) & digitMask]!++;
+    let sum = 0;
+    for (let c = 0; c <= digitMask; c++) {
+      const x = count[c]!;
+      count[c] = sum;
+      sum += x;
+    }
+    for (let k = 0; k < len; k++) {
+      const key = keys[k]!;
+      const at = count[(key >>> shift) & digitMask]!++;
+      keys2[at] = key;
+      vals2[at] = vals[k]!;
+    }
+    const tk = keys;
+    keys = keys2;
+    keys2 = tk;
+    const tv = vals;
+    vals = vals2;
+    vals2 = tv;
+  }
+  reported.set(vals.subarray(0, len), lo);
 }

@@ -59,6 +59,9 @@ export class IndexCore {
   /** Id rank by slot and the ids in rank order (see `idRank` in adjacency.ts); maintained on insert once computed. */
   rank: Int32Array | undefined;
   sortedIds: string[] | undefined;
+  /** A node order, topological where the graph allows (see `topoOrder` in adjacency.ts); new CIs go last. */
+  topo: Int32Array | undefined;
+  topoNext = 0;
 
   constructor(
     readonly graph: GraphView,
@@ -337,6 +340,7 @@ function applyChange(core: IndexCore, c: GraphChange): boolean {
       core.attrs[v] = c.attrs;
       core.idToIndex.set(c.key, v);
       insertRank(core, v, c.key);
+      insertTopo(core, v);
       syncGroups(core, v);
       return true;
     }
@@ -414,6 +418,18 @@ function insertRank(core: IndexCore, v: number, id: string): void {
   }
   for (let u = 0; u < v; u++) if (r[u]! >= lo) r[u]!++;
   r[v] = lo;
+}
+
+/** Any order is correct for the cycle test (see `topoOrder`); last is as good as anywhere for a CI with no relationship yet. */
+function insertTopo(core: IndexCore, v: number): void {
+  let topo = core.topo;
+  if (topo === undefined) return;
+  if (v >= topo.length) {
+    topo = new Int32Array(Math.max(v + 1, core.dep.nodeCap));
+    topo.set(core.topo!);
+    core.topo = topo;
+  }
+  topo[v] = core.topoNext++;
 }
 
 function resize(core: IndexCore, g: number, by: number): void {
