@@ -8,19 +8,11 @@ import type { MultiDirectedGraph } from 'graphology';
 import { blastRadius, dependencies, plainImpactStates, requiredAvailable, singlePointsOfFailure, type BlastRadiusResult } from '../../engine/impact/index.ts';
 import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
+import { mulberry32 } from '../../fixtures/generate.ts';
 import { graphOf, registry, type NodeSpec } from './helpers.ts';
 
 type G = MultiDirectedGraph<NodeAttrs, { type: string }>;
 type Origin = { ci: string; effect: 'down' | 'degraded' };
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = ['DEPENDS_ON', 'RUNS_ON', 'MEMBER_OF', 'POWERED_BY', 'BACKED_UP_BY'];
 const PROPAGATING = TYPES.filter((t) => registry.relType(t)!.propagates);

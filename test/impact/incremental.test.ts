@@ -23,18 +23,10 @@ import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { Mirror } from '../../engine/mirror/mirror.ts';
 import type { ChangeEvent } from '../../engine/store/port.ts';
+import { mulberry32 } from '../../fixtures/generate.ts';
 import { graphOf, registry, type NodeSpec } from './helpers.ts';
 
 type G = MultiDirectedGraph<NodeAttrs, { type: string }>;
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = ['DEPENDS_ON', 'RUNS_ON', 'MEMBER_OF', 'POWERED_BY', 'HOSTED_ON', 'BACKED_UP_BY', 'NOT_IN_REGISTRY'];
 const RULE_TYPES = ['DEPENDS_ON', 'MEMBER_OF', 'POWERED_BY', 'RUNS_ON', 'BACKED_UP_BY'];

@@ -7,16 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blastRadius, buildImpactIndex, ensureImpactIndex } from '../../engine/impact/index.ts';
 import { topoOrder } from '../../engine/impact/adjacency.ts';
 import { reportTuning } from '../../engine/impact/blast-radius.ts';
+import { mulberry32 } from '../../fixtures/generate.ts';
 import { graphOf, registry, type NodeSpec } from './helpers.ts';
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = ['DEPENDS_ON', 'RUNS_ON', 'MEMBER_OF', 'POWERED_BY', 'HOSTED_ON'];
 const saved = { ...reportTuning };
