@@ -9,8 +9,11 @@ import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
 import type { ChangeEvent, CISummary, GraphStore, RelationshipEnds } from '../store/port.ts';
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from './types.ts';
+import { useDictionaryAdjacency } from './dictionary-adjacency.ts';
 
 const { MultiDirectedGraph } = Graph;
+// Before any mirror graph exists: hydration at 1M CIs is ~1–3 s faster (see dictionary-adjacency.ts).
+useDictionaryAdjacency();
 
 export interface HydrateProgress {
   phase: 'cis' | 'relationships';
