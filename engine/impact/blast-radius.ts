@@ -528,20 +528,18 @@ export function reportImpact(
   const stepAt = (p: number): PathStep => {
     let st = steps[p];
     if (st === undefined) {
-      if (cache === undefined) st = stepOf(index, order[parentPos[p]!]!, order[p]!, parentType[p]!);
+      const node = order[p]!;
+      const t = parentType[p]!;
+      const provider = nodeIds[order[parentPos[p]!]!]!;
+      const dependent = nodeIds[node]!;
+      const type = typeNames[t]!;
+      const from = typeProviderIsFrom[t] === 1 ? provider : dependent;
+      const to = from === provider ? dependent : provider;
+      const c = node < cache.length ? cache[node] : undefined;
+      if (c !== undefined && c.from === from && c.to === to && c.type === type) st = c;
       else {
-        const node = order[p]!;
-        const t = parentType[p]!;
-        const pid = nodeIds[order[parentPos[p]!]!]!;
-        const did = nodeIds[node]!;
-        const type = typeNames[t]!;
-        const [from, to] = typeProviderIsFrom[t] === 1 ? [pid, did] : [did, pid];
-        const c = node < cache.length ? cache[node] : undefined;
-        if (c !== undefined && c.from === from && c.to === to && c.type === type) st = c;
-        else {
-          st = { from, type, to };
-          if (node < cache.length) cache[node] = st;
-        }
+        st = { from, type, to };
+        if (node < cache.length) cache[node] = st;
       }
       steps[p] = st;
     }
