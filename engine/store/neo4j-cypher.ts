@@ -149,12 +149,13 @@ export const PAGE_CIS = 'MATCH (n:CI) USING INDEX n:CI(id) WHERE n.id > $after R
 /** The mirror's view of CIs: only the properties hydration needs. */
 export const PAGE_CI_SUMMARIES =
   'MATCH (n:CI) USING INDEX n:CI(id) WHERE n.id > $after ' +
-  'RETURN n {.id, .class, .name, .status, .environment, .criticality, .owner, .redundancy} AS n ORDER BY n.id LIMIT $limit';
+  // Columns, not a map projection: the driver decodes plain values ~3× faster (hydration).
+  'RETURN n.id AS id, n.class AS class, n.name AS name, n.status AS status, n.environment AS environment, n.criticality AS criticality, n.owner AS owner, n.redundancy AS redundancy ORDER BY n.id LIMIT $limit';
 
 /** Id, type and ends of relationships of one type, in id order. */
 export function pageRelEnds(type: string): string {
   const t = relType(type);
-  return `MATCH (a)-[r:${t}]->(b) USING INDEX r:${t}(id) WHERE r.id > $after RETURN r {.id} AS r, type(r) AS type, a.id AS from, b.id AS to ORDER BY r.id LIMIT $limit`;
+  return `MATCH (a)-[r:${t}]->(b) USING INDEX r:${t}(id) WHERE r.id > $after RETURN r.id AS id, type(r) AS type, a.id AS from, b.id AS to ORDER BY r.id LIMIT $limit`;
 }
 
 export function pageRels(type: string): string {

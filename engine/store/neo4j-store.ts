@@ -434,7 +434,7 @@ export class Neo4jStore implements GraphStore {
     for (;;) {
       const recs = await this.read('streamCISummaries', Q.PAGE_CI_SUMMARIES, { after, limit: neo4j.int(pageSize) });
       if (recs.length === 0) return;
-      const page = recs.map((r) => toSummary(r.n as Record<string, unknown>));
+      const page = recs.map((r) => toSummary(r));
       yield page;
       after = page[page.length - 1]!.id;
       if (recs.length < pageSize) return;
@@ -442,18 +442,18 @@ export class Neo4jStore implements GraphStore {
   }
 
   streamRelationships(pageSize = DEFAULT_PAGE): AsyncIterable<Relationship[]> {
-    return this.mergedRelationshipPages('streamRelationships', Q.pageRels, (r) => relEntry(r)[1], pageSize);
+    return this.mergedRelationshipPages('streamRelationships', Q.pageRels, (r) => relEntry(r as unknown as RelRecord)[1], pageSize);
   }
 
   streamRelationshipEnds(pageSize = DEFAULT_PAGE): AsyncIterable<RelationshipEnds[]> {
-    return this.mergedRelationshipPages('streamRelationshipEnds', Q.pageRelEnds, (r) => ({ id: String(r.r.id), type: String(r.type), from: String(r.from), to: String(r.to) }), pageSize);
+    return this.mergedRelationshipPages('streamRelationshipEnds', Q.pageRelEnds, (r) => ({ id: String(r.id), type: String(r.type), from: String(r.from), to: String(r.to) }), pageSize);
   }
 
   /**
    * Relationship ids are indexed per type, so each type is paged through its own index in id order
    * and the pages are merged here (one global ORDER BY would sort every relationship per page).
    */
-  private async *mergedRelationshipPages<T extends { id: string }>(op: string, query: (type: string) => string, map: (rec: RelRecord) => T, pageSize: number): AsyncIterable<T[]> {
+  private async *mergedRelationshipPages<T extends { id: string }>(op: string, query: (type: string) => string, map: (rec: Record<string, unknown>) => T, pageSize: number): AsyncIterable<T[]> {
     const types = await this.typesInUse();
     await this.guard(op, () => this.ensureRelTypes(types));
     const cursors = types.map((type) => ({ type, after: '', buf: [] as T[], pos: 0, done: false }));
@@ -462,7 +462,7 @@ export class Neo4jStore implements GraphStore {
       for (const c of cursors) {
         if (c.pos < c.buf.length || c.done) continue;
         const recs = await this.read(op, query(c.type), { after: c.after, limit: neo4j.int(pageSize) });
-        c.buf = recs.map((r) => map(r as unknown as RelRecord));
+        c.buf = recs.map((r) => map(r));
         c.pos = 0;
         if (c.buf.length < pageSize) c.done = true;
         if (c.buf.length > 0) c.after = c.buf[c.buf.length - 1]!.id;
