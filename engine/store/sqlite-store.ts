@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
 import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
 import { CmdbError, ConflictError, InputError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
+import { scanInWorker } from './sqlite-scan-worker.ts';
 import { RECORD_KIND, type ApplyOptions, type ApplyResult, type ChangeEvent, type EntityKind, type GraphStore, type HistoryQuery, type Mutation, type StoreCounts, type CISummary, type RelationshipEnds, type StoredRecord, type WriteContext } from './port.ts';
 
 const SCHEMA = `
@@ -48,6 +49,17 @@ CREATE TABLE IF NOT EXISTS events (
 -- Index entries are (entity_id, seq): seq is the rowid, so history comes out in order for free.
 CREATE INDEX IF NOT EXISTS events_by_entity ON events(entity_id);
 `;
+
+// SQLite extracts the few fields the mirror needs, so hydration never parses whole documents.
+const PAGE_CI_SUMMARIES =
+  "SELECT id, class, doc ->> '$.name' AS name, doc ->> '$.status' AS status, doc ->> '$.environment' AS environment, doc ->> '$.criticality' AS criticality, doc ->> '$.owner' AS owner, doc -> '$.redundancy' AS redundancy FROM cis WHERE id > ? ORDER BY id LIMIT ?";
+const PAGE_RELATIONSHIP_ENDS = 'SELECT id, type, from_id AS "from", to_id AS "to" FROM relationships WHERE id > ? ORDER BY id LIMIT ?';
+
+/**
+ * Hydration scans tables of at least this many rows in a worker thread (sqlite-scan-worker.ts),
+ * overlapping the reads with the mirror's graph building. Tests lower it.
+ */
+export const SCAN_IN_WORKER = { minRows: 100_000 };
 
 interface EventRow {
   seq: number;
@@ -212,26 +224,32 @@ export class SqliteStore implements GraphStore {
   }
 
   async *streamCISummaries(pageSize = 10_000): AsyncIterable<CISummary[]> {
-    const stmt = this.statements(this.conn).pageCISummaries;
-    let after = '';
-    for (;;) {
-      const rows = stmt.all(after, pageSize) as SummaryRow[];
-      if (rows.length === 0) return;
-      yield rows.map(toSummary);
-      after = rows[rows.length - 1]!.id;
-      if (rows.length < pageSize) return;
-    }
+    for await (const rows of this.hydrationPages<SummaryRow>('cis', 'pageCISummaries', pageSize)) yield rows.map(toSummary);
   }
 
   async *streamRelationshipEnds(pageSize = 10_000): AsyncIterable<RelationshipEnds[]> {
-    const stmt = this.statements(this.conn).pageRelationshipEnds;
+    yield* this.hydrationPages<RelationshipEnds>('relationships', 'pageRelationshipEnds', pageSize);
+  }
+
+  /** The keyset pages of a hydration scan: read in a worker thread for a big table in a file, else here. */
+  private async *hydrationPages<Row extends { id: string }>(table: 'cis' | 'relationships', query: 'pageCISummaries' | 'pageRelationshipEnds', pageSize: number): AsyncGenerator<Row[]> {
+    const st = this.statements(this.conn);
+    const rows = (table === 'cis' ? st.maxCIRowid : st.maxRelRowid).get() as { n: number | null };
+    if (this.location !== ':memory:' && (rows.n ?? 0) >= SCAN_IN_WORKER.minRows) {
+      try {
+        yield* scanInWorker<Row>(this.location, st[query].source, pageSize);
+      } catch (err) {
+        throw new StoreUnavailableError(`sqlite: reading "${this.location}" failed: ${(err as Error).message}`);
+      }
+      return;
+    }
     let after = '';
     for (;;) {
-      const rows = stmt.all(after, pageSize) as RelationshipEnds[];
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1]!.id;
-      if (rows.length < pageSize) return;
+      const page = st[query].all(after, pageSize) as Row[];
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1]!.id;
+      if (page.length < pageSize) return;
     }
   }
 
@@ -324,11 +342,11 @@ function prepare(db: Database.Database) {
     insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
-    // SQLite extracts the few fields the mirror needs, so hydration never parses whole documents.
-    pageCISummaries: db.prepare(
-      "SELECT id, class, doc ->> '$.name' AS name, doc ->> '$.status' AS status, doc ->> '$.environment' AS environment, doc ->> '$.criticality' AS criticality, doc ->> '$.owner' AS owner, doc -> '$.redundancy' AS redundancy FROM cis WHERE id > ? ORDER BY id LIMIT ?",
-    ),
-    pageRelationshipEnds: db.prepare('SELECT id, type, from_id AS "from", to_id AS "to" FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
+    pageCISummaries: db.prepare(PAGE_CI_SUMMARIES),
+    // Row count estimates (O(log n)) that choose where a hydration scan runs.
+    maxCIRowid: db.prepare('SELECT max(rowid) AS n FROM cis'),
+    maxRelRowid: db.prepare('SELECT max(rowid) AS n FROM relationships'),
+    pageRelationshipEnds: db.prepare(PAGE_RELATIONSHIP_ENDS),
     history: db.prepare('SELECT * FROM events WHERE entity = ? AND entity_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     eventsAfter: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
