@@ -343,10 +343,10 @@ function prepare(db: Database.Database) {
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
     pageCISummaries: db.prepare(PAGE_CI_SUMMARIES),
+    pageRelationshipEnds: db.prepare(PAGE_RELATIONSHIP_ENDS),
     // Row count estimates (O(log n)) that choose where a hydration scan runs.
     maxCIRowid: db.prepare('SELECT max(rowid) AS n FROM cis'),
     maxRelRowid: db.prepare('SELECT max(rowid) AS n FROM relationships'),
-    pageRelationshipEnds: db.prepare(PAGE_RELATIONSHIP_ENDS),
     history: db.prepare('SELECT * FROM events WHERE entity = ? AND entity_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     eventsAfter: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
