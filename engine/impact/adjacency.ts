@@ -261,10 +261,9 @@ export function topoOrder(index: ImpactIndex): Int32Array {
   for (let root = 0; root < n; root++) {
     if (seen[root] === 1) continue;
     seen[root] = 1;
-    let sp = 0;
     stack[0] = root;
     iter[0] = start[root]!;
-    sp = 1;
+    let sp = 1;
     while (sp > 0) {
       const u = stack[sp - 1]!;
       const stop = end[u]!;
@@ -432,6 +431,19 @@ export function stepCache(index: ImpactIndex): (PathStep | undefined)[] {
     releaseScratch(s);
   }
   return (s.steps ??= new Array<PathStep | undefined>(s.mark.length));
+}
+
+/** `stepOf`, returning the step last built into `dependent` (kept in `cache`, see `stepCache`) when it is the same relationship. */
+export function cachedStepOf(index: ImpactIndex, cache: (PathStep | undefined)[], provider: number, dependent: number, t: number): PathStep {
+  const c = dependent < cache.length ? cache[dependent] : undefined;
+  if (c !== undefined && c.type === index.typeNames[t]) {
+    const p = index.nodeIds[provider]!;
+    const d = index.nodeIds[dependent]!;
+    if (index.typeProviderIsFrom[t] === 1 ? c.from === p && c.to === d : c.from === d && c.to === p) return c;
+  }
+  const st = stepOf(index, provider, dependent, t);
+  if (dependent < cache.length) cache[dependent] = st;
+  return st;
 }
 
 /**

@@ -42,6 +42,7 @@ import {
   idRank,
   releaseScratch,
   resolveIndex,
+  cachedStepOf,
   stepCache,
   stepOf,
   topoOrder,
@@ -524,31 +525,10 @@ export function reportImpact(
 
   const steps: (PathStep | undefined)[] = new Array<PathStep | undefined>(size);
   const cache = stepCache(index);
-  const { typeNames, typeProviderIsFrom } = index;
-  const stepAt = (p: number): PathStep => {
-    let st = steps[p];
-    if (st === undefined) {
-      const node = order[p]!;
-      const t = parentType[p]!;
-      const provider = nodeIds[order[parentPos[p]!]!]!;
-      const dependent = nodeIds[node]!;
-      const type = typeNames[t]!;
-      const from = typeProviderIsFrom[t] === 1 ? provider : dependent;
-      const to = from === provider ? dependent : provider;
-      const c = node < cache.length ? cache[node] : undefined;
-      if (c !== undefined && c.from === from && c.to === to && c.type === type) st = c;
-      else {
-        st = { from, type, to };
-        if (node < cache.length) cache[node] = st;
-      }
-      steps[p] = st;
-    }
-    return st;
-  };
+  const stepAt = (p: number): PathStep => (steps[p] ??= cachedStepOf(index, cache, order[parentPos[p]!]!, order[p]!, parentType[p]!));
 
   const impacted: ImpactedCI[] = new Array<ImpactedCI>(m);
   const byClass: Record<string, StateCounts> = {};
-  const classes = new Map<string, { counts: StateCounts; service: boolean }>();
   let down = 0;
   let degraded = 0;
   for (let k = 0; k < m; k++) {
@@ -556,18 +536,8 @@ export function reportImpact(
     const node = order[p]!;
     const a = attrs[node]!;
     const d = depth[p]!;
-    let via: PathStep[];
-    if (d <= 3) {
-      if (d === 1) via = [stepAt(p)];
-      else if (d === 2) via = [stepAt(parentPos[p]!), stepAt(p)];
-      else {
-        const q = parentPos[p]!;
-        via = [stepAt(parentPos[q]!), stepAt(q), stepAt(p)];
-      }
-    } else {
-      via = new Array<PathStep>(d);
-      for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
-    }
+    const via: PathStep[] = new Array<PathStep>(d);
+    for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
     const st = stateName(p);
     const item: ImpactedCI = { id: nodeIds[node]!, class: a.class, name: a.name, environment: a.environment, state: st, depth: d, via };
     if (groupsOf.size > 0) {
@@ -575,19 +545,15 @@ export function reportImpact(
       if (groups !== undefined) item.redundancy = groups;
     }
     impacted[k] = item;
-    let info = classes.get(a.class);
-    if (info === undefined) {
-      info = { counts: (byClass[a.class] = { down: 0, degraded: 0 }), service: serviceClass(a.class) };
-      classes.set(a.class, info);
-    }
+    const c = (byClass[a.class] ??= { down: 0, degraded: 0 });
     if (st === 'down') {
       down++;
-      info.counts.down++;
+      c.down++;
     } else {
       degraded++;
-      info.counts.degraded++;
+      c.degraded++;
     }
-    if (info.service) services.push(serviceOf(item.id, a, st, d));
+    if (serviceClass(a.class)) services.push(serviceOf(item.id, a, st, d));
   }
   services.sort((a, b) => a.criticality - b.criticality || cmp(a.id, b.id));
 

@@ -234,8 +234,8 @@ export class SqliteStore implements GraphStore {
   /** The keyset pages of a hydration scan: read in a worker thread for a big table in a file, else here. */
   private async *hydrationPages<Row extends { id: string }>(table: 'cis' | 'relationships', query: 'pageCISummaries' | 'pageRelationshipEnds', pageSize: number): AsyncGenerator<Row[]> {
     const st = this.statements(this.conn);
-    const rows = (table === 'cis' ? st.maxCIRowid : st.maxRelRowid).get() as { n: number | null };
-    if (this.location !== ':memory:' && (rows.n ?? 0) >= SCAN_IN_WORKER.minRows) {
+    const size = (table === 'cis' ? st.maxCIRowid : st.maxRelRowid).get() as { n: number | null };
+    if (this.location !== ':memory:' && (size.n ?? 0) >= SCAN_IN_WORKER.minRows) {
       try {
         yield* scanInWorker<Row>(this.location, st[query].source, pageSize);
       } catch (err) {
