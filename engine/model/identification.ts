@@ -1,0 +1,259 @@
+/**
+ * Identification: which CI in a set is the same real thing as a given CI (DESIGN.md
+ * "Reconciliation", "Importers"). Pure: no store, no I/O; an index over a set of CIs is an
+ * instance the caller builds and owns. Used by the importers (a CI seen by two sources is one CI)
+ * and by the audit's reconciliation and duplicate rule.
+ *
+ * Rules, all from the class registry's `identificationKeys`:
+ * - **Effective keys** of a class are its ancestors' keys, root first, then its own, without
+ *   repeats. The root `ConfigurationItem` declares the globally unique ids (ServiceNow `sys_id`,
+ *   Kubernetes `uid`, cloud resource id), so they are tried before any class-specific key.
+ * - **A key field** is `id`, `name` or `environment` (the CI's own fields) or else an attribute.
+ *   Values are compared trimmed and case-insensitively (host names, serial numbers and sys_ids
+ *   are case-insensitive in practice); a missing, empty or non-scalar value means the CI does not
+ *   have that key.
+ * - **Which keys may join two CIs**: only those declared by a class that both CIs are — the
+ *   effective keys of their nearest common ancestor. Two `Server`s may match on `serialNumber`, a
+ *   `Server` and a `KubernetesNode` too; a `Database` and an `Application` called "orders" never
+ *   match on `name` (their common ancestor is the root, which has no `name` key); the root's ids
+ *   join any two classes.
+ * - **The first key both CIs have decides**: keys are tried in order; a candidate that has an
+ *   earlier usable key with a *different* value is not the same thing (two records with different
+ *   sys_ids are two records, whatever their names say).
+ * - **Never merged silently**: one candidate is a `match`; two or more are `ambiguous` and the
+ *   caller reports them as candidate duplicates instead of picking one.
+ * - A CI with the same `id` is the same CI (ids are the CMDB's own key); that is tried first.
+ */
+import type { CIData } from './ci.ts';
+import type { Registry } from './registry.ts';
+
+/** Fields of the CI itself; every other key field names an attribute. */
+const CI_FIELDS = new Set(['id', 'name', 'environment']);
+
+/** The minimum a CI needs for identification, so callers may pass stored or parsed CIs. */
+export type IdentifiableCI = Pick<CIData, 'id' | 'class' | 'name' | 'environment' | 'attributes'>;
+
+export interface IdentificationKey {
+  /** Field names, as declared. */
+  fields: readonly string[];
+  /** The class that declares the key (the nearest ancestor, when inherited). */
+  declaredBy: string;
+}
+
+/** One identification key with a CI's values for it. */
+export interface KeyValues {
+  fields: readonly string[];
+  /** Normalised values, one per field. */
+  values: string[];
+}
+
+export type MatchResult<T extends IdentifiableCI = IdentifiableCI> =
+  | { kind: 'match'; ci: T; key: readonly string[] }
+  | { kind: 'ambiguous'; candidates: T[]; key: readonly string[] }
+  | { kind: 'none' };
+
+/** CIs of a set that identify as one thing, with the key that joins them. */
+export interface DuplicateGroup<T extends IdentifiableCI = IdentifiableCI> {
+  key: readonly string[];
+  values: string[];
+  cis: T[];
+}
+
+const signature = (fields: readonly string[]): string => fields.join('\u0000');
+
+/**
+ * Effective identification keys of a class, strongest first (see the header).
+ * Unknown classes have none: the registry refuses them elsewhere.
+ */
+export function identificationKeys(registry: Registry, cls: string): IdentificationKey[] {
+  const chain: string[] = [];
+  for (let c = registry.classDef(cls); c; c = c.parent ? registry.classDef(c.parent) : undefined) chain.unshift(c.id);
+  const out: IdentificationKey[] = [];
+  const seen = new Set<string>();
+  for (const id of chain) {
+    for (const fields of registry.classDef(id)!.identificationKeys) {
+      const sig = signature(fields);
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      out.push({ fields, declaredBy: id });
+    }
+  }
+  return out;
+}
+
+/** A field's normalised value, or undefined when the CI does not have it. */
+export function fieldValue(ci: IdentifiableCI, field: string): string | undefined {
+  const raw: unknown = CI_FIELDS.has(field) ? ci[field as 'id' | 'name' | 'environment'] : ci.attributes[field];
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (typeof raw !== 'string') return undefined;
+  const v = raw.trim().toLowerCase();
+  return v === '' ? undefined : v;
+}
+
+/** The CI's normalised values for one key, or undefined when any field is missing. */
+export function keyValues(ci: IdentifiableCI, fields: readonly string[]): string[] | undefined {
+  const values: string[] = [];
+  for (const f of fields) {
+    const v = fieldValue(ci, f);
+    if (v === undefined) return undefined;
+    values.push(v);
+  }
+  return values;
+}
+
+/** Every effective key of the CI's class that the CI has values for, strongest first. */
+export function identify(registry: Registry, ci: IdentifiableCI): KeyValues[] {
+  const out: KeyValues[] = [];
+  for (const key of identificationKeys(registry, ci.class)) {
+    const values = keyValues(ci, key.fields);
+    if (values !== undefined) out.push({ fields: key.fields, values });
+  }
+  return out;
+}
+
+/**
+ * An index of a set of CIs by their identification values, answering "which of them is this
+ * CI?". Build it once per set (an import, a reconciliation) — it holds per-class caches, so it
+ * is an instance, never shared module state.
+ */
+export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
+  private readonly registry: Registry;
+  private readonly byId = new Map<string, T>();
+  /** key signature → joined values → CIs having them. */
+  private readonly buckets = new Map<string, Map<string, T[]>>();
+  private readonly keysOf = new Map<string, IdentificationKey[]>();
+  private readonly usableOf = new Map<string, Set<string>>();
+
+  constructor(registry: Registry, cis: Iterable<T> = []) {
+    this.registry = registry;
+    for (const ci of cis) this.add(ci);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Adds a CI (replacing one with the same id). */
+  add(ci: T): void {
+    if (this.byId.has(ci.id)) this.remove(ci.id);
+    this.byId.set(ci.id, ci);
+    for (const key of this.keys(ci.class)) {
+      const values = keyValues(ci, key.fields);
+      if (values === undefined) continue;
+      const sig = signature(key.fields);
+      let bucket = this.buckets.get(sig);
+      if (!bucket) this.buckets.set(sig, (bucket = new Map()));
+      const joined = signature(values);
+      const list = bucket.get(joined);
+      if (list) list.push(ci);
+      else bucket.set(joined, [ci]);
+    }
+  }
+
+  remove(id: string): void {
+    const ci = this.byId.get(id);
+    if (!ci) return;
+    this.byId.delete(id);
+    for (const key of this.keys(ci.class)) {
+      const values = keyValues(ci, key.fields);
+      if (values === undefined) continue;
+      const bucket = this.buckets.get(signature(key.fields))!;
+      const joined = signature(values);
+      const rest = bucket.get(joined)!.filter((c) => c.id !== id);
+      if (rest.length > 0) bucket.set(joined, rest);
+      else bucket.delete(joined);
+    }
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * The CI(s) of the set that `ci` identifies as: the one with its id, else the candidates
+   * under the first of its keys that yields any (see the header for which keys count).
+   */
+  match(ci: IdentifiableCI): MatchResult<T> {
+    const same = this.byId.get(ci.id);
+    if (same) return { kind: 'match', ci: same, key: ['id'] };
+    for (const key of this.keys(ci.class)) {
+      const values = keyValues(ci, key.fields);
+      if (values === undefined) continue;
+      const found = this.buckets.get(signature(key.fields))?.get(signature(values));
+      if (!found) continue;
+      const candidates = found.filter((c) => this.sameThing(ci, c, key.fields));
+      if (candidates.length === 1) return { kind: 'match', ci: candidates[0]!, key: key.fields };
+      if (candidates.length > 1) return { kind: 'ambiguous', candidates, key: key.fields };
+    }
+    return { kind: 'none' };
+  }
+
+  /**
+   * Groups of CIs in the set that identify as one another (candidate duplicates), each under the
+   * strongest key that joins them. A CI appears in at most one group.
+   */
+  duplicates(): DuplicateGroup<T>[] {
+    const grouped = new Set<string>();
+    const out: DuplicateGroup<T>[] = [];
+    const order = [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const ci of order) {
+      if (grouped.has(ci.id)) continue;
+      for (const key of this.keys(ci.class)) {
+        const values = keyValues(ci, key.fields);
+        if (values === undefined) continue;
+        const found = this.buckets.get(signature(key.fields))!.get(signature(values))!;
+        const members = found.filter((c) => c.id !== ci.id && !grouped.has(c.id) && this.sameThing(ci, c, key.fields));
+        if (members.length === 0) continue;
+        const cis = [ci, ...members].sort((a, b) => (a.id < b.id ? -1 : 1));
+        for (const c of cis) grouped.add(c.id);
+        out.push({ key: key.fields, values, cis });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when `key` may join `a` and `b` (declared by a class both are) and no earlier usable key
+   * that both have disagrees.
+   */
+  private sameThing(a: IdentifiableCI, b: IdentifiableCI, key: readonly string[]): boolean {
+    const usable = this.usable(a.class, b.class);
+    const sig = signature(key);
+    if (!usable.has(sig)) return false;
+    for (const k of this.keys(a.class)) {
+      const s = signature(k.fields);
+      if (s === sig) return true;
+      if (!usable.has(s)) continue;
+      const va = keyValues(a, k.fields);
+      const vb = keyValues(b, k.fields);
+      if (va !== undefined && vb !== undefined && signature(va) !== signature(vb)) return false;
+    }
+    return true;
+  }
+
+  private keys(cls: string): IdentificationKey[] {
+    let keys = this.keysOf.get(cls);
+    if (!keys) this.keysOf.set(cls, (keys = identificationKeys(this.registry, cls)));
+    return keys;
+  }
+
+  /** Signatures of the keys declared by a class both `a` and `b` are (their nearest common ancestor's). */
+  private usable(a: string, b: string): Set<string> {
+    const pair = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    let set = this.usableOf.get(pair);
+    if (set) return set;
+    const ancestorsOfA = new Set<string>();
+    for (let c = this.registry.classDef(a); c; c = c.parent ? this.registry.classDef(c.parent) : undefined) ancestorsOfA.add(c.id);
+    let common: string | undefined;
+    for (let c = this.registry.classDef(b); c; c = c.parent ? this.registry.classDef(c.parent) : undefined) {
+      if (ancestorsOfA.has(c.id)) {
+        common = c.id;
+        break;
+      }
+    }
+    set = new Set(common === undefined ? [] : this.keys(common).map((k) => signature(k.fields)));
+    this.usableOf.set(pair, set);
+    return set;
+  }
+}
