@@ -33,6 +33,7 @@ import { Registry } from '../engine/model/registry.ts';
 import type { CI } from '../engine/model/ci.ts';
 import type { Relationship } from '../engine/model/relationship.ts';
 import { edgeAttrs, nodeAttrs } from '../engine/mirror/mirror.ts';
+import { useDictionaryAdjacency } from '../engine/mirror/dictionary-adjacency.ts';
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { SqliteStore } from '../engine/store/sqlite-store.ts';
 import { Neo4jStore } from '../engine/store/neo4j-store.ts';
@@ -43,7 +44,6 @@ import {
   blastRadius,
   buildImpactIndex,
   computeImpact,
-  plainImpactStates,
   reportImpact,
   resolveOrigins,
   typeMask,
@@ -51,6 +51,7 @@ import {
   type ImpactOrigin,
 } from '../engine/impact/index.ts';
 import { generateGraph } from '../fixtures/generate.ts';
+import { plainImpactStates } from './plain-impact.ts';
 import { startNeo4j, freePort, type RunningNeo4j } from '../scripts/neo4j.ts';
 import { printTable } from './load.ts';
 
@@ -165,7 +166,9 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     await importParsed(cmdb, parsed, { actor: 'bench' });
     graph = cmdb.mirror.graph;
   } else {
-    // The graph the mirror hydrates, built with its own attribute mappers (no store round trip).
+    // The graph the mirror hydrates, built with its own attribute mappers and adjacency objects (no
+    // store round trip).
+    useDictionaryAdjacency();
     graph = new MultiDirectedGraph<NodeAttrs, EdgeAttrs>({ allowSelfLoops: false });
     for (const ci of parsed.cis) graph.addNode(ci.id, nodeAttrs(ci as CI));
     for (const r of parsed.relationships) graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r as Relationship));
@@ -198,7 +201,7 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     let index = buildImpactIndex(graph, registry, 1);
     const buildMs = performance.now() - t;
     t = performance.now();
-    index = buildImpactIndex(graph, registry, 2, index);
+    index = buildImpactIndex(graph, registry, 2, { previous: index });
     const rebuildMs = performance.now() - t;
     console.log(`impact index: first build ${ms(buildMs)}, rebuild ${ms(rebuildMs)} (numbering reused); ${index.depTarget.length.toLocaleString('en')} propagating edges, ${index.groupCount.toLocaleString('en')} redundancy groups`);
 

@@ -7,7 +7,7 @@ import type { Registry } from './model/registry.ts';
 import { SemanticError } from './errors.ts';
 import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
-import { ensureImpactIndex, type ImpactIndex } from './impact/index.ts';
+import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 
 export interface WriteOptions extends ApplyOptions {
   /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
@@ -22,13 +22,16 @@ export interface OpenOptions {
 
 export class Cmdb {
   private writeQueue: Promise<unknown> = Promise.resolve();
-  private index: ImpactIndex | undefined;
+  /** The one maintained impact index of this mirror (engine/impact/keeper.ts). */
+  private readonly impact: ImpactIndexKeeper;
 
   private constructor(
     readonly store: GraphStore,
     readonly registry: Registry,
     readonly mirror: Mirror,
-  ) {}
+  ) {
+    this.impact = new ImpactIndexKeeper(mirror.graph, registry);
+  }
 
   /** Initialises the store (schema, constraints) and hydrates the mirror from it. */
   static async open({ store, registry, onProgress }: OpenOptions): Promise<Cmdb> {
@@ -42,14 +45,13 @@ export class Cmdb {
   }
 
   /**
-   * The compact impact index over the current graph, shared by every graph question (and with the
-   * other services' `ensureImpactIndex` calls on this graph); brought up to date lazily on the first
-   * question after a graph write by replaying the graph's changes as a delta — milliseconds, not a
-   * rebuild (engine/impact/adjacency.ts). Record writes leave it valid.
+   * The compact impact index over the current graph, the one every service and algorithm is handed
+   * (never build another); brought up to date lazily on the first question after a graph write by
+   * replaying the graph's changes as a delta — milliseconds, not a rebuild (engine/impact/keeper.ts).
+   * Record writes leave it valid.
    */
   impactIndex(): ImpactIndex {
-    this.index = ensureImpactIndex(this.index, this.mirror.graph, this.registry, this.mirror.revision);
-    return this.index;
+    return this.impact.current(this.mirror.revision);
   }
 
   /**
@@ -116,6 +118,7 @@ export class Cmdb {
 
   async close(): Promise<void> {
     await this.writeQueue;
+    this.impact.close();
     await this.store.close();
   }
 }

@@ -3,12 +3,26 @@
  * the hook must find graphology's internals (else hydration silently loses ~3 s at 1M CIs) and the
  * graph must answer exactly as with graphology's own objects.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Graph from 'graphology';
 import { describe, expect, it } from 'vitest';
 import { useDictionaryAdjacency } from '../engine/mirror/dictionary-adjacency.ts';
-import '../engine/mirror/mirror.ts';
 
 describe('dictionary adjacency', () => {
+  it('runs against the exact graphology version package.json pins', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const pinned = pkg.dependencies.graphology!;
+    // An exact version, no range: the patch relies on graphology internals.
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    // The package's exports hide package.json: read it beside its resolved entry point.
+    let dir = dirname(createRequire(import.meta.url).resolve('graphology'));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    const installed = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string }).version;
+    expect(installed).toBe(pinned);
+  });
+
   it('finds graphology’s directed node data and installs once (idempotent)', () => {
     expect(useDictionaryAdjacency()).toBe(true);
     expect(useDictionaryAdjacency()).toBe(true);

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore, SCAN_IN_WORKER } from '../engine/store/sqlite-store.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../engine/store/sqlite-store.ts';
 import { scanInWorker } from '../engine/store/sqlite-scan-worker.ts';
 import { Mirror } from '../engine/mirror/mirror.ts';
 import { checkMirror } from '../engine/mirror/check.ts';
@@ -16,8 +16,6 @@ import { ci, rel } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-scan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const saved = { ...SCAN_IN_WORKER };
-afterEach(() => Object.assign(SCAN_IN_WORKER, saved));
 
 async function all<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
   const out: T[][] = [];
@@ -44,23 +42,27 @@ async function filledStore(): Promise<{ store: SqliteStore; path: string }> {
 
 describe('hydration scans in a worker thread', () => {
   it('stream the same pages as the in-thread scan, for both tables and any page size', async () => {
-    const { store } = await filledStore();
+    const { store, path } = await filledStore();
+    // The same file through a second store that scans every table in the worker.
+    const inWorker = new SqliteStore(path, { scanInWorkerMinRows: 0 });
+    await inWorker.init();
     for (const pageSize of [1000, 2500, 700]) {
       const here = { cis: await all(store.streamCISummaries(pageSize)), rels: await all(store.streamRelationshipEnds(pageSize)) };
-      Object.assign(SCAN_IN_WORKER, { minRows: 0 });
-      const worker = { cis: await all(store.streamCISummaries(pageSize)), rels: await all(store.streamRelationshipEnds(pageSize)) };
-      Object.assign(SCAN_IN_WORKER, saved);
+      const worker = { cis: await all(inWorker.streamCISummaries(pageSize)), rels: await all(inWorker.streamRelationshipEnds(pageSize)) };
       expect(worker).toEqual(here);
       expect(here.cis.flat()).toHaveLength(2500);
       expect(here.rels.flat()).toHaveLength(2499);
       expect(here.cis.flat().filter((c) => c.owner !== undefined && c.redundancy.length === 1)).toHaveLength(358);
     }
+    await inWorker.close();
     await store.close();
   });
 
   it('hydrate a mirror equal to the store', async () => {
-    const { store } = await filledStore();
-    Object.assign(SCAN_IN_WORKER, { minRows: 0 });
+    const { store: filled, path } = await filledStore();
+    await filled.close();
+    const store = new SqliteStore(path, { scanInWorkerMinRows: 0 });
+    await store.init();
     const mirror = await Mirror.hydrate(store);
     const check = await checkMirror(mirror, store);
     expect(check.consistent).toBe(true);

@@ -5,7 +5,7 @@
  * `seq` says which mirror state the result describes.
  */
 import { SemanticError } from '../errors.ts';
-import { blastRadius, resolveIndex, type BlastRadiusResult, type ImpactSource } from '../impact/index.ts';
+import { blastRadius, indexFor, type BlastRadiusResult, type ImpactIndex } from '../impact/index.ts';
 import type { Registry } from '../model/registry.ts';
 import type { Policy } from '../policy/policy.ts';
 import { approvalsRequired } from './approvals.ts';
@@ -15,7 +15,7 @@ import { assessRisk } from './risk.ts';
 import { freezeHits, maintenanceCheck } from './windows.ts';
 
 export interface AssessmentContext {
-  source: ImpactSource;
+  source: ImpactIndex;
   registry: Registry;
   policy: Policy;
   seq: number;
@@ -31,8 +31,8 @@ export interface AssessmentContext {
 const EMPTY_IMPACT: BlastRadiusResult = { origins: [], impacted: [], services: [], counts: { down: 0, degraded: 0, byClass: {} }, cycles: [] };
 
 /** The blast radius of a change: its targets with effect `down`/`degraded` are the origins; `none` targets originate nothing. */
-export function changeImpact(source: ImpactSource, registry: Registry, targets: readonly ChangeTarget[], op = 'assess'): BlastRadiusResult {
-  const index = resolveIndex(source, registry);
+export function changeImpact(source: ImpactIndex, registry: Registry, targets: readonly ChangeTarget[], op = 'assess'): BlastRadiusResult {
+  const index = indexFor(source, registry, op);
   for (const t of targets) {
     if (!index.idToIndex.has(t.ci)) throw new SemanticError(`${op}: target CI "${t.ci}" not found`, { ci: t.ci });
   }
@@ -43,7 +43,7 @@ export function changeImpact(source: ImpactSource, registry: Registry, targets: 
 
 /** Conflicts of `change` against the others in conflict-relevant states whose windows overlap its own. */
 export function changeConflicts(change: ChangeDoc, impact: BlastRadiusResult, ctx: Pick<AssessmentContext, 'source' | 'registry' | 'policy' | 'changes'>): Conflict[] {
-  const index = resolveIndex(ctx.source, ctx.registry);
+  const index = indexFor(ctx.source, ctx.registry, 'conflicts');
   const states = new Set(ctx.policy.conflictStates);
   const others = ctx.changes
     .filter((c) => c.id !== change.id && states.has(c.state) && overlap(change.window, c.window) !== null)
@@ -53,7 +53,7 @@ export function changeConflicts(change: ChangeDoc, impact: BlastRadiusResult, ct
 }
 
 export function assessChange(change: ChangeDoc, ctx: AssessmentContext): Assessment {
-  const index = resolveIndex(ctx.source, ctx.registry);
+  const index = indexFor(ctx.source, ctx.registry, 'assess');
   const impact = changeImpact(index, ctx.registry, change.targets);
   const conflicts = changeConflicts(change, impact, { ...ctx, source: index });
   const targetIds = change.targets.map((t) => t.ci);

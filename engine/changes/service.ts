@@ -8,7 +8,7 @@
  */
 import type { Cmdb } from '../cmdb.ts';
 import { CmdbError, ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
-import { type ImpactSource } from '../impact/index.ts';
+import { type ImpactIndex } from '../impact/index.ts';
 import { defaultPolicy, levelRank, type Policy } from '../policy/policy.ts';
 import type { ApplyResult, ChangeEvent, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
 import { quorum, votingRoles } from './approvals.ts';
@@ -75,7 +75,7 @@ export class ChangeService {
   }
 
   /** The CMDB's shared impact index, current with the mirror. */
-  impactSource(): ImpactSource {
+  impactSource(): ImpactIndex {
     return this.cmdb.impactIndex();
   }
 

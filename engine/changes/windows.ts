@@ -9,15 +9,15 @@
  *   window should lie entirely inside one of them; otherwise risk gets a factor. Targets without
  *   any maintenance window in scope are not judged.
  */
-import { dependencies, resolveIndex, type ImpactSource } from '../impact/index.ts';
+import { dependencies, indexFor, type ImpactIndex } from '../impact/index.ts';
 import type { Registry } from '../model/registry.ts';
 import { overlap } from './conflicts.ts';
 import type { FreezeHit, TimeWindow, WindowDoc, WindowScope } from './model.ts';
 
 /** Every CI a scope covers, with the reason (`ci`, or `service:<id>`); undefined for a global scope. */
-export function scopeCoverage(scope: WindowScope, source: ImpactSource, registry: Registry): Map<string, string> | undefined {
+export function scopeCoverage(scope: WindowScope, source: ImpactIndex, registry: Registry): Map<string, string> | undefined {
   if (scope.global) return undefined;
-  const index = resolveIndex(source, registry);
+  const index = indexFor(source, registry, 'windows');
   const covered = new Map<string, string>();
   for (const ci of scope.cis) covered.set(ci, 'ci');
   for (const service of scope.services) {
@@ -31,7 +31,7 @@ export function scopeCoverage(scope: WindowScope, source: ImpactSource, registry
 }
 
 /** The freeze windows a change planned for `window` on `targets` falls into, sorted by window id. */
-export function freezeHits(window: TimeWindow | null, targets: readonly string[], freezes: readonly WindowDoc[], source: ImpactSource, registry: Registry): FreezeHit[] {
+export function freezeHits(window: TimeWindow | null, targets: readonly string[], freezes: readonly WindowDoc[], source: ImpactIndex, registry: Registry): FreezeHit[] {
   const hits: FreezeHit[] = [];
   for (const f of freezes) {
     if (overlap(window, { start: f.start, end: f.end }) === null) continue;
@@ -53,7 +53,7 @@ export interface MaintenanceCheck {
   inside: { ci: string; window: string }[];
 }
 
-export function maintenanceCheck(window: TimeWindow | null, targets: readonly string[], windows: readonly WindowDoc[], source: ImpactSource, registry: Registry): MaintenanceCheck {
+export function maintenanceCheck(window: TimeWindow | null, targets: readonly string[], windows: readonly WindowDoc[], source: ImpactIndex, registry: Registry): MaintenanceCheck {
   const result: MaintenanceCheck = { outside: [], inside: [] };
   if (window === null || windows.length === 0) return result;
   const coverage = windows.map((w) => ({ w, covered: scopeCoverage(w.scope, source, registry) }));

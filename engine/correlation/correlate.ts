@@ -26,7 +26,7 @@
  * Determinism: every order is by score, then CI id (code-unit order), then incident id.
  */
 import { InputError } from '../errors.ts';
-import { resolveIndex, type ImpactSource } from '../impact/index.ts';
+import { indexFor, type ImpactIndex } from '../impact/index.ts';
 import { parseDuration, toMillis } from './duration.ts';
 import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
@@ -38,8 +38,8 @@ export { cmp };
 
 const MINUTE = 60_000;
 
-export function correlate(source: ImpactSource, incidents: readonly CorrelationIncident[], options: CorrelateOptions): CorrelationResult {
-  const index = resolveIndex(source, options.registry);
+export function correlate(source: ImpactIndex, incidents: readonly CorrelationIncident[], options: CorrelateOptions): CorrelationResult {
+  const index = indexFor(source, options.registry, 'correlate');
   const window = parseDuration(options.window ?? '30m', 'correlate: window');
   const changeLookback = parseDuration(options.changeLookback ?? '2h', 'correlate: changeLookback');
   const maxDepth = options.maxDepth ?? 16;

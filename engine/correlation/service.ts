@@ -5,7 +5,7 @@
  * CIs, and the time of the transition into `implemented`, `failed` or `rolled_back`.
  */
 import type { Cmdb } from '../cmdb.ts';
-import { ensureImpactIndex, type ImpactIndex } from '../impact/index.ts';
+import type { ImpactIndex } from '../impact/index.ts';
 import { INCIDENT_KIND, OPEN_STATES, type IncidentDoc } from '../incidents/model.ts';
 import { listAll } from '../incidents/records.ts';
 import { correlate } from './correlate.ts';
@@ -16,13 +16,10 @@ const IMPLEMENTED = new Set(['implemented', 'failed', 'rolled_back']);
 export type CorrelationRunOptions = Omit<CorrelateOptions, 'registry' | 'changes'>;
 
 export class CorrelationService {
-  private index: ImpactIndex | undefined;
   constructor(readonly cmdb: Cmdb) {}
 
   impactIndex(): ImpactIndex {
-    const m = this.cmdb.mirror;
-    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
-    return this.index;
+    return this.cmdb.impactIndex();
   }
 
   async openIncidents(): Promise<CorrelationIncident[]> {

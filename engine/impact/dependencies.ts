@@ -11,18 +11,11 @@
  */
 import { NotFoundError } from '../errors.ts';
 import type { Registry } from '../model/registry.ts';
-import {
-  acquireScratch,
-  releaseScratch,
-  resolveIndex,
-  stepOf,
-  typeMask,
-  type ImpactIndex,
-  type ImpactSource,
-  type PathStep,
-  type Scratch,
-} from './adjacency.ts';
-import { checkMaxDepth, cmp } from './blast-radius.ts';
+import { checkMaxDepth } from './fixpoint.ts';
+import { indexFor, typeMask, type ImpactIndex } from './impact-index.ts';
+import { cmp } from './ordering.ts';
+import { stepOf, type PathStep } from './path-step.ts';
+import { acquireScratch, releaseScratch, type Scratch } from './scratch.ts';
 
 export interface DependenciesOptions {
   /** Follow at most this many hops (default: unlimited). */
@@ -128,8 +121,8 @@ export function providerPath(c: ProviderClosure, p: number, steps: (PathStep | u
   return via;
 }
 
-export function dependencies(source: ImpactSource, registry: Registry, ci: string, options: DependenciesOptions = {}): DependenciesResult {
-  const index = resolveIndex(source, registry);
+export function dependencies(index: ImpactIndex, registry: Registry, ci: string, options: DependenciesOptions = {}): DependenciesResult {
+  indexFor(index, registry, 'dependencies');
   const start = index.idToIndex.get(ci);
   if (start === undefined) throw new NotFoundError(`dependencies: CI "${ci}" not found`, { ci });
   const maxDepth = checkMaxDepth(options.maxDepth, 'dependencies');

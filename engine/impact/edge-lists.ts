@@ -10,7 +10,7 @@
  *   - when the tail runs out, `compact` rewrites the live segments back to back in node order into
  *     the spare arrays of the previous compaction (ping-pong: no fresh 10 bytes × relationships per
  *     compaction, which at 1M CIs would trigger a full mark-compact of the mirror heap, as the
- *     build notes in adjacency.ts). Typed-array copies only, no string keys: ~20 ms per million
+ *     build notes in state.ts). Typed-array copies only, no string keys: ~20 ms per million
  *     entries.
  *
  * Why segments and not an overlay next to an immutable CSR: every traversal keeps exactly one inner
@@ -19,12 +19,10 @@
  *
  * `csr()` hands out the classic contiguous form (offsets + entries) for code that reads the arrays
  * directly (correlation's reach and path walks, benches); it compacts first when segments moved.
+ *
+ * Spare capacities come from the index's tuning (tuning.ts).
  */
-/**
- * Minimum spare capacities. Production values; tests shrink them so that small graphs go through
- * relocation, compaction and growth too.
- */
-export const capacity = { entrySlack: 4096, nodeSlack: 1024, groupSlack: 64, tombstones: 1024 };
+import type { Capacity } from './tuning.ts';
 
 export class EdgeLists {
   /** Nodes in use (dense ids `0..n-1`). */
@@ -46,7 +44,14 @@ export class EdgeLists {
   private view: { n: number; tail: number; start: Int32Array; other: Int32Array; csr: Csr } | undefined;
 
   /** Wraps a freshly built CSR: `offsets` has room for `nodeCap + 1` entries, the entry arrays for `other.length`. */
-  constructor(n: number, offsets: Int32Array, other: Int32Array, type: Uint16Array, group: Int32Array) {
+  constructor(
+    n: number,
+    offsets: Int32Array,
+    other: Int32Array,
+    type: Uint16Array,
+    group: Int32Array,
+    private readonly capacity: Readonly<Capacity>,
+  ) {
     this.n = n;
     this.start = offsets;
     const nodeCap = offsets.length - 1;
@@ -68,7 +73,7 @@ export class EdgeLists {
   /** Makes room for `nodes` nodes (amortised growth). */
   reserveNodes(nodes: number): void {
     if (nodes <= this.nodeCap) return;
-    const cap = Math.max(nodes, Math.ceil(this.nodeCap * 1.25) + capacity.nodeSlack);
+    const cap = Math.max(nodes, Math.ceil(this.nodeCap * 1.25) + this.capacity.nodeSlack);
     const start = new Int32Array(cap + 1);
     start.set(this.start.subarray(0, this.n + 1));
     const end = new Int32Array(cap);
@@ -149,6 +154,7 @@ export class EdgeLists {
   /** Rewrites live segments back to back in node order, leaving at least `need` free slots. */
   compact(need = 0): void {
     const live = this.count;
+    const capacity = this.capacity;
     // Reuse the spare whenever the live entries and the requested room fit (it was sized with slack);
     // allocate, with fresh slack, only when the graph outgrew it.
     const fits = live + 2 * need + Math.min(capacity.entrySlack, 64);

@@ -8,10 +8,11 @@
  * as its relationships' drops, then the node's), exactly what the index needs. The mirror stays
  * unaware of the index.
  *
- * The log is attached to a graph the first time an index is built over it, so graphs nobody asks
- * impact questions of pay nothing. It keeps the changes the shared index (`ensureImpactIndex`) has
- * not consumed yet, and at most 2 × `limit` of them; a reader further behind (or behind a change the log cannot express: `clear()`, edge
- * attribute updates) is told to rebuild.
+ * A journal belongs to the index keeper of its graph (keeper.ts), which attaches it before its first
+ * build — graphs nobody asks impact questions of pay nothing — and detaches it when closed. It keeps
+ * the changes the keeper's index has not consumed yet, and at most 2 × `limit` of them; a reader
+ * further behind (or behind a change the log cannot express: `clear()`, edge attribute updates) is
+ * told to rebuild.
  */
 import type { GraphView, NodeAttrs } from '../mirror/types.ts';
 
@@ -70,24 +71,22 @@ export class GraphJournal {
 
 interface Emitter {
   on(event: string, listener: (payload: never) => void): unknown;
+  removeListener(event: string, listener: (payload: never) => void): unknown;
 }
 
-const journals = new WeakMap<object, GraphJournal | null>();
-
 /**
- * The journal of `graph`, attached on first call; undefined when the view emits no events (a plain
- * read-only view), in which case every change means a rebuild.
+ * A new journal fed by `graph`'s events from now on; undefined when the view emits no events (a
+ * plain read-only view), in which case every change means a rebuild. `detach` stops the feed.
  */
-export function journalOf(graph: GraphView): GraphJournal | undefined {
-  const known = journals.get(graph);
-  if (known !== undefined) return known ?? undefined;
+export function attachJournal(graph: GraphView): { journal: GraphJournal; detach: () => void } | undefined {
   const emitter = graph as unknown as Partial<Emitter>;
-  if (typeof emitter.on !== 'function') {
-    journals.set(graph, null);
-    return undefined;
-  }
+  if (typeof emitter.on !== 'function' || typeof emitter.removeListener !== 'function') return undefined;
   const j = new GraphJournal(Math.max(50_000, graph.size >> 4));
-  const on = <P>(event: string, listener: (p: P) => void) => (emitter as Emitter).on(event, listener as (payload: never) => void);
+  const attached: [string, (payload: never) => void][] = [];
+  const on = <P>(event: string, listener: (p: P) => void) => {
+    (emitter as Emitter).on(event, listener as (payload: never) => void);
+    attached.push([event, listener as (payload: never) => void]);
+  };
   on<{ key: string; attributes: NodeAttrs }>('nodeAdded', (p) => j.push({ op: 'node+', key: p.key, attrs: p.attributes }));
   on<{ key: string }>('nodeDropped', (p) => j.push({ op: 'node-', key: p.key }));
   on<{ key: string; attributes: NodeAttrs }>('nodeAttributesUpdated', (p) => j.push({ op: 'attrs', key: p.key, attrs: p.attributes }));
@@ -95,6 +94,8 @@ export function journalOf(graph: GraphView): GraphJournal | undefined {
   on<{ source: string; target: string; attributes: { type: string } }>('edgeDropped', (p) => j.push({ op: 'edge-', source: p.source, target: p.target, type: p.attributes.type }));
   // The old edge type is not in the payload, and bulk operations are not worth replaying.
   for (const event of ['edgeAttributesUpdated', 'eachNodeAttributesUpdated', 'eachEdgeAttributesUpdated', 'cleared', 'edgesCleared']) on(event, () => j.reset());
-  journals.set(graph, j);
-  return j;
+  const detach = () => {
+    for (const [event, listener] of attached.splice(0)) (emitter as Emitter).removeListener(event, listener);
+  };
+  return { journal: j, detach };
 }

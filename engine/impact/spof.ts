@@ -21,9 +21,11 @@
  */
 import { NotFoundError } from '../errors.ts';
 import type { Registry } from '../model/registry.ts';
-import { acquireScratch, releaseScratch, resolveIndex, typeMask, type ImpactSource, type PathStep } from './adjacency.ts';
-import { cmp } from './blast-radius.ts';
 import { providerPath, walkProviders, type ProviderClosure } from './dependencies.ts';
+import { indexFor, typeMask, type ImpactIndex } from './impact-index.ts';
+import { cmp } from './ordering.ts';
+import type { PathStep } from './path-step.ts';
+import { acquireScratch, releaseScratch } from './scratch.ts';
 
 export interface SpofOptions {
   /** Only these relationship types propagate (default: every propagating type). */
@@ -56,8 +58,8 @@ export interface SpofResult {
 const HARD = 1;
 const GROUP = 2;
 
-export function singlePointsOfFailure(source: ImpactSource, registry: Registry, ci: string, options: SpofOptions = {}): SpofResult {
-  const index = resolveIndex(source, registry);
+export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci: string, options: SpofOptions = {}): SpofResult {
+  indexFor(index, registry, 'spof');
   const start = index.idToIndex.get(ci);
   if (start === undefined) throw new NotFoundError(`spof: CI "${ci}" not found`, { ci });
   const mask = typeMask(index, options.relationshipTypes, 'spof');

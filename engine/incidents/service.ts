@@ -10,7 +10,7 @@
  */
 import type { Cmdb } from '../cmdb.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
-import { dependencies, ensureImpactIndex, type ImpactIndex } from '../impact/index.ts';
+import { dependencies, type ImpactIndex } from '../impact/index.ts';
 import { PROBLEM_KIND, type ProblemDoc } from '../problems/model.ts';
 import {
   INCIDENT_KIND,
@@ -44,7 +44,6 @@ export class IncidentService {
   readonly cmdb: Cmdb;
   readonly matrix: PriorityMatrix;
   readonly now: () => Date;
-  private index: ImpactIndex | undefined;
 
   constructor({ cmdb, matrix, now }: IncidentServiceDeps) {
     this.cmdb = cmdb;
@@ -53,9 +52,7 @@ export class IncidentService {
   }
 
   impactIndex(): ImpactIndex {
-    const m = this.cmdb.mirror;
-    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
-    return this.index;
+    return this.cmdb.impactIndex();
   }
 
   async get(id: string): Promise<IncidentView> {

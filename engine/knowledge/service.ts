@@ -12,7 +12,7 @@
  */
 import MiniSearch from 'minisearch';
 import type { Cmdb } from '../cmdb.ts';
-import { dependencies, ensureImpactIndex, type ImpactIndex } from '../impact/index.ts';
+import { dependencies } from '../impact/index.ts';
 import { INCIDENT_KIND, type IncidentDoc } from '../incidents/model.ts';
 import { createRecord, listAll, loadRecord, recordOf, viewOf } from '../incidents/records.ts';
 import { ARTICLE_KIND, type ArticleCreate, type ArticleDoc, type ArticlePatch, type ArticleView, type Suggestion } from './model.ts';
@@ -31,7 +31,6 @@ interface Indexed {
 export class KnowledgeService {
   readonly cmdb: Cmdb;
   private indexed: Indexed | undefined;
-  private impact: ImpactIndex | undefined;
 
   constructor({ cmdb }: KnowledgeServiceDeps) {
     this.cmdb = cmdb;
@@ -87,14 +86,14 @@ export class KnowledgeService {
     const inc = rec.doc as unknown as IncidentDoc;
     const { search, articles } = await this.searchIndex();
     const m = this.cmdb.mirror;
-    this.impact = ensureImpactIndex(this.impact, m.graph, this.cmdb.registry, m.revision);
+    const impact = this.cmdb.impactIndex();
     const own = new Set(inc.cis);
     const providers = new Map<string, number>();
     const classes = new Set<string>();
     for (const ci of inc.cis) {
-      if (!this.impact.idToIndex.has(ci)) continue;
+      if (!impact.idToIndex.has(ci)) continue;
       classes.add(m.graph.getNodeAttributes(ci).class);
-      for (const d of dependencies(this.impact, this.cmdb.registry, ci).dependencies) {
+      for (const d of dependencies(impact, this.cmdb.registry, ci).dependencies) {
         if (!providers.has(d.id) || providers.get(d.id)! > d.depth) providers.set(d.id, d.depth);
       }
     }

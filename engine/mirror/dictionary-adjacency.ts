@@ -1,5 +1,6 @@
 /**
- * graphology keeps each node's neighbours in two plain objects keyed by neighbour id (`in`, `out`).
+ * An explicit, opt-in tuning of graphology for the mirror (called by `Mirror.hydrate`, never on
+ * import). graphology keeps each node's neighbours in two plain objects keyed by neighbour id (`in`, `out`).
  * V8 starts every `{}` in "fast mode", where each new key is a hidden-class transition: with a
  * million distinct CI ids as keys, hydration creates (and the GC then collects) millions of hidden
  * classes that no two nodes share. Objects in dictionary mode are plain hash tables from the
@@ -10,7 +11,9 @@
  *
  * graphology exposes no option for this, so `useDictionaryAdjacency` wraps the `clear` method of its
  * directed node data (which creates both objects) once per process. It checks what it relies on and
- * leaves graphology untouched when its internals differ.
+ * leaves graphology untouched when its internals differ; package.json pins graphology exactly and
+ * test/mirror-adjacency.test.ts checks the installed version against that pin, so an upgrade is a
+ * deliberate step that re-runs these checks and the measurement (bench/README.md, "load").
  */
 import Graph from 'graphology';
 

@@ -12,12 +12,19 @@ import type { EdgeAttrs, MirrorGraph, NodeAttrs } from './types.ts';
 import { useDictionaryAdjacency } from './dictionary-adjacency.ts';
 
 const { MultiDirectedGraph } = Graph;
-// Before any mirror graph exists: hydration at 1M CIs is ~1–3 s faster (see dictionary-adjacency.ts).
-useDictionaryAdjacency();
 
 export interface HydrateProgress {
   phase: 'cis' | 'relationships';
   done: number;
+}
+
+export interface HydrateOptions {
+  /**
+   * Start graphology's per-node adjacency objects in dictionary mode (dictionary-adjacency.ts): a
+   * process-wide, semantics-free patch that makes hydration at 1M CIs faster. Default true; benches
+   * pass false to measure it.
+   */
+  dictionaryAdjacency?: boolean;
 }
 
 export class Mirror {
@@ -31,7 +38,9 @@ export class Mirror {
    * Loads everything from the store. The sequence is read first and events after it replayed
    * last, so writes by other processes during the load are not lost (replay is idempotent).
    */
-  static async hydrate(store: GraphStore, onProgress?: (p: HydrateProgress) => void): Promise<Mirror> {
+  static async hydrate(store: GraphStore, onProgress?: (p: HydrateProgress) => void, options: HydrateOptions = {}): Promise<Mirror> {
+    // Before this mirror's graph exists (see dictionary-adjacency.ts).
+    if (options.dictionaryAdjacency !== false) useDictionaryAdjacency();
     const mirror = new Mirror();
     const seq = await store.lastSeq();
     let done = 0;

@@ -10,7 +10,7 @@
  * the ready ones, so the plan never depends on insertion order. `wave` is the length of the
  * longest provider chain below a step: steps of one wave can be deployed in parallel.
  */
-import { dependencies, resolveIndex, type ImpactSource } from '../impact/index.ts';
+import { dependencies, indexFor, type ImpactIndex } from '../impact/index.ts';
 import type { Registry } from '../model/registry.ts';
 import { SemanticError } from '../errors.ts';
 
@@ -40,8 +40,8 @@ export interface DeploymentPlan {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function deploymentPlan(source: ImpactSource, registry: Registry, targets: readonly PlanTarget[]): DeploymentPlan {
-  const index = resolveIndex(source, registry);
+export function deploymentPlan(source: ImpactIndex, registry: Registry, targets: readonly PlanTarget[]): DeploymentPlan {
+  const index = indexFor(source, registry, 'release plan');
   const changesOf = new Map<string, Set<string>>();
   for (const t of targets) {
     if (!index.idToIndex.has(t.ci)) throw new SemanticError(`release plan: target CI "${t.ci}" of ${t.change} not found`, { ci: t.ci, change: t.change });

@@ -10,7 +10,7 @@
  */
 import type { Cmdb } from '../cmdb.ts';
 import { NotFoundError } from '../errors.ts';
-import { blastRadius, ensureImpactIndex, type ImpactIndex } from '../impact/index.ts';
+import { blastRadius } from '../impact/index.ts';
 import { INCIDENT_KIND, OPEN_STATES, type IncidentDoc } from '../incidents/model.ts';
 import { listAll } from '../incidents/records.ts';
 import { monthBounds, monthlyAvailability, type Availability, type Interval } from './availability.ts';
@@ -42,7 +42,6 @@ export class SlaService {
   readonly cmdb: Cmdb;
   readonly policy: SlaPolicy;
   readonly now: () => Date;
-  private index: ImpactIndex | undefined;
 
   constructor({ cmdb, policy, now }: SlaServiceDeps) {
     this.cmdb = cmdb;
@@ -71,9 +70,7 @@ export class SlaService {
     const bounds = monthBounds(month);
     const now = this.now();
     const incidents = (await listAll(this.cmdb, INCIDENT_KIND)).map((r) => r.doc as unknown as IncidentDoc);
-    const m = this.cmdb.mirror;
-    this.index = ensureImpactIndex(this.index, m.graph, this.cmdb.registry, m.revision);
-    const index = this.index;
+    const index = this.cmdb.impactIndex();
     const registry = this.cmdb.registry;
 
     const services: { id: string; name: string; target: number; source: 'attribute' | 'default' }[] = [];

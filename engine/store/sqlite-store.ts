@@ -55,11 +55,13 @@ const PAGE_CI_SUMMARIES =
   "SELECT id, class, doc ->> '$.name' AS name, doc ->> '$.status' AS status, doc ->> '$.environment' AS environment, doc ->> '$.criticality' AS criticality, doc ->> '$.owner' AS owner, doc -> '$.redundancy' AS redundancy FROM cis WHERE id > ? ORDER BY id LIMIT ?";
 const PAGE_RELATIONSHIP_ENDS = 'SELECT id, type, from_id AS "from", to_id AS "to" FROM relationships WHERE id > ? ORDER BY id LIMIT ?';
 
-/**
- * Hydration scans tables of at least this many rows in a worker thread (sqlite-scan-worker.ts),
- * overlapping the reads with the mirror's graph building. Tests lower it.
- */
-export const SCAN_IN_WORKER = { minRows: 100_000 };
+export interface SqliteStoreOptions {
+  /**
+   * Hydration scans tables of at least this many rows in a worker thread (sqlite-scan-worker.ts),
+   * overlapping the reads with the mirror's graph building (default 100,000; tests pass 0).
+   */
+  scanInWorkerMinRows?: number;
+}
 
 interface EventRow {
   seq: number;
@@ -76,10 +78,12 @@ interface EventRow {
 export class SqliteStore implements GraphStore {
   readonly kind = 'sqlite';
   readonly location: string;
+  private readonly scanInWorkerMinRows: number;
   private db: Database.Database | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     this.location = path;
+    this.scanInWorkerMinRows = options.scanInWorkerMinRows ?? 100_000;
   }
 
   async init(): Promise<void> {
@@ -235,7 +239,7 @@ export class SqliteStore implements GraphStore {
   private async *hydrationPages<Row extends { id: string }>(table: 'cis' | 'relationships', query: 'pageCISummaries' | 'pageRelationshipEnds', pageSize: number): AsyncGenerator<Row[]> {
     const st = this.statements(this.conn);
     const size = (table === 'cis' ? st.maxCIRowid : st.maxRelRowid).get() as { n: number | null };
-    if (this.location !== ':memory:' && (size.n ?? 0) >= SCAN_IN_WORKER.minRows) {
+    if (this.location !== ':memory:' && (size.n ?? 0) >= this.scanInWorkerMinRows) {
       try {
         yield* scanInWorker<Row>(this.location, st[query].source, pageSize);
       } catch (err) {

@@ -4,7 +4,7 @@ import { changeImpact } from '../../engine/changes/assessment.ts';
 import { detectConflicts, footprint, overlap } from '../../engine/changes/conflicts.ts';
 import { freezeHits, maintenanceCheck, scopeCoverage } from '../../engine/changes/windows.ts';
 import type { ChangeTarget, TimeWindow, WindowDoc } from '../../engine/changes/model.ts';
-import { graphOf, registry, W } from './helpers.ts';
+import { graphOf, indexOf, registry, W } from './helpers.ts';
 
 // shop → app → db, shop → cache; report → db2. svc-b → db2.
 const g = graphOf(
@@ -21,7 +21,7 @@ const sat = W('2026-12-05T22:00:00Z', '2026-12-06T02:00:00Z');
 const sun = W('2026-12-06T22:00:00Z', '2026-12-07T02:00:00Z');
 
 function fp(id: string, targets: ChangeTarget[], window: TimeWindow | null = sat) {
-  return footprint({ id, title: `${id} title`, state: 'approved', window, targets }, changeImpact(g, registry, targets));
+  return footprint({ id, title: `${id} title`, state: 'approved', window, targets }, changeImpact(indexOf(g), registry, targets));
 }
 
 describe('conflict detection', () => {
@@ -86,30 +86,30 @@ const infra = graphOf(
 describe('freeze windows', () => {
   it('a global freeze applies to every change whose window overlaps it', () => {
     const f = win('FRZ-000001', W('2026-12-01T00:00:00Z', '2026-12-31T00:00:00Z'), { global: true });
-    expect(freezeHits(sat, ['unrelated'], [f], infra, registry)).toEqual([
+    expect(freezeHits(sat, ['unrelated'], [f], indexOf(infra), registry)).toEqual([
       { window: 'FRZ-000001', name: 'FRZ-000001 name', start: f.start, end: f.end, global: true, cis: [{ ci: 'unrelated', via: 'global' }] },
     ]);
-    expect(freezeHits(W('2027-01-02T00:00:00Z', '2027-01-03T00:00:00Z'), ['unrelated'], [f], infra, registry)).toEqual([]);
+    expect(freezeHits(W('2027-01-02T00:00:00Z', '2027-01-03T00:00:00Z'), ['unrelated'], [f], indexOf(infra), registry)).toEqual([]);
   });
 
   it('a service-scoped freeze covers the service and everything it depends on, transitively', () => {
     const f = win('FRZ-000002', sat, { services: ['checkout'] });
-    const coverage = scopeCoverage(f.scope, infra, registry)!;
+    const coverage = scopeCoverage(f.scope, indexOf(infra), registry)!;
     expect([...coverage.keys()].sort()).toEqual(['api', 'checkout', 'esx', 'orders-db', 'vm']);
-    expect(freezeHits(sat, ['esx', 'unrelated'], [f], infra, registry)[0]!.cis).toEqual([{ ci: 'esx', via: 'service:checkout' }]);
+    expect(freezeHits(sat, ['esx', 'unrelated'], [f], indexOf(infra), registry)[0]!.cis).toEqual([{ ci: 'esx', via: 'service:checkout' }]);
     // BACKED_UP_BY does not propagate: the backup vault is not something checkout needs to run.
-    expect(freezeHits(sat, ['backup'], [f], infra, registry)).toEqual([]);
-    expect(freezeHits(sat, ['unrelated'], [f], infra, registry)).toEqual([]);
+    expect(freezeHits(sat, ['backup'], [f], indexOf(infra), registry)).toEqual([]);
+    expect(freezeHits(sat, ['unrelated'], [f], indexOf(infra), registry)).toEqual([]);
   });
 
   it('a CI-scoped freeze covers only the CIs it names', () => {
     const f = win('FRZ-000003', sat, { cis: ['vm'] });
-    expect(freezeHits(sat, ['vm', 'esx'], [f], infra, registry)[0]!.cis).toEqual([{ ci: 'vm', via: 'ci' }]);
+    expect(freezeHits(sat, ['vm', 'esx'], [f], indexOf(infra), registry)[0]!.cis).toEqual([{ ci: 'vm', via: 'ci' }]);
   });
 
   it('maintenance windows: a change inside its target window is fine, outside is reported, unscoped targets are not judged', () => {
     const mw = win('MW-000001', W('2026-12-05T20:00:00Z', '2026-12-06T06:00:00Z'), { cis: ['vm'] }, 'maintenance');
-    expect(maintenanceCheck(sat, ['vm', 'unrelated'], [mw], infra, registry)).toEqual({ outside: [], inside: [{ ci: 'vm', window: 'MW-000001' }] });
-    expect(maintenanceCheck(sun, ['vm', 'unrelated'], [mw], infra, registry)).toEqual({ outside: [{ ci: 'vm', windows: ['MW-000001'] }], inside: [] });
+    expect(maintenanceCheck(sat, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({ outside: [], inside: [{ ci: 'vm', window: 'MW-000001' }] });
+    expect(maintenanceCheck(sun, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({ outside: [{ ci: 'vm', windows: ['MW-000001'] }], inside: [] });
   });
 });

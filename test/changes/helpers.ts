@@ -9,6 +9,7 @@ import { CIInput, toCIData, type RedundancyRule } from '../../engine/model/ci.ts
 import { Registry } from '../../engine/model/registry.ts';
 import { RelationshipInput, toRelationshipData } from '../../engine/model/relationship.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
+import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 import type { Mutation } from '../../engine/store/port.ts';
 import { ChangeService } from '../../engine/changes/service.ts';
 import type { Principal } from '../../engine/changes/model.ts';
@@ -71,3 +72,6 @@ export async function serviceOn(dir: string, nodes: Record<string, NodeSpec>, ed
 }
 
 export const W = (start: string, end: string) => ({ start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+
+/** A standalone impact index over `g` (what `cmdb.impactIndex()` hands the algorithms in the app). */
+export const indexOf = (g: MirrorGraph): ImpactIndex => buildImpactIndex(g, registry);

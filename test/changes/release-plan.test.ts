@@ -1,7 +1,7 @@
 /** Deployment plans: providers before dependents, a dependency cycle as one flagged step. */
 import { describe, expect, it } from 'vitest';
 import { deploymentPlan } from '../../engine/releases/plan.ts';
-import { graphOf, registry } from './helpers.ts';
+import { graphOf, indexOf, registry } from './helpers.ts';
 
 describe('release deployment plan', () => {
   it('orders providers before dependents, through CIs outside the release, and flags a cycle as one step', () => {
@@ -17,7 +17,7 @@ describe('release deployment plan', () => {
         ['m', 'MEMBER_OF', 'cluster'],
       ],
     );
-    const plan = deploymentPlan(g, registry, [
+    const plan = deploymentPlan(indexOf(g), registry, [
       { ci: 'web', change: 'CHG-000003' },
       { ci: 'a', change: 'CHG-000002' },
       { ci: 'b', change: 'CHG-000002' },
@@ -48,8 +48,8 @@ describe('release deployment plan', () => {
       { ci: 'y', change: 'CHG-000001' },
       { ci: 'z', change: 'CHG-000002' },
     ];
-    const a = deploymentPlan(g, registry, t);
+    const a = deploymentPlan(indexOf(g), registry, t);
     expect(a.steps.map((s) => s.cis)).toEqual([['z'], ['y'], ['x']]);
-    expect(deploymentPlan(g, registry, [...t].reverse())).toEqual(a);
+    expect(deploymentPlan(indexOf(g), registry, [...t].reverse())).toEqual(a);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blastRadius, buildImpactIndex, type BlastRadiusResult } from '../../engine/impact/index.ts';
 import { InputError, NotFoundError } from '../../engine/errors.ts';
-import { graphOf, registry, step } from './helpers.ts';
+import { graphOf, indexOf, registry, step } from './helpers.ts';
 
 const brief = (r: BlastRadiusResult) => r.impacted.map((i) => [i.id, i.state, i.depth]);
 const viaOf = (r: BlastRadiusResult, id: string) => r.impacted.find((i) => i.id === id)!.via;
@@ -16,7 +16,7 @@ describe('blastRadius', () => {
         ['vm', 'HOSTED_ON', 'esx'],
       ],
     );
-    const r = blastRadius(g, registry, [{ ci: 'esx', effect: 'down' }]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'esx', effect: 'down' }]);
     expect(r.origins).toEqual([{ id: 'esx', effect: 'down', state: 'down' }]);
     expect(r.impacted).toEqual([
       { id: 'vm', class: 'VirtualMachine', name: 'vm name', environment: 'production', state: 'down', depth: 1, via: [step('vm', 'HOSTED_ON', 'esx')] },
@@ -48,7 +48,7 @@ describe('blastRadius', () => {
     );
 
     it('absorbs a failure that leaves exactly minAvailable members: the group is degraded', () => {
-      const r = blastRadius(g, registry, [{ ci: 'm1', effect: 'down' }]);
+      const r = blastRadius(indexOf(g), registry, [{ ci: 'm1', effect: 'down' }]);
       expect(brief(r)).toEqual([['cl', 'degraded', 1], ['app', 'degraded', 2]]);
       expect(viaOf(r, 'cl')).toEqual([step('m1', 'MEMBER_OF', 'cl')]);
       expect(r.impacted[0]!.redundancy).toEqual([
@@ -58,7 +58,7 @@ describe('blastRadius', () => {
     });
 
     it('goes down when one fewer than minAvailable remains, explaining the outage by the failed members', () => {
-      const r = blastRadius(g, registry, [{ ci: 'm2', effect: 'down' }, { ci: 'm1', effect: 'down' }]);
+      const r = blastRadius(indexOf(g), registry, [{ ci: 'm2', effect: 'down' }, { ci: 'm1', effect: 'down' }]);
       expect(brief(r)).toEqual([['cl', 'down', 1], ['app', 'down', 2]]);
       expect(viaOf(r, 'cl')).toEqual([step('m1', 'MEMBER_OF', 'cl')]);
       expect(viaOf(r, 'app')).toEqual([step('m1', 'MEMBER_OF', 'cl'), step('app', 'RUNS_ON', 'cl')]);
@@ -82,7 +82,7 @@ describe('blastRadius', () => {
       );
     const stateOf = (n: number, rule: string, downCount: number) => {
       const origins = Array.from({ length: downCount }, (_, i) => ({ ci: `r${i + 1}`, effect: 'down' as const }));
-      const r = blastRadius(replicas(n, rule), registry, origins);
+      const r = blastRadius(indexOf(replicas(n, rule)), registry, origins);
       return [r.impacted[0]!.state, r.impacted[0]!.redundancy![0]!.required];
     };
     // 50% of 3 = 1.5 → 2 required.
@@ -106,7 +106,7 @@ describe('blastRadius', () => {
         ['svc', 'DEPENDS_ON', 'cl'],
       ],
     );
-    const r = blastRadius(g, registry, [{ ci: 'db', effect: 'degraded' }]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'degraded' }]);
     expect(r.origins).toEqual([{ id: 'db', effect: 'degraded', state: 'degraded' }]);
     expect(brief(r)).toEqual([['app', 'degraded', 1], ['cl', 'degraded', 2], ['svc', 'degraded', 3]]);
     expect(r.impacted[1]!.redundancy).toBeUndefined();
@@ -126,8 +126,8 @@ describe('blastRadius', () => {
         ['app', 'RUNS_ON', 'srv'],
       ],
     );
-    expect(brief(blastRadius(g, registry, [{ ci: 'pdu-b', effect: 'down' }]))).toEqual([['srv', 'degraded', 1], ['app', 'degraded', 2]]);
-    const both = blastRadius(g, registry, [{ ci: 'pdu-b', effect: 'down' }, { ci: 'pdu-a', effect: 'down' }]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu-b', effect: 'down' }]))).toEqual([['srv', 'degraded', 1], ['app', 'degraded', 2]]);
+    const both = blastRadius(indexOf(g), registry, [{ ci: 'pdu-b', effect: 'down' }, { ci: 'pdu-a', effect: 'down' }]);
     expect(brief(both)).toEqual([['srv', 'down', 1], ['app', 'down', 2]]);
     expect(viaOf(both, 'app')).toEqual([step('srv', 'POWERED_BY', 'pdu-a'), step('app', 'RUNS_ON', 'srv')]);
 
@@ -137,7 +137,7 @@ describe('blastRadius', () => {
       ['c', 'DEPENDS_ON', 'b'],
       ['c', 'DEPENDS_ON', 'o2'],
     ]);
-    const r = blastRadius(chain, registry, [{ ci: 'o1', effect: 'down' }, { ci: 'o2', effect: 'degraded' }]);
+    const r = blastRadius(indexOf(chain), registry, [{ ci: 'o1', effect: 'down' }, { ci: 'o2', effect: 'degraded' }]);
     expect(brief(r)).toEqual([['a', 'down', 1], ['c', 'down', 1], ['b', 'down', 2]]);
     // c is down because of b (depth 3 from o1), but its shortest chain of impacted CIs starts at o2.
     expect(viaOf(r, 'c')).toEqual([step('c', 'DEPENDS_ON', 'o2')]);
@@ -148,7 +148,7 @@ describe('blastRadius', () => {
       ['app', 'DEPENDS_ON', 'db'],
       ['svc', 'DEPENDS_ON', 'app'],
     ]);
-    const r = blastRadius(g, registry, [
+    const r = blastRadius(indexOf(g), registry, [
       { ci: 'app', effect: 'degraded' },
       { ci: 'db', effect: 'degraded' },
       { ci: 'db', effect: 'down' },
@@ -168,7 +168,7 @@ describe('blastRadius', () => {
       ['c', 'DEPENDS_ON', 'a'],
       ['d', 'DEPENDS_ON', 'c'],
     ]);
-    const r = blastRadius(g, registry, [{ ci: 'a', effect: 'down' }]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'a', effect: 'down' }]);
     expect(brief(r)).toEqual([['c', 'down', 1], ['b', 'down', 2], ['d', 'down', 2]]);
     expect(r.cycles).toEqual([['a', 'b', 'c']]);
   });
@@ -194,28 +194,28 @@ describe('blastRadius', () => {
     const origins = [{ ci: 'x', effect: 'down' as const }, { ci: 'm2', effect: 'down' as const }];
 
     it('computes states over the whole graph', () => {
-      const r = blastRadius(g, registry, origins);
+      const r = blastRadius(indexOf(g), registry, origins);
       expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1], ['svc', 'down', 2], ['z', 'down', 2], ['m1', 'down', 3]]);
       expect(viaOf(r, 'cl')).toEqual([step('m2', 'MEMBER_OF', 'cl')]);
     });
 
     it('maxDepth hides far CIs, but a far cluster member still counts toward its group', () => {
-      const r = blastRadius(g, registry, origins, { maxDepth: 1 });
+      const r = blastRadius(indexOf(g), registry, origins, { maxDepth: 1 });
       expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1]]);
       expect(r.services).toEqual([]);
       expect(r.counts.down).toBe(2);
       expect(r.origins.map((o) => o.id)).toEqual(['x', 'm2']);
-      expect(blastRadius(g, registry, origins, { maxDepth: 0 }).impacted).toEqual([]);
+      expect(blastRadius(indexOf(g), registry, origins, { maxDepth: 0 }).impacted).toEqual([]);
     });
 
     it('environments hide CIs of other environments without changing any state', () => {
-      const r = blastRadius(g, registry, origins, { environments: ['production'] });
+      const r = blastRadius(indexOf(g), registry, origins, { environments: ['production'] });
       expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1], ['svc', 'down', 2], ['z', 'down', 2]]);
       expect(r.services).toEqual([{ id: 'svc', name: 'svc name', criticality: 1, owner: null, state: 'down', depth: 2 }]);
     });
 
     it('refuses a negative maxDepth', () => {
-      expect(() => blastRadius(g, registry, origins, { maxDepth: -1 })).toThrow(InputError);
+      expect(() => blastRadius(indexOf(g), registry, origins, { maxDepth: -1 })).toThrow(InputError);
     });
   });
 
@@ -225,11 +225,11 @@ describe('blastRadius', () => {
       ['app', 'RUNS_ON', 'vm'],
       ['vm', 'POWERED_BY', 'pdu'],
     ]);
-    expect(brief(blastRadius(g, registry, [{ ci: 'pdu', effect: 'down' }]))).toEqual([['vm', 'down', 1], ['app', 'down', 2]]);
-    expect(brief(blastRadius(g, registry, [{ ci: 'pdu', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON', 'RUNS_ON'] }))).toEqual([]);
-    expect(brief(blastRadius(g, registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON'] }))).toEqual([]);
-    expect(brief(blastRadius(g, registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['RUNS_ON'] }))).toEqual([['app', 'down', 1]]);
-    expect(() => blastRadius(g, registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['NOPE'] })).toThrow('impact: unknown relationship type "NOPE"');
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }]))).toEqual([['vm', 'down', 1], ['app', 'down', 2]]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON', 'RUNS_ON'] }))).toEqual([]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON'] }))).toEqual([]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['RUNS_ON'] }))).toEqual([['app', 'down', 1]]);
+    expect(() => blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['NOPE'] })).toThrow('impact: unknown relationship type "NOPE"');
   });
 
   it('never spreads impact along audit-only relationships such as BACKED_UP_BY', () => {
@@ -237,19 +237,19 @@ describe('blastRadius', () => {
       ['db', 'BACKED_UP_BY', 'vault'],
       ['db', 'REPLICATES_TO', 'db2'],
     ]);
-    expect(blastRadius(g, registry, [{ ci: 'vault', effect: 'down' }]).impacted).toEqual([]);
-    expect(blastRadius(g, registry, [{ ci: 'db2', effect: 'down' }]).impacted).toEqual([]);
-    expect(blastRadius(g, registry, [{ ci: 'db', effect: 'down' }]).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'vault', effect: 'down' }]).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'db2', effect: 'down' }]).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'down' }]).impacted).toEqual([]);
     // Even when asked for explicitly: the registry says they do not propagate.
-    expect(blastRadius(g, registry, [{ ci: 'vault', effect: 'down' }], { relationshipTypes: ['BACKED_UP_BY'] }).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'vault', effect: 'down' }], { relationshipTypes: ['BACKED_UP_BY'] }).impacted).toEqual([]);
   });
 
   it('follows MEMBER_OF from member to group: the group depends on its members, not the reverse', () => {
     const g = graphOf({ esx: { class: 'Hypervisor' }, cl: { class: 'Cluster' } }, [['esx', 'MEMBER_OF', 'cl']]);
-    const r = blastRadius(g, registry, [{ ci: 'esx', effect: 'down' }]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'esx', effect: 'down' }]);
     expect(brief(r)).toEqual([['cl', 'down', 1]]);
     expect(viaOf(r, 'cl')).toEqual([step('esx', 'MEMBER_OF', 'cl')]);
-    expect(blastRadius(g, registry, [{ ci: 'cl', effect: 'down' }]).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'cl', effect: 'down' }]).impacted).toEqual([]);
   });
 
   it('computes depth breadth-first, independent of insertion order, even for a CI that goes down late', () => {
@@ -269,8 +269,8 @@ describe('blastRadius', () => {
       ['d', 'DEPENDS_ON', 'x1'],
     ];
     const origins = [{ ci: 'o', effect: 'down' as const }];
-    const r1 = blastRadius(graphOf(nodes, edges), registry, origins);
-    const r2 = blastRadius(graphOf(nodes, edges, 'reversed'), registry, origins);
+    const r1 = blastRadius(indexOf(graphOf(nodes, edges)), registry, origins);
+    const r2 = blastRadius(indexOf(graphOf(nodes, edges, 'reversed')), registry, origins);
     expect(r2).toEqual(r1);
     expect(brief(r1)).toEqual([
       ['a', 'down', 1], ['c', 'down', 1], ['x1', 'down', 1], ['x2', 'down', 1],
@@ -306,7 +306,7 @@ describe('blastRadius', () => {
         ['svc2', 'DEPENDS_ON', 'app2'],
       ],
     );
-    const r = blastRadius(g, registry, [{ ci: 'db', effect: 'down' }, { ci: 'svc3', effect: 'degraded' }]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'down' }, { ci: 'svc3', effect: 'degraded' }]);
     expect(brief(r)).toEqual([['app', 'down', 1], ['app2', 'degraded', 1], ['svc1', 'down', 2], ['svc2', 'degraded', 2]]);
     expect(r.services).toEqual([
       { id: 'svc1', name: 'svc1 name', criticality: 1, owner: 'payments', state: 'down', depth: 2 },
@@ -322,8 +322,8 @@ describe('blastRadius', () => {
 
   it('refuses an unknown origin CI with NotFoundError naming it', () => {
     const g = graphOf({ a: {} }, []);
-    expect(() => blastRadius(g, registry, [{ ci: 'nope', effect: 'down' }])).toThrow(NotFoundError);
-    expect(() => blastRadius(g, registry, [{ ci: 'nope', effect: 'down' }])).toThrow('impact: CI "nope" not found');
+    expect(() => blastRadius(indexOf(g), registry, [{ ci: 'nope', effect: 'down' }])).toThrow(NotFoundError);
+    expect(() => blastRadius(indexOf(g), registry, [{ ci: 'nope', effect: 'down' }])).toThrow('impact: CI "nope" not found');
   });
 
   it('sorts a large report (integer id-rank path) by depth, then id in code-unit order', () => {
@@ -339,7 +339,7 @@ describe('blastRadius', () => {
         edges.push([`z${i}`, 'DEPENDS_ON', id]);
       }
     }
-    const r = blastRadius(graphOf(nodes, edges), registry, [{ ci: 'hub', effect: 'down' }]);
+    const r = blastRadius(indexOf(graphOf(nodes, edges)), registry, [{ ci: 'hub', effect: 'down' }]);
     const got = r.impacted.map((i) => [i.depth, i.id] as const);
     const want = [...got].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
     expect(got.length).toBe(5500);
@@ -354,7 +354,7 @@ describe('blastRadius', () => {
     ]);
     const index = buildImpactIndex(g, registry, 1);
     for (const ci of ['a', 'b', 'c', 'a']) {
-      expect(blastRadius(index, registry, [{ ci, effect: 'down' }])).toEqual(blastRadius(g, registry, [{ ci, effect: 'down' }]));
+      expect(blastRadius(index, registry, [{ ci, effect: 'down' }])).toEqual(blastRadius(indexOf(g), registry, [{ ci, effect: 'down' }]));
     }
   });
 });

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MultiDirectedGraph } from 'graphology';
-import { blastRadius, dependencies, plainImpactStates, requiredAvailable, singlePointsOfFailure, type BlastRadiusResult } from '../../engine/impact/index.ts';
+import { blastRadius, dependencies, requiredAvailable, singlePointsOfFailure, type BlastRadiusResult } from '../../engine/impact/index.ts';
+import { plainImpactStates } from '../../bench/plain-impact.ts';
 import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { mulberry32 } from '../../fixtures/generate.ts';
-import { graphOf, registry, type NodeSpec } from './helpers.ts';
+import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
 
 type G = MultiDirectedGraph<NodeAttrs, { type: string }>;
 type Origin = { ci: string; effect: 'down' | 'degraded' };
@@ -169,16 +170,17 @@ describe('blast radius, dependencies and SPOF against a naive reference', () => 
     for (let c = 0; c < 200; c++) {
       const { ids, nodes, edges, origins, types } = randomCase(rnd);
       const g = graphOf(nodes, edges) as G;
-      const r = blastRadius(g, registry, origins, { relationshipTypes: types });
+      const index = indexOf(g);
+      const r = blastRadius(index, registry, origins, { relationshipTypes: types });
       checkAgainstReference(g, origins, types, r);
       if (r.impacted.length > 0) nonEmpty++;
       if (r.impacted.some((i) => i.redundancy !== undefined)) withGroups++;
 
       // Same answer whatever the insertion order.
-      expect(blastRadius(graphOf(nodes, edges, 'reversed'), registry, origins, { relationshipTypes: types })).toEqual(r);
+      expect(blastRadius(indexOf(graphOf(nodes, edges, 'reversed')), registry, origins, { relationshipTypes: types })).toEqual(r);
 
       // Reporting filters only filter.
-      const filtered = blastRadius(g, registry, origins, { relationshipTypes: types, maxDepth: 1, environments: ['production'] });
+      const filtered = blastRadius(index, registry, origins, { relationshipTypes: types, maxDepth: 1, environments: ['production'] });
       expect(filtered.impacted).toEqual(r.impacted.filter((i) => i.depth <= 1 && i.environment === 'production'));
 
       // Dependencies: depth = naive BFS over providers.
@@ -197,12 +199,12 @@ describe('blast radius, dependencies and SPOF against a naive reference', () => 
         frontier = next;
       }
       depth.delete(ci);
-      const deps = dependencies(g, registry, ci).dependencies;
+      const deps = dependencies(index, registry, ci).dependencies;
       expect(new Map(deps.map((d) => [d.id, d.depth]))).toEqual(depth);
 
       // SPOF: every CI whose failure alone makes ci down, by brute force.
       const expectedSpofs = ids.filter((x) => x !== ci && reference(g, [{ ci: x, effect: 'down' }]).state.get(ci) === 2).sort();
-      expect(singlePointsOfFailure(g, registry, ci).spofs.map((s) => s.id).sort()).toEqual(expectedSpofs);
+      expect(singlePointsOfFailure(index, registry, ci).spofs.map((s) => s.id).sort()).toEqual(expectedSpofs);
     }
     // The generator must actually exercise propagation and groups.
     expect(nonEmpty).toBeGreaterThan(100);

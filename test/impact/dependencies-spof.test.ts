@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius, buildImpactIndex, forEachNeighbour, dependencies, ensureImpactIndex, isImpactIndexStale, refreshImpactIndexAttributes, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { blastRadius, buildImpactIndex, forEachNeighbour, dependencies, ImpactIndexKeeper, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { NotFoundError } from '../../engine/errors.ts';
-import { graphOf, registry, step } from './helpers.ts';
+import { graphOf, indexOf, registry, step } from './helpers.ts';
 
 describe('impact index', () => {
   it('resolves redundancy groups at build time, with percentages rounded up', () => {
@@ -38,16 +38,15 @@ describe('impact index', () => {
     expect(walk('app', 'providers')).toEqual(['cl:DEPENDS_ON']);
   });
 
-  it('is stale when the mirror seq or the registry changed, and is brought up to date lazily only then, without a rebuild', () => {
+  it('is kept by its owner per mirror version, and brought up to date lazily only when the version moves, without a rebuild', () => {
     const g = graphOf({ a: {}, b: {} }, [['b', 'DEPENDS_ON', 'a']]);
-    const index = buildImpactIndex(g, registry, 3);
-    expect(isImpactIndexStale(index, 3)).toBe(false);
-    expect(isImpactIndexStale(index, 4)).toBe(true);
-    expect(isImpactIndexStale(undefined, 3)).toBe(true);
-    expect(ensureImpactIndex(index, g, registry, 3)).toBe(index);
+    const keeper = new ImpactIndexKeeper(g, registry);
+    const index = keeper.current(3);
+    expect(index.version).toBe(3);
+    expect(keeper.current(3)).toBe(index);
     g.addNode('c', { class: 'Application', name: 'c', status: 'in_service', environment: 'production', criticality: 3 });
     g.addEdgeWithKey('c|DEPENDS_ON|b', 'c', 'b', { type: 'DEPENDS_ON' });
-    const next = ensureImpactIndex(index, g, registry, 4);
+    const next = keeper.current(4);
     expect(next).not.toBe(index);
     expect(next.version).toBe(4);
     expect(next.n).toBe(3);
@@ -55,32 +54,15 @@ describe('impact index', () => {
     expect(next.idToIndex).toBe(index.idToIndex);
     expect(next.idToIndex.get('c')).toBe(2);
     g.addEdgeWithKey('c|DEPENDS_ON|a', 'c', 'a', { type: 'DEPENDS_ON' });
-    const third = ensureImpactIndex(next, g, registry, 5);
+    const third = keeper.current(5);
     expect(third.idToIndex).toBe(next.idToIndex);
     expect(third.depTarget.length).toBe(3);
     expect(blastRadius(third, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.depth])).toEqual([['b', 1], ['c', 1]]);
     // A change the journal cannot express means a full build.
     g.clearEdges();
-    const fourth = ensureImpactIndex(third, g, registry, 6);
+    const fourth = keeper.current(6);
     expect(fourth.depTarget.length).toBe(0);
     expect(blastRadius(fourth, registry, [{ ci: 'a', effect: 'down' }]).impacted).toEqual([]);
-  });
-});
-
-describe('refreshing the index after an attribute-only write', () => {
-  it('re-reads changed attributes without a rebuild, and refuses when a redundancy rule changed', () => {
-    const g = graphOf({ a: {}, b: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] } }, [['b', 'DEPENDS_ON', 'a']]);
-    const index = buildImpactIndex(g, registry, 1);
-    g.replaceNodeAttributes('b', { ...g.getNodeAttributes('b'), name: 'renamed', environment: 'staging' });
-    const next = refreshImpactIndexAttributes(index, g, 2, ['b'])!;
-    expect(next.version).toBe(2);
-    expect(next.depTarget).toBe(index.depTarget);
-    expect(blastRadius(next, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.name, i.environment, i.state])).toEqual([
-      ['b', 'renamed', 'staging', 'down'],
-    ]);
-    g.replaceNodeAttributes('b', { ...g.getNodeAttributes('b'), redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 2 }] });
-    expect(refreshImpactIndexAttributes(next, g, 3, ['b'])).toBeUndefined();
-    expect(refreshImpactIndexAttributes(next, g, 3, ['nope'])).toBeUndefined();
   });
 });
 
@@ -105,7 +87,7 @@ describe('dependencies', () => {
   );
 
   it('lists transitive providers by shortest depth with one shortest path each, members of groups included', () => {
-    const r = dependencies(g, registry, 'app');
+    const r = dependencies(indexOf(g), registry, 'app');
     expect(r.ci).toBe('app');
     expect(r.dependencies.map((d) => [d.id, d.depth, d.via])).toEqual([
       ['a', 1, [step('app', 'DEPENDS_ON', 'a')]],
@@ -119,11 +101,11 @@ describe('dependencies', () => {
   });
 
   it('honours maxDepth and relationshipTypes, and refuses an unknown CI', () => {
-    expect(dependencies(g, registry, 'app', { maxDepth: 1 }).dependencies.map((d) => d.id)).toEqual(['a', 'b', 'db', 'vm']);
-    expect(dependencies(g, registry, 'app', { relationshipTypes: ['RUNS_ON', 'MEMBER_OF'] }).dependencies.map((d) => d.id)).toEqual(['vm']);
-    expect(dependencies(g, registry, 'cl').dependencies.map((d) => [d.id, d.via])).toEqual([['esx', [step('esx', 'MEMBER_OF', 'cl')]]]);
-    expect(() => dependencies(g, registry, 'nope')).toThrow(NotFoundError);
-    expect(() => dependencies(g, registry, 'nope')).toThrow('dependencies: CI "nope" not found');
+    expect(dependencies(indexOf(g), registry, 'app', { maxDepth: 1 }).dependencies.map((d) => d.id)).toEqual(['a', 'b', 'db', 'vm']);
+    expect(dependencies(indexOf(g), registry, 'app', { relationshipTypes: ['RUNS_ON', 'MEMBER_OF'] }).dependencies.map((d) => d.id)).toEqual(['vm']);
+    expect(dependencies(indexOf(g), registry, 'cl').dependencies.map((d) => [d.id, d.via])).toEqual([['esx', [step('esx', 'MEMBER_OF', 'cl')]]]);
+    expect(() => dependencies(indexOf(g), registry, 'nope')).toThrow(NotFoundError);
+    expect(() => dependencies(indexOf(g), registry, 'nope')).toThrow('dependencies: CI "nope" not found');
   });
 });
 
@@ -134,7 +116,7 @@ describe('singlePointsOfFailure', () => {
       ['app', 'DEPENDS_ON', 'db'],
       ['db', 'RUNS_ON', 'vm'],
     ]);
-    const r = singlePointsOfFailure(g, registry, 'svc');
+    const r = singlePointsOfFailure(indexOf(g), registry, 'svc');
     expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['app', 1, 'hard'], ['db', 2, 'hard'], ['vm', 3, 'hard']]);
     expect(r.spofs[2]!.via).toEqual([step('svc', 'DEPENDS_ON', 'app'), step('app', 'DEPENDS_ON', 'db'), step('db', 'RUNS_ON', 'vm')]);
   });
@@ -157,10 +139,10 @@ describe('singlePointsOfFailure', () => {
         ['pdu-b', 'LOCATED_IN', 'rack'],
       ],
     );
-    const r = singlePointsOfFailure(g, registry, 'app');
+    const r = singlePointsOfFailure(indexOf(g), registry, 'app');
     expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['srv', 1, 'hard'], ['rack', 3, 'group']]);
     expect(r.spofs[1]!.via).toEqual([step('app', 'RUNS_ON', 'srv'), step('srv', 'POWERED_BY', 'pdu-a'), step('pdu-a', 'LOCATED_IN', 'rack')]);
-    expect(singlePointsOfFailure(g, registry, 'srv').spofs.map((s) => s.id)).toEqual(['rack']);
+    expect(singlePointsOfFailure(indexOf(g), registry, 'srv').spofs.map((s) => s.id)).toEqual(['rack']);
   });
 
   it('finds a CI that alone takes a 2-of-3 group below its minimum, and not one that takes a single member', () => {
@@ -179,7 +161,7 @@ describe('singlePointsOfFailure', () => {
         ['m3', 'CONNECTED_TO', 'sw2'],
       ],
     );
-    expect(singlePointsOfFailure(g, registry, 'cl').spofs.map((s) => [s.id, s.kind])).toEqual([['sw1', 'group']]);
-    expect(() => singlePointsOfFailure(g, registry, 'nope')).toThrow('spof: CI "nope" not found');
+    expect(singlePointsOfFailure(indexOf(g), registry, 'cl').spofs.map((s) => [s.id, s.kind])).toEqual([['sw1', 'group']]);
+    expect(() => singlePointsOfFailure(indexOf(g), registry, 'nope')).toThrow('spof: CI "nope" not found');
   });
 });

@@ -3,6 +3,7 @@ import { MultiDirectedGraph } from 'graphology';
 import type { MirrorGraph, NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { Registry } from '../../engine/model/registry.ts';
+import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 
 export const registry = Registry.load();
 
@@ -37,3 +38,6 @@ export function graphOf(nodes: Record<string, NodeSpec>, edges: [string, string,
 }
 
 export const step = (from: string, type: string, to: string) => ({ from, type, to });
+
+/** A standalone impact index over `g` (what `cmdb.impactIndex()` hands the algorithms in the app). */
+export const indexOf = (g: MirrorGraph): ImpactIndex => buildImpactIndex(g, registry);

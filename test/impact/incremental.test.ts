@@ -6,19 +6,17 @@
  * maintained index must equal those over an index built from scratch. Capacities are shrunk so that
  * segment relocation, compaction, node/group growth and the tombstone rebuild all happen.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MultiDirectedGraph } from 'graphology';
 import {
   blastRadius,
   buildImpactIndex,
   dependencies,
-  ensureImpactIndex,
   forEachNeighbour,
+  ImpactIndexKeeper,
   singlePointsOfFailure,
   type ImpactIndex,
 } from '../../engine/impact/index.ts';
-import { capacity } from '../../engine/impact/edge-lists.ts';
-import { reportTuning } from '../../engine/impact/blast-radius.ts';
 import type { NodeAttrs } from '../../engine/mirror/types.ts';
 import type { RedundancyRule } from '../../engine/model/ci.ts';
 import { Mirror } from '../../engine/mirror/mirror.ts';
@@ -33,13 +31,10 @@ const RULE_TYPES = ['DEPENDS_ON', 'MEMBER_OF', 'POWERED_BY', 'RUNS_ON', 'BACKED_
 const CLASSES = ['Application', 'BusinessService', 'Cluster', 'Server', 'Database'];
 const ENVS: NodeAttrs['environment'][] = ['production', 'staging', 'test'];
 
-const saved = { ...capacity };
-const savedReport = { ...reportTuning };
-beforeAll(() => Object.assign(capacity, { entrySlack: 4, nodeSlack: 2, groupSlack: 1, tombstones: 6 }));
-afterAll(() => {
-  Object.assign(capacity, saved);
-  Object.assign(reportTuning, savedReport);
-});
+/** Shrunk capacities: small graphs go through relocation, compaction, growth and the tombstone rebuild. */
+const SMALL = { entrySlack: 4, nodeSlack: 2, groupSlack: 1, tombstones: 6 };
+/** Every report sorted by the maintained id rank (radix), on small graphs too. */
+const RADIX = { largeReport: 0, radixLevel: 0, radixBits: 2 };
 
 class World {
   readonly rand: () => number;
@@ -164,18 +159,18 @@ describe('incremental impact index', () => {
   it('answers exactly like a fresh build after every random write sequence (300 seeds)', () => {
     let rebuilds = 0;
     for (let seed = 1; seed <= 300; seed++) {
-      // Odd seeds sort every report by the maintained id rank (radix), even ones by string compare.
-      Object.assign(reportTuning, seed % 2 === 1 ? { largeReport: 0, radixLevel: 0, radixBits: 2 } : savedReport);
       const g = graphOf({}, []);
       const w = new World(seed, g);
       initialGraph(w);
+      // Odd seeds sort every report by the maintained id rank (radix), even ones by string compare.
+      const keeper = new ImpactIndexKeeper(g, registry, { capacity: SMALL, report: seed % 2 === 1 ? RADIX : undefined });
       let version = 1;
-      let index = ensureImpactIndex(undefined, g, registry, version);
+      let index = keeper.current(version);
       for (let round = 0; round < 25; round++) {
         const writes = 1 + w.int(round % 5 === 4 ? 12 : 3);
         for (let k = 0; k < writes; k++) w.step();
         const before = index;
-        index = ensureImpactIndex(index, g, registry, ++version);
+        index = keeper.current(++version);
         if ((index as unknown as { core: unknown }).core !== (before as unknown as { core: unknown }).core) rebuilds++;
         const fresh = buildImpactIndex(g, registry, version);
         const ids = w.nodes();
@@ -203,7 +198,8 @@ describe('incremental impact index', () => {
     }
     const g = graphOf(nodes, edges);
     const query = (index: ImpactIndex) => blastRadius(index, registry, [{ ci: 'root', effect: 'down' }]);
-    let index = ensureImpactIndex(undefined, g, registry, 1);
+    const keeper = new ImpactIndexKeeper(g, registry, { capacity: SMALL });
+    let index = keeper.current(1);
     expect(query(index).impacted).toHaveLength(5000);
     const attrs = (): NodeAttrs => ({ class: 'Application', name: 'x', status: 'in_service', environment: 'production', criticality: 3 });
     for (const id of ['a-first', 'zz-last', ...Array.from({ length: 20 }, (_, i) => `app-${String(i * 500 + 1).padStart(5, '0')}`)]) {
@@ -213,25 +209,38 @@ describe('incremental impact index', () => {
     g.dropNode('app-00010');
     g.addNode('app-00010', attrs());
     g.addEdge('app-00010', 'root', { type: 'DEPENDS_ON' });
-    index = ensureImpactIndex(index, g, registry, 2);
+    index = keeper.current(2);
     const result = query(index);
     expect(result).toEqual(query(buildImpactIndex(g, registry, 2)));
     expect(result.impacted.map((i) => i.id)).toEqual(g.nodes().filter((id) => id !== 'root').sort());
   });
 
-  it('shares one maintained index between owners of the same graph', () => {
+  it('keeps one state per keeper: versions advance it, and a closed keeper stops following the graph', () => {
     const g = graphOf({ a: {}, b: {} }, [['b', 'DEPENDS_ON', 'a']]);
-    const first = ensureImpactIndex(undefined, g, registry, 1);
-    expect(ensureImpactIndex(undefined, g, registry, 1)).toBe(first);
-    g.addEdgeWithKey('a|RUNS_ON|b2', 'a', 'b', { type: 'BACKED_UP_BY' });
-    const mine = ensureImpactIndex(first, g, registry, 2);
-    // Another owner that last held nothing, or an old index, gets the same object.
-    expect(ensureImpactIndex(undefined, g, registry, 2)).toBe(mine);
-    expect(ensureImpactIndex(first, g, registry, 2)).toBe(mine);
+    const keeper = new ImpactIndexKeeper(g, registry);
+    const first = keeper.current(1);
+    expect(keeper.current(1)).toBe(first);
+    g.addEdgeWithKey('a|BACKED_UP_BY|b', 'a', 'b', { type: 'BACKED_UP_BY' });
+    const second = keeper.current(2);
+    expect(second).not.toBe(first);
+    expect(second.idToIndex).toBe(first.idToIndex);
+    // Another keeper of the same graph owns its own state (and its own journal).
+    const other = new ImpactIndexKeeper(g, registry);
+    expect(other.current(2).dep).not.toBe(second.dep);
+    const listeners = g.listenerCount('edgeAdded');
+    keeper.close();
+    other.close();
+    expect(g.listenerCount('edgeAdded')).toBe(listeners - 2);
+    // After close, each new version is a fresh build that still answers correctly.
+    g.addEdgeWithKey('b|DEPENDS_ON|a2', 'b', 'a', { type: 'DEPENDS_ON' });
+    const third = keeper.current(3);
+    expect(third.dep).not.toBe(second.dep);
+    expect(third.dep.count).toBe(2);
   });
 
   it('follows the mirror through committed events: CI upserts and deletes, relationship upserts and deletes', () => {
     const mirror = new Mirror();
+    const keeper = new ImpactIndexKeeper(mirror.graph, registry);
     let seq = 0;
     const ev = (entity: 'ci' | 'relationship', id: string, after: unknown): ChangeEvent =>
       ({ seq: ++seq, at: '2024-01-01T00:00:00Z', actor: 't', op: after ? 'upsert' : 'delete', entity, id, before: null, after }) as unknown as ChangeEvent;
@@ -244,7 +253,7 @@ describe('incremental impact index', () => {
       ev('relationship', 'app|DEPENDS_ON|db1', rel('app', 'DEPENDS_ON', 'db1')),
     ]);
     const check = () => {
-      const index = ensureImpactIndex(undefined, mirror.graph, registry, mirror.revision);
+      const index = keeper.current(mirror.revision);
       const fresh = buildImpactIndex(mirror.graph, registry, mirror.revision);
       for (const id of mirror.graph.nodes()) {
         expect(blastRadius(index, registry, [{ ci: id, effect: 'down' }])).toEqual(blastRadius(fresh, registry, [{ ci: id, effect: 'down' }]));

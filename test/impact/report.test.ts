@@ -3,16 +3,12 @@
  * (radix) vs by string compare, parent ties broken by id rank vs by string compare, and `via` steps
  * reused across queries (the step cache) vs fresh.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { blastRadius, buildImpactIndex, ensureImpactIndex } from '../../engine/impact/index.ts';
-import { topoOrder } from '../../engine/impact/adjacency.ts';
-import { reportTuning } from '../../engine/impact/blast-radius.ts';
+import { describe, expect, it } from 'vitest';
+import { blastRadius, buildImpactIndex, ImpactIndexKeeper, topoOrder } from '../../engine/impact/index.ts';
 import { mulberry32 } from '../../fixtures/generate.ts';
 import { graphOf, registry, type NodeSpec } from './helpers.ts';
 
 const TYPES = ['DEPENDS_ON', 'RUNS_ON', 'MEMBER_OF', 'POWERED_BY', 'HOSTED_ON'];
-const saved = { ...reportTuning };
-afterEach(() => Object.assign(reportTuning, saved));
 
 /** A random layered graph with ids in mixed case and digits (code-unit order differs from locale order). */
 function randomGraph(rnd: () => number, n: number) {
@@ -51,15 +47,17 @@ describe('blast radius report fast paths', () => {
     for (let c = 0; c < 60; c++) {
       const { ids, g } = randomGraph(rnd, 50 + Math.floor(rnd() * 400));
       const index = buildImpactIndex(g, registry, 1);
+      // The same graph with every level radix-sorted by id rank.
+      const radix = buildImpactIndex(g, registry, 1, { report: { largeReport: 0, radixLevel: 0, radixBits: 1 + (c % 4) } });
       const origins = Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, k) => ({ ci: ids[k * 3]!, effect: rnd() < 0.8 ? ('down' as const) : ('degraded' as const) }));
       const options = rnd() < 0.3 ? { environments: ['production'] } : rnd() < 0.3 ? { maxDepth: 2 } : {};
-      Object.assign(reportTuning, saved);
       const plain = JSON.stringify(blastRadius(index, registry, origins, options));
-      Object.assign(reportTuning, { largeReport: 0, radixLevel: 0, radixBits: 1 + (c % 4) });
-      const fast = JSON.stringify(blastRadius(index, registry, origins, options));
+      expect(index.rank).toBeUndefined();
+      const fast = JSON.stringify(blastRadius(radix, registry, origins, options));
       expect(fast).toBe(plain);
       // Now that the index has its id rank, the fixpoint breaks parent ties by rank too.
-      expect(JSON.stringify(blastRadius(index, registry, origins, options))).toBe(plain);
+      expect(radix.rank).toBeDefined();
+      expect(JSON.stringify(blastRadius(radix, registry, origins, options))).toBe(plain);
       if (JSON.parse(plain).impacted.length > 20) sorted++;
     }
     expect(sorted).toBeGreaterThan(30);
@@ -71,7 +69,8 @@ describe('blast radius report fast paths', () => {
       ['b', 'RUNS_ON', 'a'],
       ['c', 'DEPENDS_ON', 'b'],
     ]);
-    let index = ensureImpactIndex(undefined, g, registry, 1);
+    const keeper = new ImpactIndexKeeper(g, registry);
+    let index = keeper.current(1);
     const first = blastRadius(index, registry, [{ ci: 'hub', effect: 'down' }]);
     const again = blastRadius(index, registry, [{ ci: 'hub', effect: 'down' }]);
     expect(again).toEqual(first);
@@ -85,7 +84,7 @@ describe('blast radius report fast paths', () => {
     ]);
     g.dropEdge('b|RUNS_ON|a');
     g.addEdgeWithKey('b|HOSTED_ON|a', 'b', 'a', { type: 'HOSTED_ON' });
-    index = ensureImpactIndex(index, g, registry, 2);
+    index = keeper.current(2);
     const after = blastRadius(index, registry, [{ ci: 'hub', effect: 'down' }]);
     expect(after).toEqual(blastRadius(buildImpactIndex(g, registry, 2), registry, [{ ci: 'hub', effect: 'down' }]));
     expect(after.impacted.find((i) => i.id === 'c')!.via).toEqual([
@@ -105,7 +104,8 @@ describe('blast radius report fast paths', () => {
       const [p, d] = type === 'MEMBER_OF' ? [g.source(e), g.target(e)] : [g.target(e), g.source(e)];
       if (at.get(p)! > at.get(d)!) g.dropEdge(e);
     }
-    let index = ensureImpactIndex(undefined, g, registry, 1);
+    const keeper = new ImpactIndexKeeper(g, registry);
+    let index = keeper.current(1);
     const topo = topoOrder(index);
     let edges = 0;
     for (let u = 0; u < index.n; u++) {
@@ -120,7 +120,7 @@ describe('blast radius report fast paths', () => {
     g.addNode('late', { class: 'Application', name: 'late', status: 'in_service', environment: 'production', criticality: 3 });
     g.addEdgeWithKey('late|DEPENDS_ON|x', 'late', ids[0]!, { type: 'DEPENDS_ON' });
     g.addEdgeWithKey('x|DEPENDS_ON|late', ids[0]!, 'late', { type: 'DEPENDS_ON' });
-    index = ensureImpactIndex(index, g, registry, 2);
+    index = keeper.current(2);
     expect(index.topo).toBe(topo);
     expect(topo[index.idToIndex.get('late')!]).toBe(index.n - 1);
     expect(blastRadius(index, registry, [{ ci: ids[0]!, effect: 'down' }]).cycles).toEqual([[ids[0]!, 'late'].sort()]);

@@ -1,7 +1,7 @@
 /** Correlation: each signal on hand-checked graphs, grouping, windows and determinism. */
 import { describe, expect, it } from 'vitest';
 import { chanceRate, correlate, DEFAULT_WEIGHTS, scoreCandidate, scoreValue, specificityLogLikelihood, timeOrderValue, type CorrelationIncident } from '../../engine/correlation/index.ts';
-import { at, graph, registry } from './helpers.ts';
+import { at, graph, indexOf, registry } from './helpers.ts';
 
 // dc ← rack ← srv1/srv2 (LOCATED_IN); db1 RUNS_ON srv1, db2 RUNS_ON srv2;
 // app1, app2 DEPENDS_ON db1; app3, app4 DEPENDS_ON db2; svcA → app1, app2; svcB → app3, app4.
@@ -34,7 +34,7 @@ const factor = (c: { factors: { signal: string; value: number; contribution: num
 
 describe('correlation signals', () => {
   it('coverage: the shared provider that explains every incident ranks first, with evidence paths', () => {
-    const r = correlate(estate, [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'svcA', 4)], { registry });
+    const r = correlate(indexOf(estate), [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'svcA', 4)], { registry });
     expect(r.groups).toHaveLength(1);
     const top = r.groups[0]!.candidates[0]!;
     expect(top.id).toBe('db1');
@@ -55,7 +55,7 @@ describe('correlation signals', () => {
     expect(chanceRate(1_000_000, 0.001, ctx)).toBe(0.00025);
     expect(chanceRate(1_000_000, 0.01, ctx)).toBe(1e-3);
     expect(chanceRate(20_000, 0.01, { ...ctx, backgroundShare: 0 })).toBe(5e-5);
-    const r = correlate(estate, [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'svcA', 4)], { registry });
+    const r = correlate(indexOf(estate), [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'svcA', 4)], { registry });
     expect(factor(r.groups[0]!.candidates[0]!, 'coverage').contribution).toBeCloseTo(3 * -Math.log(1e-3), 3);
   });
 
@@ -63,7 +63,7 @@ describe('correlation signals', () => {
     expect(specificityLogLikelihood(3, 3)).toBe(0);
     expect(specificityLogLikelihood(3, 4)).toBeGreaterThan(specificityLogLikelihood(3, 40));
     // app1 + app2 under db1, app3 alone under db2: the rack explains all three but db1 wins them.
-    const r = correlate(quiet, [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'app3', 4)], { registry });
+    const r = correlate(indexOf(quiet), [inc('I1', 'app1', 2), inc('I2', 'app2', 3), inc('I3', 'app3', 4)], { registry });
     expect(r.groups.map((g) => [g.candidates[0]!.id, g.incidents])).toEqual([['db1', ['I1', 'I2']]]);
     expect(r.unexplained).toEqual(['I3']);
     const rack = r.groups[0]!.candidates.find((c) => c.id === 'rack')!;
@@ -71,7 +71,7 @@ describe('correlation signals', () => {
   });
 
   it('distance: of two providers explaining the same incidents, the nearer one wins', () => {
-    const r = correlate(estate, [inc('I1', 'app1', 2), inc('I2', 'app2', 2)], { registry });
+    const r = correlate(indexOf(estate), [inc('I1', 'app1', 2), inc('I2', 'app2', 2)], { registry });
     const [db1, srv1] = r.groups[0]!.candidates;
     expect([db1!.id, srv1!.id]).toEqual(['db1', 'srv1']);
     expect(factor(db1!, 'distance').value).toBe(1);
@@ -80,7 +80,7 @@ describe('correlation signals', () => {
   });
 
   it('own incident: the provider that alerted itself beats its silent twin', () => {
-    const r = correlate(twin, [inc('I1', 'p2', 0), inc('I2', 'app1', 2), inc('I3', 'app2', 4)], { registry });
+    const r = correlate(indexOf(twin), [inc('I1', 'p2', 0), inc('I2', 'app1', 2), inc('I3', 'app2', 4)], { registry });
     const top = r.groups[0]!.candidates[0]!;
     expect(top.id).toBe('p2');
     expect(factor(top, 'own_incident')).toMatchObject({ value: 1 });
@@ -90,15 +90,15 @@ describe('correlation signals', () => {
   it('recent change: a change implemented shortly before the first incident decides between twins', () => {
     const incidents = [inc('I1', 'app1', 0), inc('I2', 'app2', 2), inc('I3', 'svc', 4)];
     // Without a change the twins tie and the smaller id comes first.
-    expect(correlate(twin, incidents, { registry }).groups[0]!.candidates.slice(0, 2).map((c) => c.id)).toEqual(['p1', 'p2']);
-    const withChange = correlate(twin, incidents, { registry, changes: [{ id: 'CHG-000001', cis: ['p2'], implementedAt: at(-10) }] });
+    expect(correlate(indexOf(twin), incidents, { registry }).groups[0]!.candidates.slice(0, 2).map((c) => c.id)).toEqual(['p1', 'p2']);
+    const withChange = correlate(indexOf(twin), incidents, { registry, changes: [{ id: 'CHG-000001', cis: ['p2'], implementedAt: at(-10) }] });
     const top = withChange.groups[0]!.candidates[0]!;
     expect(top.id).toBe('p2');
     expect(factor(top, 'recent_change')).toMatchObject({ evidence: { change: 'CHG-000001' } });
     expect(factor(top, 'recent_change').value).toBeCloseTo(1 - (0.5 * 10) / 120, 3);
     // Three hours before is not "recent" (default lookback 2h); after the incidents never counts.
     for (const when of [at(-180), at(30)]) {
-      const r = correlate(twin, incidents, { registry, changes: [{ id: 'CHG-000002', cis: ['p2'], implementedAt: when }] });
+      const r = correlate(indexOf(twin), incidents, { registry, changes: [{ id: 'CHG-000002', cis: ['p2'], implementedAt: when }] });
       expect(r.groups[0]!.candidates[0]!.id).toBe('p1');
     }
   });
@@ -109,8 +109,8 @@ describe('correlation signals', () => {
     expect(sums([0, 1, 2], [0, 2, 4])).toBeCloseTo(1);
     expect(sums([0, 1, 2], [4, 2, 0])).toBeCloseTo(-1);
     expect(sums([1, 1, 1], [0, 2, 4])).toBe(0);
-    const inOrder = correlate(twin, [inc('I1', 'p2', 0), inc('I2', 'app1', 2), inc('I3', 'app2', 2), inc('I4', 'svc', 6)], { registry });
-    const late = correlate(twin, [inc('I1', 'p2', 9), inc('I2', 'app1', 2), inc('I3', 'app2', 2), inc('I4', 'svc', 6)], { registry });
+    const inOrder = correlate(indexOf(twin), [inc('I1', 'p2', 0), inc('I2', 'app1', 2), inc('I3', 'app2', 2), inc('I4', 'svc', 6)], { registry });
+    const late = correlate(indexOf(twin), [inc('I1', 'p2', 9), inc('I2', 'app1', 2), inc('I3', 'app2', 2), inc('I4', 'svc', 6)], { registry });
     const p2 = (r: typeof inOrder) => r.groups[0]!.candidates.find((c) => c.id === 'p2')!;
     expect(factor(p2(inOrder), 'time_order').value).toBeGreaterThan(0.9);
     expect(factor(p2(late), 'time_order').value).toBeLessThan(0);
@@ -136,7 +136,7 @@ describe('correlation signals', () => {
 describe('correlate', () => {
   it('groups two simultaneous faults separately and leaves unrelated incidents unexplained', () => {
     const incidents = [inc('A1', 'app1', 1), inc('A2', 'app2', 2), inc('A3', 'svcA', 3), inc('B1', 'db2', 0), inc('B2', 'app3', 2), inc('B3', 'app4', 2)];
-    const r = correlate(estate, incidents, { registry });
+    const r = correlate(indexOf(estate), incidents, { registry });
     const byRoot = Object.fromEntries(r.groups.map((g) => [g.candidates[0]!.id, g.incidents]));
     expect(byRoot).toEqual({ db1: ['A1', 'A2', 'A3'], db2: ['B1', 'B2', 'B3'] });
     expect(r.unexplained).toEqual([]);
@@ -151,34 +151,34 @@ describe('correlate', () => {
     }
     chain.b = 'Application';
     edges.push(['b', 'DEPENDS_ON', 'root']);
-    const r = correlate(graph(chain, edges), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry });
+    const r = correlate(indexOf(graph(chain, edges)), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry });
     const top = r.groups[0]!.candidates[0]!;
     expect(top.id).toBe('root');
     expect(top.explains).toEqual(['I1', 'I2', 'I3']);
     expect(top.paths.find((p) => p.ci === 'a12')!.steps).toHaveLength(12);
-    expect(correlate(graph(chain, edges), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry, maxDepth: 8 }).groups[0]!.candidates[0]!.explains).toEqual(['I1', 'I2']);
+    expect(correlate(indexOf(graph(chain, edges)), [inc('I1', 'root', 0), inc('I2', 'b', 1), inc('I3', 'a12', 3)], { registry, maxDepth: 8 }).groups[0]!.candidates[0]!.explains).toEqual(['I1', 'I2']);
   });
 
   it('correlates incidents further apart than the window separately', () => {
-    const r = correlate(estate, [inc('I1', 'app1', 0), inc('I2', 'app2', 120)], { registry, window: '30m' });
+    const r = correlate(indexOf(estate), [inc('I1', 'app1', 0), inc('I2', 'app2', 120)], { registry, window: '30m' });
     expect(r.stats.timeClusters).toBe(2);
     expect(r.groups).toEqual([]);
     expect(r.unexplained).toEqual(['I1', 'I2']);
-    expect(correlate(estate, [inc('I1', 'app1', 0), inc('I2', 'app2', 120)], { registry, window: '3h' }).groups).toHaveLength(1);
+    expect(correlate(indexOf(estate), [inc('I1', 'app1', 0), inc('I2', 'app2', 120)], { registry, window: '3h' }).groups).toHaveLength(1);
   });
 
   it('is deterministic: input order does not change the answer', () => {
     const incidents = [inc('A1', 'app1', 1), inc('A2', 'app2', 1), inc('B1', 'app3', 1), inc('B2', 'app4', 1), inc('N1', 'svcB', 1)];
-    const a = correlate(estate, incidents, { registry });
-    const b = correlate(estate, [...incidents].reverse(), { registry });
+    const a = correlate(indexOf(estate), incidents, { registry });
+    const b = correlate(indexOf(estate), [...incidents].reverse(), { registry });
     expect(b).toEqual(a);
   });
 
   it('reports incidents on unknown CIs and refuses duplicate ids and bad times', () => {
-    const r = correlate(estate, [inc('I1', 'nope', 0)], { registry });
+    const r = correlate(indexOf(estate), [inc('I1', 'nope', 0)], { registry });
     expect(r.unknownCis).toEqual(['I1']);
-    expect(() => correlate(estate, [inc('I1', 'app1', 0), inc('I1', 'app2', 0)], { registry })).toThrow(/given twice/);
-    expect(() => correlate(estate, [{ id: 'I1', cis: ['app1'], openedAt: 'yesterday' }], { registry })).toThrow(/not a time/);
-    expect(() => correlate(estate, [], { registry, window: '30 minutes' })).toThrow(/duration/);
+    expect(() => correlate(indexOf(estate), [inc('I1', 'app1', 0), inc('I1', 'app2', 0)], { registry })).toThrow(/given twice/);
+    expect(() => correlate(indexOf(estate), [{ id: 'I1', cis: ['app1'], openedAt: 'yesterday' }], { registry })).toThrow(/not a time/);
+    expect(() => correlate(indexOf(estate), [], { registry, window: '30 minutes' })).toThrow(/duration/);
   });
 });

@@ -2,6 +2,7 @@
 import Graph from 'graphology';
 import type { MirrorGraph, NodeAttrs } from '../../engine/mirror/types.ts';
 import { Registry } from '../../engine/model/registry.ts';
+import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 
 export const registry = Registry.load();
 
@@ -14,3 +15,6 @@ export function graph(nodes: Record<string, string>, edges: [string, string, str
 
 export const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 export const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+/** A standalone impact index over `g` (what `cmdb.impactIndex()` hands the algorithms in the app). */
+export const indexOf = (g: MirrorGraph): ImpactIndex => buildImpactIndex(g, registry);

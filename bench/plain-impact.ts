@@ -1,13 +1,13 @@
 /**
- * The plain approach, for benchmarks and cross-checks only: the same two passes as `blastRadius`
+ * The plain approach, for benchmarks and cross-checks only (bench/impact.ts prints the index's
+ * speed-up against it; test/impact/cross-check.test.ts checks the index's states against it): the same two passes as `blastRadius`
  * (down-propagation worklist, then breadth-first depth) walked directly on graphology with
- * string keys and Maps, no index. Benchmarks print the index's speed-up against it (STYLE.md #3).
+ * string keys and Maps, no index (STYLE.md #3).
  * Direction: 'dependents' — a provider's failure flows to the CIs that depend on it.
  */
-import type { GraphView } from '../mirror/types.ts';
-import type { Registry } from '../model/registry.ts';
-import { requiredAvailable } from './adjacency.ts';
-import type { ImpactOrigin, ImpactState } from './blast-radius.ts';
+import type { GraphView } from '../engine/mirror/types.ts';
+import type { Registry } from '../engine/model/registry.ts';
+import { requiredAvailable, type ImpactOrigin, type ImpactState } from '../engine/impact/index.ts';
 
 export function plainImpactStates(
   graph: GraphView,
