@@ -106,11 +106,20 @@ export interface ImpactIndex {
   rank: Int32Array | undefined;
   sortedIds: string[] | undefined;
   topo: Int32Array | undefined;
+
+  /**
+   * Data another algorithm derives from this index version and wants to keep across calls (reach
+   * counts, walk caches …): `make()` on first use per `key`, then the same value until the mirror
+   * moves on — the next version is a new index with an empty memo. The home for such caches, instead
+   * of a module-level WeakMap keyed by the index (STYLE.md #17); `key` is the caller's own token.
+   */
+  derived<T>(key: object, make: () => T): T;
 }
 
 /** An `ImpactIndex` as a versioned view of a shared, incrementally maintained state. */
 export class IndexView implements ImpactIndex {
   readonly kind = 'impact-index' as const;
+  private memo: Map<object, unknown> | undefined;
   constructor(
     readonly core: IndexCore,
     readonly version: number,
@@ -220,6 +229,13 @@ export class IndexView implements ImpactIndex {
   set topo(t: Int32Array | undefined) {
     this.core.topo = t;
     this.core.topoNext = this.core.n;
+  }
+  derived<T>(key: object, make: () => T): T {
+    const memo = (this.memo ??= new Map());
+    if (memo.has(key)) return memo.get(key) as T;
+    const value = make();
+    memo.set(key, value);
+    return value;
   }
 }
 

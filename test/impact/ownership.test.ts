@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Cmdb } from '../../engine/cmdb.ts';
 import { ChangeService } from '../../engine/changes/service.ts';
 import { CorrelationService } from '../../engine/correlation/service.ts';
-import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { blastRadius, dependencies, ImpactIndexKeeper, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { IncidentService } from '../../engine/incidents/service.ts';
 import { IncidentCreate } from '../../engine/incidents/model.ts';
 import { Registry } from '../../engine/model/registry.ts';
@@ -42,6 +42,21 @@ describe('impact index ownership', () => {
     } finally {
       await cmdb.close();
     }
+  });
+
+  it('keeps derived data per index version: computed once, and afresh for the next version', () => {
+    const g = graphOf({ a: {}, b: {} }, [['b', 'DEPENDS_ON', 'a']]);
+    const keeper = new ImpactIndexKeeper(g, registry);
+    const key = {};
+    let made = 0;
+    const count = (v: number) => keeper.current(v).derived(key, () => ({ n: keeper.current(v).n, call: ++made }));
+    expect(count(1)).toEqual({ n: 2, call: 1 });
+    expect(count(1)).toEqual({ n: 2, call: 1 });
+    // Another caller's key is another entry.
+    expect(keeper.current(1).derived({}, () => 'other')).toBe('other');
+    g.addNode('c', { class: 'Application', name: 'c', status: 'in_service', environment: 'production', criticality: 3 });
+    expect(count(2)).toEqual({ n: 3, call: 2 });
+    keeper.close();
   });
 
   it('refuses, in every algorithm, an index built with another registry', () => {
