@@ -7,17 +7,17 @@
  * layout are in `neo4j-cypher.ts`.
  *
  * `apply` is one write transaction: lock the sequence node (serialises writers), read the current
- * state of every touched entity in batches, replay the batch in memory (version checks, no-op
- * detection, endpoint and delete checks, events — exactly the order SqliteStore applies them
- * in), then write the net difference with `UNWIND $rows` grouped per label / relationship type.
- * The body is safe to retry: it derives everything from what it reads in that attempt.
+ * state of every touched entity in batches into a MemoryState, replay the batch against it with
+ * the shared replay (replay.ts: version checks, no-op detection, endpoint and delete checks,
+ * events — the same code SqliteStore runs), then write the net difference with `UNWIND $rows`
+ * grouped per label / relationship type. The body is safe to retry: it derives everything from
+ * what it reads in that attempt.
  */
 import neo4j, { Neo4jError, type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
-import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
-import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
-import { CmdbError, ConflictError, InputError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
+import type { CI } from '../model/ci.ts';
+import type { Relationship } from '../model/relationship.ts';
+import { CmdbError, StoreUnavailableError } from '../errors.ts';
 import {
-  RECORD_KIND,
   type ApplyOptions,
   type ApplyResult,
   type ChangeEvent,
@@ -32,6 +32,7 @@ import {
   type WriteContext,
 } from './port.ts';
 import * as Q from './neo4j-cypher.ts';
+import { checkRecordKind, entityOf, MemoryState, recordKey, replay } from './replay.ts';
 
 export interface Neo4jStoreOptions {
   /** `bolt://host:port` (credentials in the URL are accepted but never shown in `location`). */
@@ -53,6 +54,16 @@ export interface Neo4jStoreOptions {
 
 const DEFAULT_PAGE = 10_000;
 const PING_TIMEOUT_MS = 3_000;
+
+/** The stored documents a batch may touch, read at the start of its transaction. */
+interface Snapshot {
+  cis: Map<string, CI>;
+  relationships: Map<string, Relationship>;
+  /** Keyed by `recordKey(kind, id)`. */
+  records: Map<string, StoredRecord>;
+  /** CIs the batch deletes: their attachments are indexed for the delete check. */
+  deletedCIs: Set<string>;
+}
 
 /** A relationship as read from the graph, before JSON decoding. */
 interface RelRecord {
@@ -151,7 +162,39 @@ export class Neo4jStore implements GraphStore {
     const seq0 = num(lock.records[0]?.get('value'));
     const at = new Date().toISOString();
 
-    // --- read the current state of everything the batch touches ---
+    const stored = await this.readTouched(tx, batch);
+
+    // --- replay the batch against what was read (engine/store/replay.ts), in order ---
+    const state = new MemoryState(stored.deletedCIs);
+    for (const c of stored.cis.values()) state.loadCI(c);
+    for (const r of stored.relationships.values()) state.loadRelationship(r);
+    for (const r of stored.records.values()) state.loadRecord(r);
+    const dirtyCI = new Set<string>();
+    const dirtyRel = new Set<string>();
+    const dirtyRecord = new Set<string>();
+    const events: ChangeEvent[] = [];
+    for (const e of replay(batch, state, { ...ctx, seq: seq0, at })) {
+      state.apply(e);
+      const kind = entityOf(e);
+      if (kind === 'ci') dirtyCI.add(e.id);
+      else if (kind === 'relationship') dirtyRel.add(e.id);
+      else dirtyRecord.add(recordKey(e.entity, e.id));
+      events.push(e);
+    }
+    const seq = events.length > 0 ? events[events.length - 1]!.seq : seq0;
+    if (events.length === 0) {
+      options.onProgress?.(batch.length, batch.length);
+      return { seq: seq0, events };
+    }
+
+    await this.writeDifference(tx, stored, state, { cis: dirtyCI, relationships: dirtyRel, records: dirtyRecord }, events, batch.length, options);
+    await tx.run(Q.SET_SEQUENCE, { name: Q.SEQUENCE_NAME, value: neo4j.int(seq) });
+    options.onProgress?.(batch.length, batch.length);
+    return { seq, events };
+  }
+
+  /** Reads, in batches, every stored document the batch may touch, and the relationships of the CIs it deletes. */
+  private async readTouched(tx: ManagedTransaction, batch: readonly Mutation[]): Promise<Snapshot> {
     const ciIds = new Set<string>();
     const relIds = new Set<string>();
     const deletedCIs = new Set<string>();
@@ -193,16 +236,12 @@ export class Neo4jStore implements GraphStore {
       }
     }
     // Relationships attached to CIs the batch deletes: the delete is refused while any is left.
-    const attached = new Map<string, Set<string>>();
-    for (const id of deletedCIs) attached.set(id, new Set());
     if (deletedCIs.size > 0) {
       for (const ids of chunks([...deletedCIs], this.chunkSize)) {
         const res = await tx.run(Q.ATTACHED_RELS, { ids });
         for (const rec of res.records) {
           const [id, r] = relEntry(rec.toObject() as unknown as RelRecord);
           if (!storedRel.has(id)) storedRel.set(id, r);
-          attached.get(r.from)?.add(id);
-          attached.get(r.to)?.add(id);
         }
       }
     }
@@ -215,123 +254,17 @@ export class Neo4jStore implements GraphStore {
         storedRecord.set(recordKey(r.kind, r.id), r);
       }
     }
+    return { cis: storedCI, relationships: storedRel, records: storedRecord, deletedCIs };
+  }
 
-    // --- replay the batch in memory, in order ---
-    const ci = new Map<string, CI | null>(storedCI);
-    const rel = new Map<string, Relationship | null>(storedRel);
-    const dirtyCI = new Set<string>();
-    const dirtyRel = new Set<string>();
-    const record = new Map<string, StoredRecord | null>(storedRecord);
-    const dirtyRecord = new Set<string>();
-    const events: ChangeEvent[] = [];
-    let seq = seq0;
-    const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']) => {
-      const event: ChangeEvent = { seq: ++seq, at, actor: ctx.actor, op, entity, id, before, after };
-      if (ctx.changeId !== undefined) event.changeId = ctx.changeId;
-      events.push(event);
-    };
-    const link = (r: Relationship, add: boolean) => {
-      for (const end of [r.from, r.to]) {
-        const set = attached.get(end);
-        if (!set) continue;
-        if (add) set.add(r.id);
-        else set.delete(r.id);
-      }
-    };
-
-    batch.forEach((m, index) => {
-      const where = `apply: mutation ${index} (${m.op})`;
-      switch (m.op) {
-        case 'putRecord': {
-          const key = recordKey(m.kind, m.id);
-          const before = record.get(key) ?? undefined;
-          checkVersion(where, m.kind, m.id, before?.version, m.expectedVersion);
-          const doc = sortKeys(m.doc);
-          if (before && JSON.stringify(sortKeys(before.doc)) === JSON.stringify(doc)) return;
-          const after: StoredRecord = { kind: m.kind, id: m.id, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at, doc };
-          record.set(key, after);
-          dirtyRecord.add(key);
-          emit(before ? 'update' : 'create', m.kind, m.id, before ?? null, after);
-          return;
-        }
-        case 'deleteRecord': {
-          const key = recordKey(m.kind, m.id);
-          const before = record.get(key);
-          if (!before) throw new NotFoundError(`${where}: ${m.kind} "${m.id}" not found`, { kind: m.kind, id: m.id });
-          checkVersion(where, m.kind, m.id, before.version, m.expectedVersion);
-          record.set(key, null);
-          dirtyRecord.add(key);
-          emit('delete', m.kind, m.id, before, null);
-          return;
-        }
-        case 'upsertCI': {
-          const before = ci.get(m.ci.id) ?? undefined;
-          checkVersion(where, 'CI', m.ci.id, before?.version, m.expectedVersion);
-          const data = canonicalCI(m.ci);
-          if (before && JSON.stringify(canonicalCI(before)) === JSON.stringify(data)) return;
-          const after: CI = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
-          ci.set(after.id, after);
-          dirtyCI.add(after.id);
-          emit(before ? 'update' : 'create', 'ci', after.id, before ?? null, after);
-          return;
-        }
-        case 'deleteCI': {
-          const before = ci.get(m.id);
-          if (!before) throw new NotFoundError(`${where}: CI "${m.id}" not found`, { id: m.id });
-          checkVersion(where, 'CI', m.id, before.version, m.expectedVersion);
-          const left = attached.get(m.id);
-          const first = left && left.size > 0 ? left.values().next().value : undefined;
-          if (first !== undefined) {
-            throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${first}"); delete them first`, { id: m.id, relationship: first });
-          }
-          ci.set(m.id, null);
-          dirtyCI.add(m.id);
-          emit('delete', 'ci', m.id, before, null);
-          return;
-        }
-        case 'upsertRelationship': {
-          const r = m.relationship;
-          const before = rel.get(r.id) ?? undefined;
-          checkVersion(where, 'relationship', r.id, before?.version, m.expectedVersion);
-          for (const end of [r.from, r.to]) {
-            if (!ci.get(end)) {
-              throw new SemanticError(`${where}: relationship "${r.id}" references missing CI "${end}"`, { id: r.id, path: [end === r.from ? 'from' : 'to'], value: end });
-            }
-          }
-          const data = canonicalRelationship(r);
-          if (before && JSON.stringify(canonicalRelationship(before)) === JSON.stringify(data)) return;
-          const after: Relationship = { ...data, version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? at, updatedAt: at };
-          if (before) link(before, false);
-          link(after, true);
-          rel.set(after.id, after);
-          dirtyRel.add(after.id);
-          emit(before ? 'update' : 'create', 'relationship', after.id, before ?? null, after);
-          return;
-        }
-        case 'deleteRelationship': {
-          const before = rel.get(m.id);
-          if (!before) throw new NotFoundError(`${where}: relationship "${m.id}" not found`, { id: m.id });
-          checkVersion(where, 'relationship', m.id, before.version, m.expectedVersion);
-          link(before, false);
-          rel.set(m.id, null);
-          dirtyRel.add(m.id);
-          emit('delete', 'relationship', m.id, before, null);
-          return;
-        }
-      }
-    });
-    if (events.length === 0) {
-      options.onProgress?.(batch.length, batch.length);
-      return { seq: seq0, events };
-    }
-
-    // --- write the net difference, grouped per label / type ---
+  /** Writes the net difference between the snapshot and the replayed state, grouped per label / type, then the events. */
+  private async writeDifference(tx: ManagedTransaction, stored: Snapshot, state: MemoryState, dirty: { cis: Set<string>; relationships: Set<string>; records: Set<string> }, events: ChangeEvent[], batchSize: number, options: ApplyOptions): Promise<void> {
     const relDeletes = new Map<string, string[]>(); // type -> ids
     const relCreates = new Map<string, RelRow[]>();
     const relUpdates = new Map<string, RelRow[]>();
-    for (const id of dirtyRel) {
-      const was = storedRel.get(id);
-      const now = rel.get(id) ?? null;
+    for (const id of dirty.relationships) {
+      const was = stored.relationships.get(id);
+      const now = state.relationships.get(id) ?? null;
       // A relationship cannot change its type or endpoints in Neo4j: it is replaced.
       const moved = !!was && !!now && (was.type !== now.type || was.from !== now.from || was.to !== now.to);
       if (was && (!now || moved)) push(relDeletes, was.type, id);
@@ -341,9 +274,9 @@ export class Neo4jStore implements GraphStore {
     const ciUpdates = new Map<string, Record<string, unknown>[]>();
     const labelRemovals = new Map<string, string[]>();
     const ciDeletes: string[] = [];
-    for (const id of dirtyCI) {
-      const was = storedCI.get(id);
-      const now = ci.get(id) ?? null;
+    for (const id of dirty.cis) {
+      const was = stored.cis.get(id);
+      const now = state.cis.get(id) ?? null;
       if (!now) {
         if (was) ciDeletes.push(id);
         continue;
@@ -358,9 +291,9 @@ export class Neo4jStore implements GraphStore {
     const recordCreates: Record<string, unknown>[] = [];
     const recordUpdates: Record<string, unknown>[] = [];
     const recordDeletes: { kind: string; id: string }[] = [];
-    for (const key of dirtyRecord) {
-      const was = storedRecord.get(key);
-      const now = record.get(key) ?? null;
+    for (const key of dirty.records) {
+      const was = stored.records.get(key);
+      const now = state.records.get(key) ?? null;
       if (now) (was ? recordUpdates : recordCreates).push(recordRow(now));
       else if (was) recordDeletes.push({ kind: was.kind, id: was.id });
     }
@@ -371,7 +304,7 @@ export class Neo4jStore implements GraphStore {
     let written = 0;
     const progress = (rows: number) => {
       written += rows;
-      options.onProgress?.(Math.min(batch.length, Math.floor((batch.length * written) / Math.max(1, total))), batch.length);
+      options.onProgress?.(Math.min(batchSize, Math.floor((batchSize * written) / Math.max(1, total))), batchSize);
     };
     const run = async (stmt: string, key: 'ids' | 'rows' | 'keys', items: readonly unknown[]) => {
       for (const part of chunks(items, this.chunkSize)) {
@@ -398,9 +331,6 @@ export class Neo4jStore implements GraphStore {
     await run(Q.UPDATE_RECORDS, 'rows', recordUpdates);
     await run(Q.DELETE_RECORDS, 'keys', recordDeletes);
     await run(Q.CREATE_EVENTS, 'rows', events.map(eventRow));
-    await tx.run(Q.SET_SEQUENCE, { name: Q.SEQUENCE_NAME, value: neo4j.int(seq) });
-    options.onProgress?.(batch.length, batch.length);
-    return { seq, events };
   }
 
   async getCI(id: string): Promise<CI | undefined> {
@@ -717,19 +647,6 @@ function toRecord(p: Record<string, unknown>): StoredRecord {
   };
 }
 
-function recordKey(kind: string, id: string): string {
-  return `${kind}\u0000${id}`;
-}
-
-/** Same rule and message as SqliteStore: lower_snake, and not a graph entity name. */
-function checkRecordKind(where: string, kind: string): void {
-  if (typeof kind !== 'string' || !RECORD_KIND.test(kind) || kind === 'ci' || kind === 'relationship') {
-    throw new InputError(`${where}: "${kind}" is not a valid record kind (lower_snake, not ci or relationship)`, [
-      { path: ['kind'], code: 'invalid_format', message: 'invalid record kind' },
-    ]);
-  }
-}
-
 function eventRow(e: ChangeEvent): Record<string, unknown> {
   const row: Record<string, unknown> = {
     seq: neo4j.int(e.seq),
@@ -799,19 +716,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** `expectedVersion: 0` means "must not exist yet"; undefined means "don't check" (same messages as SqliteStore). */
-function checkVersion(where: string, kind: string, id: string, stored: number | undefined, expected: number | undefined): void {
-  if (expected === undefined) return;
-  const actual = stored ?? 0;
-  if (actual !== expected) {
-    const message =
-      expected === 0
-        ? `${where}: ${kind} "${id}" already exists (version ${actual})`
-        : stored === undefined
-          ? `${where}: ${kind} "${id}" not found (expected version ${expected})`
-          : `${where}: ${kind} "${id}" is at version ${actual}, not ${expected}`;
-    throw new ConflictError(message, { id, expectedVersion: expected, actualVersion: actual });
-  }
 }

@@ -3,16 +3,19 @@
  * machine with no server. Same behaviour as Neo4jStore, proven by test/store-contract.test.ts.
  *
  * Documents are kept as JSON with the columns the queries need beside them. A batch is one
- * SQLite transaction: a crash (even SIGKILL) mid-batch leaves the file as it was before it.
+ * SQLite transaction: a crash (even SIGKILL) mid-batch leaves the file as it was before it. The
+ * semantics of a batch are the shared replay's (replay.ts); this adapter reads rows for it and
+ * writes the rows and events it yields.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
-import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
-import { CmdbError, ConflictError, InputError, NotFoundError, SemanticError, StoreUnavailableError } from '../errors.ts';
+import type { CI } from '../model/ci.ts';
+import type { Relationship } from '../model/relationship.ts';
+import { CmdbError, StoreUnavailableError } from '../errors.ts';
+import { entityOf, replay, type ReplayContext, type ReplayState } from './replay.ts';
 import { scanInWorker } from './sqlite-scan-worker.ts';
-import { RECORD_KIND, type ApplyOptions, type ApplyResult, type ChangeEvent, type EntityKind, type GraphStore, type HistoryQuery, type Mutation, type StoreCounts, type CISummary, type RelationshipEnds, type StoredRecord, type WriteContext } from './port.ts';
+import type { ApplyOptions, ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, CISummary, RelationshipEnds, StoredRecord, WriteContext } from './port.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cis (
@@ -112,97 +115,31 @@ export class SqliteStore implements GraphStore {
     const db = this.conn;
     const st = this.statements(db);
     const run = db.transaction((): ApplyResult => {
-      let seq = (st.lastSeq.get() as { seq: number | null }).seq ?? 0;
-      const at = new Date().toISOString();
+      const seq0 = (st.lastSeq.get() as { seq: number | null }).seq ?? 0;
+      // Write-through: each event is written before the replay reads for the next mutation, so
+      // the state the replay sees is this open transaction's.
+      const state = new TransactionState(st);
       const events: ChangeEvent[] = [];
-      /** Writes a new version of a document and its event; the stored row text is reused in the event. */
-      const write = <T extends ChangeEvent['after'] & object>(entity: EntityKind, id: string, before: Stored<ChangeEvent['before']> | undefined, after: T, put: (json: string) => void) => {
-        const json = JSON.stringify(after);
-        put(json);
-        emit(before ? 'update' : 'create', entity, id, before, after, json);
-      };
-      const remove = (entity: EntityKind, id: string, before: Stored<ChangeEvent['before']>, del: () => void) => {
-        del();
-        emit('delete', entity, id, before, null, null);
-      };
-      const emit = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: Stored<ChangeEvent['before']> | undefined, after: ChangeEvent['after'], afterJson: string | null) => {
-        seq += 1;
-        const event: ChangeEvent = { seq, at, actor: ctx.actor, op, entity, id, before: before?.doc ?? null, after };
-        if (ctx.changeId !== undefined) event.changeId = ctx.changeId;
-        st.insertEvent.run(seq, at, ctx.actor, op, entity, id, before?.json ?? null, afterJson, ctx.changeId ?? null);
-        events.push(event);
-      };
-      const nextVersion = (before: Stored<{ version: number; createdAt: string }> | undefined) => ({ version: (before?.doc.version ?? 0) + 1, createdAt: before?.doc.createdAt ?? at, updatedAt: at });
-
-      const { onProgress } = options;
-      batch.forEach((m, index) => {
-        if (onProgress && index % 5000 === 0) onProgress(index, batch.length);
-        const where = `apply: mutation ${index} (${m.op})`;
-        switch (m.op) {
-          case 'upsertCI': {
-            const before = read<CI>(st.getCI, m.ci.id);
-            checkVersion(where, 'CI', m.ci.id, before?.doc.version, m.expectedVersion);
-            const data = canonicalCI(m.ci);
-            if (before && JSON.stringify(canonicalCI(before.doc)) === JSON.stringify(data)) return;
-            const after: CI = { ...data, ...nextVersion(before) };
-            write('ci', after.id, before, after, (json) => st.putCI.run(after.id, after.class, json));
-            return;
+      const replayCtx: ReplayContext = { ...ctx, seq: seq0, at: new Date().toISOString() };
+      if (options.onProgress) replayCtx.onMutation = options.onProgress;
+      for (const e of replay(batch, state, replayCtx)) {
+        const afterJson = e.after === null ? null : JSON.stringify(e.after);
+        const kind = entityOf(e);
+        if (kind === 'ci') {
+          if (afterJson === null) st.deleteCI.run(e.id);
+          else st.putCI.run(e.id, (e.after as CI).class, afterJson);
+        } else if (kind === 'relationship') {
+          if (afterJson === null) st.deleteRel.run(e.id);
+          else {
+            const r = e.after as Relationship;
+            st.putRel.run(e.id, r.type, r.from, r.to, afterJson);
           }
-          case 'deleteCI': {
-            const before = read<CI>(st.getCI, m.id);
-            if (!before) throw new NotFoundError(`${where}: CI "${m.id}" not found`, { id: m.id });
-            checkVersion(where, 'CI', m.id, before.doc.version, m.expectedVersion);
-            const attached = st.relsOf.get(m.id, m.id) as { id: string } | undefined;
-            if (attached) {
-              throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${attached.id}"); delete them first`, { id: m.id, relationship: attached.id });
-            }
-            remove('ci', m.id, before, () => st.deleteCI.run(m.id));
-            return;
-          }
-          case 'upsertRelationship': {
-            const rel = m.relationship;
-            const before = read<Relationship>(st.getRel, rel.id);
-            checkVersion(where, 'relationship', rel.id, before?.doc.version, m.expectedVersion);
-            for (const end of [rel.from, rel.to]) {
-              if (!st.ciExists.get(end)) {
-                throw new SemanticError(`${where}: relationship "${rel.id}" references missing CI "${end}"`, { id: rel.id, path: [end === rel.from ? 'from' : 'to'], value: end });
-              }
-            }
-            const data = canonicalRelationship(rel);
-            if (before && JSON.stringify(canonicalRelationship(before.doc)) === JSON.stringify(data)) return;
-            const after: Relationship = { ...data, ...nextVersion(before) };
-            write('relationship', after.id, before, after, (json) => st.putRel.run(after.id, after.type, after.from, after.to, json));
-            return;
-          }
-          case 'deleteRelationship': {
-            const before = read<Relationship>(st.getRel, m.id);
-            if (!before) throw new NotFoundError(`${where}: relationship "${m.id}" not found`, { id: m.id });
-            checkVersion(where, 'relationship', m.id, before.doc.version, m.expectedVersion);
-            remove('relationship', m.id, before, () => st.deleteRel.run(m.id));
-            return;
-          }
-          case 'putRecord': {
-            checkRecordKind(where, m.kind);
-            const before = read<StoredRecord>(st.getRecord, m.kind, m.id);
-            checkVersion(where, m.kind, m.id, before?.doc.version, m.expectedVersion);
-            const doc = sortKeys(m.doc);
-            if (before && JSON.stringify(sortKeys(before.doc.doc)) === JSON.stringify(doc)) return;
-            const after: StoredRecord = { kind: m.kind, id: m.id, ...nextVersion(before), doc };
-            write(m.kind, m.id, before, after, (json) => st.putRecord.run(m.kind, m.id, json));
-            return;
-          }
-          case 'deleteRecord': {
-            checkRecordKind(where, m.kind);
-            const before = read<StoredRecord>(st.getRecord, m.kind, m.id);
-            if (!before) throw new NotFoundError(`${where}: ${m.kind} "${m.id}" not found`, { kind: m.kind, id: m.id });
-            checkVersion(where, m.kind, m.id, before.doc.version, m.expectedVersion);
-            remove(m.kind, m.id, before, () => st.deleteRecord.run(m.kind, m.id));
-            return;
-          }
-        }
-      });
-      options.onProgress?.(batch.length, batch.length);
-      return { seq, events };
+        } else if (afterJson === null) st.deleteRecord.run(e.entity, e.id);
+        else st.putRecord.run(e.entity, e.id, afterJson);
+        st.insertEvent.run(e.seq, e.at, e.actor, e.op, e.entity, e.id, state.jsonOf(e.before), afterJson, e.changeId ?? null);
+        events.push(e);
+      }
+      return { seq: events.length > 0 ? events[events.length - 1]!.seq : seq0, events };
     });
     try {
       return run.immediate();
@@ -212,11 +149,11 @@ export class SqliteStore implements GraphStore {
   }
 
   async getCI(id: string): Promise<CI | undefined> {
-    return read<CI>(this.statements(this.conn).getCI, id)?.doc;
+    return read<CI>(this.statements(this.conn).getCI, id);
   }
 
   async getRelationship(id: string): Promise<Relationship | undefined> {
-    return read<Relationship>(this.statements(this.conn).getRel, id)?.doc;
+    return read<Relationship>(this.statements(this.conn).getRel, id);
   }
 
   async *streamCIs(pageSize = 10_000): AsyncIterable<CI[]> {
@@ -271,7 +208,7 @@ export class SqliteStore implements GraphStore {
   }
 
   async getRecord(kind: string, id: string): Promise<StoredRecord | undefined> {
-    return read<StoredRecord>(this.statements(this.conn).getRecord, kind, id)?.doc;
+    return read<StoredRecord>(this.statements(this.conn).getRecord, kind, id);
   }
 
   async listRecords(kind: string, query: { after?: string; limit?: number } = {}): Promise<StoredRecord[]> {
@@ -367,15 +304,56 @@ function toSummary(r: SummaryRow): CISummary {
   return s;
 }
 
-/** A stored document with the row text it was parsed from. */
-interface Stored<T> {
-  doc: T;
-  json: string;
+/**
+ * The replay's view of an open write transaction. It keeps the text of the document it read last,
+ * so the event's `before` reuses the stored row instead of serialising the document again (the
+ * replay reads an entity right before it yields that entity's event).
+ */
+class TransactionState implements ReplayState {
+  private lastDoc: object | undefined;
+  private lastJson = '';
+
+  constructor(private readonly st: ReturnType<typeof prepare>) {}
+
+  getCI(id: string): CI | undefined {
+    return this.read<CI>(this.st.getCI, id);
+  }
+
+  hasCI(id: string): boolean {
+    return this.st.ciExists.get(id) !== undefined;
+  }
+
+  getRelationship(id: string): Relationship | undefined {
+    return this.read<Relationship>(this.st.getRel, id);
+  }
+
+  getRecord(kind: string, id: string): StoredRecord | undefined {
+    return this.read<StoredRecord>(this.st.getRecord, kind, id);
+  }
+
+  attachedRelationship(ciId: string): string | undefined {
+    return (this.st.relsOf.get(ciId, ciId) as { id: string } | undefined)?.id;
+  }
+
+  /** The JSON of a document, reusing the row text when it is the one read last. */
+  jsonOf(doc: object | null): string | null {
+    if (doc === null) return null;
+    return doc === this.lastDoc ? this.lastJson : JSON.stringify(doc);
+  }
+
+  private read<T extends object>(stmt: Database.Statement, ...key: string[]): T | undefined {
+    const json = stmt.get(...key) as string | undefined;
+    if (json === undefined) return undefined;
+    const doc = JSON.parse(json) as T;
+    this.lastDoc = doc;
+    this.lastJson = json;
+    return doc;
+  }
 }
 
-function read<T>(stmt: Database.Statement, ...key: string[]): Stored<T> | undefined {
+function read<T>(stmt: Database.Statement, ...key: string[]): T | undefined {
   const json = stmt.get(...key) as string | undefined;
-  return json === undefined ? undefined : { doc: JSON.parse(json) as T, json };
+  return json === undefined ? undefined : (JSON.parse(json) as T);
 }
 
 function toEvent(r: EventRow): ChangeEvent {
@@ -391,27 +369,6 @@ function toEvent(r: EventRow): ChangeEvent {
   };
   if (r.change_id !== null) e.changeId = r.change_id;
   return e;
-}
-
-/** `expectedVersion: 0` means "must not exist yet"; undefined means "don't check". */
-export function checkVersion(where: string, kind: string, id: string, stored: number | undefined, expected: number | undefined): void {
-  if (expected === undefined) return;
-  const actual = stored ?? 0;
-  if (actual !== expected) {
-    const message =
-      expected === 0
-        ? `${where}: ${kind} "${id}" already exists (version ${actual})`
-        : stored === undefined
-          ? `${where}: ${kind} "${id}" not found (expected version ${expected})`
-          : `${where}: ${kind} "${id}" is at version ${actual}, not ${expected}`;
-    throw new ConflictError(message, { id, expectedVersion: expected, actualVersion: actual });
-  }
-}
-
-export function checkRecordKind(where: string, kind: string): void {
-  if (!RECORD_KIND.test(kind) || kind === 'ci' || kind === 'relationship') {
-    throw new InputError(`${where}: "${kind}" is not a valid record kind (lower_snake, not ci or relationship)`, [{ path: ['kind'], code: 'invalid_format', message: 'invalid record kind' }]);
-  }
 }
 
 function asStoreError(err: unknown, location: string): Error {
