@@ -7,10 +7,11 @@
  * Role checks live here, not in the routes: approving depends on the change's risk level.
  */
 import type { Cmdb } from '../cmdb.ts';
-import { CmdbError, ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
+import { ConflictError, ForbiddenError, SemanticError } from '../errors.ts';
 import { type ImpactIndex } from '../impact/index.ts';
 import { defaultPolicy, levelRank, type Policy } from '../policy/policy.ts';
-import type { ApplyResult, ChangeEvent, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+import { Records, SEQUENCE_KIND } from '../records/index.ts';
+import type { ChangeEvent, StoredRecord, WriteContext } from '../store/port.ts';
 import { quorum, votingRoles } from './approvals.ts';
 import { assessChange, changeConflicts, changeImpact } from './assessment.ts';
 import {
@@ -55,23 +56,27 @@ export interface AssessmentView {
   frozen: FrozenAssessment | null;
 }
 
-/** Record kind of the id counters (one record per counted kind). */
-export const SEQUENCE_KIND = 'sequence';
-const WINDOW_KINDS: Record<WindowKind, { kind: string; prefix: string }> = {
-  freeze: { kind: FREEZE_KIND, prefix: 'FRZ' },
-  maintenance: { kind: MAINTENANCE_KIND, prefix: 'MW' },
-};
-const PAGE = 1000;
-const ID_ATTEMPTS = 20;
+/** Record kind of the id counters (kept here for existing importers; engine/records owns it). */
+export { SEQUENCE_KIND };
 
 export class ChangeService {
   readonly cmdb: Cmdb;
   readonly policy: Policy;
   readonly now: () => Date;
+  /** The change records (kind `change`, ids `CHG-000123`). */
+  readonly records: Records;
+  private readonly windows: Record<WindowKind, Records>;
+  private readonly incidents: Records;
+  private readonly problems: Records;
   constructor({ cmdb, policy, now }: ChangeServiceDeps) {
     this.cmdb = cmdb;
     this.policy = policy ?? defaultPolicy();
     this.now = now ?? (() => new Date());
+    this.records = new Records(cmdb, CHANGE_KIND, 'CHG');
+    this.windows = { freeze: new Records(cmdb, FREEZE_KIND, 'FRZ'), maintenance: new Records(cmdb, MAINTENANCE_KIND, 'MW') };
+    // Read loosely (readLoose): these kinds belong to the ITSM services.
+    this.incidents = new Records(cmdb, 'incident', 'INC');
+    this.problems = new Records(cmdb, 'problem', 'PRB');
   }
 
   /** The CMDB's shared impact index, current with the mirror. */
@@ -86,25 +91,10 @@ export class ChangeService {
   }
 
   async list(query: ChangeListQuery): Promise<{ items: ChangeView[]; next: string | null }> {
-    const items: ChangeView[] = [];
-    let after = query.after;
-    // Filters apply after the keyset page, so keep reading pages until one answer page is full.
-    for (;;) {
-      const page = await this.cmdb.store.listRecords(CHANGE_KIND, { after, limit: PAGE });
-      for (const rec of page) {
-        const v = toView(rec);
-        if (query.state !== undefined && v.state !== query.state) continue;
-        if (query.type !== undefined && v.type !== query.type) continue;
-        if (query.ci !== undefined && !v.targets.some((t) => t.ci === query.ci)) continue;
-        items.push(v);
-        if (items.length > query.limit) break;
-      }
-      if (items.length > query.limit || page.length < PAGE) break;
-      after = page[page.length - 1]!.id;
-    }
-    const more = items.length > query.limit;
-    const out = items.slice(0, query.limit);
-    return { items: out, next: more ? out[out.length - 1]!.id : null };
+    return this.records.list(query, toView, (v) =>
+      (query.state === undefined || v.state === query.state) &&
+      (query.type === undefined || v.type === query.type) &&
+      (query.ci === undefined || v.targets.some((t) => t.ci === query.ci)));
   }
 
   /** The change's event history (status accounting), oldest first. */
@@ -165,7 +155,7 @@ export class ChangeService {
       outcome: null,
       review: null,
     };
-    const rec = await this.createRecord(CHANGE_KIND, 'CHG', principal, (id) => ({ id, ...doc }), true);
+    const rec = await this.records.create((id) => ctxOf(principal, id), (id) => ({ id, ...doc }));
     return toView(rec);
   }
 
@@ -255,13 +245,12 @@ export class ChangeService {
         if (!g.hasNode(ci)) throw new SemanticError(`${op}: CI "${ci}" not found`, { path: ['scope', field, i], value: ci });
       });
     }
-    const { kind: recordKind, prefix } = WINDOW_KINDS[kind];
-    const rec = await this.createRecord(recordKind, prefix, principal, (id) => ({ id, kind, name: input.name, start: input.start, end: input.end, scope: input.scope, reason: input.reason, createdBy: principal.name }), false);
+    const rec = await this.windows[kind].create({ actor: principal.name }, (id) => ({ id, kind, name: input.name, start: input.start, end: input.end, scope: input.scope, reason: input.reason, createdBy: principal.name }));
     return rec.doc as unknown as WindowDoc;
   }
 
   async listWindows(kind: WindowKind, query: WindowListQuery = {}): Promise<WindowDoc[]> {
-    const docs = (await this.listAll(WINDOW_KINDS[kind].kind)).map((r) => r.doc as unknown as WindowDoc);
+    const docs = (await this.windows[kind].all()).map((r) => r.doc as unknown as WindowDoc);
     return query.from === undefined ? docs : docs.filter((w) => w.end > query.from!);
   }
 
@@ -276,8 +265,8 @@ export class ChangeService {
       this.allChanges(),
       this.listWindows('freeze'),
       this.listWindows('maintenance'),
-      this.readLoose('incident', IncidentLike),
-      this.readLoose('problem', ProblemLike),
+      this.readLoose(this.incidents, IncidentLike),
+      this.readLoose(this.problems, ProblemLike),
     ]);
     // Read the mirror after the awaits, so `seq` is the state the blast radius is computed on.
     const source = this.impactSource();
@@ -404,76 +393,28 @@ export class ChangeService {
     this.checkTargets(doc.targets, `submit ${doc.id}`);
   }
 
-  private async load(id: string, expectedVersion?: number): Promise<StoredRecord> {
-    const rec = await this.cmdb.store.getRecord(CHANGE_KIND, id);
-    if (!rec) throw new NotFoundError(`change: "${id}" not found`, { id });
-    if (expectedVersion !== undefined && rec.version !== expectedVersion) {
-      throw new CmdbError('precondition_failed', `change: ${id} is at version ${rec.version}, not ${expectedVersion}`, { id, expectedVersion, actualVersion: rec.version });
-    }
-    return rec;
+  private load(id: string, expectedVersion?: number): Promise<StoredRecord> {
+    return this.records.load(id, { op: 'change', expectedVersion, named: false });
   }
 
   /** Writes the new document over the version read; a concurrent writer makes this a ConflictError. */
   private async write(rec: StoredRecord, doc: ChangeDoc, principal: Principal): Promise<ChangeView> {
-    const result = await this.cmdb.apply([{ op: 'putRecord', kind: CHANGE_KIND, id: rec.id, doc: doc as unknown as Record<string, unknown>, expectedVersion: rec.version }], ctxOf(principal, rec.id));
-    const written = recordOf(result, CHANGE_KIND, rec.id);
-    return written ? toView(written) : this.get(rec.id);
-  }
-
-  /**
-   * Allocates the next id from a counter record and creates the record in the same batch. The
-   * counter is written with `expectedVersion`, so two writers (even two processes) never get the
-   * same id: the loser retries with the next number.
-   */
-  private async createRecord(kind: string, prefix: string, principal: Principal, build: (id: string) => Record<string, unknown>, isChange: boolean): Promise<StoredRecord> {
-    for (let attempt = 1; ; attempt++) {
-      const counter = await this.cmdb.store.getRecord(SEQUENCE_KIND, kind);
-      let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
-      // A record created without the counter (an import) must not be overwritten.
-      while (await this.cmdb.store.getRecord(kind, formatId(prefix, n))) n++;
-      const id = formatId(prefix, n);
-      const batch: Mutation[] = [
-        { op: 'putRecord', kind: SEQUENCE_KIND, id: kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 },
-        { op: 'putRecord', kind, id, doc: build(id), expectedVersion: 0 },
-      ];
-      try {
-        const result = await this.cmdb.apply(batch, isChange ? ctxOf(principal, id) : { actor: principal.name });
-        return recordOf(result, kind, id) ?? (await this.cmdb.store.getRecord(kind, id))!;
-      } catch (err) {
-        if (err instanceof ConflictError && attempt < ID_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    return toView(await this.records.write(rec, doc as unknown as Record<string, unknown>, ctxOf(principal, rec.id)));
   }
 
   async allChanges(): Promise<ChangeDoc[]> {
-    return (await this.listAll(CHANGE_KIND)).map(docOf);
-  }
-
-  private async listAll(kind: string): Promise<StoredRecord[]> {
-    const out: StoredRecord[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.cmdb.store.listRecords(kind, { after, limit: PAGE });
-      out.push(...page);
-      if (page.length < PAGE) return out;
-      after = page[page.length - 1]!.id;
-    }
+    return (await this.records.all()).map(docOf);
   }
 
   /** Records owned by other modules (incidents, problems): unreadable ones are skipped, not fatal. */
-  private async readLoose<T>(kind: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T[]> {
+  private async readLoose<T>(records: Records, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T[]> {
     const out: T[] = [];
-    for (const rec of await this.listAll(kind)) {
+    for (const rec of await records.all()) {
       const parsed = schema.safeParse({ id: rec.id, ...rec.doc });
       if (parsed.success) out.push(parsed.data);
     }
     return out;
   }
-}
-
-function formatId(prefix: string, n: number): string {
-  return `${prefix}-${String(n).padStart(6, '0')}`;
 }
 
 function ctxOf(principal: Principal, changeId: string): WriteContext {
@@ -489,11 +430,6 @@ function describeTally(doc: ChangeDoc): string {
   return quorum(doc.approvals, a.approvalsRequired)
     .tally.map((t) => `${t.have}/${t.count} ${t.role}`)
     .join(', ') || `no approvals needed at ${a.risk.level} risk`;
-}
-
-function recordOf(result: ApplyResult, kind: string, id: string): StoredRecord | undefined {
-  const e = result.events.find((ev) => ev.entity === kind && ev.id === id);
-  return (e?.after ?? undefined) as StoredRecord | undefined;
 }
 
 /** Stored documents are written only by this service, after validation. */

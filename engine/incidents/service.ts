@@ -24,7 +24,7 @@ import {
   type KnownErrorOffer,
 } from './model.ts';
 import { ITIL_MATRIX, priorityOf, type PriorityMatrix } from './priority.ts';
-import { createRecord, listAll, loadRecord, recordOf, viewOf } from './records.ts';
+import { Records, viewOf } from '../records/index.ts';
 import { checkTransition } from './states.ts';
 
 export interface Principal {
@@ -38,52 +38,42 @@ export interface IncidentServiceDeps {
   now?: () => Date;
 }
 
-const PAGE = 1000;
-
 export class IncidentService {
   readonly cmdb: Cmdb;
   readonly matrix: PriorityMatrix;
   readonly now: () => Date;
+  /** The incident records (kind `incident`, ids `INC-000123`). */
+  readonly records: Records;
+  private readonly problems: Records;
 
   constructor({ cmdb, matrix, now }: IncidentServiceDeps) {
     this.cmdb = cmdb;
     this.matrix = matrix ?? ITIL_MATRIX;
     this.now = now ?? (() => new Date());
+    this.records = new Records(cmdb, INCIDENT_KIND, 'INC');
+    this.problems = new Records(cmdb, PROBLEM_KIND, 'PRB');
   }
 
+  /** The CMDB's one impact index (kept as a method: other services reach it through this one). */
   impactIndex(): ImpactIndex {
     return this.cmdb.impactIndex();
   }
 
   async get(id: string): Promise<IncidentView> {
-    return viewOf<IncidentDoc>(await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident'));
+    return viewOf<IncidentDoc>(await this.records.load(id, { op: 'incident' }));
   }
 
   async list(query: IncidentListQuery): Promise<{ items: IncidentView[]; next: string | null }> {
-    const items: IncidentView[] = [];
-    let after = query.after;
-    for (;;) {
-      const page = await this.cmdb.store.listRecords(INCIDENT_KIND, { after, limit: PAGE });
-      for (const rec of page) {
-        const v = viewOf<IncidentDoc>(rec);
-        if (query.state !== undefined && v.state !== query.state) continue;
-        if (query.open !== undefined && OPEN_STATES.includes(v.state) !== query.open) continue;
-        if (query.ci !== undefined && !v.cis.includes(query.ci)) continue;
-        if (query.priority !== undefined && v.priority !== query.priority) continue;
-        if (query.problem !== undefined && v.problem !== query.problem) continue;
-        items.push(v);
-        if (items.length > query.limit) break;
-      }
-      if (items.length > query.limit || page.length < PAGE) break;
-      after = page[page.length - 1]!.id;
-    }
-    const more = items.length > query.limit;
-    const out = items.slice(0, query.limit);
-    return { items: out, next: more ? out[out.length - 1]!.id : null };
+    return this.records.list(query, (rec) => viewOf<IncidentDoc>(rec), (v) =>
+      (query.state === undefined || v.state === query.state) &&
+      (query.open === undefined || OPEN_STATES.includes(v.state) === query.open) &&
+      (query.ci === undefined || v.cis.includes(query.ci)) &&
+      (query.priority === undefined || v.priority === query.priority) &&
+      (query.problem === undefined || v.problem === query.problem));
   }
 
   async all(): Promise<IncidentView[]> {
-    return (await listAll(this.cmdb, INCIDENT_KIND)).map((r) => viewOf<IncidentDoc>(r));
+    return (await this.records.all()).map((r) => viewOf<IncidentDoc>(r));
   }
 
   async create(input: IncidentCreate, who: Principal): Promise<IncidentView> {
@@ -92,7 +82,7 @@ export class IncidentService {
     const openedAt = input.openedAt ?? now;
     const knownErrors = await this.knownErrorsFor(input.cis);
     const assigned = input.assignee !== undefined || input.assignmentGroup !== undefined;
-    const rec = await createRecord(this.cmdb, INCIDENT_KIND, 'INC', { actor: who.name }, (id) => {
+    const rec = await this.records.create({ actor: who.name }, (id) => {
       const doc: IncidentDoc = {
         id,
         title: input.title,
@@ -127,7 +117,7 @@ export class IncidentService {
   }
 
   async update(id: string, patch: IncidentPatch, who: Principal, expectedVersion?: number): Promise<IncidentView> {
-    const rec = await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident update', expectedVersion);
+    const rec = await this.records.load(id, { op: 'incident update', expectedVersion });
     const doc = { ...(rec.doc as unknown as IncidentDoc) };
     if (doc.state === 'closed') throw new ConflictError(`incident update: ${id} is closed`, { id });
     for (const key of ['title', 'description', 'category'] as const) if (patch[key] !== undefined) doc[key] = patch[key];
@@ -145,7 +135,7 @@ export class IncidentService {
   }
 
   async transition(id: string, input: IncidentTransitionInput, who: Principal, expectedVersion?: number): Promise<IncidentView> {
-    const rec = await loadRecord(this.cmdb, INCIDENT_KIND, id, 'incident transition', expectedVersion);
+    const rec = await this.records.load(id, { op: 'incident transition', expectedVersion });
     const doc = { ...(rec.doc as unknown as IncidentDoc) };
     const from = doc.state;
     const to = input.to;
@@ -179,7 +169,7 @@ export class IncidentService {
 
   /** Known errors whose root cause is one of `cis` or one of their transitive providers. */
   async knownErrorsFor(cis: readonly string[]): Promise<KnownErrorOffer[]> {
-    const problems = (await listAll(this.cmdb, PROBLEM_KIND)).map((r) => r.doc as unknown as ProblemDoc).filter((p) => p.state === 'known_error' && p.rootCause && p.workaround);
+    const problems = (await this.problems.all()).map((r) => r.doc as unknown as ProblemDoc).filter((p) => p.state === 'known_error' && p.rootCause && p.workaround);
     if (problems.length === 0) return [];
     const own = new Set(cis);
     const providers = new Set<string>();
@@ -201,8 +191,6 @@ export class IncidentService {
   }
 
   private async write(id: string, version: number, doc: IncidentDoc, who: Principal): Promise<IncidentView> {
-    const result = await this.cmdb.apply([{ op: 'putRecord', kind: INCIDENT_KIND, id, doc: doc as unknown as Record<string, unknown>, expectedVersion: version }], { actor: who.name });
-    const rec = recordOf(result, INCIDENT_KIND, id) ?? (await this.cmdb.store.getRecord(INCIDENT_KIND, id))!;
-    return viewOf<IncidentDoc>(rec);
+    return viewOf<IncidentDoc>(await this.records.write({ id, version }, doc as unknown as Record<string, unknown>, { actor: who.name }));
   }
 }

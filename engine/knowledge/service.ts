@@ -14,7 +14,7 @@ import MiniSearch from 'minisearch';
 import type { Cmdb } from '../cmdb.ts';
 import { dependencies } from '../impact/index.ts';
 import { INCIDENT_KIND, type IncidentDoc } from '../incidents/model.ts';
-import { createRecord, listAll, loadRecord, recordOf, viewOf } from '../incidents/records.ts';
+import { Records, viewOf } from '../records/index.ts';
 import { ARTICLE_KIND, type ArticleCreate, type ArticleDoc, type ArticlePatch, type ArticleView, type Suggestion } from './model.ts';
 import { NotFoundError } from '../errors.ts';
 
@@ -30,30 +30,34 @@ interface Indexed {
 
 export class KnowledgeService {
   readonly cmdb: Cmdb;
+  /** The article records (kind `article`, ids `KB-000123`). */
+  readonly records: Records;
+  private readonly incidents: Records;
   private indexed: Indexed | undefined;
 
   constructor({ cmdb }: KnowledgeServiceDeps) {
     this.cmdb = cmdb;
+    this.records = new Records(cmdb, ARTICLE_KIND, 'KB');
+    this.incidents = new Records(cmdb, INCIDENT_KIND, 'INC');
   }
 
   async create(input: ArticleCreate, who: { name: string }): Promise<ArticleView> {
-    const rec = await createRecord(this.cmdb, ARTICLE_KIND, 'KB', { actor: who.name }, (id) => ({ id, ...input, author: who.name }) satisfies ArticleDoc);
+    const rec = await this.records.create({ actor: who.name }, (id) => ({ id, ...input, author: who.name }) satisfies ArticleDoc);
     return viewOf<ArticleDoc>(rec);
   }
 
   async get(id: string): Promise<ArticleView> {
-    return viewOf<ArticleDoc>(await loadRecord(this.cmdb, ARTICLE_KIND, id, 'article'));
+    return viewOf<ArticleDoc>(await this.records.load(id, { op: 'article' }));
   }
 
   async update(id: string, patch: ArticlePatch, who: { name: string }, expectedVersion?: number): Promise<ArticleView> {
-    const rec = await loadRecord(this.cmdb, ARTICLE_KIND, id, 'article update', expectedVersion);
+    const rec = await this.records.load(id, { op: 'article update', expectedVersion });
     const doc = { ...(rec.doc as unknown as ArticleDoc), ...patch };
-    const result = await this.cmdb.apply([{ op: 'putRecord', kind: ARTICLE_KIND, id, doc, expectedVersion: rec.version }], { actor: who.name });
-    return viewOf<ArticleDoc>(recordOf(result, ARTICLE_KIND, id) ?? (await loadRecord(this.cmdb, ARTICLE_KIND, id, 'article')));
+    return viewOf<ArticleDoc>(await this.records.write(rec, doc, { actor: who.name }));
   }
 
   async list(): Promise<ArticleView[]> {
-    return (await listAll(this.cmdb, ARTICLE_KIND)).map((r) => viewOf<ArticleDoc>(r));
+    return (await this.records.all()).map((r) => viewOf<ArticleDoc>(r));
   }
 
   private async searchIndex(): Promise<Indexed> {
@@ -81,7 +85,7 @@ export class KnowledgeService {
   }
 
   async suggestionsFor(incidentId: string, limit = 10): Promise<Suggestion[]> {
-    const rec = await this.cmdb.store.getRecord(INCIDENT_KIND, incidentId);
+    const rec = await this.incidents.get(incidentId);
     if (!rec) throw new NotFoundError(`suggestions: incident "${incidentId}" not found`, { id: incidentId });
     const inc = rec.doc as unknown as IncidentDoc;
     const { search, articles } = await this.searchIndex();

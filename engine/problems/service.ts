@@ -12,7 +12,7 @@
 import type { Cmdb } from '../cmdb.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { INCIDENT_KIND, type IncidentDoc } from '../incidents/model.ts';
-import { createRecord, formatId, listAll, loadRecord, recordOf, SEQUENCE_KIND, viewOf } from '../incidents/records.ts';
+import { Records, viewOf } from '../records/index.ts';
 import { ARTICLE_KIND, type ArticleDoc } from '../knowledge/model.ts';
 import type { Mutation } from '../store/port.ts';
 import {
@@ -38,32 +38,33 @@ type Who = { name: string };
 export class ProblemService {
   readonly cmdb: Cmdb;
   readonly now: () => Date;
+  /** The problem records (kind `problem`, ids `PRB-000123`). */
+  readonly records: Records;
+  private readonly incidents: Records;
+  private readonly articles: Records;
 
   constructor({ cmdb, now }: ProblemServiceDeps) {
     this.cmdb = cmdb;
     this.now = now ?? (() => new Date());
+    this.records = new Records(cmdb, PROBLEM_KIND, 'PRB');
+    this.incidents = new Records(cmdb, INCIDENT_KIND, 'INC');
+    this.articles = new Records(cmdb, ARTICLE_KIND, 'KB');
   }
 
   async get(id: string): Promise<ProblemView> {
-    return viewOf<ProblemDoc>(await loadRecord(this.cmdb, PROBLEM_KIND, id, 'problem'));
+    return viewOf<ProblemDoc>(await this.records.load(id, { op: 'problem' }));
   }
 
   async list(query: ProblemListQuery): Promise<{ items: ProblemView[]; next: string | null }> {
-    const all = (await listAll(this.cmdb, PROBLEM_KIND)).map((r) => viewOf<ProblemDoc>(r));
-    const items = all.filter((p) => (query.state === undefined || p.state === query.state) && (query.ci === undefined || p.rootCause === query.ci) && (query.after === undefined || p.id > query.after));
-    const page = items.slice(0, query.limit);
-    return { items: page, next: items.length > query.limit ? page[page.length - 1]!.id : null };
+    return this.records.list(query, (rec) => viewOf<ProblemDoc>(rec), (p) => (query.state === undefined || p.state === query.state) && (query.ci === undefined || p.rootCause === query.ci));
   }
 
   async create(input: ProblemCreate, who: Who, correlation: ProblemDoc['correlation'] = null): Promise<ProblemView> {
     if (input.rootCause !== undefined && !this.cmdb.mirror.graph.hasNode(input.rootCause)) throw new NotFoundError(`problem: root cause CI "${input.rootCause}" not found`, { ci: input.rootCause });
     const incidents = [...new Set(input.incidents)].sort();
     // Read the incidents first so a missing one refuses the whole creation.
-    const recs = await Promise.all(incidents.map((id) => loadRecord(this.cmdb, INCIDENT_KIND, id, 'problem')));
-    const rec = await createRecord(
-      this.cmdb,
-      PROBLEM_KIND,
-      'PRB',
+    const recs = await Promise.all(incidents.map((id) => this.incidents.load(id, { op: 'problem' })));
+    const rec = await this.records.create(
       { actor: who.name },
       (id) =>
         ({
@@ -102,7 +103,7 @@ export class ProblemService {
   }
 
   async update(id: string, patch: ProblemPatch, who: Who, expectedVersion?: number): Promise<ProblemView> {
-    const rec = await loadRecord(this.cmdb, PROBLEM_KIND, id, 'problem update', expectedVersion);
+    const rec = await this.records.load(id, { op: 'problem update', expectedVersion });
     const doc = { ...(rec.doc as unknown as ProblemDoc) };
     if (doc.state === 'closed') throw new ConflictError(`problem update: ${id} is closed`, { id });
     if (patch.rootCause && !this.cmdb.mirror.graph.hasNode(patch.rootCause)) throw new NotFoundError(`problem update: root cause CI "${patch.rootCause}" not found`, { ci: patch.rootCause });
@@ -111,7 +112,7 @@ export class ProblemService {
   }
 
   async transition(id: string, input: ProblemTransitionInput, who: Who, expectedVersion?: number): Promise<ProblemView> {
-    const rec = await loadRecord(this.cmdb, PROBLEM_KIND, id, 'problem transition', expectedVersion);
+    const rec = await this.records.load(id, { op: 'problem transition', expectedVersion });
     const doc = { ...(rec.doc as unknown as ProblemDoc) };
     const from = doc.state;
     const to: ProblemState = input.to;
@@ -143,31 +144,25 @@ export class ProblemService {
     const root = doc.rootCause!;
     const cls = this.cmdb.mirror.graph.hasNode(root) ? this.cmdb.mirror.graph.getNodeAttributes(root).class : undefined;
     const body = `## Known error: ${doc.title}\n\n**Root cause:** \`${root}\`\n\n### Workaround\n\n${doc.workaround}\n\n_Published from problem ${doc.id}._\n`;
-    const existing = (await listAll(this.cmdb, ARTICLE_KIND)).find((a) => (a.doc as unknown as ArticleDoc).problems.includes(doc.id) && (a.doc as unknown as ArticleDoc).tags.includes('known-error'));
+    const existing = (await this.articles.all()).find((a) => (a.doc as unknown as ArticleDoc).problems.includes(doc.id) && (a.doc as unknown as ArticleDoc).tags.includes('known-error'));
     const article = (id: string): ArticleDoc => ({ id, title: `Known error: ${doc.title}`, body, tags: ['known-error', 'workaround'], cis: [root], classes: cls ? [cls] : [], problems: [doc.id], author: who.name });
     if (existing) return [{ op: 'putRecord', kind: ARTICLE_KIND, id: existing.id, doc: article(existing.id), expectedVersion: existing.version }];
-    const counter = await this.cmdb.store.getRecord(SEQUENCE_KIND, ARTICLE_KIND);
-    let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
-    while (await this.cmdb.store.getRecord(ARTICLE_KIND, formatId('KB', n))) n++;
-    const id = formatId('KB', n);
+    const { id, claim } = await this.articles.nextId();
     doc.articles = [...new Set([...doc.articles, id])];
-    return [
-      { op: 'putRecord', kind: SEQUENCE_KIND, id: ARTICLE_KIND, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 },
-      { op: 'putRecord', kind: ARTICLE_KIND, id, doc: article(id), expectedVersion: 0 },
-    ];
+    return [claim, { op: 'putRecord', kind: ARTICLE_KIND, id, doc: article(id), expectedVersion: 0 }];
   }
 
   private async write(id: string, version: number, doc: ProblemDoc, who: Who, extra: Mutation[] = []): Promise<ProblemView> {
-    const result = await this.cmdb.apply([{ op: 'putRecord', kind: PROBLEM_KIND, id, doc: doc as unknown as Record<string, unknown>, expectedVersion: version }, ...extra], { actor: who.name });
-    return viewOf<ProblemDoc>(recordOf(result, PROBLEM_KIND, id) ?? (await loadRecord(this.cmdb, PROBLEM_KIND, id, 'problem')));
+    return viewOf<ProblemDoc>(await this.records.write({ id, version }, doc as unknown as Record<string, unknown>, { actor: who.name }, extra));
   }
 }
 
 /** Incidents linked to a problem, as stored (for the CLI and reports). */
 export async function linkedIncidents(cmdb: Cmdb, problem: ProblemDoc): Promise<IncidentDoc[]> {
+  const incidents = new Records(cmdb, INCIDENT_KIND, 'INC');
   const out: IncidentDoc[] = [];
   for (const id of problem.incidents) {
-    const rec = await cmdb.store.getRecord(INCIDENT_KIND, id);
+    const rec = await incidents.get(id);
     if (rec) out.push(rec.doc as unknown as IncidentDoc);
   }
   return out;

@@ -9,10 +9,11 @@
  * strongest type; conflicts are with changes outside the release.
  */
 import type { Cmdb } from '../cmdb.ts';
-import { ConflictError, ForbiddenError, NotFoundError, SemanticError } from '../errors.ts';
-import { CHANGE_KIND, type Assessment, type ChangeDoc, type ChangeTarget, type ChangeType, type Principal, type TimeWindow } from '../changes/model.ts';
-import { docOf, SEQUENCE_KIND, type ChangeService } from '../changes/service.ts';
+import { ForbiddenError, SemanticError } from '../errors.ts';
+import { type Assessment, type ChangeDoc, type ChangeTarget, type ChangeType, type Principal, type TimeWindow } from '../changes/model.ts';
+import { docOf, type ChangeService } from '../changes/service.ts';
 import { levelRank, type RiskLevel } from '../policy/policy.ts';
+import { Records } from '../records/index.ts';
 import type { StoredRecord } from '../store/port.ts';
 import { deploymentPlan, type DeploymentPlan } from './plan.ts';
 import { RELEASE_KIND, type ReleaseCreate, type ReleaseDoc, type ReleaseListQuery, type ReleaseView } from './model.ts';
@@ -28,10 +29,15 @@ export interface ReleasePlanView {
 }
 
 export class ReleaseService {
+  /** The release records (kind `release`, ids `REL-000123`). */
+  readonly records: Records;
+
   constructor(
     private readonly cmdb: Cmdb,
     private readonly changes: ChangeService,
-  ) {}
+  ) {
+    this.records = new Records(cmdb, RELEASE_KIND, 'REL');
+  }
 
   async create(input: ReleaseCreate, principal: Principal): Promise<ReleaseView> {
     const allowed = this.changes.policy.roles.write as readonly string[];
@@ -39,29 +45,10 @@ export class ReleaseService {
       throw new ForbiddenError(`create release: role "${principal.role}" may not create releases (allowed: ${allowed.join(', ')})`, { role: principal.role, allowed });
     }
     for (const [i, id] of input.changes.entries()) {
-      if (!(await this.cmdb.store.getRecord(CHANGE_KIND, id))) throw new SemanticError(`create release: change "${id}" not found`, { path: ['changes', i], value: id });
+      if (!(await this.changes.records.get(id))) throw new SemanticError(`create release: change "${id}" not found`, { path: ['changes', i], value: id });
     }
-    for (let attempt = 1; ; attempt++) {
-      const counter = await this.cmdb.store.getRecord(SEQUENCE_KIND, RELEASE_KIND);
-      let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
-      while (await this.cmdb.store.getRecord(RELEASE_KIND, relId(n))) n++;
-      const id = relId(n);
-      const doc: ReleaseDoc = { id, name: input.name, description: input.description, changes: input.changes, createdBy: principal.name };
-      try {
-        const result = await this.cmdb.apply(
-          [
-            { op: 'putRecord', kind: SEQUENCE_KIND, id: RELEASE_KIND, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 },
-            { op: 'putRecord', kind: RELEASE_KIND, id, doc: doc as unknown as Record<string, unknown>, expectedVersion: 0 },
-          ],
-          { actor: principal.name },
-        );
-        const rec = result.events.find((e) => e.entity === RELEASE_KIND && e.id === id)?.after as StoredRecord | undefined;
-        return toView(rec ?? (await this.load(id)));
-      } catch (err) {
-        if (err instanceof ConflictError && attempt < 20) continue;
-        throw err;
-      }
-    }
+    const rec = await this.records.create({ actor: principal.name }, (id) => ({ id, name: input.name, description: input.description, changes: input.changes, createdBy: principal.name }) satisfies ReleaseDoc);
+    return toView(rec);
   }
 
   async get(id: string): Promise<ReleaseView> {
@@ -69,16 +56,14 @@ export class ReleaseService {
   }
 
   async list(query: ReleaseListQuery): Promise<{ items: ReleaseView[]; next: string | null }> {
-    const page = await this.cmdb.store.listRecords(RELEASE_KIND, { after: query.after, limit: query.limit + 1 });
-    const items = page.slice(0, query.limit).map(toView);
-    return { items, next: page.length > query.limit ? items[items.length - 1]!.id : null };
+    return this.records.list(query, toView);
   }
 
   async plan(id: string): Promise<ReleasePlanView> {
     const release = toView(await this.load(id));
     const docs: ChangeDoc[] = [];
     for (const cid of release.changes) {
-      const rec = await this.cmdb.store.getRecord(CHANGE_KIND, cid);
+      const rec = await this.changes.records.get(cid);
       if (!rec) throw new SemanticError(`release plan: change "${cid}" of ${id} no longer exists`, { change: cid });
       docs.push(docOf(rec));
     }
@@ -96,10 +81,8 @@ export class ReleaseService {
     };
   }
 
-  private async load(id: string): Promise<StoredRecord> {
-    const rec = await this.cmdb.store.getRecord(RELEASE_KIND, id);
-    if (!rec) throw new NotFoundError(`release: "${id}" not found`, { id });
-    return rec;
+  private load(id: string): Promise<StoredRecord> {
+    return this.records.load(id, { op: 'release', named: false });
   }
 }
 
@@ -138,10 +121,6 @@ function combine(release: ReleaseView, docs: readonly ChangeDoc[]): ChangeDoc {
     outcome: null,
     review: null,
   };
-}
-
-function relId(n: number): string {
-  return `REL-${String(n).padStart(6, '0')}`;
 }
 
 function toView(rec: StoredRecord): ReleaseView {

@@ -12,7 +12,7 @@ import type { Cmdb } from '../cmdb.ts';
 import { NotFoundError } from '../errors.ts';
 import { blastRadius } from '../impact/index.ts';
 import { INCIDENT_KIND, OPEN_STATES, type IncidentDoc } from '../incidents/model.ts';
-import { listAll } from '../incidents/records.ts';
+import { Records } from '../records/index.ts';
 import { monthBounds, monthlyAvailability, type Availability, type Interval } from './availability.ts';
 import { defaultSlaPolicy, type SlaPolicy } from './policy.ts';
 import { incidentSla, type IncidentSla } from './timers.ts';
@@ -42,15 +42,17 @@ export class SlaService {
   readonly cmdb: Cmdb;
   readonly policy: SlaPolicy;
   readonly now: () => Date;
+  private readonly incidents: Records;
 
   constructor({ cmdb, policy, now }: SlaServiceDeps) {
     this.cmdb = cmdb;
     this.policy = policy ?? defaultSlaPolicy();
     this.now = now ?? (() => new Date());
+    this.incidents = new Records(cmdb, INCIDENT_KIND, 'INC');
   }
 
   async incident(id: string): Promise<IncidentSla> {
-    const rec = await this.cmdb.store.getRecord(INCIDENT_KIND, id);
+    const rec = await this.incidents.get(id);
     if (!rec) throw new NotFoundError(`sla: incident "${id}" not found`, { id });
     return incidentSla(rec.doc as unknown as IncidentDoc, this.policy, this.now());
   }
@@ -59,7 +61,7 @@ export class SlaService {
   async open(): Promise<IncidentSla[]> {
     const now = this.now();
     const rank = { breached: 0, at_risk: 1, within: 2 } as const;
-    return (await listAll(this.cmdb, INCIDENT_KIND))
+    return (await this.incidents.all())
       .map((r) => r.doc as unknown as IncidentDoc)
       .filter((d) => OPEN_STATES.includes(d.state))
       .map((d) => incidentSla(d, this.policy, now))
@@ -69,7 +71,7 @@ export class SlaService {
   async report(month: string): Promise<SlaReport> {
     const bounds = monthBounds(month);
     const now = this.now();
-    const incidents = (await listAll(this.cmdb, INCIDENT_KIND)).map((r) => r.doc as unknown as IncidentDoc);
+    const incidents = (await this.incidents.all()).map((r) => r.doc as unknown as IncidentDoc);
     const index = this.cmdb.impactIndex();
     const registry = this.cmdb.registry;
 
