@@ -12,6 +12,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, InputError, NotFoundError, StoreUnavailableError, zodIssues } from '../errors.ts';
 import type { ApplyResult, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+import { Records } from '../records/index.ts';
 
 export const ROLES = ['viewer', 'engineer', 'change_manager', 'cab_member', 'auditor', 'admin'] as const;
 export const Role = z.enum(ROLES);
@@ -75,6 +76,8 @@ export class TokenService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly ttlMs: number;
   private readonly maxCache: number;
+  /** Token records: ids derive from the hash (`tokenIdOf`), never from a counter. */
+  private readonly records: Records;
 
   constructor(
     private readonly backend: TokenBackend,
@@ -82,6 +85,7 @@ export class TokenService {
   ) {
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.maxCache = opts.maxCache ?? 10_000;
+    this.records = new Records(backend, TOKEN_KIND);
   }
 
   /** Creates a token; the plaintext is in the answer and nowhere else. Names are unique. */
@@ -104,14 +108,7 @@ export class TokenService {
 
   /** Every token, revoked ones included (they stay for the audit trail), ordered by id. */
   async list(): Promise<TokenInfo[]> {
-    const out: TokenInfo[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.backend.store.listRecords(TOKEN_KIND, after === undefined ? { limit: 1000 } : { after, limit: 1000 });
-      out.push(...page.map(info));
-      if (page.length < 1000) return out;
-      after = page[page.length - 1]!.id;
-    }
+    return (await this.records.all()).map(info);
   }
 
   /** Revokes by id or by name; revoking twice is refused so a typo does not go unnoticed. */
@@ -120,7 +117,7 @@ export class TokenService {
     const found = all.find((t) => t.id === idOrName) ?? all.find((t) => t.name === idOrName);
     if (!found) throw new NotFoundError(`token revoke: no token with id or name "${idOrName}"`, { token: idOrName });
     if (found.revokedAt !== null) throw new ConflictError(`token revoke: token "${found.name}" was already revoked at ${found.revokedAt}`, { id: found.id });
-    const rec = await this.backend.store.getRecord(TOKEN_KIND, found.id);
+    const rec = await this.records.get(found.id);
     if (!rec) throw new NotFoundError(`token revoke: token "${idOrName}" not found`, { token: idOrName });
     const doc = TokenDoc.parse(rec.doc);
     const revoked: TokenDoc = { ...doc, revokedAt: new Date().toISOString() };
@@ -141,7 +138,7 @@ export class TokenService {
     if (hit && now - hit.at < this.ttlMs) return hit.token ?? undefined;
     let rec: StoredRecord | undefined;
     try {
-      rec = await this.backend.store.getRecord(TOKEN_KIND, tokenIdOf(hash));
+      rec = await this.records.get(tokenIdOf(hash));
     } catch (err) {
       // Store unreachable: a token we already knew keeps working, so reads from the mirror go on.
       if (hit && err instanceof StoreUnavailableError) return hit.token ?? undefined;

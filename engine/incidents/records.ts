@@ -11,5 +11,5 @@ export { formatId, recordOf, SEQUENCE_KIND, viewOf } from '../records/index.ts';
 
 /** Every record of `kind`, in id order. */
 export function listAll(cmdb: Cmdb, kind: string): Promise<StoredRecord[]> {
-  return new Records(cmdb, kind, '').all();
+  return new Records(cmdb, kind).all();
 }

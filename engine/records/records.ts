@@ -11,9 +11,8 @@
  * One `Records` per kind, owned by the service that owns the kind; other services read a kind
  * through its own `Records` (or its service), never through the store directly.
  */
-import type { Cmdb } from '../cmdb.ts';
 import { CmdbError, ConflictError, NotFoundError } from '../errors.ts';
-import type { ApplyResult, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+import type { ApplyResult, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
 
 /** Record kind of the id counters (one record per counted kind, id = the counted kind). */
 export const SEQUENCE_KIND = 'sequence';
@@ -23,7 +22,10 @@ export const PAGE = 1000;
 const ID_ATTEMPTS = 20;
 
 /** The part of the Cmdb a record layer needs: the store's record reads and the one write path. */
-export type RecordHost = Pick<Cmdb, 'store' | 'apply'>;
+export interface RecordHost {
+  store: Pick<GraphStore, 'getRecord' | 'listRecords'>;
+  apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult>;
+}
 
 export function formatId(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(6, '0')}`;
@@ -59,10 +61,11 @@ export interface Page<V> {
 }
 
 export class Records {
+  /** `prefix` names counted ids (`CHG` → `CHG-000123`); a kind without one (tokens) never allocates ids. */
   constructor(
     private readonly host: RecordHost,
     readonly kind: string,
-    readonly prefix: string,
+    readonly prefix?: string,
   ) {}
 
   get(id: string): Promise<StoredRecord | undefined> {
@@ -84,10 +87,12 @@ export class Records {
    * the record, and a concurrent claim of the same id fails that batch with a ConflictError.
    */
   async nextId(): Promise<{ id: string; claim: Mutation }> {
+    const prefix = this.prefix;
+    if (prefix === undefined) throw new Error(`records: kind "${this.kind}" has no id prefix, so it does not allocate ids`);
     const counter = await this.host.store.getRecord(SEQUENCE_KIND, this.kind);
     let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
-    while (await this.get(formatId(this.prefix, n))) n++;
-    return { id: formatId(this.prefix, n), claim: { op: 'putRecord', kind: SEQUENCE_KIND, id: this.kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 } };
+    while (await this.get(formatId(prefix, n))) n++;
+    return { id: formatId(prefix, n), claim: { op: 'putRecord', kind: SEQUENCE_KIND, id: this.kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 } };
   }
 
   /**
