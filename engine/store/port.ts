@@ -2,7 +2,8 @@
  * The store port (DESIGN.md "Stores"): one narrow interface, two adapters (SqliteStore,
  * Neo4jStore), one contract suite (test/store-contract.test.ts) proving both behave the same.
  *
- * Semantics every adapter must keep:
+ * Semantics every adapter must keep (the batch semantics are written once, in replay.ts, which
+ * both adapters run):
  * - `apply` is atomic: every mutation of the batch commits, with its events, or none does.
  * - Optimistic concurrency: a mutation with `expectedVersion` fails with ConflictError when the
  *   stored version differs (`expectedVersion: 0` means "must not exist yet"); nothing is written.
