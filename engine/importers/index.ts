@@ -1,0 +1,68 @@
+/**
+ * The importers' one entry point: format names, which files of a directory each format reads,
+ * and `convert(format, files, options)` dispatching to the pure converter of that format.
+ */
+import { z } from 'zod';
+import { InputError, zodIssues } from '../errors.ts';
+import { ClassId, RelTypeName } from '../model/ci.ts';
+import { convertBackstage } from './backstage.ts';
+import { convertKubernetes } from './kubernetes.ts';
+import { convertServiceNow } from './servicenow.ts';
+import { convertTerraform } from './terraform.ts';
+import type { Conversion, InputFile, Progress } from './types.ts';
+
+export const FORMATS = ['kubernetes', 'backstage', 'terraform', 'servicenow'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** File name endings a format reads when given a directory. */
+export const EXTENSIONS: Record<Format, readonly string[]> = {
+  kubernetes: ['.yaml', '.yml', '.json'],
+  backstage: ['.yaml', '.yml'],
+  terraform: ['.tfstate', '.json'],
+  servicenow: ['.csv'],
+};
+
+/** Mapping files: Terraform `{ type: Class }`; ServiceNow `{ classes: { sys_class_name: Class }, relationships: { "A::B": { type, reverse } } }`. */
+export const TerraformMappingFile = z.record(z.string().min(1), ClassId);
+export const ServiceNowMappingFile = z
+  .object({
+    classes: z.record(z.string().min(1), ClassId).optional(),
+    relationships: z.record(z.string().min(1), z.object({ type: RelTypeName, reverse: z.boolean().optional() }).strict()).optional(),
+  })
+  .strict();
+
+export interface ConvertOptions {
+  /** Parsed mapping file (terraform, servicenow). */
+  mapping?: unknown;
+  /** kubernetes: cluster name. */
+  cluster?: string;
+  /** kubernetes: make ExternalEndpoint CIs for unknown addresses. */
+  externalEndpoints?: boolean;
+  onProgress?: Progress;
+}
+
+export function parseFormat(value: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new InputError(`convert: unknown format "${value}" (expected ${FORMATS.join(', ')})`);
+}
+
+export function convert(format: Format, files: readonly InputFile[], options: ConvertOptions = {}): Conversion {
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
+  if (options.mapping !== undefined && format !== 'terraform' && format !== 'servicenow') throw new InputError(`convert: --mapping applies to terraform and servicenow, not ${format}`);
+  switch (format) {
+    case 'kubernetes':
+      return convertKubernetes(files, { ...progress, ...(options.cluster ? { cluster: options.cluster } : {}), externalEndpoints: options.externalEndpoints ?? false });
+    case 'backstage':
+      return convertBackstage(files, progress);
+    case 'terraform':
+      return convertTerraform(files, { ...progress, ...(options.mapping !== undefined ? { mapping: parseMapping(TerraformMappingFile, options.mapping) } : {}) });
+    case 'servicenow':
+      return convertServiceNow(files, { ...progress, ...(options.mapping !== undefined ? { mapping: parseMapping(ServiceNowMappingFile, options.mapping) } : {}) });
+  }
+}
+
+function parseMapping<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new InputError('convert: the mapping file is not valid', zodIssues(parsed.error.issues));
+  return parsed.data;
+}
