@@ -63,6 +63,9 @@ export function convert(format: Format, files: readonly InputFile[], options: Co
 
 function parseMapping<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new InputError('convert: the mapping file is not valid', zodIssues(parsed.error.issues));
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new InputError(`convert: mapping file, field "${first.path.map(String).join('.')}": ${first.message}`, zodIssues(parsed.error.issues));
+  }
   return parsed.data;
 }
