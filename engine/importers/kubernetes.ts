@@ -182,7 +182,13 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
     else unknownAddress(from, address, loc, via);
   };
 
-  // Pass 2: Services → workloads.
+  // Pass 2: Services → workloads (a selector only picks pods in its own namespace).
+  const workloadsByNamespace = new Map<string, typeof workloads>();
+  for (const w of workloads) {
+    const list = workloadsByNamespace.get(w.o.namespace);
+    if (list) list.push(w);
+    else workloadsByNamespace.set(w.o.namespace, [w]);
+  }
   for (const { o, id } of serviceObjects) {
     const spec = isObject(o.obj.spec) ? o.obj.spec : {};
     if (str(spec.externalName)) {
@@ -191,7 +197,8 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
     }
     const selector = isObject(spec.selector) ? (spec.selector as Record<string, unknown>) : undefined;
     if (!selector || Object.keys(selector).length === 0) continue;
-    const targets = workloads.filter((w) => w.o.namespace === o.namespace && Object.entries(selector).every(([k, v]) => w.labels[k] === String(v)));
+    const wanted = Object.entries(selector).map(([k, v]) => [k, String(v)] as const);
+    const targets = (workloadsByNamespace.get(o.namespace) ?? []).filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
     if (targets.length === 0) {
       warnings.push({ ...o.loc, field: 'spec.selector', code: 'unknown_reference', message: `Service "${o.name}" selects no workload in the input` });
       continue;
