@@ -3,6 +3,7 @@
  * This module owns what the pure converters leave to the command line: reading files and
  * directories (and, for Backstage, the files Location entities point at), printing warnings,
  * progress bars on a terminal, and handing the converted document to the source import.
+ * The converters and their parsers are loaded on first use, so other commands start no slower.
  */
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -10,11 +11,10 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { InputError } from '../../engine/errors.ts';
-import { convert, EXTENSIONS, FORMATS, parseFormat, type Format } from '../../engine/importers/index.ts';
-import { locationTargets } from '../../engine/importers/backstage.ts';
+import { EXTENSIONS, FORMATS, parseFormat, type Format } from '../../engine/importers/formats.ts';
 import { where, type Conversion, type ConversionWarning, type ImportDocument, type InputFile } from '../../engine/importers/types.ts';
 import { readImportFiles } from '../../engine/io/import.ts';
-import { importFromSource, type SourceImportSummary } from '../../engine/io/source-import.ts';
+import type { SourceImportSummary } from '../../engine/io/source-import.ts';
 
 export interface ConvertFlags {
   from?: string;
@@ -100,6 +100,7 @@ export async function readInputs(paths: readonly string[], format: Format): Prom
   };
   for (const p of paths) for (const f of await filesUnder(p, format)) await add(f);
   if (format === 'backstage') {
+    const { locationTargets } = await import('../../engine/importers/backstage.ts');
     // Locations may point at more files; read them until nothing new appears.
     for (let before = -1; before !== files.length; ) {
       before = files.length;
@@ -129,6 +130,7 @@ export async function convertPaths(paths: readonly string[], flags: ConvertFlags
       throw new InputError(`convert: cannot read mapping file "${flags.mapping}": ${(err as Error).message}`);
     }
   }
+  const { convert } = await import('../../engine/importers/index.ts');
   const b = bar(flags.bars ?? false, 'converting');
   try {
     return convert(format, files, { ...(mapping !== undefined ? { mapping } : {}), ...(flags.cluster ? { cluster: flags.cluster } : {}), externalEndpoints: flags.externalEndpoints ?? false, onProgress: (d, t) => b.update(d, t) });
@@ -177,6 +179,7 @@ export async function sourceImport(cmdb: Cmdb, paths: string[], flags: SourceImp
   const source = flags.source ?? flags.from;
   if (!source) throw new InputError('import: --prune and --precedence need --source NAME (or --from FORMAT)');
   const precedence = flags.precedence?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const { importFromSource } = await import('../../engine/io/source-import.ts');
   const b = bar(flags.bars, 'writing   ');
   try {
     const summary = await importFromSource(cmdb, document, { actor: flags.actor }, { source, prune: flags.prune ?? false, label: flags.from ?? source, ...(precedence ? { precedence } : {}), onProgress: (d, t) => b.update(d, t) });

@@ -10,17 +10,9 @@ import { convertKubernetes } from './kubernetes.ts';
 import { convertServiceNow } from './servicenow.ts';
 import { convertTerraform } from './terraform.ts';
 import type { Conversion, InputFile, Progress } from './types.ts';
+import type { Format } from './formats.ts';
 
-export const FORMATS = ['kubernetes', 'backstage', 'terraform', 'servicenow'] as const;
-export type Format = (typeof FORMATS)[number];
-
-/** File name endings a format reads when given a directory. */
-export const EXTENSIONS: Record<Format, readonly string[]> = {
-  kubernetes: ['.yaml', '.yml', '.json'],
-  backstage: ['.yaml', '.yml'],
-  terraform: ['.tfstate', '.json'],
-  servicenow: ['.csv'],
-};
+export { EXTENSIONS, FORMATS, parseFormat, type Format } from './formats.ts';
 
 /** Mapping files: Terraform `{ type: Class }`; ServiceNow `{ classes: { sys_class_name: Class }, relationships: { "A::B": { type, reverse } } }`. */
 export const TerraformMappingFile = z.record(z.string().min(1), ClassId);
@@ -39,11 +31,6 @@ export interface ConvertOptions {
   /** kubernetes: make ExternalEndpoint CIs for unknown addresses. */
   externalEndpoints?: boolean;
   onProgress?: Progress;
-}
-
-export function parseFormat(value: string): Format {
-  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
-  throw new InputError(`convert: unknown format "${value}" (expected ${FORMATS.join(', ')})`);
 }
 
 export function convert(format: Format, files: readonly InputFile[], options: ConvertOptions = {}): Conversion {
