@@ -21,6 +21,7 @@ import { tokenCommand } from './token-command.ts';
 import { impactCommands } from './commands/impact.ts';
 import { changeCommand } from './commands/change.ts';
 import { itsmCommands } from './commands/itsm.ts';
+import { addSourceImportOptions, convertCommand, printSourceImport, sourceImport, type SourceImportFlags } from './commands/convert.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -90,22 +91,28 @@ export async function importFiles(cmdb: Cmdb, files: string[], actor: string, ba
   }
 }
 
-program
+const importCommand = program
   .command('import')
-  .description('import CIs and relationships from JSON, NDJSON or CSV files, atomically')
-  .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships)')
+  .description('import CIs and relationships from JSON, NDJSON or CSV files (or, with --from, a foreign format), atomically')
+  .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships); with --from, files or directories')
   .option('--actor <name>', 'who is importing (recorded in the event log)', process.env.USER ?? 'cli')
-  .option('--json', 'machine-readable output')
-  .action(async (files: string[], opts: { actor: string; json?: boolean }) => {
-    const cmdb = await openCmdb({ bars: wantsBars(opts.json) });
-    try {
-      const summary = await importFiles(cmdb, files, opts.actor, wantsBars(opts.json));
+  .option('--json', 'machine-readable output');
+addSourceImportOptions(importCommand).action(async (files: string[], opts: SourceImportFlags & { actor: string; json?: boolean }) => {
+  const cmdb = await openCmdb({ bars: wantsBars(opts.json) });
+  try {
+    if (opts.from || opts.source || opts.prune) {
+      const summary = await sourceImport(cmdb, files, { ...opts, bars: wantsBars(opts.json) });
       if (opts.json) print(summary);
-      else console.log(`imported ${summary.cis} CIs and ${summary.relationships} relationships: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (seq ${summary.seq})`);
-    } finally {
-      await cmdb.close();
+      else printSourceImport(summary);
+      return;
     }
-  });
+    const summary = await importFiles(cmdb, files, opts.actor, wantsBars(opts.json));
+    if (opts.json) print(summary);
+    else console.log(`imported ${summary.cis} CIs and ${summary.relationships} relationships: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (seq ${summary.seq})`);
+  } finally {
+    await cmdb.close();
+  }
+});
 
 program
   .command('export')
@@ -176,6 +183,7 @@ program.addCommand(
 for (const command of impactCommands(() => openCmdb())) program.addCommand(command);
 program.addCommand(changeCommand());
 for (const command of itsmCommands()) program.addCommand(command);
+program.addCommand(convertCommand(wantsBars));
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

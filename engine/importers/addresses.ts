@@ -1,0 +1,95 @@
+/**
+ * Finding network addresses in configuration values (environment variables, ConfigMap entries,
+ * container arguments) and resolving them to Kubernetes Services. Pure string work, owned here so
+ * the Kubernetes converter stays about objects and edges.
+ *
+ * What counts as an address (a value's tokens, split on whitespace, commas and semicolons, each
+ * with an optional `key=` prefix as in `host=orders-db port=5432`):
+ * - a URL with a host: `postgres://user:pw@orders-db:5432/orders`, `jdbc:mysql://db/x`;
+ * - `host:port`: `redis:6379`, `kafka-0.kafka.data.svc:9092`;
+ * - a cluster DNS name: `name.namespace.svc[.cluster.local]`, or a pod of a headless Service
+ *   `pod.name.namespace.svc…`;
+ * - a bare or dotted host name (`orders-db`, `orders-db.shop`, `api.stripe.com`) only when the key
+ *   says it holds an address (`…HOST`, `…_URL`, `spring.redis.host` …): otherwise `LOG_LEVEL=info`
+ *   or `VERSION=v1.2` would become dependencies.
+ * Loopback and wildcard hosts are ignored. Multi-line values (mounted files) are scanned for URLs,
+ * `host:port` and cluster DNS names only.
+ */
+
+export interface Address {
+  /** The token as written, for reports. */
+  text: string;
+  host: string;
+  port?: number;
+}
+
+const KEY_SAYS_ADDRESS = /(host|hostname|addr|address|server|servers|service|endpoint|endpoints|url|uri|dsn|broker|brokers|upstream|backend)$/i;
+const URL = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*):\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?/i;
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1', '[::1]']);
+
+export function keySaysAddress(key: string): boolean {
+  return KEY_SAYS_ADDRESS.test(key.replace(/[^A-Za-z0-9]+$/, ''));
+}
+
+function isClusterName(host: string): boolean {
+  return host.split('.').indexOf('svc') >= 2;
+}
+
+function hostLike(host: string): boolean {
+  return HOST.test(host) && (/[a-z]/i.test(host) || IPV4.test(host));
+}
+
+function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Address | undefined {
+  if (token.includes('$(') || token.includes('${')) return undefined;
+  const url = URL.exec(token);
+  if (url) {
+    const host = url[2]!.toLowerCase();
+    if (host === '' || !hostLike(host.replace(/^\[|\]$/g, '')) ) return undefined;
+    return url[3] ? { text: token, host, port: Number(url[3]) } : { text: token, host };
+  }
+  const hp = HOST_PORT.exec(token);
+  if (hp && hostLike(hp[1]!)) return { text: token, host: hp[1]!.toLowerCase(), port: Number(hp[2]) };
+  if (!HOST.test(token) || !hostLike(token)) return undefined;
+  const host = token.toLowerCase();
+  if (isClusterName(host)) return { text: token, host };
+  if (!strict && keyIsAddress) return { text: token, host };
+  return undefined;
+}
+
+/**
+ * The addresses in one configuration value. `key` is the variable or entry name that holds it.
+ */
+export function addressesIn(key: string, value: string): Address[] {
+  const multiLine = value.includes('\n');
+  const out: Address[] = [];
+  for (const raw of value.split(/[\s,;"'()<>]+/)) {
+    if (raw === '') continue;
+    let token = raw;
+    let tokenKey = key;
+    const eq = raw.indexOf('=');
+    if (eq > 0 && !raw.slice(0, eq).includes('://')) {
+      tokenKey = raw.slice(0, eq);
+      token = raw.slice(eq + 1);
+    }
+    const address = parseToken(token, keySaysAddress(tokenKey), multiLine);
+    if (address && !IGNORED_HOSTS.has(address.host)) out.push(address);
+  }
+  return out;
+}
+
+/**
+ * Which Service (name, namespace) a host names, seen from `namespace`, or undefined when it is
+ * not a cluster name. `name.other` (two labels) is returned as a guess the caller checks against
+ * the Services it knows: it may as well be an outside domain.
+ */
+export function serviceOf(host: string, namespace: string): { name: string; namespace: string; certain: boolean } | undefined {
+  const parts = host.split('.');
+  const svc = parts.indexOf('svc');
+  if (svc >= 2) return { name: parts[svc - 2]!, namespace: parts[svc - 1]!, certain: true };
+  if (parts.length === 1) return { name: parts[0]!, namespace, certain: true };
+  if (parts.length === 2) return { name: parts[0]!, namespace: parts[1]!, certain: false };
+  return undefined;
+}
