@@ -73,7 +73,7 @@ export interface Need {
 export function authorize(principal: CliPrincipal, need: Need): void {
   if (principal.role === null) {
     if (need.tokenRequired || !LOCAL_PERMISSIONS.includes(need.permission)) {
-      throw new ForbiddenError(`${need.op}: needs a token — votes and approvals are cast by a verified principal, not by the local user "${principal.name}"; pass --token or set CMDB_TOKEN (create one with "cmdb token create")`, {
+      throw new ForbiddenError(`${need.op}: needs a token — votes and approvals are cast by a verified principal, not by ${principal.name}; pass --token or set CMDB_TOKEN (create one with "cmdb token create")`, {
         principal: principal.name,
         permission: need.permission,
       });
@@ -101,7 +101,7 @@ export function refuseSelfAssertedIdentity(cmd: Command): Command {
     const opts = action.opts<Record<string, unknown>>();
     for (const flag of ['as', 'actor', 'role']) {
       if (opts[flag] !== undefined) {
-        throw new InputError(`${action.name()}: --${flag} is no longer accepted: a command acts as the holder of --token / CMDB_TOKEN (with that token's role), or as your local user without one`, [{ path: [flag], code: 'retired_option', message: 'use --token or CMDB_TOKEN' }]);
+        throw new InputError(`${[action.parent?.name(), action.name()].filter((n) => n && n !== 'cmdb').join(' ')}: --${flag} is no longer accepted: a command acts as the holder of --token / CMDB_TOKEN (with that token's role), or as your local user without one`, [{ path: [flag], code: 'retired_option', message: 'use --token or CMDB_TOKEN' }]);
       }
     }
   });
