@@ -13,10 +13,10 @@ export interface Stage {
 
 const OFF: Stage = { update: () => {}, stop: () => {} };
 
-export function stage(enabled: boolean, label: string, total?: number): Stage {
+export function stage(enabled: boolean, label: string, total?: number, stream: NodeJS.WritableStream = process.stderr): Stage {
   if (!enabled) return OFF;
   const format = total === undefined ? `${label} {value} rows` : `${label} [{bar}] {percentage}% | {value}/{total}`;
-  const bar = new cliProgress.SingleBar({ format, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar({ format, stream, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
   let started = false;
   let known = total;
   return {
@@ -35,7 +35,7 @@ export function stage(enabled: boolean, label: string, total?: number): Stage {
 }
 
 /** Hydration progress: a bar for the CIs, then one for the relationships, each out of its count. */
-export function hydrationStages(enabled: boolean, totals: { cis: number; relationships: number } | undefined): { onProgress: (p: { phase: 'cis' | 'relationships'; done: number }) => void; stop: () => void } {
+export function hydrationStages(enabled: boolean, totals: { cis: number; relationships: number } | undefined, stream: NodeJS.WritableStream = process.stderr): { onProgress: (p: { phase: 'cis' | 'relationships'; done: number }) => void; stop: () => void } {
   if (!enabled || totals === undefined) return { onProgress: () => {}, stop: () => {} };
   let phase: 'cis' | 'relationships' | undefined;
   let current: Stage = OFF;
@@ -44,7 +44,7 @@ export function hydrationStages(enabled: boolean, totals: { cis: number; relatio
       if (p.phase !== phase) {
         current.stop();
         phase = p.phase;
-        current = p.phase === 'cis' ? stage(true, 'loading CIs          ', totals.cis) : stage(true, 'loading relationships', totals.relationships);
+        current = p.phase === 'cis' ? stage(true, 'loading CIs          ', totals.cis, stream) : stage(true, 'loading relationships', totals.relationships, stream);
       }
       current.update(p.done);
     },
