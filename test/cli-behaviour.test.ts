@@ -126,4 +126,10 @@ describe('cmdb CLI behaviour', () => {
     for (const path of [['change', 'list'], ['incident', 'create'], ['incident', 'list'], ['kb', 'add']]) expect(sub(path).helpInformation()).toContain('--ci');
     for (const path of [['import'], ['change', 'create'], ['incident', 'create'], ['kb', 'add']]) expect(sub(path).helpInformation()).not.toMatch(/--as\b|--actor\b/);
   });
+
+  it('has no import loop through api/cli.ts: no command module, serve or token command imports it', () => {
+    const api = fileURLToPath(new URL('../api/', import.meta.url));
+    const files = [...readdirSync(join(api, 'commands')).map((f) => join(api, 'commands', f)), join(api, 'serve.ts'), join(api, 'token-command.ts')];
+    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toMatch(/from '(\.\.?\/)+cli\.ts'|import\('(\.\.?\/)+cli\.ts'\)/);
+  });
 });
