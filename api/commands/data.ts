@@ -12,6 +12,7 @@ import { importParsed, readImportFiles, type ImportSummary } from '../../engine/
 import { exportCsv, exportJson, exportNdjson, streamSink } from '../../engine/io/export.ts';
 import { checkMirror } from '../../engine/mirror/check.ts';
 import type { CliContext } from './context.ts';
+import { refuseSelfAssertedIdentity } from './identity.ts';
 import { stage } from './progress.ts';
 
 /** Imports files into an open CMDB as `actor`, with a bar for reading rows and one for writing them. */
@@ -34,7 +35,7 @@ function closeStream(stream: NodeJS.WritableStream): Promise<void> {
 }
 
 export function dataCommands(ctx: CliContext): Command[] {
-  const importCmd = new Command('import')
+  const importCmd = refuseSelfAssertedIdentity(new Command('import'))
     .description('import CIs and relationships from JSON, NDJSON or CSV files, atomically (creates the store if needed)')
     .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships)')
     .option('--json', 'machine-readable output')
