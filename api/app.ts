@@ -12,9 +12,9 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Cmdb } from '../engine/cmdb.ts';
-import { CmdbError, StoreUnavailableError } from '../engine/errors.ts';
 import { TokenService } from '../engine/auth/tokens.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
+import { readyz, ShuttingDownError } from './readyz.ts';
 import { authenticate, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { DOCS_HTML, DOCS_INIT, openApiDocument } from './openapi.ts';
@@ -60,12 +60,6 @@ export interface AppDeps {
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
-export class ShuttingDownError extends CmdbError {
-  constructor(message: string) {
-    super('store_unavailable', message, { reason: 'shutting_down' });
-  }
-}
 
 export function createApp(deps: AppDeps): Express {
   const { cmdb } = deps;
@@ -117,16 +111,8 @@ export function createApp(deps: AppDeps): Express {
     res.locals.route = '/healthz';
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    res.locals.route = '/readyz';
-    const g = cmdb.mirror.graph;
-    const mirror = { hydrated: true, seq: cmdb.seq, cis: g.order, relationships: g.size };
-    if (lifecycle.draining) throw new ShuttingDownError('readyz: shutting down');
-    const up = await cmdb.store.ping();
-    const store = { kind: cmdb.store.kind, location: cmdb.store.location, up };
-    if (!up) throw new StoreUnavailableError(`readyz: store ${cmdb.store.kind} at ${cmdb.store.location} is not reachable; reads answer from the mirror, writes are refused`, { store, mirror });
-    res.json({ status: 'ready', store, mirror });
-  });
+  // Anonymous callers get the status only; a token (or --no-auth) also gets seq, lag and the store kind.
+  app.get('/readyz', authenticate(tokens, { auth }), readyz({ cmdb, lifecycle }));
   app.get('/metrics', async (_req, res) => {
     res.locals.route = '/metrics';
     res.setHeader('Content-Type', metrics.registry.contentType);
@@ -177,4 +163,4 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-export { requestId };
+export { requestId, ShuttingDownError };

@@ -1,14 +1,21 @@
 /**
  * `cmdb serve`: opens the store, hydrates the mirror, optionally loads the demo CMDB into an
- * empty store, and serves the app until SIGTERM/SIGINT; then /readyz turns 503, the server stops
- * accepting, in-flight requests finish (up to a grace period), and the store is closed.
+ * empty store, follows the store's event log (so writes by a CLI or another instance reach this
+ * mirror within a second), and serves the app until SIGTERM/SIGINT; then /readyz turns 503, the
+ * server stops accepting, in-flight requests finish (up to a grace period), and the store is closed.
  */
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
 import { pino, type Logger } from 'pino';
 import type { Cmdb } from '../engine/cmdb.ts';
 import { createApp } from './app.ts';
 import { DEFAULT_RATE_LIMIT } from './auth.ts';
-import { DEMO_FILE, globals, importFiles, openCmdb } from './cli.ts';
+import { InputError } from '../engine/errors.ts';
+import type { CliContext } from './commands/context.ts';
+import { importFiles } from './commands/data.ts';
+
+export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
 export interface ServeOptions {
   port: number;
@@ -20,6 +27,8 @@ export interface ServeOptions {
   rateLimit?: number;
   /** How long in-flight requests may take after SIGTERM before connections are cut. */
   graceMs?: number;
+  /** How often the event log is polled for other writers' events, ms (default 250). */
+  followMs?: number;
 }
 
 export interface RunningServer {
@@ -30,12 +39,14 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
-export async function startServer(opts: ServeOptions, log: Logger = pino({ name: 'cmdb' })): Promise<RunningServer> {
-  const cmdb = await openCmdb({ bars: process.stderr.isTTY === true });
+export async function startServer(ctx: CliContext, opts: ServeOptions, log: Logger = pino({ name: 'cmdb' })): Promise<RunningServer> {
+  // The server may create its store (`npm start` on a fresh machine); it acts as the CLI's principal for the demo load.
+  const { cmdb, principal } = await ctx.openCmdb({ op: 'serve', permission: 'cmdb:read', write: true, bars: ctx.bars() });
   if (opts.demo && cmdb.mirror.graph.order === 0) {
-    const summary = await importFiles(cmdb, [DEMO_FILE], 'demo-loader', false);
-    log.info({ cis: summary.cis, relationships: summary.relationships, seq: summary.seq }, 'loaded the demo CMDB into the empty store');
+    const summary = await importFiles(cmdb, [DEMO_FILE], principal.name, false);
+    log.info({ cis: summary.cis, relationships: summary.relationships, seq: summary.seq, actor: principal.name }, 'loaded the demo CMDB into the empty store');
   }
+  cmdb.follow({ intervalMs: opts.followMs });
   const lifecycle = { draining: false };
   const app = createApp({
     cmdb,
@@ -52,7 +63,7 @@ export async function startServer(opts: ServeOptions, log: Logger = pino({ name:
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  log.info({ store: globals().store, cis: cmdb.mirror.graph.order, relationships: cmdb.mirror.graph.size, seq: cmdb.seq, auth: opts.auth }, `graph-cmdb listening on http://${opts.host}:${port} (API docs at /api/v1/docs/)`);
+  log.info({ store: ctx.globals().store, cis: cmdb.mirror.graph.order, relationships: cmdb.mirror.graph.size, seq: cmdb.seq, auth: opts.auth }, `graph-cmdb listening on http://${opts.host}:${port} (API docs at /api/v1/docs/)`);
   if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): every request acts as "anonymous" with the admin role. Do not expose this server.');
 
   let stopping: Promise<void> | undefined;
@@ -82,12 +93,32 @@ export async function startServer(opts: ServeOptions, log: Logger = pino({ name:
   return { server, cmdb, port, shutdown };
 }
 
-export async function serve(opts: ServeOptions): Promise<void> {
+export async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
   const log = pino({ name: 'cmdb' });
-  const running = await startServer(opts, log);
+  const running = await startServer(ctx, opts, log);
   const onSignal = (signal: string) => {
     void running.shutdown(signal).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+}
+
+export function serveCommand(ctx: CliContext): Command {
+  return new Command('serve')
+    .description('start the HTTP API (OpenAPI docs at /api/v1/docs/); the mirror follows writes by other processes')
+    .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080'))
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--demo', 'load the demo CMDB when the store is empty')
+    .option('--no-auth', 'serve without bearer tokens: every request acts as "anonymous" (admin); for demos only')
+    .addOption(new Option('--rate-limit <n>', 'requests per minute per token (0: off)').env('CMDB_RATE_LIMIT').default('1200'))
+    .addOption(new Option('--follow-interval <ms>', 'how often to read other writers\' events from the store').env('CMDB_FOLLOW_MS').default('250'))
+    .action(async (opts: { port: string; host: string; demo?: boolean; auth: boolean; rateLimit: string; followInterval: string }) => {
+      await serve(ctx, { port: Number(opts.port), host: opts.host, demo: opts.demo ?? false, auth: opts.auth, rateLimit: Number(opts.rateLimit), followMs: positiveInt(opts.followInterval, '--follow-interval') });
+    });
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`serve: ${flag} must be a positive integer (ms), not "${value}"`, [{ path: [flag.replace(/^--/, '')], code: 'invalid_value', message: 'a positive integer' }]);
+  return n;
 }

@@ -1,24 +1,20 @@
 /**
  * `cmdb token create | list | revoke`: API tokens in the configured store. The secret is printed
- * once, at creation; only its SHA-256 is stored.
+ * once, at creation; only its SHA-256 is stored. Managing tokens needs `tokens:manage`: an admin
+ * token, or the local user (who holds the store, and must be able to make the first token).
+ * Tokens need no graph, so the store is opened without hydrating a mirror.
  */
 import { Command, Option } from 'commander';
-import type { GraphStore } from '../engine/store/port.ts';
 import { ROLES, TokenService, type TokenInfo } from '../engine/auth/tokens.ts';
+import type { CliContext } from './commands/context.ts';
 
-/** `openStore` opens and initialises the configured store; tokens need no graph, so no hydration. */
-export function tokenCommand(openStore: () => Promise<GraphStore>, print: (v: unknown) => void): Command {
+export function tokenCommand(ctx: CliContext): Command {
   const cmd = new Command('token').description('manage API bearer tokens (stored hashed; the secret is shown once)');
-  const actor = () => process.env.USER ?? 'cli';
   const line = (t: TokenInfo) => `${t.id}  ${t.name.padEnd(20)} ${t.role.padEnd(15)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`;
-  const withTokens = async <T>(fn: (tokens: TokenService) => Promise<T>): Promise<T> => {
-    const store = await openStore();
-    try {
-      return await fn(new TokenService({ store, apply: (batch, ctx) => store.apply(batch, ctx) }));
-    } finally {
-      await store.close();
-    }
-  };
+  const withTokens = <T>(op: string, write: boolean, fn: (tokens: TokenService, actor: string) => Promise<T>): Promise<T> =>
+    ctx.withStore({ op, permission: 'tokens:manage', write }, (store, principal) => fn(new TokenService({ store, apply: (batch, c) => store.apply(batch, c) }), principal.name));
+  const print = (v: unknown) => ctx.json(v);
+  const log = (t: string) => ctx.print(t);
 
   cmd
     .command('create')
@@ -27,12 +23,12 @@ export function tokenCommand(openStore: () => Promise<GraphStore>, print: (v: un
     .requiredOption('--name <name>', 'who or what holds it (unique; recorded as the actor of its writes)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { role: string; name: string; json?: boolean }) => {
-      const created = await withTokens((t) => t.create({ name: opts.name, role: opts.role }, { actor: actor() }));
+      const created = await withTokens('token create', true, (t, actor) => t.create({ name: opts.name, role: opts.role }, { actor }));
       if (opts.json) print(created);
       else {
-        console.log(`created token ${created.info.id} "${created.info.name}" with role ${created.info.role}`);
-        console.log(`secret (shown once, store it now): ${created.token}`);
-        console.log(`use it as: Authorization: Bearer ${created.token}`);
+        log(`created token ${created.info.id} "${created.info.name}" with role ${created.info.role}`);
+        log(`secret (shown once, store it now): ${created.token}`);
+        log(`use it as: Authorization: Bearer ${created.token}`);
       }
     });
 
@@ -41,10 +37,10 @@ export function tokenCommand(openStore: () => Promise<GraphStore>, print: (v: un
     .description('list tokens (never their secrets), revoked ones included')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const items = await withTokens((t) => t.list());
+      const items = await withTokens('token list', false, (t) => t.list());
       if (opts.json) print(items);
-      else if (items.length === 0) console.log('no tokens');
-      else for (const t of items) console.log(line(t));
+      else if (items.length === 0) log('no tokens');
+      else for (const t of items) log(line(t));
     });
 
   cmd
@@ -53,9 +49,9 @@ export function tokenCommand(openStore: () => Promise<GraphStore>, print: (v: un
     .argument('<token>', 'token id (tok_…) or name')
     .option('--json', 'machine-readable output')
     .action(async (idOrName: string, opts: { json?: boolean }) => {
-      const revoked = await withTokens((t) => t.revoke(idOrName, { actor: actor() }));
+      const revoked = await withTokens('token revoke', false, (t, actor) => t.revoke(idOrName, { actor }));
       if (opts.json) print(revoked);
-      else console.log(`revoked ${line(revoked)}`);
+      else log(`revoked ${line(revoked)}`);
     });
   return cmd;
 }

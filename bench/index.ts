@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   api: () => import('./api.ts'),
   impact: () => import('./impact.ts'),
   'import-formats': () => import('./import-formats.ts'),
+  follow: () => import('./follow.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

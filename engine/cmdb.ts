@@ -8,6 +8,7 @@ import { SemanticError } from './errors.ts';
 import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
 import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
+import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
 
 export interface WriteOptions extends ApplyOptions {
   /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
@@ -24,6 +25,9 @@ export class Cmdb {
   private writeQueue: Promise<unknown> = Promise.resolve();
   /** The one maintained impact index of this mirror (engine/impact/keeper.ts). */
   private readonly impact: ImpactIndexKeeper;
+  /** Whether a graph question was asked: only then does the follower keep the index warm. */
+  private impactAsked = false;
+  private follower: LogFollower | undefined;
 
   private constructor(
     readonly store: GraphStore,
@@ -51,7 +55,35 @@ export class Cmdb {
    * Record writes leave it valid.
    */
   impactIndex(): ImpactIndex {
+    this.impactAsked = true;
     return this.impact.current(this.mirror.revision);
+  }
+
+  /**
+   * Follows the store's event log (engine/mirror/follower.ts): writes by other processes reach
+   * the mirror, and the impact index when one is built, within a poll interval. A long-running
+   * server calls this once; short CLI commands do not need it. Stopped by `close()`.
+   */
+  follow(options: FollowOptions = {}): LogFollower {
+    this.follower ??= new LogFollower(
+      {
+        store: this.store,
+        mirror: this.mirror,
+        serialize: (fn) => this.serialize(fn),
+        // Keep the first question after someone else's write as fast as after our own.
+        onAdvance: () => {
+          if (this.impactAsked) this.impactIndex();
+        },
+      },
+      options,
+    );
+    this.follower.start();
+    return this.follower;
+  }
+
+  /** The follower's view of how far behind the store the mirror is; undefined when not following. */
+  followStatus(): FollowerStatus | undefined {
+    return this.follower?.status();
   }
 
   /**
@@ -60,13 +92,17 @@ export class Cmdb {
    */
   apply(batch: readonly Mutation[], ctx: WriteContext, options: WriteOptions = {}): Promise<ApplyResult> {
     const { describe, ...storeOptions } = options;
-    const run = async () => {
+    return this.serialize(async () => {
       this.validate(batch, describe);
       const result = await this.store.apply(batch, ctx, storeOptions);
       await this.advanceMirror(result);
       return result;
-    };
-    const next = this.writeQueue.then(run, run);
+    });
+  }
+
+  /** Runs `fn` after every queued write (and log catch-up): the mirror applies events in commit order. */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writeQueue.then(fn, fn);
     this.writeQueue = next.catch(() => undefined);
     return next;
   }
@@ -117,6 +153,7 @@ export class Cmdb {
   }
 
   async close(): Promise<void> {
+    await this.follower?.stop();
     await this.writeQueue;
     this.impact.close();
     await this.store.close();

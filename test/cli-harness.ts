@@ -15,8 +15,14 @@ export interface CliResult {
 
 /** Runs `cmdb --store SPEC ARGS…` to completion; a non-zero exit is returned, not thrown. */
 export async function cmdbAt(storeSpec: string, cwd: string, ...args: string[]): Promise<CliResult> {
+  return cmdbWith({}, storeSpec, cwd, ...args);
+}
+
+/** `cmdbAt` with extra environment variables (e.g. CMDB_TOKEN); CMDB_TOKEN is never inherited from the test run. */
+export async function cmdbWith(env: Record<string, string>, storeSpec: string, cwd: string, ...args: string[]): Promise<CliResult> {
+  const { CMDB_TOKEN: _inherited, ...base } = process.env;
   try {
-    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', storeSpec, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', storeSpec, ...args], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...base, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as CliResult;

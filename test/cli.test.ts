@@ -32,7 +32,7 @@ describe('cmdb CLI', () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, counts: { storeCis: 2, mirrorCis: 2, storeRelationships: 1, mirrorRelationships: 1 } });
     const exported = await cmdb(store, 'export', '--format', 'ndjson');
     expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).kind)).toEqual(['ci', 'ci', 'relationship']);
-  });
+  }, 60_000);
 
   it('refuses a bad file with exit code 1, a message naming file, row and field, and nothing written', async () => {
     const store = join(dir, 'bad.sqlite');
@@ -44,7 +44,7 @@ describe('cmdb CLI', () => {
     expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
     const exported = await cmdb(store, 'export');
     expect(JSON.parse(exported.stdout)).toEqual({ cis: [], relationships: [] });
-  });
+  }, 60_000);
 
   it('answers the on-call questions on the demo CMDB: impact, deps, spof', async () => {
     const store = join(dir, 'demo.sqlite');
@@ -66,7 +66,8 @@ describe('cmdb CLI', () => {
     const missing = await cmdb(store, 'impact', 'no-such-ci');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/impact: CI "no-such-ci" not found/);
-  });
+    // Seven processes, each loading TypeScript through tsx: seconds apiece on a busy machine.
+  }, 120_000);
 
   it('refuses an unknown store spec clearly', async () => {
     const res = await run(process.execPath, [CMDB, '--store', 'postgres://x', 'check']).catch((e) => e);

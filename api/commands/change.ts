@@ -1,38 +1,21 @@
 /**
  * `cmdb change …`: the change-management CLI over ChangeService (the same use cases as the HTTP
- * API). Human output by default, `--json` for machines. The caller acts as `--as NAME` with
- * `--role ROLE` (defaults: $USER, engineer); approving needs the role the change's risk level
- * requires, exactly as over HTTP.
+ * API). Human output by default, `--json` for machines. The caller is the verified principal of
+ * ./identity.ts: a token's holder with its role, or the local user, who may draft and move
+ * changes but never vote — `approve` and transitions to `approved` / `rejected` need a token.
  *
- * Register with `program.addCommand(changeCommand())`. The Cmdb is opened per command through
- * `openCmdb` of api/cli.ts (imported lazily to avoid an import cycle), or through `open` when given
- * (tests, embedding).
+ * Register with `program.addCommand(changeCommand(ctx))`.
  */
 import { Command, Option } from 'commander';
-import type { Cmdb } from '../../engine/cmdb.ts';
-import { InputError, zodIssues } from '../../engine/errors.ts';
-import { ChangeService } from '../../engine/changes/service.ts';
-import { ApprovalInput, CHANGE_STATES, CHANGE_TYPES, ChangeCreate, ChangeListQuery, OUTCOMES, TransitionInput, type ChangeView, type Principal } from '../../engine/changes/model.ts';
-import { POLICY_ROLES, loadPolicy } from '../../engine/policy/policy.ts';
-import type { z } from 'zod';
-
-export interface ChangeCommandDeps {
-  /** Opens the CMDB; default: `openCmdb` of api/cli.ts with the global --store / --registry. */
-  open?: () => Promise<Cmdb>;
-  /** Where output goes; default stdout. */
-  write?: (text: string) => void;
-}
+import type { Permission } from '../permissions.ts';
+import { ApprovalInput, CHANGE_STATES, CHANGE_TYPES, ChangeCreate, ChangeListQuery, OUTCOMES, TransitionInput, type ChangeView } from '../../engine/changes/model.ts';
+import type { ChangeService } from '../../engine/changes/service.ts';
+import { parseInput, type CliContext } from './context.ts';
+import { requireKnownCis } from './did-you-mean.ts';
+import { refuseSelfAssertedIdentity } from './identity.ts';
 
 interface CommonOpts {
   json?: boolean;
-  as: string;
-  role: string;
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new InputError(`change: invalid ${what}`, zodIssues(parsed.error.issues));
-  return parsed.data;
 }
 
 /** `db-01` → down, `db-01:degraded` → degraded. */
@@ -43,63 +26,75 @@ function target(value: string, previous: { ci: string; effect: string }[] = []):
   return [...previous, { ci: value, effect: 'down' }];
 }
 
-export function changeCommand(deps: ChangeCommandDeps = {}): Command {
-  const write = deps.write ?? ((t: string) => process.stdout.write(t));
-  const open = deps.open ?? (async () => (await import('../cli.ts')).openCmdb({ bars: false }));
+/** Transitions that are CAB decisions: a vote by a verified principal, never the local user. */
+const DECISIONS = new Set(['approved', 'rejected']);
 
+export function changeCommand(ctx: CliContext): Command {
   const cmd = new Command('change').description('change management: create, assess, approve and track changes');
 
   function common(c: Command): Command {
-    return c
-      .option('--json', 'machine-readable output')
-      .option('--as <name>', 'who is acting (recorded in the event log)', process.env.USER ?? 'cli')
-      .addOption(new Option('--role <role>', 'the role acting').choices([...POLICY_ROLES]).default('engineer'));
+    return refuseSelfAssertedIdentity(c.option('--json', 'machine-readable output'));
   }
 
-  async function run<T>(opts: CommonOpts, work: (s: ChangeService, who: Principal) => Promise<T>, human: (r: T) => string): Promise<void> {
-    const cmdb = await open();
-    try {
-      const service = new ChangeService({ cmdb, policy: loadPolicy(process.env.CMDB_POLICY || undefined) });
-      const result = await work(service, { name: opts.as, role: opts.role });
-      write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${human(result)}\n`);
-    } finally {
-      await cmdb.close();
-    }
+  async function run<T>(
+    op: string,
+    opts: CommonOpts,
+    access: { permission: Permission; tokenRequired?: boolean },
+    work: (s: ChangeService, who: { name: string; role: string }, has: (id: string) => boolean, known: () => Iterable<string>) => Promise<T>,
+    human: (r: T) => string,
+  ): Promise<void> {
+    await ctx.withCmdb({ op, ...access }, async ({ cmdb, services, actor }) => {
+      const g = cmdb.mirror.graph;
+      const result = await work(services.changes, actor, (id) => g.hasNode(id), () => g.nodes());
+      if (opts.json) ctx.json(result);
+      else ctx.print(human(result));
+    });
   }
 
   common(
     cmd
       .command('create')
-      .description('create a draft change')
+      .description('create a draft change (requested by you: the token holder, or local:<user>)')
       .requiredOption('--title <text>', 'title')
       .addOption(new Option('--type <type>', 'change type').choices([...CHANGE_TYPES]).default('normal'))
-      .option('--target <ci[:effect]>', 'target CI, effect down (default) | degraded | none; repeatable', target, [])
+      .option('--ci <ci[:effect]>', 'target CI, effect down (default) | degraded | none; repeatable', target, [])
+      .addOption(new Option('--target <ci[:effect]>', 'deprecated: use --ci').argParser(target).default([]).hideHelp())
       .option('--start <iso>', 'window start (ISO 8601)')
       .option('--end <iso>', 'window end (ISO 8601)')
       .option('--description <text>', 'description', '')
       .option('--plan <text>', 'implementation plan', '')
       .option('--backout <text>', 'back-out plan', '')
       .option('--assignee <name>', 'assignee'),
-  ).action(async (o: CommonOpts & { title: string; type: string; target: unknown[]; start?: string; end?: string; description: string; plan: string; backout: string; assignee?: string }) => {
-    const body = parse(
+  ).action(async (o: CommonOpts & { title: string; type: string; ci: { ci: string; effect: string }[]; target: { ci: string; effect: string }[]; start?: string; end?: string; description: string; plan: string; backout: string; assignee?: string }) => {
+    if (o.target.length > 0) ctx.warn('change create: --target is deprecated; use --ci (the same flag as everywhere else)');
+    const body = parseInput(
       ChangeCreate,
       {
         type: o.type,
         title: o.title,
         description: o.description,
-        targets: o.target,
+        targets: [...o.ci, ...o.target],
         ...(o.start || o.end ? { window: { start: o.start, end: o.end } } : {}),
         implementationPlan: o.plan,
         backoutPlan: o.backout,
         ...(o.assignee ? { assignee: o.assignee } : {}),
       },
-      'change',
+      'change create',
     );
-    await run(o, (s, who) => s.create(body, who), (c) => `created ${c.id} (${c.type}, ${c.state}): ${c.title}`);
+    await run(
+      'change create',
+      o,
+      { permission: 'changes:write' },
+      (s, who, has, known) => {
+        requireKnownCis('change create', body.targets.map((t) => t.ci), has, known);
+        return s.create(body, who);
+      },
+      (c) => `created ${c.id} (${c.type}, ${c.state}): ${c.title}`,
+    );
   });
 
   common(cmd.command('show').description('show a change').argument('<id>')).action(async (id: string, o: CommonOpts) => {
-    await run(o, (s) => s.get(id), describe);
+    await run('change show', o, { permission: 'cmdb:read' }, (s) => s.get(id), describe);
   });
 
   common(
@@ -111,8 +106,8 @@ export function changeCommand(deps: ChangeCommandDeps = {}): Command {
       .option('--limit <n>', 'page size', '100')
       .option('--after <id>', 'start after this id'),
   ).action(async (o: CommonOpts & { state?: string; ci?: string; limit: string; after?: string }) => {
-    const q = parse(ChangeListQuery, { state: o.state, ci: o.ci, limit: o.limit, after: o.after }, 'query');
-    await run(o, (s) => s.list(q), (r) => r.items.map((c) => `${c.id}  ${c.state.padEnd(11)} ${c.type.padEnd(9)} ${c.assessment?.risk.level ?? '-'.padEnd(8)}  ${c.title}`).join('\n') || 'no changes');
+    const q = parseInput(ChangeListQuery, { state: o.state, ci: o.ci, limit: o.limit, after: o.after }, 'change list');
+    await run('change list', o, { permission: 'cmdb:read' }, (s) => s.list(q), (r) => r.items.map((c) => `${c.id}  ${c.state.padEnd(11)} ${c.type.padEnd(9)} ${c.assessment?.risk.level ?? '-'.padEnd(8)}  ${c.title}`).join('\n') || 'no changes');
   });
 
   common(
@@ -125,13 +120,14 @@ export function changeCommand(deps: ChangeCommandDeps = {}): Command {
       .addOption(new Option('--outcome <outcome>', 'post-implementation review outcome (to reviewed)').choices([...OUTCOMES]))
       .option('--notes <text>', 'post-implementation review notes (to reviewed)'),
   ).action(async (id: string, to: string, o: CommonOpts & { reason?: string; outcome?: string; notes?: string }) => {
-    const body = parse(TransitionInput, { to, reason: o.reason, ...(o.outcome || o.notes ? { review: { outcome: o.outcome, notes: o.notes ?? '' } } : {}) }, 'transition');
-    await run(o, (s, who) => s.transition(id, body, who), (c) => `${c.id} is now ${c.state}${c.state === 'assessed' ? `: ${c.assessment!.risk.level} risk (score ${c.assessment!.risk.score})` : ''}`);
+    const body = parseInput(TransitionInput, { to, reason: o.reason, ...(o.outcome || o.notes ? { review: { outcome: o.outcome, notes: o.notes ?? '' } } : {}) }, 'change transition');
+    const decision = DECISIONS.has(body.to);
+    await run(`change transition to ${body.to}`, o, decision ? { permission: 'changes:approve', tokenRequired: true } : { permission: 'changes:write' }, (s, who) => s.transition(id, body, who), (c) => `${c.id} is now ${c.state}${c.state === 'assessed' ? `: ${c.assessment!.risk.level} risk (score ${c.assessment!.risk.score})` : ''}`);
   });
 
   common(cmd.command('assess').description('assess a change on the current graph').argument('<id>').option('--save', 'store the assessment in the change')).action(
     async (id: string, o: CommonOpts & { save?: boolean }) => {
-      await run(o, (s, who) => (o.save ? s.reassess(id, who) : s.assessment(id)), (v) => describeAssessment(v.assessment));
+      await run(o.save ? 'change assess --save' : 'change assess', o, { permission: o.save ? 'changes:write' : 'cmdb:read' }, (s, who) => (o.save ? s.reassess(id, who) : s.assessment(id)), (v) => describeAssessment(v.assessment));
     },
   );
 
@@ -143,12 +139,12 @@ export function changeCommand(deps: ChangeCommandDeps = {}): Command {
       .option('--reject', 'vote to reject')
       .option('--reason <text>', 'reason (required to reject)', ''),
   ).action(async (id: string, o: CommonOpts & { reject?: boolean; reason: string }) => {
-    const body = parse(ApprovalInput, { decision: o.reject ? 'reject' : 'approve', reason: o.reason }, 'vote');
-    await run(o, (s, who) => s.vote(id, body, who), (c) => `${c.id} is ${c.state}; votes: ${c.approvals.map((a) => `${a.by} (${a.role}) ${a.decision}`).join(', ')}`);
+    const body = parseInput(ApprovalInput, { decision: o.reject ? 'reject' : 'approve', reason: o.reason }, 'change approve');
+    await run('change approve', o, { permission: 'changes:approve', tokenRequired: true }, (s, who) => s.vote(id, body, who), (c) => `${c.id} is ${c.state}; votes: ${c.approvals.map((a) => `${a.by} (${a.role}) ${a.decision}`).join(', ')}`);
   });
 
   common(cmd.command('conflicts').description('conflicting changes in overlapping windows').argument('<id>')).action(async (id: string, o: CommonOpts) => {
-    await run(o, (s) => s.conflicts(id), (cs) => (cs.length === 0 ? 'no conflicts' : cs.map((c) => `${c.change} (${c.state}, ${c.overlap.start} – ${c.overlap.end}): ${c.reasons.map((r) => r.message).join('; ')}`).join('\n')));
+    await run('change conflicts', o, { permission: 'cmdb:read' }, (s) => s.conflicts(id), (cs) => (cs.length === 0 ? 'no conflicts' : cs.map((c) => `${c.change} (${c.state}, ${c.overlap.start} – ${c.overlap.end}): ${c.reasons.map((r) => r.message).join('; ')}`).join('\n')));
   });
 
   return cmd;

@@ -1,14 +1,14 @@
 /**
  * `cmdb impact | deps | spof`: the engineer-on-call questions from the command line, answered by
  * the impact engine over the mirror. Human output is a table; `--json` prints the engine's result
- * plus the graph `seq` it was computed on.
+ * plus the graph `seq` it was computed on. An unknown CI id is refused with the closest known ids.
  */
 import { Command, Option } from 'commander';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { InputError } from '../../engine/errors.ts';
 import { blastRadius, dependencies, singlePointsOfFailure, type ImpactEffect } from '../../engine/impact/index.ts';
-
-type Open = () => Promise<Cmdb>;
+import type { CliContext } from './context.ts';
+import { requireKnownCis } from './did-you-mean.ts';
 
 interface ImpactOpts {
   mode: ImpactEffect;
@@ -20,7 +20,7 @@ interface ImpactOpts {
 
 function depthOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new InputError(`--depth must be a non-negative integer, not "${value}"`);
+  if (!/^\d+$/.test(value)) throw new InputError(`option --depth: must be a non-negative integer, not "${value}"`, [{ path: ['depth'], code: 'invalid_type', message: 'a non-negative integer' }]);
   return Number(value);
 }
 
@@ -38,16 +38,15 @@ function path(via: { from: string; type: string; to: string }[]): string {
   return via.map((s) => `${s.from} ${s.type} ${s.to}`).join(' · ');
 }
 
-async function withCmdb<T>(open: Open, fn: (cmdb: Cmdb) => T): Promise<T> {
-  const cmdb = await open();
-  try {
-    return fn(cmdb);
-  } finally {
-    await cmdb.close();
-  }
-}
-
-export function impactCommands(open: Open, write: (text: string) => void = (t) => process.stdout.write(t)): Command[] {
+export function impactCommands(ctx: CliContext): Command[] {
+  const write = (text: string) => ctx.io.stdout(text);
+  /** Opens the CMDB for a read, refusing unknown CI ids with suggestions before any question. */
+  const withCmdb = <T>(op: string, cis: readonly string[], json: boolean | undefined, fn: (cmdb: Cmdb) => T): Promise<T> =>
+    ctx.withCmdb({ op, permission: 'cmdb:read', bars: ctx.bars(json) }, async ({ cmdb }) => {
+      const g = cmdb.mirror.graph;
+      requireKnownCis(op, cis, (id) => g.hasNode(id), () => g.nodes());
+      return fn(cmdb);
+    });
   const impact = new Command('impact')
     .description('blast radius: what goes down or degraded when these CIs fail')
     .argument('<cis...>', 'origin CI ids')
@@ -57,7 +56,7 @@ export function impactCommands(open: Open, write: (text: string) => void = (t) =
     .option('--env <environments>', 'report only these environments (comma-separated)')
     .option('--json', 'machine-readable output')
     .action(async (cis: string[], opts: ImpactOpts) =>
-      withCmdb(open, (cmdb) => {
+      withCmdb('impact', cis, opts.json, (cmdb) => {
         const result = blastRadius(cmdb.impactIndex(), cmdb.registry, cis.map((ci) => ({ ci, effect: opts.mode })), {
           maxDepth: depthOption(opts.depth),
           relationshipTypes: list(opts.types),
@@ -65,6 +64,7 @@ export function impactCommands(open: Open, write: (text: string) => void = (t) =
         });
         if (opts.json) return write(`${JSON.stringify({ seq: cmdb.seq, ...result }, null, 2)}\n`);
         const lines = [`impact of ${cis.join(', ')} (${opts.mode}) at seq ${cmdb.seq}: ${result.counts.down} down, ${result.counts.degraded} degraded`];
+        if (result.impacted.length === 0) lines.push('nothing else is impacted');
         if (result.services.length > 0) {
           lines.push('', 'business services:', table(result.services.map((s) => [`  ${s.state.toUpperCase()}`, s.id, s.name, `tier ${s.criticality}`, s.owner ?? ''])));
         }
@@ -82,10 +82,11 @@ export function impactCommands(open: Open, write: (text: string) => void = (t) =
     .option('--types <types>', 'only these relationship types (comma-separated)')
     .option('--json', 'machine-readable output')
     .action(async (ci: string, opts: { depth?: string; types?: string; json?: boolean }) =>
-      withCmdb(open, (cmdb) => {
+      withCmdb('deps', [ci], opts.json, (cmdb) => {
         const result = dependencies(cmdb.impactIndex(), cmdb.registry, ci, { maxDepth: depthOption(opts.depth), relationshipTypes: list(opts.types) });
         if (opts.json) return write(`${JSON.stringify({ seq: cmdb.seq, ...result }, null, 2)}\n`);
         const rows = result.dependencies.map((d) => [`${'  '.repeat(d.depth)}${d.id}`, d.class, d.via.at(-1)?.type ?? '']);
+        if (rows.length === 0) return write(`${ci} depends on nothing (seq ${cmdb.seq})\n`);
         write(`${ci} depends on ${result.dependencies.length} CIs (seq ${cmdb.seq}):\n${table(rows)}\n`);
       }),
     );
@@ -96,10 +97,11 @@ export function impactCommands(open: Open, write: (text: string) => void = (t) =
     .option('--types <types>', 'only these relationship types propagate (comma-separated)')
     .option('--json', 'machine-readable output')
     .action(async (ci: string, opts: { types?: string; json?: boolean }) =>
-      withCmdb(open, (cmdb) => {
+      withCmdb('spof', [ci], opts.json, (cmdb) => {
         const result = singlePointsOfFailure(cmdb.impactIndex(), cmdb.registry, ci, { relationshipTypes: list(opts.types) });
         if (opts.json) return write(`${JSON.stringify({ seq: cmdb.seq, ...result }, null, 2)}\n`);
         const rows = result.spofs.map((s) => [`  ${s.id}`, s.class, s.kind, path(s.via)]);
+        if (rows.length === 0) return write(`${ci} has no single point of failure (seq ${cmdb.seq})\n`);
         write(`${ci} has ${result.spofs.length} single points of failure (seq ${cmdb.seq}):\n${table(rows)}\n`);
       }),
     );

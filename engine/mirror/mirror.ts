@@ -61,7 +61,7 @@ export class Mirror {
   }
 
   /** Applies events after `this.seq` from the store: writes by other processes or instances. */
-  async catchUp(store: GraphStore): Promise<number> {
+  async catchUp(store: Pick<GraphStore, 'eventsAfter'>): Promise<number> {
     let applied = 0;
     for (;;) {
       const events = await store.eventsAfter(this.seq, 10_000);

@@ -1,17 +1,32 @@
 /**
  * Store selection (`--store` / `CMDB_STORE`): `sqlite:PATH` (the default, `sqlite:./data/cmdb.sqlite`)
  * or `bolt://host:port` with credentials from NEO4J_USER / NEO4J_PASSWORD.
+ *
+ * `create: false` opens only a store that exists: a read run from the wrong folder must not leave
+ * an empty `./data/cmdb.sqlite` behind and then answer "not found" as if the CMDB were empty.
+ * (A Neo4j server is never created by opening it, so the option only matters for SQLite files.)
  */
-import { InputError } from '../errors.ts';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError, NotFoundError } from '../errors.ts';
 import type { GraphStore } from './port.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 export const DEFAULT_STORE = 'sqlite:./data/cmdb.sqlite';
 
-export async function openStore(spec: string = DEFAULT_STORE, env: NodeJS.ProcessEnv = process.env): Promise<GraphStore> {
+export interface OpenStoreOptions {
+  /** false: refuse (NotFoundError, details `{ path }`) when the SQLite file does not exist. Default true. */
+  create?: boolean;
+}
+
+export async function openStore(spec: string = DEFAULT_STORE, env: NodeJS.ProcessEnv = process.env, options: OpenStoreOptions = {}): Promise<GraphStore> {
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length);
     if (path === '') throw new InputError(`store: "${spec}" needs a file path, e.g. sqlite:./data/cmdb.sqlite`);
+    if (options.create === false && path !== ':memory:' && !existsSync(path)) {
+      const absolute = resolve(path);
+      throw new NotFoundError(`store: no CMDB at "${absolute}"`, { spec, path: absolute });
+    }
     return new SqliteStore(path);
   }
   if (spec.startsWith('bolt://')) {

@@ -35,10 +35,16 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(res.body).toEqual({ status: 'ok' });
       });
 
-      it('reports ready with the store reachable and the mirror hydrated', async () => {
-        const res = await api(fx.app).get('/readyz').expect(200);
+      it('reports ready with the store reachable and the mirror hydrated to an authenticated caller', async () => {
+        const res = await api(fx.app).get('/readyz').set('Authorization', viewer).expect(200);
         expect(res.body.store.up).toBe(true);
-        expect(res.body.mirror).toMatchObject({ hydrated: true, cis: SEED_CIS.length, relationships: SEED_RELS.length });
+        expect(res.body.mirror).toMatchObject({ hydrated: true, cis: SEED_CIS.length, relationships: SEED_RELS.length, seq: fx.cmdb.seq });
+      });
+
+      it('tells an anonymous caller of /readyz only the status, never where the store is', async () => {
+        const res = await api(fx.app).get('/readyz').expect(200);
+        expect(res.body).toEqual({ status: 'ready' });
+        expect(res.text).not.toContain(fx.cmdb.store.location);
       });
 
       it('exposes Prometheus metrics by route template and status, mirror size and last seq', async () => {

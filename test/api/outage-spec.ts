@@ -18,7 +18,8 @@ export async function outageScenario(fx: ApiFixture, outage: { stop(): Promise<v
 
   await outage.stop();
 
-  const ready = await api(fx.app).get('/readyz').expect(503);
+  const ready = await api(fx.app).get('/readyz').set('Authorization', viewer).expect(503);
+  expect(ready.text).not.toContain(fx.cmdb.store.location);
   expect(ready.body.error).toMatchObject({ code: 'store_unavailable', details: { store: { up: false }, mirror: { hydrated: true } } });
   await api(fx.app).get('/healthz').expect(200);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesRouter } from '../../api/routes/changes.ts';
 import { releasesRouter } from '../../api/routes/releases.ts';
 import { changeCommand } from '../../api/commands/change.ts';
+import { CliContext } from '../../api/commands/context.ts';
 import { errorMiddleware } from '../../api/errors.ts';
 import { ReleaseService } from '../../engine/releases/service.ts';
 import type { Cmdb } from '../../engine/cmdb.ts';
@@ -109,25 +110,20 @@ describe('changes API', () => {
 describe('cmdb change CLI', () => {
   it('creates, lists and shows changes, with --json', async () => {
     let out = '';
-    const cli = () => changeCommand({ open: async () => cmdb, write: (t) => (out += t) }).exitOverride();
-    // The command closes the Cmdb after each run; keep ours open for the other tests.
-    const close = cmdb.close.bind(cmdb);
-    cmdb.close = async () => undefined;
-    try {
-      await cli().parseAsync(['create', '--title', 'cli change', '--target', 'lone:degraded', '--start', '2027-01-10T01:00:00+01:00', '--end', '2027-01-10T03:00:00+01:00', '--plan', 'p', '--backout', 'b', '--as', 'erin', '--json'], { from: 'user' });
-      const created = JSON.parse(out) as { id: string; targets: unknown };
-      expect(created).toMatchObject({ targets: [{ ci: 'lone', effect: 'degraded' }], window: { start: '2027-01-10T00:00:00.000Z', end: '2027-01-10T02:00:00.000Z' } });
-      out = '';
-      await cli().parseAsync(['transition', created.id, 'submitted', '--as', 'erin'], { from: 'user' });
-      expect(out).toBe(`${created.id} is now submitted\n`);
-      out = '';
-      await cli().parseAsync(['show', created.id], { from: 'user' });
-      expect(out).toContain('type normal, state submitted');
-      out = '';
-      await cli().parseAsync(['assess', created.id], { from: 'user' });
-      expect(out).toMatch(/^risk low \(score 1\)/);
-    } finally {
-      cmdb.close = close;
-    }
+    // The context hands the commands our open Cmdb (and leaves it open); the caller is the local user "erin".
+    const ctx = new CliContext({ globals: () => ({ store: 'sqlite:unused' }), io: { stdout: (t) => (out += t), stderr: () => {}, stderrIsTTY: false, env: {}, user: 'erin' }, openCmdb: async () => cmdb });
+    const cli = () => changeCommand(ctx).exitOverride();
+    await cli().parseAsync(['create', '--title', 'cli change', '--ci', 'lone:degraded', '--start', '2027-01-10T01:00:00+01:00', '--end', '2027-01-10T03:00:00+01:00', '--plan', 'p', '--backout', 'b', '--json'], { from: 'user' });
+    const created = JSON.parse(out) as { id: string; targets: unknown; requester: string };
+    expect(created).toMatchObject({ requester: 'local:erin', targets: [{ ci: 'lone', effect: 'degraded' }], window: { start: '2027-01-10T00:00:00.000Z', end: '2027-01-10T02:00:00.000Z' } });
+    out = '';
+    await cli().parseAsync(['transition', created.id, 'submitted'], { from: 'user' });
+    expect(out).toBe(`${created.id} is now submitted\n`);
+    out = '';
+    await cli().parseAsync(['show', created.id], { from: 'user' });
+    expect(out).toContain('type normal, state submitted');
+    out = '';
+    await cli().parseAsync(['assess', created.id], { from: 'user' });
+    expect(out).toMatch(/^risk low \(score 1\)/);
   });
 });
