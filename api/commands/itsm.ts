@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { InputError, zodIssues } from '../../engine/errors.ts';
 import type { CorrelationResult } from '../../engine/correlation/index.ts';
-import { IncidentCreate, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
+import { AlertEvidence, IncidentCreate, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
 import { ArticleCreate } from '../../engine/knowledge/index.ts';
 import { ProblemTransitionInput } from '../../engine/problems/index.ts';
 import { itsmServices, type ItsmServices } from '../routes/itsm.ts';
@@ -49,13 +49,14 @@ async function withItsm<T>(open: Opener, fn: (s: ItsmServices, cmdb: Cmdb) => Pr
 }
 
 export const CorrelateFile = z
-  .object({ incidents: z.array(z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant }).strict()) })
+  .object({ incidents: z.array(z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence }).strict()) })
   .strict();
 
 export function printCorrelation(r: CorrelationResult): void {
   if (r.groups.length === 0) console.log('no common cause found');
   r.groups.forEach((g, i) => {
-    console.log(`group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end})`);
+    console.log(`group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end}), confidence ${g.confidence}, ${g.basis.replace('_', ' ')}`);
+    if (g.ambiguity) console.log(`  ambiguous: ${g.ambiguity.note}`);
     for (const c of g.candidates) {
       const f = c.factors.map((x) => `${x.signal} ${x.contribution >= 0 ? '+' : ''}${x.contribution}`).join(', ');
       console.log(`  ${c.id.padEnd(28)} ${String(c.score).padStart(9)}  ${f}`);
@@ -137,7 +138,7 @@ export function itsmCommands(open: Opener = defaultOpen): Command[] {
     .action(async (o: { incidents?: string; window: string; json?: boolean }) => {
       const list = o.incidents ? parse(CorrelateFile, readJson(o.incidents, 'correlate'), 'correlate').incidents : 'open';
       const r = await withItsm(open, (s) => s.correlation.run(list, { window: o.window }));
-      if (o.json) print({ groups: r.groups.map((g) => ({ incidents: g.incidents, candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })) })), unexplained: r.unexplained });
+      if (o.json) print({ groups: r.groups.map((g) => ({ incidents: g.incidents, confidence: g.confidence, basis: g.basis, ...(g.ambiguity && { ambiguity: g.ambiguity }), candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })) })), unexplained: r.unexplained });
       else printCorrelation(r);
     });
 
