@@ -16,10 +16,14 @@
  * Confidence: each incident CI u alerts by chance with probability q_u — its alert rate in the
  * history smoothed toward the prior `PRIOR_CHANCE` (with `PRIOR_WINDOWS` pseudo-windows), lowered
  * when the incident is strong (severity, signal, anomaly score) — and the group is a real problem
- * unless all of them did: confidence = 1 − Π q_u. Measured for calibration in bench/README.md.
+ * unless all of them did. Chance alerts are not independent (flappers flap together, one noisy
+ * dependency makes several callers noisy), so the i-th least likely chance counts with exponent
+ * 1/i: confidence = 1 − Π q_(i)^(1/i). Ten chronic alerts (q 0.8) give 0.48, not the 0.89 of
+ * independence; one alert on a CI that never alerts gives ~0.95. Measured in bench/README.md.
  */
 import type { Evidence, Inc } from './evidence.ts';
 import { cmp, type Chosen, type Settings, type Tally } from './cover.ts';
+import { alertWindows } from './correlate.ts';
 import { rankGroup, type RankedGroup } from './rank.ts';
 import type { CorrelationGroup, CorrelationResult, GroupBasis } from './types.ts';
 
@@ -155,9 +159,9 @@ function linkedGroup(s: Settings, ev: Evidence, inc: Inc, unitGroup: Int32Array)
   return best;
 }
 
-/** Chance that incident CI `node` alerted by chance, given the strongest incident on it (`strength`, NaN if unknown). */
-export function chanceOfAlert(s: Settings, node: number, strength: number): number {
-  const a = s.history.alerts.get(node) ?? 0;
+/** Chance that incident CI `node` alerted by chance, given the strongest incident on it (`strength`, NaN if unknown) and its signal. */
+export function chanceOfAlert(s: Settings, node: number, strength: number, signal: string | undefined): number {
+  const a = alertWindows(s.history, node, signal);
   const q = (a + PRIOR_CHANCE * PRIOR_WINDOWS) / (s.history.buckets + PRIOR_WINDOWS);
   const scaled = Number.isNaN(strength) ? q : q * (1.4 - 0.8 * strength);
   return Math.min(0.999, Math.max(1e-4, scaled));
@@ -166,8 +170,12 @@ export function chanceOfAlert(s: Settings, node: number, strength: number): numb
 function finish(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], g: RankedGroup): CorrelationGroup {
   const units = new Set<number>();
   for (const p of members) for (const v of incs[p]!.nodes) units.add(ev.unitIndex.get(v)!);
+  // A unit's chance is its least chronic incident's (an error spike on a CI that flaps on latency).
+  const qs = [...units]
+    .map((u) => Math.min(...ev.unitIncidents[u]!.filter((p) => members.includes(p)).map((p) => chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!, incs[p]!.signal))))
+    .sort((a, b) => a - b);
   let allChance = 1;
-  for (const u of units) allChance *= chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!);
+  qs.forEach((q, i) => (allChance *= q ** (1 / (i + 1))));
   const group: CorrelationGroup = { incidents: g.incidents, start: g.start, end: g.end, confidence: Math.round((1 - allChance) * 1000) / 1000, basis: g.basis, candidates: g.candidates };
   const ambiguity = ambiguityOf(g);
   if (ambiguity) group.ambiguity = ambiguity;

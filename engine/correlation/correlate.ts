@@ -91,7 +91,7 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     const strength = strengthOf(inc);
     const nodes = [...new Set(inc.cis)].map((ci) => index.idToIndex.get(ci)).filter((v): v is number => v !== undefined);
     if (nodes.length === 0) unknownCis.push(inc.id);
-    else known.push({ id: inc.id, nodes, t, strength });
+    else known.push({ id: inc.id, nodes, t, strength, signal: inc.signal });
   }
   known.sort((a, b) => a.t - b.t || cmp(a.id, b.id));
 
@@ -140,10 +140,11 @@ export function strengthOf(inc: CorrelationIncident): number {
 /**
  * Chronic noise from the history: the history's span cut into `window`-long buckets, and per CI
  * the number of buckets in which it had an incident (several incidents in one bucket are one alert
- * episode). Only CIs of the graph are kept.
+ * episode) — in all (key `v`), per signal (`v:signal`) and without a signal (`v:`). A CI that
+ * flaps on latency is not chronic for errors. Only CIs of the graph are kept.
  */
 function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly HistoricalIncident[], window: number): Settings['history'] {
-  const alerts = new Map<number, number>();
+  const alerts = new Map<string, number>();
   if (history.length === 0 || window <= 0) return { alerts, buckets: 0 };
   const times = history.map((h, i) => toMillis(h.openedAt, `correlate: history entry ${i} openedAt`));
   let lo = Number.POSITIVE_INFINITY;
@@ -153,35 +154,46 @@ function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly 
     hi = Math.max(hi, t);
   }
   const buckets = Math.floor((hi - lo) / window) + 1;
-  const seen = new Map<number, Set<number>>();
+  const seen = new Map<string, Set<number>>();
+  const add = (key: string, b: number) => {
+    let set = seen.get(key);
+    if (set === undefined) seen.set(key, (set = new Set()));
+    set.add(b);
+  };
   history.forEach((h, i) => {
     const b = Math.floor((times[i]! - lo) / window);
     for (const ci of h.cis) {
       const v = idToIndex.get(ci);
       if (v === undefined) continue;
-      let set = seen.get(v);
-      if (set === undefined) seen.set(v, (set = new Set()));
-      set.add(b);
+      add(String(v), b);
+      add(`${v}:${h.signal ?? ''}`, b);
     }
   });
-  for (const [v, set] of seen) alerts.set(v, set.size);
+  for (const [key, set] of seen) alerts.set(key, set.size);
   return { alerts, buckets };
+}
+
+/** Windows of the history in which CI `node` alerted (with `signal`: on that signal or with none). */
+export function alertWindows(history: Settings['history'], node: number, signal: string | undefined): number {
+  const any = history.alerts.get(String(node)) ?? 0;
+  if (signal === undefined) return any;
+  return Math.min(any, (history.alerts.get(`${node}:${signal}`) ?? 0) + (history.alerts.get(`${node}:`) ?? 0));
 }
 
 /**
  * An incident CI's weight as evidence, ln(1/max(c, q)) / ln(1/c): c the cluster's chance rate
  * (signals/coverage.ts), q its alert rate in the history (windows with an alert / (windows + 1)).
  */
-function unitWeight(s: Settings, node: number, units: number): number {
-  const a = s.history.alerts.get(node);
-  if (a === undefined) return 1;
+function unitWeight(s: Settings, node: number, units: number, signal: string | undefined): number {
+  const a = alertWindows(s.history, node, signal);
+  if (a === 0) return 1;
   const c = chanceRate(s.index.n, units / s.index.n, s.ctx);
   const q = a / (s.history.buckets + 1);
   return q <= c ? 1 : Math.max(1e-3, Math.log(q) / Math.log(c));
 }
 
 function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationResult): void {
-  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units) => unitWeight(s, v, units));
+  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units, signal) => unitWeight(s, v, units, signal));
   const C = ev.candNode.length;
   out.stats.candidates += C;
   out.stats.walkEntries += ev.walkCand.length;

@@ -44,7 +44,7 @@ export interface Settings {
   /** ln n: what choosing one root among n CIs costs, in nats. */
   cost: number;
   /** Chronic noise learned from the history: windows (`buckets`) in which each CI had an incident, out of `buckets`. */
-  history: { alerts: Map<number, number>; buckets: number };
+  history: { alerts: Map<string, number>; buckets: number };
   /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
   memo: Int32Array;
   lower: Int32Array;

@@ -35,6 +35,8 @@ export interface Inc {
   t: number;
   /** How strongly the incident says its own CI is failing, in [0, 1]; NaN when it carries no severity, signal or score. */
   strength: number;
+  /** The signal that fired, if the incident says (chronic noise is learned per CI and signal). */
+  signal: string | undefined;
 }
 
 export interface Evidence {
@@ -162,8 +164,11 @@ function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: K
   return b;
 }
 
-/** `weightOf(node, units)`: the chronic-noise weight of an incident CI in a cluster of `units` incident CIs. */
-export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>, weightOf: (node: number, units: number) => number): Evidence {
+/**
+ * `weightOf(node, units, signal)`: the chronic-noise weight of an incident CI in a cluster of
+ * `units` incident CIs, for an incident with that signal; a unit takes its least chronic incident's.
+ */
+export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>, weightOf: (node: number, units: number, signal: string | undefined) => number): Evidence {
   const work = workspace(index, maxWalk);
   const unitIndex = new Map<number, number>();
   const unitNodes: number[] = [];
@@ -190,7 +195,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   const unitStrength = new Float64Array(U).fill(Number.NaN);
   for (let u = 0; u < U; u++) {
     const v = unitNodes[u]!;
-    unitWeight[u] = weightOf(v, U);
+    let w = 0;
+    for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal));
+    unitWeight[u] = w;
     let quiet = 1;
     for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++) if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
     unitQuiet[u] = quiet;

@@ -28,6 +28,8 @@ export interface CorrelationIncident {
 export interface HistoricalIncident {
   cis: readonly string[];
   openedAt: string | number | Date;
+  /** What fired, when known: chronic noise is learned per CI and signal. */
+  signal?: IncidentSignal;
 }
 
 /** A change implemented on some CIs (the "recent change" signal). */

@@ -47,7 +47,7 @@ export class CorrelationService {
         const t = Date.parse(d.openedAt);
         return Number.isFinite(t) && t >= from && t <= until;
       })
-      .map((d) => ({ cis: d.cis, openedAt: d.openedAt }));
+      .map((d) => ({ cis: d.cis, openedAt: d.openedAt, ...(d.signal !== undefined && { signal: d.signal }) }));
   }
 
   async implementedChanges(): Promise<CorrelationChange[]> {
