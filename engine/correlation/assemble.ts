@@ -14,8 +14,10 @@
  *    leading candidates cannot be told apart (see `ambiguityOf`).
  *
  * Confidence: each incident CI u alerts by chance with probability q_u — its alert rate in the
- * history smoothed toward the prior `PRIOR_CHANCE` (with `PRIOR_WINDOWS` pseudo-windows), lowered
- * when the incident is strong (severity, signal, anomaly score) — and the group is a real problem
+ * history smoothed toward the prior `PRIOR_CHANCE` (with `PRIOR_WINDOWS` pseudo-windows), at least
+ * B/(B+1) where B is the estate's stray alerts per window in the history (a CI that never alerted
+ * is still one of many that might; with one stray alert per window, a lone alert is a coin toss),
+ * lowered when the incident is strong (severity, signal, anomaly score) — and the group is a real problem
  * unless all of them did. Chance alerts are not independent (flappers flap together, one noisy
  * dependency makes several callers noisy), so the i-th least likely chance counts with exponent
  * 1/i: confidence = 1 − Π q_(i)^(1/i). Ten chronic alerts (q 0.8) give 0.48, not the 0.89 of
@@ -162,7 +164,8 @@ function linkedGroup(s: Settings, ev: Evidence, inc: Inc, unitGroup: Int32Array)
 /** Chance that incident CI `node` alerted by chance, given the strongest incident on it (`strength`, NaN if unknown) and its signal. */
 export function chanceOfAlert(s: Settings, node: number, strength: number, signal: string | undefined): number {
   const a = alertWindows(s.history, node, signal);
-  const q = (a + PRIOR_CHANCE * PRIOR_WINDOWS) / (s.history.buckets + PRIOR_WINDOWS);
+  const b = s.history.background;
+  const q = Math.max((a + PRIOR_CHANCE * PRIOR_WINDOWS) / (s.history.buckets + PRIOR_WINDOWS), b / (b + 1));
   const scaled = Number.isNaN(strength) ? q : q * (1.4 - 0.8 * strength);
   return Math.min(0.999, Math.max(1e-4, scaled));
 }

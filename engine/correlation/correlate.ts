@@ -145,7 +145,7 @@ export function strengthOf(inc: CorrelationIncident): number {
  */
 function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly HistoricalIncident[], window: number): Settings['history'] {
   const alerts = new Map<string, number>();
-  if (history.length === 0 || window <= 0) return { alerts, buckets: 0 };
+  if (history.length === 0 || window <= 0) return { alerts, buckets: 0, background: 0 };
   const times = history.map((h, i) => toMillis(h.openedAt, `correlate: history entry ${i} openedAt`));
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -169,8 +169,12 @@ function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly 
       add(`${v}:${h.signal ?? ''}`, b);
     }
   });
-  for (const [key, set] of seen) alerts.set(key, set.size);
-  return { alerts, buckets };
+  let stray = 0;
+  for (const [key, set] of seen) {
+    alerts.set(key, set.size);
+    if (!key.includes(':') && set.size < buckets / 2) stray += set.size;
+  }
+  return { alerts, buckets, background: stray / buckets };
 }
 
 /** Windows of the history in which CI `node` alerted (with `signal`: on that signal or with none). */

@@ -43,8 +43,12 @@ export interface Settings {
   changesByNode: Map<number, { id: string; at: number }[]>;
   /** ln n: what choosing one root among n CIs costs, in nats. */
   cost: number;
-  /** Chronic noise learned from the history: windows (`buckets`) in which each CI had an incident, out of `buckets`. */
-  history: { alerts: Map<string, number>; buckets: number };
+  /**
+   * Chronic noise learned from the history: windows in which each CI had an incident, out of
+   * `buckets`; `background`, the mean number of CIs alerting per window among those that alert in
+   * fewer than half of them (the estate's rate of stray alerts).
+   */
+  history: { alerts: Map<string, number>; buckets: number; background: number };
   /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
   memo: Int32Array;
   lower: Int32Array;
