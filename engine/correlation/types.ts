@@ -61,7 +61,7 @@ export const DEFAULT_WEIGHTS: CorrelationWeights = {
   ownIncident: 2.5,
   recentChange: 4,
   timeOrder: 1,
-  naturalRoot: 1.5,
+  naturalRoot: 0.75,
 };
 
 export interface CorrelateOptions {
