@@ -39,6 +39,7 @@ import { parse } from 'csv-parse/sync';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { correlate, type CorrelationIncident, type CorrelationResult, type HistoricalIncident, type IncidentSignal } from '../engine/correlation/index.ts';
+import { buildImpactIndex } from '../engine/impact/index.ts';
 import type { MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { Registry } from '../engine/model/registry.ts';
 
@@ -370,6 +371,7 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
     const sys = buildSystem(name, days);
     fixture.systems.push(sys);
     const g = graphOf(sys);
+    const index = buildImpactIndex(g, registry);
     const mine = { correlate: score(), coveringMost: score(), mostAnomalous: score() };
     report.bySystem[name] = mine;
     const history: HistoricalIncident[] = [];
@@ -397,7 +399,7 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
       }
       if (incidents.length > 0) withIncidents++;
       totalIncidents += incidents.length;
-      const r = correlate(g, incidents, { registry, window: '10m', history });
+      const r = correlate(index, incidents, { registry, window: '10m', history });
       const ours = flattened(r);
       const at = count(methods.correlate, ours, f.root);
       count(mine.correlate, ours, f.root);

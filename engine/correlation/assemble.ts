@@ -25,7 +25,7 @@
  */
 import type { Evidence, Inc } from './evidence.ts';
 import { cmp, type Chosen, type Settings, type Tally } from './cover.ts';
-import { alertWindows } from './correlate.ts';
+import { alertWindows } from './history.ts';
 import { rankGroup, type RankedGroup } from './rank.ts';
 import type { CorrelationGroup, CorrelationResult, GroupBasis } from './types.ts';
 

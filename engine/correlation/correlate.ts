@@ -38,10 +38,11 @@ import { indexFor, type ImpactIndex } from '../impact/index.ts';
 import { parseDuration, toMillis } from './duration.ts';
 import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
 import { assembleCluster } from './assemble.ts';
+import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
 import { reachMemo, refinedBounds } from './reach.ts';
 import { chanceRate } from './signals/index.ts';
-import { DEFAULT_WEIGHTS, INCIDENT_SIGNALS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult, type HistoricalIncident, type IncidentSignal } from './types.ts';
+import { DEFAULT_WEIGHTS, INCIDENT_SIGNALS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult, type IncidentSignal } from './types.ts';
 
 export { cmp };
 
@@ -135,53 +136,6 @@ export function strengthOf(inc: CorrelationIncident): number {
     parts.push(1 - Math.exp(-inc.anomalyScore / 6));
   }
   return parts.length === 0 ? Number.NaN : parts.reduce((a, b) => a + b, 0) / parts.length;
-}
-
-/**
- * Chronic noise from the history: the history's span cut into `window`-long buckets, and per CI
- * the number of buckets in which it had an incident (several incidents in one bucket are one alert
- * episode) — in all (key `v`), per signal (`v:signal`) and without a signal (`v:`). A CI that
- * flaps on latency is not chronic for errors. Only CIs of the graph are kept.
- */
-function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly HistoricalIncident[], window: number): Settings['history'] {
-  const alerts = new Map<string, number>();
-  if (history.length === 0 || window <= 0) return { alerts, buckets: 0, background: 0 };
-  const times = history.map((h, i) => toMillis(h.openedAt, `correlate: history entry ${i} openedAt`));
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const t of times) {
-    lo = Math.min(lo, t);
-    hi = Math.max(hi, t);
-  }
-  const buckets = Math.floor((hi - lo) / window) + 1;
-  const seen = new Map<string, Set<number>>();
-  const add = (key: string, b: number) => {
-    let set = seen.get(key);
-    if (set === undefined) seen.set(key, (set = new Set()));
-    set.add(b);
-  };
-  history.forEach((h, i) => {
-    const b = Math.floor((times[i]! - lo) / window);
-    for (const ci of h.cis) {
-      const v = idToIndex.get(ci);
-      if (v === undefined) continue;
-      add(String(v), b);
-      add(`${v}:${h.signal ?? ''}`, b);
-    }
-  });
-  let stray = 0;
-  for (const [key, set] of seen) {
-    alerts.set(key, set.size);
-    if (!key.includes(':') && set.size < buckets / 2) stray += set.size;
-  }
-  return { alerts, buckets, background: stray / buckets };
-}
-
-/** Windows of the history in which CI `node` alerted (with `signal`: on that signal or with none). */
-export function alertWindows(history: Settings['history'], node: number, signal: string | undefined): number {
-  const any = history.alerts.get(String(node)) ?? 0;
-  if (signal === undefined) return any;
-  return Math.min(any, (history.alerts.get(`${node}:${signal}`) ?? 0) + (history.alerts.get(`${node}:`) ?? 0));
 }
 
 /**

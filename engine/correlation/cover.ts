@@ -17,6 +17,7 @@
  * get to the top ever pay for their reach walk.
  */
 import type { ImpactIndex } from '../impact/index.ts';
+import type { LearnedHistory } from './history.ts';
 import { reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
@@ -48,7 +49,7 @@ export interface Settings {
    * `buckets`; `background`, the mean number of CIs alerting per window among those that alert in
    * fewer than half of them (the estate's rate of stray alerts).
    */
-  history: { alerts: Map<string, number>; buckets: number; background: number };
+  history: LearnedHistory;
   /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
   memo: Int32Array;
   lower: Int32Array;
