@@ -53,13 +53,4 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { zones: [engineNeverImportsApp, ...algorithmsArePure, modelIsALeaf] }],
     },
   },
-  {
-    // TEMPORARY (issue 13): the correlation service still reads incidents through cmdb.ts and
-    // incidents/records.ts; the correlation branch moves that into the record services. Remove this
-    // block when it lands — exactly this one file is exempt from `algorithmsArePure`.
-    files: ['engine/correlation/service.ts'],
-    rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [engineNeverImportsApp, modelIsALeaf] }],
-    },
-  },
 );

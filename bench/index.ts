@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<unknown> }>> = {
   load: () => import('./load.ts'),
   correlation: () => import('./correlation.ts'),
+  'correlation-nezha': () => import('./correlation-nezha.ts'),
   api: () => import('./api.ts'),
   impact: () => import('./impact.ts'),
   'import-formats': () => import('./import-formats.ts'),

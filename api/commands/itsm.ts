@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../../engine/errors.ts';
 import type { CorrelationResult } from '../../engine/correlation/index.ts';
-import { IncidentCreate, IncidentTransitionInput, Instant, type IncidentView } from '../../engine/incidents/index.ts';
+import { AlertEvidence, IncidentCreate, IncidentTransitionInput, Instant, type IncidentView } from '../../engine/incidents/index.ts';
 import { ArticleCreate } from '../../engine/knowledge/index.ts';
 import { ProblemTransitionInput } from '../../engine/problems/index.ts';
 import type { Permission } from '../permissions.ts';
@@ -29,13 +29,14 @@ function readJson(file: string, what: string): unknown {
 const JSON_OPTION = ['--json', 'machine-readable output'] as const;
 
 export const CorrelateFile = z
-  .object({ incidents: z.array(z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant }).strict()) })
+  .object({ incidents: z.array(z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence }).strict()) })
   .strict();
 
 export function printCorrelation(r: CorrelationResult, print: (line: string) => void): void {
   if (r.groups.length === 0) print('no common cause found');
   r.groups.forEach((g, i) => {
-    print(`group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end})`);
+    print(`group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end}), confidence ${g.confidence}, ${g.basis.replace('_', ' ')}`);
+    if (g.ambiguity) print(`  ambiguous: ${g.ambiguity.note}`);
     for (const c of g.candidates) {
       const f = c.factors.map((x) => `${x.signal} ${x.contribution >= 0 ? '+' : ''}${x.contribution}`).join(', ');
       print(`  ${c.id.padEnd(28)} ${String(c.score).padStart(9)}  ${f}`);
@@ -141,7 +142,7 @@ export function itsmCommands(ctx: CliContext): Command[] {
     .action(async (o: { incidents?: string; window: string; json?: boolean }) => {
       const list = o.incidents ? parseInput(CorrelateFile, readJson(o.incidents, 'correlate'), 'correlate').incidents : 'open';
       const r = await run('correlate', 'cmdb:read', (s) => s.correlation.run(list, { window: o.window }));
-      if (o.json) ctx.json({ groups: r.groups.map((g) => ({ incidents: g.incidents, candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })) })), unexplained: r.unexplained });
+      if (o.json) ctx.json({ groups: r.groups.map((g) => ({ incidents: g.incidents, confidence: g.confidence, basis: g.basis, ...(g.ambiguity && { ambiguity: g.ambiguity }), candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })) })), unexplained: r.unexplained });
       else printCorrelation(r, print);
     });
 

@@ -9,8 +9,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { InputError, zodIssues } from '../../engine/errors.ts';
-import { CorrelationService } from '../../engine/correlation/index.ts';
-import { IdParam, IncidentCreate, IncidentListQuery, IncidentPatch, IncidentService, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
+import { CorrelationService } from '../../engine/incidents/correlation-service.ts';
+import { AlertEvidence, IdParam, IncidentCreate, IncidentListQuery, IncidentPatch, IncidentService, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
 import { ArticleCreate, ArticlePatch, ArticleSearchQuery, KnowledgeService } from '../../engine/knowledge/index.ts';
 import { ProblemCreate, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemService, ProblemTransitionInput } from '../../engine/problems/index.ts';
 import { SlaService, type SlaPolicy } from '../../engine/sla/index.ts';
@@ -41,11 +41,13 @@ const Duration = z.string().regex(/^[0-9]+(?:\.[0-9]+)?(ms|s|m|h|d)$/, 'a durati
 export const CorrelateBody = z
   .object({
     /** Omitted: every open incident in the store. */
-    incidents: z.array(z.object({ id: z.string().min(1).max(100), cis: z.array(z.string().min(1)).min(1).max(1000), openedAt: Instant }).strict()).max(100_000).optional(),
+    incidents: z.array(z.object({ id: z.string().min(1).max(100), cis: z.array(z.string().min(1)).min(1).max(1000), openedAt: Instant, ...AlertEvidence }).strict()).max(100_000).optional(),
     window: Duration.default('30m'),
     changeLookback: Duration.optional(),
     maxDepth: z.number().int().min(1).max(64).optional(),
     topCandidates: z.number().int().min(1).max(50).optional(),
+    /** How far back the incident history for chronic noise reaches (default 30d). */
+    historyLookback: Duration.optional(),
   })
   .strict();
 
@@ -110,7 +112,7 @@ export function itsmRouter(deps: ItsmRouterDeps): Router {
   // ---- correlation
   router.post('/correlate', async (req, res) => {
     const body = parse(CorrelateBody, req.body, 'correlate request');
-    res.json(await s.correlation.run(body.incidents ?? 'open', { window: body.window, changeLookback: body.changeLookback, maxDepth: body.maxDepth, topCandidates: body.topCandidates }));
+    res.json(await s.correlation.run(body.incidents ?? 'open', { window: body.window, changeLookback: body.changeLookback, maxDepth: body.maxDepth, topCandidates: body.topCandidates, historyLookback: body.historyLookback }));
   });
 
   // ---- problems

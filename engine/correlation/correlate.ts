@@ -11,7 +11,8 @@
  *    more than `window` apart; clusters are correlated independently.
  * 2. Every distinct incident CI ("unit") gets one bounded breadth-first walk upward (`maxDepth`
  *    hops, `maxWalk` nodes): each node reached is a candidate that explains that unit, at that
- *    distance (evidence.ts: flat walks with parent entries, and the candidate → units CSR; 10,000
+ *    distance (evidence.ts: flat walks with parent entries, each entry folded into its candidate's
+ *    sums as it is read — there is no candidate → units transpose of the full walks; 10,000
  *    incidents on a 1M-CI graph: ~27M entries).
  * 3. Each candidate is scored by folding the signal processors of signals/ (coverage, specificity,
  *    distance, own incident, recent change, time order) over additive tallies of its units: a
@@ -20,8 +21,15 @@
  *    representative per equal-coverage class: take the best candidate explaining ≥ 2 incident CIs
  *    (or one, with a recent change on it) whose score pays for choosing one CI among n (ln n nats);
  *    its incidents form a group; repeat (cover.ts).
- * 5. Each group's candidates are re-scored on the group's incidents alone; the top ones are
- *    reported with their factors and evidence paths (rank.ts).
+ * 5. Incidents the cover left out join a group they are linked to, or form groups of linked
+ *    incidents, or groups of one (assemble.ts): every incident with a known CI ends in one group.
+ * 6. Each group's candidates are re-scored on the group's incidents alone; the top ones are
+ *    reported with their factors and evidence paths (rank.ts); each group gets a confidence and
+ *    groups are ordered by it (assemble.ts).
+ *
+ * Chronic noise: `history` (past incidents) gives each CI the share of `window`-long windows in
+ * which it alerted; an incident CI's weight as evidence and as a candidate falls with it
+ * (signals/chronic-noise.ts). Nothing is configured per CI.
  *
  * Determinism: every order is by score, then CI id (code-unit order), then incident id.
  */
@@ -29,10 +37,12 @@ import { InputError } from '../errors.ts';
 import { indexFor, type ImpactIndex } from '../impact/index.ts';
 import { parseDuration, toMillis } from './duration.ts';
 import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
+import { assembleCluster } from './assemble.ts';
+import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
-import { rankGroup } from './rank.ts';
 import { reachMemo, refinedBounds } from './reach.ts';
-import { DEFAULT_WEIGHTS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult } from './types.ts';
+import { chanceRate } from './signals/index.ts';
+import { DEFAULT_WEIGHTS, INCIDENT_SIGNALS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult, type IncidentSignal } from './types.ts';
 
 export { cmp };
 
@@ -44,18 +54,22 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
   const changeLookback = parseDuration(options.changeLookback ?? '2h', 'correlate: changeLookback');
   const maxDepth = options.maxDepth ?? 16;
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 64) throw new InputError(`correlate: maxDepth ${maxDepth} must be an integer in 1..64`);
+  const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const settings: Settings = {
     index,
     maxDepth,
     maxWalk: Math.max(16, options.maxWalk ?? 4096),
     top: Math.max(1, options.topCandidates ?? 5),
     maxPaths: Math.max(0, options.maxPaths ?? 10),
-    ctx: { weights: { ...DEFAULT_WEIGHTS, ...options.weights }, changeLookback, changeGrace: 5 * MINUTE, noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)), backgroundShare: Math.min(1, Math.max(0, options.backgroundShare ?? 0.25)) },
+    ctx: { weights, changeLookback, changeGrace: 5 * MINUTE, noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)), backgroundShare: Math.min(1, Math.max(0, options.backgroundShare ?? 0.25)) },
+    coverCtx: undefined as unknown as Settings['coverCtx'],
     changesByNode: new Map(),
     cost: Math.log(Math.max(index.n, 2)),
     memo: reachMemo(index, maxDepth),
     lower: refinedBounds(index, maxDepth),
+    history: learnHistory(index.idToIndex, options.history ?? [], window),
   };
+  settings.coverCtx = { ...settings.ctx, weights: { ...weights, naturalRoot: 0 } };
   for (const c of options.changes ?? []) {
     const at = toMillis(c.implementedAt, `correlate: change "${c.id}" implementedAt`);
     for (const ci of c.cis) {
@@ -75,9 +89,10 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     if (seenIds.has(inc.id)) throw new InputError(`correlate: incident "${inc.id}" given twice`, { id: inc.id });
     seenIds.add(inc.id);
     const t = toMillis(inc.openedAt, `correlate: incident "${inc.id}" openedAt`);
+    const strength = strengthOf(inc);
     const nodes = [...new Set(inc.cis)].map((ci) => index.idToIndex.get(ci)).filter((v): v is number => v !== undefined);
     if (nodes.length === 0) unknownCis.push(inc.id);
-    else known.push({ id: inc.id, nodes, t });
+    else known.push({ id: inc.id, nodes, t, strength, signal: inc.signal });
   }
   known.sort((a, b) => a.t - b.t || cmp(a.id, b.id));
 
@@ -90,12 +105,53 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
       start = i;
     }
   }
-  result.unexplained.sort(cmp);
+  // Groups of every time cluster by confidence, then size, then time: deterministic.
+  const first = (g: CorrelationResult['groups'][number]) => g.incidents[0]!;
+  result.groups.sort((a, b) => b.confidence - a.confidence || b.incidents.length - a.incidents.length || cmp(a.start, b.start) || cmp(first(a), first(b)));
+  result.unexplained = [...result.unknownCis];
   return result;
 }
 
+/** Per signal, how much an alert of that kind says its own CI is the one failing (saturation and availability are causes; latency travels up to callers). */
+const SIGNAL_STRENGTH: Record<IncidentSignal, number> = { availability: 1, saturation: 0.8, errors: 0.6, latency: 0.3 };
+
+/**
+ * The incident's strength in [0, 1], the mean of what it carries: severity (1 → 1 … 4 → 0), its
+ * signal's strength, and 1 − e^(−score/6) of its anomaly score (a z-score of 3 → 0.39, 12 → 0.86);
+ * NaN when it carries none (then it weighs as incidents always did).
+ */
+export function strengthOf(inc: CorrelationIncident): number {
+  const parts: number[] = [];
+  const what = `correlate: incident "${inc.id}"`;
+  if (inc.severity !== undefined) {
+    if (!Number.isInteger(inc.severity) || inc.severity < 1 || inc.severity > 4) throw new InputError(`${what} severity ${String(inc.severity)} must be an integer in 1..4`, { id: inc.id });
+    parts.push((4 - inc.severity) / 3);
+  }
+  if (inc.signal !== undefined) {
+    if (!INCIDENT_SIGNALS.includes(inc.signal)) throw new InputError(`${what} signal "${String(inc.signal)}" must be one of ${INCIDENT_SIGNALS.join(', ')}`, { id: inc.id });
+    parts.push(SIGNAL_STRENGTH[inc.signal]);
+  }
+  if (inc.anomalyScore !== undefined) {
+    if (typeof inc.anomalyScore !== 'number' || !Number.isFinite(inc.anomalyScore) || inc.anomalyScore < 0) throw new InputError(`${what} anomalyScore ${String(inc.anomalyScore)} must be a finite number ≥ 0`, { id: inc.id });
+    parts.push(1 - Math.exp(-inc.anomalyScore / 6));
+  }
+  return parts.length === 0 ? Number.NaN : parts.reduce((a, b) => a + b, 0) / parts.length;
+}
+
+/**
+ * An incident CI's weight as evidence, ln(1/max(c, q)) / ln(1/c): c the cluster's chance rate
+ * (signals/coverage.ts), q its alert rate in the history (windows with an alert / (windows + 1)).
+ */
+function unitWeight(s: Settings, node: number, units: number, signal: string | undefined): number {
+  const a = alertWindows(s.history, node, signal);
+  if (a === 0) return 1;
+  const c = chanceRate(s.index.n, units / s.index.n, s.ctx);
+  const q = a / (s.history.buckets + 1);
+  return q <= c ? 1 : Math.max(1e-3, Math.log(q) / Math.log(c));
+}
+
 function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationResult): void {
-  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys());
+  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units, signal) => unitWeight(s, v, units, signal));
   const C = ev.candNode.length;
   out.stats.candidates += C;
   out.stats.walkEntries += ev.walkCand.length;
@@ -115,8 +171,6 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const [chosen, final] = gain(b) > gain(a) + 1e-9 ? [b, byScore] : [a, byDensity];
   const report = new Tally(s.index, 'report', full, ev.units, incs.length, C, true);
   report.versioned = false;
-  for (const g of chosen) out.groups.push(rankGroup(s, ev, incs, g.incidents, report, out));
-  incs.forEach((inc, p) => {
-    if (final.incidentActive[p] === 1) out.unexplained.push(inc.id);
-  });
+  report.forReport = true;
+  assembleCluster(s, ev, incs, chosen, final.incidentActive, report, out);
 }

@@ -2,7 +2,7 @@
  * Candidate statistics and the greedy cover that turns them into groups.
  *
  * A `Tally` holds, for every candidate, the sums its signals need over the units (incident CIs)
- * still to explain: k, Σd, Σd², Σt, Σt², Σd·t. They are additive, so they are filled once by one
+ * still to explain: k, Σd, Σd², Σt, Σt², Σd·t, Σw (chronic-noise weights). They are additive, so they are filled once by one
  * pass over the walks and kept current by subtracting a unit's walk when its last incident is
  * explained: evaluating a candidate is O(1), whatever its coverage (a hub above 10,000 incidents
  * used to cost a pass over its 10,000 units on every re-evaluation, ~30 s at 1M CIs). Each
@@ -17,6 +17,7 @@
  * get to the top ever pay for their reach walk.
  */
 import type { ImpactIndex } from '../impact/index.ts';
+import type { LearnedHistory } from './history.ts';
 import { reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
@@ -31,10 +32,24 @@ export interface Settings {
   maxWalk: number;
   top: number;
   maxPaths: number;
+  /** Signal context of the report (rank.ts). */
   ctx: SignalContext;
+  /**
+   * The cover's: the same without the natural-root signal. Which incidents form a group is the
+   * cover's question; natural root answers which of a group's alerting CIs is its root — counted in
+   * the cover, it made an alerting caller with quiet providers a cheaper group than the silent
+   * database explaining it and its siblings.
+   */
+  coverCtx: SignalContext;
   changesByNode: Map<number, { id: string; at: number }[]>;
   /** ln n: what choosing one root among n CIs costs, in nats. */
   cost: number;
+  /**
+   * Chronic noise learned from the history: windows in which each CI had an incident, out of
+   * `buckets`; `background`, the mean number of CIs alerting per window among those that alert in
+   * fewer than half of them (the estate's rate of stray alerts).
+   */
+  history: LearnedHistory;
   /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
   memo: Int32Array;
   lower: Int32Array;
@@ -63,6 +78,8 @@ export class Tally {
   touched: number[] | undefined;
   /** Whether `version` follows changes (the lazy greedy needs it; the report does not). */
   versioned = true;
+  /** Whether the tally scores for the report (`Settings.ctx`) rather than the cover (`coverCtx`). */
+  forReport = false;
 
   /**
    * Buffers are pooled with the index under `name` (evidence.ts `pooled`): at 1M CIs a tally is
@@ -114,6 +131,7 @@ export class Tally {
     const { acc, version, touched } = this;
     const { off, cand, dist } = this.walks;
     const t = (ev.unitTime[u]! - ev.t0) / MINUTE;
+    const w = sign * ev.unitWeight[u]!;
     const end = off[u + 1]!;
     const versioned = this.versioned;
     for (let i = off[u]!; i < end; i++) {
@@ -127,6 +145,7 @@ export class Tally {
       acc[o + 3] = acc[o + 3]! + sign * t;
       acc[o + 4] = acc[o + 4]! + sign * t * t;
       acc[o + 5] = acc[o + 5]! + sign * d * t;
+      acc[o + 6] = acc[o + 6]! + w;
       if (versioned) version[c] = version[c]! + 1;
     }
   }
@@ -167,7 +186,7 @@ export interface Evaluation {
 }
 
 /** Reused by every evaluation (correlation is synchronous): hundreds of thousands per call. */
-const scratch: CandidateStats = { n: 0, background: 0, k: 0, reach: 0, sumDistance: 0, ownOpenedAt: Number.NaN, firstOpenedAt: Number.NaN, sumT: 0, sumTT: 0, sumDD: 0, sumDT: 0, changes: [] };
+const scratch: CandidateStats = { n: 0, background: 0, k: 0, reach: 0, sumDistance: 0, ownOpenedAt: Number.NaN, firstOpenedAt: Number.NaN, sumT: 0, sumTT: 0, sumDD: 0, sumDT: 0, weightSum: 0, ownWeight: 1, ownStrength: Number.NaN, ownQuiet: 0, changes: [] };
 const NO_CHANGES: readonly { id: string; at: number }[] = [];
 
 /**
@@ -206,6 +225,11 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.sumTT = acc[o + 4]!;
   st.sumDD = acc[o + 2]!;
   st.sumDT = acc[o + 5]!;
+  st.weightSum = acc[o + 6]!;
+  const ownActive = own >= 0 && active[own]! > 0;
+  st.ownWeight = ownActive ? ev.unitWeight[own]! : 1;
+  st.ownStrength = ownActive ? ev.unitStrength[own]! : Number.NaN;
+  st.ownQuiet = ownActive ? ev.unitQuiet[own]! : 0;
   st.changes = s.changesByNode.get(node) ?? NO_CHANGES;
   return known;
 }
@@ -215,7 +239,7 @@ export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exa
   const k = tally.acc[c * W]!;
   if (k <= 0) return { k: 0, score: Number.NEGATIVE_INFINITY, factors: [], exact: true };
   const known = statsOf(s, ev, tally, c, exact, out);
-  const { score, factors } = scoreCandidate(scratch, s.ctx);
+  const { score, factors } = scoreCandidate(scratch, tally.forReport ? s.ctx : s.coverCtx);
   return { k, score, factors, exact: known };
 }
 
@@ -236,7 +260,7 @@ export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact:
     return scored;
   }
   scored.exact = statsOf(s, ev, tally, c, exact, out);
-  scored.score = scoreValue(scratch, s.ctx);
+  scored.score = scoreValue(scratch, tally.forReport ? s.ctx : s.coverCtx);
   scored.eligible = k >= 2 || (k === 1 && recentChangeValue(scratch, s.ctx) > 0);
   return scored;
 }
@@ -505,9 +529,13 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         sumTT: sums[o + 4]!,
         sumDD: sums[o + 2]!,
         sumDT: sums[o + 5]!,
+        weightSum: sums[o + 6]!,
+        ownWeight: own >= 0 ? ev.unitWeight[own]! : 1,
+        ownStrength: own >= 0 ? ev.unitStrength[own]! : Number.NaN,
+        ownQuiet: own >= 0 ? ev.unitQuiet[own]! : 0,
         changes: NO_CHANGES,
       },
-      s.ctx,
+      s.coverCtx,
     );
   }
   const better = (x: number, y: number) => {

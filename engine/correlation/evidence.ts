@@ -8,7 +8,7 @@
  *     from (`walkParent`, −1 for the unit itself) — so an evidence path is read back by following
  *     parents instead of a second search;
  *   - candidates: `sums` holds, per candidate, the tallies of cover.ts over every unit of the
- *     cluster (k, Σd, Σd², Σt, Σt², Σd·t) and `h1`/`h2` two order-independent hashes of the units
+ *     cluster (k, Σd, Σd², Σt, Σt², Σd·t, Σw — w the unit's chronic-noise weight) and `h1`/`h2` two order-independent hashes of the units
  *     reaching it (equal-coverage classes, cover.ts). They are filled while walking, so no later
  *     pass over the ~27M entries (1M CIs, 10k incidents) is needed to start the cover.
  *
@@ -24,15 +24,19 @@
 import type { ImpactIndex } from '../impact/index.ts';
 
 const MINUTE = 60_000;
-/** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t. */
-export const W = 6;
+/** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t, Σw. */
+export const W = 7;
 /** Float64 slots per candidate record while walking: the W sums, then the two class hashes. */
-const R = 8;
+const R = 9;
 
 export interface Inc {
   id: string;
   nodes: number[];
   t: number;
+  /** How strongly the incident says its own CI is failing, in [0, 1]; NaN when it carries no severity, signal or score. */
+  strength: number;
+  /** The signal that fired, if the incident says (chronic noise is learned per CI and signal). */
+  signal: string | undefined;
 }
 
 export interface Evidence {
@@ -42,6 +46,12 @@ export interface Evidence {
   unitTime: Float64Array;
   /** Incident positions on each unit. */
   unitIncidents: number[][];
+  /** Chronic-noise weight of each unit in (0, 1]: 1 for a CI that never alerts by chance (see correlate.ts). */
+  unitWeight: Float64Array;
+  /** 1 when none of the unit's direct providers has an incident in the cluster (a natural root when it alerted). */
+  unitQuiet: Uint8Array;
+  /** Strongest evidence of an incident on the unit, in [0, 1], NaN when none carries any. */
+  unitStrength: Float64Array;
   unitIndex: Map<number, number>;
   walkOff: Int32Array;
   walkCand: Int32Array;
@@ -50,7 +60,7 @@ export interface Evidence {
   candNode: Int32Array;
   /** Units reaching each candidate over the whole cluster (a lower bound of its reach). */
   candUnits: Int32Array;
-  /** Per candidate, `W` slots: k, Σd, Σd², Σt, Σt², Σd·t over every unit of the cluster (t in minutes from `t0`). */
+  /** Per candidate, `W` slots: k, Σd, Σd², Σt, Σt², Σd·t, Σw over every unit of the cluster (t in minutes from `t0`). */
   sums: Float64Array;
   /** Two order-independent 32-bit hashes of the set of units reaching each candidate. */
   h1: Int32Array;
@@ -154,7 +164,11 @@ function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: K
   return b;
 }
 
-export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>): Evidence {
+/**
+ * `weightOf(node, units, signal)`: the chronic-noise weight of an incident CI in a cluster of
+ * `units` incident CIs, for an incident with that signal; a unit takes its least chronic incident's.
+ */
+export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>, weightOf: (node: number, units: number, signal: string | undefined) => number): Evidence {
   const work = workspace(index, maxWalk);
   const unitIndex = new Map<number, number>();
   const unitNodes: number[] = [];
@@ -176,6 +190,22 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   });
   const U = unitNodes.length;
   const t0 = incs[0]!.t;
+  const unitWeight = new Float64Array(U);
+  const unitQuiet = new Uint8Array(U);
+  const unitStrength = new Float64Array(U).fill(Number.NaN);
+  for (let u = 0; u < U; u++) {
+    const v = unitNodes[u]!;
+    let w = 0;
+    for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal));
+    unitWeight[u] = w;
+    let quiet = 1;
+    for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++) if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
+    unitQuiet[u] = quiet;
+    for (const p of unitIncidents[u]!) {
+      const st = incs[p]!.strength;
+      if (!Number.isNaN(st) && !(unitStrength[u]! >= st)) unitStrength[u] = st;
+    }
+  }
   const walkOff = new Int32Array(U + 1);
   const { provOffsets, provSource } = index;
   const { queue, candOf, seen } = work;
@@ -191,7 +221,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   const ccap = Math.max(1024, (work.pool.get('candNode')?.length ?? 0));
   let candNode = pooled(index, 'candNode', 'i32', ccap);
   let chg = pooled(index, 'candHasChange', 'u8', ccap);
-  // One 64-byte record per candidate while walking — the W sums, then the two hashes — so folding
+  // One 72-byte record per candidate while walking — the W sums, then the two hashes — so folding
   // an entry touches one cache line (at 1M CIs the candidates outgrow the caches).
   let rec = pooled(index, 'candRecords', 'f64', ccap * R);
   let C = 0;
@@ -244,6 +274,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     const a = mix(u, 0x9e3779b9);
     const b = mix(u, 0x7f4a7c15);
     const t = (unitTimes[u]! - t0) / MINUTE;
+    const w = unitWeight[u]!;
     for (let i = 0; i < tail; i++) {
       const x = queue[i]!;
       const at = base + i;
@@ -270,8 +301,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
       rec[o + 3] = rec[o + 3]! + t;
       rec[o + 4] = rec[o + 4]! + t * t;
       rec[o + 5] = rec[o + 5]! + d * t;
-      rec[o + 6] = (rec[o + 6]! + a) | 0;
-      rec[o + 7] = (rec[o + 7]! + b) | 0;
+      rec[o + 6] = rec[o + 6]! + w;
+      rec[o + 7] = (rec[o + 7]! + a) | 0;
+      rec[o + 8] = (rec[o + 8]! + b) | 0;
       if (chg[c] === 1) changeHits.push(c, u);
     }
     E = base + tail;
@@ -286,8 +318,8 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   for (let c = 0; c < C; c++) {
     const o = c * R;
     candUnits[c] = rec[o]!;
-    h1[c] = rec[o + 6]!;
-    h2[c] = rec[o + 7]!;
+    h1[c] = rec[o + 7]!;
+    h2[c] = rec[o + 8]!;
     sums.set(rec.subarray(o, o + W), c * W);
   }
   const candOwnUnit = pooled(index, 'candOwnUnit', 'i32', C).fill(-1);
@@ -305,6 +337,9 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     unitNode: Int32Array.from(unitNodes),
     unitTime: Float64Array.from(unitTimes),
     unitIncidents,
+    unitWeight,
+    unitQuiet,
+    unitStrength,
     unitIndex,
     walkOff,
     walkCand: walkCand.subarray(0, E),
@@ -333,7 +368,8 @@ function walkCache(work: Workspace, index: ImpactIndex, maxDepth: number, maxWal
 
 /**
  * The upward walks of the CIs correlated before on this index, by CI. A walk depends only on the
- * graph (the index is immutable) and on `maxDepth`/`maxWalk`, and open incidents stay open across
+ * graph (one index view stands for one mirror version; a write yields a new view, with a new cache:
+ * see reach.ts) and on `maxDepth`/`maxWalk`, and open incidents stay open across
  * calls, so a later call copies most of its walks instead of walking again — the walk was the
  * largest cost of a warm call (~0.7 s of ~2 s at 100k CIs / 10k incidents). Nodes, hop counts and
  * parents as positions within the walk (16 bits: `maxWalk` ≤ 65,535). Bounded by

@@ -2,12 +2,27 @@
  * The report of one group: every candidate reached by the group's incident CIs is re-scored on the
  * group alone (a sandbox tally filled from the group's walks), the top ones are returned with their
  * factors, the incidents they explain and evidence paths read back from the walks' parent entries.
+ * Candidates are the providers explaining at least half of the group and the group's own incident
+ * CIs (an alerting CI is always a candidate of its group); a single incident's are its CI and the
+ * providers up to two hops above it (the rest could only explain it less specifically).
+ * Confidence, ambiguity and the order of groups are assemble.ts's.
  */
-import { pooled, type Evidence, type Inc } from './evidence.ts';
+import { pooled, W, type Evidence, type Inc } from './evidence.ts';
 import { cmp, evaluate, score, type Evaluation, type Settings, type Tally } from './cover.ts';
-import type { CorrelationGroup, CorrelationResult, EvidencePath, EvidenceStep, Factor, RankedCandidate } from './types.ts';
+import type { CorrelationResult, EvidencePath, EvidenceStep, Factor, GroupBasis, RankedCandidate } from './types.ts';
 
-export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally, out: CorrelationResult): CorrelationGroup {
+/** Hops above a single incident's CI its candidates may be. */
+const SINGLE_REACH = 2;
+
+export interface RankedGroup {
+  incidents: string[];
+  start: string;
+  end: string;
+  basis: GroupBasis;
+  candidates: RankedCandidate[];
+}
+
+export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally, out: CorrelationResult, basis: GroupBasis): RankedGroup {
   const { index } = s;
   const ids = index.nodeIds;
   const { active } = sandbox;
@@ -31,8 +46,12 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
   const heap: number[] = [];
   const keys = pooled(index, 'rankKeys', 'f64', ev.candNode.length);
   const exact = pooled(index, 'rankExact', 'u8', ev.candNode.length);
+  const lone = units.length === 1;
   for (const c of sandbox.touched!) {
-    if (sandbox.k(c) < need) continue;
+    const own = ev.candOwnUnit[c]!;
+    if (sandbox.k(c) < need && !(own >= 0 && active[own]! > 0)) continue;
+    // k = 1: the sum of distances is the distance.
+    if (lone && sandbox.acc[c * W + 1]! > SINGLE_REACH) continue;
     const r = score(s, ev, sandbox, c, false);
     keys[c] = r.score;
     exact[c] = r.exact ? 1 : 0;
@@ -88,7 +107,7 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
     end = Math.max(end, incs[p]!.t);
   }
   const incidentIds = [...members].sort((p, q) => incs[p]!.t - incs[q]!.t || cmp(incs[p]!.id, incs[q]!.id)).map((p) => incs[p]!.id);
-  return { incidents: incidentIds, start: new Date(start).toISOString(), end: new Date(end).toISOString(), candidates };
+  return { incidents: incidentIds, start: new Date(start).toISOString(), end: new Date(end).toISOString(), basis, candidates };
 }
 
 /**

@@ -2,8 +2,11 @@
  * Reach: how many CIs depend on a candidate (itself included) within the walk depth — the
  * denominator of the specificity signal. Direction: 'dependents' (the impact index's `dep*` CSR).
  *
- * Counted exactly by a depth-bounded breadth-first walk, memoised per impact index (an index is
- * immutable, so counts stay valid for its life) and capped at `cap` nodes: past the cap the exact
+ * Counted exactly by a depth-bounded breadth-first walk, memoised per impact index object and
+ * capped at `cap` nodes. An index object is a view stamped with one mirror version of a state that
+ * engine/impact advances incrementally (adjacency.ts): the next `ensureImpactIndex` after a write
+ * hands out a new view, with empty memos, and the old one must not be used across writes — so a
+ * memo is valid exactly as long as its view may be read. Past the cap the exact
  * count no longer changes a ranking (such a hub is penalised either way), and the cap bounds the
  * cost of a 1M-node graph's data-centre candidates. A sum-over-dependents estimate was rejected: on
  * the demo and generated graphs it over-counts shared descendants up to ten-fold (hosts of an HA

@@ -5,11 +5,31 @@
  */
 import type { Registry } from '../model/registry.ts';
 
-/** One incident as correlation sees it. `openedAt`: ISO-8601 string, epoch ms or Date. */
+/** What an alert measured: the RED/USE families. Saturation and availability point at a cause; latency travels up to callers. */
+export const INCIDENT_SIGNALS = ['latency', 'errors', 'saturation', 'availability'] as const;
+export type IncidentSignal = (typeof INCIDENT_SIGNALS)[number];
+
+/**
+ * One incident as correlation sees it. `openedAt`: ISO-8601 string, epoch ms or Date. The optional
+ * fields are further evidence on the incident's own CI (an incident without them weighs as before):
+ * `severity` 1 (most severe) … 4, the `signal` that fired, and the detector's `anomalyScore` (≥ 0,
+ * e.g. a robust z-score).
+ */
 export interface CorrelationIncident {
   id: string;
   cis: readonly string[];
   openedAt: string | number | Date;
+  severity?: number;
+  signal?: IncidentSignal;
+  anomalyScore?: number;
+}
+
+/** A past incident (any state), for chronic-noise awareness: how often each CI alerts. */
+export interface HistoricalIncident {
+  cis: readonly string[];
+  openedAt: string | number | Date;
+  /** What fired, when known: chronic noise is learned per CI and signal. */
+  signal?: IncidentSignal;
 }
 
 /** A change implemented on some CIs (the "recent change" signal). */
@@ -31,6 +51,8 @@ export interface CorrelationWeights {
   recentChange: number;
   /** Times the correlation of distance and open time (providers fail first), in [-1, 1]. */
   timeOrder: number;
+  /** When the candidate alerted and none of its own providers did: the natural root of its anomalous subgraph. */
+  naturalRoot: number;
 }
 
 export const DEFAULT_WEIGHTS: CorrelationWeights = {
@@ -39,6 +61,7 @@ export const DEFAULT_WEIGHTS: CorrelationWeights = {
   ownIncident: 2.5,
   recentChange: 4,
   timeOrder: 1,
+  naturalRoot: 0.75,
 };
 
 export interface CorrelateOptions {
@@ -64,9 +87,15 @@ export interface CorrelateOptions {
   /** Evidence paths reported per candidate (default 10, nearest incident CIs first). */
   maxPaths?: number;
   weights?: Partial<CorrelationWeights>;
+  /**
+   * Past incidents (the store's history, not the ones being correlated): a CI that alerted in most
+   * windows of the history is chronic noise, worth less as evidence and as a candidate. Its rate is
+   * the share of `window`-long buckets of the history's span in which it had an incident.
+   */
+  history?: readonly HistoricalIncident[];
 }
 
-export type SignalName = 'coverage' | 'specificity' | 'distance' | 'own_incident' | 'recent_change' | 'time_order';
+export type SignalName = 'coverage' | 'specificity' | 'distance' | 'own_incident' | 'recent_change' | 'time_order' | 'natural_root' | 'chronic_noise';
 
 /** One signal's tagged result for one candidate: its raw value and what it adds to the score. */
 export interface Factor {
@@ -100,17 +129,40 @@ export interface RankedCandidate {
   paths: EvidencePath[];
 }
 
+/**
+ * How a group was formed: `shared_provider` — the greedy cover found a CI explaining its incidents;
+ * `linked` — incidents whose CIs depend on one another (a caller and the service it calls), or
+ * attached to a shared-provider group they are linked to; `single` — one incident alone.
+ */
+export type GroupBasis = 'shared_provider' | 'linked' | 'single';
+
 export interface CorrelationGroup {
   incidents: string[];
   /** Earliest and latest open time of the group's incidents (ISO). */
   start: string;
   end: string;
+  /**
+   * Probability that the group is a real problem rather than chance alerts, in [0, 1]: one minus
+   * the chance that every incident CI of it alerted by chance (each CI's rate learned from the
+   * history, floored by a prior, lowered by strong evidence). Groups are ordered by it.
+   */
+  confidence: number;
+  basis: GroupBasis;
   candidates: RankedCandidate[];
+  /**
+   * Set when the leading candidates cannot be told apart by the evidence (their scores within
+   * 0.5 nats): e.g. two alerting providers of one caller with no relationship between them — a
+   * load balancer in front of a service whose edge the CMDB is missing. Both are kept.
+   */
+  ambiguity?: { candidates: string[]; note: string };
 }
 
 export interface CorrelationResult {
   groups: CorrelationGroup[];
-  /** Incidents no candidate explains together with another incident (nor through a recent change). */
+  /**
+   * Every incident with a known CI is in exactly one group, so this lists only the incidents of
+   * `unknownCis` (kept for callers of the earlier shape, where it listed ungrouped incidents).
+   */
   unexplained: string[];
   /** Incidents naming no CI of the graph: never correlated. */
   unknownCis: string[];

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CiId } from '../model/ci.ts';
+import { INCIDENT_SIGNALS } from '../correlation/types.ts';
 
 export const INCIDENT_KIND = 'incident';
 
@@ -23,6 +24,17 @@ export type Priority = z.infer<typeof Priority>;
 
 /** ISO 8601 with a zone, normalised to UTC `…Z`. */
 export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+/**
+ * Optional alert evidence a monitoring integration may attach (correlation weighs it; absent, an
+ * incident weighs as before): severity 1 (most severe) … 4, the signal family that fired, and the
+ * detector's anomaly score (≥ 0, e.g. a robust z-score).
+ */
+export const AlertEvidence = {
+  severity: z.number().int().min(1).max(4).optional(),
+  signal: z.enum(INCIDENT_SIGNALS).optional(),
+  anomalyScore: z.number().min(0).max(1e6).optional(),
+};
 
 export const IncidentId = z.string().regex(/^INC-[0-9]{6,}$/, 'must look like INC-000123');
 const Name = z.string().min(1).max(200);
@@ -54,6 +66,7 @@ export const IncidentCreate = z
     openedAt: Instant.optional(),
     causedByChange: z.string().min(1).max(100).optional(),
     outage: OutageInput.optional(),
+    ...AlertEvidence,
   })
   .strict()
   .refine((i) => new Set(i.cis).size === i.cis.length, { message: 'a CI may be listed once', path: ['cis'] });
@@ -131,6 +144,7 @@ export const IncidentDoc = z
     outage: z.object({ start: z.string(), end: z.string().nullable(), services: z.array(z.string()).nullable() }).strict().nullable(),
     knownErrors: z.array(KnownErrorOffer),
     transitions: z.array(IncidentTransition),
+    ...AlertEvidence,
   })
   .strict();
 export type IncidentDoc = z.infer<typeof IncidentDoc>;

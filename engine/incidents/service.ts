@@ -109,6 +109,9 @@ export class IncidentService {
         outage: input.outage ? { start: input.outage.start, end: input.outage.end ?? null, services: input.outage.services ?? null } : null,
         knownErrors,
         transitions: assigned ? [{ from: 'new', to: 'assigned', at: openedAt, by: who.name }] : [],
+        ...(input.severity !== undefined && { severity: input.severity }),
+        ...(input.signal !== undefined && { signal: input.signal }),
+        ...(input.anomalyScore !== undefined && { anomalyScore: input.anomalyScore }),
       };
       if (assigned) doc.respondedAt = openedAt;
       return doc as unknown as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cmdb } from '../../engine/cmdb.ts';
 import { ChangeService } from '../../engine/changes/service.ts';
-import { CorrelationService } from '../../engine/correlation/service.ts';
+import { CorrelationService } from '../../engine/incidents/correlation-service.ts';
 import { blastRadius, dependencies, ImpactIndexKeeper, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { IncidentService } from '../../engine/incidents/service.ts';
 import { IncidentCreate } from '../../engine/incidents/model.ts';

@@ -30,7 +30,12 @@ describe('ITSM end to end on SQLite', () => {
       expect(r.logged.map((i) => i.priority)).toEqual(['P1', 'P1', 'P1', 'P1', 'P1', 'P1']);
       expect(r.group.candidates[0]!.id).toBe('srv-db-01');
       expect(r.group.incidents.sort()).toEqual(r.logged.map((i) => i.id).sort());
-      expect(r.correlation.unexplained).toEqual([r.noise.id]);
+      // The unrelated incident is a group of its own, behind the outage.
+      expect(r.correlation.unexplained).toEqual([]);
+      expect(r.correlation.groups.map((g) => g.incidents)).toEqual([r.group.incidents, [r.noise.id]]);
+      expect(r.correlation.groups[1]!.basis).toBe('single');
+      expect(r.correlation.groups[1]!.candidates[0]!.id).toBe('app-gitlab');
+      expect(r.correlation.groups[0]!.confidence).toBeGreaterThan(r.correlation.groups[1]!.confidence);
       expect(r.problem).toMatchObject({ state: 'new', rootCause: 'srv-db-01', incidents: r.logged.map((i) => i.id).sort() });
       expect(r.incidentsAfter.every((i) => i.problem === r.problem.id && i.state === 'resolved')).toBe(true);
       expect(r.known.state).toBe('known_error');

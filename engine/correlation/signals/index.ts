@@ -1,6 +1,8 @@
 /** The signal processors, in report order; the score is the sum of their contributions. */
+import { chronicNoise, chronicNoiseContribution } from './chronic-noise.ts';
 import { coverage, coverageContribution } from './coverage.ts';
 import { distance, distanceContribution } from './distance.ts';
+import { naturalRoot, naturalRootContribution } from './natural-root.ts';
 import { ownIncident, ownIncidentContribution } from './own-incident.ts';
 import { recentChange, recentChangeContribution } from './recent-change.ts';
 import { specificity, specificityContribution } from './specificity.ts';
@@ -8,7 +10,7 @@ import { timeOrder, timeOrderContribution } from './time-order.ts';
 import type { CandidateStats, Signal, SignalContext } from './types.ts';
 import type { Factor } from '../types.ts';
 
-export const SIGNALS: readonly Signal[] = [coverage, specificity, distance, ownIncident, recentChange, timeOrder];
+export const SIGNALS: readonly Signal[] = [coverage, specificity, distance, ownIncident, recentChange, timeOrder, naturalRoot, chronicNoise];
 
 export function scoreCandidate(s: CandidateStats, ctx: SignalContext): { score: number; factors: Factor[] } {
   const factors = SIGNALS.map((signal) => signal(s, ctx));
@@ -30,11 +32,14 @@ export function scoreValue(s: CandidateStats, ctx: SignalContext): number {
   score += ownIncidentContribution(s, ctx);
   score += recentChangeContribution(s, ctx);
   score += timeOrderContribution(s, ctx);
+  score += naturalRootContribution(s, ctx);
+  score += chronicNoiseContribution(s, ctx);
   return score;
 }
 
 export { recentChangeValue } from './recent-change.ts';
-export { coverage, distance, ownIncident, recentChange, specificity, timeOrder };
+export { chronicNoise, coverage, distance, naturalRoot, ownIncident, recentChange, specificity, timeOrder };
+export { strengthFactor } from './own-incident.ts';
 export { specificityLogLikelihood } from './specificity.ts';
 export { chanceRate } from './coverage.ts';
 export { timeOrderValue } from './time-order.ts';

@@ -25,6 +25,14 @@ export interface CandidateStats {
   sumTT: number;
   sumDD: number;
   sumDT: number;
+  /** Σ of the covered incident CIs' chronic-noise weights (each in (0, 1]; = k without history). */
+  weightSum: number;
+  /** Chronic-noise weight of the candidate's own incident CI (1 when it has none or never alerts by chance). */
+  ownWeight: number;
+  /** Strength of the candidate's own incident in [0, 1] (severity, signal, anomaly score), NaN when not given. */
+  ownStrength: number;
+  /** 1 when none of the candidate's direct providers has an incident in the cluster. */
+  ownQuiet: number;
   /** Implemented times (ms) of changes on the candidate, ascending, with their ids. */
   changes: readonly { id: string; at: number }[];
 }

@@ -1,0 +1,484 @@
+/**
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX]`
+ *
+ * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
+ * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
+ * is a work tree of it (`rca_data/<date>/…`); nothing of it is in this repository. Per system:
+ *
+ * - **CIs**: one `ApplicationService` per service (a pod name minus its two hash segments), a
+ *   `BusinessService` for the shop's front (front_service.csv), Train-Ticket's gateway as a
+ *   `LoadBalancer`, Online Boutique's nodes as `Server`s.
+ * - **Relationships**: Online Boutique — the `dependency.csv` it ships (caller DEPENDS_ON callee;
+ *   service RUNS_ON node IP); Train-Ticket — derived from the traces of the fault days (a span whose
+ *   parent span ran in another service: parent's service DEPENDS_ON the span's service). The
+ *   business service DEPENDS_ON the entry service (frontend; ts-ui-dashboard and ts-gateway-service).
+ * - **Incidents**, one alert rule for every series (documented in bench/README.md): the series'
+ *   baseline is its median and MAD over the whole day (faults last minutes, so they barely move
+ *   it); a sample deviates when its robust z-score (x − median) / max(1.4826·MAD, 10 % of |median|)
+ *   is ≥ Z (default 6) in the bad direction; a service alerts in a fault's window (the 6 minutes
+ *   after injection) when one of its series deviates in ≥ MIN (default 2) samples. One incident per
+ *   service: opened at its first deviating sample, `signal` the family of its strongest series
+ *   (CPU/memory → saturation, latencies → latency, success rate → errors, workload drop →
+ *   availability), `anomalyScore` that z (capped at 100). Series: pod CPU and memory use rate,
+ *   server/client P90 latency, success rate and workload (the last two only where their median is
+ *   not 0); Online Boutique's per-edge network P90 (source_50 → the caller, destination_50 → the
+ *   callee); the front's success rate and P90 latency.
+ * - **History** (chronic noise): the same rule run over the whole recorded day, window after
+ *   window (6 minutes each), as monitoring would have: by default every window not overlapping the
+ *   case's (leave-one-out — what a store's month of history would show about each CI); with
+ *   `--online`, only the windows before it.
+ *
+ * Each fault is one case, correlated alone (`window` 10m). Reported: top-1/3/5 of the root-cause
+ * service among the candidates of the groups in output order (flattened), beside two naive
+ * rankers on the same incidents: "provider covering most incident CIs" (ties: nearer, then id) and
+ * "most anomalous CI" (highest anomaly score). Cases where the rule raised no incident count as
+ * misses for every method (reported apart).
+ */
+import Graph from 'graphology';
+import { parse } from 'csv-parse/sync';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { correlate, type CorrelationIncident, type CorrelationResult, type HistoricalIncident, type IncidentSignal } from '../engine/correlation/index.ts';
+import { buildImpactIndex } from '../engine/impact/index.ts';
+import type { MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
+import { Registry } from '../engine/model/registry.ts';
+
+const MINUTE = 60_000;
+const WINDOW_MIN = 6;
+
+interface Fault {
+  system: string;
+  at: number;
+  root: string;
+  type: string;
+}
+
+interface Series {
+  /** The CIs an alert on the series names: the service, or both ends of a network edge. */
+  cis: string[];
+  name: string;
+  signal: IncidentSignal;
+  /** +1: bad when higher; −1: bad when lower. */
+  dir: 1 | -1;
+  t: number[];
+  x: number[];
+  median: number;
+  scale: number;
+  /** Smallest deviation worth an alert, in the series' unit (an SRE's floor: 50 ms, 20 CPU points…). */
+  floor: number;
+}
+
+export interface NezhaCase {
+  system: string;
+  fault: { at: string; root: string; type: string };
+  incidents: CorrelationIncident[];
+}
+
+export interface NezhaSystem {
+  name: string;
+  cis: { id: string; class: string }[];
+  relationships: { from: string; type: string; to: string }[];
+}
+
+/** `frontend-579b9bff58-t2dbm` → `frontend`. */
+export const serviceOf = (pod: string): string => pod.split('-').slice(0, -2).join('-');
+
+/** The dataset's clock: `2022-08-22 03:51:19.607158889 +0000 UTC m=+0.11`; the fault list's inject_time uses the same. */
+const timeOf = (s: string): number => Date.parse(`${s.slice(0, 10)}T${s.slice(11, 19)}Z`);
+
+function csv(file: string): Record<string, string>[] {
+  return parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function series(cis: string[], name: string, signal: IncidentSignal, dir: 1 | -1, rows: readonly Record<string, string>[], column: string, timeColumn: string, floor: number): Series | undefined {
+  const t: number[] = [];
+  const x: number[] = [];
+  for (const r of rows) {
+    const v = Number(r[column]);
+    const at = timeOf(r[timeColumn] ?? '');
+    if (Number.isFinite(v) && Number.isFinite(at)) {
+      t.push(at);
+      x.push(v);
+    }
+  }
+  if (x.length < 10) return undefined;
+  const med = median(x);
+  const mad = median(x.map((v) => Math.abs(v - med)));
+  return { cis, name, signal, dir, t, x, median: med, scale: Math.max(1.4826 * mad, 0.1 * Math.abs(med), 1e-9), floor };
+}
+
+interface DayData {
+  faults: Fault[];
+  series: Series[];
+  services: Set<string>;
+  edges: [string, string, string][];
+}
+
+function readDay(dir: string, system: string): DayData {
+  const date = dir.split('/').pop()!;
+  const list = JSON.parse(readFileSync(join(dir, `${date}-fault_list.json`), 'utf8')) as Record<string, { inject_time: string; inject_pod: string; inject_type: string }[]>;
+  const faults = Object.values(list)
+    .flat()
+    .map((f) => ({ system, at: timeOf(f.inject_time), root: serviceOf(f.inject_pod), type: f.inject_type }));
+  const out: Series[] = [];
+  const services = new Set<string>();
+  const edges: [string, string, string][] = [];
+  const mdir = join(dir, 'metric');
+  const business = system;
+  for (const file of readdirSync(mdir).sort()) {
+    const path = join(mdir, file);
+    if (file.endsWith('_metric.csv')) {
+      const svc = serviceOf(file.replace(/_metric\.csv$/, ''));
+      services.add(svc);
+      const rows = csv(path);
+      const add = (s: Series | undefined, onlyIfNonZero = false) => {
+        if (s && (!onlyIfNonZero || s.median !== 0)) out.push(s);
+      };
+      add(series([svc], 'CpuUsageRate', 'saturation', 1, rows, 'CpuUsageRate(%)', 'Time', 20));
+      add(series([svc], 'MemoryUsageRate', 'saturation', 1, rows, 'MemoryUsageRate(%)', 'Time', 10));
+      add(series([svc], 'PodServerLatencyP90', 'latency', 1, rows, 'PodServerLatencyP90(s)', 'Time', 0.05));
+      add(series([svc], 'PodClientLatencyP90', 'latency', 1, rows, 'PodClientLatencyP90(s)', 'Time', 0.05));
+      add(series([svc], 'PodSuccessRate', 'errors', -1, rows, 'PodSuccessRate(%)', 'Time', 5), true);
+    } else if (file === 'front_service.csv') {
+      const rows = csv(path);
+      const s1 = series([business], 'SuccessRate', 'errors', -1, rows, 'SuccessRate(%)', 'Time', 5);
+      if (s1 && s1.median !== 0) out.push(s1);
+      const s2 = series([business], 'LatencyP90', 'latency', 1, rows, 'LatencyP90(s)', 'Time', 0.05);
+      if (s2) out.push(s2);
+    } else if (file === 'source_50.csv' || file === 'destination_50.csv') {
+      const rows = csv(path);
+      for (const col of Object.keys(rows[0] ?? {})) {
+        if (col === 'time' || col === 'timestamp' || !col.includes('_')) continue;
+        const [a, b] = col.split('_') as [string, string];
+        // NetworkP90 per edge, in seconds (despite the ms of root_cause_hipster.json).
+        const s = series([a, b], `NetworkP90 ${col} (${file})`, 'latency', 1, rows, col, 'time', 0.05);
+        if (s) out.push(s);
+      }
+    } else if (file === 'dependency.csv') {
+      for (const r of csv(path)) {
+        const a = r.Source!;
+        const b = r.Target!;
+        if (a === 'loadgenerator') continue;
+        if (/^[0-9.]+$/.test(b)) edges.push([a, 'RUNS_ON', `node-${b}`]);
+        else edges.push([a, 'DEPENDS_ON', b]);
+      }
+    }
+  }
+  // Error logs (Train-Ticket's logs are in the snapshot; Online Boutique's are not): ERROR lines per
+  // service and minute, one file per minute.
+  const ldir = join(dir, 'log');
+  if (existsSync(ldir)) {
+    const perService = new Map<string, Map<number, number>>();
+    const minutes: number[] = [];
+    for (const file of readdirSync(ldir).sort()) {
+      const m = /^(\d\d)_(\d\d)_log\.csv$/.exec(file);
+      if (!m) continue;
+      const minute = Date.parse(`${date}T${m[1]}:${m[2]}:00Z`);
+      minutes.push(minute);
+      for (const line of readFileSync(join(ldir, file), 'utf8').split('\n')) {
+        if (!line.includes(' ERROR ')) continue;
+        const f = line.split(',', 4);
+        if (f.length < 4 || !f[3]!.includes('-')) continue;
+        const svc = serviceOf(f[3]!);
+        let byMinute = perService.get(svc);
+        if (byMinute === undefined) perService.set(svc, (byMinute = new Map()));
+        byMinute.set(minute, (byMinute.get(minute) ?? 0) + 1);
+      }
+    }
+    for (const [svc, byMinute] of [...perService].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const rows = minutes.map((t) => ({ t: new Date(t).toISOString().replace('T', ' '), n: String(byMinute.get(t) ?? 0) }));
+      const s = series([svc], 'ErrorLogLines', 'errors', 1, rows, 'n', 't', 3);
+      if (s) out.push(s);
+    }
+  }
+  // Train-Ticket ships no dependency file: the call graph comes from the traces.
+  const tdir = join(dir, 'trace');
+  if (!edges.some((e) => e[1] === 'DEPENDS_ON') && existsSync(tdir)) {
+    const seen = new Set<string>();
+    for (const file of readdirSync(tdir).sort()) {
+      const rows = csv(join(tdir, file));
+      const podOf = new Map<string, string>();
+      for (const r of rows) podOf.set(r.SpanID!, r.PodName!);
+      for (const r of rows) {
+        const parent = r.ParentID === 'root' ? undefined : podOf.get(r.ParentID!);
+        if (parent === undefined) continue;
+        const a = serviceOf(parent);
+        const b = serviceOf(r.PodName!);
+        if (a !== b && !seen.has(`${a}>${b}`)) {
+          seen.add(`${a}>${b}`);
+          edges.push([a, 'DEPENDS_ON', b]);
+        }
+      }
+    }
+  }
+  return { faults, series: out, services, edges };
+}
+
+/** The alert rule (see the header) over the fault's window. */
+function alerts(all: readonly Series[], from: number, z: number, minSamples: number, prefix: string): CorrelationIncident[] {
+  const to = from + WINDOW_MIN * MINUTE;
+  const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal }>();
+  for (const s of all) {
+    let hits = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let best = 0;
+    for (let i = 0; i < s.t.length; i++) {
+      if (s.t[i]! < from || s.t[i]! > to) continue;
+      const dev = s.dir * (s.x[i]! - s.median);
+      const score = dev / s.scale;
+      if (score >= z && dev >= s.floor) {
+        hits++;
+        first = Math.min(first, s.t[i]!);
+        best = Math.max(best, score);
+      }
+    }
+    if (hits < minSamples) continue;
+    const key = s.cis.join(' ');
+    const prev = byCi.get(key);
+    if (!prev) byCi.set(key, { cis: s.cis, first, score: best, signal: s.signal });
+    else {
+      prev.first = Math.min(prev.first, first);
+      if (best > prev.score) Object.assign(prev, { score: best, signal: s.signal });
+    }
+  }
+  return [...byCi]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, a], i) => ({ id: `${prefix}-${i + 1}`, cis: a.cis, openedAt: new Date(a.first).toISOString(), signal: a.signal, anomalyScore: Math.round(Math.min(100, a.score) * 100) / 100 }));
+}
+
+function buildSystem(name: string, days: DayData[]): NezhaSystem {
+  const cis = new Map<string, string>();
+  const rels = new Map<string, { from: string; type: string; to: string }>();
+  const classOf = (id: string) => (id.startsWith('node-') ? 'Server' : id === name ? 'BusinessService' : id === 'ts-gateway-service' ? 'LoadBalancer' : 'ApplicationService');
+  const addCi = (id: string) => cis.set(id, classOf(id));
+  const addRel = (from: string, type: string, to: string) => {
+    addCi(from);
+    addCi(to);
+    rels.set(`${from}|${type}|${to}`, { from, type, to });
+  };
+  for (const d of days) {
+    for (const s of d.services) addCi(s);
+    for (const [a, t, b] of d.edges) addRel(a, t, b);
+  }
+  addCi(name);
+  for (const entry of ['frontend', 'ts-ui-dashboard', 'ts-gateway-service']) if (cis.has(entry)) addRel(name, 'DEPENDS_ON', entry);
+  return { name, cis: [...cis].sort().map(([id, cls]) => ({ id, class: cls })), relationships: [...rels.values()].sort((a, b) => (`${a.from}|${a.to}` < `${b.from}|${b.to}` ? -1 : 1)) };
+}
+
+export function graphOf(sys: NezhaSystem): MirrorGraph {
+  const g = new Graph.MultiDirectedGraph<NodeAttrs, { type: string }>({ allowSelfLoops: false });
+  for (const c of sys.cis) g.addNode(c.id, { class: c.class, name: c.id, status: 'in_service', environment: 'production', criticality: 3 });
+  for (const r of sys.relationships) g.addEdgeWithKey(`${r.from}|${r.type}|${r.to}`, r.from, r.to, { type: r.type });
+  return g;
+}
+
+/** The candidates of the groups in output order, flattened (what an engineer reads top-down). */
+export function flattened(r: CorrelationResult): string[] {
+  const out: string[] = [];
+  for (const g of r.groups) for (const c of g.candidates) if (!out.includes(c.id)) out.push(c.id);
+  return out;
+}
+
+/** Naive ranker: the CI (incident CI or transitive provider) that covers the most incident CIs; ties: smaller total distance, then id. */
+export function coveringMost(g: MirrorGraph, incidents: readonly CorrelationIncident[]): string[] {
+  const cover = new Map<string, { count: number; dist: number }>();
+  for (const ci of new Set(incidents.flatMap((i) => i.cis))) {
+    const seen = new Map<string, number>([[ci, 0]]);
+    let frontier = [ci];
+    for (let d = 1; frontier.length > 0; d++) {
+      const next: string[] = [];
+      for (const x of frontier) {
+        g.forEachOutEdge(x, (_e, a, _s, to) => {
+          if (a.type === 'DEPENDS_ON' || a.type === 'RUNS_ON') {
+            if (!seen.has(to)) {
+              seen.set(to, d);
+              next.push(to);
+            }
+          }
+        });
+      }
+      frontier = next;
+    }
+    for (const [v, d] of seen) {
+      const e = cover.get(v) ?? { count: 0, dist: 0 };
+      e.count++;
+      e.dist += d;
+      cover.set(v, e);
+    }
+  }
+  return [...cover].sort(([a, x], [b, y]) => y.count - x.count || x.dist - y.dist || (a < b ? -1 : 1)).map(([v]) => v);
+}
+
+/** Naive ranker: incident CIs by anomaly score, highest first. */
+export function mostAnomalous(incidents: readonly CorrelationIncident[]): string[] {
+  // An edge alert names caller and callee: the callee is read first (the delay is in its direction).
+  const ranked = [...incidents].sort((a, b) => (b.anomalyScore ?? 0) - (a.anomalyScore ?? 0) || (a.cis.join() < b.cis.join() ? -1 : 1));
+  return [...new Set(ranked.flatMap((i) => [...i.cis].reverse()))];
+}
+
+interface Score {
+  cases: number;
+  top1: number;
+  top3: number;
+  top5: number;
+}
+
+const score = (): Score => ({ cases: 0, top1: 0, top3: 0, top5: 0 });
+
+function count(s: Score, ranked: readonly string[], truth: string): number {
+  s.cases++;
+  const at = ranked.indexOf(truth);
+  if (at === 0) s.top1++;
+  if (at >= 0 && at < 3) s.top3++;
+  if (at >= 0 && at < 5) s.top5++;
+  return at;
+}
+
+export interface NezhaReport {
+  online: boolean;
+  z: number;
+  minSamples: number;
+  systems: Record<string, { cis: number; relationships: number; faults: number; withIncidents: number; meanIncidents: number; windows: number; quietIncidents: number }>;
+  methods: Record<string, Score>;
+  bySystem: Record<string, Record<string, Score>>;
+  /** Mean confidence of the group holding the root's incident, and of the other groups. */
+  confidence: { rootGroup: number; others: number; rootGroupFirst: number };
+}
+
+export function evaluate(root: string, opts: { z: number; minSamples: number; online?: boolean; verbose?: boolean; fixture?: string; explain?: string }): NezhaReport {
+  const registry = Registry.load();
+  const dates = readdirSync(join(root, 'rca_data')).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  const systems = new Map<string, DayData[]>();
+  for (const date of dates) {
+    const dir = join(root, 'rca_data', date);
+    const system = readdirSync(join(dir, 'metric')).some((f) => f.startsWith('ts-')) ? 'train-ticket' : 'online-boutique';
+    if (!systems.has(system)) systems.set(system, []);
+    systems.get(system)!.push(readDay(dir, system));
+  }
+  const methods = { correlate: score(), coveringMost: score(), mostAnomalous: score() };
+  const report: NezhaReport = { online: opts.online === true, z: opts.z, minSamples: opts.minSamples, systems: {}, methods, bySystem: {}, confidence: { rootGroup: 0, others: 0, rootGroupFirst: 0 } };
+  let rootGroups = 0;
+  let otherGroups = 0;
+  let otherSum = 0;
+  // The regression fixture: Online Boutique's topology, every monitoring window's incidents (the
+  // history a test excludes a case's own window from) and a few cases — facts derived, no raw data.
+  const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = { source: 'IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z 6, 2 samples): topology and alert-rule incidents only', history: [], cases: [] };
+  for (const [name, days] of systems) {
+    const sys = buildSystem(name, days);
+    if (name === 'online-boutique') fixture.system = sys;
+    const g = graphOf(sys);
+    const index = buildImpactIndex(g, registry);
+    const mine = { correlate: score(), coveringMost: score(), mostAnomalous: score() };
+    report.bySystem[name] = mine;
+    const history: HistoricalIncident[] = [];
+    const faults = days.flatMap((d, k) => d.faults.map((f) => ({ f, series: days[k]!.series }))).sort((a, b) => a.f.at - b.f.at);
+    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`));
+    // Monitoring's record of the whole day: the rule over consecutive windows.
+    const windows: { at: number; incidents: CorrelationIncident[] }[] = [];
+    for (const d of days) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const x of d.series) {
+        lo = Math.min(lo, x.t[0]!);
+        hi = Math.max(hi, x.t[x.t.length - 1]!);
+      }
+      for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE) windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`) });
+    }
+    let withIncidents = 0;
+    let totalIncidents = 0;
+    faults.forEach(({ f }, i) => {
+      const incidents = raised[i]!;
+      history.length = 0;
+      for (const w of windows) {
+        const apart = opts.online ? w.at + WINDOW_MIN * MINUTE <= f.at : Math.abs(w.at - f.at) >= WINDOW_MIN * MINUTE;
+        if (apart) for (const x of w.incidents) history.push({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) });
+      }
+      if (incidents.length > 0) withIncidents++;
+      totalIncidents += incidents.length;
+      const r = correlate(index, incidents, { registry, window: '10m', history });
+      const ours = flattened(r);
+      const at = count(methods.correlate, ours, f.root);
+      count(mine.correlate, ours, f.root);
+      count(methods.coveringMost, coveringMost(g, incidents), f.root);
+      count(mine.coveringMost, coveringMost(g, incidents), f.root);
+      count(methods.mostAnomalous, mostAnomalous(incidents), f.root);
+      count(mine.mostAnomalous, mostAnomalous(incidents), f.root);
+      const rootIncidents = new Set(incidents.filter((x) => x.cis.includes(f.root)).map((x) => x.id));
+      r.groups.forEach((grp, k) => {
+        const isRoot = grp.candidates.some((c) => c.id === f.root) && (rootIncidents.size === 0 || grp.incidents.some((x) => rootIncidents.has(x)) || k === 0);
+        if (isRoot && k === 0) report.confidence.rootGroupFirst++;
+        if (isRoot) {
+          report.confidence.rootGroup += grp.confidence;
+          rootGroups++;
+        } else {
+          otherSum += grp.confidence;
+          otherGroups++;
+        }
+      });
+      if (opts.explain !== undefined && new Date(f.at).toISOString().startsWith(opts.explain)) {
+        for (const grp of r.groups) {
+          console.log(`  group conf ${grp.confidence} ${grp.basis} [${grp.incidents.map((id) => incidents.find((x) => x.id === id)!.cis.join('→')).join(' ')}]${grp.ambiguity ? ` ambiguous: ${grp.ambiguity.candidates.join(', ')}` : ''}`);
+          for (const c of grp.candidates) console.log(`    ${c.id.padEnd(30)} ${String(c.score).padStart(8)} ${c.factors.filter((x) => x.contribution !== 0).map((x) => `${x.signal} ${x.contribution}`).join(', ')}`);
+        }
+      }
+      if (opts.verbose) {
+        const alertsText = incidents.map((x) => `${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`).join(' ');
+        console.log(`${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`);
+      }
+      // Every sixth Online Boutique fault with two incidents or more (not picked by outcome); Train-Ticket's history is too large to commit.
+      if (name === 'online-boutique' && incidents.length >= 2 && i % 6 === 0) fixture.cases.push({ system: name, fault: { at: new Date(f.at).toISOString(), root: f.root, type: f.type }, incidents });
+    });
+    if (name === 'online-boutique') fixture.history = windows.flatMap((w) => w.incidents.map((x) => ({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) })));
+    const quiet = windows.filter((w) => !faults.some(({ f }) => Math.abs(w.at - f.at) < 2 * WINDOW_MIN * MINUTE));
+    report.systems[name] = { cis: sys.cis.length, relationships: sys.relationships.length, faults: faults.length, withIncidents, meanIncidents: totalIncidents / Math.max(1, faults.length), windows: windows.length, quietIncidents: quiet.reduce((t, w) => t + w.incidents.length, 0) / Math.max(1, quiet.length) };
+  }
+  report.confidence.rootGroup /= Math.max(1, rootGroups);
+  report.confidence.others = otherSum / Math.max(1, otherGroups);
+  if (opts.fixture) {
+    // One line per entry: small diffs, readable.
+    const lines = (xs: readonly unknown[]) => xs.map((x) => `    ${JSON.stringify(x)}`).join(',\n');
+    const sys = fixture.system!;
+    writeFileSync(
+      opts.fixture,
+      `{\n  "source": ${JSON.stringify(fixture.source)},\n  "system": {\n   "name": ${JSON.stringify(sys.name)},\n   "cis": [\n${lines(sys.cis)}\n   ],\n   "relationships": [\n${lines(sys.relationships)}\n   ]\n  },\n  "history": [\n${lines(fixture.history)}\n  ],\n  "cases": [\n${lines(fixture.cases)}\n  ]\n}\n`,
+    );
+  }
+  return report;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const path = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain'].includes(argv[i - 1]!)));
+  if (!path) throw new Error('usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2]');
+  const value = (name: string, dflt: number) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : dflt;
+  };
+  const fx = argv.indexOf('--write-fixture');
+  const ex = argv.indexOf('--explain');
+  const r = evaluate(path, { z: value('--z', 6), minSamples: value('--min-samples', 2), verbose: argv.includes('--verbose'), online: argv.includes('--online'), ...(fx >= 0 && { fixture: argv[fx + 1]! }), ...(ex >= 0 && { explain: argv[ex + 1]! }) });
+  if (argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const pct = (x: number, n: number) => (n === 0 ? 'n/a' : (x / n).toFixed(3));
+  console.log(`Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`);
+  for (const [name, s] of Object.entries(r.systems)) console.log(`  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault; ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`);
+  const row = (label: string, s: Score) => `  ${label.padEnd(34)} top-1 ${pct(s.top1, s.cases)}   top-3 ${pct(s.top3, s.cases)}   top-5 ${pct(s.top5, s.cases)}   (${s.cases} faults)`;
+  console.log('all single faults');
+  console.log(row('correlate (groups in output order)', r.methods.correlate!));
+  console.log(row('naive: provider covering most', r.methods.coveringMost!));
+  console.log(row('naive: most anomalous CI', r.methods.mostAnomalous!));
+  for (const [name, m] of Object.entries(r.bySystem)) {
+    console.log(name);
+    console.log(row('correlate', m.correlate!));
+    console.log(row('naive: provider covering most', m.coveringMost!));
+    console.log(row('naive: most anomalous CI', m.mostAnomalous!));
+  }
+  console.log(`confidence: group with the root ${r.confidence.rootGroup.toFixed(3)} (first in ${r.confidence.rootGroupFirst} cases), other groups ${r.confidence.others.toFixed(3)}`);
+}
