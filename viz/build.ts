@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'dist');
+export const DEFAULT_OUT = join(here, 'dist');
 export const BUDGET_GZIP_BYTES = 400 * 1024;
 
 /**
@@ -42,7 +42,8 @@ export function initialGzipBytes(meta: Metafile, entry: string): { bytes: number
   return { bytes: sum(worst), files: [...worst], shell: sum(shellFiles) };
 }
 
-export async function buildUi(opts: { quiet?: boolean } = {}): Promise<{ initialGzip: number }> {
+export async function buildUi(opts: { quiet?: boolean; out?: string } = {}): Promise<{ initialGzip: number; shellGzip: number }> {
+  const out = opts.out ?? DEFAULT_OUT;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'assets'), { recursive: true });
   const result = await build({
@@ -65,7 +66,7 @@ export async function buildUi(opts: { quiet?: boolean } = {}): Promise<{ initial
   const { bytes, files, shell } = initialGzipBytes(result.metafile, entry);
   if (!opts.quiet) console.log(`viz: built ${relative(process.cwd(), out)} — initial JS ${(bytes / 1024).toFixed(1)} KB gzipped for the heaviest view (${files.length} chunks; shell alone ${(shell / 1024).toFixed(1)} KB; budget ${BUDGET_GZIP_BYTES / 1024} KB)`);
   if (bytes > BUDGET_GZIP_BYTES) throw new Error(`viz build: initial JS is ${(bytes / 1024).toFixed(1)} KB gzipped, over the ${BUDGET_GZIP_BYTES / 1024} KB budget`);
-  return { initialGzip: bytes };
+  return { initialGzip: bytes, shellGzip: shell };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildUi();

@@ -34,6 +34,7 @@ export const GRAPH_STYLE: StylesheetJson = [
   { selector: 'node.origin', style: { shape: 'diamond', 'background-color': COLOURS.origin, 'border-color': '#00344f', 'border-width': 5, width: 44, height: 44, 'font-weight': 'bold' } },
   { selector: 'node.service', style: { width: 56, height: 56, 'border-style': 'double', 'border-width': 8, 'font-size': 13, 'font-weight': 'bold', 'text-max-width': '200px' } },
   { selector: 'node.group', style: { shape: 'barrel', width: 60, height: 40, 'font-size': 12, 'font-weight': 'bold' } },
+  { selector: 'node.dep', style: { 'border-color': '#333', 'border-width': 3 } },
   { selector: 'node.spof', style: { 'border-color': COLOURS.spof, 'border-width': 6 } },
   { selector: 'node.focus', style: { shape: 'star', width: 48, height: 48, 'background-color': COLOURS.origin } },
   {

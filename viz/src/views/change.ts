@@ -99,10 +99,9 @@ export async function render(ctx: ViewContext): Promise<void> {
   const mapHost = h('div', { class: 'map-host' });
   append(ctx.root, [
     header,
-    risk,
-    h('section', {}, h('h2', {}, 'Conflicts'), conflictList),
-    h('section', {}, h('h2', {}, 'Freeze windows'), freezes),
     approvalsBox,
+    risk,
+    h('div', { class: 'cols even' }, h('section', {}, h('h2', {}, 'Conflicts'), conflictList), h('section', {}, h('h2', {}, 'Freeze windows'), freezes)),
     h('section', {}, h('h2', {}, 'Impact map'), h('p', {}, 'What the targets take down, as assessed; ', link(`/impact?${change.targets.filter((t) => t.effect !== 'none').map((t) => `ci=${encodeURIComponent(t.ci)}`).join('&')}`, 'open as an impact map')), mapHost),
   ]);
   await mountMapPanel(ctx, mapHost, a.blastRadius, { name: `change-${change.id}`, locations: () => loadLocations(ctx.session.api) });

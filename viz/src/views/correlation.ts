@@ -10,6 +10,18 @@ import type { ViewContext } from '../context.ts';
 import { append, clear, h, link } from '../dom.ts';
 import { GRAPH_STYLE } from '../graph-style.ts';
 
+/** `app —RUNS_ON→ vm` from the incident's CI up to the candidate, each step as stored. */
+function pathText(start: string, steps: readonly { from: string; type: string; to: string }[]): string {
+  let cur = start;
+  let out = start;
+  for (const s of steps) {
+    const next = s.from === cur ? s.to : s.from;
+    out += s.from === cur ? ` —${s.type}→ ${next}` : ` ←${s.type}— ${next}`;
+    cur = next;
+  }
+  return out;
+}
+
 export async function render(ctx: ViewContext): Promise<void> {
   const api = ctx.session.api;
   clear(ctx.root);
@@ -30,27 +42,7 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
   const canvas = h('div', { class: 'map small', 'data-testid': `group-${gi}` });
   const msg = h('p', { role: 'status' });
   const best = g.candidates[0];
-  const section = h(
-    'section',
-    { class: 'group' },
-    h('h2', {}, `Group ${gi + 1}: ${g.incidents.length} incidents, ${g.start} → ${g.end}`),
-    h('ul', {}, ...g.incidents.map((i) => h('li', {}, `${i}: ${titles.get(i)?.title ?? ''}`, h('span', { class: 'muted' }, ` on ${(titles.get(i)?.cis ?? []).join(', ')}`)))),
-    h('h3', {}, 'Ranked candidates'),
-    h(
-      'ol',
-      { class: 'candidates' },
-      ...g.candidates.map((c) =>
-        h(
-          'li',
-          {},
-          link(`/cis/${encodeURIComponent(c.id)}`, c.name),
-          ` ${c.class} · score ${c.score.toFixed(2)} · explains ${c.explains.length}`,
-          h('ul', { class: 'muted' }, ...c.factors.map((f) => h('li', {}, `${f.signal} ${f.value.toFixed(2)} → ${f.contribution.toFixed(2)}`))),
-          h('ul', {}, ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: ${p.ci}${p.steps.map((s) => ` —${s.type}— ${s.from === p.ci ? s.to : s.to}`).join('')}`))),
-        ),
-      ),
-    ),
-    canvas,
+  const createButton =
     ctx.session.can('itsm:write') && best
       ? h('button', {
           type: 'button',
@@ -63,9 +55,37 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
               msg.textContent = err instanceof ApiError ? `${err.code}: ${err.message}` : String(err);
             }
           },
-        }, 'Create problem')
-      : null,
-    msg,
+        }, `Create problem (root cause ${best.id})`)
+      : null;
+  const section = h(
+    'section',
+    { class: 'group' },
+    h('h2', {}, `Group ${gi + 1}: ${g.incidents.length} incidents, ${g.start} → ${g.end}`),
+    h(
+      'div',
+      { class: 'cols' },
+      h(
+        'div',
+        {},
+        h('ul', {}, ...g.incidents.map((i) => h('li', {}, `${i}: ${titles.get(i)?.title ?? ''}`, h('span', { class: 'muted' }, ` on ${(titles.get(i)?.cis ?? []).join(', ')}`)))),
+        h('h3', {}, 'Ranked candidates'),
+        h(
+          'ol',
+          { class: 'candidates' },
+          ...g.candidates.map((c) =>
+            h(
+              'li',
+              {},
+              link(`/cis/${encodeURIComponent(c.id)}`, c.name),
+              ` ${c.class} · score ${c.score.toFixed(2)} · explains ${c.explains.length}`,
+              h('div', { class: 'muted small' }, c.factors.map((f) => `${f.signal} ${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(2)}`).join(' · ')),
+              h('ul', { 'data-evidence': c.id, class: 'small' }, ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: ${pathText(p.ci, p.steps)}`))),
+            ),
+          ),
+        ),
+      ),
+      h('div', {}, createButton, msg, h('p', { class: 'muted' }, best ? `Evidence paths of the best candidate, ${best.id} (diamond), from the incident CIs (rounded):` : ''), canvas),
+    ),
   );
   append(ctx.root, [section]);
   if (!best) return;

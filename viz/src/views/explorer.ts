@@ -58,7 +58,7 @@ export async function render(ctx: ViewContext): Promise<void> {
         {},
         h('h3', {}, `Neighbourhood (click a neighbour to expand)`),
         canvas,
-        h('p', { class: 'legend' }, h('span', { class: 'lg lg-origin' }, 'this CI'), h('span', { class: 'lg lg-spof' }, 'single point of failure'), h('span', { class: 'lg lg-dep' }, 'a dependency (transitive provider)')),
+        h('p', { class: 'legend' }, h('span', { class: 'lg lg-focus' }, 'this CI (star)'), h('span', { class: 'lg lg-spof' }, 'single point of failure'), h('span', { class: 'lg lg-dep' }, 'a dependency (transitive provider)')),
       ),
     ),
     h('div', { class: 'cols' },
@@ -81,7 +81,7 @@ export async function render(ctx: ViewContext): Promise<void> {
       if (cy.getElementById(n.relationship.id).empty()) cy.add({ group: 'edges', data: { id: n.relationship.id, source: n.relationship.from, target: n.relationship.to, type: n.relationship.type }, classes: 'labelled' });
     }
     cy.getElementById(center).data('expanded', true);
-    cy.layout({ name: 'dagre', rankDir: 'TB', nodeSep: 30, rankSep: 70, animate: false } as cytoscape.LayoutOptions).run();
+    cy.layout({ name: 'dagre', rankDir: 'TB', nodeSep: 110, rankSep: 90, animate: false } as cytoscape.LayoutOptions).run();
   };
   cy.add({ group: 'nodes', data: { id, label: `${ci.name}\n${ci.class}` }, classes: classesOf(ci) });
   addNeighbours(id, nb.items);
