@@ -129,3 +129,11 @@ export class Api {
   correlate(body: Record<string, unknown>) { return this.call<CorrelationAnswer>('correlate', { body }); }
   problemFromCorrelation(body: { incidents: string[]; candidates: Candidate[]; title?: string }) { return this.call<{ id: string }>('problemFromCorrelation', { body }); }
 }
+
+/** An error for people: the API's message, plus the validation issues it lists (zod's path + message). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof ApiError)) return String(err);
+  const issues = Array.isArray(err.details) ? (err.details as { path?: unknown[]; message?: string }[]).filter((i) => typeof i?.message === 'string') : [];
+  const why = issues.map((i) => `${(i.path ?? []).join('.') || 'input'}: ${i.message}`).join('; ');
+  return `${err.code}: ${err.message}${why ? ` — ${why}` : ''}`;
+}

@@ -4,7 +4,7 @@
  * /audit, /login. Links marked `data-nav` navigate without reloading. Keyboard: `/` focuses the
  * search, arrows or Tab move through results, Enter opens, Escape closes.
  */
-import { ApiError } from './api.ts';
+import { ApiError, describeError } from './api.ts';
 import type { ViewContext } from './context.ts';
 import { append, clear, h, link } from './dom.ts';
 import { searchCis } from './search.ts';
@@ -170,7 +170,7 @@ async function route(): Promise<void> {
       navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
       return;
     }
-    append(main, [h('h1', {}, 'Could not load this view'), h('p', { role: 'alert', class: 'error' }, err instanceof ApiError ? `${err.code}: ${err.message}` : String(err))]);
+    append(main, [h('h1', {}, 'Could not load this view'), h('p', { role: 'alert', class: 'error' }, describeError(err))]);
   }
 }
 

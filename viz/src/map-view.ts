@@ -26,7 +26,7 @@ export class MapView {
     }
     const elements: ElementDefinition[] = [
       ...model.parents.map((p) => ({ group: 'nodes' as const, data: { id: p.id, label: p.label }, classes: 'compound' })),
-      ...model.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, parent: n.parent, state: n.state, ciClass: n.ciClass, depth: n.depth, environment: n.environment }, position: { x: n.x, y: n.y }, classes: n.classes.join(' ') })),
+      ...model.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, parent: n.parent, state: n.state, ciClass: n.ciClass, depth: n.depth, environment: n.environment, members: n.members }, position: { x: n.x, y: n.y }, classes: n.classes.join(' ') })),
       ...model.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.source, target: e.target, type: e.type } })),
     ];
     const big = model.nodes.length > 500;

@@ -4,7 +4,7 @@
  * evidence, conflicts, freeze windows, approvals against the quorum, and approve / reject buttons
  * for roles allowed to vote (shown by permission; the change service decides who may vote).
  */
-import { ApiError, type Change } from '../api.ts';
+import { describeError, type Change } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, dl, h, link } from '../dom.ts';
 import { loadLocations } from '../locations.ts';
@@ -74,7 +74,12 @@ export async function render(ctx: ViewContext): Promise<void> {
       h('ul', {}, ...quorum),
       c.approvals.length === 0 ? h('p', { class: 'muted' }, 'No votes yet.') : h('ul', { class: 'votes' }, ...c.approvals.map((v) => h('li', {}, `${v.by} (${v.role}) ${v.decision === 'approve' ? 'approved' : 'rejected'} at ${v.at}${v.reason ? ` — ${v.reason}` : ''}`))),
     ]);
-    if (ctx.session.can('changes:approve') && c.state === 'cab_review') {
+    // Vote buttons for the roles the policy asks at this risk level (approvalsRequired); the API decides.
+    const voter = ctx.session.can('changes:approve') && a.approvalsRequired.some((r) => r.role === ctx.session.me?.role);
+    const mine = c.approvals.find((v) => v.by === ctx.session.me?.name);
+    if (mine) {
+      append(approvalsBox, [h('p', { 'data-my-vote': mine.decision }, `You voted: ${mine.decision}.`)]);
+    } else if (voter && c.state === 'cab_review') {
       const reason = h('input', { name: 'reason', placeholder: 'reason (required to reject)', size: 40, 'aria-label': 'reason' });
       const msg = h('p', { role: 'alert', class: 'error' });
       const vote = async (decision: 'approve' | 'reject') => {
@@ -83,7 +88,7 @@ export async function render(ctx: ViewContext): Promise<void> {
           const updated = await ctx.session.api.vote(c.id, c.version, { decision, reason: reason.value });
           drawApprovals(updated);
         } catch (err) {
-          msg.textContent = err instanceof ApiError ? `${err.code}: ${err.message}` : String(err);
+          msg.textContent = describeError(err);
         }
       };
       append(approvalsBox, [

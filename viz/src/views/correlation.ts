@@ -5,7 +5,7 @@
  * (`POST /problems/from-correlation`) for roles with `itsm:write`.
  */
 import cytoscape from 'cytoscape';
-import { ApiError, type CorrelationAnswer } from '../api.ts';
+import { describeError, type CorrelationAnswer } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, h, link } from '../dom.ts';
 import { GRAPH_STYLE } from '../graph-style.ts';
@@ -52,7 +52,7 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
               const p = await ctx.session.api.problemFromCorrelation({ incidents: g.incidents, candidates: g.candidates });
               msg.textContent = `Problem ${p.id} created (root cause ${best.id}).`;
             } catch (err) {
-              msg.textContent = err instanceof ApiError ? `${err.code}: ${err.message}` : String(err);
+              msg.textContent = describeError(err);
             }
           },
         }, `Create problem (root cause ${best.id})`)
