@@ -46,6 +46,8 @@ export const GRAPH_STYLE: StylesheetJson = [
     style: { width: 1.5, 'line-color': '#b5b5b5', 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#b5b5b5', 'arrow-scale': 0.8, label: '', 'font-size': 9 },
   },
   { selector: 'edge.labelled', style: { label: 'data(type)', 'text-rotation': 'autorotate', color: '#555', 'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
+  { selector: 'node.quiet', style: { label: '' } },
+  { selector: 'node.quiet.path, node.quiet.match, node.quiet.selected-ci', style: { label: 'data(label)' } },
   { selector: '.dim', style: { opacity: 0.15 } },
   { selector: '.hidden', style: { display: 'none' } },
   { selector: 'node.match', style: { 'underlay-color': COLOURS.match, 'underlay-opacity': 0.5, 'underlay-padding': 8 } },

@@ -28,6 +28,7 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   const classes = list(p, 'class');
   const locations = groupBy === 'location' ? await opts.locations() : undefined;
   const model = impactMap(answer, { groupBy, expanded, ...(locations ? { locations } : {}) });
+  performance.mark('cmdb:model');
 
   const set = (k: string, values: string[]) => {
     const q = new URLSearchParams(ctx.params);
@@ -103,6 +104,7 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
     q.set('sel', id);
     history.replaceState(null, '', `${location.pathname}?${q}`);
   });
+  performance.mark('cmdb:canvas');
   ctx.onLeave(() => view.destroy());
 
   function select(id: string) {

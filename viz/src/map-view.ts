@@ -11,30 +11,46 @@ import type { ImpactAnswer } from './api.ts';
 import { GRAPH_STYLE } from './graph-style.ts';
 import { pathEdges, stepId, type ImpactMap } from './impact-model.ts';
 
-let svgRegistered = false;
-
 export interface MapFilters { states: ReadonlySet<string>; classes: ReadonlySet<string> }
+
+/** Zoom and pan that fit the node positions (plus a margin for labels) into the container. */
+export function viewportFor(model: ImpactMap, container: HTMLElement): { zoom: number; pan: { x: number; y: number } } {
+  if (model.nodes.length === 0) return { zoom: 1, pan: { x: 0, y: 0 } };
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const n of model.nodes) {
+    x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y);
+  }
+  const margin = 90;
+  const w = Math.max(container.clientWidth, 100);
+  const h = Math.max(container.clientHeight, 100);
+  const zoom = Math.min(1.5, Math.max(0.02, Math.min(w / (x1 - x0 + 2 * margin), h / (y1 - y0 + 2 * margin))));
+  return { zoom, pan: { x: w / 2 - ((x0 + x1) / 2) * zoom, y: h / 2 - ((y0 + y1) / 2) * zoom } };
+}
 
 export class MapView {
   readonly cy: Core;
   private readonly ready: Promise<void>;
+  private filtered = false;
 
   constructor(container: HTMLElement, readonly model: ImpactMap, readonly answer: ImpactAnswer, onTap: (id: string) => void) {
-    if (!svgRegistered) {
-      cytoscape.use(cytoscapeSvg);
-      svgRegistered = true;
-    }
+    // Registered once per page; cytoscape's own extension registry says whether it already is.
+    if (!(cytoscape as unknown as (type: string, name: string) => unknown)('core', 'svg')) cytoscape.use(cytoscapeSvg);
+    const big = model.nodes.length > 300;
+    // Big maps label only what a reviewer reads first (origins, services, groups) and whatever is
+    // highlighted, found or selected: measuring thousands of wrapped labels dominated first render.
+    const quiet = (classes: string[]) => big && !classes.some((c) => c === 'origin' || c === 'service' || c === 'group');
     const elements: ElementDefinition[] = [
       ...model.parents.map((p) => ({ group: 'nodes' as const, data: { id: p.id, label: p.label }, classes: 'compound' })),
-      ...model.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, parent: n.parent, state: n.state, ciClass: n.ciClass, depth: n.depth, environment: n.environment, members: n.members }, position: { x: n.x, y: n.y }, classes: n.classes.join(' ') })),
+      ...model.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, parent: n.parent, state: n.state, ciClass: n.ciClass, depth: n.depth, environment: n.environment, members: n.members }, position: { x: n.x, y: n.y }, classes: [...n.classes, ...(quiet(n.classes) ? ['quiet'] : [])].join(' ') })),
       ...model.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.source, target: e.target, type: e.type } })),
     ];
-    const big = model.nodes.length > 500;
     this.cy = cytoscape({
       container,
       elements,
       style: GRAPH_STYLE,
-      layout: { name: 'preset', fit: true, padding: 30 },
+      // Fit from the precomputed positions: cytoscape's own fit measures every label first.
+      layout: { name: 'preset', fit: false },
+      ...viewportFor(model, container),
       minZoom: 0.02,
       maxZoom: 3,
       textureOnViewport: big,
@@ -48,6 +64,8 @@ export class MapView {
       if (!evt.target.isParent()) onTap(evt.target.id() as string);
     });
     this.ready = new Promise((resolve) => this.cy.ready(() => resolve()));
+    // When the first frame was drawn (ms since navigation): read by tests and bench/ui.ts.
+    this.cy.one('render', () => container.setAttribute('data-rendered', performance.now().toFixed(1)));
   }
 
   whenReady(): Promise<void> {
@@ -76,6 +94,9 @@ export class MapView {
 
   /** Hides nodes whose state or class the filters exclude (empty set = all), and edges to them. */
   filter(f: MapFilters): number {
+    // Restyling every node costs as much as the first frame on big maps: skip it when nothing changes.
+    if (f.states.size === 0 && f.classes.size === 0 && !this.filtered) return this.cy.nodes().not(':parent').length;
+    this.filtered = f.states.size > 0 || f.classes.size > 0;
     let visible = 0;
     this.cy.batch(() => {
       this.cy.nodes().not(':parent').forEach((n) => {

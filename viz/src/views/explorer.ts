@@ -12,8 +12,6 @@ import { append, clear, dl, h, link } from '../dom.ts';
 import { GRAPH_STYLE } from '../graph-style.ts';
 import { searchCis } from '../search.ts';
 
-let dagreRegistered = false;
-
 function resultsList(ctx: ViewContext, items: CI[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'muted' }, 'No CI matches.');
   return h('ul', { class: 'results' }, ...items.map((ci) => h('li', {}, link(`/cis/${encodeURIComponent(ci.id)}`, ci.name), h('span', { class: 'muted' }, ` ${ci.id} · ${ci.class} · ${ci.owner ?? 'no owner'}`))));
@@ -68,10 +66,7 @@ export async function render(ctx: ViewContext): Promise<void> {
     h('section', {}, h('h3', {}, 'History'), history === null ? h('p', { class: 'muted' }, 'Your role may not read the history.') : h('ol', { class: 'history' }, ...history.items.map((e) => h('li', {}, `#${e.seq} ${e.at} ${e.actor} ${e.op}`)))),
   ]);
 
-  if (!dagreRegistered) {
-    cytoscape.use(dagre);
-    dagreRegistered = true;
-  }
+  if (!(cytoscape as unknown as (type: string, name: string) => unknown)('layout', 'dagre')) cytoscape.use(dagre);
   const cy = cytoscape({ container: canvas, style: GRAPH_STYLE, elements: [], minZoom: 0.1, maxZoom: 3 });
   ctx.onLeave(() => cy.destroy());
   const classesOf = (c: { id: string }) => [c.id === id ? 'focus' : '', spofIds.has(c.id) ? 'spof' : '', depIds.has(c.id) && !spofIds.has(c.id) ? 'dep' : ''].filter(Boolean).join(' ');

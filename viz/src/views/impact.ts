@@ -57,6 +57,7 @@ export async function render(ctx: ViewContext): Promise<void> {
   if (env) req.environments = env.split(',').filter(Boolean);
   append(body, [h('p', { class: 'muted' }, 'Asking the API…')]);
   const answer = await ctx.session.api.impact(req);
+  performance.mark('cmdb:answer');
   await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}`, locations: () => loadLocations(ctx.session.api) });
   document.title = `Impact ${cis.join(', ')} — graph-cmdb`;
 }
