@@ -170,6 +170,78 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it('draws the server\'s counted groups when the map is over maxNodes, and expands one on click (kept in the URL)', async () => {
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }], group: 'auto', maxNodes: 40 });
+    const groups = api.groups!.groups;
+    expect(groups.length).toBeGreaterThan(0);
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    try {
+      await page.goto(`${ui.base}${PDUS}&maxNodes=40`);
+      await page.waitForSelector('[data-testid=map][data-rendered]');
+      const nodes = await mapNodes(page);
+      expect(nodes.length).toBe(api.groups!.visible);
+      expect(nodes.filter((n) => n.members > 0).map((n) => n.id).sort()).toEqual(groups.map((g) => g.id).sort());
+      expect(nodes.reduce((k, n) => k + Math.max(n.members, 1), 0)).toBe(api.origins.length + api.impacted.length);
+      const biggest = [...groups].sort((a, b) => b.count - a.count)[0]!;
+      await clickNode(page, biggest.id);
+      await page.waitForFunction((id) => new URL(location.href).searchParams.getAll('expand').includes(id), biggest.id);
+      await page.waitForFunction((member) => {
+        const el = document.querySelector('[data-testid=map][data-rendered]') as unknown as { _cyreg?: { cy: { getElementById(i: string): { nonempty(): boolean } } } } | null;
+        return el?._cyreg?.cy.getElementById(member).nonempty() ?? false;
+      }, biggest.members[0]!);
+      const after = new Set((await mapNodes(page)).map((n) => n.id));
+      for (const m of biggest.members) expect(after).toContain(m);
+      expect(after.has(biggest.id)).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('hides what the state filter excludes and keeps the filter in the URL', async () => {
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }] });
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    try {
+      await page.goto(`${ui.base}${PDUS}&state=down`);
+      await page.waitForSelector('[data-testid=map][data-rendered]');
+      const visible = await page.evaluate(() => {
+        const cy = (document.querySelector('[data-testid=map]') as unknown as { _cyreg: { cy: { nodes(s: string): { map(f: (n: { id(): string }) => string): string[] } } } })._cyreg.cy;
+        return cy.nodes(':childless:visible').map((n) => n.id());
+      });
+      expect(visible.sort()).toEqual([...api.origins.map((o) => o.id), ...api.impacted.filter((c) => c.state === 'down').map((c) => c.id)].sort());
+      expect(await page.isChecked('input[name=state][value=degraded]')).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('creates a problem from a correlation group for an engineer, and offers no button to a viewer', async () => {
+    const viewer = await openPage(ui, 'viewer');
+    try {
+      await viewer.page.goto(`${ui.base}/correlation`);
+      await viewer.page.waitForSelector('.candidates');
+      expect(await viewer.page.locator('[data-action=create-problem]').count()).toBe(0);
+    } finally {
+      await viewer.close();
+    }
+    const { page, errors, close } = await openPage(ui, 'engineer');
+    try {
+      await page.goto(`${ui.base}/correlation`);
+      await page.waitForSelector('[data-action=create-problem]');
+      await page.click('[data-action=create-problem]');
+      await page.waitForSelector('section.group [role=status]:not(:empty)');
+      const text = (await page.textContent('section.group [role=status]'))!;
+      const id = /Problem (\S+) created/.exec(text)![1]!;
+      const problem = await ui.api<{ id: string; rootCause: string; incidents: string[] }>('engineer', 'GET', `/problems/${id}`);
+      expect(problem.incidents.length).toBeGreaterThanOrEqual(2);
+      expect(text).toContain(`root cause ${problem.rootCause}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('exports the map as a non-empty PNG, a valid SVG and the JSON answer', async () => {
     const { page, errors, close } = await openPage(ui, 'viewer');
     try {

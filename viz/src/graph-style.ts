@@ -51,7 +51,7 @@ export const GRAPH_STYLE: StylesheetJson = [
   { selector: '.dim', style: { opacity: 0.15 } },
   { selector: '.hidden', style: { display: 'none' } },
   { selector: 'node.match', style: { 'underlay-color': COLOURS.match, 'underlay-opacity': 0.5, 'underlay-padding': 8 } },
-  { selector: 'node.path', style: { 'underlay-color': COLOURS.path, 'underlay-opacity': 0.25, 'underlay-padding': 6, 'font-weight': 'bold' } },
+  { selector: 'node.path', style: { 'underlay-color': COLOURS.path, 'underlay-opacity': 0.25, 'underlay-padding': 6, 'font-weight': 'bold', 'font-size': 20, 'min-zoomed-font-size': 0, 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'z-index': 20 } },
   { selector: 'edge.path', style: { width: 5, 'line-color': COLOURS.path, 'target-arrow-color': COLOURS.path, label: 'data(type)', 'font-size': 11, 'text-background-color': '#fff', 'text-background-opacity': 1, 'z-index': 10 } },
   { selector: 'node.selected-ci', style: { 'underlay-color': COLOURS.path, 'underlay-opacity': 0.45, 'underlay-padding': 10 } },
 ];

@@ -4,12 +4,14 @@
  * views use to hide actions the role may not take (the API refuses them anyway). A `--no-auth`
  * server answers /me without a token, so no login is asked for.
  */
-import { Api, ApiError, type Me } from './api.ts';
+import { Api, ApiError, type ImpactAnswer, type Me } from './api.ts';
 
 const KEY = 'cmdb.token';
 
 export class Session {
   me: Me | null = null;
+  /** The last impact answer and the request it answers, so redrawing the same question needs no request. */
+  lastImpact: { key: string; answer: ImpactAnswer; at: number } | null = null;
   readonly api: Api;
 
   constructor(private readonly storage: Storage) {
@@ -49,5 +51,6 @@ export class Session {
   logout(): void {
     this.storage.removeItem(KEY);
     this.me = null;
+    this.lastImpact = null;
   }
 }

@@ -36,6 +36,7 @@ export async function render(ctx: ViewContext): Promise<void> {
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    ctx.session.lastImpact = null; // asking again means asking the API again
     const q = new URLSearchParams();
     for (const c of origins.value.split(',').map((s) => s.trim()).filter(Boolean)) q.append('ci', c);
     if (modeSel.value === 'degraded') q.set('mode', 'degraded');
@@ -56,7 +57,13 @@ export async function render(ctx: ViewContext): Promise<void> {
   if (types) req.relationshipTypes = types.split(',').filter(Boolean);
   if (env) req.environments = env.split(',').filter(Boolean);
   append(body, [h('p', { class: 'muted' }, 'Asking the API…')]);
-  const answer = await ctx.session.api.impact(req);
+  // Changing only what is drawn (grouping, expanded groups, filters, selection) re-renders from the
+  // answer already held; a different question asks the API again.
+  const key = JSON.stringify(req);
+  const held = ctx.session.lastImpact;
+  const fresh = held?.key === key && Date.now() - held.at < 60_000;
+  const answer = fresh ? held.answer : await ctx.session.api.impact(req);
+  if (!fresh) ctx.session.lastImpact = { key, answer, at: Date.now() };
   performance.mark('cmdb:answer');
   await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}`, locations: () => loadLocations(ctx.session.api) });
   document.title = `Impact ${cis.join(', ')} — graph-cmdb`;
