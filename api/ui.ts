@@ -19,10 +19,14 @@ export function uiRouter(opts: { dir?: string } = {}): Router {
   const dir = opts.dir ?? UI_DIR;
   const index = join(dir, 'index.html');
   const router = express.Router();
-  router.use('/assets', (_req, res, next) => {
-    res.locals.route = '/assets';
-    next();
-  }, express.static(join(dir, 'assets'), { index: false, maxAge: '5m', fallthrough: true }));
+  router.use(
+    '/assets',
+    (_req, res, next) => {
+      res.locals.route = '/assets';
+      next();
+    },
+    express.static(join(dir, 'assets'), { index: false, maxAge: '5m', fallthrough: true }),
+  );
   router.get(UI_ROUTES, (_req, res) => {
     res.locals.route = '/ (ui)';
     if (!existsSync(index)) throw new NotFoundError(`ui: ${index} is missing — build the web UI with \`npm run build:ui\``, { dir });

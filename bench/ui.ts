@@ -24,16 +24,41 @@ import { SqliteStore } from '../engine/store/sqlite-store.ts';
 import { generateGraph } from '../fixtures/generate.ts';
 import { buildUi } from '../viz/build.ts';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const TARGETS = [200, 2000, 10_000];
-const CANDIDATE_CLASSES = new Set(['PDU', 'Rack', 'Switch', 'Cluster', 'Hypervisor', 'KubernetesCluster', 'KubernetesNode', 'Database', 'DataCenter', 'StorageArray', 'Router', 'DnsZone', 'IdentityProvider', 'NetworkSegment']);
+const CANDIDATE_CLASSES = new Set([
+  'PDU',
+  'Rack',
+  'Switch',
+  'Cluster',
+  'Hypervisor',
+  'KubernetesCluster',
+  'KubernetesNode',
+  'Database',
+  'DataCenter',
+  'StorageArray',
+  'Router',
+  'DnsZone',
+  'IdentityProvider',
+  'NetworkSegment',
+]);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 export interface UiBenchRow {
   target: number;
@@ -48,7 +73,18 @@ export interface UiBenchRow {
 }
 
 export async function run(argv: readonly string[] = []): Promise<UiBenchRow[]> {
-  const { values } = parseArgs({ args: [...argv], options: { cis: { type: 'string', default: '40000' }, runs: { type: 'string', default: '3' }, frames: { type: 'string', default: '120' }, seed: { type: 'string', default: '7' }, sizes: { type: 'string', default: TARGETS.join(',') }, verbose: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      cis: { type: 'string', default: '40000' },
+      runs: { type: 'string', default: '3' },
+      frames: { type: 'string', default: '120' },
+      seed: { type: 'string', default: '7' },
+      sizes: { type: 'string', default: TARGETS.join(',') },
+      verbose: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const cis = Number(values.cis);
   const runs = Number(values.runs);
   const frames = Number(values.frames);
@@ -68,7 +104,9 @@ export async function run(argv: readonly string[] = []): Promise<UiBenchRow[]> {
     const parsed = emptyImport();
     addImportDocument(parsed, 'generated', doc);
     await importParsed(cmdb, parsed, { actor: 'bench' });
-    console.log(`bench ui: generated CMDB of ${cmdb.mirror.graph.order.toLocaleString('en')} CIs, ${cmdb.mirror.graph.size.toLocaleString('en')} relationships (seed ${values.seed})`);
+    console.log(
+      `bench ui: generated CMDB of ${cmdb.mirror.graph.order.toLocaleString('en')} CIs, ${cmdb.mirror.graph.size.toLocaleString('en')} relationships (seed ${values.seed})`,
+    );
 
     // Origins: the candidate whose blast radius is closest to each target size.
     const sizes: [string, number][] = [];
@@ -78,7 +116,9 @@ export async function run(argv: readonly string[] = []): Promise<UiBenchRow[]> {
     const index = cmdb.impactIndex();
     for (const s of sizes) s[1] = blastRadius(index, cmdb.registry, [{ ci: s[0], effect: 'down' }]).impacted.length;
     const targets = values.sizes.split(',').map(Number);
-    const origins = targets.map((t) => sizes.reduce((best, s) => (Math.abs(Math.log(s[1] + 1) - Math.log(t)) < Math.abs(Math.log(best[1] + 1) - Math.log(t)) ? s : best)));
+    const origins = targets.map((t) =>
+      sizes.reduce((best, s) => (Math.abs(Math.log(s[1] + 1) - Math.log(t)) < Math.abs(Math.log(best[1] + 1) - Math.log(t)) ? s : best)),
+    );
 
     const tokens = new TokenService(cmdb);
     const token = (await tokens.create({ name: 'bench-viewer', role: 'viewer' }, { actor: 'bench' })).token;
@@ -107,16 +147,28 @@ export async function run(argv: readonly string[] = []): Promise<UiBenchRow[]> {
         await page.waitForSelector('[data-testid=map][data-rendered]', { timeout: 120_000 });
         const m = await page.evaluate(() => {
           const el = document.querySelector('[data-testid=map]') as HTMLElement & { _cyreg: { cy: { nodes(): { length: number } } } };
-          const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/v1/impact')) as PerformanceResourceTiming | undefined;
+          const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/v1/impact')) as
+            PerformanceResourceTiming | undefined;
           const marks = Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, Math.round(e.startTime)]));
-          return { rendered: Number(el.getAttribute('data-rendered')), api: entry ? entry.responseEnd - entry.startTime : NaN, apiStart: entry ? Math.round(entry.startTime) : NaN, nodes: el._cyreg.cy.nodes().length, marks };
+          return {
+            rendered: Number(el.getAttribute('data-rendered')),
+            api: entry ? entry.responseEnd - entry.startTime : NaN,
+            apiStart: entry ? Math.round(entry.startTime) : NaN,
+            nodes: el._cyreg.cy.nodes().length,
+            marks,
+          };
         });
-        if (values.verbose) console.log(`  run ${r + 1}: api request at ${m.apiStart} ms, marks ${JSON.stringify(m.marks)}, first frame ${m.rendered.toFixed(0)} ms`);
+        if (values.verbose)
+          console.log(
+            `  run ${r + 1}: api request at ${m.apiStart} ms, marks ${JSON.stringify(m.marks)}, first frame ${m.rendered.toFixed(0)} ms`,
+          );
         first.push(m.rendered);
         api.push(m.api);
         drawn = m.nodes;
         const deltas = await page.evaluate(async (n: number) => {
-          const el = document.querySelector('[data-testid=map]') as unknown as { _cyreg: { cy: { panBy(p: { x: number; y: number }): void } } };
+          const el = document.querySelector('[data-testid=map]') as unknown as {
+            _cyreg: { cy: { panBy(p: { x: number; y: number }): void } };
+          };
           const cy = el._cyreg.cy;
           const out: number[] = [];
           let last = performance.now();
@@ -137,9 +189,22 @@ export async function run(argv: readonly string[] = []): Promise<UiBenchRow[]> {
         frameP95s.push(pct(deltas, 0.95));
         await context.close();
       }
-      const row: UiBenchRow = { target: targets[i]!, origin, impacted, drawnNodes: drawn, firstRenderMs: median(first), apiMs: median(api), frameMedianMs: median(frameMedians), frameP95Ms: median(frameP95s), load: load() };
+      const row: UiBenchRow = {
+        target: targets[i]!,
+        origin,
+        impacted,
+        drawnNodes: drawn,
+        firstRenderMs: median(first),
+        apiMs: median(api),
+        frameMedianMs: median(frameMedians),
+        frameP95Ms: median(frameP95s),
+        load: load(),
+      };
       rows.push(row);
-      if (!values.json) console.log(`~${row.target.toLocaleString('en')} impacted: ${origin} → ${impacted.toLocaleString('en')} CIs, ${drawn.toLocaleString('en')} nodes drawn; first render ${row.firstRenderMs.toFixed(0)} ms (API ${row.apiMs.toFixed(0)} ms; runs ${first.map((x) => x.toFixed(0)).join(', ')}); pan frame median ${row.frameMedianMs.toFixed(1)} ms, p95 ${row.frameP95Ms.toFixed(1)} ms; load ${row.load}`);
+      if (!values.json)
+        console.log(
+          `~${row.target.toLocaleString('en')} impacted: ${origin} → ${impacted.toLocaleString('en')} CIs, ${drawn.toLocaleString('en')} nodes drawn; first render ${row.firstRenderMs.toFixed(0)} ms (API ${row.apiMs.toFixed(0)} ms; runs ${first.map((x) => x.toFixed(0)).join(', ')}); pan frame median ${row.frameMedianMs.toFixed(1)} ms, p95 ${row.frameP95Ms.toFixed(1)} ms; load ${row.load}`,
+        );
     }
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     return rows;

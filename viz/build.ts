@@ -64,8 +64,12 @@ export async function buildUi(opts: { quiet?: boolean; out?: string } = {}): Pro
   const entry = Object.keys(result.metafile.outputs).find((f) => result.metafile.outputs[f]?.entryPoint?.endsWith('src/main.ts'));
   if (!entry) throw new Error('viz build: no entry chunk in the metafile');
   const { bytes, files, shell } = initialGzipBytes(result.metafile, entry);
-  if (!opts.quiet) console.log(`viz: built ${relative(process.cwd(), out)} — initial JS ${(bytes / 1024).toFixed(1)} KB gzipped for the heaviest view (${files.length} chunks; shell alone ${(shell / 1024).toFixed(1)} KB; budget ${BUDGET_GZIP_BYTES / 1024} KB)`);
-  if (bytes > BUDGET_GZIP_BYTES) throw new Error(`viz build: initial JS is ${(bytes / 1024).toFixed(1)} KB gzipped, over the ${BUDGET_GZIP_BYTES / 1024} KB budget`);
+  if (!opts.quiet)
+    console.log(
+      `viz: built ${relative(process.cwd(), out)} — initial JS ${(bytes / 1024).toFixed(1)} KB gzipped for the heaviest view (${files.length} chunks; shell alone ${(shell / 1024).toFixed(1)} KB; budget ${BUDGET_GZIP_BYTES / 1024} KB)`,
+    );
+  if (bytes > BUDGET_GZIP_BYTES)
+    throw new Error(`viz build: initial JS is ${(bytes / 1024).toFixed(1)} KB gzipped, over the ${BUDGET_GZIP_BYTES / 1024} KB budget`);
   return { initialGzip: bytes, shellGzip: shell };
 }
 

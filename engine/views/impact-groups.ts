@@ -66,7 +66,10 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function groupImpact(report: { origins: readonly unknown[]; impacted: readonly GroupableCI[]; services?: readonly { id: string }[] }, opts: { maxNodes: number }): GroupedImpact {
+export function groupImpact(
+  report: { origins: readonly unknown[]; impacted: readonly GroupableCI[]; services?: readonly { id: string }[] },
+  opts: { maxNodes: number },
+): GroupedImpact {
   const { maxNodes } = opts;
   const total = report.origins.length + report.impacted.length;
   if (total <= maxNodes) return { maxNodes, total, visible: total, pass: 0, groups: [] };

@@ -38,7 +38,16 @@ describe('the web UI', () => {
     expect(built.initialGzip).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
-  it.each(['/', '/impact?ci=pdu-east-b3-a&ci=pdu-east-b3-b&mode=degraded', '/cis', '/cis/vm-17', '/changes/CHG-000001', '/correlation', '/audit', '/login'])('answers %s with the UI shell (history-API route)', async (url) => {
+  it.each([
+    '/',
+    '/impact?ci=pdu-east-b3-a&ci=pdu-east-b3-b&mode=degraded',
+    '/cis',
+    '/cis/vm-17',
+    '/changes/CHG-000001',
+    '/correlation',
+    '/audit',
+    '/login',
+  ])('answers %s with the UI shell (history-API route)', async (url) => {
     const res = await request(appWith(out)).get(url).expect(200);
     expect(res.type).toBe('text/html');
     expect(res.text).toContain('<script type="module" src="/assets/app.js">');
@@ -63,7 +72,9 @@ describe('the web UI', () => {
   });
 
   it('says how to build the UI when it was not built', async () => {
-    const res = await request(appWith(join(dir, 'missing'))).get('/impact').expect(404);
+    const res = await request(appWith(join(dir, 'missing')))
+      .get('/impact')
+      .expect(404);
     expect(res.body.error.message).toMatch(/npm run build:ui/);
   });
 

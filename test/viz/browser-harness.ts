@@ -17,7 +17,14 @@ import { Registry } from '../../engine/model/registry.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import { CHROMIUM } from './browser-setup.ts';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface UiServer {
   base: string;
@@ -52,7 +59,11 @@ export async function startUiServer(): Promise<UiServer> {
     tokens,
     browser,
     async api<T>(role: Role, method: string, path: string, body?: unknown): Promise<T> {
-      const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const json = (await res.json()) as T;
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
@@ -101,7 +112,17 @@ export async function openPage(ui: UiServer, role: Role | null, opts: { ignore40
 /** Ids of the drawn (non-compound) nodes of the map in `selector`, read from cytoscape. */
 export async function mapNodes(page: Page, selector = '[data-testid=map]'): Promise<{ id: string; classes: string[]; members: number }[]> {
   return page.evaluate((sel) => {
-    const el = document.querySelector(sel) as unknown as { _cyreg: { cy: { nodes(): { filter(f: (n: { isParent(): boolean }) => boolean): { map<T>(f: (n: { id(): string; classes(): string[]; data(k: string): unknown }) => T): T[] } } } } };
+    const el = document.querySelector(sel) as unknown as {
+      _cyreg: {
+        cy: {
+          nodes(): {
+            filter(f: (n: { isParent(): boolean }) => boolean): {
+              map<T>(f: (n: { id(): string; classes(): string[]; data(k: string): unknown }) => T): T[];
+            };
+          };
+        };
+      };
+    };
     return el._cyreg.cy
       .nodes()
       .filter((n) => !n.isParent())
@@ -113,7 +134,15 @@ export async function mapNodes(page: Page, selector = '[data-testid=map]'): Prom
 export async function clickNode(page: Page, id: string, selector = '[data-testid=map]'): Promise<void> {
   const at = await page.evaluate(
     ([sel, nid]) => {
-      const el = document.querySelector(sel!) as HTMLElement & { _cyreg: { cy: { getElementById(i: string): { renderedPosition(): { x: number; y: number } }; center(e: unknown): void; zoom(z?: number): number } } };
+      const el = document.querySelector(sel!) as HTMLElement & {
+        _cyreg: {
+          cy: {
+            getElementById(i: string): { renderedPosition(): { x: number; y: number } };
+            center(e: unknown): void;
+            zoom(z?: number): number;
+          };
+        };
+      };
       const cy = el._cyreg.cy;
       const n = cy.getElementById(nid!);
       cy.zoom(1);

@@ -8,6 +8,7 @@ import { buildUi } from '../../viz/build.ts';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default async function setup(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`browser tests: ${CHROMIUM} is missing — install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`browser tests: ${CHROMIUM} is missing — install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
   await buildUi({ quiet: true });
 }

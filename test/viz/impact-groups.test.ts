@@ -13,13 +13,24 @@ import { apiFixture } from '../api/harness.ts';
 
 const step = (from: string, type: string, to: string) => ({ from, type, to });
 /** One origin `pdu` (or one per hypervisor), `hosts` hypervisors on it, `vms` VMs on each hypervisor. */
-function fanOut(hosts: number, vms: number, pduPerHost = false): { origins: { id: string }[]; impacted: GroupableCI[]; services: { id: string }[] } {
+function fanOut(
+  hosts: number,
+  vms: number,
+  pduPerHost = false,
+): { origins: { id: string }[]; impacted: GroupableCI[]; services: { id: string }[] } {
   const impacted: GroupableCI[] = [];
   for (let h = 0; h < hosts; h++) {
     const host = `esx-${h}`;
     const hv = step(host, 'POWERED_BY', pduPerHost ? `pdu-${h}` : 'pdu');
     impacted.push({ id: host, class: 'Hypervisor', state: 'down', depth: 1, via: [hv] });
-    for (let v = 0; v < vms; v++) impacted.push({ id: `vm-${h}-${v}`, class: 'VirtualMachine', state: 'down', depth: 2, via: [hv, step(`vm-${h}-${v}`, 'HOSTED_ON', host)] });
+    for (let v = 0; v < vms; v++)
+      impacted.push({
+        id: `vm-${h}-${v}`,
+        class: 'VirtualMachine',
+        state: 'down',
+        depth: 2,
+        via: [hv, step(`vm-${h}-${v}`, 'HOSTED_ON', host)],
+      });
   }
   return { origins: pduPerHost ? Array.from({ length: hosts }, (_, h) => ({ id: `pdu-${h}` })) : [{ id: 'pdu' }], impacted, services: [] };
 }
@@ -48,7 +59,10 @@ describe('groupImpact', () => {
     const r = groupImpact(fanOut(50, 2, true), { maxNodes: 60 }); // 200 nodes; sibling groups alone leave 150
     expect(r.pass).toBe(2);
     expect(r.visible).toBe(200 - 99 - 49);
-    expect(r.groups.map((g) => [g.label, g.depth, g.provider]).sort()).toEqual([['×100 VirtualMachine', 2, null], ['×50 Hypervisor', 1, null]]);
+    expect(r.groups.map((g) => [g.label, g.depth, g.provider]).sort()).toEqual([
+      ['×100 VirtualMachine', 2, null],
+      ['×50 Hypervisor', 1, null],
+    ]);
   });
 
   it('never groups a business service and gives the same groups for the same report', () => {
@@ -69,11 +83,18 @@ describe('impact API with group=auto', () => {
     const f = await apiFixture(store);
     try {
       const plain = await request(f.app).get('/api/v1/cis/vm-17/impact').set('Authorization', f.auth.viewer).expect(200);
-      const grouped = await request(f.app).get('/api/v1/cis/vm-17/impact?group=auto&maxNodes=10').set('Authorization', f.auth.viewer).expect(200);
+      const grouped = await request(f.app)
+        .get('/api/v1/cis/vm-17/impact?group=auto&maxNodes=10')
+        .set('Authorization', f.auth.viewer)
+        .expect(200);
       expect(plain.body.groups).toBeUndefined();
       expect(grouped.body.groups).toMatchObject({ maxNodes: 10, pass: 0, groups: [] });
       expect(grouped.body.counts).toEqual(plain.body.counts);
-      const body = await request(f.app).post('/api/v1/impact').set('Authorization', f.auth.viewer).send({ origins: [{ ci: 'vm-17' }], group: 'auto', maxNodes: 10 }).expect(200);
+      const body = await request(f.app)
+        .post('/api/v1/impact')
+        .set('Authorization', f.auth.viewer)
+        .send({ origins: [{ ci: 'vm-17' }], group: 'auto', maxNodes: 10 })
+        .expect(200);
       expect(body.body.impacted).toEqual(plain.body.impacted);
       await request(f.app).get('/api/v1/cis/vm-17/impact?group=all').set('Authorization', f.auth.viewer).expect(400);
       await request(f.app).get('/api/v1/cis/vm-17/impact?maxNodes=3').set('Authorization', f.auth.viewer).expect(400);

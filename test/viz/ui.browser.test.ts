@@ -26,7 +26,10 @@ beforeAll(async () => {
   const change = await ui.api<{ id: string }>('engineer', 'POST', '/changes', {
     title: 'Firmware on PDU feed A of rack B3',
     targets: [{ ci: 'pdu-east-b3-a', effect: 'down' }],
-    window: { start: new Date(Date.now() + 5 * 86400_000).toISOString(), end: new Date(Date.now() + 5 * 86400_000 + 4 * 3600_000).toISOString() },
+    window: {
+      start: new Date(Date.now() + 5 * 86400_000).toISOString(),
+      end: new Date(Date.now() + 5 * 86400_000 + 4 * 3600_000).toISOString(),
+    },
     implementationPlan: 'Flash firmware 7.1 on feed A',
     backoutPlan: 'Flash 7.0 back',
   });
@@ -81,7 +84,10 @@ describe('web UI in Chromium', () => {
   });
 
   it("states the API's down / degraded / service counts and draws one node per impacted CI for both PDUs of rack B3", async () => {
-    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }], group: 'auto' });
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', {
+      origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }],
+      group: 'auto',
+    });
     const { page, errors, close } = await openPage(ui, 'viewer');
     try {
       await page.goto(ui.base + PDUS);
@@ -113,7 +119,11 @@ describe('web UI in Chromium', () => {
       await clickNode(page, 'svc-checkout');
       await page.waitForSelector('[data-why=via] li');
       const highlighted = await page.evaluate(() => {
-        const cy = (document.querySelector('[data-testid=map]') as unknown as { _cyreg: { cy: { edges(s: string): { map(f: (e: { id(): string }) => string): string[] } } } })._cyreg.cy;
+        const cy = (
+          document.querySelector('[data-testid=map]') as unknown as {
+            _cyreg: { cy: { edges(s: string): { map(f: (e: { id(): string }) => string): string[] } } };
+          }
+        )._cyreg.cy;
         return cy.edges('.path').map((e) => e.id());
       });
       expect(highlighted.sort()).toEqual(target.via.map((s) => `${s.from}|${s.type}|${s.to}`).sort());
@@ -126,8 +136,12 @@ describe('web UI in Chromium', () => {
     }
   });
 
-  it('shows a CAB member the risk factors and lets them vote; a viewer sees no vote buttons, a rejection without reason is refused with the API\'s reason', async () => {
-    const assessment = await ui.api<{ assessment: { risk: { level: string; factors: { id: string }[] } } }>('cab_member', 'GET', `/changes/${changeId}/assessment`);
+  it("shows a CAB member the risk factors and lets them vote; a viewer sees no vote buttons, a rejection without reason is refused with the API's reason", async () => {
+    const assessment = await ui.api<{ assessment: { risk: { level: string; factors: { id: string }[] } } }>(
+      'cab_member',
+      'GET',
+      `/changes/${changeId}/assessment`,
+    );
     const viewer = await openPage(ui, 'viewer');
     try {
       await viewer.page.goto(`${ui.base}/changes/${changeId}`);
@@ -170,8 +184,12 @@ describe('web UI in Chromium', () => {
     }
   });
 
-  it('draws the server\'s counted groups when the map is over maxNodes, and expands one on click (kept in the URL)', async () => {
-    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }], group: 'auto', maxNodes: 40 });
+  it("draws the server's counted groups when the map is over maxNodes, and expands one on click (kept in the URL)", async () => {
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', {
+      origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }],
+      group: 'auto',
+      maxNodes: 40,
+    });
     const groups = api.groups!.groups;
     expect(groups.length).toBeGreaterThan(0);
     const { page, errors, close } = await openPage(ui, 'viewer');
@@ -180,13 +198,20 @@ describe('web UI in Chromium', () => {
       await page.waitForSelector('[data-testid=map][data-rendered]');
       const nodes = await mapNodes(page);
       expect(nodes.length).toBe(api.groups!.visible);
-      expect(nodes.filter((n) => n.members > 0).map((n) => n.id).sort()).toEqual(groups.map((g) => g.id).sort());
+      expect(
+        nodes
+          .filter((n) => n.members > 0)
+          .map((n) => n.id)
+          .sort(),
+      ).toEqual(groups.map((g) => g.id).sort());
       expect(nodes.reduce((k, n) => k + Math.max(n.members, 1), 0)).toBe(api.origins.length + api.impacted.length);
       const biggest = [...groups].sort((a, b) => b.count - a.count)[0]!;
       await clickNode(page, biggest.id);
       await page.waitForFunction((id) => new URL(location.href).searchParams.getAll('expand').includes(id), biggest.id);
       await page.waitForFunction((member) => {
-        const el = document.querySelector('[data-testid=map][data-rendered]') as unknown as { _cyreg?: { cy: { getElementById(i: string): { nonempty(): boolean } } } } | null;
+        const el = document.querySelector('[data-testid=map][data-rendered]') as unknown as {
+          _cyreg?: { cy: { getElementById(i: string): { nonempty(): boolean } } };
+        } | null;
         return el?._cyreg?.cy.getElementById(member).nonempty() ?? false;
       }, biggest.members[0]!);
       const after = new Set((await mapNodes(page)).map((n) => n.id));
@@ -205,10 +230,16 @@ describe('web UI in Chromium', () => {
       await page.goto(`${ui.base}${PDUS}&state=down`);
       await page.waitForSelector('[data-testid=map][data-rendered]');
       const visible = await page.evaluate(() => {
-        const cy = (document.querySelector('[data-testid=map]') as unknown as { _cyreg: { cy: { nodes(s: string): { map(f: (n: { id(): string }) => string): string[] } } } })._cyreg.cy;
+        const cy = (
+          document.querySelector('[data-testid=map]') as unknown as {
+            _cyreg: { cy: { nodes(s: string): { map(f: (n: { id(): string }) => string): string[] } } };
+          }
+        )._cyreg.cy;
         return cy.nodes(':childless:visible').map((n) => n.id());
       });
-      expect(visible.sort()).toEqual([...api.origins.map((o) => o.id), ...api.impacted.filter((c) => c.state === 'down').map((c) => c.id)].sort());
+      expect(visible.sort()).toEqual(
+        [...api.origins.map((o) => o.id), ...api.impacted.filter((c) => c.state === 'down').map((c) => c.id)].sort(),
+      );
       expect(await page.isChecked('input[name=state][value=degraded]')).toBe(false);
       expect(errors).toEqual([]);
     } finally {
@@ -257,7 +288,12 @@ describe('web UI in Chromium', () => {
       const svg = (await save('svg')).toString('utf8');
       const parsed = await page.evaluate((text) => {
         const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-        return { root: doc.documentElement.nodeName, errors: doc.getElementsByTagName('parsererror').length, shapes: doc.querySelectorAll('path, rect, circle, polygon').length, text: doc.documentElement.textContent ?? '' };
+        return {
+          root: doc.documentElement.nodeName,
+          errors: doc.getElementsByTagName('parsererror').length,
+          shapes: doc.querySelectorAll('path, rect, circle, polygon').length,
+          text: doc.documentElement.textContent ?? '',
+        };
       }, svg);
       expect(parsed).toMatchObject({ root: 'svg', errors: 0 });
       expect(parsed.shapes).toBeGreaterThan(50);

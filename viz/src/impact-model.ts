@@ -24,9 +24,21 @@ export interface MapNode {
   /** For a counted group: its members. */
   members?: string[];
 }
-export interface MapEdge { id: string; source: string; target: string; type: string }
-export interface MapParent { id: string; label: string }
-export interface ImpactMap { nodes: MapNode[]; edges: MapEdge[]; parents: MapParent[] }
+export interface MapEdge {
+  id: string;
+  source: string;
+  target: string;
+  type: string;
+}
+export interface MapParent {
+  id: string;
+  label: string;
+}
+export interface ImpactMap {
+  nodes: MapNode[];
+  edges: MapEdge[];
+  parents: MapParent[];
+}
 
 export interface MapOptions {
   groupBy: GroupBy;
@@ -119,7 +131,18 @@ export function impactMap(answer: ImpactAnswer, opts: MapOptions): ImpactMap {
   };
   for (const o of answer.origins) {
     const parent = parentOf(o.id);
-    nodes.push({ id: o.id, label: `${o.id}\nORIGIN · ${o.state.toUpperCase()}`, classes: ['origin', o.state], depth: 0, state: o.state, ciClass: '', environment: '', x: 0, y: 0, ...(parent ? { parent } : {}) });
+    nodes.push({
+      id: o.id,
+      label: `${o.id}\nORIGIN · ${o.state.toUpperCase()}`,
+      classes: ['origin', o.state],
+      depth: 0,
+      state: o.state,
+      ciClass: '',
+      environment: '',
+      x: 0,
+      y: 0,
+      ...(parent ? { parent } : {}),
+    });
     layout.push({ id: o.id, rank: 0, group: parent ?? '', parentHint: null });
   }
   const originIds = new Set(answer.origins.map((o) => o.id));
@@ -127,7 +150,18 @@ export function impactMap(answer: ImpactAnswer, opts: MapOptions): ImpactMap {
     if (groupOf.has(ci.id) || originIds.has(ci.id)) continue;
     const svc = services.get(ci.id);
     const parent = parentOf(ci.id);
-    nodes.push({ id: ci.id, label: ciLabel(ci, svc), classes: [ci.state, ...(svc ? ['service'] : [])], depth: ci.depth, state: ci.state, ciClass: ci.class, environment: ci.environment, x: 0, y: 0, ...(parent ? { parent } : {}) });
+    nodes.push({
+      id: ci.id,
+      label: ciLabel(ci, svc),
+      classes: [ci.state, ...(svc ? ['service'] : [])],
+      depth: ci.depth,
+      state: ci.state,
+      ciClass: ci.class,
+      environment: ci.environment,
+      x: 0,
+      y: 0,
+      ...(parent ? { parent } : {}),
+    });
     const prev = previousOnPath(ci);
     layout.push({ id: ci.id, rank: ci.depth, group: parent ?? '', parentHint: prev === null ? null : shown(prev) });
   }
@@ -137,7 +171,19 @@ export function impactMap(answer: ImpactAnswer, opts: MapOptions): ImpactMap {
     const first = byId.get(g.members[0]!);
     const parent = first ? parentOf(first.id) : undefined;
     const depth = g.depth ?? first?.depth ?? 1;
-    nodes.push({ id: g.id, label: `${g.label}\n${g.state.toUpperCase()} · click to expand`, classes: ['group', g.state], depth, state: g.state, ciClass: g.class, environment: first?.environment ?? '', x: 0, y: 0, members: g.members, ...(parent ? { parent } : {}) });
+    nodes.push({
+      id: g.id,
+      label: `${g.label}\n${g.state.toUpperCase()} · click to expand`,
+      classes: ['group', g.state],
+      depth,
+      state: g.state,
+      ciClass: g.class,
+      environment: first?.environment ?? '',
+      x: 0,
+      y: 0,
+      members: g.members,
+      ...(parent ? { parent } : {}),
+    });
     const prev = first ? previousOnPath(first) : null;
     layout.push({ id: g.id, rank: depth, group: parent ?? '', parentHint: prev === null ? null : shown(prev) });
   }
@@ -155,5 +201,9 @@ export function impactMap(answer: ImpactAnswer, opts: MapOptions): ImpactMap {
 
   const pos = layeredPositions(layout, { ...DEFAULT_LAYOUT, wrap: wrapFor(layout.length) });
   for (const n of nodes) Object.assign(n, pos.get(n.id));
-  return { nodes, edges: [...edges.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), parents: [...parents.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+  return {
+    nodes,
+    edges: [...edges.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    parents: [...parents.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+  };
 }

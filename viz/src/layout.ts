@@ -33,7 +33,10 @@ export function wrapFor(n: number): number {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function layeredPositions(nodes: readonly LayoutNode[], opts: LayoutOptions = DEFAULT_LAYOUT): Map<string, { x: number; y: number }> {
+export function layeredPositions(
+  nodes: readonly LayoutNode[],
+  opts: LayoutOptions = DEFAULT_LAYOUT,
+): Map<string, { x: number; y: number }> {
   const { dx, dy, wrap, groupGap } = opts;
   const groups = [...new Set(nodes.map((n) => n.group))].sort(cmp);
   const ranks = [...new Set(nodes.map((n) => n.rank))].sort((a, b) => a - b);

@@ -41,7 +41,13 @@ window.addEventListener('popstate', () => void route());
 function drawHeader(): void {
   clear(header);
   const me = session.me;
-  const input = h('input', { type: 'search', id: 'ci-search', placeholder: 'Search CIs (press /)', 'aria-label': 'search CIs', autocomplete: 'off' });
+  const input = h('input', {
+    type: 'search',
+    id: 'ci-search',
+    placeholder: 'Search CIs (press /)',
+    'aria-label': 'search CIs',
+    autocomplete: 'off',
+  });
   const results = h('ul', { id: 'ci-search-results', class: 'popup', role: 'listbox', hidden: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const close = () => {
@@ -55,14 +61,25 @@ function drawHeader(): void {
       const items = await searchCis(session.api, text, 12).catch(() => []);
       if (input.value !== text) return;
       clear(results);
-      for (const ci of items) append(results, [h('li', { role: 'option' }, link(`/cis/${encodeURIComponent(ci.id)}`, ci.name, h('span', { class: 'muted' }, ` ${ci.id} · ${ci.class} · ${ci.owner ?? ''}`)))]);
+      for (const ci of items)
+        append(results, [
+          h(
+            'li',
+            { role: 'option' },
+            link(
+              `/cis/${encodeURIComponent(ci.id)}`,
+              ci.name,
+              h('span', { class: 'muted' }, ` ${ci.id} · ${ci.class} · ${ci.owner ?? ''}`),
+            ),
+          ),
+        ]);
       if (items.length === 0 && text.trim()) append(results, [h('li', { class: 'muted' }, 'no CI matches')]);
       results.hidden = !text.trim();
     }, 150);
   });
   const search = h('div', { class: 'search' }, input, results);
   search.addEventListener('keydown', (e) => {
-    const links = Array.from(results.querySelectorAll("a"));
+    const links = Array.from(results.querySelectorAll('a'));
     const at = links.indexOf(document.activeElement as HTMLAnchorElement);
     if (e.key === 'Escape') {
       close();
@@ -85,7 +102,24 @@ function drawHeader(): void {
     h('nav', {}, link('/impact', 'Impact'), link('/cis', 'Explorer'), link('/correlation', 'Correlation'), link('/audit', 'Audit')),
     search,
     me
-      ? h('span', { class: 'user', 'data-role': me.role }, `${me.name} (${me.role})`, me.auth ? h('button', { type: 'button', onclick: () => { session.logout(); navigate('/login'); } }, 'Log out') : h('span', { class: 'warn' }, ' auth off'))
+      ? h(
+          'span',
+          { class: 'user', 'data-role': me.role },
+          `${me.name} (${me.role})`,
+          me.auth
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    session.logout();
+                    navigate('/login');
+                  },
+                },
+                'Log out',
+              )
+            : h('span', { class: 'warn' }, ' auth off'),
+        )
       : null,
   ]);
 }
@@ -100,9 +134,24 @@ document.addEventListener('keydown', (e) => {
 
 function loginView(next: string): void {
   clear(main);
-  const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', size: 50, 'aria-label': 'API token', placeholder: 'cmdb_…' });
+  const token = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'off',
+    size: 50,
+    'aria-label': 'API token',
+    placeholder: 'cmdb_…',
+  });
   const msg = h('p', { role: 'alert', class: 'error' });
-  const form = h('form', { class: 'login' }, h('h1', {}, 'Log in'), h('p', {}, 'Paste an API token (', h('code', {}, 'cmdb token create --role cab_member --name you'), '). It is kept in this tab only.'), token, h('button', { type: 'submit' }, 'Log in'), msg);
+  const form = h(
+    'form',
+    { class: 'login' },
+    h('h1', {}, 'Log in'),
+    h('p', {}, 'Paste an API token (', h('code', {}, 'cmdb token create --role cab_member --name you'), '). It is kept in this tab only.'),
+    token,
+    h('button', { type: 'submit' }, 'Log in'),
+    msg,
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -120,7 +169,9 @@ function home(): void {
   clear(main);
   append(main, [
     h('h1', {}, 'graph-cmdb'),
-    h('ul', { class: 'home' },
+    h(
+      'ul',
+      { class: 'home' },
       h('li', {}, link('/impact?ci=pdu-east-b3-a&ci=pdu-east-b3-b', 'Impact map'), ' — what goes down when CIs fail'),
       h('li', {}, link('/cis', 'Explorer'), ' — a CI, its neighbourhood, dependencies and single points of failure'),
       h('li', {}, link('/correlation', 'Correlation'), ' — open incidents and their likely common cause'),

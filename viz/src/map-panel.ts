@@ -18,7 +18,13 @@ export interface PanelOptions {
   locations: () => Promise<ReadonlyMap<string, string>>;
 }
 
-const list = (p: URLSearchParams, k: string) => new Set(p.getAll(k).flatMap((v) => v.split(',')).filter(Boolean));
+const list = (p: URLSearchParams, k: string) =>
+  new Set(
+    p
+      .getAll(k)
+      .flatMap((v) => v.split(','))
+      .filter(Boolean),
+  );
 
 export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer: ImpactAnswer, opts: PanelOptions): Promise<MapView> {
   const p = ctx.params;
@@ -38,7 +44,10 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   };
 
   // ---- counts, as text, straight from the answer
-  const groupsInfo = answer.groups && answer.groups.groups.length > 0 ? ` — ${answer.groups.total} CIs drawn as ${answer.groups.visible} nodes: the server grouped similar CIs (click a group to expand it)` : '';
+  const groupsInfo =
+    answer.groups && answer.groups.groups.length > 0
+      ? ` — ${answer.groups.total} CIs drawn as ${answer.groups.visible} nodes: the server grouped similar CIs (click a group to expand it)`
+      : '';
   const counts = h(
     'p',
     { class: 'counts', role: 'status' },
@@ -55,9 +64,31 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   const stateBoxes = (['down', 'degraded'] as const).map((s) =>
     h('label', {}, h('input', { type: 'checkbox', name: 'state', value: s, checked: states.size === 0 || states.has(s) }), ` ${s}`),
   );
-  const classSelect = h('select', { name: 'class', multiple: true, size: 4, 'aria-label': 'show only these classes' }, ...allClasses.map((c) => h('option', { value: c, selected: classes.has(c) }, `${c} (${(answer.counts.byClass[c]?.down ?? 0) + (answer.counts.byClass[c]?.degraded ?? 0)})`)));
-  const groupSelect = h('select', { name: 'group', 'aria-label': 'group by' }, ...(['none', 'class', 'location', 'service'] as const).map((g) => h('option', { value: g, selected: g === groupBy }, g === 'none' ? 'no grouping' : `group by ${g}`)));
-  const findBox = h('input', { type: 'search', name: 'find', placeholder: 'find on map…', value: p.get('find') ?? '', 'aria-label': 'find on the map' });
+  const classSelect = h(
+    'select',
+    { name: 'class', multiple: true, size: 4, 'aria-label': 'show only these classes' },
+    ...allClasses.map((c) =>
+      h(
+        'option',
+        { value: c, selected: classes.has(c) },
+        `${c} (${(answer.counts.byClass[c]?.down ?? 0) + (answer.counts.byClass[c]?.degraded ?? 0)})`,
+      ),
+    ),
+  );
+  const groupSelect = h(
+    'select',
+    { name: 'group', 'aria-label': 'group by' },
+    ...(['none', 'class', 'location', 'service'] as const).map((g) =>
+      h('option', { value: g, selected: g === groupBy }, g === 'none' ? 'no grouping' : `group by ${g}`),
+    ),
+  );
+  const findBox = h('input', {
+    type: 'search',
+    name: 'find',
+    placeholder: 'find on map…',
+    value: p.get('find') ?? '',
+    'aria-label': 'find on the map',
+  });
   const findInfo = h('span', { class: 'muted' });
   const exportButtons = h(
     'span',
@@ -77,7 +108,11 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   );
 
   const canvas = h('div', { class: 'map', 'data-testid': 'map', tabindex: '0', 'aria-label': 'impact map' });
-  const details = h('aside', { class: 'details', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Click a CI to see why it is impacted.'));
+  const details = h(
+    'aside',
+    { class: 'details', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Click a CI to see why it is impacted.'),
+  );
   const legend = h(
     'div',
     { class: 'legend', 'aria-label': 'legend' },
@@ -113,7 +148,11 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
     const ci = byId.get(id);
     const origin = answer.origins.find((o) => o.id === id);
     if (origin) {
-      append(details, [h('h3', {}, id), h('p', {}, `Origin: given as ${origin.effect}, ends ${origin.state}.`), link(`/cis/${encodeURIComponent(id)}`, 'open in explorer')]);
+      append(details, [
+        h('h3', {}, id),
+        h('p', {}, `Origin: given as ${origin.effect}, ends ${origin.state}.`),
+        link(`/cis/${encodeURIComponent(id)}`, 'open in explorer'),
+      ]);
       return;
     }
     if (!ci) return;
@@ -125,16 +164,31 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
       h('p', { 'data-why': 'state' }, `${ci.state.toUpperCase()} at depth ${ci.depth}`),
       svc ? h('p', {}, `Business service, criticality ${svc.criticality}, owner ${svc.owner ?? '—'}`) : null,
       h('h4', {}, 'Why: the path from the origin'),
-      h('ol', { class: 'via', 'data-why': 'via' }, ...steps.map(([source, target, s]) => h('li', {}, `${source} → ${target}`, h('span', { class: 'muted' }, ` (${s.from} ${s.type} ${s.to})`)))),
+      h(
+        'ol',
+        { class: 'via', 'data-why': 'via' },
+        ...steps.map(([source, target, s]) =>
+          h('li', {}, `${source} → ${target}`, h('span', { class: 'muted' }, ` (${s.from} ${s.type} ${s.to})`)),
+        ),
+      ),
       ...(ci.redundancy ?? []).map((r) =>
-        h('p', { 'data-why': 'redundancy' }, `Redundancy over ${r.relationship}: ${r.available} of ${r.members} available, needs ${r.required} (minAvailable ${r.minAvailable}) — ${r.breached ? 'breached: down' : 'absorbed: degraded'}; failed: ${r.failed.map((f) => (f.from === ci.id ? f.to : f.from)).join(', ')}`),
+        h(
+          'p',
+          { 'data-why': 'redundancy' },
+          `Redundancy over ${r.relationship}: ${r.available} of ${r.members} available, needs ${r.required} (minAvailable ${r.minAvailable}) — ${r.breached ? 'breached: down' : 'absorbed: degraded'}; failed: ${r.failed.map((f) => (f.from === ci.id ? f.to : f.from)).join(', ')}`,
+        ),
       ),
       link(`/cis/${encodeURIComponent(ci.id)}`, 'open in explorer'),
     ]);
   }
 
   const applyFilters = () => {
-    const st = new Set(stateBoxes.map((l) => l.querySelector('input')!).filter((i) => i.checked).map((i) => i.value));
+    const st = new Set(
+      stateBoxes
+        .map((l) => l.querySelector('input')!)
+        .filter((i) => i.checked)
+        .map((i) => i.value),
+    );
     view.filter({ states: st.size === 2 ? new Set() : st, classes: new Set(Array.from(classSelect.selectedOptions).map((o) => o.value)) });
   };
   const applyFind = () => {
@@ -144,7 +198,10 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   };
   for (const l of stateBoxes)
     l.querySelector('input')!.addEventListener('change', () => {
-      const st = stateBoxes.map((x) => x.querySelector('input')!).filter((i) => i.checked).map((i) => i.value);
+      const st = stateBoxes
+        .map((x) => x.querySelector('input')!)
+        .filter((i) => i.checked)
+        .map((i) => i.value);
       const q = new URLSearchParams(ctx.params);
       q.delete('state');
       if (st.length === 1) q.set('state', st[0]!);

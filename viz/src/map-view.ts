@@ -11,14 +11,23 @@ import type { ImpactAnswer } from './api.ts';
 import { GRAPH_STYLE } from './graph-style.ts';
 import { pathEdges, stepId, type ImpactMap } from './impact-model.ts';
 
-export interface MapFilters { states: ReadonlySet<string>; classes: ReadonlySet<string> }
+export interface MapFilters {
+  states: ReadonlySet<string>;
+  classes: ReadonlySet<string>;
+}
 
 /** Zoom and pan that fit the node positions (plus a margin for labels) into the container. */
 export function viewportFor(model: ImpactMap, container: HTMLElement): { zoom: number; pan: { x: number; y: number } } {
   if (model.nodes.length === 0) return { zoom: 1, pan: { x: 0, y: 0 } };
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const n of model.nodes) {
-    x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y);
+    x0 = Math.min(x0, n.x);
+    x1 = Math.max(x1, n.x);
+    y0 = Math.min(y0, n.y);
+    y1 = Math.max(y1, n.y);
   }
   const margin = 90;
   const w = Math.max(container.clientWidth, 100);
@@ -32,7 +41,12 @@ export class MapView {
   private readonly ready: Promise<void>;
   private filtered = false;
 
-  constructor(container: HTMLElement, readonly model: ImpactMap, readonly answer: ImpactAnswer, onTap: (id: string) => void) {
+  constructor(
+    container: HTMLElement,
+    readonly model: ImpactMap,
+    readonly answer: ImpactAnswer,
+    onTap: (id: string) => void,
+  ) {
     // Registered once per page; cytoscape's own extension registry says whether it already is.
     if (!(cytoscape as unknown as (type: string, name: string) => unknown)('core', 'svg')) cytoscape.use(cytoscapeSvg);
     const big = model.nodes.length > 300;
@@ -41,7 +55,21 @@ export class MapView {
     const quiet = (classes: string[]) => big && !classes.some((c) => c === 'origin' || c === 'service' || c === 'group');
     const elements: ElementDefinition[] = [
       ...model.parents.map((p) => ({ group: 'nodes' as const, data: { id: p.id, label: p.label }, classes: 'compound' })),
-      ...model.nodes.map((n) => ({ group: 'nodes' as const, data: { id: n.id, label: n.label, parent: n.parent, state: n.state, ciClass: n.ciClass, depth: n.depth, environment: n.environment, members: n.members }, position: { x: n.x, y: n.y }, classes: [...n.classes, ...(quiet(n.classes) ? ['quiet'] : [])].join(' ') })),
+      ...model.nodes.map((n) => ({
+        group: 'nodes' as const,
+        data: {
+          id: n.id,
+          label: n.label,
+          parent: n.parent,
+          state: n.state,
+          ciClass: n.ciClass,
+          depth: n.depth,
+          environment: n.environment,
+          members: n.members,
+        },
+        position: { x: n.x, y: n.y },
+        classes: [...n.classes, ...(quiet(n.classes) ? ['quiet'] : [])].join(' '),
+      })),
       ...model.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.source, target: e.target, type: e.type } })),
     ];
     this.cy = cytoscape({
@@ -83,7 +111,10 @@ export class MapView {
       const onPath = this.cy.collection().union(node);
       if (ci) {
         for (const [source, target, step] of pathEdges(ci)) {
-          onPath.merge(this.cy.getElementById(source)).merge(this.cy.getElementById(target)).merge(this.cy.getElementById(stepId(step)));
+          onPath
+            .merge(this.cy.getElementById(source))
+            .merge(this.cy.getElementById(target))
+            .merge(this.cy.getElementById(stepId(step)));
         }
       }
       this.cy.elements().not(onPath).not(':parent').addClass('dim');
@@ -99,11 +130,17 @@ export class MapView {
     this.filtered = f.states.size > 0 || f.classes.size > 0;
     let visible = 0;
     this.cy.batch(() => {
-      this.cy.nodes().not(':parent').forEach((n) => {
-        const hide = !n.hasClass('origin') && ((f.states.size > 0 && !f.states.has(n.data('state') as string)) || (f.classes.size > 0 && !f.classes.has(n.data('ciClass') as string)));
-        n.toggleClass('hidden', hide);
-        if (!hide) visible++;
-      });
+      this.cy
+        .nodes()
+        .not(':parent')
+        .forEach((n) => {
+          const hide =
+            !n.hasClass('origin') &&
+            ((f.states.size > 0 && !f.states.has(n.data('state') as string)) ||
+              (f.classes.size > 0 && !f.classes.has(n.data('ciClass') as string)));
+          n.toggleClass('hidden', hide);
+          if (!hide) visible++;
+        });
     });
     return visible;
   }
@@ -115,12 +152,15 @@ export class MapView {
     this.cy.batch(() => {
       this.cy.nodes().removeClass('match');
       if (!t) return;
-      this.cy.nodes().not(':parent').forEach((n) => {
-        if ((n.id() as string).toLowerCase().includes(t) || String(n.data('label')).toLowerCase().includes(t)) {
-          n.addClass('match');
-          hits.push(n.id() as string);
-        }
-      });
+      this.cy
+        .nodes()
+        .not(':parent')
+        .forEach((n) => {
+          if ((n.id() as string).toLowerCase().includes(t) || String(n.data('label')).toLowerCase().includes(t)) {
+            n.addClass('match');
+            hits.push(n.id() as string);
+          }
+        });
     });
     return hits;
   }

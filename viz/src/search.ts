@@ -7,7 +7,8 @@ import { ApiError, type Api, type CI } from './api.ts';
 export async function searchCis(api: Api, text: string, limit = 20): Promise<CI[]> {
   const t = text.trim();
   if (!t) return [];
-  const ignore404 = <T>(p: Promise<T>): Promise<T | null> => p.catch((e: unknown) => (e instanceof ApiError && (e.status === 404 || e.status === 400) ? null : Promise.reject(e)));
+  const ignore404 = <T>(p: Promise<T>): Promise<T | null> =>
+    p.catch((e: unknown) => (e instanceof ApiError && (e.status === 404 || e.status === 400) ? null : Promise.reject(e)));
   const [exact, byName, byClass, byOwner] = await Promise.all([
     ignore404(api.getCi(t)),
     ignore404(api.listCis({ q: t, limit })),
@@ -15,6 +16,7 @@ export async function searchCis(api: Api, text: string, limit = 20): Promise<CI[
     ignore404(api.listCis({ owner: t, limit })),
   ]);
   const out = new Map<string, CI>();
-  for (const ci of [exact, ...(byName?.items ?? []), ...(byClass?.items ?? []), ...(byOwner?.items ?? [])]) if (ci && !out.has(ci.id)) out.set(ci.id, ci);
+  for (const ci of [exact, ...(byName?.items ?? []), ...(byClass?.items ?? []), ...(byOwner?.items ?? [])])
+    if (ci && !out.has(ci.id)) out.set(ci.id, ci);
   return [...out.values()].slice(0, limit);
 }

@@ -9,7 +9,11 @@ export async function render(ctx: ViewContext): Promise<void> {
   clear(ctx.root);
   append(ctx.root, [
     h('h1', {}, 'Audit'),
-    h('p', { 'data-placeholder': 'audit' }, 'The audit report (findings by rule, each jumping to the CI on the map; health scores and their trend) will appear here once the audit API is available on this server.'),
+    h(
+      'p',
+      { 'data-placeholder': 'audit' },
+      'The audit report (findings by rule, each jumping to the CI on the map; health scores and their trend) will appear here once the audit API is available on this server.',
+    ),
     h('p', {}, 'Meanwhile: ', link('/cis', 'explore CIs'), ' and their single points of failure.'),
   ]);
 }

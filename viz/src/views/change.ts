@@ -42,8 +42,18 @@ export async function render(ctx: ViewContext): Promise<void> {
   const risk = h(
     'section',
     { class: 'risk', 'aria-label': 'risk' },
-    h('h2', {}, 'Risk ', h('span', { class: `level level-${a.risk.level}`, 'data-risk-level': a.risk.level }, a.risk.level.toUpperCase()), ` score ${a.risk.score}`),
-    h('p', { class: 'muted' }, `assessed on graph seq ${a.seq} at ${a.computedAt}${a.risk.policyVersion ? `, policy ${a.risk.policyVersion}` : ''}`),
+    h(
+      'h2',
+      {},
+      'Risk ',
+      h('span', { class: `level level-${a.risk.level}`, 'data-risk-level': a.risk.level }, a.risk.level.toUpperCase()),
+      ` score ${a.risk.score}`,
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `assessed on graph seq ${a.seq} at ${a.computedAt}${a.risk.policyVersion ? `, policy ${a.risk.policyVersion}` : ''}`,
+    ),
     h(
       'table',
       { class: 'factors' },
@@ -52,14 +62,26 @@ export async function render(ctx: ViewContext): Promise<void> {
         'tbody',
         {},
         ...a.risk.factors.map((f) =>
-          h('tr', { 'data-factor': f.id, class: f.points > 0 ? '' : 'zero' }, h('td', {}, f.label), h('td', { class: 'num' }, String(f.points)), h('td', {}, f.evidence.length === 0 ? '—' : h('ul', {}, ...f.evidence.map((e) => h('li', {}, evidenceText(e)))))),
+          h(
+            'tr',
+            { 'data-factor': f.id, class: f.points > 0 ? '' : 'zero' },
+            h('td', {}, f.label),
+            h('td', { class: 'num' }, String(f.points)),
+            h('td', {}, f.evidence.length === 0 ? '—' : h('ul', {}, ...f.evidence.map((e) => h('li', {}, evidenceText(e))))),
+          ),
         ),
       ),
     ),
   );
 
-  const conflictList = conflicts.conflicts.length === 0 ? h('p', {}, 'No conflicting changes.') : h('ul', {}, ...conflicts.conflicts.map((c) => h('li', {}, evidenceText(c))));
-  const freezes = a.freezes.length === 0 ? h('p', {}, 'Outside every freeze window.') : h('ul', {}, ...a.freezes.map((f) => h('li', {}, evidenceText(f))));
+  const conflictList =
+    conflicts.conflicts.length === 0
+      ? h('p', {}, 'No conflicting changes.')
+      : h('ul', {}, ...conflicts.conflicts.map((c) => h('li', {}, evidenceText(c))));
+  const freezes =
+    a.freezes.length === 0
+      ? h('p', {}, 'Outside every freeze window.')
+      : h('ul', {}, ...a.freezes.map((f) => h('li', {}, evidenceText(f))));
 
   // ---- approvals and quorum
   const approvalsBox = h('section', { class: 'approvals', 'aria-label': 'approvals' });
@@ -72,7 +94,19 @@ export async function render(ctx: ViewContext): Promise<void> {
     append(approvalsBox, [
       h('h2', {}, 'Approvals and quorum'),
       h('ul', {}, ...quorum),
-      c.approvals.length === 0 ? h('p', { class: 'muted' }, 'No votes yet.') : h('ul', { class: 'votes' }, ...c.approvals.map((v) => h('li', {}, `${v.by} (${v.role}) ${v.decision === 'approve' ? 'approved' : 'rejected'} at ${v.at}${v.reason ? ` — ${v.reason}` : ''}`))),
+      c.approvals.length === 0
+        ? h('p', { class: 'muted' }, 'No votes yet.')
+        : h(
+            'ul',
+            { class: 'votes' },
+            ...c.approvals.map((v) =>
+              h(
+                'li',
+                {},
+                `${v.by} (${v.role}) ${v.decision === 'approve' ? 'approved' : 'rejected'} at ${v.at}${v.reason ? ` — ${v.reason}` : ''}`,
+              ),
+            ),
+          ),
     ]);
     // Vote buttons for the roles the policy asks at this risk level (approvalsRequired); the API decides.
     const voter = ctx.session.can('changes:approve') && a.approvalsRequired.some((r) => r.role === ctx.session.me?.role);
@@ -92,7 +126,13 @@ export async function render(ctx: ViewContext): Promise<void> {
         }
       };
       append(approvalsBox, [
-        h('div', { class: 'vote' }, reason, h('button', { type: 'button', 'data-vote': 'approve', onclick: () => void vote('approve') }, 'Approve'), h('button', { type: 'button', 'data-vote': 'reject', onclick: () => void vote('reject') }, 'Reject')),
+        h(
+          'div',
+          { class: 'vote' },
+          reason,
+          h('button', { type: 'button', 'data-vote': 'approve', onclick: () => void vote('approve') }, 'Approve'),
+          h('button', { type: 'button', 'data-vote': 'reject', onclick: () => void vote('reject') }, 'Reject'),
+        ),
         msg,
       ]);
     } else if (c.state !== 'cab_review') {
@@ -106,8 +146,30 @@ export async function render(ctx: ViewContext): Promise<void> {
     header,
     approvalsBox,
     risk,
-    h('div', { class: 'cols even' }, h('section', {}, h('h2', {}, 'Conflicts'), conflictList), h('section', {}, h('h2', {}, 'Freeze windows'), freezes)),
-    h('section', {}, h('h2', {}, 'Impact map'), h('p', {}, 'What the targets take down, as assessed; ', link(`/impact?${change.targets.filter((t) => t.effect !== 'none').map((t) => `ci=${encodeURIComponent(t.ci)}`).join('&')}`, 'open as an impact map')), mapHost),
+    h(
+      'div',
+      { class: 'cols even' },
+      h('section', {}, h('h2', {}, 'Conflicts'), conflictList),
+      h('section', {}, h('h2', {}, 'Freeze windows'), freezes),
+    ),
+    h(
+      'section',
+      {},
+      h('h2', {}, 'Impact map'),
+      h(
+        'p',
+        {},
+        'What the targets take down, as assessed; ',
+        link(
+          `/impact?${change.targets
+            .filter((t) => t.effect !== 'none')
+            .map((t) => `ci=${encodeURIComponent(t.ci)}`)
+            .join('&')}`,
+          'open as an impact map',
+        ),
+      ),
+      mapHost,
+    ),
   ]);
   await mountMapPanel(ctx, mapHost, a.blastRadius, { name: `change-${change.id}`, locations: () => loadLocations(ctx.session.api) });
 }

@@ -27,35 +27,55 @@ export async function render(ctx: ViewContext): Promise<void> {
   clear(ctx.root);
   append(ctx.root, [h('h1', {}, 'Correlation of open incidents'), h('p', { class: 'muted' }, 'Asking the API…')]);
   const [open, result] = await Promise.all([
-    Promise.all(['new', 'assigned', 'in_progress', 'on_hold'].map((state) => api.incidents({ state, limit: 500 }))).then((pages) => pages.flatMap((p) => p.items)),
+    Promise.all(['new', 'assigned', 'in_progress', 'on_hold'].map((state) => api.incidents({ state, limit: 500 }))).then((pages) =>
+      pages.flatMap((p) => p.items),
+    ),
     api.correlate({}),
   ]);
   clear(ctx.root);
-  append(ctx.root, [h('h1', {}, 'Correlation of open incidents'), h('p', { 'data-count': 'incidents' }, `${open.length} open incidents · ${result.groups.length} groups · ${result.unexplained.length} unexplained`)]);
+  append(ctx.root, [
+    h('h1', {}, 'Correlation of open incidents'),
+    h(
+      'p',
+      { 'data-count': 'incidents' },
+      `${open.length} open incidents · ${result.groups.length} groups · ${result.unexplained.length} unexplained`,
+    ),
+  ]);
   if (open.length === 0) append(ctx.root, [h('p', {}, 'No open incidents.')]);
   const titles = new Map(open.map((i) => [i.id, i]));
   result.groups.forEach((g, gi) => drawGroup(ctx, g, gi, titles, result));
-  if (result.unexplained.length) append(ctx.root, [h('section', {}, h('h2', {}, 'Unexplained'), h('p', {}, result.unexplained.join(', ')))]);
+  if (result.unexplained.length)
+    append(ctx.root, [h('section', {}, h('h2', {}, 'Unexplained'), h('p', {}, result.unexplained.join(', ')))]);
 }
 
-function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi: number, titles: Map<string, { title: string; cis: string[] }>, _r: CorrelationAnswer) {
+function drawGroup(
+  ctx: ViewContext,
+  g: CorrelationAnswer['groups'][number],
+  gi: number,
+  titles: Map<string, { title: string; cis: string[] }>,
+  _r: CorrelationAnswer,
+) {
   const canvas = h('div', { class: 'map small', 'data-testid': `group-${gi}` });
   const msg = h('p', { role: 'status' });
   const best = g.candidates[0];
   const createButton =
     ctx.session.can('itsm:write') && best
-      ? h('button', {
-          type: 'button',
-          'data-action': 'create-problem',
-          onclick: async () => {
-            try {
-              const p = await ctx.session.api.problemFromCorrelation({ incidents: g.incidents, candidates: g.candidates });
-              msg.textContent = `Problem ${p.id} created (root cause ${best.id}).`;
-            } catch (err) {
-              msg.textContent = describeError(err);
-            }
+      ? h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'create-problem',
+            onclick: async () => {
+              try {
+                const p = await ctx.session.api.problemFromCorrelation({ incidents: g.incidents, candidates: g.candidates });
+                msg.textContent = `Problem ${p.id} created (root cause ${best.id}).`;
+              } catch (err) {
+                msg.textContent = describeError(err);
+              }
+            },
           },
-        }, `Create problem (root cause ${best.id})`)
+          `Create problem (root cause ${best.id})`,
+        )
       : null;
   const section = h(
     'section',
@@ -67,7 +87,18 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
       h(
         'div',
         {},
-        h('ul', {}, ...g.incidents.map((i) => h('li', {}, `${i}: ${titles.get(i)?.title ?? ''}`, h('span', { class: 'muted' }, ` on ${(titles.get(i)?.cis ?? []).join(', ')}`)))),
+        h(
+          'ul',
+          {},
+          ...g.incidents.map((i) =>
+            h(
+              'li',
+              {},
+              `${i}: ${titles.get(i)?.title ?? ''}`,
+              h('span', { class: 'muted' }, ` on ${(titles.get(i)?.cis ?? []).join(', ')}`),
+            ),
+          ),
+        ),
         h('h3', {}, 'Ranked candidates'),
         h(
           'ol',
@@ -78,13 +109,32 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
               {},
               link(`/cis/${encodeURIComponent(c.id)}`, c.name),
               ` ${c.class} · score ${c.score.toFixed(2)} · explains ${c.explains.length}`,
-              h('div', { class: 'muted small' }, c.factors.map((f) => `${f.signal} ${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(2)}`).join(' · ')),
-              h('ul', { 'data-evidence': c.id, class: 'small' }, ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: ${pathText(p.ci, p.steps)}`))),
+              h(
+                'div',
+                { class: 'muted small' },
+                c.factors.map((f) => `${f.signal} ${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(2)}`).join(' · '),
+              ),
+              h(
+                'ul',
+                { 'data-evidence': c.id, class: 'small' },
+                ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: ${pathText(p.ci, p.steps)}`)),
+              ),
             ),
           ),
         ),
       ),
-      h('div', {}, createButton, msg, h('p', { class: 'muted' }, best ? `Evidence paths of the best candidate, ${best.id} (diamond), from the incident CIs (rounded):` : ''), canvas),
+      h(
+        'div',
+        {},
+        createButton,
+        msg,
+        h(
+          'p',
+          { class: 'muted' },
+          best ? `Evidence paths of the best candidate, ${best.id} (diamond), from the incident CIs (rounded):` : '',
+        ),
+        canvas,
+      ),
     ),
   );
   append(ctx.root, [section]);
@@ -104,7 +154,10 @@ function drawGroup(ctx: ViewContext, g: CorrelationAnswer['groups'][number], gi:
   const cy = cytoscape({
     container: canvas,
     style: GRAPH_STYLE,
-    elements: [...[...nodes].map(([id, cls]) => ({ group: 'nodes' as const, data: { id, label: id }, classes: cls })), ...[...edges].map(([id, e]) => ({ group: 'edges' as const, data: { id, ...e }, classes: 'labelled' }))],
+    elements: [
+      ...[...nodes].map(([id, cls]) => ({ group: 'nodes' as const, data: { id, label: id }, classes: cls })),
+      ...[...edges].map(([id, e]) => ({ group: 'edges' as const, data: { id, ...e }, classes: 'labelled' })),
+    ],
     layout: { name: 'breadthfirst', directed: true, roots: [best.id], spacingFactor: 1.1 } as cytoscape.LayoutOptions,
   });
   ctx.onLeave(() => cy.destroy());

@@ -14,14 +14,32 @@ import { searchCis } from '../search.ts';
 
 function resultsList(ctx: ViewContext, items: CI[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'muted' }, 'No CI matches.');
-  return h('ul', { class: 'results' }, ...items.map((ci) => h('li', {}, link(`/cis/${encodeURIComponent(ci.id)}`, ci.name), h('span', { class: 'muted' }, ` ${ci.id} · ${ci.class} · ${ci.owner ?? 'no owner'}`))));
+  return h(
+    'ul',
+    { class: 'results' },
+    ...items.map((ci) =>
+      h(
+        'li',
+        {},
+        link(`/cis/${encodeURIComponent(ci.id)}`, ci.name),
+        h('span', { class: 'muted' }, ` ${ci.id} · ${ci.class} · ${ci.owner ?? 'no owner'}`),
+      ),
+    ),
+  );
 }
 
 export async function render(ctx: ViewContext): Promise<void> {
   const api = ctx.session.api;
   const id = ctx.rest[0];
   clear(ctx.root);
-  const q = h('input', { type: 'search', name: 'q', value: ctx.params.get('q') ?? '', placeholder: 'id, name, class or owner', 'aria-label': 'search CIs', size: 40 });
+  const q = h('input', {
+    type: 'search',
+    name: 'q',
+    value: ctx.params.get('q') ?? '',
+    placeholder: 'id, name, class or owner',
+    'aria-label': 'search CIs',
+    size: 40,
+  });
   const out = h('div', { class: 'search-results' });
   const form = h('form', { role: 'search' }, q, h('button', { type: 'submit' }, 'Search'));
   form.addEventListener('submit', (e) => {
@@ -46,34 +64,103 @@ export async function render(ctx: ViewContext): Promise<void> {
   const depIds = new Set(deps.dependencies.map((d) => d.id));
   const canvas = h('div', { class: 'map small', 'data-testid': 'neighbourhood' });
   append(ctx.root, [
-    h('section', { class: 'ci-head' }, h('h2', {}, ci.name), h('p', { class: 'muted' }, `${ci.id} · ${ci.class}`), link(`/impact?ci=${encodeURIComponent(ci.id)}`, 'What does its failure impact? →')),
+    h(
+      'section',
+      { class: 'ci-head' },
+      h('h2', {}, ci.name),
+      h('p', { class: 'muted' }, `${ci.id} · ${ci.class}`),
+      link(`/impact?ci=${encodeURIComponent(ci.id)}`, 'What does its failure impact? →'),
+    ),
     h(
       'div',
       { class: 'cols' },
-      h('section', {}, h('h3', {}, 'Attributes'), dl([['status', ci.status], ['environment', ci.environment], ['criticality', ci.criticality], ['owner', ci.owner ?? '—'], ['tags', (ci.tags ?? []).join(', ') || '—'], ['redundancy', ci.redundancy ?? []], ...Object.entries(ci.attributes ?? {}) as [string, unknown][], ['version', ci.version], ['updated', ci.updatedAt]])),
+      h(
+        'section',
+        {},
+        h('h3', {}, 'Attributes'),
+        dl([
+          ['status', ci.status],
+          ['environment', ci.environment],
+          ['criticality', ci.criticality],
+          ['owner', ci.owner ?? '—'],
+          ['tags', (ci.tags ?? []).join(', ') || '—'],
+          ['redundancy', ci.redundancy ?? []],
+          ...(Object.entries(ci.attributes ?? {}) as [string, unknown][]),
+          ['version', ci.version],
+          ['updated', ci.updatedAt],
+        ]),
+      ),
       h(
         'section',
         {},
         h('h3', {}, `Neighbourhood (click a neighbour to expand)`),
         canvas,
-        h('p', { class: 'legend' }, h('span', { class: 'lg lg-focus' }, 'this CI (star)'), h('span', { class: 'lg lg-spof' }, 'single point of failure'), h('span', { class: 'lg lg-dep' }, 'a dependency (transitive provider)')),
+        h(
+          'p',
+          { class: 'legend' },
+          h('span', { class: 'lg lg-focus' }, 'this CI (star)'),
+          h('span', { class: 'lg lg-spof' }, 'single point of failure'),
+          h('span', { class: 'lg lg-dep' }, 'a dependency (transitive provider)'),
+        ),
       ),
     ),
-    h('div', { class: 'cols' },
-      h('section', {}, h('h3', {}, `Single points of failure (${spof.spofs.length})`), spof.spofs.length === 0 ? h('p', {}, 'None: every provider chain is redundant.') : h('ul', { 'data-list': 'spof' }, ...spof.spofs.map((s) => h('li', {}, link(`/cis/${encodeURIComponent(s.id)}`, s.name), ` ${s.class}, ${s.kind}, ${s.depth} hop(s)`)))),
-      h('section', {}, h('h3', {}, `Dependencies (${deps.dependencies.length})`), h('ul', { 'data-list': 'deps', class: 'scroll' }, ...deps.dependencies.slice(0, 200).map((d) => h('li', {}, link(`/cis/${encodeURIComponent(d.id)}`, d.name), ` ${d.class}, depth ${d.depth}`)))),
+    h(
+      'div',
+      { class: 'cols' },
+      h(
+        'section',
+        {},
+        h('h3', {}, `Single points of failure (${spof.spofs.length})`),
+        spof.spofs.length === 0
+          ? h('p', {}, 'None: every provider chain is redundant.')
+          : h(
+              'ul',
+              { 'data-list': 'spof' },
+              ...spof.spofs.map((s) =>
+                h('li', {}, link(`/cis/${encodeURIComponent(s.id)}`, s.name), ` ${s.class}, ${s.kind}, ${s.depth} hop(s)`),
+              ),
+            ),
+      ),
+      h(
+        'section',
+        {},
+        h('h3', {}, `Dependencies (${deps.dependencies.length})`),
+        h(
+          'ul',
+          { 'data-list': 'deps', class: 'scroll' },
+          ...deps.dependencies
+            .slice(0, 200)
+            .map((d) => h('li', {}, link(`/cis/${encodeURIComponent(d.id)}`, d.name), ` ${d.class}, depth ${d.depth}`)),
+        ),
+      ),
     ),
-    h('section', {}, h('h3', {}, 'History'), history === null ? h('p', { class: 'muted' }, 'Your role may not read the history.') : h('ol', { class: 'history' }, ...history.items.map((e) => h('li', {}, `#${e.seq} ${e.at} ${e.actor} ${e.op}`)))),
+    h(
+      'section',
+      {},
+      h('h3', {}, 'History'),
+      history === null
+        ? h('p', { class: 'muted' }, 'Your role may not read the history.')
+        : h('ol', { class: 'history' }, ...history.items.map((e) => h('li', {}, `#${e.seq} ${e.at} ${e.actor} ${e.op}`))),
+    ),
   ]);
 
   if (!(cytoscape as unknown as (type: string, name: string) => unknown)('layout', 'dagre')) cytoscape.use(dagre);
   const cy = cytoscape({ container: canvas, style: GRAPH_STYLE, elements: [], minZoom: 0.1, maxZoom: 3 });
   ctx.onLeave(() => cy.destroy());
-  const classesOf = (c: { id: string }) => [c.id === id ? 'focus' : '', spofIds.has(c.id) ? 'spof' : '', depIds.has(c.id) && !spofIds.has(c.id) ? 'dep' : ''].filter(Boolean).join(' ');
+  const classesOf = (c: { id: string }) =>
+    [c.id === id ? 'focus' : '', spofIds.has(c.id) ? 'spof' : '', depIds.has(c.id) && !spofIds.has(c.id) ? 'dep' : '']
+      .filter(Boolean)
+      .join(' ');
   const addNeighbours = (center: string, items: Neighbour[]) => {
     for (const n of items) {
-      if (cy.getElementById(n.ci.id).empty()) cy.add({ group: 'nodes', data: { id: n.ci.id, label: `${n.ci.name}\n${n.ci.class}` }, classes: classesOf(n.ci) });
-      if (cy.getElementById(n.relationship.id).empty()) cy.add({ group: 'edges', data: { id: n.relationship.id, source: n.relationship.from, target: n.relationship.to, type: n.relationship.type }, classes: 'labelled' });
+      if (cy.getElementById(n.ci.id).empty())
+        cy.add({ group: 'nodes', data: { id: n.ci.id, label: `${n.ci.name}\n${n.ci.class}` }, classes: classesOf(n.ci) });
+      if (cy.getElementById(n.relationship.id).empty())
+        cy.add({
+          group: 'edges',
+          data: { id: n.relationship.id, source: n.relationship.from, target: n.relationship.to, type: n.relationship.type },
+          classes: 'labelled',
+        });
     }
     cy.getElementById(center).data('expanded', true);
     cy.layout({ name: 'dagre', rankDir: 'TB', nodeSep: 110, rankSep: 90, animate: false } as cytoscape.LayoutOptions).run();

@@ -12,18 +12,53 @@ import { mountMapPanel } from '../map-panel.ts';
 
 export async function render(ctx: ViewContext): Promise<void> {
   const p = ctx.params;
-  const cis = p.getAll('ci').flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const cis = p
+    .getAll('ci')
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const mode = p.get('mode') === 'degraded' ? 'degraded' : 'down';
   const depth = p.get('depth');
   const types = p.get('types') ?? '';
   const env = p.get('env') ?? '';
   const maxNodes = Number(p.get('maxNodes') ?? '2000');
 
-  const origins = h('input', { name: 'ci', value: cis.join(', '), placeholder: 'CI ids, comma separated', size: 40, 'aria-label': 'origin CIs' });
-  const modeSel = h('select', { name: 'mode', 'aria-label': 'effect' }, h('option', { value: 'down', selected: mode === 'down' }, 'go down'), h('option', { value: 'degraded', selected: mode === 'degraded' }, 'are degraded'));
-  const depthIn = h('input', { name: 'depth', type: 'number', min: '0', value: depth ?? '', placeholder: 'any', size: 4, 'aria-label': 'max depth' });
-  const typesIn = h('input', { name: 'types', value: types, placeholder: 'all propagating types', size: 24, 'aria-label': 'relationship types (comma separated)' });
-  const envSel = h('select', { name: 'env', 'aria-label': 'environment' }, ...['', 'production', 'staging', 'test', 'development'].map((e) => h('option', { value: e, selected: e === env }, e || 'all environments')));
+  const origins = h('input', {
+    name: 'ci',
+    value: cis.join(', '),
+    placeholder: 'CI ids, comma separated',
+    size: 40,
+    'aria-label': 'origin CIs',
+  });
+  const modeSel = h(
+    'select',
+    { name: 'mode', 'aria-label': 'effect' },
+    h('option', { value: 'down', selected: mode === 'down' }, 'go down'),
+    h('option', { value: 'degraded', selected: mode === 'degraded' }, 'are degraded'),
+  );
+  const depthIn = h('input', {
+    name: 'depth',
+    type: 'number',
+    min: '0',
+    value: depth ?? '',
+    placeholder: 'any',
+    size: 4,
+    'aria-label': 'max depth',
+  });
+  const typesIn = h('input', {
+    name: 'types',
+    value: types,
+    placeholder: 'all propagating types',
+    size: 24,
+    'aria-label': 'relationship types (comma separated)',
+  });
+  const envSel = h(
+    'select',
+    { name: 'env', 'aria-label': 'environment' },
+    ...['', 'production', 'staging', 'test', 'development'].map((e) =>
+      h('option', { value: e, selected: e === env }, e || 'all environments'),
+    ),
+  );
   const form = h(
     'form',
     { class: 'query', role: 'search' },
@@ -38,7 +73,11 @@ export async function render(ctx: ViewContext): Promise<void> {
     e.preventDefault();
     ctx.session.lastImpact = null; // asking again means asking the API again
     const q = new URLSearchParams();
-    for (const c of origins.value.split(',').map((s) => s.trim()).filter(Boolean)) q.append('ci', c);
+    for (const c of origins.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      q.append('ci', c);
     if (modeSel.value === 'degraded') q.set('mode', 'degraded');
     if (depthIn.value) q.set('depth', depthIn.value);
     if (typesIn.value.trim()) q.set('types', typesIn.value.replace(/\s+/g, ''));
@@ -47,12 +86,20 @@ export async function render(ctx: ViewContext): Promise<void> {
   });
   const body = h('div', { class: 'map-host' });
   clear(ctx.root);
-  append(ctx.root, [h('h1', {}, cis.length ? `Impact: ${cis.join(', ')} ${mode === 'down' ? 'down' : 'degraded'}` : 'Impact map'), form, body]);
+  append(ctx.root, [
+    h('h1', {}, cis.length ? `Impact: ${cis.join(', ')} ${mode === 'down' ? 'down' : 'degraded'}` : 'Impact map'),
+    form,
+    body,
+  ]);
   if (cis.length === 0) {
     append(body, [h('p', { class: 'muted' }, 'Name one or more CIs, e.g. both PDUs of a rack: pdu-east-b3-a, pdu-east-b3-b.')]);
     return;
   }
-  const req: ImpactRequest = { origins: cis.map((ci) => ({ ci, effect: mode })), group: 'auto', maxNodes: Number.isFinite(maxNodes) && maxNodes >= 10 ? maxNodes : 2000 };
+  const req: ImpactRequest = {
+    origins: cis.map((ci) => ({ ci, effect: mode })),
+    group: 'auto',
+    maxNodes: Number.isFinite(maxNodes) && maxNodes >= 10 ? maxNodes : 2000,
+  };
   if (depth !== null && depth !== '') req.maxDepth = Number(depth);
   if (types) req.relationshipTypes = types.split(',').filter(Boolean);
   if (env) req.environments = env.split(',').filter(Boolean);
