@@ -29,7 +29,7 @@ const modelIsALeaf = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'neo4j-launcher/', 'data/', '.neo4j/', 'viz/vendor/', 'bench/out/', 'test/.lint-fixtures-*/'] },
+  { ignores: ['node_modules/', 'dist/', 'neo4j-launcher/', 'data/', '.neo4j/', 'viz/vendor/', 'viz/dist/', 'bench/out/', 'test/.lint-fixtures-*/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   impact: () => import('./impact.ts'),
   'import-formats': () => import('./import-formats.ts'),
   follow: () => import('./follow.ts'),
+  ui: () => import('./ui.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

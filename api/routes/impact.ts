@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CiId, ENVIRONMENTS, RelTypeName } from '../../engine/model/ci.ts';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { groupImpact } from '../../engine/views/impact-groups.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { CIParams, ErrorSchema } from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
@@ -16,6 +17,9 @@ const Effect = z.enum(['down', 'degraded']);
 /** `a,b,c` in a query string. */
 const csv = <T extends z.ZodType<string, string>>(item: T) => z.string().transform((s) => s.split(',').filter((v) => v !== '')).pipe(z.array(item).min(1));
 const Depth = z.coerce.number().int().min(0).max(10_000);
+/** Grouping for maps (engine/views/impact-groups.ts): `auto` adds `groups` when more than `maxNodes` CIs would be drawn. */
+const Group = z.enum(['none', 'auto']).default('none').describe('auto: group similar CIs for drawing when the answer exceeds maxNodes');
+const MaxNodes = z.coerce.number().int().min(10).max(1_000_000).default(2000).describe('with group=auto: most nodes a map should draw');
 
 export const ImpactQuery = z
   .object({
@@ -23,6 +27,8 @@ export const ImpactQuery = z
     depth: Depth.optional(),
     types: csv(RelTypeName).optional().describe('only these relationship types propagate (comma-separated): a what-if'),
     environments: csv(z.enum(ENVIRONMENTS)).optional().describe('report only these environments'),
+    group: Group,
+    maxNodes: MaxNodes,
   })
   .strict();
 
@@ -32,6 +38,8 @@ export const ImpactBody = z
     maxDepth: z.number().int().min(0).optional(),
     relationshipTypes: z.array(RelTypeName).min(1).optional(),
     environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
+    group: Group,
+    maxNodes: MaxNodes,
   })
   .strict();
 
@@ -51,6 +59,7 @@ const ImpactResult = z
 
 export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
   const answer = <T extends object>(result: T) => ({ seq: cmdb.seq, ...result });
+  const grouped = <T extends Parameters<typeof groupImpact>[0]>(result: T, group: 'none' | 'auto', maxNodes: number) => (group === 'auto' ? { ...result, groups: groupImpact(result, { maxNodes }) } : result);
   return [
     defineRoute({
       method: 'get',
@@ -63,15 +72,12 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       query: ImpactQuery,
       responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid query'), 404: err('unknown CI') },
       handler({ params, query, res }) {
-        res.json(
-          answer(
-            blastRadius(cmdb.impactIndex(), cmdb.registry, [{ ci: params.id, effect: query.mode }], {
-              maxDepth: query.depth,
-              relationshipTypes: query.types,
-              environments: query.environments,
-            }),
-          ),
-        );
+        const result = blastRadius(cmdb.impactIndex(), cmdb.registry, [{ ci: params.id, effect: query.mode }], {
+          maxDepth: query.depth,
+          relationshipTypes: query.types,
+          environments: query.environments,
+        });
+        res.json(answer(grouped(result, query.group, query.maxNodes)));
       },
     }),
     defineRoute({
@@ -84,8 +90,8 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       body: ImpactBody,
       responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid body'), 404: err('unknown CI') },
       handler({ body, res }) {
-        const { origins, ...options } = body;
-        res.json(answer(blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options)));
+        const { origins, group, maxNodes, ...options } = body;
+        res.json(answer(grouped(blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options), group, maxNodes)));
       },
     }),
     defineRoute({
