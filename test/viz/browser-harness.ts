@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApp } from '../../api/app.ts';
-import { DEMO_FILE } from '../../api/cli.ts';
+import { DEMO_FILE } from '../../api/serve.ts';
 import { TokenService, ROLES, type Role } from '../../engine/auth/tokens.ts';
 import { Cmdb } from '../../engine/cmdb.ts';
 import { importParsed, readImportFiles } from '../../engine/io/import.ts';
