@@ -13,7 +13,8 @@ import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Cmdb } from '../engine/cmdb.ts';
 import { CmdbError, StoreUnavailableError } from '../engine/errors.ts';
-import { TokenService } from '../engine/auth/tokens.ts';
+import type { TokenService } from '../engine/auth/tokens.ts';
+import { createServices, type Services } from './services.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
 import { authenticate, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
@@ -25,9 +26,7 @@ import { bulkRoutes, type BulkLimits } from './routes/bulk.ts';
 import { impactRoutes } from './routes/impact.ts';
 import { changesRouter } from './routes/changes.ts';
 import { releasesRouter } from './routes/releases.ts';
-import { ChangeService } from '../engine/changes/service.ts';
-import { ReleaseService } from '../engine/releases/service.ts';
-import { loadPolicy, type Policy } from '../engine/policy/policy.ts';
+import type { Policy } from '../engine/policy/policy.ts';
 import { UnauthorizedError } from './http-errors.ts';
 import { itsmRouter } from './routes/itsm.ts';
 import { can } from './permissions.ts';
@@ -50,6 +49,8 @@ export interface AppDeps {
   limits?: BulkLimits;
   /** Set `draining` on shutdown: /readyz then answers 503 so load balancers stop sending. */
   lifecycle?: { draining: boolean };
+  /** The wired services (api/services.ts); default: createServices over `cmdb` with `policy` and `now`. */
+  services?: Services;
   /** Change policy (risk weights, approvals per level); default engine/policy/default-policy.json. */
   policy?: Policy;
   /** Clock for change windows and SLAs (tests pin it). */
@@ -70,12 +71,13 @@ export class ShuttingDownError extends CmdbError {
 export function createApp(deps: AppDeps): Express {
   const { cmdb } = deps;
   const auth = deps.auth ?? true;
-  const tokens = deps.tokens ?? new TokenService(cmdb);
+  const services = deps.services ?? createServices({ cmdb, ...(deps.tokens ? { tokens: deps.tokens } : {}), ...(deps.policy ? { policy: deps.policy } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  const tokens = services.tokens;
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
-  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits), ...impactRoutes({ cmdb })];
-  const changes = new ChangeService({ cmdb, policy: deps.policy ?? loadPolicy(undefined), ...(deps.now ? { now: deps.now } : {}) });
-  const releases = new ReleaseService(cmdb, changes);
+  const routeDeps = { cmdb, tokens, services };
+  const routes: AnyRoute[] = [...ciRoutes(routeDeps), ...relationshipRoutes(routeDeps), ...bulkRoutes(routeDeps, deps.limits), ...impactRoutes({ cmdb })];
+  const { changes, releases } = services;
   /** The authenticated caller, for the record routers (they check roles in their services). */
   const principal = (req: Request) => {
     const actor = req.res?.locals.actor as { name: string; role: string } | undefined;
@@ -168,7 +170,7 @@ export function createApp(deps: AppDeps): Express {
     if (!can(role as Role, 'itsm:write')) throw new ForbiddenError(`${req.method} ${req.path}: role "${role}" does not have permission "itsm:write"`, { role, permission: 'itsm:write', actor: name });
     next();
   });
-  records.use(itsmRouter({ cmdb, principal, ...(deps.now ? { now: deps.now } : {}) }));
+  records.use(itsmRouter({ services, principal }));
   api.use(records);
   app.use('/api/v1', api);
 

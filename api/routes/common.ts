@@ -5,10 +5,12 @@ import { ConflictError } from '../../engine/errors.ts';
 import type { TokenService } from '../../engine/auth/tokens.ts';
 import { PreconditionFailedError } from '../http-errors.ts';
 import { etag, type IfMatch } from '../route.ts';
+import type { Services } from '../services.ts';
 
 export interface RouteDeps {
   cmdb: Cmdb;
   tokens: TokenService;
+  services: Services;
 }
 
 /** Refuses a stale If-Match before anything is sent to the store. */

@@ -9,32 +9,23 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import { InputError, zodIssues } from '../../engine/errors.ts';
-import { CorrelationService } from '../../engine/correlation/index.ts';
-import { IdParam, IncidentCreate, IncidentListQuery, IncidentPatch, IncidentService, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
-import { ArticleCreate, ArticlePatch, ArticleSearchQuery, KnowledgeService } from '../../engine/knowledge/index.ts';
-import { ProblemCreate, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemService, ProblemTransitionInput } from '../../engine/problems/index.ts';
-import { SlaService, type SlaPolicy } from '../../engine/sla/index.ts';
+import { IdParam, IncidentCreate, IncidentListQuery, IncidentPatch, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
+import { ArticleCreate, ArticlePatch, ArticleSearchQuery } from '../../engine/knowledge/index.ts';
+import { ProblemCreate, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemTransitionInput } from '../../engine/problems/index.ts';
+import type { SlaPolicy } from '../../engine/sla/index.ts';
+import { createServices, type Services } from '../services.ts';
 import type { PriorityMatrix } from '../../engine/incidents/index.ts';
 
 export interface ItsmRouterDeps {
-  cmdb: Cmdb;
+  services: Services;
   principal: (req: Request) => { name: string; role: string };
-  now?: () => Date;
-  matrix?: PriorityMatrix;
-  slaPolicy?: SlaPolicy;
 }
 
-/** The ITSM services over one CMDB, as the routes, the CLI and the tests use them. */
-export function itsmServices(cmdb: Cmdb, opts: { now?: () => Date; matrix?: PriorityMatrix; slaPolicy?: SlaPolicy } = {}) {
-  return {
-    incidents: new IncidentService({ cmdb, now: opts.now, matrix: opts.matrix }),
-    problems: new ProblemService({ cmdb, now: opts.now }),
-    knowledge: new KnowledgeService({ cmdb }),
-    sla: new SlaService({ cmdb, now: opts.now, policy: opts.slaPolicy }),
-    correlation: new CorrelationService(cmdb),
-  };
+/** The ITSM services over one CMDB: kept for callers not yet on api/services.ts `createServices`. */
+export function itsmServices(cmdb: Cmdb, opts: { now?: () => Date; matrix?: PriorityMatrix; slaPolicy?: SlaPolicy } = {}): ItsmServices {
+  return createServices({ cmdb, ...opts });
 }
-export type ItsmServices = ReturnType<typeof itsmServices>;
+export type ItsmServices = Pick<Services, 'incidents' | 'problems' | 'knowledge' | 'sla' | 'correlation'>;
 
 const Duration = z.string().regex(/^[0-9]+(?:\.[0-9]+)?(ms|s|m|h|d)$/, 'a duration such as 30m');
 
@@ -72,7 +63,7 @@ function send(res: Response, rec: { version: number }, status = 200): void {
 }
 
 export function itsmRouter(deps: ItsmRouterDeps): Router {
-  const s = itsmServices(deps.cmdb, deps);
+  const s = deps.services;
   const router = express.Router();
   const who = (req: Request) => deps.principal(req);
 
