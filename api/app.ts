@@ -19,20 +19,9 @@ import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
 import { authenticate, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { DOCS_HTML, DOCS_INIT, openApiDocument } from './openapi.ts';
-import { mountRoutes, type AnyRoute } from './route.ts';
-import { ciRoutes } from './routes/cis.ts';
-import { relationshipRoutes } from './routes/relationships.ts';
-import { bulkRoutes, type BulkLimits } from './routes/bulk.ts';
-import { impactRoutes } from './routes/impact.ts';
-import { changesRouter } from './routes/changes.ts';
-import { releasesRouter } from './routes/releases.ts';
+import { mountRoutes } from './route.ts';
+import { routeTable, type BulkLimits } from './routes/index.ts';
 import type { Policy } from '../engine/policy/policy.ts';
-import { UnauthorizedError } from './http-errors.ts';
-import { itsmRouter } from './routes/itsm.ts';
-import { can } from './permissions.ts';
-import { ForbiddenError } from '../engine/errors.ts';
-import type { Role } from '../engine/auth/tokens.ts';
-import type { Request } from 'express';
 
 export interface AppDeps {
   cmdb: Cmdb;
@@ -76,18 +65,13 @@ export function createApp(deps: AppDeps): Express {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
   const routeDeps = { cmdb, tokens, services };
-  const routes: AnyRoute[] = [...ciRoutes(routeDeps), ...relationshipRoutes(routeDeps), ...bulkRoutes(routeDeps, deps.limits), ...impactRoutes({ cmdb })];
-  const { changes, releases } = services;
-  /** The authenticated caller, for the record routers (they check roles in their services). */
-  const principal = (req: Request) => {
-    const actor = req.res?.locals.actor as { name: string; role: string } | undefined;
-    if (!actor) throw new UnauthorizedError('a bearer token is required (Authorization: Bearer <token>)');
-    return { name: actor.name, role: actor.role };
-  };
+  const routes = routeTable(routeDeps, deps.limits);
   const openapi = openApiDocument(routes, { auth });
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 
   const app = express();
+  // The route table this app serves, for tests that walk it and tools that list it.
+  app.locals.routeTable = routes;
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(
@@ -135,7 +119,10 @@ export function createApp(deps: AppDeps): Express {
     res.send(await metrics.registry.metrics());
   });
 
-  const api = express.Router();
+  // Paths match exactly as declared: `/Incidents` is not `/incidents` (a guard keyed on one
+  // spelling must never be skipped by another), and every route's permission is its own.
+  app.set('case sensitive routing', true);
+  const api = express.Router({ caseSensitive: true });
   api.get('/openapi.json', (_req, res) => {
     res.locals.route = '/api/v1/openapi.json';
     res.json(openapi);
@@ -158,20 +145,6 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate(tokens, { auth }));
   if (deps.rateLimit !== false) api.use(perTokenRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   mountRoutes(api, routes);
-  const records = express.Router();
-  records.use(express.json({ limit: '1mb' }));
-  records.use(changesRouter({ service: changes, principal }));
-  records.use(releasesRouter({ releases, principal }));
-  // ITSM services check no roles themselves: every write needs `itsm:write` (correlate is a read).
-  const itsmWrites = /^\/(incidents|problems|articles)(\/|$)/;
-  records.use((req, _res, next) => {
-    if (req.method === 'GET' || !itsmWrites.test(req.path)) return next();
-    const { name, role } = principal(req);
-    if (!can(role as Role, 'itsm:write')) throw new ForbiddenError(`${req.method} ${req.path}: role "${role}" does not have permission "itsm:write"`, { role, permission: 'itsm:write', actor: name });
-    next();
-  });
-  records.use(itsmRouter({ services, principal }));
-  api.use(records);
   app.use('/api/v1', api);
 
   app.use(notFoundRoute);

@@ -16,6 +16,11 @@ const systemFields = {
   updatedAt: z.string(),
 };
 
+/** A stored record as answered: its document plus the record's system fields. */
+export function stored<T extends z.ZodObject>(doc: T) {
+  return doc.safeExtend(systemFields);
+}
+
 export const StoredCI = CIInput.safeExtend(systemFields).describe('A stored configuration item');
 export const StoredRelationship = RelationshipInput.safeExtend({ id: RelationshipId, ...systemFields }).describe('A stored relationship');
 export const CIBody = CIInput.describe('A CI as sent by a client; system fields are ignored');
