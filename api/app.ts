@@ -1,8 +1,9 @@
 /**
  * `createApp(deps)` returns the Express app without listening (STYLE.md #12); `cmdb serve`
  * starts it. Order of the pipeline: request id + log → metrics → security headers → operations
- * endpoints (no auth) → /api/v1: docs (public) → authentication → rate limit → routes (permission,
- * media type, body parser, zod validation, handler) → 404 → the one error middleware.
+ * endpoints (no auth) → /api/v1: docs (public) → failed-authentication throttle → authentication
+ * → rate limit → the route table (permission, media type, body parser, zod validation with size
+ * and depth limits, handler) → 404 → the one error middleware.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -16,7 +17,7 @@ import { CmdbError, StoreUnavailableError } from '../engine/errors.ts';
 import type { TokenService } from '../engine/auth/tokens.ts';
 import { createServices, type Services } from './services.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
-import { authenticate, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
+import { authenticate, authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { DOCS_HTML, DOCS_INIT, openApiDocument } from './openapi.ts';
 import { mountRoutes } from './route.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Per token (or client address); false disables. */
   rateLimit?: RateLimitOptions | false;
+  /** Failed authentications per client address before 429; false disables (tests that walk every route). */
+  authFailureLimit?: RateLimitOptions | false;
   /** Process metrics (event loop, GC, memory) on /metrics; off in tests. */
   defaultMetrics?: boolean;
   limits?: BulkLimits;
@@ -142,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   }, express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
 
+  if (auth && deps.authFailureLimit !== false) api.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
   api.use(authenticate(tokens, { auth }));
   if (deps.rateLimit !== false) api.use(perTokenRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   mountRoutes(api, routes);
