@@ -73,6 +73,10 @@ export function createApp(deps: AppDeps): Express {
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 
   const app = express();
+  // Paths match exactly as declared: `/Incidents` is not `/incidents` (a check keyed on one
+  // spelling must never be skipped by another). Set before the first route: Express reads it
+  // when it creates the app's router.
+  app.set('case sensitive routing', true);
   // The route table this app serves, for tests that walk it and tools that list it.
   app.locals.routeTable = routes;
   app.disable('x-powered-by');
@@ -122,9 +126,7 @@ export function createApp(deps: AppDeps): Express {
     res.send(await metrics.registry.metrics());
   });
 
-  // Paths match exactly as declared: `/Incidents` is not `/incidents` (a guard keyed on one
-  // spelling must never be skipped by another), and every route's permission is its own.
-  app.set('case sensitive routing', true);
+  // Every route's permission is its own row of the table; the router matches case-sensitively too.
   const api = express.Router({ caseSensitive: true });
   api.get('/openapi.json', (_req, res) => {
     res.locals.route = '/api/v1/openapi.json';
