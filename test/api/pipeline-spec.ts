@@ -59,7 +59,7 @@ export function pipelineSuite(name: string, createStore: () => Promise<GraphStor
       const unknown = `Bearer cmdb_${randomBytes(32).toString('base64url')}`;
       for (const route of routes) {
         const url = urlOf(route);
-        for (const headers of [{}, { Authorization: unknown }, { Authorization: 'Bearer not-a-token' }]) {
+        for (const headers of [{}, { Authorization: unknown }, { Authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
           const res = await send(fx, route, url, headers, {});
           expect(res.status, `${route.method.toUpperCase()} ${route.path} with ${JSON.stringify(headers)}: ${res.text}`).toBe(401);
           expect(res.body.error.code).toBe('unauthorized');
