@@ -225,6 +225,28 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', engineer).send({ id: 'renamed' }).expect(400);
       });
 
+      it('merges a PATCH into attributes as a JSON Merge Patch: one attribute changes, null removes one, the others stay', async () => {
+        await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'srv-mp', class: 'Server', name: 'mp', attributes: { hostname: 'mp01', ip: '10.0.0.1', serial: 'SN1', disks: { a: 1, b: 2 } } }).expect(201);
+        const res = await api(fx.app)
+          .patch('/api/v1/cis/srv-mp')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'application/merge-patch+json')
+          .send(JSON.stringify({ attributes: { ip: '10.0.0.9', serial: null, disks: { b: null, c: 3 } }, tags: ['x'] }))
+          .expect(200);
+        expect(res.body.attributes).toEqual({ hostname: 'mp01', ip: '10.0.0.9', disks: { a: 1, c: 3 } });
+        expect(res.body.tags).toEqual(['x']);
+        const stored = await api(fx.app).get('/api/v1/cis/srv-mp').set('Authorization', viewer).expect(200);
+        expect(stored.body.attributes).toEqual({ hostname: 'mp01', ip: '10.0.0.9', disks: { a: 1, c: 3 } });
+        // Removing a required field is refused as a whole, with the field named; nothing written.
+        const bad = await api(fx.app).patch('/api/v1/cis/srv-mp').set('Authorization', engineer).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ name: null })).expect(400);
+        expect(bad.body.error.details[0]).toMatchObject({ in: 'body', path: ['name'] });
+        expect((await api(fx.app).get('/api/v1/cis/srv-mp').set('Authorization', viewer).expect(200)).headers.etag).toBe('"2"');
+        // PUT still replaces the whole CI: attributes not sent are gone.
+        const put = await api(fx.app).put('/api/v1/cis/srv-mp').set('Authorization', engineer).send({ id: 'srv-mp', class: 'Server', name: 'mp', attributes: { hostname: 'mp01' } }).expect(200);
+        expect(put.body.attributes).toEqual({ hostname: 'mp01' });
+        await api(fx.app).patch('/api/v1/cis/srv-mp').set('Authorization', engineer).set('Content-Type', 'text/plain').send('{}').expect(415);
+      });
+
       it('refuses to delete a CI that still has relationships, naming them', async () => {
         const before = await snapshot(fx.cmdb);
         const res = await api(fx.app).delete('/api/v1/cis/db-orders').set('Authorization', engineer).expect(409);
