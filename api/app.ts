@@ -15,7 +15,7 @@ import { pinoHttp } from 'pino-http';
 import type { Cmdb } from '../engine/cmdb.ts';
 import { CmdbError, StoreUnavailableError } from '../engine/errors.ts';
 import type { TokenService } from '../engine/auth/tokens.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, loadServiceConfig, type Services } from './services.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
 import { authenticate, authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
@@ -41,7 +41,7 @@ export interface AppDeps {
   limits?: BulkLimits;
   /** Set `draining` on shutdown: /readyz then answers 503 so load balancers stop sending. */
   lifecycle?: { draining: boolean };
-  /** The wired services (api/services.ts); default: createServices over `cmdb` with `policy` and `now`. */
+  /** The wired services (api/services.ts); default: createServices over `cmdb` with loadServiceConfig(process.env), `policy` and `now`. */
   services?: Services;
   /** Change policy (risk weights, approvals per level); default engine/policy/default-policy.json. */
   policy?: Policy;
@@ -63,7 +63,11 @@ export class ShuttingDownError extends CmdbError {
 export function createApp(deps: AppDeps): Express {
   const { cmdb } = deps;
   const auth = deps.auth ?? true;
-  const services = deps.services ?? createServices({ cmdb, ...(deps.tokens ? { tokens: deps.tokens } : {}), ...(deps.policy ? { policy: deps.policy } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  // Without wired services: the organisation's configuration from the environment, as the CLI
+  // reads it, so `cmdb serve` and `cmdb change …` apply the same policy.
+  const services =
+    deps.services ??
+    createServices({ cmdb, ...loadServiceConfig(process.env), ...(deps.tokens ? { tokens: deps.tokens } : {}), ...(deps.policy ? { policy: deps.policy } : {}), ...(deps.now ? { now: deps.now } : {}) });
   const tokens = services.tokens;
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
