@@ -1,10 +1,10 @@
 /** What the route modules share: their dependencies, the caller as a principal and the If-Match / version bookkeeping. */
 import type { Response } from 'express';
 import type { Cmdb } from '../../engine/cmdb.ts';
-import { ConflictError, InputError } from '../../engine/errors.ts';
+import { InputError } from '../../engine/errors.ts';
 import type { Role } from '../../engine/auth/tokens.ts';
 import type { TokenService } from '../../engine/auth/tokens.ts';
-import { PreconditionFailedError } from '../http-errors.ts';
+import { checkExpected, guarded } from '../../engine/cis/service.ts';
 import { etag, type Actor, type IfMatch } from '../route.ts';
 import type { Services } from '../services.ts';
 
@@ -14,30 +14,14 @@ export interface RouteDeps {
   services: Services;
 }
 
-/** Refuses a stale If-Match before anything is sent to the store. */
-export function checkIfMatch(op: string, ifMatch: IfMatch | undefined, what: string, current: { version: number }): void {
-  if (!ifMatch || ifMatch.any) return;
-  if (!ifMatch.versions.includes(current.version)) {
-    throw new PreconditionFailedError(`${op}: ${what} is at version ${current.version}, not ${ifMatch.versions.join(' or ')} (If-Match); nothing was written`, {
-      expected: ifMatch.versions,
-      actual: current.version,
-    });
-  }
-}
-
 /**
- * The version read is passed to the store as `expectedVersion`, so a write that lands in between
- * fails there. With If-Match that is the client's precondition failing (412); without, it is a
- * plain conflict (409) the client may retry.
+ * If-Match bookkeeping is the engine's (engine/cis/service.ts): a stale version is refused before
+ * anything is sent to the store, and a write landing in between fails there as 412 / 409.
  */
-export async function guarded<T>(op: string, ifMatch: IfMatch | undefined, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (err instanceof ConflictError && ifMatch) throw new PreconditionFailedError(`${op}: ${err.message}; nothing was written`, err.details);
-    throw err;
-  }
+export function checkIfMatch(op: string, ifMatch: IfMatch | undefined, what: string, current: { version: number }): void {
+  checkExpected(op, ifMatch, what, current.version);
 }
+export { guarded };
 
 export function sendVersioned(res: Response, status: number, doc: { version: number }, headers: Record<string, string> = {}): void {
   res.status(status).setHeader('ETag', etag(doc.version));
