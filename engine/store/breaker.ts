@@ -6,7 +6,7 @@
  * - closed: calls go through. A call that fails with StoreUnavailableError makes the breaker ask
  *   the store whether it is reachable (`ping`, bounded by `pingTimeoutMs`); only a failed ping
  *   opens the circuit — one operation failing (a locked file, a bad statement) is not an outage.
- *   With `watchMs`, a background ping also notices an outage before any request does.
+ *   With `watchMs`, background pings also notice an outage before any request does.
  * - open: every call (streams included) fails immediately with StoreUnavailableError; `ping`
  *   answers false. A background probe pings every `probeMs`; the first success closes it.
  *
@@ -19,11 +19,15 @@ import { StoreUnavailableError } from '../errors.ts';
 import type { GraphStore } from './port.ts';
 
 export interface BreakerOptions {
-  /** How long a ping may take before the store counts as unreachable (default 1000 ms). */
+  /** How long a ping may take before the store counts as unreachable (default 2000 ms). */
   pingTimeoutMs?: number;
   /** While open, how often to probe the store (default 1000 ms). */
   probeMs?: number;
-  /** While closed, ping the store this often to notice an outage early; 0 = only on failures (default 0). */
+  /**
+   * While closed, ping the store this often to notice an outage early; 0 = only on failures
+   * (default 0). The watch opens the circuit after two failed pings in a row: one slow ping on a
+   * busy machine is not an outage.
+   */
   watchMs?: number;
   /** Called on every state change (logs, metrics). */
   onChange?: (state: BreakerState, detail: { since: number; cause?: unknown }) => void;
@@ -49,7 +53,7 @@ export function breakerOf(store: GraphStore): Breaker | undefined {
 
 export function withBreaker<S extends GraphStore>(inner: S, opts: BreakerOptions = {}): S {
   if (breakerOf(inner)) return inner;
-  const pingTimeoutMs = opts.pingTimeoutMs ?? 1000;
+  const pingTimeoutMs = opts.pingTimeoutMs ?? 2000;
   const probeMs = opts.probeMs ?? 1000;
   const watchMs = opts.watchMs ?? 0;
   const status: { state: BreakerState; since: number } = { state: 'closed', since: Date.now() };
@@ -111,8 +115,17 @@ export function withBreaker<S extends GraphStore>(inner: S, opts: BreakerOptions
     probe = undefined;
   }
   if (watchMs > 0) {
+    let missed = 0;
     watch = setInterval(() => {
-      if (status.state === 'closed' && !checking) void check(new StoreUnavailableError('store: a background ping failed'));
+      if (status.state !== 'closed' || checking) return;
+      checking = reachable()
+        .then((up) => {
+          missed = up ? 0 : missed + 1;
+          if (missed >= 2) setState('open', new StoreUnavailableError('store: two background pings failed'));
+        })
+        .finally(() => {
+          checking = undefined;
+        });
     }, watchMs);
     watch.unref();
   }
