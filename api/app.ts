@@ -1,8 +1,9 @@
 /**
  * `createApp(deps)` returns the Express app without listening (STYLE.md #12); `cmdb serve`
  * starts it. Order of the pipeline: request id + log → metrics → security headers → operations
- * endpoints (no auth) → /api/v1: docs (public) → authentication → rate limit → routes (permission,
- * media type, body parser, zod validation, handler) → 404 → the one error middleware.
+ * endpoints (no auth) → /api/v1: docs (public) → failed-authentication throttle → authentication
+ * → rate limit → the route table (permission, media type, body parser, zod validation with size
+ * and depth limits, handler) → 404 → the one error middleware.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -12,30 +13,18 @@ import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Cmdb } from '../engine/cmdb.ts';
-import { TokenService } from '../engine/auth/tokens.ts';
+import type { TokenService } from '../engine/auth/tokens.ts';
+import { createServices, loadServiceConfig, type Services } from './services.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
-import { readyz, ShuttingDownError } from './readyz.ts';
-import { authenticate, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
+import { authenticate, authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { DOCS_HTML, DOCS_INIT, openApiDocument } from './openapi.ts';
-import { mountRoutes, type AnyRoute } from './route.ts';
-import { ciRoutes } from './routes/cis.ts';
-import { relationshipRoutes } from './routes/relationships.ts';
-import { bulkRoutes, type BulkLimits } from './routes/bulk.ts';
-import { impactRoutes } from './routes/impact.ts';
+import { mountRoutes } from './route.ts';
+import { routeTable, type BulkLimits } from './routes/index.ts';
+import type { Policy } from '../engine/policy/policy.ts';
+import { readyz, ShuttingDownError } from './readyz.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRouter } from './ui.ts';
-import { changesRouter } from './routes/changes.ts';
-import { releasesRouter } from './routes/releases.ts';
-import { ChangeService } from '../engine/changes/service.ts';
-import { ReleaseService } from '../engine/releases/service.ts';
-import { loadPolicy, type Policy } from '../engine/policy/policy.ts';
-import { UnauthorizedError } from './http-errors.ts';
-import { itsmRouter } from './routes/itsm.ts';
-import { can } from './permissions.ts';
-import { ForbiddenError } from '../engine/errors.ts';
-import type { Role } from '../engine/auth/tokens.ts';
-import type { Request } from 'express';
 
 export interface AppDeps {
   cmdb: Cmdb;
@@ -47,11 +36,15 @@ export interface AppDeps {
   logger?: Logger;
   /** Per token (or client address); false disables. */
   rateLimit?: RateLimitOptions | false;
+  /** Failed authentications per client address before 429; false disables (tests that walk every route). */
+  authFailureLimit?: RateLimitOptions | false;
   /** Process metrics (event loop, GC, memory) on /metrics; off in tests. */
   defaultMetrics?: boolean;
   limits?: BulkLimits;
   /** Set `draining` on shutdown: /readyz then answers 503 so load balancers stop sending. */
   lifecycle?: { draining: boolean };
+  /** The wired services (api/services.ts); default: createServices over `cmdb` with loadServiceConfig(process.env), `policy` and `now`. */
+  services?: Services;
   /** Change policy (risk weights, approvals per level); default engine/policy/default-policy.json. */
   policy?: Policy;
   /** Clock for change windows and SLAs (tests pin it). */
@@ -66,22 +59,26 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export function createApp(deps: AppDeps): Express {
   const { cmdb } = deps;
   const auth = deps.auth ?? true;
-  const tokens = deps.tokens ?? new TokenService(cmdb);
+  // Without wired services: the organisation's configuration from the environment, as the CLI
+  // reads it, so `cmdb serve` and `cmdb change …` apply the same policy.
+  const services =
+    deps.services ??
+    createServices({ cmdb, ...loadServiceConfig(process.env), ...(deps.tokens ? { tokens: deps.tokens } : {}), ...(deps.policy ? { policy: deps.policy } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  const tokens = services.tokens;
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
-  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits), ...impactRoutes({ cmdb }), ...sessionRoutes({ auth })];
-  const changes = new ChangeService({ cmdb, policy: deps.policy ?? loadPolicy(undefined), ...(deps.now ? { now: deps.now } : {}) });
-  const releases = new ReleaseService(cmdb, changes);
-  /** The authenticated caller, for the record routers (they check roles in their services). */
-  const principal = (req: Request) => {
-    const actor = req.res?.locals.actor as { name: string; role: string } | undefined;
-    if (!actor) throw new UnauthorizedError('a bearer token is required (Authorization: Bearer <token>)');
-    return { name: actor.name, role: actor.role };
-  };
+  const routeDeps = { cmdb, tokens, services };
+  const routes = [...routeTable(routeDeps, deps.limits), ...sessionRoutes({ auth })];
   const openapi = openApiDocument(routes, { auth });
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 
   const app = express();
+  // Paths match exactly as declared: `/Incidents` is not `/incidents` (a check keyed on one
+  // spelling must never be skipped by another). Set before the first route: Express reads it
+  // when it creates the app's router.
+  app.set('case sensitive routing', true);
+  // The route table this app serves, for tests that walk it and tools that list it.
+  app.locals.routeTable = routes;
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(
@@ -121,7 +118,8 @@ export function createApp(deps: AppDeps): Express {
     res.send(await metrics.registry.metrics());
   });
 
-  const api = express.Router();
+  // Every route's permission is its own row of the table; the router matches case-sensitively too.
+  const api = express.Router({ caseSensitive: true });
   api.get('/openapi.json', (_req, res) => {
     res.locals.route = '/api/v1/openapi.json';
     res.json(openapi);
@@ -141,23 +139,10 @@ export function createApp(deps: AppDeps): Express {
     next();
   }, express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
 
+  if (auth && deps.authFailureLimit !== false) api.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
   api.use(authenticate(tokens, { auth }));
   if (deps.rateLimit !== false) api.use(perTokenRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   mountRoutes(api, routes);
-  const records = express.Router();
-  records.use(express.json({ limit: '1mb' }));
-  records.use(changesRouter({ service: changes, principal }));
-  records.use(releasesRouter({ releases, principal }));
-  // ITSM services check no roles themselves: every write needs `itsm:write` (correlate is a read).
-  const itsmWrites = /^\/(incidents|problems|articles)(\/|$)/;
-  records.use((req, _res, next) => {
-    if (req.method === 'GET' || !itsmWrites.test(req.path)) return next();
-    const { name, role } = principal(req);
-    if (!can(role as Role, 'itsm:write')) throw new ForbiddenError(`${req.method} ${req.path}: role "${role}" does not have permission "itsm:write"`, { role, permission: 'itsm:write', actor: name });
-    next();
-  });
-  records.use(itsmRouter({ cmdb, principal, ...(deps.now ? { now: deps.now } : {}) }));
-  api.use(records);
   app.use('/api/v1', api);
 
   app.use(uiRouter());

@@ -1,5 +1,5 @@
 /**
- * Authentication (bearer tokens) and per-token rate limiting. Authorisation — which role may call
+ * Authentication (bearer tokens), per-token rate limiting and throttling of failed authentications. Authorisation — which role may call
  * which route — is declared per route and checked in api/route.ts against api/permissions.ts.
  *
  * With auth on, a request without a token reaches only public routes; a presented token must be
@@ -39,6 +39,29 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { windowMs: 60_000, limit: 1200 };
+
+/** Failed authentications (401s) per client address before it is refused for the rest of the window. */
+export const DEFAULT_AUTH_FAILURE_LIMIT: RateLimitOptions = { windowMs: 60_000, limit: 30 };
+
+/**
+ * Guessing tokens is throttled per client address: each answer 401 counts, and past the limit the
+ * address gets 429 before its token is even looked at (so a flood never reaches the store). Runs
+ * before authentication; answers that are not 401 do not count.
+ */
+export function authFailureLimit(opts: RateLimitOptions): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    keyGenerator: (req) => `auth-fail:${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    handler: (_req, _res, next) => {
+      next(new RateLimitedError(`authorization: more than ${opts.limit} failed authentications in ${Math.round(opts.windowMs / 1000)} s from this address; retry later`, { limit: opts.limit, windowMs: opts.windowMs, reason: 'auth_failures' }));
+    },
+  });
+}
 
 export function perTokenRateLimit(opts: RateLimitOptions): RequestHandler {
   return rateLimit({

@@ -71,7 +71,9 @@ export function errorMiddleware(log: (err: unknown, requestId: unknown) => void)
     if (err instanceof CmdbError) {
       const status = statusOf(err.code);
       if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="graph-cmdb"');
-      if (status >= 500 && err.code !== 'store_unavailable') log(err, requestId(req));
+      // Store errors reach clients without paths or driver text (engine/store/breaker.ts); what the
+      // adapter said is kept as `cause` and goes to the server log only.
+      if (status >= 500 && (err.code !== 'store_unavailable' || (err as Error).cause !== undefined)) log(err, requestId(req));
       res.status(status).json(body(err.code, err.message, err.details));
       return;
     }

@@ -11,12 +11,8 @@ export class UnauthorizedError extends CmdbError {
   }
 }
 
-/** An `If-Match` that does not name the current version (HTTP 412); nothing was written. */
-export class PreconditionFailedError extends CmdbError {
-  constructor(message: string, details?: unknown) {
-    super('precondition_failed', message, details);
-  }
-}
+/** An `If-Match` that does not name the current version (HTTP 412): the engine's, one class. */
+export { PreconditionError as PreconditionFailedError } from '../engine/cis/service.ts';
 
 export class UnsupportedMediaTypeError extends CmdbError {
   constructor(message: string, details?: unknown) {

@@ -4,7 +4,7 @@
  * is needed). Named schemas go to `components.schemas` and are referenced by `$ref`.
  */
 import { z } from 'zod';
-import type { AnyRoute } from './route.ts';
+import { bodyTypes, type AnyRoute } from './route.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS } from './permissions.ts';
 import { STATUS_BY_CODE } from './errors.ts';
 import { CIBody, CIPatch, ChangeEventSchema, ErrorSchema, ImportBody, RelationshipBody, StoredCI, StoredRelationship } from './schemas.ts';
@@ -99,7 +99,10 @@ export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boole
       op.security = [];
     }
     if (route.body) {
-      const content: Json = { 'application/json': { schema: schemaOf(route.body as z.ZodType, 'input', metadata) } };
+      const schema = schemaOf(route.body as z.ZodType, 'input', metadata);
+      const content: Json = {};
+      // Merge patch first: it is the type the route means; plain JSON is read the same way.
+      for (const type of bodyTypes(route).filter((t) => t !== 'multipart/form-data')) content[type] = { schema };
       if (route.multipart) content['multipart/form-data'] = { schema: { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: ['file'] } };
       op.requestBody = { required: true, content };
     }

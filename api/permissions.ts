@@ -2,19 +2,22 @@
  * Roles and permissions: the one table every route's `permission` is checked against, and the
  * source of the table in docs/api.md. Permissions are coarse on purpose — one per kind of act an
  * ITSM organisation separates (read, write the CMDB, bulk import, bulk export, read the audit
- * trail, manage changes, approve changes, run audits, manage tokens).
+ * trail, manage changes, approve changes, declare windows, work incidents, run audits, manage
+ * tokens). Route permissions are the first gate; the change policy may narrow further (voting
+ * roles per risk level, separation of duties) but never widen what a role's permissions allow.
  */
 import { ROLES, type Role } from '../engine/auth/tokens.ts';
 
 export const PERMISSIONS = {
-  'cmdb:read': 'read CIs, relationships, neighbours and the registry',
+  'cmdb:read': 'read CIs, relationships, neighbours, impact and the registry; read change, release, incident, problem, article and SLA records; run correlation',
   'cmdb:write': 'create, update and delete CIs and relationships',
   'cmdb:import': 'bulk import (atomic, merges into the CMDB)',
   'cmdb:export': 'bulk export of the whole CMDB',
-  'history:read': 'read the event history (status accounting) of CIs and relationships',
-  'changes:write': 'create and progress change requests (reserved for the change routes)',
-  'changes:approve': 'approve or reject changes at CAB (reserved for the change routes)',
-  'itsm:write': 'log and progress incidents, problems and knowledge articles; run correlation',
+  'history:read': 'read the event history (status accounting, before / after with actors) of CIs, relationships and changes',
+  'changes:write': 'create, edit, assess and progress change requests; bundle them into releases',
+  'changes:approve': 'vote (approve or reject) on changes at CAB — never on one the caller requested',
+  'windows:write': 'declare freeze and maintenance windows',
+  'itsm:write': 'log and progress incidents, problems and knowledge articles (correlation itself is a read)',
   'audit:run': 'run configuration audits and verification reports (reserved for the audit routes)',
   'tokens:manage': 'create, list and revoke API tokens',
 } as const;
@@ -23,7 +26,7 @@ export type Permission = keyof typeof PERMISSIONS;
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ['cmdb:read'],
   engineer: ['cmdb:read', 'cmdb:write', 'cmdb:export', 'history:read', 'changes:write', 'itsm:write'],
-  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve', 'itsm:write'],
+  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve', 'windows:write', 'itsm:write'],
   cab_member: ['cmdb:read', 'history:read', 'changes:approve'],
   auditor: ['cmdb:read', 'cmdb:export', 'history:read', 'audit:run'],
   admin: Object.keys(PERMISSIONS) as Permission[],

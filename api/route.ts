@@ -57,6 +57,11 @@ export interface RouteDef<P extends z.ZodType | undefined = undefined, Q extends
   body?: B;
   /** Also accept multipart/form-data (the handler reads the files itself); default JSON only. */
   multipart?: boolean;
+  /**
+   * The body is a JSON Merge Patch (RFC 7396): `application/merge-patch+json` is accepted, and so
+   * is `application/json` (read as a merge patch too — clients that cannot set the type lose nothing).
+   */
+  mergePatch?: boolean;
   /** JSON body limit (default 1 MB). */
   bodyLimit?: string;
   /** Reads `If-Match` (update and delete). */
@@ -73,6 +78,13 @@ export function defineRoute<P extends z.ZodType | undefined = undefined, Q exten
 }
 
 export const DEFAULT_BODY_LIMIT = '1mb';
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+/** The media types a route's body may have. */
+export function bodyTypes(route: AnyRoute): string[] {
+  if (route.mergePatch) return [MERGE_PATCH, 'application/json'];
+  return route.multipart ? ['application/json', 'multipart/form-data'] : ['application/json'];
+}
 
 function issuesIn(where: string, issues: readonly z.core.$ZodIssue[]): ErrorIssue[] {
   return issues.map((i) => ({ in: where, path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), code: i.code, message: i.message }));
@@ -151,11 +163,11 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
       chain.push((req, _res, next) => {
         // A body of another type is refused before it is read; no body at all is left to the schema.
         if (!hasBody(req)) return next();
-        const kinds = route.multipart ? ['application/json', 'multipart/form-data'] : ['application/json'];
+        const kinds = bodyTypes(route);
         if (!req.is(kinds)) throw new UnsupportedMediaTypeError(`${route.operationId}: content type "${req.headers['content-type'] ?? '(none)'}" is not accepted (use ${kinds.join(' or ')})`, { accepted: kinds });
         next();
       });
-      chain.push(express.json({ limit: route.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false }));
+      chain.push(express.json({ limit: route.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, type: route.mergePatch ? [MERGE_PATCH, 'application/json'] : 'application/json' }));
     }
     chain.push(async (req, res) => {
       const op = route.operationId;

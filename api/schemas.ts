@@ -8,6 +8,7 @@ import { CI_STATUSES, CIInput, CiId, ClassId, ENVIRONMENTS, RelTypeName, Tag } f
 import { RelationshipId, RelationshipInput } from '../engine/model/relationship.ts';
 import { ClassDef, RelTypeDef } from '../engine/model/registry.ts';
 import { Role, TokenName } from '../engine/auth/tokens.ts';
+import { CIMergePatch } from '../engine/cis/service.ts';
 
 const systemFields = {
   version: z.number().int().min(1),
@@ -15,28 +16,18 @@ const systemFields = {
   updatedAt: z.string(),
 };
 
+/** A stored record as answered: its document plus the record's system fields. */
+export function stored<T extends z.ZodObject>(doc: T) {
+  return doc.safeExtend(systemFields);
+}
+
 export const StoredCI = CIInput.safeExtend(systemFields).describe('A stored configuration item');
 export const StoredRelationship = RelationshipInput.safeExtend({ id: RelationshipId, ...systemFields }).describe('A stored relationship');
 export const CIBody = CIInput.describe('A CI as sent by a client; system fields are ignored');
 export const RelationshipBody = RelationshipInput.describe('A relationship as sent by a client; id defaults to from|TYPE|to');
 
-/** PATCH: any client field but `id`, merged over the stored CI; the result is validated as a whole. */
-export const CIPatch = z
-  .object({
-    class: ClassId,
-    name: z.string().min(1).max(500),
-    status: z.enum(CI_STATUSES),
-    environment: z.enum(ENVIRONMENTS),
-    criticality: z.number().int().min(1).max(4),
-    owner: z.string().min(1).max(200).nullable(),
-    attributes: z.record(z.string(), z.unknown()),
-    tags: z.array(Tag),
-    redundancy: CIInput.shape.redundancy.unwrap(),
-    version: z.number().int().min(1),
-  })
-  .partial()
-  .strict()
-  .describe('Fields to change; `owner: null` removes the owner. `version` is ignored (use If-Match).');
+/** PATCH: a JSON Merge Patch (RFC 7396) over the stored CI; the result is validated as a whole. */
+export const CIPatch = CIMergePatch;
 
 export const ErrorIssueSchema = z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }).loose();
 export const ErrorSchema = z

@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   'import-formats': () => import('./import-formats.ts'),
   follow: () => import('./follow.ts'),
   ui: () => import('./ui.ts'),
+  outage: () => import('./outage.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -14,9 +14,7 @@ import { InputError, NotFoundError, zodIssues } from '../../engine/errors.ts';
 import { Registry } from '../../engine/model/registry.ts';
 import { openStore } from '../../engine/store/open.ts';
 import type { GraphStore } from '../../engine/store/port.ts';
-import { ChangeService } from '../../engine/changes/service.ts';
-import { loadPolicy } from '../../engine/policy/policy.ts';
-import { itsmServices } from '../routes/itsm.ts';
+import { createServices, loadServiceConfig, type Services } from '../services.ts';
 import { authorize, resolvePrincipal, serviceActor, type CliPrincipal, type Need } from './identity.ts';
 import { hydrationStages } from './progress.ts';
 
@@ -44,13 +42,11 @@ export interface OpenNeed extends Need {
 }
 
 /** The record services a command works with, over one CMDB. */
-export function cliServices(cmdb: Cmdb, env: NodeJS.ProcessEnv) {
-  return {
-    changes: new ChangeService({ cmdb, policy: loadPolicy(env.CMDB_POLICY || undefined) }),
-    ...itsmServices(cmdb),
-  };
+/** The same wiring as the HTTP app (api/services.ts): one policy, priority matrix and SLA policy from the environment. */
+export function cliServices(cmdb: Cmdb, env: NodeJS.ProcessEnv): Services {
+  return createServices({ cmdb, ...loadServiceConfig(env) });
 }
-export type CliServices = ReturnType<typeof cliServices>;
+export type CliServices = Services;
 
 export interface Session {
   cmdb: Cmdb;

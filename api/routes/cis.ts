@@ -1,8 +1,10 @@
-/** `/api/v1/cis`: list (mirror-filtered, store documents), get, create, replace, patch, delete, neighbours, history. */
+/**
+ * `/api/v1/cis`: list (mirror-filtered, store documents), get, create, replace, merge-patch, delete,
+ * neighbours, history. The write use cases are engine/cis/service.ts; these rows only declare them.
+ */
 import { z } from 'zod';
-import { CIInput, toCIData, type CI } from '../../engine/model/ci.ts';
-import { ConflictError, InputError, NotFoundError, StoreUnavailableError, zodIssues } from '../../engine/errors.ts';
-import { deleteCIBatch, listCIs, mirrorCI, neighbours, relationshipsOf } from '../../engine/queries/cis.ts';
+import { NotFoundError } from '../../engine/errors.ts';
+import { listCIs, neighbours } from '../../engine/queries/cis.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import {
   CIBody,
@@ -20,18 +22,13 @@ import {
   encodeCursor,
   pageOf,
 } from '../schemas.ts';
-import { checkIfMatch, guarded, locationOf, sendVersioned, type RouteDeps } from './common.ts';
+import { locationOf, sendVersioned, type RouteDeps } from './common.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
-export function ciRoutes({ cmdb }: RouteDeps): AnyRoute[] {
+export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
+  const { cis } = services;
   const actorCtx = (name: string) => ({ actor: name });
-
-  async function current(op: string, id: string): Promise<CI> {
-    const ci = await cmdb.store.getCI(id);
-    if (!ci) throw new NotFoundError(`${op}: CI "${id}" not found`, { id });
-    return ci;
-  }
 
   return [
     defineRoute({
@@ -60,17 +57,10 @@ export function ciRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       responses: { 200: { description: 'the CI (only mirror attributes, without ETag, when the store is unreachable)', schema: StoredCI, headers: { ETag: 'the version' } }, 404: err('no such CI') },
       async handler({ params, res }) {
-        let ci: CI | undefined;
-        try {
-          ci = await cmdb.store.getCI(params.id);
-        } catch (e) {
-          if (!(e instanceof StoreUnavailableError) || !cmdb.mirror.graph.hasNode(params.id)) throw e;
-          res.setHeader('X-Cmdb-Source', 'mirror');
-          res.json(mirrorCI(cmdb.mirror, params.id));
-          return;
-        }
-        if (!ci) throw new NotFoundError(`getCI: CI "${params.id}" not found`, { id: params.id });
-        sendVersioned(res, 200, ci);
+        const got = await cis.read(params.id);
+        if (got.source === 'store') return sendVersioned(res, 200, got.ci);
+        res.setHeader('X-Cmdb-Source', 'mirror');
+        res.json(got.ci);
       },
     }),
     defineRoute({
@@ -84,12 +74,7 @@ export function ciRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       body: CIBody,
       responses: { 201: { description: 'created', schema: StoredCI, headers: { ETag: 'the version', Location: 'the CI' } }, 400: err('invalid body'), 409: err('the id exists'), 422: err('unknown class or bad redundancy rule') },
       async handler({ body, actor, res }) {
-        const ci = toCIData(body);
-        const result = await cmdb.apply([{ op: 'upsertCI', ci, expectedVersion: 0 }], actorCtx(actor.name)).catch((e: unknown) => {
-          if (e instanceof ConflictError) throw new ConflictError(`createCI: CI "${ci.id}" already exists`, { id: ci.id, reason: 'duplicate_id' });
-          throw e;
-        });
-        const created = result.events[0]!.after as CI;
+        const created = await cis.create(body, actorCtx(actor.name));
         sendVersioned(res, 201, created, { Location: locationOf('cis', created.id) });
       },
     }),
@@ -106,38 +91,24 @@ export function ciRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       ifMatch: true,
       responses: { 200: { description: 'the CI after the write', schema: StoredCI }, 400: err('invalid body'), 404: err('no such CI'), 409: err('written concurrently'), 412: err('stale If-Match'), 422: err('unknown class') },
       async handler({ params, body, actor, ifMatch, res }) {
-        const op = 'replaceCI';
-        if (body.id !== params.id) throw new InputError(`${op}: body id "${body.id}" differs from the URL id "${params.id}"`, [{ in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' }]);
-        const before = await current(op, params.id);
-        checkIfMatch(op, ifMatch, `CI "${params.id}"`, before);
-        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'upsertCI', ci: toCIData(body), expectedVersion: before.version }], actorCtx(actor.name)));
-        sendVersioned(res, 200, (result.events[0]?.after as CI | undefined) ?? before);
+        sendVersioned(res, 200, await cis.replace(params.id, body, actorCtx(actor.name), ifMatch));
       },
     }),
     defineRoute({
       method: 'patch',
       path: '/cis/:id',
       operationId: 'patchCI',
-      summary: 'Change some fields of a CI (top-level fields are replaced, not merged)',
+      summary: 'JSON Merge Patch (RFC 7396) of a CI: `null` removes a key, `attributes` merges key by key, arrays replace',
       tag: 'cis',
       permission: 'cmdb:write',
       params: CIParams,
       query: EmptyQuery,
       body: CIPatch,
+      mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the CI after the write', schema: StoredCI }, 400: err('invalid body'), 404: err('no such CI'), 409: err('written concurrently'), 412: err('stale If-Match'), 422: err('unknown class') },
+      responses: { 200: { description: 'the CI after the write', schema: StoredCI }, 400: err('invalid body, or the patched CI is invalid'), 404: err('no such CI'), 409: err('written concurrently'), 412: err('stale If-Match'), 422: err('unknown class') },
       async handler({ params, body, actor, ifMatch, res }) {
-        const op = 'patchCI';
-        const before = await current(op, params.id);
-        checkIfMatch(op, ifMatch, `CI "${params.id}"`, before);
-        const { version: _ignored, owner, ...fields } = body;
-        const merged: Record<string, unknown> = { ...toCIData(CIInput.parse(before)), ...fields };
-        if (owner === null) delete merged.owner;
-        else if (owner !== undefined) merged.owner = owner;
-        const parsed = CIInput.safeParse(merged);
-        if (!parsed.success) throw new InputError(`${op}: the patched CI "${params.id}" is invalid`, zodIssues(parsed.error.issues));
-        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'upsertCI', ci: toCIData(parsed.data), expectedVersion: before.version }], actorCtx(actor.name)));
-        sendVersioned(res, 200, (result.events[0]?.after as CI | undefined) ?? before);
+        sendVersioned(res, 200, await cis.patch(params.id, body, actorCtx(actor.name), ifMatch));
       },
     }),
     defineRoute({
@@ -157,22 +128,7 @@ export function ciRoutes({ cmdb }: RouteDeps): AnyRoute[] {
         412: err('stale If-Match'),
       },
       async handler({ params, query, actor, ifMatch, res }) {
-        const op = 'deleteCI';
-        const before = await current(op, params.id);
-        checkIfMatch(op, ifMatch, `CI "${params.id}"`, before);
-        const attached = relationshipsOf(cmdb.mirror, params.id);
-        if (attached.length > 0 && !query.cascade) {
-          throw new ConflictError(`${op}: CI "${params.id}" still has ${attached.length} relationship(s) (e.g. "${attached[0]}"); delete them first or use ?cascade=true`, {
-            id: params.id,
-            reason: 'has_relationships',
-            relationships: attached.slice(0, 50),
-            count: attached.length,
-          });
-        }
-        const batch = deleteCIBatch(cmdb.mirror, params.id, { cascade: query.cascade, expectedVersion: before.version });
-        const result = await guarded(op, ifMatch, () => cmdb.apply(batch, actorCtx(actor.name)));
-        const relationshipsDeleted = batch.flatMap((m) => (m.op === 'deleteRelationship' ? [m.id] : []));
-        res.json({ id: params.id, relationshipsDeleted, seq: result.seq });
+        res.json(await cis.delete(params.id, { cascade: query.cascade }, actorCtx(actor.name), ifMatch));
       },
     }),
     defineRoute({

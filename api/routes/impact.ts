@@ -103,7 +103,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: DependenciesQuery,
-      responses: { 200: { description: 'the transitive providers' }, 400: err('invalid query'), 404: err('unknown CI') },
+      responses: { 200: { description: 'the transitive providers', schema: z.object({}).loose().describe('providers with depth and one shortest path each, and the graph seq') }, 400: err('invalid query'), 404: err('unknown CI') },
       handler({ params, query, res }) {
         res.json(answer(dependencies(cmdb.impactIndex(), cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })));
       },
@@ -117,7 +117,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: SpofQuery,
-      responses: { 200: { description: 'the single points of failure' }, 400: err('invalid query'), 404: err('unknown CI') },
+      responses: { 200: { description: 'the single points of failure', schema: z.object({}).loose().describe('CIs whose failure alone takes this CI down, and the graph seq') }, 400: err('invalid query'), 404: err('unknown CI') },
       handler({ params, query, res }) {
         res.json(answer(singlePointsOfFailure(cmdb.impactIndex(), cmdb.registry, params.id, { relationshipTypes: query.types })));
       },

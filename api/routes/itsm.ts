@@ -1,40 +1,27 @@
 /**
- * ITSM routes, mounted at `/api/v1`: incidents (+ transitions, SLA, knowledge suggestions),
- * correlation, problems (+ from-correlation, transitions), knowledge articles (+ search) and SLAs.
- * Every input is parsed with the zod schemas of the engine modules and handlers read only the
- * parsed value; refusals are typed engine errors thrown to the one error middleware (Express 5
- * forwards async throws). ETag / If-Match carry the record version.
+ * ITSM rows of the route table: incidents (+ transitions, SLA, knowledge suggestions), correlation,
+ * problems (+ from-correlation, transitions), knowledge articles (+ search) and SLAs. Schemas come
+ * from the engine modules; every row names its permission, so no router guards anything itself.
+ * ETag / If-Match carry the record version.
  */
-import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
-import { InputError, zodIssues } from '../../engine/errors.ts';
-import { CorrelationService } from '../../engine/incidents/correlation-service.ts';
-import { AlertEvidence, IdParam, IncidentCreate, IncidentListQuery, IncidentPatch, IncidentService, IncidentTransitionInput, Instant } from '../../engine/incidents/index.ts';
-import { ArticleCreate, ArticlePatch, ArticleSearchQuery, KnowledgeService } from '../../engine/knowledge/index.ts';
-import { ProblemCreate, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemService, ProblemTransitionInput } from '../../engine/problems/index.ts';
-import { SlaService, type SlaPolicy } from '../../engine/sla/index.ts';
-import type { PriorityMatrix } from '../../engine/incidents/index.ts';
+import { AlertEvidence, IdParam, IncidentCreate, IncidentDoc, IncidentListQuery, IncidentPatch, IncidentTransitionInput, Instant, KnownErrorOffer, type PriorityMatrix } from '../../engine/incidents/index.ts';
+import { ArticleCreate, ArticleDoc, ArticlePatch, ArticleSearchQuery } from '../../engine/knowledge/index.ts';
+import { ProblemCreate, ProblemDoc, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemTransitionInput } from '../../engine/problems/index.ts';
+import type { SlaPolicy } from '../../engine/sla/index.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+import { EmptyQuery, ErrorSchema, stored } from '../schemas.ts';
+import { createServices, type Services } from '../services.ts';
+import { locationOf, principalOf, sendVersioned, singleVersion, type RouteDeps } from './common.ts';
 
-export interface ItsmRouterDeps {
-  cmdb: Cmdb;
-  principal: (req: Request) => { name: string; role: string };
-  now?: () => Date;
-  matrix?: PriorityMatrix;
-  slaPolicy?: SlaPolicy;
+/** The ITSM services over one CMDB: kept for callers not yet on api/services.ts `createServices`. */
+export function itsmServices(cmdb: Cmdb, opts: { now?: () => Date; matrix?: PriorityMatrix; slaPolicy?: SlaPolicy } = {}): ItsmServices {
+  return createServices({ cmdb, ...opts });
 }
+export type ItsmServices = Pick<Services, 'incidents' | 'problems' | 'knowledge' | 'sla' | 'correlation'>;
 
-/** The ITSM services over one CMDB, as the routes, the CLI and the tests use them. */
-export function itsmServices(cmdb: Cmdb, opts: { now?: () => Date; matrix?: PriorityMatrix; slaPolicy?: SlaPolicy } = {}) {
-  return {
-    incidents: new IncidentService({ cmdb, now: opts.now, matrix: opts.matrix }),
-    problems: new ProblemService({ cmdb, now: opts.now }),
-    knowledge: new KnowledgeService({ cmdb }),
-    sla: new SlaService({ cmdb, now: opts.now, policy: opts.slaPolicy }),
-    correlation: new CorrelationService(cmdb),
-  };
-}
-export type ItsmServices = ReturnType<typeof itsmServices>;
+const err = (description: string) => ({ description, schema: ErrorSchema });
 
 const Duration = z.string().regex(/^[0-9]+(?:\.[0-9]+)?(ms|s|m|h|d)$/, 'a duration such as 30m');
 
@@ -51,124 +38,310 @@ export const CorrelateBody = z
   })
   .strict();
 
-const SlaReportQuery = z.object({ month: z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') }).strict();
+const SlaReportQuery = z.object({ month: z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional() }).strict();
 const SuggestionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) }).strict();
+/** Without `q` the list of all articles (and no other parameter); with `q` a full-text search. */
+const ArticleQuery = ArticleSearchQuery.partial({ q: true }).superRefine((q, ctx) => {
+  if (q.q === undefined && q.tag !== undefined) ctx.addIssue({ code: 'custom', path: ['tag'], message: '`tag` filters a search: give `q` too' });
+});
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new InputError(`invalid ${what}`, zodIssues(parsed.error.issues));
-  return parsed.data;
-}
+const StoredIncident = stored(IncidentDoc).describe('An incident');
+const StoredProblem = stored(ProblemDoc).describe('A problem');
+const StoredArticle = stored(ArticleDoc).describe('A knowledge article');
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable().describe('pass as `after` for the next page') });
+const Loose = (description: string) => z.object({}).loose().describe(description);
 
-function ifMatch(req: Request): number | undefined {
-  const h = req.get('if-match');
-  if (h === undefined || h.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"([0-9]+)"\s*$/.exec(h);
-  if (!m) throw new InputError(`If-Match: "${h}" is not an ETag of this API (a quoted version, e.g. "3")`, [{ path: ['if-match'], code: 'invalid_format', message: 'expected a quoted version' }]);
-  return Number(m[1]);
-}
+export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
+  return [
+    // ---- incidents
+    defineRoute({
+      method: 'post',
+      path: '/incidents',
+      operationId: 'createIncident',
+      summary: 'Log an incident; priority from impact × urgency; known errors downstream of a root cause are offered',
+      tag: 'incidents',
+      permission: 'itsm:write',
+      query: EmptyQuery,
+      body: IncidentCreate,
+      responses: { 201: { description: 'created', schema: StoredIncident, headers: { ETag: 'the version', Location: 'the incident' } }, 400: err('invalid body'), 422: err('an affected CI does not exist') },
+      async handler({ body, actor, res }) {
+        const inc = await s.incidents.create(body, principalOf(actor));
+        sendVersioned(res, 201, inc, { Location: locationOf('incidents', inc.id) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/incidents',
+      operationId: 'listIncidents',
+      summary: 'List incidents by id, filtered',
+      tag: 'incidents',
+      permission: 'cmdb:read',
+      query: IncidentListQuery,
+      responses: { 200: { description: 'a page of incidents', schema: page(StoredIncident) }, 400: err('invalid query') },
+      async handler({ query, res }) {
+        res.json(await s.incidents.list(query));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/incidents/:id',
+      operationId: 'getIncident',
+      summary: 'Get one incident; ETag is its version',
+      tag: 'incidents',
+      permission: 'cmdb:read',
+      params: IdParam,
+      query: EmptyQuery,
+      responses: { 200: { description: 'the incident', schema: StoredIncident, headers: { ETag: 'the version' } }, 404: err('no such incident') },
+      async handler({ params, res }) {
+        sendVersioned(res, 200, await s.incidents.get(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/incidents/:id',
+      operationId: 'patchIncident',
+      summary: 'Edit an incident (merge patch of its top-level fields)',
+      tag: 'incidents',
+      permission: 'itsm:write',
+      params: IdParam,
+      query: EmptyQuery,
+      body: IncidentPatch,
+      mergePatch: true,
+      ifMatch: true,
+      responses: { 200: { description: 'the incident after the write', schema: StoredIncident }, 400: err('invalid body'), 404: err('no such incident'), 412: err('stale If-Match') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        sendVersioned(res, 200, await s.incidents.update(params.id, body, principalOf(actor), singleVersion('patchIncident', ifMatch)));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/incidents/:id/transitions',
+      operationId: 'transitionIncident',
+      summary: 'Move an incident to another state (assign, hold, resolve, close, reopen)',
+      tag: 'incidents',
+      permission: 'itsm:write',
+      params: IdParam,
+      query: EmptyQuery,
+      body: IncidentTransitionInput,
+      ifMatch: true,
+      responses: { 200: { description: 'the incident after the transition', schema: StoredIncident }, 400: err('invalid body'), 404: err('no such incident'), 409: err('illegal transition'), 412: err('stale If-Match') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        sendVersioned(res, 200, await s.incidents.transition(params.id, body, principalOf(actor), singleVersion('transitionIncident', ifMatch)));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/incidents/:id/sla',
+      operationId: 'incidentSla',
+      summary: 'Response and resolution timers of an incident (paused on hold)',
+      tag: 'incidents',
+      permission: 'cmdb:read',
+      params: IdParam,
+      query: EmptyQuery,
+      responses: { 200: { description: 'SLA timers and status', schema: Loose('timers with status within | at_risk | breached') }, 404: err('no such incident') },
+      async handler({ params, res }) {
+        res.json(await s.sla.incident(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/incidents/:id/suggestions',
+      operationId: 'incidentSuggestions',
+      summary: 'Known errors and knowledge articles for an incident, from its CIs and their providers',
+      tag: 'incidents',
+      permission: 'cmdb:read',
+      params: IdParam,
+      query: SuggestionsQuery,
+      responses: { 200: { description: 'suggestions', schema: z.object({ incident: z.string(), knownErrors: z.array(KnownErrorOffer), articles: z.array(Loose('an article with its score and why')) }) }, 404: err('no such incident') },
+      async handler({ params, query, res }) {
+        const inc = await s.incidents.get(params.id);
+        res.json({ incident: params.id, knownErrors: inc.knownErrors, articles: await s.knowledge.suggestionsFor(params.id, query.limit) });
+      },
+    }),
 
-function send(res: Response, rec: { version: number }, status = 200): void {
-  res.setHeader('ETag', `"${rec.version}"`);
-  res.status(status).json(rec);
-}
+    // ---- correlation
+    defineRoute({
+      method: 'post',
+      path: '/correlate',
+      operationId: 'correlate',
+      summary: 'Rank root-cause candidates for a set of incidents (default: every open one) and group them; writes nothing',
+      tag: 'correlation',
+      permission: 'cmdb:read',
+      query: EmptyQuery,
+      body: CorrelateBody,
+      responses: { 200: { description: 'groups with ranked candidates and evidence', schema: Loose('correlation result: groups, candidates, factors, paths') }, 400: err('invalid body') },
+      async handler({ body, res }) {
+        res.json(await s.correlation.run(body.incidents ?? 'open', { window: body.window, changeLookback: body.changeLookback, maxDepth: body.maxDepth, topCandidates: body.topCandidates, historyLookback: body.historyLookback }));
+      },
+    }),
 
-export function itsmRouter(deps: ItsmRouterDeps): Router {
-  const s = itsmServices(deps.cmdb, deps);
-  const router = express.Router();
-  const who = (req: Request) => deps.principal(req);
+    // ---- problems
+    defineRoute({
+      method: 'post',
+      path: '/problems',
+      operationId: 'createProblem',
+      summary: 'Open a problem record',
+      tag: 'problems',
+      permission: 'itsm:write',
+      query: EmptyQuery,
+      body: ProblemCreate,
+      responses: { 201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } }, 400: err('invalid body'), 422: err('a referenced CI or incident does not exist') },
+      async handler({ body, actor, res }) {
+        const p = await s.problems.create(body, principalOf(actor));
+        sendVersioned(res, 201, p, { Location: locationOf('problems', p.id) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/problems/from-correlation',
+      operationId: 'createProblemFromCorrelation',
+      summary: 'Open a problem from a correlation group (its incidents are linked)',
+      tag: 'problems',
+      permission: 'itsm:write',
+      query: EmptyQuery,
+      body: ProblemFromCorrelation,
+      responses: { 201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } }, 400: err('invalid body'), 422: err('a referenced CI or incident does not exist') },
+      async handler({ body, actor, res }) {
+        const p = await s.problems.fromCorrelation(body, principalOf(actor));
+        sendVersioned(res, 201, p, { Location: locationOf('problems', p.id) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/problems',
+      operationId: 'listProblems',
+      summary: 'List problems by id, filtered',
+      tag: 'problems',
+      permission: 'cmdb:read',
+      query: ProblemListQuery,
+      responses: { 200: { description: 'a page of problems', schema: page(StoredProblem) }, 400: err('invalid query') },
+      async handler({ query, res }) {
+        res.json(await s.problems.list(query));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/problems/:id',
+      operationId: 'getProblem',
+      summary: 'Get one problem; ETag is its version',
+      tag: 'problems',
+      permission: 'cmdb:read',
+      params: IdParam,
+      query: EmptyQuery,
+      responses: { 200: { description: 'the problem', schema: StoredProblem, headers: { ETag: 'the version' } }, 404: err('no such problem') },
+      async handler({ params, res }) {
+        sendVersioned(res, 200, await s.problems.get(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/problems/:id',
+      operationId: 'patchProblem',
+      summary: 'Edit a problem (merge patch of its top-level fields)',
+      tag: 'problems',
+      permission: 'itsm:write',
+      params: IdParam,
+      query: EmptyQuery,
+      body: ProblemPatch,
+      mergePatch: true,
+      ifMatch: true,
+      responses: { 200: { description: 'the problem after the write', schema: StoredProblem }, 400: err('invalid body'), 404: err('no such problem'), 412: err('stale If-Match') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        sendVersioned(res, 200, await s.problems.update(params.id, body, principalOf(actor), singleVersion('patchProblem', ifMatch)));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/problems/:id/transitions',
+      operationId: 'transitionProblem',
+      summary: 'Move a problem to another state (a known error publishes its workaround)',
+      tag: 'problems',
+      permission: 'itsm:write',
+      params: IdParam,
+      query: EmptyQuery,
+      body: ProblemTransitionInput,
+      ifMatch: true,
+      responses: { 200: { description: 'the problem after the transition', schema: StoredProblem }, 400: err('invalid body'), 404: err('no such problem'), 409: err('illegal transition'), 412: err('stale If-Match') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        sendVersioned(res, 200, await s.problems.transition(params.id, body, principalOf(actor), singleVersion('transitionProblem', ifMatch)));
+      },
+    }),
 
-  // ---- incidents
-  router.post('/incidents', async (req, res) => {
-    const body = parse(IncidentCreate, req.body, 'incident');
-    const inc = await s.incidents.create(body, who(req));
-    res.setHeader('Location', `${req.baseUrl}/incidents/${inc.id}`);
-    send(res, inc, 201);
-  });
-  router.get('/incidents', async (req, res) => {
-    res.json(await s.incidents.list(parse(IncidentListQuery, req.query, 'query')));
-  });
-  router.get('/incidents/:id', async (req, res) => {
-    send(res, await s.incidents.get(parse(IdParam, req.params, 'path').id));
-  });
-  router.patch('/incidents/:id', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    send(res, await s.incidents.update(id, parse(IncidentPatch, req.body, 'incident patch'), who(req), ifMatch(req)));
-  });
-  router.post('/incidents/:id/transitions', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    send(res, await s.incidents.transition(id, parse(IncidentTransitionInput, req.body, 'transition'), who(req), ifMatch(req)));
-  });
-  router.get('/incidents/:id/sla', async (req, res) => {
-    res.json(await s.sla.incident(parse(IdParam, req.params, 'path').id));
-  });
-  router.get('/incidents/:id/suggestions', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    const { limit } = parse(SuggestionsQuery, req.query, 'query');
-    const inc = await s.incidents.get(id);
-    res.json({ incident: id, knownErrors: inc.knownErrors, articles: await s.knowledge.suggestionsFor(id, limit) });
-  });
+    // ---- knowledge
+    defineRoute({
+      method: 'post',
+      path: '/articles',
+      operationId: 'createArticle',
+      summary: 'Write a knowledge article (markdown) linked to CIs, classes and problems',
+      tag: 'knowledge',
+      permission: 'itsm:write',
+      query: EmptyQuery,
+      body: ArticleCreate,
+      responses: { 201: { description: 'created', schema: StoredArticle, headers: { ETag: 'the version', Location: 'the article' } }, 400: err('invalid body') },
+      async handler({ body, actor, res }) {
+        const a = await s.knowledge.create(body, principalOf(actor));
+        sendVersioned(res, 201, a, { Location: locationOf('articles', a.id) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/articles',
+      operationId: 'listArticles',
+      summary: 'All articles, or a full-text search with `q` (optionally within a `tag`)',
+      tag: 'knowledge',
+      permission: 'cmdb:read',
+      query: ArticleQuery,
+      responses: { 200: { description: 'articles (with score and matched terms when searching)', schema: z.object({ items: z.array(z.union([StoredArticle, z.object({ article: StoredArticle, score: z.number(), terms: z.array(z.string()) })])) }) }, 400: err('invalid query') },
+      async handler({ query, res }) {
+        if (query.q === undefined) return void res.json({ items: await s.knowledge.list() });
+        res.json({ items: await s.knowledge.search(query.q, { tag: query.tag, limit: query.limit }) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/articles/:id',
+      operationId: 'getArticle',
+      summary: 'Get one article; ETag is its version',
+      tag: 'knowledge',
+      permission: 'cmdb:read',
+      params: IdParam,
+      query: EmptyQuery,
+      responses: { 200: { description: 'the article', schema: StoredArticle, headers: { ETag: 'the version' } }, 404: err('no such article') },
+      async handler({ params, res }) {
+        sendVersioned(res, 200, await s.knowledge.get(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/articles/:id',
+      operationId: 'patchArticle',
+      summary: 'Edit an article (merge patch of its top-level fields)',
+      tag: 'knowledge',
+      permission: 'itsm:write',
+      params: IdParam,
+      query: EmptyQuery,
+      body: ArticlePatch,
+      mergePatch: true,
+      ifMatch: true,
+      responses: { 200: { description: 'the article after the write', schema: StoredArticle }, 400: err('invalid body'), 404: err('no such article'), 412: err('stale If-Match') },
+      async handler({ params, body, actor, ifMatch, res }) {
+        sendVersioned(res, 200, await s.knowledge.update(params.id, body, principalOf(actor), singleVersion('patchArticle', ifMatch)));
+      },
+    }),
 
-  // ---- correlation
-  router.post('/correlate', async (req, res) => {
-    const body = parse(CorrelateBody, req.body, 'correlate request');
-    res.json(await s.correlation.run(body.incidents ?? 'open', { window: body.window, changeLookback: body.changeLookback, maxDepth: body.maxDepth, topCandidates: body.topCandidates, historyLookback: body.historyLookback }));
-  });
-
-  // ---- problems
-  router.post('/problems', async (req, res) => {
-    const p = await s.problems.create(parse(ProblemCreate, req.body, 'problem'), who(req));
-    res.setHeader('Location', `${req.baseUrl}/problems/${p.id}`);
-    send(res, p, 201);
-  });
-  router.post('/problems/from-correlation', async (req, res) => {
-    const p = await s.problems.fromCorrelation(parse(ProblemFromCorrelation, req.body, 'correlation group'), who(req));
-    res.setHeader('Location', `${req.baseUrl}/problems/${p.id}`);
-    send(res, p, 201);
-  });
-  router.get('/problems', async (req, res) => {
-    res.json(await s.problems.list(parse(ProblemListQuery, req.query, 'query')));
-  });
-  router.get('/problems/:id', async (req, res) => {
-    send(res, await s.problems.get(parse(IdParam, req.params, 'path').id));
-  });
-  router.patch('/problems/:id', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    send(res, await s.problems.update(id, parse(ProblemPatch, req.body, 'problem patch'), who(req), ifMatch(req)));
-  });
-  router.post('/problems/:id/transitions', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    send(res, await s.problems.transition(id, parse(ProblemTransitionInput, req.body, 'transition'), who(req), ifMatch(req)));
-  });
-
-  // ---- knowledge
-  router.post('/articles', async (req, res) => {
-    const a = await s.knowledge.create(parse(ArticleCreate, req.body, 'article'), who(req));
-    res.setHeader('Location', `${req.baseUrl}/articles/${a.id}`);
-    send(res, a, 201);
-  });
-  router.get('/articles', async (req, res) => {
-    if (typeof req.query.q === 'string') {
-      const q = parse(ArticleSearchQuery, req.query, 'query');
-      res.json({ items: await s.knowledge.search(q.q, { tag: q.tag, limit: q.limit }) });
-      return;
-    }
-    parse(z.object({}).strict(), req.query, 'query');
-    res.json({ items: await s.knowledge.list() });
-  });
-  router.get('/articles/:id', async (req, res) => {
-    send(res, await s.knowledge.get(parse(IdParam, req.params, 'path').id));
-  });
-  router.patch('/articles/:id', async (req, res) => {
-    const { id } = parse(IdParam, req.params, 'path');
-    send(res, await s.knowledge.update(id, parse(ArticlePatch, req.body, 'article patch'), who(req), ifMatch(req)));
-  });
-
-  // ---- SLAs
-  router.get('/slas', async (req, res) => {
-    const { month } = parse(SlaReportQuery.partial(), req.query, 'query');
-    res.json(month ? await s.sla.report(month) : { open: await s.sla.open() });
-  });
-
-  return router;
+    // ---- SLAs
+    defineRoute({
+      method: 'get',
+      path: '/slas',
+      operationId: 'slaReport',
+      summary: 'Timers of every open incident, or with `month` the availability report of the business services',
+      tag: 'slas',
+      permission: 'cmdb:read',
+      query: SlaReportQuery,
+      responses: { 200: { description: '{open: timers} or the monthly report', schema: Loose('open timers or a monthly availability report') }, 400: err('invalid query') },
+      async handler({ query, res }) {
+        res.json(query.month ? await s.sla.report(query.month) : { open: await s.sla.open() });
+      },
+    }),
+  ];
 }

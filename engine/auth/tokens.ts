@@ -7,6 +7,9 @@
  * one keyed read — which also makes tokens created by another process (the CLI) usable at once.
  * Lookups go through an in-memory cache keyed by hash; entries older than `ttlMs` are re-read, so
  * a revocation made by another process takes effect within that time (in-process: immediately).
+ * While the store is unreachable, a live token verified within `staleMs` keeps working (reads go
+ * on from the mirror); older ones and unknown ones do not. Unknown tokens are cached apart, in a
+ * smaller map, so a flood of random tokens never evicts the live ones.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -72,20 +75,46 @@ interface CacheEntry {
   at: number;
 }
 
+export interface TokenCacheOptions {
+  /** How long a verification is trusted before the store is asked again (default 30 s). */
+  ttlMs?: number;
+  /** While the store is down, how old a verification may be and still count (default 15 min). */
+  staleMs?: number;
+  /** Live tokens kept (default 10,000); the least recently verified goes first. */
+  maxCache?: number;
+  /** Unknown / revoked tokens remembered (default 1,000). */
+  maxNegative?: number;
+}
+
 export class TokenService {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly negative = new Map<string, CacheEntry>();
   private readonly ttlMs: number;
+  private readonly staleMs: number;
   private readonly maxCache: number;
+  private readonly maxNegative: number;
   /** Token records: ids derive from the hash (`tokenIdOf`), never from a counter. */
   private readonly records: Records;
 
   constructor(
     private readonly backend: TokenBackend,
-    opts: { ttlMs?: number; maxCache?: number } = {},
+    opts: TokenCacheOptions = {},
   ) {
     this.ttlMs = opts.ttlMs ?? 30_000;
+    this.staleMs = Math.max(opts.staleMs ?? 15 * 60_000, this.ttlMs);
     this.maxCache = opts.maxCache ?? 10_000;
+    this.maxNegative = opts.maxNegative ?? 1_000;
     this.records = new Records(backend, TOKEN_KIND);
+  }
+
+  private remember(hash: string, token: TokenInfo | null, at: number): void {
+    const map = token ? this.cache : this.negative;
+    const max = token ? this.maxCache : this.maxNegative;
+    (token ? this.negative : this.cache).delete(hash);
+    map.delete(hash);
+    // Maps iterate in insertion order: the first key is the least recently verified.
+    if (map.size >= max) map.delete(map.keys().next().value!);
+    map.set(hash, { token, at });
   }
 
   /** Creates a token; the plaintext is in the answer and nowhere else. Names are unique. */
@@ -102,7 +131,7 @@ export class TokenService {
     const res = await this.backend.apply([{ op: 'putRecord', kind: TOKEN_KIND, id, doc, expectedVersion: 0 }], ctx);
     const rec = res.events[0]?.after as StoredRecord | undefined;
     const created = rec ? info(rec) : { id, ...doc, version: 1 };
-    this.cache.set(hash, { token: created, at: Date.now() });
+    this.remember(hash, created, Date.now());
     return { token, info: stripHash(created) };
   }
 
@@ -123,6 +152,7 @@ export class TokenService {
     const revoked: TokenDoc = { ...doc, revokedAt: new Date().toISOString() };
     await this.backend.apply([{ op: 'putRecord', kind: TOKEN_KIND, id: rec.id, doc: revoked, expectedVersion: rec.version }], ctx);
     this.cache.delete(doc.hash);
+    this.negative.delete(doc.hash);
     return { ...found, revokedAt: revoked.revokedAt, version: rec.version + 1 };
   }
 
@@ -134,14 +164,14 @@ export class TokenService {
     if (!TOKEN_SHAPE.test(plaintext)) return undefined;
     const hash = hashToken(plaintext);
     const now = Date.now();
-    const hit = this.cache.get(hash);
+    const hit = this.cache.get(hash) ?? this.negative.get(hash);
     if (hit && now - hit.at < this.ttlMs) return hit.token ?? undefined;
     let rec: StoredRecord | undefined;
     try {
       rec = await this.records.get(tokenIdOf(hash));
     } catch (err) {
-      // Store unreachable: a token we already knew keeps working, so reads from the mirror go on.
-      if (hit && err instanceof StoreUnavailableError) return hit.token ?? undefined;
+      // Store unreachable: a token verified recently keeps working, so reads from the mirror go on.
+      if (hit && err instanceof StoreUnavailableError && (hit.token === null || now - hit.at < this.staleMs)) return hit.token ?? undefined;
       throw err;
     }
     let token: TokenInfo | null = null;
@@ -149,14 +179,14 @@ export class TokenService {
       const doc = TokenDoc.safeParse(rec.doc);
       if (doc.success && sameHex(doc.data.hash, hash) && doc.data.revokedAt === null) token = info(rec);
     }
-    if (this.cache.size >= this.maxCache) this.cache.clear();
-    this.cache.set(hash, { token, at: now });
+    this.remember(hash, token, now);
     return token ?? undefined;
   }
 
   /** Forgets cached lookups (e.g. after another process revoked tokens). */
   clearCache(): void {
     this.cache.clear();
+    this.negative.clear();
   }
 }
 

@@ -58,7 +58,11 @@ export type Outcome = z.infer<typeof Outcome>;
 
 const Text = (max: number) => z.string().max(max);
 
-/** Body of `POST /changes`: a draft. Completeness is checked at submission, not here. */
+/**
+ * Body of `POST /changes`: a draft. Completeness is checked at submission, not here. There is no
+ * `requester` field: the requester is always the authenticated principal (separation of duties
+ * rests on it), so a body naming one is refused as an unknown key.
+ */
 export const ChangeCreate = z
   .object({
     type: ChangeType.default('normal'),
@@ -68,8 +72,6 @@ export const ChangeCreate = z
     window: TimeWindow.optional(),
     implementationPlan: Text(50_000).default(''),
     backoutPlan: Text(50_000).default(''),
-    /** Defaults to the caller. */
-    requester: z.string().min(1).max(200).optional(),
     assignee: z.string().min(1).max(200).optional(),
   })
   .strict()

@@ -4,7 +4,10 @@
  * mutations, with the principal as actor and the change id as `changeId`, and optimistic
  * concurrency on the version read (so two CAB members voting at once cannot lose a vote).
  *
- * Role checks live here, not in the routes: approving depends on the change's risk level.
+ * The route table checks each caller's permission; what a permission cannot say lives here:
+ * which roles vote at a change's risk level, and separation of duties (policy
+ * `separationOfDuties`): the requester is the caller, never a body field, and may not approve;
+ * one vote per principal; an approver does not implement.
  */
 import type { Cmdb } from '../cmdb.ts';
 import { ConflictError, ForbiddenError, SemanticError } from '../errors.ts';
@@ -144,7 +147,8 @@ export class ChangeService {
       window: input.window ?? null,
       implementationPlan: input.implementationPlan,
       backoutPlan: input.backoutPlan,
-      requester: input.requester ?? principal.name,
+      // Separation of duties rests on this: the requester is who asked, never what a body says.
+      requester: principal.name,
       assignee: input.assignee ?? null,
       state: 'draft',
       approvals: [],
@@ -191,6 +195,7 @@ export class ChangeService {
       return this.castVote(rec, { decision: 'reject', reason: input.reason ?? '' }, principal);
     }
     this.checkWrite(principal, `change transition to ${input.to}`);
+    if (IMPLEMENTATION_STEPS.has(input.to)) this.checkImplementer(doc, principal, `change transition to ${input.to}`);
     const at = this.now().toISOString();
     let next: ChangeDoc = { ...doc };
     switch (input.to) {
@@ -290,6 +295,9 @@ export class ChangeService {
     if (doc.state !== 'cab_review') {
       throw new ConflictError(`${op}: votes are taken in cab_review, and the change is ${doc.state}`, { id: doc.id, state: doc.state });
     }
+    if (this.policy.separationOfDuties.requesterCannotApprove && principal.name === doc.requester) {
+      throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not vote on it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'requesterCannotApprove' });
+    }
     const assessment = doc.assessment!;
     const roles = votingRoles(assessment.approvalsRequired);
     if (!roles.includes(principal.role)) {
@@ -350,6 +358,11 @@ export class ChangeService {
           allowed: ['cab_review', 'cancelled'],
         });
       }
+      // Approving from `assessed` (no CAB needed) is an approval by the caller, so not by the
+      // requester — unless it is a standard change within its pre-approved level.
+      if (this.policy.separationOfDuties.requesterCannotApprove && principal.name === doc.requester && !standardOk) {
+        throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not approve it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'requesterCannotApprove' });
+      }
     } else {
       const q = quorum(doc.approvals, required);
       if (!q.met) {
@@ -370,6 +383,14 @@ export class ChangeService {
   private checkWrite(principal: Principal, op: string): void {
     if (!this.policy.roles.write.includes(principal.role as never)) {
       throw new ForbiddenError(`${op}: role "${principal.role}" may not change changes (allowed: ${this.policy.roles.write.join(', ')})`, { role: principal.role, allowed: this.policy.roles.write });
+    }
+  }
+
+  /** `implementerNotApprover`: who approved a change (a vote, or approving it without CAB) does not implement it. */
+  private checkImplementer(doc: ChangeDoc, principal: Principal, op: string): void {
+    if (!this.policy.separationOfDuties.implementerNotApprover) return;
+    if (approversOf(doc).has(principal.name)) {
+      throw new ForbiddenError(`${op}: ${principal.name} approved ${doc.id} and may not implement it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'implementerNotApprover' });
     }
   }
 
@@ -415,6 +436,19 @@ export class ChangeService {
     }
     return out;
   }
+}
+
+/** The states an implementer moves a change to. */
+const IMPLEMENTATION_STEPS: ReadonlySet<ChangeState> = new Set(['in_progress', 'implemented', 'failed', 'rolled_back']);
+
+/**
+ * Who approved a change: its approving voters, and whoever froze the assessment when that was an
+ * approval by a person (a standard change's pre-approval names nobody).
+ */
+export function approversOf(doc: ChangeDoc): Set<string> {
+  const out = new Set(doc.approvals.filter((a) => a.decision === 'approve').map((a) => a.by));
+  if (doc.frozenAssessment && doc.type !== 'standard') out.add(doc.frozenAssessment.frozenBy);
+  return out;
 }
 
 function ctxOf(principal: Principal, changeId: string): WriteContext {

@@ -1,6 +1,6 @@
 /**
  * Change policy as data: risk weights, level thresholds, approvals per risk level, who may write
- * changes and windows. `default-policy.json` holds the documented defaults (docs/changes.md); an
+ * changes and windows, separation of duties. `default-policy.json` holds the documented defaults (docs/changes.md); an
  * organisation overrides any part of it with its own file (`CMDB_POLICY`), deep-merged: objects
  * merge key by key, arrays and scalars replace.
  */
@@ -64,17 +64,23 @@ export const Policy = z
         windows: z.array(PolicyRole),
       })
       .strict(),
+    /**
+     * Separation of duties. `requesterCannotApprove`: the requester of a change may neither vote on
+     * it nor move it to `approved` (a standard change within its pre-approved level excepted: the
+     * model was approved once, for all). `implementerNotApprover`: whoever approved a change (a vote
+     * or the `→ approved` transition) may not implement it (`→ in_progress`, `implemented`, `failed`,
+     * `rolled_back`). One vote per principal always holds.
+     */
+    separationOfDuties: z.object({ requesterCannotApprove: z.boolean(), implementerNotApprover: z.boolean() }).strict(),
     /** States of the other changes that conflicts are detected against. */
     conflictStates: z.array(z.string()),
   })
   .strict();
 export type Policy = z.infer<typeof Policy>;
 
-let cachedDefault: Policy | undefined;
-
+/** The documented defaults, read and checked on each call (a small file; callers keep the result). */
 export function defaultPolicy(): Policy {
-  cachedDefault ??= parsePolicy(JSON.parse(readFileSync(new URL('./default-policy.json', import.meta.url), 'utf8')), 'default policy');
-  return structuredClone(cachedDefault);
+  return parsePolicy(JSON.parse(readFileSync(new URL('./default-policy.json', import.meta.url), 'utf8')), 'default policy');
 }
 
 /** The default policy, deep-merged with an organisation's file or object when given. */

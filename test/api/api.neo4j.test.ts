@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { Neo4jStore } from '../../engine/store/neo4j-store.ts';
+import { withBreaker } from '../../engine/store/breaker.ts';
 import { freePort, startNeo4j, type RunningNeo4j } from '../../scripts/neo4j.ts';
 import { describeNeo4j, neo4jHarness, storeOptions } from '../neo4j-env.ts';
 import { apiSuite } from './api-spec.ts';
@@ -20,16 +21,18 @@ describeNeo4j('Neo4j', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cmdb-api-fault-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('keeps reads answering from the mirror, refuses writes with 503 and resumes writes when Neo4j is back', { timeout: 400_000 }, async () => {
+    it('answers mirror reads at once, refuses writes with a clean 503 within 1 s once Neo4j is known down, and recovers by itself when it is back', { timeout: 400_000 }, async () => {
       // A Neo4j of its own, so stopping it does not disturb the shared test server.
       const port = await freePort();
       const dataDir = join(dir, 'data');
       let neo: RunningNeo4j | undefined = await startNeo4j({ port, dataDir, runDir: dir, detached: false, heap: '512m' });
-      const store = new Neo4jStore(storeOptions(neo.uri, { connectionTimeoutMs: 1_000, maxTransactionRetryTimeMs: 1_000 }));
+      const store = withBreaker(new Neo4jStore(storeOptions(neo.uri, { connectionTimeoutMs: 1_000, maxTransactionRetryTimeMs: 1_000 })), { watchMs: 250, probeMs: 250 });
       await store.init();
-      const fx = await apiFixture(store);
+      const fx = await apiFixture(store, {}, true, { ttlMs: 200 });
       try {
         await outageScenario(fx, {
+          tokenTtlMs: 200,
+          recoveryMs: 120_000,
           stop: async () => {
             await neo!.stop();
             neo = undefined;

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { Cmdb } from '../../engine/cmdb.ts';
 import { Registry } from '../../engine/model/registry.ts';
-import { TokenService, ROLES, type Role } from '../../engine/auth/tokens.ts';
+import { TokenService, ROLES, type Role, type TokenCacheOptions } from '../../engine/auth/tokens.ts';
 import { exportJson } from '../../engine/io/export.ts';
 import type { GraphStore } from '../../engine/store/port.ts';
 import { createApp, type AppDeps } from '../../api/app.ts';
@@ -43,12 +43,12 @@ export const SEED_RELS = [
   rel({ type: 'REPLICATES_TO', from: 'db-orders', to: 'db-orders-replica' }),
 ];
 
-export async function apiFixture(store: GraphStore, deps: Partial<AppDeps> = {}, seed = true): Promise<ApiFixture> {
+export async function apiFixture(store: GraphStore, deps: Partial<AppDeps> = {}, seed = true, tokenCache: TokenCacheOptions = {}): Promise<ApiFixture> {
   const cmdb = await Cmdb.open({ store, registry: Registry.load() });
   if (seed) {
     await cmdb.apply([...SEED_CIS.map((c) => ({ op: 'upsertCI' as const, ci: c })), ...SEED_RELS.map((r) => ({ op: 'upsertRelationship' as const, relationship: r }))], { actor: 'seed' });
   }
-  const tokens = new TokenService(cmdb);
+  const tokens = new TokenService(cmdb, tokenCache);
   const auth = {} as Record<Role, string>;
   for (const role of ROLES) auth[role] = `Bearer ${(await tokens.create({ name: `${role}-user`, role }, { actor: 'seed' })).token}`;
   const app = createApp({ cmdb, tokens, rateLimit: false, ...deps });

@@ -1,8 +1,9 @@
-/** The store-outage scenario on SQLite, with a store whose every call fails while "down". */
+/** The store-outage scenario on SQLite, with a store whose every call fails while "down", behind the breaker. */
 import { describe, it } from 'vitest';
 import { StoreUnavailableError } from '../../engine/errors.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import type { GraphStore } from '../../engine/store/port.ts';
+import { withBreaker } from '../../engine/store/breaker.ts';
 import { apiFixture } from './harness.ts';
 import { outageScenario } from './outage-spec.ts';
 
@@ -31,13 +32,13 @@ function switchable(inner: GraphStore): { store: GraphStore; set(down: boolean):
 }
 
 describe('store outage (simulated, SQLite)', () => {
-  it('keeps reads answering from the mirror, refuses writes with 503 and resumes writes when the store is back', async () => {
+  it('answers mirror reads at once, refuses writes with a clean 503 within 1 s once the store is known down, and recovers by itself', async () => {
     const inner = new SqliteStore(':memory:');
     await inner.init();
     const sw = switchable(inner);
-    const fx = await apiFixture(sw.store);
+    const fx = await apiFixture(withBreaker(sw.store, { probeMs: 100 }), {}, true, { ttlMs: 100 });
     try {
-      await outageScenario(fx, { stop: async () => sw.set(true), start: async () => sw.set(false) });
+      await outageScenario(fx, { stop: async () => sw.set(true), start: async () => sw.set(false), tokenTtlMs: 100 });
     } finally {
       await fx.close();
     }

@@ -118,7 +118,9 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
       expect(approved.frozenAssessment.assessment.blastRadius.services.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['svc-payments', 'svc-checkout']));
       const now = await api(fx.app).get(`/api/v1/changes/${other.id}/conflicts`).set('Authorization', fx.auth.viewer).expect(200);
       expect(now.body.conflicts.map((c: { change: string }) => c.change)).toEqual([patch.id]);
-      const history = await api(fx.app).get(`${url}/history`).set('Authorization', fx.auth.viewer).expect(200);
+      // Before / after with actors is the audit trail: viewers lack history:read, auditors have it.
+      await api(fx.app).get(`${url}/history`).set('Authorization', fx.auth.viewer).expect(403);
+      const history = await api(fx.app).get(`${url}/history`).set('Authorization', fx.auth.auditor).expect(200);
       expect(JSON.stringify(history.body)).toContain('engineer-user');
     });
 

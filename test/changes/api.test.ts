@@ -1,13 +1,11 @@
-/** The change and release routes in-process (supertest), with the project's error middleware. */
-import express from 'express';
+/** The change and release routes in-process (supertest) through the real app, with a bearer token per test user. */
+import type express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changesRouter } from '../../api/routes/changes.ts';
-import { releasesRouter } from '../../api/routes/releases.ts';
+import { createApp } from '../../api/app.ts';
 import { changeCommand } from '../../api/commands/change.ts';
 import { CliContext } from '../../api/commands/context.ts';
-import { errorMiddleware } from '../../api/errors.ts';
-import { ReleaseService } from '../../engine/releases/service.ts';
+import { TokenService } from '../../engine/auth/tokens.ts';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import type { ChangeService } from '../../engine/changes/service.ts';
 import { serviceOn, tmpDir, W } from './helpers.ts';
@@ -17,22 +15,23 @@ let cmdb: Cmdb;
 let service: ChangeService;
 let app: express.Express;
 
+const USERS = ['erin/engineer', 'vic/viewer', 'carol/change_manager', 'ana/cab_member', 'ben/cab_member'] as const;
+const bearer = new Map<string, string>();
+/** The Authorization header of a test user `name/role` (a real token each). */
+const as = (user: (typeof USERS)[number]) => ({ Authorization: bearer.get(user)! });
+
 beforeAll(async () => {
   ({ cmdb, service } = await serviceOn(
     dir,
     { shop: { class: 'BusinessService', criticality: 1 }, db: { class: 'Database' }, lone: {} },
     [['shop', 'DEPENDS_ON', 'db']],
   ));
-  app = express();
-  app.use(express.json());
-  // Test principal: `x-user: name/role`.
-  const principal = (req: express.Request) => {
-    const [name = 'anon', role = 'viewer'] = (req.get('x-user') ?? '').split('/');
-    return { name, role };
-  };
-  app.use('/api/v1', changesRouter({ service, principal }));
-  app.use('/api/v1', releasesRouter({ releases: new ReleaseService(cmdb, service), principal }));
-  app.use(errorMiddleware(() => undefined));
+  const tokens = new TokenService(cmdb);
+  for (const user of USERS) {
+    const [name, role] = user.split('/') as [string, string];
+    bearer.set(user, `Bearer ${(await tokens.create({ name, role }, { actor: 'seed' })).token}`);
+  }
+  app = createApp({ cmdb, tokens, rateLimit: false, now: service.now });
 });
 afterAll(async () => {
   await cmdb.close();
@@ -44,66 +43,66 @@ const body = { title: 'patch db', targets: [{ ci: 'db', effect: 'down' }], windo
 
 describe('changes API', () => {
   it('creates a change with 201, a Location and an ETag, and reads it back', async () => {
-    const res = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send(body).expect(201);
+    const res = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send(body).expect(201);
     expect(res.headers.location).toBe(`/api/v1/changes/${res.body.id}`);
     expect(res.headers.etag).toBe('"1"');
-    const got = await request(app).get(`/api/v1/changes/${res.body.id}`).expect(200);
+    const got = await request(app).get(`/api/v1/changes/${res.body.id}`).set(as('vic/viewer')).expect(200);
     expect(got.body).toMatchObject({ id: res.body.id, state: 'draft', requester: 'erin' });
-    const list = await request(app).get('/api/v1/changes?state=draft').expect(200);
+    const list = await request(app).get('/api/v1/changes?state=draft').set(as('vic/viewer')).expect(200);
     expect(list.body.items.map((c: { id: string }) => c.id)).toContain(res.body.id);
   });
 
   it('answers 400 with zod issues for a malformed body, 422 for an unknown CI, 403 for a viewer, 404 for an unknown change', async () => {
-    const bad = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send({ ...body, window: { start: 'soon', end: 'later' } }).expect(400);
+    const bad = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send({ ...body, window: { start: 'soon', end: 'later' } }).expect(400);
     expect(bad.body.error.code).toBe('invalid_input');
     expect(bad.body.error.details[0].path).toEqual(['window', 'start']);
-    const unknown = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send({ ...body, targets: [{ ci: 'ghost' }] }).expect(422);
+    const unknown = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send({ ...body, targets: [{ ci: 'ghost' }] }).expect(422);
     expect(unknown.body.error.message).toBe('create change: target CI "ghost" not found');
-    await request(app).post('/api/v1/changes').set('x-user', 'vic/viewer').send(body).expect(403);
-    await request(app).get('/api/v1/changes/CHG-999999').expect(404);
+    await request(app).post('/api/v1/changes').set(as('vic/viewer')).send(body).expect(403);
+    await request(app).get('/api/v1/changes/CHG-999999').set(as('vic/viewer')).expect(404);
   });
 
   it('refuses a change transition from draft to approved with 409 and the allowed states', async () => {
-    const { body: c } = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send(body).expect(201);
-    const res = await request(app).post(`/api/v1/changes/${c.id}/transitions`).set('x-user', 'carol/change_manager').send({ to: 'approved' }).expect(409);
+    const { body: c } = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send(body).expect(201);
+    const res = await request(app).post(`/api/v1/changes/${c.id}/transitions`).set(as('carol/change_manager')).send({ to: 'approved' }).expect(409);
     expect(res.body.error.details.allowed).toEqual(['submitted', 'cancelled']);
   });
 
   it('honours If-Match on PATCH: a stale version is 412, the current one succeeds with the next ETag', async () => {
-    const { body: c } = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send(body).expect(201);
-    await request(app).patch(`/api/v1/changes/${c.id}`).set('x-user', 'erin/engineer').set('If-Match', '"7"').send({ title: 'x' }).expect(412);
-    const ok = await request(app).patch(`/api/v1/changes/${c.id}`).set('x-user', 'erin/engineer').set('If-Match', '"1"').send({ title: 'patch db v2' }).expect(200);
+    const { body: c } = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send(body).expect(201);
+    await request(app).patch(`/api/v1/changes/${c.id}`).set(as('erin/engineer')).set('If-Match', '"7"').send({ title: 'x' }).expect(412);
+    const ok = await request(app).patch(`/api/v1/changes/${c.id}`).set(as('erin/engineer')).set('If-Match', '"1"').send({ title: 'patch db v2' }).expect(200);
     expect(ok.headers.etag).toBe('"2"');
-    await request(app).patch(`/api/v1/changes/${c.id}`).set('x-user', 'erin/engineer').set('If-Match', 'garbage').send({ title: 'x' }).expect(400);
+    await request(app).patch(`/api/v1/changes/${c.id}`).set(as('erin/engineer')).set('If-Match', 'garbage').send({ title: 'x' }).expect(400);
   });
 
   it('runs a change through CAB: assessment, wrong role 403, quorum, conflicts, freeze windows and a release plan', async () => {
-    const { body: c } = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send(body).expect(201);
+    const { body: c } = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send(body).expect(201);
     const url = `/api/v1/changes/${c.id}`;
-    for (const to of ['submitted', 'assessed', 'cab_review']) await request(app).post(`${url}/transitions`).set('x-user', 'erin/engineer').send({ to }).expect(200);
-    const a = await request(app).get(`${url}/assessment`).expect(200);
+    for (const to of ['submitted', 'assessed', 'cab_review']) await request(app).post(`${url}/transitions`).set(as('erin/engineer')).send({ to }).expect(200);
+    const a = await request(app).get(`${url}/assessment`).set(as('vic/viewer')).expect(200);
     expect(a.body.assessment.risk.level).toBe('high');
     expect(a.body.frozen).toBeNull();
-    await request(app).post(`${url}/approvals`).set('x-user', 'erin/engineer').send({ decision: 'approve' }).expect(403);
-    await request(app).post(`${url}/approvals`).set('x-user', 'ana/cab_member').send({ decision: 'reject' }).expect(400);
-    await request(app).post(`${url}/approvals`).set('x-user', 'ana/cab_member').send({ decision: 'approve' }).expect(200);
-    const done = await request(app).post(`${url}/approvals`).set('x-user', 'ben/cab_member').send({ decision: 'approve', reason: 'lgtm' }).expect(200);
+    await request(app).post(`${url}/approvals`).set(as('erin/engineer')).send({ decision: 'approve' }).expect(403);
+    await request(app).post(`${url}/approvals`).set(as('ana/cab_member')).send({ decision: 'reject' }).expect(400);
+    await request(app).post(`${url}/approvals`).set(as('ana/cab_member')).send({ decision: 'approve' }).expect(200);
+    const done = await request(app).post(`${url}/approvals`).set(as('ben/cab_member')).send({ decision: 'approve', reason: 'lgtm' }).expect(200);
     expect(done.body.state).toBe('approved');
     expect(done.body.frozenAssessment.assessment.seq).toBeGreaterThan(0);
 
-    const { body: other } = await request(app).post('/api/v1/changes').set('x-user', 'erin/engineer').send({ ...body, targets: [{ ci: 'shop', effect: 'none' }] }).expect(201);
-    const conflicts = await request(app).get(`/api/v1/changes/${other.id}/conflicts`).expect(200);
+    const { body: other } = await request(app).post('/api/v1/changes').set(as('erin/engineer')).send({ ...body, targets: [{ ci: 'shop', effect: 'none' }] }).expect(201);
+    const conflicts = await request(app).get(`/api/v1/changes/${other.id}/conflicts`).set(as('vic/viewer')).expect(200);
     expect(conflicts.body.conflicts[0]).toMatchObject({ change: c.id, reasons: [{ kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['shop'] }] });
 
-    await request(app).post('/api/v1/freeze-windows').set('x-user', 'erin/engineer').send({ name: 'x', ...sat, scope: { global: true } }).expect(403);
-    const fw = await request(app).post('/api/v1/freeze-windows').set('x-user', 'carol/change_manager').send({ name: 'year end', ...sat, scope: { global: true } }).expect(201);
+    await request(app).post('/api/v1/freeze-windows').set(as('erin/engineer')).send({ name: 'x', ...sat, scope: { global: true } }).expect(403);
+    const fw = await request(app).post('/api/v1/freeze-windows').set(as('carol/change_manager')).send({ name: 'year end', ...sat, scope: { global: true } }).expect(201);
     expect(fw.body).toMatchObject({ id: 'FRZ-000001', kind: 'freeze', scope: { global: true, services: [], cis: [] } });
-    expect((await request(app).get('/api/v1/freeze-windows').expect(200)).body.items).toHaveLength(1);
+    expect((await request(app).get('/api/v1/freeze-windows').set(as('vic/viewer')).expect(200)).body.items).toHaveLength(1);
 
-    const rel = await request(app).post('/api/v1/releases').set('x-user', 'erin/engineer').send({ name: 'r1', changes: [c.id, other.id] }).expect(201);
-    const plan = await request(app).get(`/api/v1/releases/${rel.body.id}/plan`).expect(200);
+    const rel = await request(app).post('/api/v1/releases').set(as('erin/engineer')).send({ name: 'r1', changes: [c.id, other.id] }).expect(201);
+    const plan = await request(app).get(`/api/v1/releases/${rel.body.id}/plan`).set(as('vic/viewer')).expect(200);
     expect(plan.body.plan.steps.map((s: { cis: string[] }) => s.cis)).toEqual([['db'], ['shop']]);
-    expect((await request(app).get('/api/v1/releases').expect(200)).body.items).toHaveLength(1);
+    expect((await request(app).get('/api/v1/releases').set(as('vic/viewer')).expect(200)).body.items).toHaveLength(1);
   });
 });
 

@@ -56,10 +56,10 @@ describe('ChangeService', () => {
   it('creates changes with sequential ids and the caller as requester, and refuses an unknown target CI', async () => {
     const { service, cmdb } = await fresh();
     const a = await service.create(draft([{ ci: 'db', effect: 'down' }]), P.eng);
-    const b = await service.create(draft([{ ci: 'lone', effect: 'none' }], { requester: 'someone' }), P.eng);
+    const b = await service.create(draft([{ ci: 'lone', effect: 'none' }]), P.cm);
     expect([a.id, b.id]).toEqual(['CHG-000001', 'CHG-000002']);
     expect(a).toMatchObject({ state: 'draft', requester: 'erin', version: 1, approvals: [], assessment: null });
-    expect(b.requester).toBe('someone');
+    expect(b.requester).toBe(P.cm.name);
     const err = await service.create(draft([{ ci: 'nope', effect: 'down' }]), P.eng).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SemanticError);
     expect((err as SemanticError).details).toEqual({ path: ['targets', 0, 'ci'], value: 'nope' });
@@ -136,7 +136,7 @@ describe('ChangeService', () => {
     expect(again.approvals).toHaveLength(1);
     await expect(service.vote(c.id, { decision: 'approve', reason: '' }, P.cm)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(service.vote(c.id, { decision: 'approve', reason: '' }, P.eng)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(service.transition(c.id, { to: 'approved' }, P.cab1)).rejects.toThrow(/quorum not reached .*1\/2 cab_member/);
+    await expect(service.transition(c.id, { to: 'approved' }, P.cm)).rejects.toThrow(/quorum not reached .*1\/2 cab_member/);
     await expect(service.vote(c.id, { decision: 'reject', reason: 'changed my mind' }, P.cab1)).rejects.toBeInstanceOf(ConflictError);
 
     const seqBefore = cmdb.seq;
@@ -166,7 +166,8 @@ describe('ChangeService', () => {
   it('lets a low-risk change and a medium-risk standard change skip CAB, but not a medium-risk normal change', async () => {
     const { service, cmdb } = await fresh();
     const low = await toAssessed(service, draft([{ ci: 'lone', effect: 'down' }]));
-    expect((await service.transition(low.id, { to: 'approved' }, P.eng)).state).toBe('approved');
+    // Not by its requester (separation of duties): another engineer approves it.
+    expect((await service.transition(low.id, { to: 'approved' }, P.eng2)).state).toBe('approved');
 
     const later = W('2027-02-01T00:00:00Z', '2027-02-01T01:00:00Z');
     const normal = await toAssessed(service, draft([{ ci: 'cms', effect: 'down' }], { window: later }));
