@@ -38,7 +38,7 @@ describe('hash chain', () => {
     expect(r).toMatchObject({ ok: false, headSeq: 2, firstBad: { seq: 3, problem: 'hash_mismatch' } });
 
     const rehashed = events.map((e) => ({ ...e }));
-    rehashed[1] = chainEvent({ ...rehashed[1]!, actor: 'mallory' }, rehashed[0]!.hash);
+    rehashed[1] = chainEvent({ ...rehashed[1]!, actor: "mallory" }, rehashed[0]!.hash!);
     expect((await verifyChain(pages(rehashed))).firstBad).toMatchObject({ seq: 3, problem: 'broken_link' });
   });
   it('detects a deleted event and an event without a hash', async () => {

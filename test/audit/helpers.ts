@@ -27,7 +27,7 @@ export function graphOf(cis: CiSpec[], rels: string[], now = NOW): AuditInput {
   for (const r of rels) {
     const [from, type, to] = r.split(' ') as [string, string, string];
     const id = `${from}|${type}|${to}`;
-    events.push({ seq: ++seq, at: STAMP, actor: 't', op: 'create', entity: 'relationship', id, before: null, after: { id, type, from, to, attributes: {} } });
+    events.push({ seq: ++seq, at: STAMP, actor: 't', op: 'create', entity: 'relationship', id, before: null, after: { id, type, from, to, attributes: {}, version: 1, createdAt: STAMP, updatedAt: STAMP } });
   }
   mirror.applyEvents(events);
   return { graph: mirror.graph, index: buildImpactIndex(mirror.graph, registry), registry, cis: docs, now };
