@@ -21,6 +21,7 @@ import { tokenCommand } from './token-command.ts';
 import { impactCommands } from './commands/impact.ts';
 import { changeCommand } from './commands/change.ts';
 import { itsmCommands } from './commands/itsm.ts';
+import { auditCommands } from './commands/audit.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -176,6 +177,7 @@ program.addCommand(
 for (const command of impactCommands(() => openCmdb())) program.addCommand(command);
 program.addCommand(changeCommand());
 for (const command of itsmCommands()) program.addCommand(command);
+for (const command of auditCommands()) program.addCommand(command);
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -15,7 +15,8 @@ export const PERMISSIONS = {
   'changes:write': 'create and progress change requests (reserved for the change routes)',
   'changes:approve': 'approve or reject changes at CAB (reserved for the change routes)',
   'itsm:write': 'log and progress incidents, problems and knowledge articles; run correlation',
-  'audit:run': 'run configuration audits and verification reports (reserved for the audit routes)',
+  'audit:run': 'run configuration audits, read their runs and reports, verify the event log',
+  'audit:rules': 'replace the stored audit rule file',
   'tokens:manage': 'create, list and revoke API tokens',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;

@@ -13,23 +13,11 @@ import { Registry } from '../../engine/model/registry.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import { importParsed, readImportFiles } from '../../engine/io/import.ts';
 import { AuditService, type AuditRun } from '../../engine/verification/audit-service.ts';
+import { DEMO_DEFECTS } from './demo-defects.ts';
 
 const DEMO = join(import.meta.dirname, '../../fixtures/demo/cmdb.json');
-export const DEMO_CLOCK = new Date('2026-11-01T00:00:00Z');
+const DEMO_CLOCK = new Date('2026-11-01T00:00:00Z');
 
-/** [rule, subject] of every seeded defect, as README's table lists them. */
-export const DEMO_DEFECTS = [
-  ['required-attributes', 'app-edi-gateway'],
-  ['required-attributes', 'srv-ftp-legacy-01'],
-  ['orphan', 'srv-unknown-0042'],
-  ['orphan', 'vm-east-jdoe-test'],
-  ['duplicate', 'srv-west-dbrep-2'],
-  ['retired-dependency', 'app-edi-gateway|DEPENDS_ON|mq-legacy-ibmmq-01'],
-  ['retired-dependency', 'app-etl|DEPENDS_ON|db-dwh-legacy'],
-  ['dependency-cycle', 'app-inventory'],
-  ['certificate-expiry', 'cert-partner-edi'],
-  ['single-point-of-failure', 'srv-db-01'],
-];
 
 describe('audit of the demo CMDB', () => {
   let dir: string;
