@@ -23,7 +23,7 @@ import { ciRoutes } from './routes/cis.ts';
 import { relationshipRoutes } from './routes/relationships.ts';
 import { bulkRoutes, type BulkLimits } from './routes/bulk.ts';
 import { impactRoutes } from './routes/impact.ts';
-import { auditRoutes } from './routes/audit.ts';
+import { auditRoutes, baselineRoutes } from './routes/audit.ts';
 import { changesRouter } from './routes/changes.ts';
 import { releasesRouter } from './routes/releases.ts';
 import { ChangeService } from '../engine/changes/service.ts';
@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
   const tokens = deps.tokens ?? new TokenService(cmdb);
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
-  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits), ...impactRoutes({ cmdb }), ...auditRoutes({ cmdb, ...(deps.now ? { now: deps.now } : {}) })];
+  const routes: AnyRoute[] = [...ciRoutes({ cmdb, tokens }), ...relationshipRoutes({ cmdb, tokens }), ...bulkRoutes({ cmdb, tokens }, deps.limits), ...impactRoutes({ cmdb }), ...auditRoutes({ cmdb, ...(deps.now ? { now: deps.now } : {}) }), ...baselineRoutes({ cmdb, ...(deps.now ? { now: deps.now } : {}) })];
   const changes = new ChangeService({ cmdb, policy: deps.policy ?? loadPolicy(undefined), ...(deps.now ? { now: deps.now } : {}) });
   const releases = new ReleaseService(cmdb, changes);
   /** The authenticated caller, for the record routers (they check roles in their services). */

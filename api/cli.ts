@@ -22,6 +22,7 @@ import { impactCommands } from './commands/impact.ts';
 import { changeCommand } from './commands/change.ts';
 import { itsmCommands } from './commands/itsm.ts';
 import { auditCommands } from './commands/audit.ts';
+import { baselineCommand } from './commands/baseline.ts';
 
 export const DEMO_FILE = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 
@@ -177,7 +178,7 @@ program.addCommand(
 for (const command of impactCommands(() => openCmdb())) program.addCommand(command);
 program.addCommand(changeCommand());
 for (const command of itsmCommands()) program.addCommand(command);
-for (const command of auditCommands()) program.addCommand(command);
+for (const command of [...auditCommands(), baselineCommand()]) program.addCommand(command);
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -8,6 +8,8 @@ import { RuleFile } from '../../engine/audit/index.ts';
 import { REPORT_FORMATS } from '../../engine/audit/report.ts';
 import { AuditService } from '../../engine/verification/audit-service.ts';
 import { verifyLog } from '../../engine/verification/log.ts';
+import { BaselineService } from '../../engine/verification/baselines.ts';
+import { resolveAsOf } from '../../engine/verification/as-of.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { ErrorSchema, EmptyQuery } from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
@@ -135,6 +137,64 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       responses: { 200: { description: 'the verification (ok false names firstBad)', schema: z.object({ ok: z.boolean(), events: z.number().int(), headSeq: z.number().int(), headHash: z.string(), lastSeq: z.number().int() }).loose() } },
       async handler({ res }) {
         res.json(await verifyLog(cmdb.store));
+      },
+    }),
+  ];
+}
+
+const BaselineParams = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a baseline name') }).strict();
+export const BaselineCreateBody = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, . _ -'),
+    asOf: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe('seq or ISO time (default now)'),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+const BaselineSchema = z.object({ name: z.string(), seq: z.number().int(), createdAt: z.string(), actor: z.string(), logHash: z.string().nullable(), contentHash: z.string(), counts: z.object({ cis: z.number().int(), relationships: z.number().int() }) }).loose();
+const EntityDiff = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.object({ id: z.string(), fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })) })) });
+
+export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () => Date }): AnyRoute[] {
+  const service = new BaselineService(cmdb, now);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/baselines',
+      operationId: 'createBaseline',
+      summary: 'Name a snapshot of the whole graph at a seq (default now)',
+      tag: 'audit',
+      permission: 'audit:run',
+      body: BaselineCreateBody,
+      responses: { 201: { description: 'the baseline', schema: BaselineSchema }, 409: err('name taken') },
+      async handler({ body, actor, res }) {
+        const seq = body.asOf === undefined ? undefined : await resolveAsOf(cmdb.store, body.asOf);
+        res.status(201).json(await service.create(body.name, actor.name, { ...(seq !== undefined ? { seq } : {}), ...(body.description ? { description: body.description } : {}) }));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/baselines',
+      operationId: 'listBaselines',
+      summary: 'Every baseline, oldest seq first',
+      tag: 'audit',
+      permission: 'audit:run',
+      query: EmptyQuery,
+      responses: { 200: { description: 'baselines', schema: z.object({ baselines: z.array(BaselineSchema) }) } },
+      async handler({ res }) {
+        res.json({ baselines: await service.list() });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/baselines/:name/diff',
+      operationId: 'diffBaseline',
+      summary: 'Attribute-by-attribute diff from a baseline to another (`to`) or to now',
+      tag: 'audit',
+      permission: 'audit:run',
+      params: BaselineParams,
+      query: z.object({ to: BaselineParams.shape.name.optional() }).strict(),
+      responses: { 200: { description: 'the diff', schema: z.object({ cis: EntityDiff, relationships: EntityDiff }).loose() }, 404: err('no such baseline') },
+      async handler({ params, query, res }) {
+        res.json(await service.diff(params.name, query.to));
       },
     }),
   ];
