@@ -81,12 +81,12 @@ export async function openCmdb(opts: { bars?: boolean } = {}): Promise<Cmdb> {
 }
 
 /** Imports files into an open CMDB, with progress bars for the parse and the write. */
-export async function importFiles(cmdb: Cmdb, files: string[], actor: string, bars: boolean): Promise<ImportSummary> {
+export async function importFiles(cmdb: Cmdb, files: string[], actor: string, bars: boolean, changeId?: string): Promise<ImportSummary> {
   const reading = progressBar(bars, 'reading ');
   const parsed = await readImportFiles(files, (rows) => reading.update(rows)).finally(() => reading.stop());
   const writing = progressBar(bars, 'writing ');
   try {
-    return await importParsed(cmdb, parsed, { actor }, (done, total) => writing.update(done, total));
+    return await importParsed(cmdb, parsed, { actor, ...(changeId !== undefined ? { changeId } : {}) }, (done, total) => writing.update(done, total));
   } finally {
     writing.stop();
   }
@@ -97,11 +97,12 @@ program
   .description('import CIs and relationships from JSON, NDJSON or CSV files, atomically')
   .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships)')
   .option('--actor <name>', 'who is importing (recorded in the event log)', process.env.USER ?? 'cli')
+  .option('--change <id>', 'the approved change authorising this write (refused unless it targets every CI written)')
   .option('--json', 'machine-readable output')
-  .action(async (files: string[], opts: { actor: string; json?: boolean }) => {
+  .action(async (files: string[], opts: { actor: string; change?: string; json?: boolean }) => {
     const cmdb = await openCmdb({ bars: wantsBars(opts.json) });
     try {
-      const summary = await importFiles(cmdb, files, opts.actor, wantsBars(opts.json));
+      const summary = await importFiles(cmdb, files, opts.actor, wantsBars(opts.json), opts.change);
       if (opts.json) print(summary);
       else console.log(`imported ${summary.cis} CIs and ${summary.relationships} relationships: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (seq ${summary.seq})`);
     } finally {

@@ -13,6 +13,7 @@ import { failsOn, parseRuleFile, type RuleFile } from '../../engine/audit/index.
 import { REPORT_FORMATS, type ReportFormat } from '../../engine/audit/report.ts';
 import { AuditService, type AuditRun } from '../../engine/verification/audit-service.ts';
 import { entityHistory, verifyLog } from '../../engine/verification/log.ts';
+import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
 
 type Opener = () => Promise<Cmdb>;
 const defaultOpen: Opener = async () => (await import('../cli.ts')).openCmdb();
@@ -104,6 +105,20 @@ export function auditCommands(open: Opener = defaultOpen): Command[] {
       else console.log(`wrote ${opts.out} (${opts.format}, ${run.summary.findings} findings, score ${run.summary.score}); sha256 ${sha256}`);
     });
   });
+  audit
+    .command('unauthorised')
+    .description('CI and relationship events in a period that no approved change covered: who, what, when, why')
+    .requiredOption('--since <iso>', 'start of the period (inclusive)')
+    .option('--until <iso>', 'end of the period (exclusive; default now)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { since: string; until?: string; json?: boolean }) => {
+      await withCmdb(open, async (cmdb) => {
+        const r = await findUnauthorised(cmdb.store, opts.since, opts.until);
+        if (opts.json) return print(r);
+        console.log(`${r.events.length} unauthorised event${r.events.length === 1 ? '' : 's'} since ${r.since}${r.until ? ` until ${r.until}` : ''}`);
+        for (const e of r.events) console.log(`  ${String(e.seq).padStart(8)}  ${e.at}  ${e.reason.padEnd(22)} ${e.message}`);
+      });
+    });
   audit
     .command('trend')
     .description('the scores of every stored audit run, oldest first')

@@ -10,6 +10,7 @@ import { AuditService } from '../../engine/verification/audit-service.ts';
 import { verifyLog } from '../../engine/verification/log.ts';
 import { BaselineService } from '../../engine/verification/baselines.ts';
 import { resolveAsOf } from '../../engine/verification/as-of.ts';
+import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { ErrorSchema, EmptyQuery } from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
@@ -124,6 +125,19 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       async handler({ body, actor, res }) {
         const set = await service.putRules(body, actor.name);
         res.json({ ruleSetHash: set.hash, rules: set.rules.length });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/audit/unauthorised',
+      operationId: 'unauthorisedChanges',
+      summary: 'CI and relationship events in a period that no approved change covered',
+      tag: 'audit',
+      permission: 'audit:run',
+      query: z.object({ since: Instant, until: Instant.optional() }).strict(),
+      responses: { 200: { description: 'events with seq, at, actor, op, entity, id, changeId and reason', schema: z.object({ events: z.array(z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), op: z.string(), entity: z.string(), reason: z.string() }).loose()) }).loose() } },
+      async handler({ query, res }) {
+        res.json(await findUnauthorised(cmdb.store, query.since, query.until));
       },
     }),
     defineRoute({

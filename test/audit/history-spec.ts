@@ -11,6 +11,7 @@ import { blastRadius, buildImpactIndex } from '../../engine/impact/index.ts';
 import { mirrorAt, resolveAsOf, snapshotsAt } from '../../engine/verification/as-of.ts';
 import { BaselineService } from '../../engine/verification/baselines.ts';
 import { verifyLog } from '../../engine/verification/log.ts';
+import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
 import { ci, rel } from '../store-contract.ts';
 
 export interface HistoryHarness {
@@ -116,6 +117,43 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
       expect(dNow.cis.changed.map((c) => c.id)).toEqual(['app']);
       expect(dNow.relationships).toEqual({ added: ['app|DEPENDS_ON|cache'], removed: ['app|DEPENDS_ON|db'], changed: [] });
       expect(dNow.to.seq).toBeGreaterThanOrEqual(s3);
+    });
+
+    it('accepts a write under a change only while it is approved and targets the CI, and lists every write no change covered', async () => {
+      const change = (id: string, state: string, approvedAt: string, targets: string[]) => ({
+        op: 'putRecord' as const,
+        kind: 'change',
+        id,
+        doc: { id, state, targets: targets.map((ci) => ({ ci, effect: 'down' })), transitions: [{ from: 'cab_review', to: 'approved', by: 'cab', at: approvedAt }] },
+      });
+      const start = new Date().toISOString();
+      await cmdb.apply([change('CHG-1', 'approved', '2000-01-01T00:00:00Z', ['app']), change('CHG-0', 'draft', '2000-01-01T00:00:00Z', ['app']), change('CHG-9', 'approved', '2099-01-01T00:00:00Z', ['cache'])], actor);
+      const seq = cmdb.seq;
+      const app = (version: string) => ({ op: 'upsertCI' as const, ci: ci({ id: 'app', class: 'Application', name: 'App', attributes: { version } }) });
+      await expect(cmdb.apply([app('3')], { actor: 'eve', changeId: 'CHG-NOPE' })).rejects.toThrow(/change "CHG-NOPE" does not exist/);
+      await expect(cmdb.apply([app('3')], { actor: 'eve', changeId: 'CHG-0' })).rejects.toThrow(/change "CHG-0" is draft/);
+      await expect(cmdb.apply([app('3'), { op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 2' }) }], { actor: 'eve', changeId: 'CHG-1' })).rejects.toThrow(/CI "svc" is not in the scope of change "CHG-1"/);
+      expect(cmdb.seq).toBe(seq);
+      expect((await cmdb.store.getCI('app'))!.attributes.version).toBe('2.0');
+
+      const ok = await cmdb.apply([app('3'), { op: 'deleteRelationship', id: 'app|DEPENDS_ON|cache' }], { actor: 'alice', changeId: 'CHG-1' });
+      expect(ok.events.map((e) => e.changeId)).toEqual(['CHG-1', 'CHG-1']);
+      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'cache', class: 'Cache', name: 'Cache 2', attributes: { engine: 'redis' } }) }], { actor: 'bob', changeId: 'CHG-9' });
+      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 3', criticality: 1 }) }], { actor: 'mallory' });
+
+      const since = (await cmdb.store.eventsAfter(0, 1))[0]!.at;
+      const all = await findUnauthorised(cmdb.store, since);
+      const reasons = all.events.map((e) => [e.id, e.actor, e.reason]);
+      expect(reasons).toContainEqual(['cache', 'bob', 'change_not_authorised']);
+      expect(reasons).toContainEqual(['svc', 'mallory', 'no_change']);
+      expect(reasons.filter(([, a]) => a === 'alice')).toEqual([]);
+      expect(all.events.every((e) => e.entity === 'ci' || e.entity === 'relationship')).toBe(true);
+      const recent = await findUnauthorised(cmdb.store, start);
+      expect(recent.events.map((e) => [e.id, e.actor, e.reason])).toEqual([
+        ['cache', 'bob', 'change_not_authorised'],
+        ['svc', 'mallory', 'no_change'],
+      ]);
+      expect(recent.events[1]).toMatchObject({ op: 'update', entity: 'ci', changeId: null });
     });
 
     it('verifies the hash chain of the whole log and names the first event altered directly in the database', async () => {
