@@ -1,11 +1,12 @@
 /**
- * `duplicate` (correctness): live CIs of one class family with the same identification key
- * (identity.ts). The earliest-created CI of a group is taken as the original (ties: smaller id);
- * every other member gets a finding naming it, so fixing one record clears one finding.
+ * `duplicate` (correctness): live CIs that identify as one real thing — the same identification
+ * key from the registry, matched by engine/model/identification.ts exactly as the importers and
+ * reconciliation match (strongest key first, only keys both classes share). The earliest-created
+ * CI of a group is taken as the original (ties: smaller id); every other member gets a finding
+ * naming it, so fixing one record clears one finding.
  */
 import { z } from 'zod';
-import type { CI } from '../../model/ci.ts';
-import { classFamily, identify } from '../identity.ts';
+import { IdentificationIndex } from '../../model/identification.ts';
 import type { Finding } from '../types.ts';
 import { defineBuiltin, isLive, SeverityParam } from './common.ts';
 
@@ -19,32 +20,20 @@ export const duplicate = defineBuiltin({
     category: 'correctness',
     description: 'no two live CIs share an identification key (registry)',
     run({ cis, registry }) {
-      const families = new Map<string, string>();
-      const groups = new Map<string, CI[]>();
-      for (const ci of cis) {
-        if (!isLive(ci)) continue;
-        let family = families.get(ci.class);
-        if (family === undefined) families.set(ci.class, (family = classFamily(registry, ci.class)));
-        const id = identify(ci, registry, family);
-        if (id === undefined) continue;
-        const g = groups.get(id.text);
-        if (g === undefined) groups.set(id.text, [ci]);
-        else g.push(ci);
-      }
+      const index = new IdentificationIndex(registry, cis.filter(isLive));
       const out: Finding[] = [];
-      for (const members of groups.values()) {
-        if (members.length < 2) continue;
-        members.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const group of index.duplicates()) {
+        const members = [...group.cis].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const original = members[0]!;
-        const id = identify(original, registry)!;
-        const key = Object.fromEntries(id.key.map((k) => [k, k === 'name' ? original.name : original.attributes[k]]));
+        // The original's values as recorded (the index compares them normalised).
+        const key = Object.fromEntries(group.key.map((k) => [k, k === 'id' || k === 'name' || k === 'environment' ? original[k] : original.attributes[k]]));
         const ids = members.map((m) => m.id);
         for (const m of members.slice(1)) {
           out.push({
             rule: 'duplicate',
             ci: m.id,
             severity,
-            message: `${m.class} "${m.id}" duplicates "${original.id}" (same ${id.key.join(' + ')})`,
+            message: `${m.class} "${m.id}" duplicates "${original.id}" (same ${group.key.join(' + ')})`,
             evidence: { original: original.id, key, members: ids },
           });
         }
