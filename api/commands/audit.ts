@@ -14,6 +14,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../../engine/audit/report.ts'
 import { AuditService, type AuditRun } from '../../engine/verification/audit-service.ts';
 import { entityHistory, verifyLog } from '../../engine/verification/log.ts';
 import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
+import { AttestationService } from '../../engine/verification/attestation.ts';
 
 type Opener = () => Promise<Cmdb>;
 const defaultOpen: Opener = async () => (await import('../cli.ts')).openCmdb();
@@ -175,7 +176,32 @@ export function auditCommands(open: Opener = defaultOpen): Command[] {
         }
       });
     });
-  return [audit, log, history];
+  const attest = new Command('attest')
+    .description('confirm CIs still exist as recorded (verifiedAt, verifiedBy); `cmdb attest campaign` lists what to attest, most consequential first')
+    .argument('<cis...>', 'CI ids, or `campaign`')
+    .option('--days <n>', 'campaign: CIs not verified for this many days', '90')
+    .option('--actor <name>', 'who attests (recorded as verifiedBy and in the event log)', process.env.USER ?? 'cli')
+    .option('--json', 'machine-readable output')
+    .action(async (cis: string[], opts: { days: string; actor: string; json?: boolean }) => {
+      await withCmdb(open, async (cmdb) => {
+        const service = new AttestationService(cmdb);
+        if (cis[0] === 'campaign' && cis.length === 1) {
+          if (!/^\d+$/.test(opts.days)) throw new InputError(`attest campaign: --days must be a whole number, not "${opts.days}"`);
+          const c = await service.campaign({ days: Number(opts.days) });
+          if (opts.json) return print(c);
+          console.log(`${c.items.length} CIs to attest (not verified for ${c.days} days), most consequential first:`);
+          for (const it of c.items) {
+            const down = it.takesDown.map((s) => `${s.id} (tier ${s.criticality})`).join(', ');
+            console.log(`  ${it.id.padEnd(28)} ${String(it.owner ?? '(no owner)').padEnd(24)} ${down ? `takes down ${down}` : `supports ${it.supports.length} services`}`);
+          }
+          return;
+        }
+        const r = await service.attest(cis, opts.actor);
+        if (opts.json) print(r);
+        else console.log(`attested ${r.attested.length} CIs at ${r.verifiedAt} (seq ${r.seq})`);
+      });
+    });
+  return [audit, log, history, attest];
 }
 
 function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -12,6 +12,7 @@ import { mirrorAt, resolveAsOf, snapshotsAt } from '../../engine/verification/as
 import { BaselineService } from '../../engine/verification/baselines.ts';
 import { verifyLog } from '../../engine/verification/log.ts';
 import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
+import { AttestationService } from '../../engine/verification/attestation.ts';
 import { ci, rel } from '../store-contract.ts';
 
 export interface HistoryHarness {
@@ -154,6 +155,27 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
         ['svc', 'mallory', 'no_change'],
       ]);
       expect(recent.events[1]).toMatchObject({ op: 'update', entity: 'ci', changeId: null });
+    });
+
+    it('records attestations and orders a campaign by the criticality of what each CI takes down', async () => {
+      await cmdb.apply(
+        [
+          { op: 'upsertCI', ci: ci({ id: 'svc2', class: 'BusinessService', name: 'Reports', criticality: 2 }) },
+          { op: 'upsertCI', ci: ci({ id: 'etl', class: 'Application', name: 'ETL', attributes: { version: '1' } }) },
+          { op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: 'svc2', to: 'etl' }) },
+        ],
+        actor,
+      );
+      const att = new AttestationService(cmdb, () => new Date('2026-11-01T00:00:00Z'));
+      expect((await att.campaign()).items.map((i) => i.id)).toEqual(['app', 'cache', 'svc', 'etl', 'svc2']);
+      const r = await att.attest(['app'], 'team-a-lead');
+      expect((await cmdb.store.getCI('app'))!.attributes).toMatchObject({ verifiedAt: '2026-11-01T00:00:00.000Z', verifiedBy: 'team-a-lead' });
+      expect((await cmdb.store.eventsAfter(r.seq - 1, 1))[0]).toMatchObject({ actor: 'team-a-lead', op: 'update', id: 'app' });
+      const later = new AttestationService(cmdb, () => new Date('2026-12-01T00:00:00Z'));
+      const items = (await later.campaign({ days: 90 })).items;
+      expect(items.map((i) => i.id)).toEqual(['cache', 'svc', 'etl', 'svc2']);
+      expect(items[0]!.takesDown).toEqual([{ id: 'svc', criticality: 1 }]);
+      await expect(att.attest(['app', 'nope'], 'x')).rejects.toThrow(/CI "nope" not found/);
     });
 
     it('verifies the hash chain of the whole log and names the first event altered directly in the database', async () => {
