@@ -15,6 +15,7 @@ import { AuditService, type AuditRun } from '../../engine/verification/audit-ser
 import { entityHistory, verifyLog } from '../../engine/verification/log.ts';
 import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
 import { AttestationService } from '../../engine/verification/attestation.ts';
+import { verifyDiscovered } from '../../engine/verification/reconciliation.ts';
 
 type Opener = () => Promise<Cmdb>;
 const defaultOpen: Opener = async () => (await import('../cli.ts')).openCmdb();
@@ -201,7 +202,28 @@ export function auditCommands(open: Opener = defaultOpen): Command[] {
         else console.log(`attested ${r.attested.length} CIs at ${r.verifiedAt} (seq ${r.seq})`);
       });
     });
-  return [audit, log, history, attest];
+  const verify = new Command('verify')
+    .description('reconcile a discovery snapshot with the CMDB: matched, drift, unregistered, missing, duplicates, relationship drift (report only unless --apply)')
+    .requiredOption('--discovered <file>', 'discovery snapshot (the JSON import format plus source, at, scope)')
+    .requiredOption('--source <name>', 'the discovery source (must match the file\'s own)')
+    .option('--apply', 'write the corrections in one atomic batch: the source wins for what it reports; missing CIs are only reported')
+    .option('--actor <name>', 'who applies (default discovery:SOURCE)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { discovered: string; source: string; apply?: boolean; actor?: string; json?: boolean }) => {
+      await withCmdb(open, async (cmdb) => {
+        const r = await verifyDiscovered(cmdb, opts.discovered, { source: opts.source, ...(opts.apply ? { apply: true } : {}), ...(opts.actor ? { actor: opts.actor } : {}) });
+        if (opts.json) return print(r);
+        console.log(`${r.source}: ${r.matched.length} matched, ${r.drift.length} drifted, ${r.unregistered.length} unregistered, ${r.missing.length} missing, ${r.duplicates.length} duplicates; relationships ${r.relationships.unregistered.length} unregistered, ${r.relationships.missing.length} missing`);
+        for (const d of r.drift) for (const f of d.fields) console.log(`  drift       ${d.id} ${f.field}: ${JSON.stringify(f.cmdb)} → ${JSON.stringify(f.discovered)}`);
+        for (const u of r.unregistered) console.log(`  unregistered ${u.discovered} (${u.class} "${u.name}")`);
+        for (const m of r.missing) console.log(`  missing     ${m.id} (${m.class})`);
+        for (const d of r.duplicates) console.log(`  duplicate   ${d.discovered} matches ${d.candidates.join(', ')} (${d.key.join(' + ')})`);
+        for (const x of r.relationships.unregistered) console.log(`  + ${x.from} ${x.type} ${x.to}`);
+        for (const x of r.relationships.missing) console.log(`  - ${x.from} ${x.type} ${x.to}`);
+        if (r.applied) console.log(`applied at seq ${r.applied.seq}: ${r.applied.cis} CIs, ${r.applied.relationships} relationships written`);
+      });
+    });
+  return [audit, log, history, attest, verify];
 }
 
 function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -1,6 +1,7 @@
 /** History, as-of reads, baselines and the hash chain on the real Neo4j (the same spec as history.test.ts). */
 import { describeNeo4j, neo4jHarness, rawDriver } from '../neo4j-env.ts';
 import { historySuite } from './history-spec.ts';
+import { reconcileSuite } from './reconcile-spec.ts';
 
 describeNeo4j('Neo4j', () => {
   historySuite('Neo4jStore', () => ({
@@ -17,4 +18,5 @@ describeNeo4j('Neo4j', () => {
       }
     },
   }));
+  reconcileSuite('Neo4jStore', () => neo4jHarness());
 });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import { historySuite } from './history-spec.ts';
+import { reconcileSuite } from './reconcile-spec.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,5 +26,13 @@ historySuite('SqliteStore', () => ({
     } finally {
       db.close();
     }
+  },
+}));
+
+reconcileSuite('SqliteStore', () => ({
+  async create() {
+    const store = new SqliteStore(join(dir, `r-${++n}.sqlite`));
+    await store.init();
+    return store;
   },
 }));
