@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   correlation: () => import('./correlation.ts'),
   api: () => import('./api.ts'),
   impact: () => import('./impact.ts'),
+  audit: () => import('./audit.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -96,7 +96,8 @@ function diffMaps<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<st
   for (const [id, x] of a) {
     const y = b.get(id);
     if (y === undefined) removed.push(id);
-    else {
+    // Replayed snapshots share the documents of unchanged entities: one reference compare each.
+    else if (y !== x) {
       const fields = fieldChanges(x as Record<string, unknown>, y as Record<string, unknown>);
       if (fields.length > 0) changed.push({ id, fields });
     }
