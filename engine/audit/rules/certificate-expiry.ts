@@ -23,8 +23,11 @@ export const certificateExpiry = defineBuiltin({
     description: `no live certificate has expired or expires within ${days} days`,
     run({ cis, registry, index, now }) {
       const out: Finding[] = [];
+      const isCert = new Map<string, boolean>();
       for (const ci of cis) {
-        if (!isLive(ci) || !registry.isA(ci.class, 'Certificate') || !hasValue(ci.attributes.expiresAt)) continue;
+        let cert = isCert.get(ci.class);
+        if (cert === undefined) isCert.set(ci.class, (cert = registry.isA(ci.class, 'Certificate')));
+        if (!cert || !isLive(ci) || !hasValue(ci.attributes.expiresAt)) continue;
         const raw = ci.attributes.expiresAt;
         const at = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
         if (Number.isNaN(at)) {

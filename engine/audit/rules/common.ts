@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { CI } from '../../model/ci.ts';
-import type { RelTypeDef, Registry } from '../../model/registry.ts';
+import { forEachNeighbour, stepOf, type ImpactIndex } from '../../impact/index.ts';
+import type { NodeAttrs } from '../../mirror/types.ts';
 import { SEVERITIES, type AuditGraph, type AuditRule, type Category, type PathStep } from '../types.ts';
 
 export const SeverityParam = z.enum(SEVERITIES);
@@ -34,21 +35,27 @@ export function hasValue(v: unknown): boolean {
 }
 
 /**
- * Visits every stored relationship whose type propagates impact, named by its dependent and its
- * provider (the registry says which end provides; MEMBER_OF's provider is `from`).
+ * Visits every propagating reliance (dependent → provider, as the impact index holds them) whose
+ * two ends pass `test` on their mirror attributes; only for those is the stored relationship's id
+ * looked up — the scan itself reads the index's typed arrays, not graphology's edge objects.
  */
 export function forEachReliance(
+  index: ImpactIndex,
   graph: AuditGraph,
-  registry: Registry,
+  test: (dependent: NodeAttrs, provider: NodeAttrs) => boolean,
   cb: (relationship: string, step: PathStep, dependent: string, provider: string) => void,
 ): void {
-  const defs = new Map<string, RelTypeDef | undefined>();
-  graph.forEachEdge((key, attrs, from, to) => {
-    let def = defs.get(attrs.type);
-    if (!defs.has(attrs.type)) defs.set(attrs.type, (def = registry.relType(attrs.type)));
-    if (def === undefined || !def.propagates) return;
-    const step: PathStep = { from, type: attrs.type, to };
-    if (def.provider === 'to') cb(key, step, from, to);
-    else cb(key, step, to, from);
-  });
+  const { attrs, nodeIds } = index;
+  for (let d = 0; d < index.n; d++) {
+    const da = attrs[d]!;
+    forEachNeighbour(index, d, 'providers', (p, t) => {
+      if (!test(da, attrs[p]!)) return;
+      const step = stepOf(index, p, d, t);
+      let id = '';
+      graph.forEachOutEdge(step.from, (key, a, _s, to) => {
+        if (id === '' && a.type === step.type && to === step.to) id = key;
+      });
+      cb(id, step, nodeIds[d]!, nodeIds[p]!);
+    });
+  }
 }

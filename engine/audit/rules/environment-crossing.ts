@@ -4,6 +4,7 @@
  * planned for. Reported at the crossing edge: anything further up is the provider's own business.
  */
 import { z } from 'zod';
+import type { NodeAttrs } from '../../mirror/types.ts';
 import type { Finding } from '../types.ts';
 import { defineBuiltin, forEachReliance, isLive, SeverityParam } from './common.ts';
 
@@ -16,12 +17,11 @@ export const environmentCrossing = defineBuiltin({
     id: 'environment-crossing',
     category: 'compliance',
     description: 'no production CI relies on a non-production CI',
-    run({ graph, registry }) {
+    run({ graph, index }) {
       const out: Finding[] = [];
-      forEachReliance(graph, registry, (rel, step, dependent, provider) => {
-        const d = graph.getNodeAttributes(dependent);
+      const crossing = (d: NodeAttrs, p: NodeAttrs) => d.environment === 'production' && p.environment !== 'production' && isLive(d) && isLive(p);
+      forEachReliance(index, graph, crossing, (rel, step, dependent, provider) => {
         const p = graph.getNodeAttributes(provider);
-        if (d.environment !== 'production' || p.environment === 'production' || !isLive(d) || !isLive(p)) return;
         out.push({
           rule: 'environment-crossing',
           relationship: rel,

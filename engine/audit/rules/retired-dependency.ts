@@ -19,12 +19,11 @@ export const retiredDependency = defineBuiltin({
     id: 'retired-dependency',
     category: 'correctness',
     description: 'no in-service CI relies on a retired or planned CI',
-    run({ graph, registry }) {
+    run({ graph, index }) {
       const out: Finding[] = [];
-      forEachReliance(graph, registry, (rel, step, dependent, provider) => {
+      forEachReliance(index, graph, (d, p) => ACTIVE.has(d.status) && NOT_THERE.has(p.status), (rel, step, dependent, provider) => {
         const d = graph.getNodeAttributes(dependent);
         const p = graph.getNodeAttributes(provider);
-        if (!ACTIVE.has(d.status) || !NOT_THERE.has(p.status)) return;
         out.push({
           rule: 'retired-dependency',
           relationship: rel,
