@@ -68,7 +68,7 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(res.body.openapi).toBe('3.1.0');
         const ops = Object.values(res.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
         expect(ops.sort()).toEqual(
-          ['listCIs', 'getCI', 'createCI', 'replaceCI', 'patchCI', 'deleteCI', 'ciNeighbours', 'ciHistory', 'listRelationships', 'getRelationship', 'createRelationship', 'replaceRelationship', 'deleteRelationship', 'relationshipHistory', 'importCMDB', 'exportCMDB', 'getRegistry', 'listTokens', 'createToken', 'revokeToken', 'ciImpact', 'impact', 'ciDependencies', 'ciSinglePointsOfFailure'].sort(),
+          ['listCIs', 'getCI', 'createCI', 'replaceCI', 'patchCI', 'deleteCI', 'ciNeighbours', 'ciHistory', 'listRelationships', 'getRelationship', 'createRelationship', 'replaceRelationship', 'deleteRelationship', 'relationshipHistory', 'importCMDB', 'exportCMDB', 'getRegistry', 'listTokens', 'createToken', 'revokeToken', 'ciImpact', 'impact', 'ciDependencies', 'ciSinglePointsOfFailure', 'runAudit', 'auditTrend', 'getAuditRun', 'auditReport', 'getAuditRules', 'putAuditRules', 'unauthorisedChanges', 'verifyLog', 'createBaseline', 'listBaselines', 'diffBaseline'].sort(),
         );
         expect(res.body.components.schemas.CI.properties.class.pattern).toBeDefined();
         expect(res.body.paths['/api/v1/cis'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CIInput' });
