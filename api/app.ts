@@ -25,6 +25,7 @@ import type { Policy } from '../engine/policy/policy.ts';
 import { readyz, ShuttingDownError } from './readyz.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRouter } from './ui.ts';
+import { auditRoutes, baselineRoutes } from './routes/audit.ts';
 
 export interface AppDeps {
   cmdb: Cmdb;
@@ -68,7 +69,8 @@ export function createApp(deps: AppDeps): Express {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
   const routeDeps = { cmdb, tokens, services };
-  const routes = [...routeTable(routeDeps, deps.limits), ...sessionRoutes({ auth })];
+  const clock = deps.now ? { now: deps.now } : {};
+  const routes = [...routeTable(routeDeps, deps.limits), ...sessionRoutes({ auth }), ...auditRoutes({ cmdb, ...clock }), ...baselineRoutes({ cmdb, ...clock })];
   const openapi = openApiDocument(routes, { auth });
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 

@@ -21,6 +21,8 @@ import { itsmCommands } from './commands/itsm.ts';
 import { serveCommand } from './serve.ts';
 import { tokenCommand } from './token-command.ts';
 import { convertCommand } from './commands/convert.ts';
+import { auditCommands } from './commands/audit.ts';
+import { baselineCommand } from './commands/baseline.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,6 +35,11 @@ const COMMANDS: ((ctx: CliContext) => Command | Command[])[] = [
   changeCommand,
   itsmCommands,
   tokenCommand,
+  (ctx) => {
+    // The audit commands open the CMDB themselves; they go through the context so a read never creates a store.
+    const open = async () => (await ctx.openCmdb({ op: 'audit', permission: 'cmdb:read' })).cmdb;
+    return [...auditCommands(open), baselineCommand(open)];
+  },
 ];
 
 export function processIo(): CliIo {

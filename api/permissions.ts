@@ -18,7 +18,8 @@ export const PERMISSIONS = {
   'changes:approve': 'vote (approve or reject) on changes at CAB — never on one the caller requested',
   'windows:write': 'declare freeze and maintenance windows',
   'itsm:write': 'log and progress incidents, problems and knowledge articles (correlation itself is a read)',
-  'audit:run': 'run configuration audits and verification reports (reserved for the audit routes)',
+  'audit:run': 'run configuration audits, read their runs and reports, verify the event log',
+  'audit:rules': 'replace the stored audit rule file',
   'tokens:manage': 'create, list and revoke API tokens',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;

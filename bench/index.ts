@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   follow: () => import('./follow.ts'),
   ui: () => import('./ui.ts'),
   outage: () => import('./outage.ts'),
+  audit: () => import('./audit.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
 import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
+import { checkChangeScope, type ChangeDoc } from './audit/authorisation.ts';
 
 export interface WriteOptions extends ApplyOptions {
   /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
@@ -94,6 +95,7 @@ export class Cmdb {
     const { describe, ...storeOptions } = options;
     return this.serialize(async () => {
       this.validate(batch, describe);
+      if (ctx.changeId !== undefined) await this.checkChange(ctx.changeId, batch);
       const result = await this.store.apply(batch, ctx, storeOptions);
       await this.advanceMirror(result);
       return result;
@@ -105,6 +107,17 @@ export class Cmdb {
     const next = this.writeQueue.then(fn, fn);
     this.writeQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * A graph write carrying a change id is accepted only while that change is approved, scheduled
+   * or in progress and targets what is written (engine/audit/authorisation.ts).
+   */
+  private async checkChange(changeId: string, batch: readonly Mutation[]): Promise<void> {
+    if (batch.every((m) => m.op === 'putRecord' || m.op === 'deleteRecord')) return;
+    const rec = await this.store.getRecord('change', changeId);
+    const g = this.mirror.graph;
+    checkChangeScope(changeId, rec?.doc as ChangeDoc | undefined, batch, (id) => (g.hasEdge(id) ? { from: g.source(id), to: g.target(id) } : undefined));
   }
 
   /** Semantic checks that need the registry or the graph; the store re-checks endpoints itself. */

@@ -13,7 +13,7 @@
  *                 tags[], redundancy(json), version, createdAt, updatedAt})
  *   (:CI)-[:<TYPE> {id, attributes(json), version, createdAt, updatedAt}]->(:CI)
  *   (:Record {kind, id, doc(json), version, createdAt, updatedAt})   -- changes, incidents …
- *   (:Event {seq, at, actor, op, entity, id, before(json), after(json), changeId})
+ *   (:Event {seq, at, actor, op, entity, id, before(json), after(json), changeId, hash, prevHash})
  *   (:Sequence {name: 'events', value})   -- hands out seq numbers, and serialises writers
  */
 import { InputError, SemanticError } from '../errors.ts';
@@ -143,6 +143,8 @@ export function deleteRels(type: string): string {
 }
 
 export const CREATE_EVENTS = 'UNWIND $rows AS row CREATE (e:Event) SET e = row';
+/** The hash of one event, to chain the next batch to it. */
+export const EVENT_HASH = 'MATCH (e:Event {seq: $seq}) RETURN e.hash AS hash';
 
 export const PAGE_CIS = 'MATCH (n:CI) USING INDEX n:CI(id) WHERE n.id > $after RETURN n {.*} AS n ORDER BY n.id LIMIT $limit';
 

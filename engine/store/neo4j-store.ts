@@ -32,6 +32,7 @@ import {
   type WriteContext,
 } from './port.ts';
 import * as Q from './neo4j-cypher.ts';
+import { GENESIS_HASH } from '../audit/hash-chain.ts';
 import { checkRecordKind, entityOf, MemoryState, recordKey, replay } from './replay.ts';
 
 export interface Neo4jStoreOptions {
@@ -173,7 +174,9 @@ export class Neo4jStore implements GraphStore {
     const dirtyRel = new Set<string>();
     const dirtyRecord = new Set<string>();
     const events: ChangeEvent[] = [];
-    for (const e of replay(batch, state, { ...ctx, seq: seq0, at })) {
+    // Chain to the last stored event (the Sequence lock above serialises writers).
+    const prevHash = seq0 === 0 ? GENESIS_HASH : String((await tx.run(Q.EVENT_HASH, { seq: neo4j.int(seq0) })).records[0]?.get('hash') ?? GENESIS_HASH);
+    for (const e of replay(batch, state, { ...ctx, seq: seq0, at, prevHash })) {
       state.apply(e);
       const kind = entityOf(e);
       if (kind === 'ci') dirtyCI.add(e.id);
@@ -659,6 +662,8 @@ function eventRow(e: ChangeEvent): Record<string, unknown> {
     after: e.after === null ? null : JSON.stringify(e.after),
   };
   if (e.changeId !== undefined) row.changeId = e.changeId;
+  if (e.hash !== undefined) row.hash = e.hash;
+  if (e.prevHash !== undefined) row.prevHash = e.prevHash;
   return row;
 }
 
@@ -674,6 +679,8 @@ function toEvent(p: Record<string, unknown>): ChangeEvent {
     after: p.after == null ? null : (JSON.parse(String(p.after)) as ChangeEvent['after']),
   };
   if (p.changeId != null) e.changeId = String(p.changeId);
+  if (p.hash != null) e.hash = String(p.hash);
+  if (p.prevHash != null) e.prevHash = String(p.prevHash);
   return e;
 }
 

@@ -59,6 +59,13 @@ export interface ChangeEvent {
   before: CI | Relationship | StoredRecord | null;
   after: CI | Relationship | StoredRecord | null;
   changeId?: string;
+  /**
+   * Tamper evidence (engine/audit/hash-chain.ts): SHA-256 of the previous event's hash and this
+   * event's canonical JSON; `prevHash` is the previous event's `hash` (64 zeros for the first).
+   * Absent on events written before the chain existed.
+   */
+  hash?: string;
+  prevHash?: string;
 }
 
 export interface WriteContext {

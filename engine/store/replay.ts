@@ -17,6 +17,7 @@
 import { canonicalCI, sortKeys, type CI } from '../model/ci.ts';
 import { canonicalRelationship, type Relationship } from '../model/relationship.ts';
 import { ConflictError, InputError, NotFoundError, SemanticError } from '../errors.ts';
+import { eventHash, type HashableEvent } from '../audit/hash-chain.ts';
 import { RECORD_KIND, type ChangeEvent, type EntityKind, type Mutation, type StoredRecord, type WriteContext } from './port.ts';
 
 /** What the replay reads: the state before the mutation at hand, earlier events of the batch included. */
@@ -34,6 +35,8 @@ export interface ReplayContext extends WriteContext {
   seq: number;
   /** The batch's timestamp, shared by every event and version of the batch. */
   at: string;
+  /** The hash of the store's last event (GENESIS_HASH for an empty log): events are chained to it. */
+  prevHash?: string;
   /** Called with the mutation index every 5,000 mutations (progress bars). */
   onMutation?: (index: number, total: number) => void;
 }
@@ -44,8 +47,12 @@ export interface ReplayContext extends WriteContext {
  */
 export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: ReplayContext): Generator<ChangeEvent, void, undefined> {
   let seq = ctx.seq;
-  const event = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']) =>
-    makeEvent(++seq, ctx, op, entity, id, before, after);
+  let prevHash = ctx.prevHash;
+  const event = (op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']) => {
+    const e = makeEvent(++seq, ctx, op, entity, id, before, after);
+    if (prevHash !== undefined) prevHash = chain(e, prevHash);
+    return e;
+  };
   const next = (before: { version: number; createdAt: string } | undefined) => ({ version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? ctx.at, updatedAt: ctx.at });
 
   for (let index = 0; index < batch.length; index++) {
@@ -123,6 +130,13 @@ export function makeEvent(seq: number, ctx: WriteContext & { at: string }, op: C
   const e: ChangeEvent = { seq, at: ctx.at, actor: ctx.actor, op, entity, id, before, after };
   if (ctx.changeId !== undefined) e.changeId = ctx.changeId;
   return e;
+}
+
+/** Links an event into the hash chain (engine/audit/hash-chain.ts); returns its hash. */
+export function chain(e: ChangeEvent, prevHash: string): string {
+  e.prevHash = prevHash;
+  e.hash = eventHash(e as unknown as HashableEvent, prevHash);
+  return e.hash;
 }
 
 /** `expectedVersion: 0` means "must not exist yet"; undefined means "don't check". */

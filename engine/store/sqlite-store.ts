@@ -14,6 +14,7 @@ import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
 import { CmdbError, StoreUnavailableError } from '../errors.ts';
 import { entityOf, replay, type ReplayContext, type ReplayState } from './replay.ts';
+import { GENESIS_HASH } from '../audit/hash-chain.ts';
 import { scanInWorker } from './sqlite-scan-worker.ts';
 import type { ApplyOptions, ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, CISummary, RelationshipEnds, StoredRecord, WriteContext } from './port.ts';
 
@@ -47,7 +48,9 @@ CREATE TABLE IF NOT EXISTS events (
   entity_id TEXT NOT NULL,
   before TEXT,
   after TEXT,
-  change_id TEXT
+  change_id TEXT,
+  hash TEXT,
+  prev_hash TEXT
 );
 -- Index entries are (entity_id, seq): seq is the rowid, so history comes out in order for free.
 CREATE INDEX IF NOT EXISTS events_by_entity ON events(entity_id);
@@ -76,6 +79,8 @@ interface EventRow {
   before: string | null;
   after: string | null;
   change_id: string | null;
+  hash?: string | null;
+  prev_hash?: string | null;
 }
 
 export class SqliteStore implements GraphStore {
@@ -100,6 +105,9 @@ export class SqliteStore implements GraphStore {
       db.pragma('busy_timeout = 5000');
       db.pragma('cache_size = -65536');
       db.exec(SCHEMA);
+      // Files from before the hash chain: add its columns; their old events stay unchained (verify names the first).
+      const columns = new Set((db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((c) => c.name));
+      if (!columns.has('hash')) db.exec('ALTER TABLE events ADD COLUMN hash TEXT; ALTER TABLE events ADD COLUMN prev_hash TEXT;');
       this.db = db;
     } catch (err) {
       throw new StoreUnavailableError(`sqlite: cannot open "${this.location}": ${(err as Error).message}`);
@@ -120,7 +128,8 @@ export class SqliteStore implements GraphStore {
       // the state the replay sees is this open transaction's.
       const state = new TransactionState(st);
       const events: ChangeEvent[] = [];
-      const replayCtx: ReplayContext = { ...ctx, seq: seq0, at: new Date().toISOString() };
+      const prevHash = seq0 === 0 ? GENESIS_HASH : ((st.lastHash.get() as { hash: string | null } | undefined)?.hash ?? GENESIS_HASH);
+      const replayCtx: ReplayContext = { ...ctx, seq: seq0, at: new Date().toISOString(), prevHash };
       if (options.onProgress) replayCtx.onMutation = options.onProgress;
       for (const e of replay(batch, state, replayCtx)) {
         const afterJson = e.after === null ? null : JSON.stringify(e.after);
@@ -136,7 +145,7 @@ export class SqliteStore implements GraphStore {
           }
         } else if (afterJson === null) st.deleteRecord.run(e.entity, e.id);
         else st.putRecord.run(e.entity, e.id, afterJson);
-        st.insertEvent.run(e.seq, e.at, e.actor, e.op, e.entity, e.id, state.jsonOf(e.before), afterJson, e.changeId ?? null);
+        st.insertEvent.run(e.seq, e.at, e.actor, e.op, e.entity, e.id, state.jsonOf(e.before), afterJson, e.changeId ?? null, e.hash ?? null, e.prevHash ?? null);
         events.push(e);
       }
       return { seq: events.length > 0 ? events[events.length - 1]!.seq : seq0, events };
@@ -280,7 +289,8 @@ function prepare(db: Database.Database) {
     putRecord: db.prepare('INSERT INTO records (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc'),
     deleteRecord: db.prepare('DELETE FROM records WHERE kind = ? AND id = ?'),
     pageRecords: db.prepare('SELECT doc FROM records WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
-    insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    lastHash: db.prepare('SELECT hash FROM events ORDER BY seq DESC LIMIT 1'),
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
     pageCISummaries: db.prepare(PAGE_CI_SUMMARIES),
@@ -368,6 +378,8 @@ function toEvent(r: EventRow): ChangeEvent {
     after: r.after === null ? null : JSON.parse(r.after),
   };
   if (r.change_id !== null) e.changeId = r.change_id;
+  if (r.hash !== null && r.hash !== undefined) e.hash = r.hash;
+  if (r.prev_hash !== null && r.prev_hash !== undefined) e.prevHash = r.prev_hash;
   return e;
 }
 

@@ -76,7 +76,7 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         const table = (fx.app.locals.routeTable as { operationId: string }[]).map((r) => r.operationId);
         expect(ops.sort()).toEqual([...table].sort());
         expect(new Set(ops).size).toBe(ops.length);
-        for (const op of ['listCIs', 'patchCI', 'importCMDB', 'createToken', 'impact', 'createChange', 'voteOnChange', 'createFreezeWindow', 'releasePlan', 'createIncident', 'correlate', 'createProblemFromCorrelation', 'listArticles', 'slaReport', 'me']) expect(ops).toContain(op);
+        for (const op of ['listCIs', 'patchCI', 'importCMDB', 'createToken', 'impact', 'createChange', 'voteOnChange', 'createFreezeWindow', 'releasePlan', 'createIncident', 'correlate', 'createProblemFromCorrelation', 'listArticles', 'slaReport', 'me', 'runAudit', 'auditReport', 'verifyLog', 'createBaseline', 'diffBaseline', 'unauthorisedChanges']) expect(ops).toContain(op);
         expect(res.body.components.schemas.CI.properties.class.pattern).toBeDefined();
         expect(res.body.paths['/api/v1/cis'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CIInput' });
         expect(JSON.stringify(res.body)).not.toContain('$defs');

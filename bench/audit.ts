@@ -1,0 +1,130 @@
+/**
+ * `npm run bench -- audit [--cis 100000,1000000] [--seed 7] [--runs 3]`
+ *
+ * The auditor's heavy operations on a generated CMDB (fixtures/generate.ts), on the mirror built
+ * with the mirror's own attribute mappers (no store round trip, as `bench impact --mirror direct`):
+ *   1. `runAudit` with every built-in rule (default parameters), per-rule times beside the total;
+ *   2. a baseline diff: `diffSnapshots` between the graph and a copy where 1% of CIs changed an
+ *      attribute, 0.1% were deleted and 0.1% added (the pure diff; rebuilding snapshots from the
+ *      event log is a store scan, measured by `bench load` as hydration);
+ *   3. a reconciliation: `reconcile` of a discovery snapshot of every 10th CI of the server
+ *      family (1% of those drifted, 0.5% unknown to the CMDB), scope = those classes.
+ * Medians of `--runs` runs, with os.loadavg() printed beside each figure (the machine is shared).
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import Graph from 'graphology';
+import { Registry } from '../engine/model/registry.ts';
+import type { CI } from '../engine/model/ci.ts';
+import type { Relationship } from '../engine/model/relationship.ts';
+import { edgeAttrs, nodeAttrs } from '../engine/mirror/mirror.ts';
+import { useDictionaryAdjacency } from '../engine/mirror/dictionary-adjacency.ts';
+import type { EdgeAttrs, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
+import { emptyImport, addImportDocument } from '../engine/io/import.ts';
+import { buildImpactIndex } from '../engine/impact/index.ts';
+import { compileRuleSet, runAudit, type AuditInput } from '../engine/audit/index.ts';
+import { diffSnapshots, type Snapshot } from '../engine/audit/snapshot.ts';
+import { reconcile, type Discovery } from '../engine/audit/reconcile.ts';
+import { generateGraph } from '../fixtures/generate.ts';
+
+const { MultiDirectedGraph } = Graph;
+const STAMP = '2026-06-01T00:00:00.000Z';
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000,1000000' }, seed: { type: 'string', default: '7' }, runs: { type: 'string', default: '3' } } });
+  const sizes = values.cis.split(',').map(Number);
+  const runs = Number(values.runs);
+  for (const n of sizes) await runSize(n, Number(values.seed), runs);
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function time<T>(fn: () => T): [T, number] {
+  const t = performance.now();
+  const r = fn();
+  return [r, performance.now() - t];
+}
+
+async function runSize(n: number, seed: number, runs: number): Promise<void> {
+  const registry = Registry.load();
+  console.log(`\n=== ${n.toLocaleString('en')} CIs (seed ${seed}); load ${load()}`);
+  let t = performance.now();
+  const parsed = emptyImport();
+  const doc: { cis: unknown[]; relationships: unknown[] } = { cis: [], relationships: [] };
+  for (const item of generateGraph({ cis: n, seed })) {
+    const { kind, ...row } = item;
+    (kind === 'ci' ? doc.cis : doc.relationships).push(row);
+  }
+  addImportDocument(parsed, 'generated', doc);
+  const cis: CI[] = parsed.cis.map((c) => ({ ...c, version: 1, createdAt: STAMP, updatedAt: STAMP }));
+  const rels: Relationship[] = parsed.relationships.map((r) => ({ ...r, version: 1, createdAt: STAMP, updatedAt: STAMP }));
+  useDictionaryAdjacency();
+  const graph: MirrorGraph = new MultiDirectedGraph<NodeAttrs, EdgeAttrs>({ allowSelfLoops: false });
+  for (const ci of cis) graph.addNode(ci.id, nodeAttrs(ci));
+  for (const r of rels) graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
+  const index = buildImpactIndex(graph, registry);
+  console.log(`setup (generate, mirror, impact index): ${((performance.now() - t) / 1000).toFixed(1)} s; ${graph.order} nodes, ${graph.size} edges`);
+
+  // 1. every built-in rule
+  const input: AuditInput = { graph, index, registry, cis, now: new Date('2026-07-01T00:00:00Z') };
+  const set = compileRuleSet(undefined, registry);
+  const totals: number[] = [];
+  const perRule = new Map<string, number[]>();
+  let findings = 0;
+  for (let i = 0; i < runs; i++) {
+    const [result, ms] = time(() => runAudit(input, set));
+    totals.push(ms);
+    findings = result.findings.length;
+    for (const rule of set.rules) {
+      const [, rms] = time(() => rule.run({ ...input, byId: new Map() }));
+      const l = perRule.get(rule.id) ?? [];
+      l.push(rms);
+      perRule.set(rule.id, l);
+    }
+  }
+  console.log(`audit, all rules: median ${(median(totals) / 1000).toFixed(2)} s over ${runs} runs (${totals.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${findings} findings; load ${load()}`);
+  for (const [id, l] of perRule) console.log(`  ${id.padEnd(28)} ${median(l).toFixed(0).padStart(7)} ms`);
+
+  // 2. baseline diff
+  t = performance.now();
+  const a: Snapshot = { seq: 1, cis: new Map(cis.map((c) => [c.id, c])), relationships: new Map(rels.map((r) => [r.id, r])) };
+  const b: Snapshot = { seq: 2, cis: new Map(a.cis), relationships: new Map(a.relationships) };
+  let k = 0;
+  for (const c of cis) {
+    k++;
+    if (k % 100 === 0) b.cis.set(c.id, { ...c, attributes: { ...c.attributes, benchTouched: k }, version: 2 });
+    else if (k % 1000 === 1 && !graph.degree(c.id)) b.cis.delete(c.id);
+  }
+  for (let i = 0; i < n / 1000; i++) b.cis.set(`bench-new-${i}`, { ...cis[0]!, id: `bench-new-${i}` });
+  console.log(`  (baseline copies prepared in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const diffs: number[] = [];
+  let changed = 0;
+  for (let i = 0; i < runs; i++) {
+    const [d, ms] = time(() => diffSnapshots(a, b));
+    diffs.push(ms);
+    changed = d.cis.changed.length + d.cis.added.length + d.cis.removed.length;
+  }
+  console.log(`baseline diff: median ${(median(diffs) / 1000).toFixed(2)} s (${diffs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${changed} CIs differ; load ${load()}`);
+
+  // 3. reconciliation
+  const family = new Set(['Server', 'Hypervisor', 'KubernetesNode', 'VirtualMachine']);
+  const discovered: Discovery = { source: 'bench', at: null, scope: { classes: [...family] }, cis: [], relationships: [] };
+  let m = 0;
+  for (const c of cis) {
+    if (!family.has(c.class) || m++ % 10 !== 0) continue;
+    const { version: _v, createdAt: _c, updatedAt: _u, ...data } = c;
+    const drifted = m % 100 === 1 ? { ...data, attributes: { ...data.attributes, memoryGb: 4096 } } : data;
+    discovered.cis.push({ data: drifted, reported: Object.keys(drifted.attributes).map((x) => `attributes.${x}`) });
+    if (m % 200 === 1) discovered.cis.push({ data: { ...data, id: `bench-unknown-${m}`, name: `unknown ${m}`, attributes: { serialNumber: `BENCH${m}`, hostname: `bench-${m}.example` } }, reported: [] });
+  }
+  const recs: number[] = [];
+  let summary = '';
+  for (let i = 0; i < runs; i++) {
+    const [r, ms] = time(() => reconcile(discovered, cis, graph, registry));
+    recs.push(ms);
+    summary = `${r.matched.length} matched, ${r.drift.length} drifted, ${r.unregistered.length} unregistered, ${r.missing.length} missing, ${r.duplicates.length} duplicates`;
+  }
+  console.log(`reconciliation of ${discovered.cis.length} discovered CIs: median ${(median(recs) / 1000).toFixed(2)} s (${recs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${summary}; load ${load()}`);
+  console.log(`total (audit + diff + reconciliation medians): ${((median(totals) + median(diffs) + median(recs)) / 1000).toFixed(2)} s`);
+}

@@ -1,0 +1,210 @@
+/**
+ * Reconciliation with discovered data (DESIGN.md "Reconciliation"): a discovery snapshot (the
+ * import format plus a source name and an optional scope) compared with the CMDB. CIs are matched
+ * by engine/model/identification.ts (the importers' matching: the CMDB id first, then the class's
+ * identification keys, strongest first), never by a tool's own ids. Outcomes:
+ * - matched, and attribute drift on what the source reports (a field the scan does not report is
+ *   not drift: a network scan knows serial numbers, not owners);
+ * - unregistered: discovered, matching nothing; duplicates: matching several CMDB CIs (never
+ *   merged silently);
+ * - missing: in-service CMDB CIs in the source's scope (its classes, optionally only those located
+ *   transitively in given sites or racks) that nothing discovered matches;
+ * - relationship drift, in CMDB ids: discovered relationships the CMDB lacks, and CMDB
+ *   relationships of the reported types between matched CIs that the source did not see.
+ * `applyPlan` turns a result into one atomic batch: the source wins for what it reports; missing
+ * CIs and relationships are only reported (absence from one scan is not proof of removal).
+ * Pure: the caller hands the CMDB's documents and graph.
+ */
+import { z } from 'zod';
+import { CIInput, RelTypeName, toCIData, type CI, type CIData } from '../model/ci.ts';
+import { defaultRelationshipId, type RelationshipData } from '../model/relationship.ts';
+import { IdentificationIndex } from '../model/identification.ts';
+import type { Registry } from '../model/registry.ts';
+import { InputError, SemanticError, zodIssues } from '../errors.ts';
+import { canonicalJson } from './hash-chain.ts';
+import type { AuditGraph } from './types.ts';
+
+export const DiscoveryFile = z
+  .object({
+    source: z.string().min(1).max(200).optional(),
+    at: z.string().optional(),
+    scope: z.object({ classes: z.array(z.string()).min(1).optional(), locatedIn: z.array(z.string()).min(1).optional() }).strict().optional(),
+    cis: z.array(z.record(z.string(), z.unknown())).default([]),
+    relationships: z.array(z.object({ type: RelTypeName, from: z.string().min(1), to: z.string().min(1) }).strict()).default([]),
+  })
+  .strict();
+
+export interface DiscoveredCI {
+  data: CIData;
+  /** Top-level fields and `attributes.*` the source reported. */
+  reported: string[];
+}
+
+export interface Discovery {
+  source: string;
+  at: string | null;
+  scope: { classes?: string[]; locatedIn?: string[] } | undefined;
+  cis: DiscoveredCI[];
+  relationships: { type: string; from: string; to: string }[];
+}
+
+/** `name` is never drift: every tool names things its own way, and the CMDB's name is the CMDB's. */
+const REPORTABLE = ['status', 'environment', 'criticality', 'owner', 'tags'];
+
+/** Validates a discovery snapshot; errors name the row and field, like an import. */
+export function parseDiscovery(raw: unknown, source: string, file: string, registry: Registry): Discovery {
+  const parsed = DiscoveryFile.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new InputError(`verify: "${file}", field "${i.path.join('.')}": ${i.message}`, zodIssues(parsed.error.issues));
+  }
+  const cis = parsed.data.cis.map((row, n) => {
+    const ci = CIInput.safeParse(row);
+    if (!ci.success) throw new InputError(`verify: "${file}" cis[${n}], field "${ci.error.issues[0]!.path.join('.')}": ${ci.error.issues[0]!.message}`, zodIssues(ci.error.issues));
+    const data = toCIData(ci.data);
+    registry.checkCI(data, `verify: "${file}" cis[${n}]`);
+    const reported = [...REPORTABLE.filter((k) => k in row), ...Object.keys(data.attributes).map((k) => `attributes.${k}`)];
+    return { data, reported };
+  });
+  for (const c of parsed.data.scope?.classes ?? []) if (!registry.classDef(c)) throw new SemanticError(`verify: "${file}" scope.classes: unknown class "${c}"`, { value: c });
+  return { source: parsed.data.source ?? source, at: parsed.data.at ?? null, scope: parsed.data.scope, cis, relationships: parsed.data.relationships };
+}
+
+export interface FieldDrift {
+  field: string;
+  cmdb: unknown;
+  discovered: unknown;
+}
+
+export interface ReconciliationResult {
+  source: string;
+  matched: { id: string; discovered: string; key: readonly string[] }[];
+  drift: { id: string; discovered: string; fields: FieldDrift[] }[];
+  unregistered: { discovered: string; class: string; name: string }[];
+  missing: { id: string; class: string; name: string }[];
+  duplicates: { discovered: string; candidates: string[]; key: readonly string[] }[];
+  relationships: { unregistered: { type: string; from: string; to: string }[]; missing: { id: string; type: string; from: string; to: string }[] };
+}
+
+function fieldOf(ci: CIData, field: string): unknown {
+  if (field.startsWith('attributes.')) return ci.attributes[field.slice('attributes.'.length)];
+  return (ci as unknown as Record<string, unknown>)[field];
+}
+
+/** Strings compare trimmed and case-insensitively: tools disagree on the case of host names and serials, which is not drift. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+}
+
+export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, registry: Registry): ReconciliationResult {
+  const live = cmdb.filter((c) => c.status !== 'retired');
+  const index = new IdentificationIndex(registry, live);
+  const out: ReconciliationResult = { source: d.source, matched: [], drift: [], unregistered: [], missing: [], duplicates: [], relationships: { unregistered: [], missing: [] } };
+  /** discovered id → CMDB id (matched) or the discovered id itself (unregistered). */
+  const resolved = new Map<string, string | null>();
+  const matchedIds = new Set<string>();
+  const inDuplicates = new Set<string>();
+  for (const { data, reported } of d.cis) {
+    const m = index.match(data);
+    if (m.kind === 'match') {
+      out.matched.push({ id: m.ci.id, discovered: data.id, key: m.key });
+      matchedIds.add(m.ci.id);
+      resolved.set(data.id, m.ci.id);
+      const fields: FieldDrift[] = [];
+      for (const f of reported) {
+        const a = fieldOf(m.ci, f);
+        const b = fieldOf(data, f);
+        if (!sameValue(a, b)) fields.push({ field: f, cmdb: a ?? null, discovered: b ?? null });
+      }
+      if (fields.length > 0) out.drift.push({ id: m.ci.id, discovered: data.id, fields });
+    } else if (m.kind === 'ambiguous') {
+      const candidates = m.candidates.map((c) => c.id).sort();
+      for (const c of candidates) inDuplicates.add(c);
+      out.duplicates.push({ discovered: data.id, candidates, key: m.key });
+      resolved.set(data.id, null);
+    } else {
+      out.unregistered.push({ discovered: data.id, class: data.class, name: data.name });
+      resolved.set(data.id, data.id);
+    }
+  }
+
+  // Missing: in-service CIs in the source's scope that nothing discovered matched.
+  const classes = d.scope?.classes ?? [...new Set(d.cis.map((c) => c.data.class))];
+  const sites = d.scope?.locatedIn ? new Set(d.scope.locatedIn) : undefined;
+  const locatedIn = (id: string): boolean => {
+    const seen = new Set<string>([id]);
+    const queue = [id];
+    for (let i = 0; i < queue.length; i++) {
+      let hit = false;
+      graph.forEachOutEdge(queue[i]!, (_e, a, _s, to) => {
+        if (a.type !== 'LOCATED_IN' || seen.has(to)) return;
+        if (sites!.has(to)) hit = true;
+        seen.add(to);
+        queue.push(to);
+      });
+      if (hit) return true;
+    }
+    return false;
+  };
+  for (const c of live) {
+    if (c.status !== 'in_service' || matchedIds.has(c.id) || inDuplicates.has(c.id)) continue;
+    if (!classes.some((k) => registry.isA(c.class, k))) continue;
+    if (sites && (!graph.hasNode(c.id) || !locatedIn(c.id))) continue;
+    out.missing.push({ id: c.id, class: c.class, name: c.name });
+  }
+
+  // Relationship drift in CMDB ids.
+  const seen = new Set<string>();
+  const types = new Set(d.relationships.map((r) => r.type));
+  for (const r of d.relationships) {
+    const from = resolved.get(r.from);
+    const to = resolved.get(r.to);
+    if (from === undefined || to === undefined) throw new SemanticError(`verify: discovered relationship ${r.from} ${r.type} ${r.to} names a CI the snapshot does not contain`, { relationship: r });
+    if (from === null || to === null) continue;
+    const key = `${from}\u0000${r.type}\u0000${to}`;
+    seen.add(key);
+    let exists = false;
+    if (graph.hasNode(from) && graph.hasNode(to)) graph.forEachOutEdge(from, (_e, a, _s, t) => (exists ||= a.type === r.type && t === to));
+    if (!exists) out.relationships.unregistered.push({ type: r.type, from, to });
+  }
+  for (const id of [...matchedIds].sort()) {
+    graph.forEachOutEdge(id, (e, a, from, to) => {
+      if (!types.has(a.type) || !matchedIds.has(to)) return;
+      if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
+    });
+  }
+  const byId = <T>(k: (x: T) => string) => (a: T, b: T) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0);
+  out.matched.sort(byId((x) => x.id));
+  out.drift.sort(byId((x) => x.id));
+  out.unregistered.sort(byId((x) => x.discovered));
+  out.missing.sort(byId((x) => x.id));
+  out.relationships.unregistered.sort(byId((x) => `${x.from}|${x.type}|${x.to}`));
+  return out;
+}
+
+/** The batch `--apply` writes: drift corrected to the discovered values, unregistered CIs and relationships created. */
+export type ReconcileMutation = { op: 'upsertCI'; ci: CIData; expectedVersion: number } | { op: 'upsertRelationship'; relationship: RelationshipData; expectedVersion: 0 };
+
+export function applyPlan(d: Discovery, r: ReconciliationResult, cmdb: ReadonlyMap<string, CI>): ReconcileMutation[] {
+  const discovered = new Map(d.cis.map((c) => [c.data.id, c.data]));
+  const batch: ReconcileMutation[] = [];
+  for (const dr of r.drift) {
+    const current = cmdb.get(dr.id)!;
+    const { version, createdAt: _c, updatedAt: _u, ...data } = current;
+    const next: CIData = { ...data, attributes: { ...data.attributes } };
+    for (const f of dr.fields) {
+      if (f.field.startsWith('attributes.')) next.attributes[f.field.slice(11)] = f.discovered;
+      else (next as unknown as Record<string, unknown>)[f.field] = f.discovered;
+    }
+    batch.push({ op: 'upsertCI', ci: next, expectedVersion: version });
+  }
+  for (const u of r.unregistered) {
+    const data = discovered.get(u.discovered)!;
+    batch.push({ op: 'upsertCI', ci: { ...data, attributes: { ...data.attributes, discoverySource: d.source } }, expectedVersion: 0 });
+  }
+  for (const rel of r.relationships.unregistered) {
+    batch.push({ op: 'upsertRelationship', relationship: { id: defaultRelationshipId(rel.from, rel.type, rel.to), type: rel.type, from: rel.from, to: rel.to, attributes: {} }, expectedVersion: 0 });
+  }
+  return batch;
+}

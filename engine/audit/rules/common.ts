@@ -1,0 +1,61 @@
+/**
+ * What the built-in rules share: the severity parameter, which CIs count as live, and how a rule's
+ * parameters are declared (a zod schema with defaults, so a rule file can tune them and a typo is
+ * refused with the rule and field named).
+ */
+import { z } from 'zod';
+import type { CI } from '../../model/ci.ts';
+import { forEachNeighbour, stepOf, type ImpactIndex } from '../../impact/index.ts';
+import type { NodeAttrs } from '../../mirror/types.ts';
+import { SEVERITIES, type AuditGraph, type AuditRule, type Category, type PathStep } from '../types.ts';
+
+export const SeverityParam = z.enum(SEVERITIES);
+
+/** A built-in rule: its id, category, parameter schema (defaults included) and factory. */
+export interface BuiltinRule<S extends z.ZodType = z.ZodType> {
+  id: string;
+  category: Category;
+  description: string;
+  params: S;
+  create(params: z.output<S>): AuditRule;
+}
+
+export function defineBuiltin<S extends z.ZodType>(def: BuiltinRule<S>): BuiltinRule<S> {
+  return def;
+}
+
+/** Retired CIs are history, not estate: rules about the live CMDB skip them. */
+export function isLive(ci: Pick<CI, 'status'>): boolean {
+  return ci.status !== 'retired';
+}
+
+/** An attribute counts as present when it holds a value; null and '' are how exports say "unknown". */
+export function hasValue(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
+/**
+ * Visits every propagating reliance (dependent → provider, as the impact index holds them) whose
+ * two ends pass `test` on their mirror attributes; only for those is the stored relationship's id
+ * looked up — the scan itself reads the index's typed arrays, not graphology's edge objects.
+ */
+export function forEachReliance(
+  index: ImpactIndex,
+  graph: AuditGraph,
+  test: (dependent: NodeAttrs, provider: NodeAttrs) => boolean,
+  cb: (relationship: string, step: PathStep, dependent: string, provider: string) => void,
+): void {
+  const { attrs, nodeIds } = index;
+  for (let d = 0; d < index.n; d++) {
+    const da = attrs[d]!;
+    forEachNeighbour(index, d, 'providers', (p, t) => {
+      if (!test(da, attrs[p]!)) return;
+      const step = stepOf(index, p, d, t);
+      let id = '';
+      graph.forEachOutEdge(step.from, (key, a, _s, to) => {
+        if (id === '' && a.type === step.type && to === step.to) id = key;
+      });
+      cb(id, step, nodeIds[d]!, nodeIds[p]!);
+    });
+  }
+}

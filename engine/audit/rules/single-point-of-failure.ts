@@ -1,0 +1,61 @@
+/**
+ * `single-point-of-failure` (compliance): a CI whose failure alone takes down a tier-1 business
+ * service (criticality ≤ `criticality`), found by engine/impact's singlePointsOfFailure (hard
+ * chains and k-of-n groups alike). Only CIs of `classes` are reported — by default physical boxes
+ * and the network and power gear that is not internally redundant; logical layers (the service's
+ * own application, its VIP) are single by nature, and a storage array is one CI with redundant
+ * controllers inside (decisions.md). The finding is on the SPOF (what to fix), naming the service.
+ */
+import { z } from 'zod';
+import { singlePointsOfFailure } from '../../impact/index.ts';
+import type { Finding } from '../types.ts';
+import { defineBuiltin, SeverityParam } from './common.ts';
+
+export const DEFAULT_SPOF_CLASSES = ['Server', 'Hypervisor', 'KubernetesNode', 'PDU', 'Switch', 'Router', 'Firewall', 'NetworkInterface'];
+
+export const singlePointOfFailure = defineBuiltin({
+  id: 'single-point-of-failure',
+  category: 'compliance',
+  description: 'no tier-1 business service goes down when one box fails',
+  params: z
+    .object({
+      severity: SeverityParam.default('error'),
+      /** Business services of this criticality or more critical (1 = tier 1). */
+      criticality: z.number().int().min(1).max(4).default(1),
+      /** Classes reported as single points of failure (subclasses included). */
+      classes: z.array(z.string()).default(DEFAULT_SPOF_CLASSES),
+    })
+    .strict(),
+  create: ({ severity, criticality, classes }) => ({
+    id: 'single-point-of-failure',
+    category: 'compliance',
+    description: 'no tier-1 business service goes down when one box fails',
+    run({ graph, index, registry }) {
+      const out: Finding[] = [];
+      const services: string[] = [];
+      graph.forEachNode((id, a) => {
+        if (a.status !== 'retired' && a.criticality <= criticality && registry.isA(a.class, 'BusinessService')) services.push(id);
+      });
+      services.sort();
+      const inScope = new Map<string, boolean>();
+      const reported = (cls: string) => {
+        let r = inScope.get(cls);
+        if (r === undefined) inScope.set(cls, (r = classes.some((c) => registry.isA(cls, c))));
+        return r;
+      };
+      for (const svc of services) {
+        for (const s of singlePointsOfFailure(index, registry, svc).spofs) {
+          if (!reported(s.class)) continue;
+          out.push({
+            rule: 'single-point-of-failure',
+            ci: s.id,
+            severity,
+            message: `tier-${graph.getNodeAttributes(svc).criticality} service "${svc}" goes down when ${s.class} "${s.id}" fails alone`,
+            evidence: { service: svc, kind: s.kind, depth: s.depth, path: s.via },
+          });
+        }
+      }
+      return out;
+    },
+  }),
+});

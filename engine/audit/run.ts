@@ -1,0 +1,54 @@
+/**
+ * Runs a rule set over one graph and folds the findings into a result: findings in rule order
+ * (then by subject), counts per rule and severity, health scores. Pure: the caller hands the mirror
+ * graph, the impact index, the registry, the CI documents and the clock.
+ */
+import type { RuleSet } from './rule-file.ts';
+import { healthScores, type HealthScores } from './scores.ts';
+import type { AuditContext, AuditInput, Category, Finding, Severity } from './types.ts';
+
+export interface RuleSummary {
+  id: string;
+  category: Category;
+  description: string;
+  findings: number;
+}
+
+export interface AuditResult {
+  summary: Omit<HealthScores, 'byClass'> & { findings: number; bySeverity: Record<Severity, number> };
+  byClass: HealthScores['byClass'];
+  rules: RuleSummary[];
+  findings: Finding[];
+  ruleSetHash: string;
+}
+
+export function runAudit(input: AuditInput, ruleSet: RuleSet): AuditResult {
+  const byId = new Map(input.cis.map((c) => [c.id, c]));
+  const ctx: AuditContext = { ...input, byId };
+  const findings: Finding[] = [];
+  const rules: RuleSummary[] = [];
+  const category = new Map<string, Category>();
+  for (const rule of ruleSet.rules) {
+    const found = rule.run(ctx).sort(bySubject);
+    findings.push(...found);
+    category.set(rule.id, rule.category);
+    rules.push({ id: rule.id, category: rule.category, description: rule.description, findings: found.length });
+  }
+  const { byClass, ...scores } = healthScores(input.cis, findings, (r) => category.get(r) ?? 'compliance');
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  return { summary: { ...scores, findings: findings.length, bySeverity }, byClass, rules, findings, ruleSetHash: ruleSet.hash };
+}
+
+function bySubject(a: Finding, b: Finding): number {
+  const ka = a.ci ?? a.relationship ?? '';
+  const kb = b.ci ?? b.relationship ?? '';
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** Whether a result should fail a run given `--fail-on` (error: errors only; warning: errors or warnings). */
+export function failsOn(result: AuditResult, level: 'error' | 'warning' | undefined): boolean {
+  if (level === undefined) return false;
+  return result.summary.bySeverity.error > 0 || (level === 'warning' && result.summary.bySeverity.warning > 0);
+}

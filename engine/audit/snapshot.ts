@@ -1,0 +1,126 @@
+/**
+ * The graph as of a sequence number, folded from events (DESIGN.md: "the graph can be read as of
+ * any past time"), and the attribute-by-attribute diff of two such snapshots (baselines). Pure: the
+ * caller reads the events; creates, updates and deletes are replayed exactly as the log recorded
+ * them (`after` is the whole new document, null for a delete), so no store logic is repeated here.
+ */
+import type { CI } from '../model/ci.ts';
+import type { Relationship } from '../model/relationship.ts';
+import { canonicalJson, sha256Hex } from './hash-chain.ts';
+
+export interface Snapshot {
+  seq: number;
+  cis: Map<string, CI>;
+  relationships: Map<string, Relationship>;
+}
+
+/** The event fields a snapshot needs (ChangeEvent has them). */
+export interface SnapshotEvent {
+  seq: number;
+  at: string;
+  entity: string;
+  id: string;
+  after: unknown;
+}
+
+export function emptySnapshot(): Snapshot {
+  return { seq: 0, cis: new Map(), relationships: new Map() };
+}
+
+/**
+ * Applies events in seq order up to and including `upTo`; returns false once an event beyond it is
+ * met (the caller stops reading). Record events only advance `seq`: records are not the graph.
+ */
+export function applyToSnapshot(s: Snapshot, events: readonly SnapshotEvent[], upTo = Number.POSITIVE_INFINITY): boolean {
+  for (const e of events) {
+    if (e.seq <= s.seq) continue;
+    if (e.seq > upTo) return false;
+    s.seq = e.seq;
+    if (e.entity === 'ci') {
+      if (e.after) s.cis.set(e.id, e.after as CI);
+      else s.cis.delete(e.id);
+    } else if (e.entity === 'relationship') {
+      if (e.after) s.relationships.set(e.id, e.after as Relationship);
+      else s.relationships.delete(e.id);
+    }
+  }
+  return true;
+}
+
+/** One attribute that differs: a top-level field (`status`) or one attribute (`attributes.serialNumber`). */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface EntityDiff {
+  added: string[];
+  removed: string[];
+  changed: { id: string; fields: FieldChange[] }[];
+}
+
+export interface SnapshotDiff {
+  from: { seq: number };
+  to: { seq: number };
+  cis: EntityDiff;
+  relationships: EntityDiff;
+}
+
+/** Bookkeeping the store sets on every write: a changed version is not a changed CI. */
+const SYSTEM = new Set(['version', 'createdAt', 'updatedAt']);
+
+/** Field-by-field differences, `attributes` compared key by key (canonical JSON per value). */
+export function fieldChanges(before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
+  const out: FieldChange[] = [];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  for (const k of keys) {
+    if (SYSTEM.has(k)) continue;
+    if (k === 'attributes') {
+      const a = (before.attributes ?? {}) as Record<string, unknown>;
+      const b = (after.attributes ?? {}) as Record<string, unknown>;
+      for (const ak of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+        if (canonicalJson(a[ak]) !== canonicalJson(b[ak])) out.push({ field: `attributes.${ak}`, before: a[ak] ?? null, after: b[ak] ?? null });
+      }
+      continue;
+    }
+    if (canonicalJson(before[k]) !== canonicalJson(after[k])) out.push({ field: k, before: before[k] ?? null, after: after[k] ?? null });
+  }
+  return out;
+}
+
+function diffMaps<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>): EntityDiff {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: { id: string; fields: FieldChange[] }[] = [];
+  for (const [id, x] of a) {
+    const y = b.get(id);
+    if (y === undefined) removed.push(id);
+    // Replayed snapshots share the documents of unchanged entities: one reference compare each.
+    else if (y !== x) {
+      const fields = fieldChanges(x as Record<string, unknown>, y as Record<string, unknown>);
+      if (fields.length > 0) changed.push({ id, fields });
+    }
+  }
+  for (const id of b.keys()) if (!a.has(id)) added.push(id);
+  const byId = (p: string, q: string) => (p < q ? -1 : p > q ? 1 : 0);
+  return { added: added.sort(byId), removed: removed.sort(byId), changed: changed.sort((p, q) => byId(p.id, q.id)) };
+}
+
+/** What changed from `a` to `b`: whole graph, every hop, no cap. */
+export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
+  return { from: { seq: a.seq }, to: { seq: b.seq }, cis: diffMaps(a.cis, b.cis), relationships: diffMaps(a.relationships, b.relationships) };
+}
+
+/**
+ * SHA-256 of a snapshot's client content (system fields left out), in id order: a baseline records
+ * it, so a later replay of the (hash-chained) log can prove it rebuilt the same graph.
+ */
+export function snapshotHash(s: Snapshot): string {
+  const strip = (doc: object) => {
+    const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = doc as Record<string, unknown>;
+    return rest;
+  };
+  const h = (m: ReadonlyMap<string, object>) => [...m.keys()].sort().map((id) => canonicalJson(strip(m.get(id)!)));
+  return sha256Hex(`${h(s.cis).join('\n')}\n--\n${h(s.relationships).join('\n')}`);
+}
