@@ -81,6 +81,18 @@ describe('import documents of the wrong shape', () => {
     expect(err.details).toEqual([expect.objectContaining({ file: 'x.json', row: 'cis[1]', path: ['criticality'], code: 'too_big' })]);
   });
 
+  it('keeps array positions as numbers in the details path', () => {
+    const err = refusal(() => addImportDocument(emptyImport(), 'x.json', { cis: [{ id: 'c', class: 'Cluster', name: 'c', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 0 }] }] }));
+    expect(err.message).toMatch(/cis\[0\], field "redundancy\.0\.minAvailable": /);
+    expect((err.details as { path: unknown[] }[])[0]!.path).toEqual(['redundancy', 0, 'minAvailable']);
+  });
+
+  it('says which row is wrong without a field when the row itself is not an object', () => {
+    const err = refusal(() => addImportDocument(emptyImport(), 'x.json', { cis: ['srv-1'] }));
+    expect(err.message).toMatch(/^import: x\.json cis\[0\]: /);
+    expect(err.message).not.toMatch(/field/);
+  });
+
   it('reports invalid JSON with the parser reason', () => {
     const err = refusal(() => addJsonDocument(emptyImport(), 'x.json', '{"cis": ['));
     expect(err.message).toMatch(/^import: x\.json is not valid JSON: /);
@@ -102,7 +114,7 @@ describe('CSV headers and cells', () => {
   it('refuses an unknown column, naming it and the allowed ones', async () => {
     const err = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,colour\na,Server,A,red\n')]));
     expect(err.message).toMatch(/cis\.csv has unknown column "colour" \(allowed: id, class, name, status, environment, criticality, owner, tags, attributes, redundancy\)$/);
-    expect(err.details).toEqual([expect.objectContaining({ path: ['colour'], code: 'unrecognized_keys' })]);
+    expect(err.details).toEqual([{ file: expect.stringMatching(/cis\.csv$/), path: ['colour'], code: 'unrecognized_keys', message: 'unknown column' }]);
   });
 
   it('reads a CSV that starts with a byte-order mark (as spreadsheets save it)', async () => {
@@ -120,6 +132,20 @@ describe('CSV headers and cells', () => {
     expect(ci.owner).toBeUndefined();
   });
 
+  it('reads criticality with spaces around it as a number, and explains a non-number', async () => {
+    const ok = await readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one, 2 \n')]);
+    expect(ok.cis[0]!.criticality).toBe(2);
+    const word = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one,1x\n')]));
+    expect(word.message).toMatch(/line 2, field "criticality": .*received string/);
+    const big = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one,10\n')]));
+    expect(big.details).toEqual([expect.objectContaining({ path: ['criticality'], code: 'too_big' })]);
+  });
+
+  it('keeps spaces inside cells (exact round trips) and skips blank lines', async () => {
+    const parsed = await readImportFiles([file('cis.csv', 'id,class,name\nsrv-1,Server, padded \n\nsrv-2,Server,two\n')]);
+    expect(parsed.cis.map((c) => c.name)).toEqual([' padded ', 'two']);
+  });
+
   it('names the line and column of a cell that is not valid JSON', async () => {
     const err = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,attributes\nsrv-1,Server,one,{oops\n')]));
     expect(err.message).toMatch(/cis\.csv line 2, field "attributes": not valid JSON/);
@@ -129,6 +155,33 @@ describe('CSV headers and cells', () => {
   it('reads relationship attributes as JSON and leaves other relationship cells as text', async () => {
     const parsed = await readImportFiles([file('rels.csv', 'from,type,to,attributes\na,DEPENDS_ON,b,"{""port"":5432}"\n')]);
     expect(parsed.relationships).toEqual([expect.objectContaining({ id: 'a|DEPENDS_ON|b', from: 'a', to: 'b', type: 'DEPENDS_ON', attributes: { port: 5432 } })]);
+  });
+});
+
+describe('reading files', () => {
+  it('names a JSON file it cannot read by the error code', async () => {
+    const err = await asyncRefusal(readImportFiles([join(dir, 'absent.json')]));
+    expect(err.message).toBe(`import: cannot read "${join(dir, 'absent.json')}": ENOENT`);
+  });
+
+  it('says "no such file" for a missing stream file and the reason for other read errors', async () => {
+    expect((await asyncRefusal(readImportFiles([join(dir, 'absent.ndjson')]))).message).toBe('import: cannot read absent.ndjson: no such file');
+    expect((await asyncRefusal(readImportFiles([join(dir, 'absent.csv')]))).message).toBe('import: cannot read absent.csv: no such file');
+    const folder = join(dir, 'folder.csv');
+    (await import('node:fs')).mkdirSync(folder);
+    const err = await asyncRefusal(readImportFiles([folder]));
+    expect(err.message).toMatch(/^import: cannot read folder\.csv: EISDIR/);
+  });
+
+  it('reports progress every 10,000 rows of NDJSON and CSV', async () => {
+    const nd = Array.from({ length: 20_001 }, (_, i) => `{"id":"c${i}","class":"Server","name":"n"}`).join('\n');
+    const ndSeen: number[] = [];
+    await readImportFiles([file('big.ndjson', nd)], (r) => ndSeen.push(r));
+    expect(ndSeen).toEqual([10_000, 20_000]);
+    const csv = 'id,class,name\n' + Array.from({ length: 20_001 }, (_, i) => `c${i},Server,n`).join('\n');
+    const csvSeen: number[] = [];
+    await readImportFiles([file('big.csv', csv)], (r) => csvSeen.push(r));
+    expect(csvSeen).toEqual([10_000, 20_000]);
   });
 });
 
@@ -144,12 +197,35 @@ describe('NDJSON rows', () => {
   it('refuses a row that is neither, naming the kind field and the line', async () => {
     const err = await asyncRefusal(readImportFiles([file('x.ndjson', '{"id":"a","class":"Server","name":"A"}\n{"id":"q"}\n')]));
     expect(err.message).toMatch(/x\.ndjson line 2, field "kind": must be "ci" or "relationship"$/);
-    expect(err.details).toEqual([expect.objectContaining({ row: 'line 2', path: ['kind'], code: 'invalid_value' })]);
+    expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 2', path: ['kind'], code: 'invalid_value', message: 'expected "ci" or "relationship"' }]);
   });
 
-  it('refuses a row that is an array or invalid JSON', async () => {
-    expect((await asyncRefusal(readImportFiles([file('x.ndjson', '[1,2]\n')]))).message).toMatch(/line 1 must be a JSON object$/);
-    expect((await asyncRefusal(readImportFiles([file('x.ndjson', '{"id":\n')]))).message).toMatch(/line 1 is not valid JSON: /);
+  for (const [what, line] of [['an array', '[1,2]'], ['null', 'null'], ['a number', '42'], ['a string', '"ci"']] as const) {
+    it(`refuses a row that is ${what}, with the line in the details`, async () => {
+      const err = await asyncRefusal(readImportFiles([file('x.ndjson', `{"id":"a","class":"Server","name":"A"}\n${line}\n`)]));
+      expect(err.message).toMatch(/x\.ndjson line 2 must be a JSON object$/);
+      expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 2', path: [], code: 'invalid_type', message: 'expected object' }]);
+    });
+  }
+
+  it('refuses a row that is not JSON, with the parser reason in the details', async () => {
+    const err = await asyncRefusal(readImportFiles([file('x.ndjson', '{"id":\n')]));
+    expect(err.message).toMatch(/x\.ndjson line 1 is not valid JSON: /);
+    expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 1', path: [], code: 'invalid_json', message: expect.any(String) }]);
+    expect((err.details as { message: string }[])[0]!.message.length).toBeGreaterThan(0);
+  });
+
+  it('skips blank and whitespace-only lines', async () => {
+    const parsed = await readImportFiles([file('x.ndjson', '\n   \n{"id":"a","class":"Server","name":"A"}\n\t\n')]);
+    expect(parsed.cis.map((c) => c.id)).toEqual(['a']);
+    expect(parsed.ciOrigins[0]!.row).toBe('line 3');
+  });
+
+  it('takes a row with only one end as a relationship and names the missing end', async () => {
+    const onlyTo = await asyncRefusal(readImportFiles([file('x.ndjson', '{"type":"DEPENDS_ON","to":"a"}\n')]));
+    expect(onlyTo.message).toMatch(/line 1, field "from": /);
+    const onlyFrom = await asyncRefusal(readImportFiles([file('x.ndjson', '{"type":"DEPENDS_ON","from":"a"}\n')]));
+    expect(onlyFrom.message).toMatch(/line 1, field "to": /);
   });
 
   it('accepts the .jsonl extension as NDJSON', () => {
@@ -172,6 +248,19 @@ describe('the import batch', () => {
     expect(batch.mutations.map((m) => (m.op === 'upsertCI' ? m.ci.id : m.op === 'upsertRelationship' ? m.relationship.id : m.op))).toEqual(['a', 'b', 'a|DEPENDS_ON|b', 'b|DEPENDS_ON|a']);
     expect([0, 1, 2, 3].map(batch.describe)).toEqual(['import: x.json cis[1]', 'import: x.json cis[0]', 'import: x.json relationships[1]', 'import: x.json relationships[0]']);
     expect(batch.describe(4)).toBe('import: mutation 4');
+  });
+
+  it('orders many rows by id whatever the file order', () => {
+    const out = emptyImport();
+    const ids = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'k'];
+    addImportDocument(out, 'x.json', { cis: ids.map((id) => ({ id, class: 'Server', name: id })) });
+    expect(importBatch(out).mutations.map((m) => (m.op === 'upsertCI' ? m.ci.id : ''))).toEqual([...ids].sort());
+  });
+
+  it('refuses a duplicate relationship id, naming both rows', () => {
+    const out = emptyImport();
+    addImportDocument(out, 'x.json', { cis: [], relationships: [{ from: 'a', type: 'DEPENDS_ON', to: 'b' }, { from: 'a', type: 'DEPENDS_ON', to: 'b' }] });
+    expect(refusal(() => importBatch(out)).message).toBe('import: x.json relationships[1], field "id": duplicate relationship id "a|DEPENDS_ON|b" (first at x.json relationships[0])');
   });
 
   it('refuses a duplicate id, naming both rows', () => {
