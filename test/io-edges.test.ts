@@ -1,13 +1,17 @@
 /**
  * The import reader at its edges: documents of the wrong shape, CSV headers it cannot place, a
  * byte-order mark, NDJSON rows without `kind`, and the structured error details clients read.
- * Pure reading (no store): every refusal here happens before anything could be written.
+ * Reading is pure (no store): every refusal here happens before anything could be written; one
+ * test commits through a real SQLite store for the progress callback.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addImportDocument, addJsonDocument, emptyImport, formatOf, importBatch, readImportFiles } from '../engine/io/import.ts';
+import { addImportDocument, addJsonDocument, emptyImport, formatOf, importBatch, importParsed, readImportFiles } from '../engine/io/import.ts';
+import { Cmdb } from '../engine/cmdb.ts';
+import { Registry } from '../engine/model/registry.ts';
+import { SqliteStore } from '../engine/store/sqlite-store.ts';
 import { InputError } from '../engine/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-io-edges-'));
@@ -135,8 +139,10 @@ describe('CSV headers and cells', () => {
   it('reads criticality with spaces around it as a number, and explains a non-number', async () => {
     const ok = await readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one, 2 \n')]);
     expect(ok.cis[0]!.criticality).toBe(2);
-    const word = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one,1x\n')]));
-    expect(word.message).toMatch(/line 2, field "criticality": .*received string/);
+    for (const cell of ['1x', 'x1', 'high']) {
+      const word = await asyncRefusal(readImportFiles([file('cis.csv', `id,class,name,criticality\nsrv-1,Server,one,${cell}\n`)]));
+      expect(word.message).toMatch(/line 2, field "criticality": .*received string/);
+    }
     const big = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,criticality\nsrv-1,Server,one,10\n')]));
     expect(big.details).toEqual([expect.objectContaining({ path: ['criticality'], code: 'too_big' })]);
   });
@@ -234,6 +240,22 @@ describe('NDJSON rows', () => {
     expect(formatOf('a.Json')).toBe('json');
     expect(formatOf('a.csv')).toBe('csv');
     expect(() => formatOf('a.yaml')).toThrow('import: cannot tell the format of "a.yaml" (use .json, .ndjson, .jsonl or .csv)');
+  });
+});
+
+describe('committing an import', () => {
+  it('passes store progress through to the caller, ending at the batch size', async () => {
+    const cmdb = await Cmdb.open({ store: new SqliteStore(join(dir, `db-${++n}.sqlite`)), registry: Registry.load() });
+    try {
+      const out = emptyImport();
+      addImportDocument(out, 'x.json', { cis: Array.from({ length: 12 }, (_, i) => ({ id: `s${i}`, class: 'Server', name: `s${i}` })) });
+      const seen: [number, number][] = [];
+      const summary = await importParsed(cmdb, out, { actor: 'test' }, (done, total) => seen.push([done, total]));
+      expect(summary).toMatchObject({ cis: 12, relationships: 0, created: 12, updated: 0, unchanged: 0 });
+      expect(seen.at(-1)).toEqual([12, 12]);
+    } finally {
+      await cmdb.close();
+    }
   });
 });
 
