@@ -1,0 +1,79 @@
+/**
+ * Two behaviours users read straight off the answers: single points of failure restricted to some
+ * relationship types (a what-if), and the `via` explanation when a CI is reached by chains of
+ * different lengths — always one of the shortest, whatever order the graph was built in.
+ */
+import { describe, expect, it } from 'vitest';
+import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { graphOf, registry, step, type NodeSpec } from './helpers.ts';
+
+// app → db → vm → host (hard chain of three types), app → cache (hard), cache → vm
+const stackNodes: Record<string, NodeSpec> = { app: {}, db: { class: 'Database' }, cache: { class: 'Cache' }, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } };
+const stackEdges: [string, string, string][] = [
+  ['app', 'DEPENDS_ON', 'db'],
+  ['app', 'DEPENDS_ON', 'cache'],
+  ['db', 'RUNS_ON', 'vm'],
+  ['cache', 'RUNS_ON', 'vm'],
+  ['vm', 'HOSTED_ON', 'host'],
+];
+
+describe('single points of failure by relationship type', () => {
+  const g = graphOf(stackNodes, stackEdges);
+
+  it('finds every provider on a hard chain when all types propagate', () => {
+    expect(singlePointsOfFailure(g, registry, 'app').spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([
+      ['cache', 1, 'hard'],
+      ['db', 1, 'hard'],
+      ['vm', 2, 'hard'],
+      ['host', 3, 'hard'],
+    ]);
+  });
+
+  it('only follows the given types: DEPENDS_ON alone stops at the first hop', () => {
+    expect(singlePointsOfFailure(g, registry, 'app', { relationshipTypes: ['DEPENDS_ON'] }).spofs.map((s) => s.id)).toEqual(['cache', 'db']);
+  });
+
+  it('finds nothing when the types given never leave the CI', () => {
+    expect(singlePointsOfFailure(g, registry, 'app', { relationshipTypes: ['HOSTED_ON'] }).spofs).toEqual([]);
+  });
+
+  it('explains each single point of failure with one shortest chain of stored relationships', () => {
+    const host = singlePointsOfFailure(g, registry, 'app').spofs.find((s) => s.id === 'host')!;
+    // Through cache or db at equal length: the smaller id (cache) explains it.
+    expect(host.via).toEqual([step('app', 'DEPENDS_ON', 'cache'), step('cache', 'RUNS_ON', 'vm'), step('vm', 'HOSTED_ON', 'host')]);
+  });
+});
+
+describe('via when chains of different lengths reach a CI', () => {
+  // origin o; a long chain o ← a ← b ← c, and c also depends on o directly. Ids of the long chain
+  // sort before the short one's, so a depth-first or id-ordered walk would find the long one first.
+  const nodes: Record<string, NodeSpec> = { o: { class: 'Database' }, a: {}, b: {}, c: {}, z: {} };
+  const edges: [string, string, string][] = [
+    ['a', 'DEPENDS_ON', 'o'],
+    ['b', 'DEPENDS_ON', 'a'],
+    ['c', 'DEPENDS_ON', 'b'],
+    ['c', 'DEPENDS_ON', 'o'],
+    ['z', 'DEPENDS_ON', 'c'],
+  ];
+
+  for (const order of ['as-given', 'reversed'] as const) {
+    it(`takes the shortest chain from the origin, graph built ${order}`, () => {
+      const r = blastRadius(graphOf(nodes, edges, order), registry, [{ ci: 'o', effect: 'down' }]);
+      const byId = new Map(r.impacted.map((i) => [i.id, i]));
+      expect(byId.get('c')).toMatchObject({ depth: 1, via: [step('c', 'DEPENDS_ON', 'o')] });
+      expect(byId.get('z')).toMatchObject({ depth: 2, via: [step('c', 'DEPENDS_ON', 'o'), step('z', 'DEPENDS_ON', 'c')] });
+      expect(byId.get('b')).toMatchObject({ depth: 2, via: [step('a', 'DEPENDS_ON', 'o'), step('b', 'DEPENDS_ON', 'a')] });
+    });
+
+    it(`lists the providers of z by their shortest chain, graph built ${order}`, () => {
+      const r = dependencies(graphOf(nodes, edges, order), registry, 'z');
+      expect(r.dependencies.map((d) => [d.id, d.depth, d.via.length])).toEqual([
+        ['c', 1, 1],
+        ['b', 2, 2],
+        ['o', 2, 2],
+        ['a', 3, 3],
+      ]);
+      expect(r.dependencies.find((d) => d.id === 'o')!.via).toEqual([step('z', 'DEPENDS_ON', 'c'), step('c', 'DEPENDS_ON', 'o')]);
+    });
+  }
+});
