@@ -17,7 +17,7 @@ import { REPO_ROOT } from './neo4j.ts';
 /** Module (under engine/, without .ts) → the test files that pin its behaviour. */
 export const MODULES: Record<string, readonly string[]> = {
   'changes/states': ['test/changes/states.test.ts'],
-  'changes/risk': ['test/changes/risk.test.ts'],
+  'changes/risk': ['test/changes/risk.test.ts', 'test/changes/risk-evidence.test.ts'],
   'changes/conflicts': ['test/changes/conflicts-freezes.test.ts'],
   'changes/windows': ['test/changes/conflicts-freezes.test.ts'],
   'incidents/states': ['test/itsm/incident-states.test.ts'],
