@@ -25,6 +25,8 @@ export const MODULES: Record<string, readonly string[]> = {
   'sla/timers': ['test/itsm/priority-sla.test.ts', 'test/itsm/sla-timers.test.ts'],
   'impact/spof': ['test/impact/dependencies-spof.test.ts', 'test/impact/paths-and-types.test.ts'],
   'impact/dependencies': ['test/impact/dependencies-spof.test.ts', 'test/impact/paths-and-types.test.ts'],
+  'impact/fixpoint': ['test/impact/blast-radius.test.ts', 'test/impact/paths-and-types.test.ts', 'test/impact/cross-check.test.ts'],
+  'impact/report': ['test/impact/blast-radius.test.ts', 'test/impact/report.test.ts', 'test/impact/paths-and-types.test.ts'],
   'correlation/rank': ['test/itsm/correlation.test.ts'],
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
   'io/export': ['test/io.test.ts'],

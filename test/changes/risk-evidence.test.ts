@@ -7,7 +7,7 @@ import { assessRisk, type RiskInput } from '../../engine/changes/risk.ts';
 import { changeImpact } from '../../engine/changes/assessment.ts';
 import type { ChangeDoc, ChangeTarget, FreezeHit } from '../../engine/changes/model.ts';
 import { defaultPolicy, loadPolicy } from '../../engine/policy/policy.ts';
-import { graphOf, registry, type NodeSpec } from './helpers.ts';
+import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
 
 const policy = defaultPolicy();
 
@@ -16,7 +16,7 @@ function input(nodes: Record<string, NodeSpec>, edges: [string, string, string][
     id: 'CHG-000100',
     type: 'normal',
     targets,
-    impact: changeImpact(graphOf(nodes, edges), registry, targets),
+    impact: changeImpact(indexOf(graphOf(nodes, edges)), registry, targets),
     conflicts: [],
     freezes: [],
     maintenance: { outside: [], inside: [] },

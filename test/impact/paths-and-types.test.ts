@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
-import { graphOf, registry, step, type NodeSpec } from './helpers.ts';
+import { graphOf, indexOf, registry, step, type NodeSpec } from './helpers.ts';
 
 // app → db → vm → host (hard chain of three types), app → cache (hard), cache → vm
 const stackNodes: Record<string, NodeSpec> = { app: {}, db: { class: 'Database' }, cache: { class: 'Cache' }, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } };
@@ -18,7 +18,7 @@ const stackEdges: [string, string, string][] = [
 ];
 
 describe('single points of failure by relationship type', () => {
-  const g = graphOf(stackNodes, stackEdges);
+  const g = indexOf(graphOf(stackNodes, stackEdges));
 
   it('finds every provider on a hard chain when all types propagate', () => {
     expect(singlePointsOfFailure(g, registry, 'app').spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([
@@ -58,7 +58,7 @@ describe('via when chains of different lengths reach a CI', () => {
 
   for (const order of ['as-given', 'reversed'] as const) {
     it(`takes the shortest chain from the origin, graph built ${order}`, () => {
-      const r = blastRadius(graphOf(nodes, edges, order), registry, [{ ci: 'o', effect: 'down' }]);
+      const r = blastRadius(indexOf(graphOf(nodes, edges, order)), registry, [{ ci: 'o', effect: 'down' }]);
       const byId = new Map(r.impacted.map((i) => [i.id, i]));
       expect(byId.get('c')).toMatchObject({ depth: 1, via: [step('c', 'DEPENDS_ON', 'o')] });
       expect(byId.get('z')).toMatchObject({ depth: 2, via: [step('c', 'DEPENDS_ON', 'o'), step('z', 'DEPENDS_ON', 'c')] });
@@ -66,7 +66,7 @@ describe('via when chains of different lengths reach a CI', () => {
     });
 
     it(`lists the providers of z by their shortest chain, graph built ${order}`, () => {
-      const r = dependencies(graphOf(nodes, edges, order), registry, 'z');
+      const r = dependencies(indexOf(graphOf(nodes, edges, order)), registry, 'z');
       expect(r.dependencies.map((d) => [d.id, d.depth, d.via.length])).toEqual([
         ['c', 1, 1],
         ['b', 2, 2],
