@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import { Registry } from '../../engine/model/registry.ts';
 import { graphOf, indexOf, registry, step, type NodeSpec } from './helpers.ts';
 
 // app → db → vm → host (hard chain of three types), app → cache (hard), cache → vm
@@ -76,4 +77,71 @@ describe('via when chains of different lengths reach a CI', () => {
       expect(r.dependencies.find((d) => d.id === 'o')!.via).toEqual([step('z', 'DEPENDS_ON', 'c'), step('c', 'DEPENDS_ON', 'o')]);
     });
   }
+});
+
+describe('single points of failure on a shared index', () => {
+  it('names the operation and the CI in its refusals', () => {
+    const index = indexOf(graphOf(stackNodes, stackEdges));
+    let err: unknown;
+    try {
+      singlePointsOfFailure(index, registry, 'nope');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'not_found', message: 'spof: CI "nope" not found', details: { ci: 'nope' } });
+    expect(() => singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow('spof: unknown relationship type "PLUGGED_INTO"');
+    expect(() => singlePointsOfFailure(index, Registry.load(), 'app')).toThrow('spof: the impact index was built with another registry');
+  });
+
+  it('does not follow excluded types when propagating a candidate failure', () => {
+    // app needs 1 of the cluster's members; app also RUNS_ON m1. DEPENDS_ON + MEMBER_OF only: m1 is absorbed.
+    const index = indexOf(
+      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, m1: { class: 'Server' }, m2: { class: 'Server' } }, [
+        ['app', 'DEPENDS_ON', 'cl'],
+        ['m1', 'MEMBER_OF', 'cl'],
+        ['m2', 'MEMBER_OF', 'cl'],
+        ['app', 'RUNS_ON', 'm1'],
+      ]),
+    );
+    expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => [s.id, s.kind])).toEqual([
+      ['cl', 'hard'],
+      ['m1', 'hard'],
+    ]);
+    expect(singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id)).toEqual(['cl']);
+  });
+
+  it('answers a restricted question the same after other questions on the same index', () => {
+    const index = indexOf(
+      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, vm: { class: 'VirtualMachine' }, m1: { class: 'Server' }, m2: { class: 'Server' }, other: {} }, [
+        ['app', 'DEPENDS_ON', 'cl'],
+        ['app', 'RUNS_ON', 'vm'],
+        ['m1', 'MEMBER_OF', 'cl'],
+        ['m2', 'MEMBER_OF', 'cl'],
+        ['other', 'DEPENDS_ON', 'm1'],
+      ]),
+    );
+    const restricted = () => singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id);
+    const fresh = restricted();
+    expect(fresh).toEqual(['cl']);
+    expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl', 'vm']);
+    expect(singlePointsOfFailure(index, registry, 'other').spofs.map((s) => s.id)).toEqual(['m1']);
+    expect(restricted()).toEqual(fresh);
+    expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl', 'vm']);
+  });
+
+  it('counts a group member once when a candidate reaches it along two chains', () => {
+    // x → a → v and x → b → v; v is one of two members of cl (needs 1): x alone leaves w, so it is no SPOF.
+    const index = indexOf(
+      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, v: { class: 'Server' }, w: { class: 'Server' }, a: {}, b: {}, x: {} }, [
+        ['app', 'DEPENDS_ON', 'cl'],
+        ['v', 'MEMBER_OF', 'cl'],
+        ['w', 'MEMBER_OF', 'cl'],
+        ['v', 'DEPENDS_ON', 'a'],
+        ['v', 'DEPENDS_ON', 'b'],
+        ['a', 'DEPENDS_ON', 'x'],
+        ['b', 'DEPENDS_ON', 'x'],
+      ]),
+    );
+    expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl']);
+  });
 });
