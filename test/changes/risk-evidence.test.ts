@@ -70,7 +70,8 @@ describe('risk evidence', () => {
     expect(rest).toEqual([]);
     expect(factor(r, 'outage').points).toBe(75);
     const deg = assessRisk(input(nodes, edges, [{ ci: 'db', effect: 'degraded' }]), p);
-    expect((factor(deg, 'outage').evidence[1] as { points: number }).points).toBe(50);
+    expect(factor(deg, 'outage').evidence[1]).toMatchObject({ state: 'degraded', count: 25, points: 50 });
+    expect((factor(deg, 'outage').evidence[1] as { cis: string[] }).cis).toHaveLength(20);
     expect(factor(deg, 'outage').points).toBe(50);
   });
 
