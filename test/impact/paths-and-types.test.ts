@@ -145,3 +145,35 @@ describe('single points of failure on a shared index', () => {
     expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl']);
   });
 });
+
+describe('dependencies: refusals and parallel relationships', () => {
+  it('names the operation and the CI in its refusals', () => {
+    const index = indexOf(graphOf(stackNodes, stackEdges));
+    let err: unknown;
+    try {
+      dependencies(index, registry, 'nope');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'not_found', message: 'dependencies: CI "nope" not found', details: { ci: 'nope' } });
+    expect(() => dependencies(index, registry, 'app', { maxDepth: -1 })).toThrow('dependencies: maxDepth -1 must be a non-negative integer');
+    expect(() => dependencies(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow('dependencies: unknown relationship type "PLUGGED_INTO"');
+    expect(() => dependencies(index, Registry.load(), 'app')).toThrow('dependencies: the impact index was built with another registry');
+  });
+
+  for (const order of ['as-given', 'reversed'] as const) {
+    it(`explains a provider reached by two relationship types with the registry's first type, graph built ${order}`, () => {
+      // app both DEPENDS_ON and RUNS_ON vm; DEPENDS_ON comes first in the registry.
+      const g = graphOf({ app: {}, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } }, [
+        ['app', 'RUNS_ON', 'vm'],
+        ['app', 'DEPENDS_ON', 'vm'],
+        ['vm', 'HOSTED_ON', 'host'],
+      ], order);
+      const r = dependencies(indexOf(g), registry, 'app');
+      expect(r.dependencies.map((d) => [d.id, d.via])).toEqual([
+        ['vm', [step('app', 'DEPENDS_ON', 'vm')]],
+        ['host', [step('app', 'DEPENDS_ON', 'vm'), step('vm', 'HOSTED_ON', 'host')]],
+      ]);
+    });
+  }
+});
