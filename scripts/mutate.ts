@@ -18,8 +18,8 @@ import { REPO_ROOT } from './neo4j.ts';
 export const MODULES: Record<string, readonly string[]> = {
   'changes/states': ['test/changes/states.test.ts'],
   'changes/risk': ['test/changes/risk.test.ts', 'test/changes/risk-evidence.test.ts'],
-  'changes/conflicts': ['test/changes/conflicts-freezes.test.ts'],
-  'changes/windows': ['test/changes/conflicts-freezes.test.ts'],
+  'changes/conflicts': ['test/changes/conflicts-freezes.test.ts', 'test/changes/windows-overlap.test.ts'],
+  'changes/windows': ['test/changes/conflicts-freezes.test.ts', 'test/changes/windows-overlap.test.ts'],
   'incidents/states': ['test/itsm/incident-states.test.ts'],
   'incidents/priority': ['test/itsm/priority-sla.test.ts', 'test/itsm/priority-matrix.test.ts'],
   'sla/timers': ['test/itsm/priority-sla.test.ts', 'test/itsm/sla-timers.test.ts'],
