@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import type { z } from 'zod';
 import { CIInput, toCIData, type CIData } from '../model/ci.ts';
@@ -134,7 +135,9 @@ const CI_COLUMNS = ['id', 'class', 'name', 'status', 'environment', 'criticality
 const REL_COLUMNS = ['id', 'type', 'from', 'to', 'attributes'];
 
 async function addCsvStream(out: ParsedImport, file: string, input: NodeJS.ReadableStream, onRow?: (rows: number) => void): Promise<void> {
-  const parser = input.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false, info: true }));
+  const parser = parseCsv({ columns: true, bom: true, skip_empty_lines: true, trim: false, info: true });
+  // pipeline, not pipe: a read error (missing file, a directory) must reach the loop below, not hang it.
+  pipeline(input, parser, () => {});
   let kind: 'ci' | 'relationship' | undefined;
   let rows = 0;
   try {

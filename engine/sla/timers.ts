@@ -45,8 +45,9 @@ function intervals(inc: History, now: number): { start: number; end: number; sta
     state = t.to;
     at = next;
   }
+  // Spans that start after `now` come out empty (end = start), so they count no time.
   out.push({ start: at, end: Math.max(at, now), state });
-  return out.filter((i) => i.start < now || i.start === i.end);
+  return out;
 }
 
 function timer(spans: { start: number; end: number; state: string }[], running: (state: string, i: number) => boolean | 'stop', targetMinutes: number, atRisk: number, now: number): SlaTimer {

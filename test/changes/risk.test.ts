@@ -160,6 +160,33 @@ describe('risk assessment', () => {
     expect(factor(r, 'failure_rate').points).toBe(0);
   });
 
+  it('scores the failure rate once exactly failureRateMinSamples reviewed changes exist', () => {
+    const p = loadPolicy({ weights: { failureRateMinSamples: 2 } });
+    const reviewed = (id: string, outcome: 'failed' | 'successful') => ({ id, targets: [{ ci: 'db', effect: 'down' as const }], review: { outcome, notes: '' } });
+    const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { pastChanges: [reviewed('CHG-000001', 'failed'), reviewed('CHG-000002', 'successful')] }), p);
+    // 1 of 2 failed → round(30 × 0.5) = 15
+    expect(factor(r, 'failure_rate').points).toBe(15);
+    expect(factor(r, 'failure_rate').evidence[0]).toEqual({ samples: 2, failures: 1, rate: 0.5, minSamples: 2, points: 15 });
+  });
+
+  it('ignores open problems whose root cause and CIs all lie outside what the change touches', () => {
+    const r = assessRisk(
+      input(...twoServices, [{ ci: 'db', effect: 'degraded' }], {
+        problems: [
+          { id: 'PRB-7', rootCause: 'elsewhere', cis: ['far-away'], state: 'investigating' },
+          { id: 'PRB-8', cis: ['shop', 'far-away'], state: 'new' },
+        ],
+      }),
+      policy,
+    );
+    expect(factor(r, 'open_problems')).toEqual({
+      id: 'open_problems',
+      label: 'Open problems on impacted CIs',
+      points: 5,
+      evidence: [{ problem: 'PRB-8', state: 'new', rootCause: null, cis: ['shop'], points: 5 }],
+    });
+  });
+
   it('scores 5 when targets are planned outside their maintenance windows', () => {
     const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { maintenance: { outside: [{ ci: 'db', windows: ['MW-000001'] }], inside: [] } }), policy);
     expect(factor(r, 'maintenance_window')).toEqual({ id: 'maintenance_window', label: 'Targets planned outside their maintenance windows', points: 5, evidence: [{ ci: 'db', windows: ['MW-000001'] }] });
