@@ -31,6 +31,13 @@ export function send(fx: ApiFixture, route: AnyRoute, url: string, headers: Reco
   return req;
 }
 
+/**
+ * Routes for which an empty body is already a complete command (run the audit with the stored
+ * rules; store an empty rule file): the gate is probed with a body their schema refuses, so a
+ * role that passes gets 400 and nothing is written.
+ */
+const GATE_PROBE_BODY: Record<string, unknown> = { runAudit: { notAField: true }, putAuditRules: { notAField: true } };
+
 export async function writtenState(fx: ApiFixture) {
   return { store: await fx.cmdb.store.lastSeq(), mirror: fx.cmdb.mirror.seq };
 }
@@ -75,7 +82,7 @@ export function pipelineSuite(name: string, createStore: () => Promise<GraphStor
       for (const route of routes) {
         const url = urlOf(route);
         for (const role of ROLES) {
-          const res = await send(fx, route, url, { Authorization: fx.auth[role] }, {});
+          const res = await send(fx, route, url, { Authorization: fx.auth[role] }, GATE_PROBE_BODY[route.operationId] ?? {});
           const allowed = can(role, route.permission!);
           const line = `${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`;
           if (allowed && (res.status === 401 || res.status === 403)) mismatches.push(`${line} (allowed by the table): ${res.text}`);
