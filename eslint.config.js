@@ -6,7 +6,11 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 /** Algorithm folders: pure functions over the index they are handed (STYLE.md #1). */
 const ALGORITHMS = ['./engine/impact/**', './engine/correlation/**', './engine/audit/**'];
 /** What an algorithm must never reach: the stores, the record layer and record services (with their barrels), and the Cmdb facade. */
-const STATEFUL = ['./engine/store/**', './engine/records/**', './engine/{changes,incidents,knowledge,problems,releases,sla}/{service,records,index}.ts'];
+const STATEFUL = [
+  './engine/store/**',
+  './engine/records/**',
+  './engine/{changes,incidents,knowledge,problems,releases,sla}/{service,records,index}.ts',
+];
 const FACADE = './engine/cmdb.ts';
 const PURE = 'Algorithms read only the index they are handed: no store, cmdb.ts, record layer or record service.';
 
@@ -29,11 +33,26 @@ const modelIsALeaf = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'neo4j-launcher/', 'data/', '.neo4j/', 'viz/vendor/', 'viz/dist/', 'bench/out/', 'test/.lint-fixtures-*/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'neo4j-launcher/',
+      'data/',
+      '.neo4j/',
+      'viz/vendor/',
+      'viz/dist/',
+      'bench/out/',
+      'test/.lint-fixtures-*/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {

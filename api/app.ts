@@ -16,7 +16,14 @@ import type { Cmdb } from '../engine/cmdb.ts';
 import type { TokenService } from '../engine/auth/tokens.ts';
 import { createServices, loadServiceConfig, type Services } from './services.ts';
 import { errorMiddleware, notFoundRoute, requestId } from './errors.ts';
-import { authenticate, authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_RATE_LIMIT, perTokenRateLimit, type RateLimitOptions } from './auth.ts';
+import {
+  authenticate,
+  authFailureLimit,
+  DEFAULT_AUTH_FAILURE_LIMIT,
+  DEFAULT_RATE_LIMIT,
+  perTokenRateLimit,
+  type RateLimitOptions,
+} from './auth.ts';
 import { createMetrics } from './metrics.ts';
 import { DOCS_HTML, DOCS_INIT, openApiDocument } from './openapi.ts';
 import { mountRoutes } from './route.ts';
@@ -64,13 +71,24 @@ export function createApp(deps: AppDeps): Express {
   // reads it, so `cmdb serve` and `cmdb change …` apply the same policy.
   const services =
     deps.services ??
-    createServices({ cmdb, ...loadServiceConfig(process.env), ...(deps.tokens ? { tokens: deps.tokens } : {}), ...(deps.policy ? { policy: deps.policy } : {}), ...(deps.now ? { now: deps.now } : {}) });
+    createServices({
+      cmdb,
+      ...loadServiceConfig(process.env),
+      ...(deps.tokens ? { tokens: deps.tokens } : {}),
+      ...(deps.policy ? { policy: deps.policy } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
   const tokens = services.tokens;
   const logger = deps.logger ?? pino({ level: 'silent' });
   const lifecycle = deps.lifecycle ?? { draining: false };
   const routeDeps = { cmdb, tokens, services };
   const clock = deps.now ? { now: deps.now } : {};
-  const routes = [...routeTable(routeDeps, deps.limits), ...sessionRoutes({ auth }), ...auditRoutes({ cmdb, ...clock }), ...baselineRoutes({ cmdb, ...clock })];
+  const routes = [
+    ...routeTable(routeDeps, deps.limits),
+    ...sessionRoutes({ auth }),
+    ...auditRoutes({ cmdb, ...clock }),
+    ...baselineRoutes({ cmdb, ...clock }),
+  ];
   const openapi = openApiDocument(routes, { auth });
   const metrics = createMetrics(cmdb, { defaultMetrics: deps.defaultMetrics ?? false });
 
@@ -136,10 +154,14 @@ export function createApp(deps: AppDeps): Express {
     res.locals.route = '/api/v1/docs';
     res.type('application/javascript').send(DOCS_INIT);
   });
-  api.use('/docs', (_req, res, next) => {
-    res.locals.route = '/api/v1/docs';
-    next();
-  }, express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
+  api.use(
+    '/docs',
+    (_req, res, next) => {
+      res.locals.route = '/api/v1/docs';
+      next();
+    },
+    express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }),
+  );
 
   if (auth && deps.authFailureLimit !== false) api.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
   api.use(authenticate(tokens, { auth }));

@@ -58,7 +58,12 @@ export function authFailureLimit(opts: RateLimitOptions): RequestHandler {
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     keyGenerator: (req) => `auth-fail:${ipKeyGenerator(req.ip ?? 'unknown')}`,
     handler: (_req, _res, next) => {
-      next(new RateLimitedError(`authorization: more than ${opts.limit} failed authentications in ${Math.round(opts.windowMs / 1000)} s from this address; retry later`, { limit: opts.limit, windowMs: opts.windowMs, reason: 'auth_failures' }));
+      next(
+        new RateLimitedError(
+          `authorization: more than ${opts.limit} failed authentications in ${Math.round(opts.windowMs / 1000)} s from this address; retry later`,
+          { limit: opts.limit, windowMs: opts.windowMs, reason: 'auth_failures' },
+        ),
+      );
     },
   });
 }
@@ -75,7 +80,12 @@ export function perTokenRateLimit(opts: RateLimitOptions): RequestHandler {
     },
     handler: (_req, res, next) => {
       const actor = res.locals.actor as Actor | undefined;
-      next(new RateLimitedError(`rate limit: more than ${opts.limit} requests in ${Math.round(opts.windowMs / 1000)} s ${actor?.tokenId ? `for token "${actor.name}"` : 'from this address'}; retry later`, { limit: opts.limit, windowMs: opts.windowMs }));
+      next(
+        new RateLimitedError(
+          `rate limit: more than ${opts.limit} requests in ${Math.round(opts.windowMs / 1000)} s ${actor?.tokenId ? `for token "${actor.name}"` : 'from this address'}; retry later`,
+          { limit: opts.limit, windowMs: opts.windowMs },
+        ),
+      );
     },
   });
 }

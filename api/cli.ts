@@ -64,7 +64,11 @@ export function buildProgram(io: CliIo = processIo(), json = false): { program: 
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--store <spec>', 'sqlite:PATH or bolt://host:port').env('CMDB_STORE').default(DEFAULT_STORE))
     .addOption(new Option('--registry <file>', 'organisation registry extending the default catalog').env('CMDB_REGISTRY'))
-    .addOption(new Option('--token <token>', 'act as this API token (same permissions as over HTTP); without one, as local:<OS user>').env('CMDB_TOKEN'))
+    .addOption(
+      new Option('--token <token>', 'act as this API token (same permissions as over HTTP); without one, as local:<OS user>').env(
+        'CMDB_TOKEN',
+      ),
+    )
     .showHelpAfterError(json ? false : '(add --help for usage)');
   const ctx = new CliContext({ globals: () => program.opts<GlobalOptions>(), io });
   for (const make of COMMANDS) {
@@ -73,7 +77,11 @@ export function buildProgram(io: CliIo = processIo(), json = false): { program: 
   }
   // Usage errors are thrown to main (not process.exit), and written as JSON there with --json.
   const configure = (c: Command) => {
-    c.exitOverride().configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t), outputError: (t, write) => (json ? undefined : write(t)) });
+    c.exitOverride().configureOutput({
+      writeOut: (t) => io.stdout(t),
+      writeErr: (t) => io.stderr(t),
+      outputError: (t, write) => (json ? undefined : write(t)),
+    });
     for (const sub of c.commands) configure(sub);
   };
   configure(program);
@@ -89,7 +97,9 @@ function renderError(err: CmdbError, json: boolean, io: CliIo): void {
   const details = err.details as unknown;
   if (Array.isArray(details) && details.length > 1) {
     for (const d of details.slice(1, 6) as { path?: unknown[]; message?: string }[]) {
-      io.stderr(Array.isArray(d.path) && d.message ? `  also field "${d.path.join('.')}": ${d.message}\n` : `  also: ${JSON.stringify(d)}\n`);
+      io.stderr(
+        Array.isArray(d.path) && d.message ? `  also field "${d.path.join('.')}": ${d.message}\n` : `  also: ${JSON.stringify(d)}\n`,
+      );
     }
     if (details.length > 6) io.stderr(`  … and ${details.length - 6} more\n`);
   }
@@ -115,14 +125,21 @@ export async function main(argv: string[] = process.argv, io: CliIo = processIo(
     if (isBrokenPipe(err)) return;
     if (err instanceof CommanderError) {
       // Help and --version end through here too, with exit code 0.
-      if (err.exitCode !== 0 && json) io.stderr(`${JSON.stringify({ error: { code: 'invalid_input', message: err.message.replace(/^error: /, ''), details: { reason: err.code } } })}\n`);
+      if (err.exitCode !== 0 && json)
+        io.stderr(
+          `${JSON.stringify({ error: { code: 'invalid_input', message: err.message.replace(/^error: /, ''), details: { reason: err.code } } })}\n`,
+        );
       process.exitCode = err.exitCode;
     } else if (err instanceof CmdbError) {
       renderError(err, json, io);
       process.exitCode = 1;
     } else {
       const message = `unexpected error: ${(err as Error).stack ?? String(err)}`;
-      io.stderr(json ? `${JSON.stringify({ error: { code: 'internal', message: (err as Error).message ?? String(err), details: null } })}\n` : `cmdb: ${message}\n`);
+      io.stderr(
+        json
+          ? `${JSON.stringify({ error: { code: 'internal', message: (err as Error).message ?? String(err), details: null } })}\n`
+          : `cmdb: ${message}\n`,
+      );
       process.exitCode = 2;
     }
   }

@@ -48,11 +48,18 @@ export const notFoundRoute: RequestHandler = (req, res) => {
 function fromFrameworkError(err: unknown): { status: number; code: string; message: string } | undefined {
   const e = err as { status?: number; type?: string; message?: string; name?: string; code?: string; field?: string };
   if (e.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'request body is too large' };
-  if (e.type === 'entity.parse.failed') return { status: 400, code: 'invalid_input', message: `request body is not valid JSON: ${e.message ?? ''}` };
-  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return { status: 415, code: 'unsupported_media_type', message: e.message ?? 'unsupported body encoding' };
+  if (e.type === 'entity.parse.failed')
+    return { status: 400, code: 'invalid_input', message: `request body is not valid JSON: ${e.message ?? ''}` };
+  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')
+    return { status: 415, code: 'unsupported_media_type', message: e.message ?? 'unsupported body encoding' };
   if (e.name === 'MulterError') {
-    if (e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE' || e.code === 'LIMIT_PART_COUNT' || e.code === 'LIMIT_FILE_COUNT') return { status: 413, code: 'payload_too_large', message: `upload refused: ${e.message ?? e.code}` };
-    return { status: 400, code: 'invalid_input', message: `upload refused: ${e.message ?? e.code}${e.field ? ` (field "${e.field}")` : ''}` };
+    if (e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE' || e.code === 'LIMIT_PART_COUNT' || e.code === 'LIMIT_FILE_COUNT')
+      return { status: 413, code: 'payload_too_large', message: `upload refused: ${e.message ?? e.code}` };
+    return {
+      status: 400,
+      code: 'invalid_input',
+      message: `upload refused: ${e.message ?? e.code}${e.field ? ` (field "${e.field}")` : ''}`,
+    };
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     const code = e.status === 413 ? 'payload_too_large' : e.status === 415 ? 'unsupported_media_type' : 'invalid_input';

@@ -47,7 +47,10 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output', metadata: ReturnTyp
 
 function parameters(route: AnyRoute, metadata: ReturnType<typeof registry>): Json[] {
   const out: Json[] = [];
-  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
     if (!schema) continue;
     const json = schemaOf(schema as z.ZodType, 'input', metadata);
     const props = (json.properties ?? {}) as Record<string, Json>;
@@ -59,13 +62,23 @@ function parameters(route: AnyRoute, metadata: ReturnType<typeof registry>): Jso
       out.push(p);
     }
   }
-  if (route.ifMatch) out.push({ name: 'If-Match', in: 'header', required: false, description: 'the ETag (version) the write expects; a stale one is refused with 412 and nothing is written', schema: { type: 'string' } });
+  if (route.ifMatch)
+    out.push({
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description: 'the ETag (version) the write expects; a stale one is refused with 412 and nothing is written',
+      schema: { type: 'string' },
+    });
   return out;
 }
 
 export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boolean; version?: string }): Json {
   const metadata = registry();
-  const components = relocate(z.toJSONSchema(metadata, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` }).schemas) as Json;
+  const components = relocate(
+    z.toJSONSchema(metadata, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` })
+      .schemas,
+  ) as Json;
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const path = `/api/v1${route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
@@ -74,10 +87,16 @@ export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boole
       const r: Json = { description: spec.description };
       if (spec.schema) r.content = { [spec.contentType ?? 'application/json']: { schema: schemaOf(spec.schema, 'output', metadata) } };
       else if (spec.contentType) r.content = { [spec.contentType]: {} };
-      if (spec.headers) r.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
+      if (spec.headers)
+        r.headers = Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
       responses[status] = r;
     }
-    const common: Record<string, string> = { '401': 'no or bad token', '403': 'role lacks the permission', '429': 'rate limited', '503': 'store unavailable' };
+    const common: Record<string, string> = {
+      '401': 'no or bad token',
+      '403': 'role lacks the permission',
+      '429': 'rate limited',
+      '503': 'store unavailable',
+    };
     for (const [status, description] of Object.entries(common)) {
       if (status === '401' || status === '403') {
         if (route.permission === null) continue;
@@ -93,7 +112,9 @@ export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boole
     };
     if (route.permission !== null) {
       op['x-permission'] = route.permission;
-      op['x-roles'] = Object.entries(ROLE_PERMISSIONS).filter(([, perms]) => perms.includes(route.permission!)).map(([role]) => role);
+      op['x-roles'] = Object.entries(ROLE_PERMISSIONS)
+        .filter(([, perms]) => perms.includes(route.permission!))
+        .map(([role]) => role);
       op.description = `Requires permission \`${route.permission}\` (roles: ${(op['x-roles'] as string[]).join(', ')}).`;
     } else {
       op.security = [];
@@ -103,7 +124,14 @@ export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boole
       const content: Json = {};
       // Merge patch first: it is the type the route means; plain JSON is read the same way.
       for (const type of bodyTypes(route).filter((t) => t !== 'multipart/form-data')) content[type] = { schema };
-      if (route.multipart) content['multipart/form-data'] = { schema: { type: 'object', properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: ['file'] } };
+      if (route.multipart)
+        content['multipart/form-data'] = {
+          schema: {
+            type: 'object',
+            properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } },
+            required: ['file'],
+          },
+        };
       op.requestBody = { required: true, content };
     }
     (paths[path] ??= {})[route.method] = op;
@@ -125,7 +153,10 @@ export function openApiDocument(routes: readonly AnyRoute[], opts: { auth: boole
         (opts.auth ? '.' : '. This server runs with --no-auth: every request acts as `anonymous` (admin).'),
     },
     servers: [{ url: '/' }],
-    components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `cmdb token create`' } } },
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `cmdb token create`' } },
+    },
     security: [{ bearer: [] }],
     paths,
   };

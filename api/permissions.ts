@@ -9,7 +9,8 @@
 import { ROLES, type Role } from '../engine/auth/tokens.ts';
 
 export const PERMISSIONS = {
-  'cmdb:read': 'read CIs, relationships, neighbours, impact and the registry; read change, release, incident, problem, article and SLA records; run correlation',
+  'cmdb:read':
+    'read CIs, relationships, neighbours, impact and the registry; read change, release, incident, problem, article and SLA records; run correlation',
   'cmdb:write': 'create, update and delete CIs and relationships',
   'cmdb:import': 'bulk import (atomic, merges into the CMDB)',
   'cmdb:export': 'bulk export of the whole CMDB',
@@ -27,7 +28,17 @@ export type Permission = keyof typeof PERMISSIONS;
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ['cmdb:read'],
   engineer: ['cmdb:read', 'cmdb:write', 'cmdb:export', 'history:read', 'changes:write', 'itsm:write'],
-  change_manager: ['cmdb:read', 'cmdb:write', 'cmdb:import', 'cmdb:export', 'history:read', 'changes:write', 'changes:approve', 'windows:write', 'itsm:write'],
+  change_manager: [
+    'cmdb:read',
+    'cmdb:write',
+    'cmdb:import',
+    'cmdb:export',
+    'history:read',
+    'changes:write',
+    'changes:approve',
+    'windows:write',
+    'itsm:write',
+  ],
   cab_member: ['cmdb:read', 'history:read', 'changes:approve'],
   auditor: ['cmdb:read', 'cmdb:export', 'history:read', 'audit:run'],
   admin: Object.keys(PERMISSIONS) as Permission[],

@@ -34,10 +34,21 @@ export function readyz({ cmdb, lifecycle }: ReadyzDeps): RequestHandler {
       store: { kind: cmdb.store.kind, up },
       mirror: { hydrated: true, seq: cmdb.seq, cis: g.order, relationships: g.size },
       log: follower
-        ? { following: true, storeSeq: follower.storeSeq, lag: follower.lag, lastPollAgoMs: follower.lastPollAgoMs, intervalMs: follower.intervalMs, lastError: follower.lastError === null ? null : 'the last poll of the event log failed' }
+        ? {
+            following: true,
+            storeSeq: follower.storeSeq,
+            lag: follower.lag,
+            lastPollAgoMs: follower.lastPollAgoMs,
+            intervalMs: follower.intervalMs,
+            lastError: follower.lastError === null ? null : 'the last poll of the event log failed',
+          }
         : { following: false },
     };
-    if (!up) throw new StoreUnavailableError('readyz: the store is not reachable; reads answer from the mirror, writes are refused', detailed ? details : undefined);
+    if (!up)
+      throw new StoreUnavailableError(
+        'readyz: the store is not reachable; reads answer from the mirror, writes are refused',
+        detailed ? details : undefined,
+      );
     res.json(detailed ? { status: 'ready', ...details } : { status: 'ready' });
   };
 }

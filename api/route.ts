@@ -43,7 +43,11 @@ export interface ResponseSpec {
   headers?: Record<string, string>;
 }
 
-export interface RouteDef<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined> {
+export interface RouteDef<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+> {
   method: Method;
   /** Express path relative to /api/v1, e.g. `/cis/:id`. */
   path: string;
@@ -73,7 +77,11 @@ export interface RouteDef<P extends z.ZodType | undefined = undefined, Q extends
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteDef<any, any, any>;
 
-export function defineRoute<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(def: RouteDef<P, Q, B>): AnyRoute {
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(def: RouteDef<P, Q, B>): AnyRoute {
   return def as AnyRoute;
 }
 
@@ -87,7 +95,12 @@ export function bodyTypes(route: AnyRoute): string[] {
 }
 
 function issuesIn(where: string, issues: readonly z.core.$ZodIssue[]): ErrorIssue[] {
-  return issues.map((i) => ({ in: where, path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), code: i.code, message: i.message }));
+  return issues.map((i) => ({
+    in: where,
+    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    code: i.code,
+    message: i.message,
+  }));
 }
 
 /** Deeper JSON than any CMDB document needs; refused before recursive code (canonical key sorting) sees it. */
@@ -113,14 +126,22 @@ function parseOrThrow<S extends z.ZodType>(op: string, where: string, schema: S,
 }
 
 function hasBody(req: Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
 }
 
 function parseBody(op: string, schema: z.ZodType, req: Request): unknown {
   // body-parser turns an empty body into {}; a write route needs a real one.
-  if (!hasBody(req)) throw new InputError(`${op}: a request body is required`, [{ in: 'body', path: [], code: 'invalid_type', message: 'expected a JSON body' }]);
+  if (!hasBody(req))
+    throw new InputError(`${op}: a request body is required`, [
+      { in: 'body', path: [], code: 'invalid_type', message: 'expected a JSON body' },
+    ]);
   const body: unknown = req.body;
-  if (depthExceeds(body, MAX_BODY_DEPTH)) throw new InputError(`${op}: body is nested deeper than ${MAX_BODY_DEPTH} levels`, [{ in: 'body', path: [], code: 'too_deep', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }]);
+  if (depthExceeds(body, MAX_BODY_DEPTH))
+    throw new InputError(`${op}: body is nested deeper than ${MAX_BODY_DEPTH} levels`, [
+      { in: 'body', path: [], code: 'too_deep', message: `nested deeper than ${MAX_BODY_DEPTH} levels` },
+    ]);
   return parseOrThrow(op, 'body', schema, body);
 }
 
@@ -132,7 +153,10 @@ export function parseIfMatch(op: string, header: string | undefined): IfMatch | 
   const versions: number[] = [];
   for (const part of value.split(',')) {
     const m = /^\s*(?:W\/)?"([1-9][0-9]{0,14})"\s*$/.exec(part);
-    if (!m) throw new InputError(`${op}: malformed If-Match "${header.slice(0, 100)}" (expected an ETag such as "3")`, [{ in: 'header', path: ['if-match'], code: 'invalid_format', message: 'expected an ETag such as "3"' }]);
+    if (!m)
+      throw new InputError(`${op}: malformed If-Match "${header.slice(0, 100)}" (expected an ETag such as "3")`, [
+        { in: 'header', path: ['if-match'], code: 'invalid_format', message: 'expected an ETag such as "3"' },
+      ]);
     versions.push(Number(m[1]));
   }
   return { any: false, versions };
@@ -155,7 +179,10 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
       const actor = res.locals.actor as Actor | undefined;
       if (!actor) throw new UnauthorizedError(`${route.operationId}: a bearer token is required (Authorization: Bearer <token>)`);
       if (!can(actor.role, route.permission)) {
-        throw new ForbiddenError(`${route.operationId}: role "${actor.role}" does not have permission "${route.permission}"`, { role: actor.role, permission: route.permission });
+        throw new ForbiddenError(`${route.operationId}: role "${actor.role}" does not have permission "${route.permission}"`, {
+          role: actor.role,
+          permission: route.permission,
+        });
       }
       next();
     });
@@ -164,10 +191,20 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
         // A body of another type is refused before it is read; no body at all is left to the schema.
         if (!hasBody(req)) return next();
         const kinds = bodyTypes(route);
-        if (!req.is(kinds)) throw new UnsupportedMediaTypeError(`${route.operationId}: content type "${req.headers['content-type'] ?? '(none)'}" is not accepted (use ${kinds.join(' or ')})`, { accepted: kinds });
+        if (!req.is(kinds))
+          throw new UnsupportedMediaTypeError(
+            `${route.operationId}: content type "${req.headers['content-type'] ?? '(none)'}" is not accepted (use ${kinds.join(' or ')})`,
+            { accepted: kinds },
+          );
         next();
       });
-      chain.push(express.json({ limit: route.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, type: route.mergePatch ? [MERGE_PATCH, 'application/json'] : 'application/json' }));
+      chain.push(
+        express.json({
+          limit: route.bodyLimit ?? DEFAULT_BODY_LIMIT,
+          strict: false,
+          type: route.mergePatch ? [MERGE_PATCH, 'application/json'] : 'application/json',
+        }),
+      );
     }
     chain.push(async (req, res) => {
       const op = route.operationId;

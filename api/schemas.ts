@@ -29,24 +29,24 @@ export const RelationshipBody = RelationshipInput.describe('A relationship as se
 /** PATCH: a JSON Merge Patch (RFC 7396) over the stored CI; the result is validated as a whole. */
 export const CIPatch = CIMergePatch;
 
-export const ErrorIssueSchema = z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }).loose();
+export const ErrorIssueSchema = z
+  .object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() })
+  .loose();
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) })
   .describe('Every error answer; `details` holds zod issues ({path, code, message}) for invalid input');
 
-export const ChangeEventSchema = z
-  .object({
-    seq: z.number().int(),
-    at: z.string(),
-    actor: z.string(),
-    op: z.enum(['create', 'update', 'delete']),
-    entity: z.string(),
-    id: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
-    changeId: z.string().optional(),
-  })
-  ;
+export const ChangeEventSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  op: z.enum(['create', 'update', 'delete']),
+  entity: z.string(),
+  id: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  changeId: z.string().optional(),
+});
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
@@ -117,7 +117,9 @@ export const HistoryQuery = z
   })
   .strict();
 
-export const DeleteQuery = z.object({ cascade: z.stringbool().default(false).describe('also delete the relationships of the CI, in the same atomic batch') }).strict();
+export const DeleteQuery = z
+  .object({ cascade: z.stringbool().default(false).describe('also delete the relationships of the CI, in the same atomic batch') })
+  .strict();
 export const EmptyQuery = z.object({}).strict();
 
 export const ExportQuery = z
@@ -148,7 +150,17 @@ export const NeighbourSchema = z.object({
   direction: z.enum(['out', 'in']),
   label: z.string(),
   relationship: z.object({ id: z.string(), type: z.string(), from: z.string(), to: z.string() }),
-  ci: z.object({ id: z.string(), class: z.string(), name: z.string(), status: z.string(), environment: z.string(), criticality: z.number(), owner: z.string().optional() }).loose(),
+  ci: z
+    .object({
+      id: z.string(),
+      class: z.string(),
+      name: z.string(),
+      status: z.string(),
+      environment: z.string(),
+      criticality: z.number(),
+      owner: z.string().optional(),
+    })
+    .loose(),
 });
 
 export const RegistrySchema = z.object({ classes: z.array(ClassDef), relationshipTypes: z.array(RelTypeDef) });

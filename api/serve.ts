@@ -44,7 +44,10 @@ export async function startServer(ctx: CliContext, opts: ServeOptions, log: Logg
   const { cmdb, principal } = await ctx.openCmdb({ op: 'serve', permission: 'cmdb:read', write: true, bars: ctx.bars() });
   if (opts.demo && cmdb.mirror.graph.order === 0) {
     const summary = await importFiles(cmdb, [DEMO_FILE], principal.name, false);
-    log.info({ cis: summary.cis, relationships: summary.relationships, seq: summary.seq, actor: principal.name }, 'loaded the demo CMDB into the empty store');
+    log.info(
+      { cis: summary.cis, relationships: summary.relationships, seq: summary.seq, actor: principal.name },
+      'loaded the demo CMDB into the empty store',
+    );
   }
   cmdb.follow({ intervalMs: opts.followMs });
   const lifecycle = { draining: false };
@@ -63,8 +66,12 @@ export async function startServer(ctx: CliContext, opts: ServeOptions, log: Logg
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  log.info({ store: ctx.globals().store, cis: cmdb.mirror.graph.order, relationships: cmdb.mirror.graph.size, seq: cmdb.seq, auth: opts.auth }, `graph-cmdb listening on http://${opts.host}:${port} (API docs at /api/v1/docs/)`);
-  if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): every request acts as "anonymous" with the admin role. Do not expose this server.');
+  log.info(
+    { store: ctx.globals().store, cis: cmdb.mirror.graph.order, relationships: cmdb.mirror.graph.size, seq: cmdb.seq, auth: opts.auth },
+    `graph-cmdb listening on http://${opts.host}:${port} (API docs at /api/v1/docs/)`,
+  );
+  if (!opts.auth)
+    log.warn('AUTHENTICATION IS OFF (--no-auth): every request acts as "anonymous" with the admin role. Do not expose this server.');
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {
@@ -111,14 +118,26 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--demo', 'load the demo CMDB when the store is empty')
     .option('--no-auth', 'serve without bearer tokens: every request acts as "anonymous" (admin); for demos only')
     .addOption(new Option('--rate-limit <n>', 'requests per minute per token (0: off)').env('CMDB_RATE_LIMIT').default('1200'))
-    .addOption(new Option('--follow-interval <ms>', 'how often to read other writers\' events from the store').env('CMDB_FOLLOW_MS').default('250'))
+    .addOption(
+      new Option('--follow-interval <ms>', "how often to read other writers' events from the store").env('CMDB_FOLLOW_MS').default('250'),
+    )
     .action(async (opts: { port: string; host: string; demo?: boolean; auth: boolean; rateLimit: string; followInterval: string }) => {
-      await serve(ctx, { port: Number(opts.port), host: opts.host, demo: opts.demo ?? false, auth: opts.auth, rateLimit: Number(opts.rateLimit), followMs: positiveInt(opts.followInterval, '--follow-interval') });
+      await serve(ctx, {
+        port: Number(opts.port),
+        host: opts.host,
+        demo: opts.demo ?? false,
+        auth: opts.auth,
+        rateLimit: Number(opts.rateLimit),
+        followMs: positiveInt(opts.followInterval, '--follow-interval'),
+      });
     });
 }
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`serve: ${flag} must be a positive integer (ms), not "${value}"`, [{ path: [flag.replace(/^--/, '')], code: 'invalid_value', message: 'a positive integer' }]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`serve: ${flag} must be a positive integer (ms), not "${value}"`, [
+      { path: [flag.replace(/^--/, '')], code: 'invalid_value', message: 'a positive integer' },
+    ]);
   return n;
 }

@@ -10,9 +10,12 @@ import type { CliContext } from './commands/context.ts';
 
 export function tokenCommand(ctx: CliContext): Command {
   const cmd = new Command('token').description('manage API bearer tokens (stored hashed; the secret is shown once)');
-  const line = (t: TokenInfo) => `${t.id}  ${t.name.padEnd(20)} ${t.role.padEnd(15)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`;
+  const line = (t: TokenInfo) =>
+    `${t.id}  ${t.name.padEnd(20)} ${t.role.padEnd(15)} created ${t.createdAt} by ${t.createdBy}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`;
   const withTokens = <T>(op: string, write: boolean, fn: (tokens: TokenService, actor: string) => Promise<T>): Promise<T> =>
-    ctx.withStore({ op, permission: 'tokens:manage', write }, (store, principal) => fn(new TokenService({ store, apply: (batch, c) => store.apply(batch, c) }), principal.name));
+    ctx.withStore({ op, permission: 'tokens:manage', write }, (store, principal) =>
+      fn(new TokenService({ store, apply: (batch, c) => store.apply(batch, c) }), principal.name),
+    );
   const print = (v: unknown) => ctx.json(v);
   const log = (t: string) => ctx.print(t);
 

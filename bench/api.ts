@@ -69,10 +69,18 @@ export async function run(args: readonly string[] = []): Promise<ScenarioResult[
       { scenario: 'list (class filter, 50 per page)', path: `/api/v1/cis?class=${cls}&limit=50` },
       { scenario: 'list (name search, 20 per page)', path: `/api/v1/cis?q=db&limit=20` },
     ];
-    if (!json) console.log(`bench api: demo CMDB ${g.order} CIs / ${g.size} relationships on SQLite; ${connections} connections, ${duration} s per scenario, auth on`);
+    if (!json)
+      console.log(
+        `bench api: demo CMDB ${g.order} CIs / ${g.size} relationships on SQLite; ${connections} connections, ${duration} s per scenario, auth on`,
+      );
     const results: ScenarioResult[] = [];
     for (const s of scenarios) {
-      const r = await autocannon({ url: `http://127.0.0.1:${port}${s.path}`, connections, duration, headers: { authorization: `Bearer ${token}` } });
+      const r = await autocannon({
+        url: `http://127.0.0.1:${port}${s.path}`,
+        connections,
+        duration,
+        headers: { authorization: `Bearer ${token}` },
+      });
       const res: ScenarioResult = {
         scenario: s.scenario,
         path: s.path,
@@ -84,7 +92,10 @@ export async function run(args: readonly string[] = []): Promise<ScenarioResult[
         errors: r.errors,
       };
       results.push(res);
-      if (!json) console.log(`  ${res.scenario.padEnd(36)} ${String(res.rps).padStart(7)} req/s   p50 ${String(res.p50ms).padStart(4)} ms   p99 ${String(res.p99ms).padStart(4)} ms   (${res.requests} requests, ${res.non2xx} non-2xx, ${res.errors} errors)   ${res.path}`);
+      if (!json)
+        console.log(
+          `  ${res.scenario.padEnd(36)} ${String(res.rps).padStart(7)} req/s   p50 ${String(res.p50ms).padStart(4)} ms   p99 ${String(res.p99ms).padStart(4)} ms   (${res.requests} requests, ${res.non2xx} non-2xx, ${res.errors} errors)   ${res.path}`,
+        );
     }
     if (json) console.log(JSON.stringify(results, null, 2));
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -31,13 +31,23 @@ const { MultiDirectedGraph } = Graph;
 const STAMP = '2026-06-01T00:00:00.000Z';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000,1000000' }, seed: { type: 'string', default: '7' }, runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cis: { type: 'string', default: '100000,1000000' },
+      seed: { type: 'string', default: '7' },
+      runs: { type: 'string', default: '3' },
+    },
+  });
   const sizes = values.cis.split(',').map(Number);
   const runs = Number(values.runs);
   for (const n of sizes) await runSize(n, Number(values.seed), runs);
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function time<T>(fn: () => T): [T, number] {
@@ -64,7 +74,9 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
   for (const ci of cis) graph.addNode(ci.id, nodeAttrs(ci));
   for (const r of rels) graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
   const index = buildImpactIndex(graph, registry);
-  console.log(`setup (generate, mirror, impact index): ${((performance.now() - t) / 1000).toFixed(1)} s; ${graph.order} nodes, ${graph.size} edges`);
+  console.log(
+    `setup (generate, mirror, impact index): ${((performance.now() - t) / 1000).toFixed(1)} s; ${graph.order} nodes, ${graph.size} edges`,
+  );
 
   // 1. every built-in rule
   const input: AuditInput = { graph, index, registry, cis, now: new Date('2026-07-01T00:00:00Z') };
@@ -83,7 +95,9 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
       perRule.set(rule.id, l);
     }
   }
-  console.log(`audit, all rules: median ${(median(totals) / 1000).toFixed(2)} s over ${runs} runs (${totals.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${findings} findings; load ${load()}`);
+  console.log(
+    `audit, all rules: median ${(median(totals) / 1000).toFixed(2)} s over ${runs} runs (${totals.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${findings} findings; load ${load()}`,
+  );
   for (const [id, l] of perRule) console.log(`  ${id.padEnd(28)} ${median(l).toFixed(0).padStart(7)} ms`);
 
   // 2. baseline diff
@@ -105,7 +119,9 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
     diffs.push(ms);
     changed = d.cis.changed.length + d.cis.added.length + d.cis.removed.length;
   }
-  console.log(`baseline diff: median ${(median(diffs) / 1000).toFixed(2)} s (${diffs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${changed} CIs differ; load ${load()}`);
+  console.log(
+    `baseline diff: median ${(median(diffs) / 1000).toFixed(2)} s (${diffs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${changed} CIs differ; load ${load()}`,
+  );
 
   // 3. reconciliation
   const family = new Set(['Server', 'Hypervisor', 'KubernetesNode', 'VirtualMachine']);
@@ -116,7 +132,16 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
     const { version: _v, createdAt: _c, updatedAt: _u, ...data } = c;
     const drifted = m % 100 === 1 ? { ...data, attributes: { ...data.attributes, memoryGb: 4096 } } : data;
     discovered.cis.push({ data: drifted, reported: Object.keys(drifted.attributes).map((x) => `attributes.${x}`) });
-    if (m % 200 === 1) discovered.cis.push({ data: { ...data, id: `bench-unknown-${m}`, name: `unknown ${m}`, attributes: { serialNumber: `BENCH${m}`, hostname: `bench-${m}.example` } }, reported: [] });
+    if (m % 200 === 1)
+      discovered.cis.push({
+        data: {
+          ...data,
+          id: `bench-unknown-${m}`,
+          name: `unknown ${m}`,
+          attributes: { serialNumber: `BENCH${m}`, hostname: `bench-${m}.example` },
+        },
+        reported: [],
+      });
   }
   const recs: number[] = [];
   let summary = '';
@@ -125,6 +150,8 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
     recs.push(ms);
     summary = `${r.matched.length} matched, ${r.drift.length} drifted, ${r.unregistered.length} unregistered, ${r.missing.length} missing, ${r.duplicates.length} duplicates`;
   }
-  console.log(`reconciliation of ${discovered.cis.length} discovered CIs: median ${(median(recs) / 1000).toFixed(2)} s (${recs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${summary}; load ${load()}`);
+  console.log(
+    `reconciliation of ${discovered.cis.length} discovered CIs: median ${(median(recs) / 1000).toFixed(2)} s (${recs.map((x) => (x / 1000).toFixed(2)).join(', ')}); ${summary}; load ${load()}`,
+  );
   console.log(`total (audit + diff + reconciliation medians): ${((median(totals) + median(diffs) + median(recs)) / 1000).toFixed(2)} s`);
 }

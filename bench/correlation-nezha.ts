@@ -38,7 +38,13 @@ import Graph from 'graphology';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { correlate, type CorrelationIncident, type CorrelationResult, type HistoricalIncident, type IncidentSignal } from '../engine/correlation/index.ts';
+import {
+  correlate,
+  type CorrelationIncident,
+  type CorrelationResult,
+  type HistoricalIncident,
+  type IncidentSignal,
+} from '../engine/correlation/index.ts';
 import { buildImpactIndex } from '../engine/impact/index.ts';
 import type { MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { Registry } from '../engine/model/registry.ts';
@@ -96,7 +102,16 @@ function median(xs: number[]): number {
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function series(cis: string[], name: string, signal: IncidentSignal, dir: 1 | -1, rows: readonly Record<string, string>[], column: string, timeColumn: string, floor: number): Series | undefined {
+function series(
+  cis: string[],
+  name: string,
+  signal: IncidentSignal,
+  dir: 1 | -1,
+  rows: readonly Record<string, string>[],
+  column: string,
+  timeColumn: string,
+  floor: number,
+): Series | undefined {
   const t: number[] = [];
   const x: number[] = [];
   for (const r of rows) {
@@ -122,7 +137,10 @@ interface DayData {
 
 function readDay(dir: string, system: string): DayData {
   const date = dir.split('/').pop()!;
-  const list = JSON.parse(readFileSync(join(dir, `${date}-fault_list.json`), 'utf8')) as Record<string, { inject_time: string; inject_pod: string; inject_type: string }[]>;
+  const list = JSON.parse(readFileSync(join(dir, `${date}-fault_list.json`), 'utf8')) as Record<
+    string,
+    { inject_time: string; inject_pod: string; inject_type: string }[]
+  >;
   const faults = Object.values(list)
     .flat()
     .map((f) => ({ system, at: timeOf(f.inject_time), root: serviceOf(f.inject_pod), type: f.inject_type }));
@@ -249,13 +267,26 @@ function alerts(all: readonly Series[], from: number, z: number, minSamples: num
   }
   return [...byCi]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, a], i) => ({ id: `${prefix}-${i + 1}`, cis: a.cis, openedAt: new Date(a.first).toISOString(), signal: a.signal, anomalyScore: Math.round(Math.min(100, a.score) * 100) / 100 }));
+    .map(([, a], i) => ({
+      id: `${prefix}-${i + 1}`,
+      cis: a.cis,
+      openedAt: new Date(a.first).toISOString(),
+      signal: a.signal,
+      anomalyScore: Math.round(Math.min(100, a.score) * 100) / 100,
+    }));
 }
 
 function buildSystem(name: string, days: DayData[]): NezhaSystem {
   const cis = new Map<string, string>();
   const rels = new Map<string, { from: string; type: string; to: string }>();
-  const classOf = (id: string) => (id.startsWith('node-') ? 'Server' : id === name ? 'BusinessService' : id === 'ts-gateway-service' ? 'LoadBalancer' : 'ApplicationService');
+  const classOf = (id: string) =>
+    id.startsWith('node-')
+      ? 'Server'
+      : id === name
+        ? 'BusinessService'
+        : id === 'ts-gateway-service'
+          ? 'LoadBalancer'
+          : 'ApplicationService';
   const addCi = (id: string) => cis.set(id, classOf(id));
   const addRel = (from: string, type: string, to: string) => {
     addCi(from);
@@ -268,7 +299,11 @@ function buildSystem(name: string, days: DayData[]): NezhaSystem {
   }
   addCi(name);
   for (const entry of ['frontend', 'ts-ui-dashboard', 'ts-gateway-service']) if (cis.has(entry)) addRel(name, 'DEPENDS_ON', entry);
-  return { name, cis: [...cis].sort().map(([id, cls]) => ({ id, class: cls })), relationships: [...rels.values()].sort((a, b) => (`${a.from}|${a.to}` < `${b.from}|${b.to}` ? -1 : 1)) };
+  return {
+    name,
+    cis: [...cis].sort().map(([id, cls]) => ({ id, class: cls })),
+    relationships: [...rels.values()].sort((a, b) => (`${a.from}|${a.to}` < `${b.from}|${b.to}` ? -1 : 1)),
+  };
 }
 
 export function graphOf(sys: NezhaSystem): MirrorGraph {
@@ -344,16 +379,32 @@ export interface NezhaReport {
   online: boolean;
   z: number;
   minSamples: number;
-  systems: Record<string, { cis: number; relationships: number; faults: number; withIncidents: number; meanIncidents: number; windows: number; quietIncidents: number }>;
+  systems: Record<
+    string,
+    {
+      cis: number;
+      relationships: number;
+      faults: number;
+      withIncidents: number;
+      meanIncidents: number;
+      windows: number;
+      quietIncidents: number;
+    }
+  >;
   methods: Record<string, Score>;
   bySystem: Record<string, Record<string, Score>>;
   /** Mean confidence of the group holding the root's incident, and of the other groups. */
   confidence: { rootGroup: number; others: number; rootGroupFirst: number };
 }
 
-export function evaluate(root: string, opts: { z: number; minSamples: number; online?: boolean; verbose?: boolean; fixture?: string; explain?: string }): NezhaReport {
+export function evaluate(
+  root: string,
+  opts: { z: number; minSamples: number; online?: boolean; verbose?: boolean; fixture?: string; explain?: string },
+): NezhaReport {
   const registry = Registry.load();
-  const dates = readdirSync(join(root, 'rca_data')).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  const dates = readdirSync(join(root, 'rca_data'))
+    .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
+    .sort();
   const systems = new Map<string, DayData[]>();
   for (const date of dates) {
     const dir = join(root, 'rca_data', date);
@@ -362,13 +413,25 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
     systems.get(system)!.push(readDay(dir, system));
   }
   const methods = { correlate: score(), coveringMost: score(), mostAnomalous: score() };
-  const report: NezhaReport = { online: opts.online === true, z: opts.z, minSamples: opts.minSamples, systems: {}, methods, bySystem: {}, confidence: { rootGroup: 0, others: 0, rootGroupFirst: 0 } };
+  const report: NezhaReport = {
+    online: opts.online === true,
+    z: opts.z,
+    minSamples: opts.minSamples,
+    systems: {},
+    methods,
+    bySystem: {},
+    confidence: { rootGroup: 0, others: 0, rootGroupFirst: 0 },
+  };
   let rootGroups = 0;
   let otherGroups = 0;
   let otherSum = 0;
   // The regression fixture: Online Boutique's topology, every monitoring window's incidents (the
   // history a test excludes a case's own window from) and a few cases — facts derived, no raw data.
-  const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = { source: 'IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z 6, 2 samples): topology and alert-rule incidents only', history: [], cases: [] };
+  const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = {
+    source: 'IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z 6, 2 samples): topology and alert-rule incidents only',
+    history: [],
+    cases: [],
+  };
   for (const [name, days] of systems) {
     const sys = buildSystem(name, days);
     if (name === 'online-boutique') fixture.system = sys;
@@ -388,7 +451,8 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
         lo = Math.min(lo, x.t[0]!);
         hi = Math.max(hi, x.t[x.t.length - 1]!);
       }
-      for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE) windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`) });
+      for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE)
+        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`) });
     }
     let withIncidents = 0;
     let totalIncidents = 0;
@@ -411,7 +475,9 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
       count(mine.mostAnomalous, mostAnomalous(incidents), f.root);
       const rootIncidents = new Set(incidents.filter((x) => x.cis.includes(f.root)).map((x) => x.id));
       r.groups.forEach((grp, k) => {
-        const isRoot = grp.candidates.some((c) => c.id === f.root) && (rootIncidents.size === 0 || grp.incidents.some((x) => rootIncidents.has(x)) || k === 0);
+        const isRoot =
+          grp.candidates.some((c) => c.id === f.root) &&
+          (rootIncidents.size === 0 || grp.incidents.some((x) => rootIncidents.has(x)) || k === 0);
         if (isRoot && k === 0) report.confidence.rootGroupFirst++;
         if (isRoot) {
           report.confidence.rootGroup += grp.confidence;
@@ -423,20 +489,42 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
       });
       if (opts.explain !== undefined && new Date(f.at).toISOString().startsWith(opts.explain)) {
         for (const grp of r.groups) {
-          console.log(`  group conf ${grp.confidence} ${grp.basis} [${grp.incidents.map((id) => incidents.find((x) => x.id === id)!.cis.join('→')).join(' ')}]${grp.ambiguity ? ` ambiguous: ${grp.ambiguity.candidates.join(', ')}` : ''}`);
-          for (const c of grp.candidates) console.log(`    ${c.id.padEnd(30)} ${String(c.score).padStart(8)} ${c.factors.filter((x) => x.contribution !== 0).map((x) => `${x.signal} ${x.contribution}`).join(', ')}`);
+          console.log(
+            `  group conf ${grp.confidence} ${grp.basis} [${grp.incidents.map((id) => incidents.find((x) => x.id === id)!.cis.join('→')).join(' ')}]${grp.ambiguity ? ` ambiguous: ${grp.ambiguity.candidates.join(', ')}` : ''}`,
+          );
+          for (const c of grp.candidates)
+            console.log(
+              `    ${c.id.padEnd(30)} ${String(c.score).padStart(8)} ${c.factors
+                .filter((x) => x.contribution !== 0)
+                .map((x) => `${x.signal} ${x.contribution}`)
+                .join(', ')}`,
+            );
         }
       }
       if (opts.verbose) {
         const alertsText = incidents.map((x) => `${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`).join(' ');
-        console.log(`${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`);
+        console.log(
+          `${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`,
+        );
       }
       // Every sixth Online Boutique fault with two incidents or more (not picked by outcome); Train-Ticket's history is too large to commit.
-      if (name === 'online-boutique' && incidents.length >= 2 && i % 6 === 0) fixture.cases.push({ system: name, fault: { at: new Date(f.at).toISOString(), root: f.root, type: f.type }, incidents });
+      if (name === 'online-boutique' && incidents.length >= 2 && i % 6 === 0)
+        fixture.cases.push({ system: name, fault: { at: new Date(f.at).toISOString(), root: f.root, type: f.type }, incidents });
     });
-    if (name === 'online-boutique') fixture.history = windows.flatMap((w) => w.incidents.map((x) => ({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) })));
+    if (name === 'online-boutique')
+      fixture.history = windows.flatMap((w) =>
+        w.incidents.map((x) => ({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) })),
+      );
     const quiet = windows.filter((w) => !faults.some(({ f }) => Math.abs(w.at - f.at) < 2 * WINDOW_MIN * MINUTE));
-    report.systems[name] = { cis: sys.cis.length, relationships: sys.relationships.length, faults: faults.length, withIncidents, meanIncidents: totalIncidents / Math.max(1, faults.length), windows: windows.length, quietIncidents: quiet.reduce((t, w) => t + w.incidents.length, 0) / Math.max(1, quiet.length) };
+    report.systems[name] = {
+      cis: sys.cis.length,
+      relationships: sys.relationships.length,
+      faults: faults.length,
+      withIncidents,
+      meanIncidents: totalIncidents / Math.max(1, faults.length),
+      windows: windows.length,
+      quietIncidents: quiet.reduce((t, w) => t + w.incidents.length, 0) / Math.max(1, quiet.length),
+    };
   }
   report.confidence.rootGroup /= Math.max(1, rootGroups);
   report.confidence.others = otherSum / Math.max(1, otherGroups);
@@ -453,23 +541,41 @@ export function evaluate(root: string, opts: { z: number; minSamples: number; on
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const path = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain'].includes(argv[i - 1]!)));
-  if (!path) throw new Error('usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2]');
+  const path = argv.find(
+    (a, i) => !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain'].includes(argv[i - 1]!)),
+  );
+  if (!path)
+    throw new Error(
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2]',
+    );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
     return i >= 0 ? Number(argv[i + 1]) : dflt;
   };
   const fx = argv.indexOf('--write-fixture');
   const ex = argv.indexOf('--explain');
-  const r = evaluate(path, { z: value('--z', 6), minSamples: value('--min-samples', 2), verbose: argv.includes('--verbose'), online: argv.includes('--online'), ...(fx >= 0 && { fixture: argv[fx + 1]! }), ...(ex >= 0 && { explain: argv[ex + 1]! }) });
+  const r = evaluate(path, {
+    z: value('--z', 6),
+    minSamples: value('--min-samples', 2),
+    verbose: argv.includes('--verbose'),
+    online: argv.includes('--online'),
+    ...(fx >= 0 && { fixture: argv[fx + 1]! }),
+    ...(ex >= 0 && { explain: argv[ex + 1]! }),
+  });
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
   const pct = (x: number, n: number) => (n === 0 ? 'n/a' : (x / n).toFixed(3));
-  console.log(`Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`);
-  for (const [name, s] of Object.entries(r.systems)) console.log(`  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault; ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`);
-  const row = (label: string, s: Score) => `  ${label.padEnd(34)} top-1 ${pct(s.top1, s.cases)}   top-3 ${pct(s.top3, s.cases)}   top-5 ${pct(s.top5, s.cases)}   (${s.cases} faults)`;
+  console.log(
+    `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`,
+  );
+  for (const [name, s] of Object.entries(r.systems))
+    console.log(
+      `  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault; ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`,
+    );
+  const row = (label: string, s: Score) =>
+    `  ${label.padEnd(34)} top-1 ${pct(s.top1, s.cases)}   top-3 ${pct(s.top3, s.cases)}   top-5 ${pct(s.top5, s.cases)}   (${s.cases} faults)`;
   console.log('all single faults');
   console.log(row('correlate (groups in output order)', r.methods.correlate!));
   console.log(row('naive: provider covering most', r.methods.coveringMost!));
@@ -480,5 +586,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(row('naive: provider covering most', m.coveringMost!));
     console.log(row('naive: most anomalous CI', m.mostAnomalous!));
   }
-  console.log(`confidence: group with the root ${r.confidence.rootGroup.toFixed(3)} (first in ${r.confidence.rootGroupFirst} cases), other groups ${r.confidence.others.toFixed(3)}`);
+  console.log(
+    `confidence: group with the root ${r.confidence.rootGroup.toFixed(3)} (first in ${r.confidence.rootGroupFirst} cases), other groups ${r.confidence.others.toFixed(3)}`,
+  );
 }

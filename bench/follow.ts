@@ -23,14 +23,35 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 const load = () => loadavg()[0]!.toFixed(2);
-const ci = (id: string): Mutation => ({ op: 'upsertCI', ci: { id, class: 'Application', name: id, status: 'in_service', environment: 'production', criticality: 3, attributes: {}, tags: [], redundancy: [] } as never });
+const ci = (id: string): Mutation => ({
+  op: 'upsertCI',
+  ci: {
+    id,
+    class: 'Application',
+    name: id,
+    status: 'in_service',
+    environment: 'production',
+    criticality: 3,
+    attributes: {},
+    tags: [],
+    redundancy: [],
+  } as never,
+});
 
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setImmediate(r));
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { store: { type: 'string' }, writes: { type: 'string', default: '30' }, batch: { type: 'string', default: '10000' }, interval: { type: 'string', default: '250' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      store: { type: 'string' },
+      writes: { type: 'string', default: '30' },
+      batch: { type: 'string', default: '10000' },
+      interval: { type: 'string', default: '250' },
+    },
+  });
   const tmp = mkdtempSync(join(tmpdir(), 'cmdb-bench-follow-'));
   const spec = values.store ?? `sqlite:${join(tmp, 'follow.sqlite')}`;
   const registry = Registry.load();
@@ -47,7 +68,9 @@ export async function run(argv: string[]): Promise<void> {
       await b.store.lastSeq();
       polls.push(performance.now() - t);
     }
-    console.log(`${spec.split(':')[0]}: poll cost (lastSeq) median ${median(polls).toFixed(3)} ms over ${polls.length} polls   load ${load()}`);
+    console.log(
+      `${spec.split(':')[0]}: poll cost (lastSeq) median ${median(polls).toFixed(3)} ms over ${polls.length} polls   load ${load()}`,
+    );
 
     b.follow({ intervalMs: interval });
     await until(() => b.seq === a.seq);
@@ -60,7 +83,9 @@ export async function run(argv: string[]): Promise<void> {
       await until(() => b.seq >= res.seq);
       lat.push(performance.now() - t);
     }
-    console.log(`propagation, one CI: median ${median(lat).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms over ${lat.length} writes (poll interval ${interval} ms; expected median ≈ ${interval / 2} ms)   load ${load()}`);
+    console.log(
+      `propagation, one CI: median ${median(lat).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms over ${lat.length} writes (poll interval ${interval} ms; expected median ≈ ${interval / 2} ms)   load ${load()}`,
+    );
 
     const n = Number(values.batch);
     const batch = Array.from({ length: n }, (_, i) => ci(`${prefix}-b${i}`));
@@ -68,7 +93,9 @@ export async function run(argv: string[]): Promise<void> {
     const t = performance.now();
     await until(() => b.seq >= res.seq);
     const ms = performance.now() - t;
-    console.log(`catch-up of ${n} events: ${ms.toFixed(0)} ms after the commit (${Math.round(n / (ms / 1000))} events/s incl. the wait for the next poll)   load ${load()}`);
+    console.log(
+      `catch-up of ${n} events: ${ms.toFixed(0)} ms after the commit (${Math.round(n / (ms / 1000))} events/s incl. the wait for the next poll)   load ${load()}`,
+    );
   } finally {
     await Promise.all([a.close(), b.close()]);
     rmSync(tmp, { recursive: true, force: true });

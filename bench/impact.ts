@@ -122,8 +122,10 @@ export async function run(argv: string[]): Promise<void> {
     },
   });
   const sizes = values.cis.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 500)) throw new Error(`bench impact: --cis "${values.cis}" must be integers ≥ 500, comma-separated`);
-  if (values.mirror !== 'direct' && values.mirror !== 'sqlite') throw new Error(`bench impact: --mirror "${values.mirror}" must be direct or sqlite`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 500))
+    throw new Error(`bench impact: --cis "${values.cis}" must be integers ≥ 500, comma-separated`);
+  if (values.mirror !== 'direct' && values.mirror !== 'sqlite')
+    throw new Error(`bench impact: --mirror "${values.mirror}" must be direct or sqlite`);
   const opts: Options = {
     seed: Number(values.seed),
     runs: Math.max(1, Number(values.runs)),
@@ -135,7 +137,9 @@ export async function run(argv: string[]): Promise<void> {
     seriesBudgetMs: Number(values['series-budget-s']) * 1000,
     memberHops: Math.max(0, Number(values['cypher-member-hops'])),
   };
-  console.log(`impact benchmark: sizes ${sizes.map((n) => n.toLocaleString('en')).join(', ')}, seed ${opts.seed}, ${opts.runs} runs, node ${process.version}, ${availableParallelism()} CPUs, load ${loadText()}`);
+  console.log(
+    `impact benchmark: sizes ${sizes.map((n) => n.toLocaleString('en')).join(', ')}, seed ${opts.seed}, ${opts.runs} runs, node ${process.version}, ${availableParallelism()} CPUs, load ${loadText()}`,
+  );
   for (const cis of sizes) {
     await runSize(cis, opts);
     gc();
@@ -152,7 +156,9 @@ async function runSize(cis: number, opts: Options): Promise<void> {
   let t = performance.now();
   let parsed: ParsedImport | undefined = generateParsed(cis, opts.seed);
   const elements = parsed.cis.length + parsed.relationships.length;
-  console.log(`generated + zod-parsed ${parsed.cis.length.toLocaleString('en')} CIs + ${parsed.relationships.length.toLocaleString('en')} relationships in ${secs(t)}`);
+  console.log(
+    `generated + zod-parsed ${parsed.cis.length.toLocaleString('en')} CIs + ${parsed.relationships.length.toLocaleString('en')} relationships in ${secs(t)}`,
+  );
 
   // (a) the mirror.
   t = performance.now();
@@ -173,7 +179,9 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     for (const ci of parsed.cis) graph.addNode(ci.id, nodeAttrs(ci as CI));
     for (const r of parsed.relationships) graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r as Relationship));
   }
-  console.log(`mirror (${opts.mirror === 'sqlite' ? 'SqliteStore import + events' : 'graphology via nodeAttrs/edgeAttrs'}): ${graph.order.toLocaleString('en')} nodes, ${graph.size.toLocaleString('en')} edges in ${secs(t)}`);
+  console.log(
+    `mirror (${opts.mirror === 'sqlite' ? 'SqliteStore import + events' : 'graphology via nodeAttrs/edgeAttrs'}): ${graph.order.toLocaleString('en')} nodes, ${graph.size.toLocaleString('en')} edges in ${secs(t)}`,
+  );
 
   // (b) Neo4j, loaded before the timings so the mirror figures are taken with Neo4j idle.
   let neo: RunningNeo4j | undefined;
@@ -184,12 +192,19 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     if (!opts.skipNeo4j) {
       neoDir = mkdtempSync(join(tmpdir(), 'cmdb-bench-impact-neo4j-'));
       t = performance.now();
-      neo = await startNeo4j({ port: await freePort(), dataDir: join(neoDir, 'data'), runDir: neoDir, heap: opts.neo4jHeap, detached: false });
+      neo = await startNeo4j({
+        port: await freePort(),
+        dataDir: join(neoDir, 'data'),
+        runDir: neoDir,
+        heap: opts.neo4jHeap,
+        detached: false,
+      });
       console.log(`neo4j: started on ${neo.uri} (heap ${opts.neo4jHeap}) in ${secs(t)}`);
       const loaded = await loadNeo4j(neo.uri, registry, parsed, opts);
       cypherNote = loaded.note;
       console.log(`neo4j: ${loaded.note}`);
-      if (loaded.ok) driver = neo4j.driver(neo.uri, undefined, { disableLosslessIntegers: true, logging: { level: 'error', logger: () => undefined } });
+      if (loaded.ok)
+        driver = neo4j.driver(neo.uri, undefined, { disableLosslessIntegers: true, logging: { level: 'error', logger: () => undefined } });
     }
     // The parsed rows are no longer needed: drop them before reading memory.
     parsed = undefined;
@@ -203,7 +218,9 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     t = performance.now();
     index = buildImpactIndex(graph, registry, 2, { previous: index });
     const rebuildMs = performance.now() - t;
-    console.log(`impact index: first build ${ms(buildMs)}, rebuild ${ms(rebuildMs)} (numbering reused); ${index.depTarget.length.toLocaleString('en')} propagating edges, ${index.groupCount.toLocaleString('en')} redundancy groups`);
+    console.log(
+      `impact index: first build ${ms(buildMs)}, rebuild ${ms(rebuildMs)} (numbering reused); ${index.depTarget.length.toLocaleString('en')} propagating edges, ${index.groupCount.toLocaleString('en')} redundancy groups`,
+    );
 
     const mask = typeMask(index, undefined, 'impact');
     const impactSize = (id: string): number => {
@@ -212,8 +229,12 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     };
     const typical = pickTypical(index, impactSize);
     const hub = pickHub(index, impactSize);
-    console.log(`typical origin: ${typical.id} (${index.attrs[index.idToIndex.get(typical.id)!]!.class}), ${typical.impacted.toLocaleString('en')} impacted (median of the ${typical.nonEmpty} non-empty impact sets among ${typical.sampled} sampled VMs / applications)`);
-    console.log(`hub origin: ${hub.id} (${index.attrs[index.idToIndex.get(hub.id)!]!.class}), ${hub.impacted.toLocaleString('en')} impacted = ${pct(hub.impacted, index.n)} of the graph (largest of ${hub.candidates} hub candidates)${hub.impacted < index.n / 10 ? '  WARNING: below 10%' : ''}`);
+    console.log(
+      `typical origin: ${typical.id} (${index.attrs[index.idToIndex.get(typical.id)!]!.class}), ${typical.impacted.toLocaleString('en')} impacted (median of the ${typical.nonEmpty} non-empty impact sets among ${typical.sampled} sampled VMs / applications)`,
+    );
+    console.log(
+      `hub origin: ${hub.id} (${index.attrs[index.idToIndex.get(hub.id)!]!.class}), ${hub.impacted.toLocaleString('en')} impacted = ${pct(hub.impacted, index.n)} of the graph (largest of ${hub.candidates} hub candidates)${hub.impacted < index.n / 10 ? '  WARNING: below 10%' : ''}`,
+    );
     gc();
     const mem = process.memoryUsage();
     const memText = `process RSS ${mb(mem.rss)} (Δ ${mb(mem.rss - base.rss)} over the empty process), JS heap used Δ ${mb(mem.heapUsed - base.heapUsed)}, array buffers Δ ${mb(mem.arrayBuffers - base.arrayBuffers)}`;
@@ -224,13 +245,21 @@ async function runSize(cis: number, opts: Options): Promise<void> {
     const rows: string[][] = [];
     const ratios: string[][] = [];
     const checks: string[] = [];
-    for (const [label, origin] of [['typical', typical], ['hub', hub]] as const) {
+    for (const [label, origin] of [
+      ['typical', typical],
+      ['hub', hub],
+    ] as const) {
       const origins: ImpactOrigin[] = [{ ci: origin.id, effect: 'down' }];
       const resolved = resolveOrigins(index, origins);
       const full = await measureSync(() => blastRadius(index, registry, origins).impacted.length, opts.runs, 5, opts.seriesBudgetMs);
       const core = await measureSync(() => computeImpact(index, resolved, mask).size, opts.runs, 5, opts.seriesBudgetMs);
       const fixed = computeImpact(index, resolved, mask);
-      const report = await measureSync(() => reportImpact(fixed, resolved, registry, undefined).impacted.length, opts.runs, 5, opts.seriesBudgetMs);
+      const report = await measureSync(
+        () => reportImpact(fixed, resolved, registry, undefined).impacted.length,
+        opts.runs,
+        5,
+        opts.seriesBudgetMs,
+      );
       const plainCount = plainImpactStates(graph, registry, origins).size - 1;
       const plain = await measureSync(() => plainImpactStates(graph, registry, origins).size, opts.runs, 2, opts.seriesBudgetMs);
       let cypher: Series | undefined;
@@ -243,7 +272,9 @@ async function runSize(cis: number, opts: Options): Promise<void> {
       checks.push(
         `${label} ${origin.id}: blastRadius ${fullCount.toLocaleString('en')}, computeImpact ${origin.impacted.toLocaleString('en')}, graphology ${plainCount.toLocaleString('en')}` +
           (cypherCount === undefined ? '' : `, Cypher ${cypherCount.toLocaleString('en')}`) +
-          (fullCount === origin.impacted && plainCount === origin.impacted && (cypherCount === undefined || cypherCount === origin.impacted) ? '  → counts match' : '  → COUNTS DIFFER'),
+          (fullCount === origin.impacted && plainCount === origin.impacted && (cypherCount === undefined || cypherCount === origin.impacted)
+            ? '  → counts match'
+            : '  → COUNTS DIFFER'),
       );
       const impacted = origin.impacted.toLocaleString('en');
       rows.push(row(label, impacted, 'mirror blastRadius (full report)', full));
@@ -261,14 +292,21 @@ async function runSize(cis: number, opts: Options): Promise<void> {
       const target = label === 'hub' ? TARGET_HUB_MS : TARGET_TYPICAL_MS;
       checks.push(
         `${label} target: blastRadius median ${ms(full.median)} vs ≤ ${target} ms → ${full.median <= target ? 'met' : 'MISSED'}` +
-          (cypher ? `; vs Cypher ${ratio(cypher.median, full.median)} vs ≥ ${TARGET_VS_CYPHER}× → ${cypher.median / full.median >= TARGET_VS_CYPHER ? 'met' : 'MISSED'}` : ''),
+          (cypher
+            ? `; vs Cypher ${ratio(cypher.median, full.median)} vs ≥ ${TARGET_VS_CYPHER}× → ${cypher.median / full.median >= TARGET_VS_CYPHER ? 'met' : 'MISSED'}`
+            : ''),
       );
     }
 
-    console.log(`\nlatency, ${cis.toLocaleString('en')} CIs / ${elements.toLocaleString('en')} elements (load before ${loadBefore}, after ${loadText()}):`);
+    console.log(
+      `\nlatency, ${cis.toLocaleString('en')} CIs / ${elements.toLocaleString('en')} elements (load before ${loadBefore}, after ${loadText()}):`,
+    );
     printTable(['origin', 'impacted', 'engine', 'median', 'p99', 'min', 'first call', 'runs', 'GC in series'], rows);
     console.log('\nspeed-up of the mirror (baseline median / mirror median):');
-    printTable(['origin', 'Cypher / blastRadius', 'Cypher / computeImpact', 'graphology / blastRadius', 'graphology / computeImpact'], ratios);
+    printTable(
+      ['origin', 'Cypher / blastRadius', 'Cypher / computeImpact', 'graphology / blastRadius', 'graphology / computeImpact'],
+      ratios,
+    );
     console.log('');
     for (const c of checks) console.log(c);
     console.log(`index build ${ms(buildMs)} (rebuild ${ms(rebuildMs)}); ${memText}; Cypher: ${cypherNote}`);
@@ -296,7 +334,10 @@ function generateParsed(cis: number, seed: number): ParsedImport {
  * Typical origin: 50 VMs / applications evenly spaced in node order (deterministic for a seed),
  * the one with the median impact-set size among those with a non-empty one (ties by id).
  */
-function pickTypical(index: ImpactIndex, impactSize: (id: string) => number): { id: string; impacted: number; sampled: number; nonEmpty: number } {
+function pickTypical(
+  index: ImpactIndex,
+  impactSize: (id: string) => number,
+): { id: string; impacted: number; sampled: number; nonEmpty: number } {
   const pool: string[] = [];
   for (let v = 0; v < index.n; v++) if (TYPICAL_CLASSES.has(index.attrs[v]!.class)) pool.push(index.nodeIds[v]!);
   if (pool.length === 0) throw new Error('bench impact: no VirtualMachine or Application CI to sample');
@@ -350,15 +391,23 @@ async function loadNeo4j(uri: string, registry: Registry, parsed: ParsedImport, 
       done += chunk.length;
       const elapsed = performance.now() - start;
       const projected = (elapsed / done) * batch.length;
-      process.stdout.write(`\rneo4j import: ${done.toLocaleString('en')} / ${batch.length.toLocaleString('en')} mutations, ${(elapsed / 1000).toFixed(0)} s, projected ${(projected / 60_000).toFixed(1)} min   `);
+      process.stdout.write(
+        `\rneo4j import: ${done.toLocaleString('en')} / ${batch.length.toLocaleString('en')} mutations, ${(elapsed / 1000).toFixed(0)} s, projected ${(projected / 60_000).toFixed(1)} min   `,
+      );
       if (done < batch.length && projected > opts.neo4jBudgetMs) {
         process.stdout.write('\n');
-        return { ok: false, note: `import stopped after ${done.toLocaleString('en')} of ${batch.length.toLocaleString('en')} mutations in ${(elapsed / 1000).toFixed(0)} s: projected ${(projected / 60_000).toFixed(1)} min > budget ${opts.neo4jBudgetMs / 60_000} min; Cypher not measured at this size` };
+        return {
+          ok: false,
+          note: `import stopped after ${done.toLocaleString('en')} of ${batch.length.toLocaleString('en')} mutations in ${(elapsed / 1000).toFixed(0)} s: projected ${(projected / 60_000).toFixed(1)} min > budget ${opts.neo4jBudgetMs / 60_000} min; Cypher not measured at this size`,
+        };
       }
     }
     process.stdout.write('\n');
     const seconds = (performance.now() - start) / 1000;
-    return { ok: true, note: `imported ${batch.length.toLocaleString('en')} mutations via Neo4jStore.apply in ${Math.ceil(batch.length / opts.neo4jBatch)} transactions of ≤ ${opts.neo4jBatch.toLocaleString('en')} in ${seconds.toFixed(0)} s (${(batch.length / seconds).toFixed(0)}/s)` };
+    return {
+      ok: true,
+      note: `imported ${batch.length.toLocaleString('en')} mutations via Neo4jStore.apply in ${Math.ceil(batch.length / opts.neo4jBatch)} transactions of ≤ ${opts.neo4jBatch.toLocaleString('en')} in ${seconds.toFixed(0)} s (${(batch.length / seconds).toFixed(0)}/s)`,
+    };
   } finally {
     await store.close();
   }
@@ -458,7 +507,15 @@ function flushGcEntries(): Promise<void> {
 function summarise(samples: number[], first: number, gc0: { count: number; ms: number }): Series {
   const sorted = samples.slice().sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-  return { n: sorted.length, median: at(0.5), p99: at(0.99), min: sorted[0]!, first, gcCount: gcTotals.count - gc0.count, gcMs: gcTotals.ms - gc0.ms };
+  return {
+    n: sorted.length,
+    median: at(0.5),
+    p99: at(0.99),
+    min: sorted[0]!,
+    first,
+    gcCount: gcTotals.count - gc0.count,
+    gcMs: gcTotals.ms - gc0.ms,
+  };
 }
 
 function row(origin: string, impacted: string, engine: string, s: Series): string[] {
@@ -488,5 +545,7 @@ function pct(part: number, whole: number): string {
 }
 
 function loadText(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }

@@ -36,12 +36,54 @@ function k8sObjects(total: number): Record<string, unknown>[] {
       const next = `app-${(a + 1) % 24}`;
       const other = `team-${(n + 1) % namespaces}`;
       out.push({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: ns, uid: `d-${n}-${a}`, labels: { team: ns } },
-        spec: { replicas: 2, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `registry.example.com/${ns}/${app}:1.${a}`, env: [{ name: 'NEXT_URL', value: `http://${next}:8080/api` }, { name: 'PEER_HOST', value: `${app}.${other}.svc.cluster.local` }, { name: 'LOG_LEVEL', value: 'info' }], envFrom: [{ configMapRef: { name: `${app}-config` } }, { secretRef: { name: `${app}-secret` } }] }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: app, namespace: ns, uid: `d-${n}-${a}`, labels: { team: ns } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app } },
+          template: {
+            metadata: { labels: { app } },
+            spec: {
+              containers: [
+                {
+                  name: app,
+                  image: `registry.example.com/${ns}/${app}:1.${a}`,
+                  env: [
+                    { name: 'NEXT_URL', value: `http://${next}:8080/api` },
+                    { name: 'PEER_HOST', value: `${app}.${other}.svc.cluster.local` },
+                    { name: 'LOG_LEVEL', value: 'info' },
+                  ],
+                  envFrom: [{ configMapRef: { name: `${app}-config` } }, { secretRef: { name: `${app}-secret` } }],
+                },
+              ],
+            },
+          },
+        },
       });
-      out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: app, namespace: ns, uid: `s-${n}-${a}` }, spec: { selector: { app }, ports: [{ port: 8080, protocol: 'TCP' }] } });
-      out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${app}-config`, namespace: ns, uid: `c-${n}-${a}` }, data: { DATABASE_URL: `postgres://db-${a % 7}.data.svc:5432/x`, CACHE_ADDR: `${next}:6379`, EXTERNAL_URL: `https://partner-${a}.example.net/` } });
-      out.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${app}-secret`, namespace: ns, uid: `x-${n}-${a}` }, type: 'Opaque', stringData: { TOKEN: 'x' } });
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app, namespace: ns, uid: `s-${n}-${a}` },
+        spec: { selector: { app }, ports: [{ port: 8080, protocol: 'TCP' }] },
+      });
+      out.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `${app}-config`, namespace: ns, uid: `c-${n}-${a}` },
+        data: {
+          DATABASE_URL: `postgres://db-${a % 7}.data.svc:5432/x`,
+          CACHE_ADDR: `${next}:6379`,
+          EXTERNAL_URL: `https://partner-${a}.example.net/`,
+        },
+      });
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `${app}-secret`, namespace: ns, uid: `x-${n}-${a}` },
+        type: 'Opaque',
+        stringData: { TOKEN: 'x' },
+      });
     }
   }
   return out.slice(0, total);
@@ -54,12 +96,50 @@ function csvLine(cells: (string | number)[]): string {
 function snowFiles(rows: number): InputFile[] {
   const sys = (i: number) => i.toString(16).padStart(32, '0');
   const tables: [string, string, (i: number) => (string | number)[]][] = [
-    ['cmdb_ci_linux_server.csv', 'cmdb_ci_linux_server', (i) => [sys(i), `srv-${i}`, 'cmdb_ci_linux_server', `srv-${i}`, 'corp.example.com', `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `SN${i}`, 'Production', 'Installed', '3 - less critical']],
-    ['cmdb_ci_appl.csv', 'cmdb_ci_appl', (i) => [sys(i), `app-${i}`, 'cmdb_ci_appl', '', '', '', '', 'Production', 'Installed', '2 - somewhat critical']],
-    ['cmdb_ci_db_instance.csv', 'cmdb_ci_db_postgresql_instance', (i) => [sys(i), `db-${i}`, 'cmdb_ci_db_postgresql_instance', '', '', '', '', 'Production', 'Installed', '1 - most critical']],
-    ['cmdb_ci_service.csv', 'cmdb_ci_service', (i) => [sys(i), `svc-${i}`, 'cmdb_ci_service', '', '', '', '', 'Production', 'Installed', '1 - most critical']],
+    [
+      'cmdb_ci_linux_server.csv',
+      'cmdb_ci_linux_server',
+      (i) => [
+        sys(i),
+        `srv-${i}`,
+        'cmdb_ci_linux_server',
+        `srv-${i}`,
+        'corp.example.com',
+        `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        `SN${i}`,
+        'Production',
+        'Installed',
+        '3 - less critical',
+      ],
+    ],
+    [
+      'cmdb_ci_appl.csv',
+      'cmdb_ci_appl',
+      (i) => [sys(i), `app-${i}`, 'cmdb_ci_appl', '', '', '', '', 'Production', 'Installed', '2 - somewhat critical'],
+    ],
+    [
+      'cmdb_ci_db_instance.csv',
+      'cmdb_ci_db_postgresql_instance',
+      (i) => [sys(i), `db-${i}`, 'cmdb_ci_db_postgresql_instance', '', '', '', '', 'Production', 'Installed', '1 - most critical'],
+    ],
+    [
+      'cmdb_ci_service.csv',
+      'cmdb_ci_service',
+      (i) => [sys(i), `svc-${i}`, 'cmdb_ci_service', '', '', '', '', 'Production', 'Installed', '1 - most critical'],
+    ],
   ];
-  const header = csvLine(['sys_id', 'name', 'sys_class_name', 'host_name', 'dns_domain', 'ip_address', 'serial_number', 'used_for', 'install_status', 'busines_criticality']);
+  const header = csvLine([
+    'sys_id',
+    'name',
+    'sys_class_name',
+    'host_name',
+    'dns_domain',
+    'ip_address',
+    'serial_number',
+    'used_for',
+    'install_status',
+    'busines_criticality',
+  ]);
   const bodies = tables.map(() => [header]);
   const kindOf = (i: number) => (i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : i % 10 < 9 ? 2 : 3); // 50% servers, 30% apps, 10% dbs, 10% services
   for (let i = 1; i <= rows; i++) bodies[kindOf(i)]!.push(csvLine(tables[kindOf(i)]![2](i)));
@@ -73,23 +153,49 @@ function snowFiles(rows: number): InputFile[] {
     add(app, 'Depends on::Used by', byKind[2]![k % byKind[2]!.length]!);
   });
   byKind[3]!.forEach((svc, k) => add(svc, 'Depends on::Used by', byKind[1]![k % byKind[1]!.length]!));
-  return [...tables.map(([file], t) => ({ path: file, text: `${bodies[t]!.join('\n')}\n` })), { path: 'cmdb_rel_ci.csv', text: `${rel.join('\n')}\n` }];
+  return [
+    ...tables.map(([file], t) => ({ path: file, text: `${bodies[t]!.join('\n')}\n` })),
+    { path: 'cmdb_rel_ci.csv', text: `${rel.join('\n')}\n` },
+  ];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const load = () => loadavg()[0]!.toFixed(1);
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { k8s: { type: 'string', default: '10000' }, snow: { type: 'string', default: '50000' }, runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      k8s: { type: 'string', default: '10000' },
+      snow: { type: 'string', default: '50000' },
+      runs: { type: 'string', default: '3' },
+    },
+  });
   const runs = Number(values.runs);
   const registry = Registry.load();
   const objects = k8sObjects(Number(values.k8s));
   const inputs: { label: string; format: Format; files: InputFile[] }[] = [
-    { label: `kubernetes List, ${objects.length.toLocaleString('en')} objects (JSON)`, format: 'kubernetes', files: [{ path: 'list.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }] },
-    { label: `kubernetes manifests, ${objects.length.toLocaleString('en')} objects (YAML)`, format: 'kubernetes', files: [{ path: 'all.yaml', text: objects.map((o) => stringify(o)).join('---\n') }] },
-    { label: `servicenow export, ${Number(values.snow).toLocaleString('en')} CI rows`, format: 'servicenow', files: snowFiles(Number(values.snow)) },
+    {
+      label: `kubernetes List, ${objects.length.toLocaleString('en')} objects (JSON)`,
+      format: 'kubernetes',
+      files: [{ path: 'list.json', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }],
+    },
+    {
+      label: `kubernetes manifests, ${objects.length.toLocaleString('en')} objects (YAML)`,
+      format: 'kubernetes',
+      files: [{ path: 'all.yaml', text: objects.map((o) => stringify(o)).join('---\n') }],
+    },
+    {
+      label: `servicenow export, ${Number(values.snow).toLocaleString('en')} CI rows`,
+      format: 'servicenow',
+      files: snowFiles(Number(values.snow)),
+    },
   ];
-  console.log(`import-formats benchmark: node ${process.version}, ${runs} runs each, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `import-formats benchmark: node ${process.version}, ${runs} runs each, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'cmdb-bench-formats-'));
   try {
     for (const input of inputs) {
@@ -123,7 +229,8 @@ export async function run(argv: string[]): Promise<void> {
           const again = await importFromSource(cmdb, document, { actor: 'bench' }, { source: input.format });
           re.push(performance.now() - t);
           cpu.re.push(cpuMs(c));
-          if (again.created + again.updated !== 0) throw new Error(`re-import of ${input.label} wrote ${again.created + again.updated} changes`);
+          if (again.created + again.updated !== 0)
+            throw new Error(`re-import of ${input.label} wrote ${again.created + again.updated} changes`);
         } finally {
           await cmdb.close();
         }
@@ -132,7 +239,9 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`\n${input.label} (${(bytes / 1e6).toFixed(1)} MB) → ${counts}`);
       const s = (ms: number) => (ms / 1000).toFixed(2);
       console.log(`  convert   median ${s(median(conv))} s wall, ${s(median(cpu.conv))} s CPU  (wall runs ${conv.map(s).join(', ')})`);
-      console.log(`  import    median ${s(median(imp))} s wall, ${s(median(cpu.imp))} s CPU  (wall runs ${imp.map(s).join(', ')}) into SQLite`);
+      console.log(
+        `  import    median ${s(median(imp))} s wall, ${s(median(cpu.imp))} s CPU  (wall runs ${imp.map(s).join(', ')}) into SQLite`,
+      );
       console.log(`  re-import median ${s(median(re))} s wall, ${s(median(cpu.re))} s CPU  (no writes)`);
       console.log(`  1-min load after each run: ${loads.join(', ')}`);
     }

@@ -63,7 +63,9 @@ export async function run(argv: string[]): Promise<void> {
   addImportDocument(parsed, 'generated', doc);
   const parseSeconds = (performance.now() - t) / 1000;
   const elements = parsed.cis.length + parsed.relationships.length;
-  console.log(`generated ${parsed.cis.length.toLocaleString('en')} CIs + ${parsed.relationships.length.toLocaleString('en')} relationships in ${generated.toFixed(1)} s; zod parse ${parseSeconds.toFixed(1)} s (${rate(elements, parseSeconds)}/s)`);
+  console.log(
+    `generated ${parsed.cis.length.toLocaleString('en')} CIs + ${parsed.relationships.length.toLocaleString('en')} relationships in ${generated.toFixed(1)} s; zod parse ${parseSeconds.toFixed(1)} s (${rate(elements, parseSeconds)}/s)`,
+  );
 
   const rows: string[][] = [];
   for (const kind of stores) {
@@ -73,7 +75,13 @@ export async function run(argv: string[]): Promise<void> {
       let spec: string;
       if (kind === 'sqlite') spec = `sqlite:${join(dir, 'bench.sqlite')}`;
       else if (kind === 'neo4j') {
-        const neo = await startNeo4j({ port: await freePort(), dataDir: join(dir, 'data'), runDir: dir, heap: values['neo4j-heap'], detached: false });
+        const neo = await startNeo4j({
+          port: await freePort(),
+          dataDir: join(dir, 'data'),
+          runDir: dir,
+          heap: values['neo4j-heap'],
+          detached: false,
+        });
         stopNeo4j = neo.stop;
         spec = neo.uri;
       } else throw new Error(`unknown store "${kind}"`);
@@ -86,9 +94,14 @@ export async function run(argv: string[]): Promise<void> {
       await cmdb.close();
 
       const hydrate = JSON.parse(
-        execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', RUN_TS, HYDRATE_CHILD, spec, values.check ? 'check' : 'nocheck'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] }),
+        execFileSync(
+          process.execPath,
+          ['--expose-gc', '--max-old-space-size=8192', RUN_TS, HYDRATE_CHILD, spec, values.check ? 'check' : 'nocheck'],
+          { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+        ),
       ) as HydrateFigures;
-      const seqOk = storeSeq === elements && hydrate.mirrorSeq === storeSeq && hydrate.storeSeq === storeSeq && summary.created === elements;
+      const seqOk =
+        storeSeq === elements && hydrate.mirrorSeq === storeSeq && hydrate.storeSeq === storeSeq && summary.created === elements;
       rows.push([
         kind,
         `${rate(elements, importSeconds)}/s`,
@@ -99,7 +112,9 @@ export async function run(argv: string[]): Promise<void> {
         seqOk ? `ok (${storeSeq.toLocaleString('en')})` : `MISMATCH store ${storeSeq} mirror ${hydrate.mirrorSeq} elements ${elements}`,
         hydrate.consistent === null ? 'not run' : hydrate.consistent ? 'consistent' : 'INCONSISTENT',
       ]);
-      console.log(`${kind}: import ${importSeconds.toFixed(1)} s (${rate(elements, importSeconds)} elements/s), hydration ${hydrate.seconds.toFixed(1)} s, mirror RSS +${hydrate.rssDeltaMb.toFixed(0)} MB`);
+      console.log(
+        `${kind}: import ${importSeconds.toFixed(1)} s (${rate(elements, importSeconds)} elements/s), hydration ${hydrate.seconds.toFixed(1)} s, mirror RSS +${hydrate.rssDeltaMb.toFixed(0)} MB`,
+      );
     } finally {
       await stopNeo4j?.();
       rmSync(dir, { recursive: true, force: true });

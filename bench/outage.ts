@@ -64,7 +64,11 @@ export async function run(args: readonly string[] = []): Promise<Row[]> {
     apps.push({ name: 'bare store', ...(await served(new Neo4jStore({ url: neo.uri }), 'bare')) });
     apps.push({ name: 'breaker', ...(await served(withBreaker(new Neo4jStore({ url: neo.uri }), { watchMs: 1000 }), 'breaker')) });
     const ci = apps[0]!.cmdb.mirror.graph.nodes().find((n) => apps[0]!.cmdb.mirror.graph.degree(n) > 2)!;
-    for (const a of apps) await request(a.app).get(`/api/v1/cis/${encodeURIComponent(ci)}`).set('Authorization', a.auth).expect(200);
+    for (const a of apps)
+      await request(a.app)
+        .get(`/api/v1/cis/${encodeURIComponent(ci)}`)
+        .set('Authorization', a.auth)
+        .expect(200);
 
     await neo.stop();
     neo = undefined;
@@ -72,9 +76,28 @@ export async function run(args: readonly string[] = []): Promise<Row[]> {
     await new Promise((r) => setTimeout(r, 2000));
 
     const scenarios: [string, (a: (typeof apps)[number], n: number) => request.Test][] = [
-      ['mirror read (neighbours)', (a) => request(a.app).get(`/api/v1/cis/${encodeURIComponent(ci)}/neighbours`).set('Authorization', a.auth)],
-      ['CI get (mirror fallback)', (a) => request(a.app).get(`/api/v1/cis/${encodeURIComponent(ci)}`).set('Authorization', a.auth)],
-      ['write (503)', (a, n) => request(a.app).post('/api/v1/cis').set('Authorization', a.auth).send({ id: `bench-outage-${n}`, class: 'Cache', name: 'x' })],
+      [
+        'mirror read (neighbours)',
+        (a) =>
+          request(a.app)
+            .get(`/api/v1/cis/${encodeURIComponent(ci)}/neighbours`)
+            .set('Authorization', a.auth),
+      ],
+      [
+        'CI get (mirror fallback)',
+        (a) =>
+          request(a.app)
+            .get(`/api/v1/cis/${encodeURIComponent(ci)}`)
+            .set('Authorization', a.auth),
+      ],
+      [
+        'write (503)',
+        (a, n) =>
+          request(a.app)
+            .post('/api/v1/cis')
+            .set('Authorization', a.auth)
+            .send({ id: `bench-outage-${n}`, class: 'Cache', name: 'x' }),
+      ],
     ];
     for (const a of apps) {
       for (const [what, make] of scenarios) {
@@ -86,9 +109,19 @@ export async function run(args: readonly string[] = []): Promise<Row[]> {
           ms.push(performance.now() - t0);
           statuses.push(res.status);
         }
-        const row = { app: a.name, what, statuses: [...new Set(statuses)], medianMs: Math.round(median(ms)), maxMs: Math.round(Math.max(...ms)), load1: Number(loadavg()[0]!.toFixed(2)) };
+        const row = {
+          app: a.name,
+          what,
+          statuses: [...new Set(statuses)],
+          medianMs: Math.round(median(ms)),
+          maxMs: Math.round(Math.max(...ms)),
+          load1: Number(loadavg()[0]!.toFixed(2)),
+        };
         rows.push(row);
-        if (!json) console.log(`${row.app.padEnd(11)} ${row.what.padEnd(26)} status ${row.statuses.join('/')}  median ${row.medianMs} ms  max ${row.maxMs} ms  (load ${row.load1})`);
+        if (!json)
+          console.log(
+            `${row.app.padEnd(11)} ${row.what.padEnd(26)} status ${row.statuses.join('/')}  median ${row.medianMs} ms  max ${row.maxMs} ms  (load ${row.load1})`,
+          );
       }
     }
 
@@ -98,7 +131,10 @@ export async function run(args: readonly string[] = []): Promise<Row[]> {
     const recovered = await Promise.all(
       apps.map(async (a) => {
         for (let n = 0; ; n++) {
-          const res = await request(a.app).post('/api/v1/cis').set('Authorization', a.auth).send({ id: `bench-back-${a.name.replace(/ /g, '-')}-${n}`, class: 'Cache', name: 'x' });
+          const res = await request(a.app)
+            .post('/api/v1/cis')
+            .set('Authorization', a.auth)
+            .send({ id: `bench-back-${a.name.replace(/ /g, '-')}-${n}`, class: 'Cache', name: 'x' });
           if (res.status === 201) return performance.now() - back;
           if (performance.now() - back > 120_000) throw new Error(`bench outage: ${a.name} did not recover in 120 s`);
           await new Promise((r) => setTimeout(r, 100));
@@ -107,7 +143,14 @@ export async function run(args: readonly string[] = []): Promise<Row[]> {
     );
     apps.forEach((a, k) => {
       const ms = Math.round(recovered[k]!);
-      const row = { app: a.name, what: 'first write after restart', statuses: [201], medianMs: ms, maxMs: ms, load1: Number(loadavg()[0]!.toFixed(2)) };
+      const row = {
+        app: a.name,
+        what: 'first write after restart',
+        statuses: [201],
+        medianMs: ms,
+        maxMs: ms,
+        load1: Number(loadavg()[0]!.toFixed(2)),
+      };
       rows.push(row);
       if (!json) console.log(`${row.app.padEnd(11)} ${row.what.padEnd(26)} ${row.medianMs} ms after Neo4j answered (load ${row.load1})`);
     });

@@ -117,7 +117,9 @@ export class Cmdb {
     if (batch.every((m) => m.op === 'putRecord' || m.op === 'deleteRecord')) return;
     const rec = await this.store.getRecord('change', changeId);
     const g = this.mirror.graph;
-    checkChangeScope(changeId, rec?.doc as ChangeDoc | undefined, batch, (id) => (g.hasEdge(id) ? { from: g.source(id), to: g.target(id) } : undefined));
+    checkChangeScope(changeId, rec?.doc as ChangeDoc | undefined, batch, (id) =>
+      g.hasEdge(id) ? { from: g.source(id), to: g.target(id) } : undefined,
+    );
   }
 
   /** Semantic checks that need the registry or the graph; the store re-checks endpoints itself. */
@@ -141,8 +143,15 @@ export class Cmdb {
         case 'upsertRelationship': {
           const r = m.relationship;
           this.registry.checkRelationshipType(r, where);
-          for (const [field, end] of [['from', r.from], ['to', r.to]] as const) {
-            if (!exists(end)) throw new SemanticError(`${where}, field "${field}": relationship "${r.id}" references missing CI "${end}"`, { path: [field], value: end });
+          for (const [field, end] of [
+            ['from', r.from],
+            ['to', r.to],
+          ] as const) {
+            if (!exists(end))
+              throw new SemanticError(`${where}, field "${field}": relationship "${r.id}" references missing CI "${end}"`, {
+                path: [field],
+                value: end,
+              });
           }
           return;
         }

@@ -92,10 +92,16 @@ function run(key: string, concurrency: number, outRoot: string): Score {
   return { module: key, reportDir, ...scoreOf(join(reportDir, 'mutation.json')) };
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { concurrency: { type: 'string', default: '1' }, out: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { concurrency: { type: 'string', default: '1' }, out: { type: 'string' } },
+});
 const keys = positionals.length > 0 ? positionals.map(moduleKey) : Object.keys(MODULES);
 const outRoot = values.out ?? join(tmpdir(), 'cmdb-mutation');
 const scores = keys.map((k) => run(k, Number(values.concurrency), outRoot));
 console.log('\n| module | score | killed | timeout | survived | no coverage |\n| --- | ---: | ---: | ---: | ---: | ---: |');
-for (const s of scores) console.log(`| \`engine/${s.module}.ts\` | ${s.score === null ? '—' : `${s.score.toFixed(1)} %`} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} |`);
+for (const s of scores)
+  console.log(
+    `| \`engine/${s.module}.ts\` | ${s.score === null ? '—' : `${s.score.toFixed(1)} %`} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} |`,
+  );
 console.log(`\nreports: ${outRoot}/<module>/index.html`);

@@ -198,10 +198,16 @@ export async function startNeo4j(opts: StartOptions = {}): Promise<RunningNeo4j>
   const fd = openSync(logFile, 'a');
   const args = [
     `-Xmx${heap}`,
-    '--add-opens', 'java.base/java.nio=ALL-UNNAMED',
-    '--add-opens', 'java.base/java.io=ALL-UNNAMED',
-    '--add-opens', 'java.base/sun.nio.ch=ALL-UNNAMED',
-    '-jar', LAUNCHER_JAR, dataDir, String(port),
+    '--add-opens',
+    'java.base/java.nio=ALL-UNNAMED',
+    '--add-opens',
+    'java.base/java.io=ALL-UNNAMED',
+    '--add-opens',
+    'java.base/sun.nio.ch=ALL-UNNAMED',
+    '-jar',
+    LAUNCHER_JAR,
+    dataDir,
+    String(port),
   ];
   const child = spawn('java', args, { detached, stdio: ['ignore', fd, fd], cwd: runDir });
   closeSync(fd);
@@ -324,7 +330,9 @@ async function main(argv: string[]): Promise<number> {
       const t0 = Date.now();
       console.log('neo4j: starting ...');
       const n = await startNeo4j({ port, dataDir, detached: true });
-      console.log(`neo4j: ready on ${n.uri} (pid ${n.pid}, data ${n.dataDir}, log ${n.logFile}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `neo4j: ready on ${n.uri} (pid ${n.pid}, data ${n.dataDir}, log ${n.logFile}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
       console.log(`export NEO4J_URI=${n.uri}`);
       return 0;
     }
@@ -339,7 +347,9 @@ async function main(argv: string[]): Promise<number> {
         console.log('neo4j: not running');
         return 3;
       }
-      console.log(`neo4j: running (pid ${st.pid}) on ${st.uri}, ${st.answering ? 'answering' : 'NOT answering'}; data ${st.dataDir}; log ${st.logFile}`);
+      console.log(
+        `neo4j: running (pid ${st.pid}) on ${st.uri}, ${st.answering ? 'answering' : 'NOT answering'}; data ${st.dataDir}; log ${st.logFile}`,
+      );
       return st.answering ? 0 : 1;
     }
     default:

@@ -22,7 +22,11 @@ export async function cmdbAt(storeSpec: string, cwd: string, ...args: string[]):
 export async function cmdbWith(env: Record<string, string>, storeSpec: string, cwd: string, ...args: string[]): Promise<CliResult> {
   const { CMDB_TOKEN: _inherited, ...base } = process.env;
   try {
-    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', storeSpec, ...args], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...base, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [CMDB, '--store', storeSpec, ...args], {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...base, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as CliResult;
@@ -34,7 +38,11 @@ export async function cmdbWith(env: Record<string, string>, storeSpec: string, c
 export async function writeBigNdjson(path: string, cis: number): Promise<void> {
   const out = createWriteStream(path);
   const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  for (let i = 0; i < cis; i++) await write(`${JSON.stringify({ kind: 'ci', id: `vm-${i}`, class: 'VirtualMachine', name: `vm ${i}`, attributes: { hostname: `vm${i}.corp`, cpuCores: 4 } })}\n`);
-  for (let i = 1; i < cis; i++) await write(`${JSON.stringify({ kind: 'relationship', type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}` })}\n`);
+  for (let i = 0; i < cis; i++)
+    await write(
+      `${JSON.stringify({ kind: 'ci', id: `vm-${i}`, class: 'VirtualMachine', name: `vm ${i}`, attributes: { hostname: `vm${i}.corp`, cpuCores: 4 } })}\n`,
+    );
+  for (let i = 1; i < cis; i++)
+    await write(`${JSON.stringify({ kind: 'relationship', type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}` })}\n`);
   await new Promise<void>((r) => out.end(() => r()));
 }

@@ -70,7 +70,13 @@ beforeAll(async () => {
     }),
   );
   await cmdb(['import', graph]);
-  for (const [name, role] of [['cab-ana', 'cab_member'], ['cab-ben', 'cab_member'], ['vic', 'viewer'], ['erin', 'engineer'], ['carol', 'change_manager']] as const) {
+  for (const [name, role] of [
+    ['cab-ana', 'cab_member'],
+    ['cab-ben', 'cab_member'],
+    ['vic', 'viewer'],
+    ['erin', 'engineer'],
+    ['carol', 'change_manager'],
+  ] as const) {
     tokens[name] = (await json<{ token: string }>(['token', 'create', '--role', role, '--name', name])).token;
   }
 }, 120_000);
@@ -90,7 +96,9 @@ describe('cmdb CLI identity', () => {
     expect((await events('ci', 'cache'))[0]).toMatchObject({ op: 'create', actor: 'carol' });
     // An engineer has no `cmdb:import` over HTTP, so not here either; nothing is written.
     writeFileSync(more, JSON.stringify({ cis: [{ id: 'cache-2', class: 'Cache', name: 'refused' }] }));
-    await expect(cmdb(['import', more], tokens.erin)).rejects.toThrow(/import: role "engineer" of token "erin" does not have permission "cmdb:import"/);
+    await expect(cmdb(['import', more], tokens.erin)).rejects.toThrow(
+      /import: role "engineer" of token "erin" does not have permission "cmdb:import"/,
+    );
     expect(await events('ci', 'cache-2')).toEqual([]);
     // A viewer may read but not log an incident.
     expect(await cmdb(['incident', 'list'], tokens.vic)).toBe('no incidents\n');
@@ -111,7 +119,22 @@ describe('cmdb CLI identity', () => {
   });
 
   it('lets the local user draft and move a change but not vote; a cab_member token votes under its name and role', async () => {
-    const created = await json<{ id: string; requester: string }>(['change', 'create', '--title', 'patch db', '--ci', 'db', '--start', '2027-03-06T22:00:00Z', '--end', '2027-03-07T02:00:00Z', '--plan', 'apply', '--backout', 'restore']);
+    const created = await json<{ id: string; requester: string }>([
+      'change',
+      'create',
+      '--title',
+      'patch db',
+      '--ci',
+      'db',
+      '--start',
+      '2027-03-06T22:00:00Z',
+      '--end',
+      '2027-03-07T02:00:00Z',
+      '--plan',
+      'apply',
+      '--backout',
+      'restore',
+    ]);
     expect(created.requester).toBe('local:tester');
     for (const to of ['submitted', 'assessed', 'cab_review']) await cmdb(['change', 'transition', created.id, to]);
     const versionBefore = (await json<{ version: number }>(['change', 'show', created.id])).version;
@@ -119,14 +142,21 @@ describe('cmdb CLI identity', () => {
     await expect(cmdb(['change', 'approve', created.id])).rejects.toThrow(/change approve: needs a token/);
     await expect(cmdb(['change', 'transition', created.id, 'rejected', '--reason', 'no'])).rejects.toThrow(/needs a token/);
     await expect(cmdb(['change', 'transition', created.id, 'approved'])).rejects.toThrow(/needs a token/);
-    await expect(cmdb(['change', 'approve', created.id], tokens.vic)).rejects.toThrow(/role "viewer" of token "vic" does not have permission "changes:approve"/);
+    await expect(cmdb(['change', 'approve', created.id], tokens.vic)).rejects.toThrow(
+      /role "viewer" of token "vic" does not have permission "changes:approve"/,
+    );
     // The self-asserted identity of old is refused, not ignored.
-    await expect(cmdb(['change', 'approve', created.id, '--as', 'cab-ana', '--role', 'cab_member'])).rejects.toThrow(/--as is no longer accepted/);
+    await expect(cmdb(['change', 'approve', created.id, '--as', 'cab-ana', '--role', 'cab_member'])).rejects.toThrow(
+      /--as is no longer accepted/,
+    );
     expect((await json<{ version: number; approvals: unknown[] }>(['change', 'show', created.id])).approvals).toEqual([]);
     expect((await json<{ version: number }>(['change', 'show', created.id])).version).toBe(versionBefore);
 
     await cmdb(['change', 'approve', created.id, '--reason', 'fine'], tokens['cab-ana']);
-    const approved = await json<{ state: string; approvals: { by: string; role: string }[] }>(['change', 'approve', created.id, '--reason', 'fine too'], tokens['cab-ben']);
+    const approved = await json<{ state: string; approvals: { by: string; role: string }[] }>(
+      ['change', 'approve', created.id, '--reason', 'fine too'],
+      tokens['cab-ben'],
+    );
     expect(approved.state).toBe('approved');
     expect(approved.approvals.map((a) => [a.by, a.role])).toEqual([
       ['cab-ana', 'cab_member'],
@@ -142,7 +172,14 @@ describe('cmdb CLI identity', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('as carol');
     expect((await events('ci', 'queue'))[0]).toMatchObject({ actor: 'carol' });
-    const refused = await cmdbWith({ CMDB_TOKEN: 'cmdb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, spec, dir, 'incident', 'list', '--json');
+    const refused = await cmdbWith(
+      { CMDB_TOKEN: 'cmdb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      spec,
+      dir,
+      'incident',
+      'list',
+      '--json',
+    );
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'unauthorized' } });
   });

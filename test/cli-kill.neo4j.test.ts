@@ -18,7 +18,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function importTransactions(): Promise<number> {
   const driver = rawDriver();
   try {
-    const { records } = await driver.executeQuery('SHOW TRANSACTIONS YIELD currentQuery WHERE NOT currentQuery STARTS WITH "SHOW" RETURN count(*) AS n');
+    const { records } = await driver.executeQuery(
+      'SHOW TRANSACTIONS YIELD currentQuery WHERE NOT currentQuery STARTS WITH "SHOW" RETURN count(*) AS n',
+    );
     return Number(records[0]!.get('n'));
   } finally {
     await driver.close();
@@ -32,7 +34,16 @@ describeNeo4j('cmdb import into Neo4j killed with SIGKILL', () => {
 
   it('leaves the store exactly as before, and the next start hydrates a mirror equal to it', async () => {
     const seed = join(dir, 'seed.json');
-    writeFileSync(seed, JSON.stringify({ cis: [{ id: 'keep-1', class: 'Server', name: 'kept' }, { id: 'keep-2', class: 'Rack', name: 'kept rack' }], relationships: [{ type: 'LOCATED_IN', from: 'keep-1', to: 'keep-2' }] }));
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        cis: [
+          { id: 'keep-1', class: 'Server', name: 'kept' },
+          { id: 'keep-2', class: 'Rack', name: 'kept rack' },
+        ],
+        relationships: [{ type: 'LOCATED_IN', from: 'keep-1', to: 'keep-2' }],
+      }),
+    );
     expect((await cmdb('import', seed)).code).toBe(0);
     const before = (await cmdb('export')).stdout;
     expect(JSON.parse(before).cis).toHaveLength(2);
@@ -60,6 +71,10 @@ describeNeo4j('cmdb import into Neo4j killed with SIGKILL', () => {
     expect((await cmdb('export')).stdout).toBe(before);
     const check = await cmdb('check', '--json');
     expect(check.code).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, seq: { store: 3, mirror: 3 }, counts: { storeCis: 2, storeRelationships: 1 } });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      consistent: true,
+      seq: { store: 3, mirror: 3 },
+      counts: { storeCis: 2, storeRelationships: 1 },
+    });
   }, 240_000);
 });

@@ -29,8 +29,26 @@ it('shows each hydration stage counting up to its own total, never past it', asy
   await store.init();
   const cis = 25_000;
   const batch: Mutation[] = [];
-  for (let i = 0; i < cis; i++) batch.push({ op: 'upsertCI', ci: { id: `vm-${i}`, class: 'VirtualMachine', name: `vm ${i}`, status: 'in_service', environment: 'production', criticality: 3, attributes: {}, tags: [], redundancy: [] } as never });
-  for (let i = 1; i < cis; i++) batch.push({ op: 'upsertRelationship', relationship: { id: `vm-${i}|DEPENDS_ON|vm-${i >> 1}`, type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}`, attributes: {} } });
+  for (let i = 0; i < cis; i++)
+    batch.push({
+      op: 'upsertCI',
+      ci: {
+        id: `vm-${i}`,
+        class: 'VirtualMachine',
+        name: `vm ${i}`,
+        status: 'in_service',
+        environment: 'production',
+        criticality: 3,
+        attributes: {},
+        tags: [],
+        redundancy: [],
+      } as never,
+    });
+  for (let i = 1; i < cis; i++)
+    batch.push({
+      op: 'upsertRelationship',
+      relationship: { id: `vm-${i}|DEPENDS_ON|vm-${i >> 1}`, type: 'DEPENDS_ON', from: `vm-${i}`, to: `vm-${i >> 1}`, attributes: {} },
+    });
   await store.apply(batch, { actor: 'fixture' });
   const totals = await store.counts();
 
@@ -40,7 +58,11 @@ it('shows each hydration stage counting up to its own total, never past it', asy
   progress.stop();
   await store.close();
 
-  const shown = [...tty.text().matchAll(/loading (CIs|relationships)\s+\[[^\]]*\]\s+\d+% \| (\d+)\/(\d+)/g)].map((m) => ({ stage: m[1], done: Number(m[2]), total: Number(m[3]) }));
+  const shown = [...tty.text().matchAll(/loading (CIs|relationships)\s+\[[^\]]*\]\s+\d+% \| (\d+)\/(\d+)/g)].map((m) => ({
+    stage: m[1],
+    done: Number(m[2]),
+    total: Number(m[3]),
+  }));
   expect(shown.filter((s) => s.stage === 'CIs').at(-1)).toEqual({ stage: 'CIs', done: cis, total: cis });
   expect(shown.filter((s) => s.stage === 'relationships').at(-1)).toEqual({ stage: 'relationships', done: cis - 1, total: cis - 1 });
   for (const s of shown) {

@@ -23,15 +23,32 @@ describe('cmdb CLI', () => {
   it('imports, reports as JSON, checks and exports', async () => {
     const store = join(dir, 'basic.sqlite');
     const file = join(dir, 'basic.json');
-    writeFileSync(file, JSON.stringify({ cis: [{ id: 'a', class: 'Server', name: 'A' }, { id: 'b', class: 'Rack', name: 'B' }], relationships: [{ type: 'LOCATED_IN', from: 'a', to: 'b' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        cis: [
+          { id: 'a', class: 'Server', name: 'A' },
+          { id: 'b', class: 'Rack', name: 'B' },
+        ],
+        relationships: [{ type: 'LOCATED_IN', from: 'a', to: 'b' }],
+      }),
+    );
     const imported = await cmdb(store, 'import', file, '--json');
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toEqual({ seq: 3, cis: 2, relationships: 1, created: 3, updated: 0, unchanged: 0 });
     const check = await cmdb(store, 'check', '--json');
     expect(check.code).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, counts: { storeCis: 2, mirrorCis: 2, storeRelationships: 1, mirrorRelationships: 1 } });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      consistent: true,
+      counts: { storeCis: 2, mirrorCis: 2, storeRelationships: 1, mirrorRelationships: 1 },
+    });
     const exported = await cmdb(store, 'export', '--format', 'ndjson');
-    expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).kind)).toEqual(['ci', 'ci', 'relationship']);
+    expect(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).kind),
+    ).toEqual(['ci', 'ci', 'relationship']);
   }, 60_000);
 
   it('refuses a bad file with exit code 1, a message naming file, row and field, and nothing written', async () => {
@@ -55,7 +72,11 @@ describe('cmdb CLI', () => {
     expect(impact.seq).toBeGreaterThan(0);
     const checkout = impact.services.find((s: { id: string }) => s.id === 'svc-checkout');
     expect(checkout).toMatchObject({ state: 'down', criticality: 1 });
-    expect(impact.impacted.find((c: { id: string }) => c.id === 'db-orders-01')).toMatchObject({ state: 'down', depth: 1, via: [{ from: 'db-orders-01', type: 'RUNS_ON', to: 'srv-db-01' }] });
+    expect(impact.impacted.find((c: { id: string }) => c.id === 'db-orders-01')).toMatchObject({
+      state: 'down',
+      depth: 1,
+      via: [{ from: 'db-orders-01', type: 'RUNS_ON', to: 'srv-db-01' }],
+    });
     const human = await cmdb(store, 'impact', 'esx-east-02');
     expect(human.stdout).toMatch(/DEGRADED\s+svc-payments/);
     expect(human.stdout).not.toMatch(/DOWN\s+svc-payments/);
@@ -78,7 +99,16 @@ describe('cmdb CLI', () => {
   it('leaves the store exactly as before when killed with SIGKILL in the middle of a large import', async () => {
     const store = join(dir, 'killed.sqlite');
     const seed = join(dir, 'seed.json');
-    writeFileSync(seed, JSON.stringify({ cis: [{ id: 'keep-1', class: 'Server', name: 'kept' }, { id: 'keep-2', class: 'Rack', name: 'kept rack' }], relationships: [{ type: 'LOCATED_IN', from: 'keep-1', to: 'keep-2' }] }));
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        cis: [
+          { id: 'keep-1', class: 'Server', name: 'kept' },
+          { id: 'keep-2', class: 'Rack', name: 'kept rack' },
+        ],
+        relationships: [{ type: 'LOCATED_IN', from: 'keep-1', to: 'keep-2' }],
+      }),
+    );
     expect((await cmdb(store, 'import', seed)).code).toBe(0);
     const before = (await cmdb(store, 'export')).stdout;
 
@@ -97,6 +127,10 @@ describe('cmdb CLI', () => {
     expect((await cmdb(store, 'export')).stdout).toBe(before);
     const check = await cmdb(store, 'check', '--json');
     expect(check.code).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ consistent: true, seq: { store: 3, mirror: 3 }, counts: { storeCis: 2, storeRelationships: 1 } });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      consistent: true,
+      seq: { store: 3, mirror: 3 },
+      counts: { storeCis: 2, storeRelationships: 1 },
+    });
   }, 120_000);
 });

@@ -24,7 +24,10 @@ export interface CoherenceTarget {
 const WITHIN_MS = 2000;
 
 async function startOn(spec: string): Promise<RunningServer> {
-  const ctx = new CliContext({ globals: () => ({ store: spec }), io: { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, env: process.env, user: 'coherence-test' } });
+  const ctx = new CliContext({
+    globals: () => ({ store: spec }),
+    io: { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, env: process.env, user: 'coherence-test' },
+  });
   return startServer(ctx, { port: 0, host: '127.0.0.1', demo: false, auth: true, rateLimit: 0, followMs: 100 }, pino({ level: 'silent' }));
 }
 
@@ -55,7 +58,11 @@ export function coherenceSpec(name: string, target: CoherenceTarget): void {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`http://127.0.0.1:${server.port}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
     };
@@ -102,14 +109,22 @@ export function coherenceSpec(name: string, target: CoherenceTarget): void {
 
     it('shows a write through one server in the other server’s read, search and impact within 2 s', async () => {
       expect((await http(a, 'POST', '/api/v1/cis', { id: 'cache-zebra', class: 'Cache', name: 'zebra cache' })).status).toBe(201);
-      expect((await http(a, 'POST', '/api/v1/relationships', { type: 'DEPENDS_ON', from: 'app-shop', to: 'cache-zebra' })).status).toBe(201);
+      expect((await http(a, 'POST', '/api/v1/relationships', { type: 'DEPENDS_ON', from: 'app-shop', to: 'cache-zebra' })).status).toBe(
+        201,
+      );
       const ms = await visibleWithin('server A → server B', () => sees(b, 'cache-zebra', 'zebra', 'app-shop'));
       expect(ms).toBeLessThan(WITHIN_MS);
     });
 
     it('shows a CLI import in both servers’ read, search and impact within 2 s, attributed to the local user', async () => {
       const file = join(dir, 'more.json');
-      writeFileSync(file, JSON.stringify({ cis: [{ id: 'mq-okapi', class: 'MessageQueue', name: 'okapi queue' }], relationships: [{ type: 'DEPENDS_ON', from: 'app-shop', to: 'mq-okapi' }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          cis: [{ id: 'mq-okapi', class: 'MessageQueue', name: 'okapi queue' }],
+          relationships: [{ type: 'DEPENDS_ON', from: 'app-shop', to: 'mq-okapi' }],
+        }),
+      );
       const res = await cli('import', file);
       expect(res.code).toBe(0);
       await visibleWithin('CLI → server A', () => sees(a, 'mq-okapi', 'okapi', 'svc-shop'));

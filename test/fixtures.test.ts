@@ -81,7 +81,8 @@ function evaluate(g: Graph, origins: Array<{ id: string; effect: 'down' | 'degra
         s = Math.max(s, ...members);
         continue;
       }
-      const need = typeof rule.minAvailable === 'number' ? rule.minAvailable : Math.ceil((members.length * parseInt(rule.minAvailable, 10)) / 100);
+      const need =
+        typeof rule.minAvailable === 'number' ? rule.minAvailable : Math.ceil((members.length * parseInt(rule.minAvailable, 10)) / 100);
       const available = members.filter((m) => m < 2).length;
       if (available < need) s = 2;
       else if (members.some((m) => m > 0)) s = Math.max(s, 1);
@@ -123,7 +124,18 @@ describe('demo CMDB (Northwind Outfitters)', () => {
 
   it('uses a wide part of the catalog: every relationship type and most classes', () => {
     const types = new Set(demo.relationships.map((r) => r.type));
-    for (const t of ['DEPENDS_ON', 'RUNS_ON', 'HOSTED_ON', 'LOCATED_IN', 'POWERED_BY', 'CONNECTED_TO', 'MEMBER_OF', 'BACKED_UP_BY', 'REPLICATES_TO', 'MANAGED_BY']) {
+    for (const t of [
+      'DEPENDS_ON',
+      'RUNS_ON',
+      'HOSTED_ON',
+      'LOCATED_IN',
+      'POWERED_BY',
+      'CONNECTED_TO',
+      'MEMBER_OF',
+      'BACKED_UP_BY',
+      'REPLICATES_TO',
+      'MANAGED_BY',
+    ]) {
       expect(types, t).toContain(t);
     }
     const classes = new Set(demo.cis.map((c) => c.class));
@@ -171,7 +183,10 @@ describe('demo CMDB (Northwind Outfitters)', () => {
     // Every VM is hosted on an HA cluster, never on a host (README: "one semantics").
     for (const vm of demo.cis.filter((c) => c.class === 'VirtualMachine' && c.id !== 'vm-east-jdoe-test')) {
       const hosted = demo.relationships.filter((r) => r.from === vm.id && r.type === 'HOSTED_ON');
-      expect(hosted.map((r) => ciById.get(r.to)!.class), vm.id).toEqual(['Cluster']);
+      expect(
+        hosted.map((r) => ciById.get(r.to)!.class),
+        vm.id,
+      ).toEqual(['Cluster']);
     }
     expect(ciById.get('app-search')!.redundancy).toContainEqual({ relationship: 'DEPENDS_ON', minAvailable: '50%' });
     expect(demo.relationships.filter((r) => r.from === 'app-search' && r.type === 'DEPENDS_ON')).toHaveLength(3);
@@ -189,12 +204,19 @@ describe('demo CMDB (Northwind Outfitters)', () => {
 
     it('exactly these CIs are orphans (no relationship at all)', () => {
       const related = new Set(demo.relationships.flatMap((r) => [r.from, r.to]));
-      expect(demo.cis.filter((c) => !related.has(c.id)).map((c) => c.id).sort()).toEqual(['srv-unknown-0042', 'vm-east-jdoe-test']);
+      expect(
+        demo.cis
+          .filter((c) => !related.has(c.id))
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(['srv-unknown-0042', 'vm-east-jdoe-test']);
     });
 
     it('exactly these in-service CIs depend on a retired CI', () => {
       const bad = demo.relationships
-        .filter((r) => registry.relType(r.type)!.propagates && ciById.get(r.to)!.status === 'retired' && ciById.get(r.from)!.status !== 'retired')
+        .filter(
+          (r) => registry.relType(r.type)!.propagates && ciById.get(r.to)!.status === 'retired' && ciById.get(r.from)!.status !== 'retired',
+        )
         .map((r) => `${r.from} -> ${r.to}`);
       expect(bad.sort()).toEqual(['app-edi-gateway -> mq-legacy-ibmmq-01', 'app-etl -> db-dwh-legacy']);
     });
@@ -216,7 +238,9 @@ describe('demo CMDB (Northwind Outfitters)', () => {
       const now = '2026-11-23T00:00:00Z';
       const expired = demo.cis.filter((c) => c.class === 'Certificate' && String(c.attributes.expiresAt) < now).map((c) => c.id);
       expect(expired).toEqual(['cert-partner-edi']);
-      expect(demo.relationships).toContainEqual(expect.objectContaining({ type: 'DEPENDS_ON', from: 'as-partner-edi', to: 'cert-partner-edi' }));
+      expect(demo.relationships).toContainEqual(
+        expect.objectContaining({ type: 'DEPENDS_ON', from: 'as-partner-edi', to: 'cert-partner-edi' }),
+      );
     });
   });
 
@@ -236,13 +260,17 @@ describe('demo CMDB (Northwind Outfitters)', () => {
       it(`${story.id}: ${story.question}`, () => {
         const state = evaluate(demoGraph, story.origins);
         const origins = new Set(story.origins.map((o) => o.id));
-        const services = Object.fromEntries(serviceIds.filter((id) => (state.get(id) ?? 0) > 0).map((id) => [id, STATE_NAME[state.get(id)!]]));
+        const services = Object.fromEntries(
+          serviceIds.filter((id) => (state.get(id) ?? 0) > 0).map((id) => [id, STATE_NAME[state.get(id)!]]),
+        );
         expect(services).toEqual(story.services);
         for (const id of story.down) expect(STATE_NAME[state.get(id) ?? 0], id).toBe('down');
         for (const id of story.degraded) expect(STATE_NAME[state.get(id) ?? 0], id).toBe('degraded');
         for (const id of story.unaffected) expect(STATE_NAME[state.get(id) ?? 0], id).toBe('none');
         const impacted = [...state].filter(([id]) => !origins.has(id));
-        expect({ down: impacted.filter(([, s]) => s === 2).length, degraded: impacted.filter(([, s]) => s === 1).length }).toEqual(story.impactedCount);
+        expect({ down: impacted.filter(([, s]) => s === 2).length, degraded: impacted.filter(([, s]) => s === 1).length }).toEqual(
+          story.impactedCount,
+        );
       });
     }
 
@@ -357,20 +385,27 @@ describe('generator (fixtures/generate.ts)', () => {
     }
     const sink = new HashSink();
     await writeGraph({ cis: 800, seed: 5 }, 'ndjson', sink);
-    expect(createHash('sha256').update(lines.map((l) => `${l}\n`).join('')).digest('hex')).toBe(sink.digest());
+    expect(
+      createHash('sha256')
+        .update(lines.map((l) => `${l}\n`).join(''))
+        .digest('hex'),
+    ).toBe(sink.digest());
     expect(step.value.cis).toBe(800);
     expect(step.value.relationships).toBe(lines.length - 800);
 
     const seen = { cis: 0, rels: 0, relBeforeCi: false };
-    const stats = await generateGraph({ cis: 800, seed: 5 }, {
-      ci: () => {
-        if (seen.rels > 0) seen.relBeforeCi = true;
-        seen.cis++;
+    const stats = await generateGraph(
+      { cis: 800, seed: 5 },
+      {
+        ci: () => {
+          if (seen.rels > 0) seen.relBeforeCi = true;
+          seen.cis++;
+        },
+        relationship: async () => {
+          seen.rels++;
+        },
       },
-      relationship: async () => {
-        seen.rels++;
-      },
-    });
+    );
     expect(seen).toEqual({ cis: 800, rels: stats.relationships, relBeforeCi: false });
   });
 
@@ -396,7 +431,30 @@ describe('generator (fixtures/generate.ts)', () => {
     expect(perCi).toBeLessThan(3.5);
 
     const byClass = countBy(parsedCis.map((c) => c.class));
-    for (const cls of ['DataCenter', 'Rack', 'PDU', 'Switch', 'Hypervisor', 'Cluster', 'VirtualMachine', 'KubernetesCluster', 'KubernetesNode', 'Pod', 'Database', 'MessageQueue', 'Cache', 'Application', 'ApplicationService', 'BusinessService', 'DnsZone', 'IdentityProvider', 'Certificate', 'CloudResource', 'StorageArray', 'LoadBalancer']) {
+    for (const cls of [
+      'DataCenter',
+      'Rack',
+      'PDU',
+      'Switch',
+      'Hypervisor',
+      'Cluster',
+      'VirtualMachine',
+      'KubernetesCluster',
+      'KubernetesNode',
+      'Pod',
+      'Database',
+      'MessageQueue',
+      'Cache',
+      'Application',
+      'ApplicationService',
+      'BusinessService',
+      'DnsZone',
+      'IdentityProvider',
+      'Certificate',
+      'CloudResource',
+      'StorageArray',
+      'LoadBalancer',
+    ]) {
       expect(byClass[cls] ?? 0, cls).toBeGreaterThan(0);
     }
     expect(byClass.PDU).toBe(2 * byClass.Rack!);
@@ -409,7 +467,10 @@ describe('generator (fixtures/generate.ts)', () => {
       const provs = g.providers.get(h.id)!;
       expect(provs.filter(([t]) => t === 'POWERED_BY')).toHaveLength(2);
       expect(provs.filter(([t]) => t === 'CONNECTED_TO')).toHaveLength(2);
-      const cluster = g.dependents.get(h.id)!.map((d) => g.cis.get(d)!).find((c) => c.class === 'Cluster')!;
+      const cluster = g.dependents
+        .get(h.id)!
+        .map((d) => g.cis.get(d)!)
+        .find((c) => c.class === 'Cluster')!;
       expect(cluster.redundancy[0]!.relationship).toBe('MEMBER_OF');
     }
     // Redundancy rules leave a spare member.
@@ -489,7 +550,11 @@ describe('generator (fixtures/generate.ts)', () => {
 
   it('has a CLI that writes JSON to stdout and refuses bad options', () => {
     const tsx = join(root, 'node_modules/.bin/tsx');
-    const out = execFileSync(tsx, ['fixtures/generate.ts', '--cis', '600', '--seed', '4'], { cwd: root, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(tsx, ['fixtures/generate.ts', '--cis', '600', '--seed', '4'], {
+      cwd: root,
+      maxBuffer: 64 << 20,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const doc = JSON.parse(out.toString('utf8')) as { cis: Array<{ id: string }>; relationships: unknown[] };
     expect(doc.cis).toHaveLength(600);
     const bad = spawnSync(tsx, ['fixtures/generate.ts', '--cis', '100'], { cwd: root, encoding: 'utf8' });

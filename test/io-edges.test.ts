@@ -8,7 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addImportDocument, addJsonDocument, emptyImport, formatOf, importBatch, importParsed, readImportFiles } from '../engine/io/import.ts';
+import {
+  addImportDocument,
+  addJsonDocument,
+  emptyImport,
+  formatOf,
+  importBatch,
+  importParsed,
+  readImportFiles,
+} from '../engine/io/import.ts';
 import { Cmdb } from '../engine/cmdb.ts';
 import { Registry } from '../engine/model/registry.ts';
 import { SqliteStore } from '../engine/store/sqlite-store.ts';
@@ -80,13 +88,24 @@ describe('import documents of the wrong shape', () => {
   });
 
   it('names the file, the row and the field of a bad row, with zod issues as details', () => {
-    const err = refusal(() => addImportDocument(emptyImport(), 'x.json', { cis: [{ id: 'ok', class: 'Server', name: 'ok' }, { id: 'bad', class: 'Server', name: 'bad', criticality: 9 }] }));
+    const err = refusal(() =>
+      addImportDocument(emptyImport(), 'x.json', {
+        cis: [
+          { id: 'ok', class: 'Server', name: 'ok' },
+          { id: 'bad', class: 'Server', name: 'bad', criticality: 9 },
+        ],
+      }),
+    );
     expect(err.message).toMatch(/^import: x\.json cis\[1\], field "criticality": /);
     expect(err.details).toEqual([expect.objectContaining({ file: 'x.json', row: 'cis[1]', path: ['criticality'], code: 'too_big' })]);
   });
 
   it('keeps array positions as numbers in the details path', () => {
-    const err = refusal(() => addImportDocument(emptyImport(), 'x.json', { cis: [{ id: 'c', class: 'Cluster', name: 'c', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 0 }] }] }));
+    const err = refusal(() =>
+      addImportDocument(emptyImport(), 'x.json', {
+        cis: [{ id: 'c', class: 'Cluster', name: 'c', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 0 }] }],
+      }),
+    );
     expect(err.message).toMatch(/cis\[0\], field "redundancy\.0\.minAvailable": /);
     expect((err.details as { path: unknown[] }[])[0]!.path).toEqual(['redundancy', 0, 'minAvailable']);
   });
@@ -117,8 +136,12 @@ describe('CSV headers and cells', () => {
 
   it('refuses an unknown column, naming it and the allowed ones', async () => {
     const err = await asyncRefusal(readImportFiles([file('cis.csv', 'id,class,name,colour\na,Server,A,red\n')]));
-    expect(err.message).toMatch(/cis\.csv has unknown column "colour" \(allowed: id, class, name, status, environment, criticality, owner, tags, attributes, redundancy\)$/);
-    expect(err.details).toEqual([{ file: expect.stringMatching(/cis\.csv$/), path: ['colour'], code: 'unrecognized_keys', message: 'unknown column' }]);
+    expect(err.message).toMatch(
+      /cis\.csv has unknown column "colour" \(allowed: id, class, name, status, environment, criticality, owner, tags, attributes, redundancy\)$/,
+    );
+    expect(err.details).toEqual([
+      { file: expect.stringMatching(/cis\.csv$/), path: ['colour'], code: 'unrecognized_keys', message: 'unknown column' },
+    ]);
   });
 
   it('reads a CSV that starts with a byte-order mark (as spreadsheets save it)', async () => {
@@ -160,7 +183,9 @@ describe('CSV headers and cells', () => {
 
   it('reads relationship attributes as JSON and leaves other relationship cells as text', async () => {
     const parsed = await readImportFiles([file('rels.csv', 'from,type,to,attributes\na,DEPENDS_ON,b,"{""port"":5432}"\n')]);
-    expect(parsed.relationships).toEqual([expect.objectContaining({ id: 'a|DEPENDS_ON|b', from: 'a', to: 'b', type: 'DEPENDS_ON', attributes: { port: 5432 } })]);
+    expect(parsed.relationships).toEqual([
+      expect.objectContaining({ id: 'a|DEPENDS_ON|b', from: 'a', to: 'b', type: 'DEPENDS_ON', attributes: { port: 5432 } }),
+    ]);
   });
 });
 
@@ -171,7 +196,9 @@ describe('reading files', () => {
   });
 
   it('says "no such file" for a missing stream file and the reason for other read errors', async () => {
-    expect((await asyncRefusal(readImportFiles([join(dir, 'absent.ndjson')]))).message).toBe('import: cannot read absent.ndjson: no such file');
+    expect((await asyncRefusal(readImportFiles([join(dir, 'absent.ndjson')]))).message).toBe(
+      'import: cannot read absent.ndjson: no such file',
+    );
     expect((await asyncRefusal(readImportFiles([join(dir, 'absent.csv')]))).message).toBe('import: cannot read absent.csv: no such file');
     const folder = join(dir, 'folder.csv');
     (await import('node:fs')).mkdirSync(folder);
@@ -203,21 +230,38 @@ describe('NDJSON rows', () => {
   it('refuses a row that is neither, naming the kind field and the line', async () => {
     const err = await asyncRefusal(readImportFiles([file('x.ndjson', '{"id":"a","class":"Server","name":"A"}\n{"id":"q"}\n')]));
     expect(err.message).toMatch(/x\.ndjson line 2, field "kind": must be "ci" or "relationship"$/);
-    expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 2', path: ['kind'], code: 'invalid_value', message: 'expected "ci" or "relationship"' }]);
+    expect(err.details).toEqual([
+      {
+        file: expect.stringMatching(/x\.ndjson$/),
+        row: 'line 2',
+        path: ['kind'],
+        code: 'invalid_value',
+        message: 'expected "ci" or "relationship"',
+      },
+    ]);
   });
 
-  for (const [what, line] of [['an array', '[1,2]'], ['null', 'null'], ['a number', '42'], ['a string', '"ci"']] as const) {
+  for (const [what, line] of [
+    ['an array', '[1,2]'],
+    ['null', 'null'],
+    ['a number', '42'],
+    ['a string', '"ci"'],
+  ] as const) {
     it(`refuses a row that is ${what}, with the line in the details`, async () => {
       const err = await asyncRefusal(readImportFiles([file('x.ndjson', `{"id":"a","class":"Server","name":"A"}\n${line}\n`)]));
       expect(err.message).toMatch(/x\.ndjson line 2 must be a JSON object$/);
-      expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 2', path: [], code: 'invalid_type', message: 'expected object' }]);
+      expect(err.details).toEqual([
+        { file: expect.stringMatching(/x\.ndjson$/), row: 'line 2', path: [], code: 'invalid_type', message: 'expected object' },
+      ]);
     });
   }
 
   it('refuses a row that is not JSON, with the parser reason in the details', async () => {
     const err = await asyncRefusal(readImportFiles([file('x.ndjson', '{"id":\n')]));
     expect(err.message).toMatch(/x\.ndjson line 1 is not valid JSON: /);
-    expect(err.details).toEqual([{ file: expect.stringMatching(/x\.ndjson$/), row: 'line 1', path: [], code: 'invalid_json', message: expect.any(String) }]);
+    expect(err.details).toEqual([
+      { file: expect.stringMatching(/x\.ndjson$/), row: 'line 1', path: [], code: 'invalid_json', message: expect.any(String) },
+    ]);
     expect((err.details as { message: string }[])[0]!.message.length).toBeGreaterThan(0);
   });
 
@@ -263,12 +307,28 @@ describe('the import batch', () => {
   it('orders CIs before relationships, each by id, and names every mutation by its source row', () => {
     const out = emptyImport();
     addImportDocument(out, 'x.json', {
-      cis: [{ id: 'b', class: 'Server', name: 'B' }, { id: 'a', class: 'Server', name: 'A' }],
-      relationships: [{ from: 'b', type: 'DEPENDS_ON', to: 'a' }, { from: 'a', type: 'DEPENDS_ON', to: 'b' }],
+      cis: [
+        { id: 'b', class: 'Server', name: 'B' },
+        { id: 'a', class: 'Server', name: 'A' },
+      ],
+      relationships: [
+        { from: 'b', type: 'DEPENDS_ON', to: 'a' },
+        { from: 'a', type: 'DEPENDS_ON', to: 'b' },
+      ],
     });
     const batch = importBatch(out);
-    expect(batch.mutations.map((m) => (m.op === 'upsertCI' ? m.ci.id : m.op === 'upsertRelationship' ? m.relationship.id : m.op))).toEqual(['a', 'b', 'a|DEPENDS_ON|b', 'b|DEPENDS_ON|a']);
-    expect([0, 1, 2, 3].map(batch.describe)).toEqual(['import: x.json cis[1]', 'import: x.json cis[0]', 'import: x.json relationships[1]', 'import: x.json relationships[0]']);
+    expect(batch.mutations.map((m) => (m.op === 'upsertCI' ? m.ci.id : m.op === 'upsertRelationship' ? m.relationship.id : m.op))).toEqual([
+      'a',
+      'b',
+      'a|DEPENDS_ON|b',
+      'b|DEPENDS_ON|a',
+    ]);
+    expect([0, 1, 2, 3].map(batch.describe)).toEqual([
+      'import: x.json cis[1]',
+      'import: x.json cis[0]',
+      'import: x.json relationships[1]',
+      'import: x.json relationships[0]',
+    ]);
     expect(batch.describe(4)).toBe('import: mutation 4');
   });
 
@@ -281,13 +341,27 @@ describe('the import batch', () => {
 
   it('refuses a duplicate relationship id, naming both rows', () => {
     const out = emptyImport();
-    addImportDocument(out, 'x.json', { cis: [], relationships: [{ from: 'a', type: 'DEPENDS_ON', to: 'b' }, { from: 'a', type: 'DEPENDS_ON', to: 'b' }] });
-    expect(refusal(() => importBatch(out)).message).toBe('import: x.json relationships[1], field "id": duplicate relationship id "a|DEPENDS_ON|b" (first at x.json relationships[0])');
+    addImportDocument(out, 'x.json', {
+      cis: [],
+      relationships: [
+        { from: 'a', type: 'DEPENDS_ON', to: 'b' },
+        { from: 'a', type: 'DEPENDS_ON', to: 'b' },
+      ],
+    });
+    expect(refusal(() => importBatch(out)).message).toBe(
+      'import: x.json relationships[1], field "id": duplicate relationship id "a|DEPENDS_ON|b" (first at x.json relationships[0])',
+    );
   });
 
   it('refuses a duplicate id, naming both rows', () => {
     const out = emptyImport();
-    addImportDocument(out, 'x.json', { cis: [{ id: 'a', class: 'Server', name: 'A' }, { id: 'z', class: 'Server', name: 'Z' }, { id: 'a', class: 'Server', name: 'A2' }] });
+    addImportDocument(out, 'x.json', {
+      cis: [
+        { id: 'a', class: 'Server', name: 'A' },
+        { id: 'z', class: 'Server', name: 'Z' },
+        { id: 'a', class: 'Server', name: 'A2' },
+      ],
+    });
     const err = refusal(() => importBatch(out));
     expect(err.message).toBe('import: x.json cis[2], field "id": duplicate CI id "a" (first at x.json cis[0])');
     expect(err.details).toEqual([{ file: 'x.json', row: 'cis[2]', path: ['id'], code: 'duplicate', message: 'duplicate id' }]);

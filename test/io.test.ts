@@ -43,9 +43,28 @@ async function exported(cmdb: Cmdb, fn: typeof exportJson = exportJson): Promise
 
 const SAMPLE = {
   cis: [
-    { id: 'svc-shop', class: 'BusinessService', name: 'Online shop', criticality: 1, owner: 'web-team', attributes: { serviceLevel: 'gold', availabilityTarget: 99.95 }, tags: ['tier1', 'customer-facing'] },
-    { id: 'app-shop', class: 'Application', name: 'shop frontend', attributes: { version: '4.2.1' }, redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] },
-    { id: 'db-1', class: 'Database', name: 'orders db, "primary"', attributes: { engine: 'postgres', port: 5432, tuning: { work_mem: '64MB' } } },
+    {
+      id: 'svc-shop',
+      class: 'BusinessService',
+      name: 'Online shop',
+      criticality: 1,
+      owner: 'web-team',
+      attributes: { serviceLevel: 'gold', availabilityTarget: 99.95 },
+      tags: ['tier1', 'customer-facing'],
+    },
+    {
+      id: 'app-shop',
+      class: 'Application',
+      name: 'shop frontend',
+      attributes: { version: '4.2.1' },
+      redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }],
+    },
+    {
+      id: 'db-1',
+      class: 'Database',
+      name: 'orders db, "primary"',
+      attributes: { engine: 'postgres', port: 5432, tuning: { work_mem: '64MB' } },
+    },
     { id: 'db-2', class: 'Database', name: 'orders db replica', status: 'maintenance', environment: 'production' },
   ],
   relationships: [
@@ -70,7 +89,14 @@ describe('import and export', () => {
     expect(summary).toEqual({ seq: 8, cis: 4, relationships: 4, created: 8, updated: 0, unchanged: 0 });
     expect(cmdb.mirror.graph.order).toBe(4);
     expect(cmdb.mirror.graph.size).toBe(4);
-    expect(cmdb.mirror.graph.getNodeAttributes('app-shop')).toEqual({ class: 'Application', name: 'shop frontend', status: 'in_service', environment: 'production', criticality: 3, redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] });
+    expect(cmdb.mirror.graph.getNodeAttributes('app-shop')).toEqual({
+      class: 'Application',
+      name: 'shop frontend',
+      status: 'in_service',
+      environment: 'production',
+      criticality: 3,
+      redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }],
+    });
     expect(cmdb.mirror.graph.hasEdge('custom-id-1')).toBe(true);
     expect((await checkMirror(cmdb.mirror, cmdb.store)).consistent).toBe(true);
   });
@@ -93,15 +119,35 @@ describe('import and export', () => {
   });
 
   it.each([
-    ['a bad enum value', { cis: [SAMPLE.cis[0], { id: 'x', class: 'Server', name: 'x', status: 'broken' }] }, /sample\.json cis\[1\], field "status"/],
+    [
+      'a bad enum value',
+      { cis: [SAMPLE.cis[0], { id: 'x', class: 'Server', name: 'x', status: 'broken' }] },
+      /sample\.json cis\[1\], field "status"/,
+    ],
     ['a missing name', { cis: [{ id: 'x', class: 'Server' }] }, /cis\[0\], field "name"/],
     ['an unknown field', { cis: [{ id: 'x', class: 'Server', name: 'x', colour: 'red' }] }, /cis\[0\].*colour/],
     ['an id with spaces', { cis: [{ id: 'a b', class: 'Server', name: 'x' }] }, /cis\[0\], field "id"/],
-    ['a malformed redundancy rule', { cis: [{ id: 'x', class: 'Cluster', name: 'x', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: '150%' }] }] }, /cis\[0\], field "redundancy\.0\.minAvailable"/],
-    ['a self loop', { cis: [SAMPLE.cis[0]], relationships: [{ type: 'DEPENDS_ON', from: 'svc-shop', to: 'svc-shop' }] }, /relationships\[0\], field "to"/],
-    ['a duplicate CI id', { cis: [SAMPLE.cis[0], SAMPLE.cis[0]] }, /cis\[1\], field "id": duplicate CI id "svc-shop" \(first at .* cis\[0\]\)/],
+    [
+      'a malformed redundancy rule',
+      { cis: [{ id: 'x', class: 'Cluster', name: 'x', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: '150%' }] }] },
+      /cis\[0\], field "redundancy\.0\.minAvailable"/,
+    ],
+    [
+      'a self loop',
+      { cis: [SAMPLE.cis[0]], relationships: [{ type: 'DEPENDS_ON', from: 'svc-shop', to: 'svc-shop' }] },
+      /relationships\[0\], field "to"/,
+    ],
+    [
+      'a duplicate CI id',
+      { cis: [SAMPLE.cis[0], SAMPLE.cis[0]] },
+      /cis\[1\], field "id": duplicate CI id "svc-shop" \(first at .* cis\[0\]\)/,
+    ],
     ['an unknown top-level key', { cis: [], rels: [] }, /unknown top-level key "rels"/],
-    ['an attribute of the wrong type', { cis: [{ id: 'x', class: 'Server', name: 'x', attributes: { cpuCores: 'eight' } }] }, /attribute "cpuCores" of CI "x" must be a number/],
+    [
+      'an attribute of the wrong type',
+      { cis: [{ id: 'x', class: 'Server', name: 'x', attributes: { cpuCores: 'eight' } }] },
+      /attribute "cpuCores" of CI "x" must be a number/,
+    ],
   ])('refuses %s with InputError naming file, row and field, and writes nothing', async (_what, doc, message) => {
     await importFiles(cmdb, file('base.json', JSON.stringify({ cis: [{ id: 'keep', class: 'Server', name: 'keep me' }] })));
     const path = file('sample.json', JSON.stringify(doc));
@@ -115,9 +161,21 @@ describe('import and export', () => {
 
   it.each([
     ['an unknown class', { cis: [{ id: 'x', class: 'Toaster', name: 'x' }] }, /unknown class "Toaster"/],
-    ['an unknown relationship type', { cis: SAMPLE.cis, relationships: [{ type: 'LIKES', from: 'db-1', to: 'db-2' }] }, /unknown relationship type "LIKES"/],
-    ['a relationship to a missing CI', { cis: SAMPLE.cis, relationships: [{ type: 'RUNS_ON', from: 'db-1', to: 'vm-404' }] }, /relationships\[0\], field "to": relationship "db-1\|RUNS_ON\|vm-404" references missing CI "vm-404"/],
-    ['a redundancy rule on an audit-only type', { cis: [{ id: 'x', class: 'Database', name: 'x', redundancy: [{ relationship: 'BACKED_UP_BY', minAvailable: 1 }] }] }, /does not propagate impact/],
+    [
+      'an unknown relationship type',
+      { cis: SAMPLE.cis, relationships: [{ type: 'LIKES', from: 'db-1', to: 'db-2' }] },
+      /unknown relationship type "LIKES"/,
+    ],
+    [
+      'a relationship to a missing CI',
+      { cis: SAMPLE.cis, relationships: [{ type: 'RUNS_ON', from: 'db-1', to: 'vm-404' }] },
+      /relationships\[0\], field "to": relationship "db-1\|RUNS_ON\|vm-404" references missing CI "vm-404"/,
+    ],
+    [
+      'a redundancy rule on an audit-only type',
+      { cis: [{ id: 'x', class: 'Database', name: 'x', redundancy: [{ relationship: 'BACKED_UP_BY', minAvailable: 1 }] }] },
+      /does not propagate impact/,
+    ],
   ])('refuses %s with SemanticError and writes nothing', async (_what, doc, message) => {
     const attempt = importFiles(cmdb, file('bad.json', JSON.stringify(doc)));
     await expect(attempt).rejects.toBeInstanceOf(SemanticError);
@@ -142,7 +200,9 @@ describe('import and export', () => {
     expect(cmdb.mirror.graph.order).toBe(2);
     const bad = importFiles(cmdb, file('bad.ndjson', `${lines[0]}\n{"kind":"ci","id":"y","class":"Server","name":"y","criticality":0}\n`));
     await expect(bad).rejects.toThrow(/bad\.ndjson line 2, field "criticality"/);
-    await expect(importFiles(cmdb, file('broken.ndjson', `${lines[0]}\n{not json\n`))).rejects.toThrow(/broken\.ndjson line 2 is not valid JSON/);
+    await expect(importFiles(cmdb, file('broken.ndjson', `${lines[0]}\n{not json\n`))).rejects.toThrow(
+      /broken\.ndjson line 2 is not valid JSON/,
+    );
     await expect(importFiles(cmdb, file('kind.ndjson', '{"kind":"widget","id":"z"}\n'))).rejects.toThrow(/line 1, field "kind"/);
   });
 
@@ -155,12 +215,25 @@ describe('import and export', () => {
     );
     const rels = file('rels.csv', 'type,from,to\nDEPENDS_ON,svc-a,app-a\n');
     await importFiles(cmdb, cis, rels);
-    expect(await cmdb.store.getCI('svc-a')).toMatchObject({ name: 'Service A, the big one', criticality: 1, owner: 'team-a', tags: ['tier1', 'gold'], attributes: { serviceLevel: 'gold' } });
-    expect(await cmdb.store.getCI('app-a')).toMatchObject({ criticality: 3, redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] });
+    expect(await cmdb.store.getCI('svc-a')).toMatchObject({
+      name: 'Service A, the big one',
+      criticality: 1,
+      owner: 'team-a',
+      tags: ['tier1', 'gold'],
+      attributes: { serviceLevel: 'gold' },
+    });
+    expect(await cmdb.store.getCI('app-a')).toMatchObject({
+      criticality: 3,
+      redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }],
+    });
     expect(cmdb.mirror.graph.hasEdge('svc-a|DEPENDS_ON|app-a')).toBe(true);
-    await expect(importFiles(cmdb, file('bad.csv', 'id,class,name,criticality\nq,Server,Q,high\n'))).rejects.toThrow(/bad\.csv line 2, field "criticality"/);
+    await expect(importFiles(cmdb, file('bad.csv', 'id,class,name,criticality\nq,Server,Q,high\n'))).rejects.toThrow(
+      /bad\.csv line 2, field "criticality"/,
+    );
     await expect(importFiles(cmdb, file('cols.csv', 'id,class,name,colour\nq,Server,Q,red\n'))).rejects.toThrow(/unknown column "colour"/);
-    await expect(importFiles(cmdb, file('json.csv', 'id,class,name,attributes\nq,Server,Q,{oops\n'))).rejects.toThrow(/line 2, field "attributes": not valid JSON/);
+    await expect(importFiles(cmdb, file('json.csv', 'id,class,name,attributes\nq,Server,Q,{oops\n'))).rejects.toThrow(
+      /line 2, field "attributes": not valid JSON/,
+    );
   });
 
   it('refuses a whole multi-file import when a later file is bad', async () => {

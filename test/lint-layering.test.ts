@@ -47,17 +47,27 @@ describe('layering rules', () => {
   it('refuse engine/correlation reaching the store side: CorrelationService lints clean in engine/incidents, not in correlation/ (issue 13)', async () => {
     const code = readFileSync(join(root, 'engine/incidents/correlation-service.ts'), 'utf8');
     expect(await violations('engine/incidents/correlation-service.ts', code)).toEqual([]);
-    const reaching = "import type { Cmdb } from '../cmdb.ts';\nimport { listAll } from '../incidents/records.ts';\nexport type T = [Cmdb, typeof listAll];\n";
+    const reaching =
+      "import type { Cmdb } from '../cmdb.ts';\nimport { listAll } from '../incidents/records.ts';\nexport type T = [Cmdb, typeof listAll];\n";
     expect(new Set(await violations('engine/correlation/service.ts', reaching))).toEqual(new Set(['import-x/no-restricted-paths']));
   });
 
   it('refuse the engine importing the app (api/ or viz/)', async () => {
-    expect(await violations('engine/changes/wrong.ts', "import { createApp } from '../../api/app.ts';\nexport const a = createApp;\n")).toEqual(['import-x/no-restricted-paths']);
+    expect(
+      await violations('engine/changes/wrong.ts', "import { createApp } from '../../api/app.ts';\nexport const a = createApp;\n"),
+    ).toEqual(['import-x/no-restricted-paths']);
   });
 
   it('refuse engine/model importing anything else of the engine but errors.ts', async () => {
-    expect(await violations('engine/model/wrong.ts', "import type { GraphView } from '../mirror/types.ts';\nexport type G = GraphView;\n")).toEqual(['import-x/no-restricted-paths']);
-    expect(await violations('engine/model/fine.ts', "import { InputError } from '../errors.ts';\nimport { ClassId } from './ci.ts';\nexport const x = [InputError, ClassId];\n")).toEqual([]);
+    expect(
+      await violations('engine/model/wrong.ts', "import type { GraphView } from '../mirror/types.ts';\nexport type G = GraphView;\n"),
+    ).toEqual(['import-x/no-restricted-paths']);
+    expect(
+      await violations(
+        'engine/model/fine.ts',
+        "import { InputError } from '../errors.ts';\nimport { ClassId } from './ci.ts';\nexport const x = [InputError, ClassId];\n",
+      ),
+    ).toEqual([]);
   });
 
   describe('import cycles', () => {
@@ -74,7 +84,9 @@ describe('layering rules', () => {
       writeFileSync(join(dir, 'd.ts'), "import { c } from './c.ts';\nexport const d = c;\n");
       const unignored = new ESLint({ cwd: root, ignore: false });
       const results = await unignored.lintFiles([join(dir, '*.ts')]);
-      const cycles = Object.fromEntries(results.map((r) => [r.filePath.slice(dir.length + 1), r.messages.filter((m) => m.ruleId === 'import-x/no-cycle').length]));
+      const cycles = Object.fromEntries(
+        results.map((r) => [r.filePath.slice(dir.length + 1), r.messages.filter((m) => m.ruleId === 'import-x/no-cycle').length]),
+      );
       expect(cycles).toEqual({ 'a.ts': 1, 'b.ts': 1, 'c.ts': 0, 'd.ts': 0 });
     });
   });

@@ -23,8 +23,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const registry = Registry.load();
 let n = 0;
 
-const ci = (id: string, cls = 'Application'): Mutation => ({ op: 'upsertCI', ci: { id, class: cls, name: `${id} name`, status: 'in_service', environment: 'production', criticality: 3, attributes: {}, tags: [], redundancy: [] } as never });
-const dependsOn = (from: string, to: string): Mutation => ({ op: 'upsertRelationship', relationship: { id: `${from}|DEPENDS_ON|${to}`, type: 'DEPENDS_ON', from, to, attributes: {} } });
+const ci = (id: string, cls = 'Application'): Mutation => ({
+  op: 'upsertCI',
+  ci: {
+    id,
+    class: cls,
+    name: `${id} name`,
+    status: 'in_service',
+    environment: 'production',
+    criticality: 3,
+    attributes: {},
+    tags: [],
+    redundancy: [],
+  } as never,
+});
+const dependsOn = (from: string, to: string): Mutation => ({
+  op: 'upsertRelationship',
+  relationship: { id: `${from}|DEPENDS_ON|${to}`, type: 'DEPENDS_ON', from, to, attributes: {} },
+});
 
 /** Two CMDBs on one fresh file: `a` writes as another process would, `b` follows. */
 async function pair() {
@@ -80,7 +96,10 @@ describe('LogFollower', () => {
     await a.apply([ci('x')], { actor: 'w' });
     // Fault injection around the real store: lastSeq fails while `down` is set.
     let down = true;
-    const store = { lastSeq: () => (down ? Promise.reject(new StoreUnavailableError('sqlite: store went away')) : b.store.lastSeq()), eventsAfter: (seq: number, limit?: number) => b.store.eventsAfter(seq, limit) };
+    const store = {
+      lastSeq: () => (down ? Promise.reject(new StoreUnavailableError('sqlite: store went away')) : b.store.lastSeq()),
+      eventsAfter: (seq: number, limit?: number) => b.store.eventsAfter(seq, limit),
+    };
     const mirror = new Mirror();
     const follower = new LogFollower({ store, mirror, serialize: (fn) => fn() }, { intervalMs: 10 });
     follower.start();

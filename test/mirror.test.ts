@@ -20,11 +20,18 @@ const actor = { actor: 'test' };
 
 function snapshot(m: Mirror) {
   const g = m.graph;
-  return { seq: m.seq, nodes: g.nodes().map((id) => [id, g.getNodeAttributes(id)]), edges: g.edges().map((e) => [e, g.source(e), g.target(e), g.getEdgeAttributes(e)]) };
+  return {
+    seq: m.seq,
+    nodes: g.nodes().map((id) => [id, g.getNodeAttributes(id)]),
+    edges: g.edges().map((e) => [e, g.source(e), g.target(e), g.getEdgeAttributes(e)]),
+  };
 }
 
 const base: Mutation[] = [
-  { op: 'upsertCI', ci: ci({ id: 'cluster-1', class: 'Cluster', name: 'esx cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }) },
+  {
+    op: 'upsertCI',
+    ci: ci({ id: 'cluster-1', class: 'Cluster', name: 'esx cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }),
+  },
   { op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: 'esx 1' }) },
   { op: 'upsertCI', ci: ci({ id: 'esx-2', class: 'Hypervisor', name: 'esx 2', owner: 'infra' }) },
   { op: 'upsertRelationship', relationship: rel({ type: 'MEMBER_OF', from: 'esx-1', to: 'cluster-1' }) },
@@ -40,8 +47,22 @@ describe('mirror', () => {
     const cmdb = await fresh();
     const res = await cmdb.apply(base, actor);
     expect(cmdb.seq).toBe(res.seq);
-    expect(cmdb.mirror.graph.getNodeAttributes('cluster-1')).toEqual({ class: 'Cluster', name: 'esx cluster', status: 'in_service', environment: 'production', criticality: 3, redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] });
-    expect(cmdb.mirror.graph.getNodeAttributes('esx-2')).toEqual({ class: 'Hypervisor', name: 'esx 2', status: 'in_service', environment: 'production', criticality: 3, owner: 'infra' });
+    expect(cmdb.mirror.graph.getNodeAttributes('cluster-1')).toEqual({
+      class: 'Cluster',
+      name: 'esx cluster',
+      status: 'in_service',
+      environment: 'production',
+      criticality: 3,
+      redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }],
+    });
+    expect(cmdb.mirror.graph.getNodeAttributes('esx-2')).toEqual({
+      class: 'Hypervisor',
+      name: 'esx 2',
+      status: 'in_service',
+      environment: 'production',
+      criticality: 3,
+      owner: 'infra',
+    });
     expect(cmdb.mirror.graph.source('esx-1|MEMBER_OF|cluster-1')).toBe('esx-1');
     expect(cmdb.mirror.graph.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1')).toEqual({ type: 'MEMBER_OF' });
     await cmdb.close();
@@ -50,7 +71,13 @@ describe('mirror', () => {
   it('drops attributes a CI no longer has instead of merging them', async () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);
-    await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-2', class: 'Hypervisor', name: 'esx 2' }) }, { op: 'upsertCI', ci: ci({ id: 'cluster-1', class: 'Cluster', name: 'esx cluster' }) }], actor);
+    await cmdb.apply(
+      [
+        { op: 'upsertCI', ci: ci({ id: 'esx-2', class: 'Hypervisor', name: 'esx 2' }) },
+        { op: 'upsertCI', ci: ci({ id: 'cluster-1', class: 'Cluster', name: 'esx cluster' }) },
+      ],
+      actor,
+    );
     expect(cmdb.mirror.graph.getNodeAttributes('esx-2').owner).toBeUndefined();
     expect(cmdb.mirror.graph.getNodeAttributes('cluster-1').redundancy).toBeUndefined();
     expect((await checkMirror(cmdb.mirror, cmdb.store)).consistent).toBe(true);
@@ -60,9 +87,24 @@ describe('mirror', () => {
   it('removes edges and nodes on delete and moves an edge whose endpoints changed', async () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);
-    await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-3', class: 'Hypervisor', name: 'esx 3' }) }, { op: 'upsertRelationship', relationship: { id: 'esx-2|MEMBER_OF|cluster-1', type: 'MEMBER_OF', from: 'esx-3', to: 'cluster-1', attributes: {} } }], actor);
+    await cmdb.apply(
+      [
+        { op: 'upsertCI', ci: ci({ id: 'esx-3', class: 'Hypervisor', name: 'esx 3' }) },
+        {
+          op: 'upsertRelationship',
+          relationship: { id: 'esx-2|MEMBER_OF|cluster-1', type: 'MEMBER_OF', from: 'esx-3', to: 'cluster-1', attributes: {} },
+        },
+      ],
+      actor,
+    );
     expect(cmdb.mirror.graph.source('esx-2|MEMBER_OF|cluster-1')).toBe('esx-3');
-    await cmdb.apply([{ op: 'deleteRelationship', id: 'esx-1|MEMBER_OF|cluster-1' }, { op: 'deleteCI', id: 'esx-1' }], actor);
+    await cmdb.apply(
+      [
+        { op: 'deleteRelationship', id: 'esx-1|MEMBER_OF|cluster-1' },
+        { op: 'deleteCI', id: 'esx-1' },
+      ],
+      actor,
+    );
     expect(cmdb.mirror.graph.hasNode('esx-1')).toBe(false);
     expect(cmdb.mirror.graph.size).toBe(1);
     expect((await checkMirror(cmdb.mirror, cmdb.store)).consistent).toBe(true);
@@ -73,8 +115,24 @@ describe('mirror', () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);
     const before = snapshot(cmdb.mirror);
-    await expect(cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-9', class: 'Hypervisor', name: 'new' }) }, { op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: 'stale' }), expectedVersion: 5 }], actor)).rejects.toBeInstanceOf(ConflictError);
-    await expect(cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-8', class: 'Hypervisor', name: 'x' }) }, { op: 'deleteCI', id: 'cluster-1' }], actor)).rejects.toBeInstanceOf(SemanticError);
+    await expect(
+      cmdb.apply(
+        [
+          { op: 'upsertCI', ci: ci({ id: 'esx-9', class: 'Hypervisor', name: 'new' }) },
+          { op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: 'stale' }), expectedVersion: 5 },
+        ],
+        actor,
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      cmdb.apply(
+        [
+          { op: 'upsertCI', ci: ci({ id: 'esx-8', class: 'Hypervisor', name: 'x' }) },
+          { op: 'deleteCI', id: 'cluster-1' },
+        ],
+        actor,
+      ),
+    ).rejects.toBeInstanceOf(SemanticError);
     expect(snapshot(cmdb.mirror)).toEqual(before);
     expect((await checkMirror(cmdb.mirror, cmdb.store)).consistent).toBe(true);
     await cmdb.close();
@@ -85,13 +143,17 @@ describe('mirror', () => {
     await cmdb.apply(base, actor);
     const before = snapshot(cmdb.mirror);
     await cmdb.store.close();
-    await expect(cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-7', class: 'Hypervisor', name: 'x' }) }], actor)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-7', class: 'Hypervisor', name: 'x' }) }], actor)).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
     expect(snapshot(cmdb.mirror)).toEqual(before);
   });
 
   it('refuses a relationship to a CI missing from the graph before reaching the store', async () => {
     const cmdb = await fresh();
-    await expect(cmdb.apply([{ op: 'upsertRelationship', relationship: rel({ type: 'RUNS_ON', from: 'a', to: 'b' }) }], actor)).rejects.toThrow(/references missing CI "a"/);
+    await expect(
+      cmdb.apply([{ op: 'upsertRelationship', relationship: rel({ type: 'RUNS_ON', from: 'a', to: 'b' }) }], actor),
+    ).rejects.toThrow(/references missing CI "a"/);
     expect(await cmdb.store.lastSeq()).toBe(0);
     await cmdb.close();
   });
@@ -127,7 +189,11 @@ describe('mirror', () => {
   it('applies writes in commit order when many are issued at once', async () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: `rename ${i}` }) }], actor)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-1', class: 'Hypervisor', name: `rename ${i}` }) }], actor),
+      ),
+    );
     expect(cmdb.seq).toBe(25);
     expect((await checkMirror(cmdb.mirror, cmdb.store)).consistent).toBe(true);
     await cmdb.close();

@@ -59,7 +59,10 @@ export async function clearNeo4j(url = uri ?? ''): Promise<void> {
 }
 
 /** A `StoreHarness` for test/store-contract.ts: every `create()` starts from an empty database. */
-export function neo4jHarness(extra: Partial<Neo4jStoreOptions> = {}): { create(): Promise<GraphStore>; reopen(store: GraphStore): Promise<GraphStore> } {
+export function neo4jHarness(extra: Partial<Neo4jStoreOptions> = {}): {
+  create(): Promise<GraphStore>;
+  reopen(store: GraphStore): Promise<GraphStore>;
+} {
   return {
     async create() {
       await clearNeo4j();

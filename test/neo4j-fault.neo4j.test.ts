@@ -21,12 +21,17 @@ describeNeo4j('Neo4jStore when Neo4j is unreachable at start-up', () => {
     const store = new Neo4jStore({ url: `bolt://127.0.0.1:${port}` });
     const t0 = Date.now();
     try {
-      const err = await store.init().then(() => undefined, (e: unknown) => e);
+      const err = await store.init().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StoreUnavailableError);
       expect((err as Error).message).toMatch(new RegExp(`^neo4j: cannot reach bolt://127\\.0\\.0\\.1:${port} : `));
       expect(Date.now() - t0).toBeLessThan(10_000);
       expect(await store.ping()).toBe(false);
-      await expect(store.apply([{ op: 'upsertCI', ci: ci({ id: 'a', class: 'Server', name: 'a' }) }], actor)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.apply([{ op: 'upsertCI', ci: ci({ id: 'a', class: 'Server', name: 'a' }) }], actor)).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
       await expect(store.getCI('a')).rejects.toBeInstanceOf(StoreUnavailableError);
     } finally {
       await store.close();
@@ -70,7 +75,10 @@ describeNeo4j('Neo4jStore when Neo4j is lost while running', () => {
       await neo!.stop(); // waits until the JVM is really gone
 
       const t0 = Date.now();
-      const err = await store.apply([{ op: 'upsertCI', ci: ci({ id: 'srv-2', class: 'Server', name: 'two' }) }], actor).then(() => undefined, (e: unknown) => e);
+      const err = await store.apply([{ op: 'upsertCI', ci: ci({ id: 'srv-2', class: 'Server', name: 'two' }) }], actor).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StoreUnavailableError);
       expect((err as Error).message).toContain(neo!.uri);
       expect(Date.now() - t0).toBeLessThan(15_000);

@@ -34,7 +34,10 @@ async function filledStore(): Promise<{ store: SqliteStore; path: string }> {
     batch.push({ op: 'upsertCI', ci: ci({ id: `ci-${String(i).padStart(5, '0')}`, class: 'Server', name: `server ${i}`, ...extra }) });
   }
   for (let i = 1; i < 2500; i++) {
-    batch.push({ op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: `ci-${String(i).padStart(5, '0')}`, to: `ci-${String(i - 1).padStart(5, '0')}` }) });
+    batch.push({
+      op: 'upsertRelationship',
+      relationship: rel({ type: 'DEPENDS_ON', from: `ci-${String(i).padStart(5, '0')}`, to: `ci-${String(i - 1).padStart(5, '0')}` }),
+    });
   }
   await store.apply(batch, { actor: 'scan-test' });
   return { store, path };

@@ -63,7 +63,15 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       expect(saved).toMatchObject({ ...web, version: 1, status: 'in_service', environment: 'production', criticality: 3 });
       expect(saved!.createdAt).toBe(saved!.updatedAt);
       expect(Date.parse(saved!.createdAt)).not.toBeNaN();
-      expect(res.events[0]).toMatchObject({ seq: 1, actor: 'contract-test', op: 'create', entity: 'ci', id: 'web-01', before: null, after: saved });
+      expect(res.events[0]).toMatchObject({
+        seq: 1,
+        actor: 'contract-test',
+        op: 'create',
+        entity: 'ci',
+        id: 'web-01',
+        before: null,
+        after: saved,
+      });
     });
 
     it('bumps the version on update, keeps createdAt and records before and after', async () => {
@@ -78,8 +86,22 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     });
 
     it('treats an identical upsert as a no-op: no event, no version bump', async () => {
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }], actor);
-      const res = await store.apply([{ op: 'upsertCI', ci: { ...web, attributes: { hostname: 'web01.corp' } } }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }], actor);
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+        ],
+        actor,
+      );
+      const res = await store.apply(
+        [
+          { op: 'upsertCI', ci: { ...web, attributes: { hostname: 'web01.corp' } } },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+        ],
+        actor,
+      );
       expect(res).toEqual({ seq: 3, events: [] });
       expect((await store.getCI('web-01'))!.version).toBe(1);
       expect((await store.counts()).events).toBe(3);
@@ -88,7 +110,13 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     it('refuses a stale expectedVersion with ConflictError and writes nothing', async () => {
       await store.apply([{ op: 'upsertCI', ci: web }], actor);
       await store.apply([{ op: 'upsertCI', ci: { ...web, name: 'web one' } }], actor);
-      const stale = store.apply([{ op: 'upsertCI', ci: db }, { op: 'upsertCI', ci: { ...web, name: 'lost update' }, expectedVersion: 1 }], actor);
+      const stale = store.apply(
+        [
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertCI', ci: { ...web, name: 'lost update' }, expectedVersion: 1 },
+        ],
+        actor,
+      );
       await expect(stale).rejects.toBeInstanceOf(ConflictError);
       await expect(stale).rejects.toThrow(/web-01.*version 2/);
       expect(await store.getCI('db-01')).toBeUndefined();
@@ -105,7 +133,12 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
 
     it('applies a batch atomically: a dangling relationship rolls back the CIs before it', async () => {
       const bad = store.apply(
-        [{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }, { op: 'upsertRelationship', relationship: rel({ type: 'RUNS_ON', from: 'db-01', to: 'vm-missing' }) }],
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+          { op: 'upsertRelationship', relationship: rel({ type: 'RUNS_ON', from: 'db-01', to: 'vm-missing' }) },
+        ],
         actor,
       );
       await expect(bad).rejects.toBeInstanceOf(SemanticError);
@@ -115,17 +148,50 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     });
 
     it('stores relationships with their default id and attributes, endpoints created in the same batch', async () => {
-      const withAttrs = rel({ type: 'RUNS_ON', from: 'db-01', to: 'web-01', attributes: { port: 5432, tls: { enabled: true, versions: ['1.2', '1.3'] } } });
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }, { op: 'upsertRelationship', relationship: withAttrs }], actor);
+      const withAttrs = rel({
+        type: 'RUNS_ON',
+        from: 'db-01',
+        to: 'web-01',
+        attributes: { port: 5432, tls: { enabled: true, versions: ['1.2', '1.3'] } },
+      });
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+          { op: 'upsertRelationship', relationship: withAttrs },
+        ],
+        actor,
+      );
       const saved = await store.getRelationship('db-01|RUNS_ON|web-01');
-      expect(saved).toMatchObject({ id: 'db-01|RUNS_ON|web-01', type: 'RUNS_ON', from: 'db-01', to: 'web-01', version: 1, attributes: { port: 5432, tls: { enabled: true, versions: ['1.2', '1.3'] } } });
+      expect(saved).toMatchObject({
+        id: 'db-01|RUNS_ON|web-01',
+        type: 'RUNS_ON',
+        from: 'db-01',
+        to: 'web-01',
+        version: 1,
+        attributes: { port: 5432, tls: { enabled: true, versions: ['1.2', '1.3'] } },
+      });
       expect((await all(store.streamRelationships())).map((r) => r.id)).toEqual(['db-01|RUNS_ON|web-01', 'web-01|DEPENDS_ON|db-01']);
     });
 
     it('refuses to delete a CI that relationships still reference, and deletes it once they are gone', async () => {
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }], actor);
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+        ],
+        actor,
+      );
       await expect(store.apply([{ op: 'deleteCI', id: 'db-01' }], actor)).rejects.toThrow(/still has relationships/);
-      const res = await store.apply([{ op: 'deleteRelationship', id: dep.id }, { op: 'deleteCI', id: 'db-01' }], actor);
+      const res = await store.apply(
+        [
+          { op: 'deleteRelationship', id: dep.id },
+          { op: 'deleteCI', id: 'db-01' },
+        ],
+        actor,
+      );
       expect(res.events.map((e) => [e.op, e.entity, e.id])).toEqual([
         ['delete', 'relationship', dep.id],
         ['delete', 'ci', 'db-01'],
@@ -149,7 +215,13 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     });
 
     it('keeps an append-only history with strictly increasing sequence numbers', async () => {
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }], actor);
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+        ],
+        actor,
+      );
       await store.apply([{ op: 'upsertCI', ci: { ...web, criticality: 2 } }], actor);
       await store.apply([{ op: 'upsertCI', ci: { ...web, criticality: 1 } }], actor);
       const hist = await store.history('ci', 'web-01');
@@ -170,7 +242,10 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
 
     it('streams every CI ordered by id across pages', async () => {
       const ids = Array.from({ length: 25 }, (_, i) => `ci-${String(i).padStart(3, '0')}`);
-      await store.apply(ids.reverse().map((id) => ({ op: 'upsertCI' as const, ci: ci({ id, class: 'Server', name: `server ${id}` }) })), actor);
+      await store.apply(
+        ids.reverse().map((id) => ({ op: 'upsertCI' as const, ci: ci({ id, class: 'Server', name: `server ${id}` }) })),
+        actor,
+      );
       const pages: number[] = [];
       const seen: string[] = [];
       for await (const page of store.streamCIs(10)) {
@@ -182,13 +257,59 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     });
 
     it("streams the mirror's view: CI summaries and relationship ends, in id order", async () => {
-      const cluster = ci({ id: 'cl-1', class: 'Cluster', name: 'cluster', owner: 'infra', status: 'maintenance', environment: 'staging', criticality: 2, attributes: { product: 'vsphere' }, tags: ['x'], redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] });
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertCI', ci: cluster }, { op: 'upsertRelationship', relationship: dep }, { op: 'upsertRelationship', relationship: rel({ type: 'MEMBER_OF', from: 'web-01', to: 'cl-1' }) }], actor);
+      const cluster = ci({
+        id: 'cl-1',
+        class: 'Cluster',
+        name: 'cluster',
+        owner: 'infra',
+        status: 'maintenance',
+        environment: 'staging',
+        criticality: 2,
+        attributes: { product: 'vsphere' },
+        tags: ['x'],
+        redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }],
+      });
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertCI', ci: cluster },
+          { op: 'upsertRelationship', relationship: dep },
+          { op: 'upsertRelationship', relationship: rel({ type: 'MEMBER_OF', from: 'web-01', to: 'cl-1' }) },
+        ],
+        actor,
+      );
       const summaries = await all(store.streamCISummaries(2));
       expect(summaries).toEqual([
-        { id: 'cl-1', class: 'Cluster', name: 'cluster', status: 'maintenance', environment: 'staging', criticality: 2, owner: 'infra', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        { id: 'db-01', class: 'Database', name: 'orders db', status: 'in_service', environment: 'production', criticality: 1, owner: 'dba', redundancy: [] },
-        { id: 'web-01', class: 'VirtualMachine', name: 'web 01', status: 'in_service', environment: 'production', criticality: 3, redundancy: [] },
+        {
+          id: 'cl-1',
+          class: 'Cluster',
+          name: 'cluster',
+          status: 'maintenance',
+          environment: 'staging',
+          criticality: 2,
+          owner: 'infra',
+          redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }],
+        },
+        {
+          id: 'db-01',
+          class: 'Database',
+          name: 'orders db',
+          status: 'in_service',
+          environment: 'production',
+          criticality: 1,
+          owner: 'dba',
+          redundancy: [],
+        },
+        {
+          id: 'web-01',
+          class: 'VirtualMachine',
+          name: 'web 01',
+          status: 'in_service',
+          environment: 'production',
+          criticality: 3,
+          redundancy: [],
+        },
       ]);
       expect(await all(store.streamRelationshipEnds(1))).toEqual([
         { id: 'web-01|DEPENDS_ON|db-01', type: 'DEPENDS_ON', from: 'web-01', to: 'db-01' },
@@ -197,14 +318,28 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
     });
 
     it('round-trips unicode, empty and nested values exactly', async () => {
-      const odd = ci({ id: 'odd-1', class: 'Application', name: 'Zahlungsdienst – Ünïcødé 支付', owner: 'team ø', attributes: { empty: '', zero: 0, no: false, list: [1, 'two', null], nested: { b: 1, a: [{ z: 1 }] } }, redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] });
+      const odd = ci({
+        id: 'odd-1',
+        class: 'Application',
+        name: 'Zahlungsdienst – Ünïcødé 支付',
+        owner: 'team ø',
+        attributes: { empty: '', zero: 0, no: false, list: [1, 'two', null], nested: { b: 1, a: [{ z: 1 }] } },
+        redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }],
+      });
       await store.apply([{ op: 'upsertCI', ci: odd }], actor);
       expect(await store.getCI('odd-1')).toMatchObject(odd);
       expect((await store.getCI('odd-1'))!.attributes).toEqual(odd.attributes);
     });
 
     it('survives a restart: a second handle sees the same data and continues the sequence', async () => {
-      await store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCI', ci: db }, { op: 'upsertRelationship', relationship: dep }], actor);
+      await store.apply(
+        [
+          { op: 'upsertCI', ci: web },
+          { op: 'upsertCI', ci: db },
+          { op: 'upsertRelationship', relationship: dep },
+        ],
+        actor,
+      );
       const again = await harness()!.reopen(store);
       extra.push(again);
       expect(await again.counts()).toEqual({ cis: 2, relationships: 1, events: 3, records: 0 });
@@ -229,7 +364,12 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       const res = await store.apply(
         [
           { op: 'upsertCI', ci: web },
-          { op: 'putRecord', kind: 'change', id: 'CHG-2', doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } } },
+          {
+            op: 'putRecord',
+            kind: 'change',
+            id: 'CHG-2',
+            doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } },
+          },
           { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot' } },
           { op: 'putRecord', kind: 'incident', id: 'CHG-1', doc: { title: 'same id, other kind' } },
         ],
@@ -241,19 +381,39 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
         [3, 'change', 'CHG-1', 'create'],
         [4, 'incident', 'CHG-1', 'create'],
       ]);
-      expect(await store.getRecord('change', 'CHG-2')).toMatchObject({ kind: 'change', id: 'CHG-2', version: 1, doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } } });
+      expect(await store.getRecord('change', 'CHG-2')).toMatchObject({
+        kind: 'change',
+        id: 'CHG-2',
+        version: 1,
+        doc: { title: 'patch web', targets: ['web-01'], window: { start: '2026-11-28T22:00:00Z' } },
+      });
       expect((await store.listRecords('change')).map((r) => r.id)).toEqual(['CHG-1', 'CHG-2']);
       expect((await store.listRecords('change', { after: 'CHG-1', limit: 5 })).map((r) => r.id)).toEqual(['CHG-2']);
-      expect(await store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot' } }], actor)).toEqual({ seq: 4, events: [] });
-      await expect(store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'x' }, expectedVersion: 7 }], actor)).rejects.toBeInstanceOf(ConflictError);
-      const upd = await store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot twice' }, expectedVersion: 1 }], actor);
-      expect(upd.events[0]).toMatchObject({ op: 'update', entity: 'change', before: { version: 1, doc: { title: 'reboot' } }, after: { version: 2, doc: { title: 'reboot twice' } } });
+      expect(await store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot' } }], actor)).toEqual({
+        seq: 4,
+        events: [],
+      });
+      await expect(
+        store.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'x' }, expectedVersion: 7 }], actor),
+      ).rejects.toBeInstanceOf(ConflictError);
+      const upd = await store.apply(
+        [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'reboot twice' }, expectedVersion: 1 }],
+        actor,
+      );
+      expect(upd.events[0]).toMatchObject({
+        op: 'update',
+        entity: 'change',
+        before: { version: 1, doc: { title: 'reboot' } },
+        after: { version: 2, doc: { title: 'reboot twice' } },
+      });
       await store.apply([{ op: 'deleteRecord', kind: 'change', id: 'CHG-1' }], actor);
       expect(await store.getRecord('change', 'CHG-1')).toBeUndefined();
       expect(await store.getRecord('incident', 'CHG-1')).toBeDefined();
       expect((await store.history('change', 'CHG-1')).map((e) => e.op)).toEqual(['create', 'update', 'delete']);
       expect(await store.counts()).toMatchObject({ cis: 1, records: 2 });
-      await expect(store.apply([{ op: 'putRecord', kind: 'Bad Kind', id: 'x', doc: {} }], actor)).rejects.toThrow(/not a valid record kind/);
+      await expect(store.apply([{ op: 'putRecord', kind: 'Bad Kind', id: 'x', doc: {} }], actor)).rejects.toThrow(
+        /not a valid record kind/,
+      );
     });
 
     it('answers ping while open', async () => {

@@ -38,9 +38,15 @@ export function baselineCommand(open: Opener = defaultOpen): Command {
     .action(async (name: string, opts: { asOf?: string; description?: string; actor: string; json?: boolean }) => {
       await withBaselines(open, async (svc, cmdb) => {
         const seq = opts.asOf === undefined ? undefined : await resolveAsOf(cmdb.store, opts.asOf);
-        const b = await svc.create(name, opts.actor, { ...(seq !== undefined ? { seq } : {}), ...(opts.description ? { description: opts.description } : {}) });
+        const b = await svc.create(name, opts.actor, {
+          ...(seq !== undefined ? { seq } : {}),
+          ...(opts.description ? { description: opts.description } : {}),
+        });
         if (opts.json) print(b);
-        else console.log(`baseline "${b.name}" at seq ${b.seq}: ${b.counts.cis} CIs, ${b.counts.relationships} relationships; content ${b.contentHash}`);
+        else
+          console.log(
+            `baseline "${b.name}" at seq ${b.seq}: ${b.counts.cis} CIs, ${b.counts.relationships} relationships; content ${b.contentHash}`,
+          );
       });
     });
   baseline
@@ -50,7 +56,10 @@ export function baselineCommand(open: Opener = defaultOpen): Command {
       await withBaselines(open, async (svc) => {
         const list = await svc.list();
         if (opts.json) return print({ baselines: list });
-        for (const b of list) console.log(`${b.name.padEnd(30)} seq ${String(b.seq).padStart(8)}  ${b.createdAt}  ${b.counts.cis} CIs  ${b.counts.relationships} relationships  by ${b.actor}`);
+        for (const b of list)
+          console.log(
+            `${b.name.padEnd(30)} seq ${String(b.seq).padStart(8)}  ${b.createdAt}  ${b.counts.cis} CIs  ${b.counts.relationships} relationships  by ${b.actor}`,
+          );
       });
     });
   baseline
@@ -64,11 +73,15 @@ export function baselineCommand(open: Opener = defaultOpen): Command {
         const d = await svc.diff(name, opts.to);
         if (opts.json) return print(d);
         console.log(`from "${name}" (seq ${d.from.seq}) to ${opts.to ? `"${opts.to}"` : 'now'} (seq ${d.to.seq})`);
-        for (const [what, e] of [['CIs', d.cis], ['relationships', d.relationships]] as const) {
+        for (const [what, e] of [
+          ['CIs', d.cis],
+          ['relationships', d.relationships],
+        ] as const) {
           console.log(`${what}: ${e.added.length} added, ${e.removed.length} removed, ${e.changed.length} changed`);
           for (const id of e.added) console.log(`  + ${id}`);
           for (const id of e.removed) console.log(`  - ${id}`);
-          for (const c of e.changed) for (const f of c.fields) console.log(`  ~ ${c.id} ${f.field}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`);
+          for (const c of e.changed)
+            for (const f of c.fields) console.log(`  ~ ${c.id} ${f.field}: ${JSON.stringify(f.before)} → ${JSON.stringify(f.after)}`);
         }
       });
     });

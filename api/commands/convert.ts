@@ -43,13 +43,20 @@ export function addSourceImportOptions(cmd: Command): Command {
   return addConvertOptions(cmd)
     .option('--source <name>', 'record this source on every CI and relationship (default with --from: the format)')
     .option('--prune', "delete this source's CIs and relationships the input no longer has (default: report them)")
-    .addOption(new Option('--precedence <sources>', 'comma-separated source names, strongest first, for per-field precedence').env('CMDB_SOURCE_PRECEDENCE'));
+    .addOption(
+      new Option('--precedence <sources>', 'comma-separated source names, strongest first, for per-field precedence').env(
+        'CMDB_SOURCE_PRECEDENCE',
+      ),
+    );
 }
 
 /** A progress bar on stderr, or nothing when bars are off. */
 export function bar(enabled: boolean, label: string): { update: (done: number, total: number) => void; stop: () => void } {
   if (!enabled) return { update: () => {}, stop: () => {} };
-  const b = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  const b = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total) {
@@ -71,7 +78,9 @@ async function filesUnder(path: string, format: Format): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (err) {
-    throw new InputError(`convert: cannot read "${path}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    throw new InputError(
+      `convert: cannot read "${path}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
+    );
   }
   if (!info.isDirectory()) return [path];
   const out: string[] = [];
@@ -95,14 +104,16 @@ export async function readInputs(paths: readonly string[], format: Format): Prom
     try {
       files.push({ path, text: await readFile(path, 'utf8') });
     } catch (err) {
-      throw new InputError(`convert: cannot read "${path}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new InputError(
+        `convert: cannot read "${path}": ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
   };
   for (const p of paths) for (const f of await filesUnder(p, format)) await add(f);
   if (format === 'backstage') {
     const { locationTargets } = await import('../../engine/importers/backstage.ts');
     // Locations may point at more files; read them until nothing new appears.
-    for (let before = -1; before !== files.length; ) {
+    for (let before = -1; before !== files.length;) {
       before = files.length;
       for (const target of locationTargets(files)) {
         if (seen.has(target)) continue;
@@ -115,7 +126,8 @@ export async function readInputs(paths: readonly string[], format: Format): Prom
       }
     }
   }
-  if (files.length === 0) throw new InputError(`convert: no ${format} input in ${paths.join(', ')} (looked for ${EXTENSIONS[format].join(', ')})`);
+  if (files.length === 0)
+    throw new InputError(`convert: no ${format} input in ${paths.join(', ')} (looked for ${EXTENSIONS[format].join(', ')})`);
   return files;
 }
 
@@ -133,7 +145,12 @@ export async function convertPaths(paths: readonly string[], flags: ConvertFlags
   const { convert } = await import('../../engine/importers/index.ts');
   const b = bar(flags.bars ?? false, 'converting');
   try {
-    return convert(format, files, { ...(mapping !== undefined ? { mapping } : {}), ...(flags.cluster ? { cluster: flags.cluster } : {}), externalEndpoints: flags.externalEndpoints ?? false, onProgress: (d, t) => b.update(d, t) });
+    return convert(format, files, {
+      ...(mapping !== undefined ? { mapping } : {}),
+      ...(flags.cluster ? { cluster: flags.cluster } : {}),
+      externalEndpoints: flags.externalEndpoints ?? false,
+      onProgress: (d, t) => b.update(d, t),
+    });
   } finally {
     b.stop();
   }
@@ -159,7 +176,8 @@ export function convertCommand(wantsBars: (json?: boolean) => boolean): Command 
     else process.stdout.write(text);
     if (opts.json) process.stderr.write(`${JSON.stringify({ warnings })}\n`);
     else printWarnings(warnings);
-    if (opts.out && !opts.json) console.error(`cmdb: wrote ${document.cis.length} CIs and ${document.relationships.length} relationships to ${opts.out}`);
+    if (opts.out && !opts.json)
+      console.error(`cmdb: wrote ${document.cis.length} CIs and ${document.relationships.length} relationships to ${opts.out}`);
   });
   return cmd;
 }
@@ -171,18 +189,36 @@ async function ownFormat(paths: string[]): Promise<ImportDocument> {
 }
 
 /** `cmdb import --from … / --source …`: convert if asked, reconcile with the store, commit atomically. */
-export async function sourceImport(cmdb: Cmdb, paths: string[], flags: SourceImportFlags & { actor: string; json?: boolean; bars: boolean }): Promise<SourceImportSummary & { warnings: ConversionWarning[] }> {
+export async function sourceImport(
+  cmdb: Cmdb,
+  paths: string[],
+  flags: SourceImportFlags & { actor: string; json?: boolean; bars: boolean },
+): Promise<SourceImportSummary & { warnings: ConversionWarning[] }> {
   let document: ImportDocument;
   let warnings: ConversionWarning[] = [];
   if (flags.from) ({ document, warnings } = await convertPaths(paths, flags));
   else document = await ownFormat(paths);
   const source = flags.source ?? flags.from;
   if (!source) throw new InputError('import: --prune and --precedence need --source NAME (or --from FORMAT)');
-  const precedence = flags.precedence?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const precedence = flags.precedence
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const { importFromSource } = await import('../../engine/io/source-import.ts');
   const b = bar(flags.bars, 'writing   ');
   try {
-    const summary = await importFromSource(cmdb, document, { actor: flags.actor }, { source, prune: flags.prune ?? false, label: flags.from ?? source, ...(precedence ? { precedence } : {}), onProgress: (d, t) => b.update(d, t) });
+    const summary = await importFromSource(
+      cmdb,
+      document,
+      { actor: flags.actor },
+      {
+        source,
+        prune: flags.prune ?? false,
+        label: flags.from ?? source,
+        ...(precedence ? { precedence } : {}),
+        onProgress: (d, t) => b.update(d, t),
+      },
+    );
     return { ...summary, warnings };
   } finally {
     b.stop();
@@ -191,11 +227,25 @@ export async function sourceImport(cmdb: Cmdb, paths: string[], flags: SourceImp
 
 export function printSourceImport(s: SourceImportSummary & { warnings: ConversionWarning[] }): void {
   printWarnings(s.warnings);
-  console.log(`imported ${s.cis} CIs and ${s.relationships} relationships from source "${s.source}": ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged (seq ${s.seq})`);
-  if (s.matched.length > 0) console.log(`${s.matched.length} CI(s) identified as existing ones: ${s.matched.slice(0, 5).map((m) => `${m.incoming} → ${m.stored} (${m.key.join('+')})`).join(', ')}${s.matched.length > 5 ? ', …' : ''}`);
-  for (const d of s.candidateDuplicates.slice(0, 20)) console.log(`candidate duplicate: ${d.incoming} and ${d.candidates.join(', ')} share ${d.key.join('+')} (${d.reason.replace(/_/g, ' ')}) — not merged`);
-  if (s.pruned.cis + s.pruned.relationships > 0) console.log(`pruned ${s.pruned.cis} CI(s) and ${s.pruned.relationships} relationship(s) no longer in source "${s.source}"`);
+  console.log(
+    `imported ${s.cis} CIs and ${s.relationships} relationships from source "${s.source}": ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged (seq ${s.seq})`,
+  );
+  if (s.matched.length > 0)
+    console.log(
+      `${s.matched.length} CI(s) identified as existing ones: ${s.matched
+        .slice(0, 5)
+        .map((m) => `${m.incoming} → ${m.stored} (${m.key.join('+')})`)
+        .join(', ')}${s.matched.length > 5 ? ', …' : ''}`,
+    );
+  for (const d of s.candidateDuplicates.slice(0, 20))
+    console.log(
+      `candidate duplicate: ${d.incoming} and ${d.candidates.join(', ')} share ${d.key.join('+')} (${d.reason.replace(/_/g, ' ')}) — not merged`,
+    );
+  if (s.pruned.cis + s.pruned.relationships > 0)
+    console.log(`pruned ${s.pruned.cis} CI(s) and ${s.pruned.relationships} relationship(s) no longer in source "${s.source}"`);
   else if (s.stale.cis.length + s.stale.relationships.length > 0) {
-    console.log(`${s.stale.cis.length} CI(s) and ${s.stale.relationships.length} relationship(s) of source "${s.source}" are no longer in the input (--prune removes them): ${s.stale.cis.slice(0, 10).join(', ')}${s.stale.cis.length > 10 ? ', …' : ''}`);
+    console.log(
+      `${s.stale.cis.length} CI(s) and ${s.stale.relationships.length} relationship(s) of source "${s.source}" are no longer in the input (--prune removes them): ${s.stale.cis.slice(0, 10).join(', ')}${s.stale.cis.length > 10 ? ', …' : ''}`,
+    );
   }
 }

@@ -41,27 +41,33 @@ export function dataCommands(ctx: CliContext): Command[] {
     .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships); with --from, files or directories')
     .option('--json', 'machine-readable output');
   addSourceImportOptions(importCmd).action(async (files: string[], opts: SourceImportFlags & { json?: boolean }) => {
-      const bars = ctx.bars(opts.json);
-      await ctx.withCmdb({ op: 'import', permission: 'cmdb:import', write: true, bars }, async ({ cmdb, principal }) => {
-        if (opts.from || opts.source || opts.prune) {
-          // A foreign format, or our own format with a source: identification, precedence and prune (engine/io/source-import.ts).
-          const summary = await sourceImport(cmdb, files, { ...opts, actor: principal.name, bars });
-          if (opts.json) ctx.json(summary);
-          else printSourceImport(summary);
-          return;
-        }
-        const summary = await importFiles(cmdb, files, principal.name, bars);
+    const bars = ctx.bars(opts.json);
+    await ctx.withCmdb({ op: 'import', permission: 'cmdb:import', write: true, bars }, async ({ cmdb, principal }) => {
+      if (opts.from || opts.source || opts.prune) {
+        // A foreign format, or our own format with a source: identification, precedence and prune (engine/io/source-import.ts).
+        const summary = await sourceImport(cmdb, files, { ...opts, actor: principal.name, bars });
         if (opts.json) ctx.json(summary);
-        else ctx.print(`imported ${summary.cis} CIs and ${summary.relationships} relationships as ${principal.name}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (seq ${summary.seq})`);
-      });
+        else printSourceImport(summary);
+        return;
+      }
+      const summary = await importFiles(cmdb, files, principal.name, bars);
+      if (opts.json) ctx.json(summary);
+      else
+        ctx.print(
+          `imported ${summary.cis} CIs and ${summary.relationships} relationships as ${principal.name}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (seq ${summary.seq})`,
+        );
     });
+  });
 
   const exportCmd = new Command('export')
     .description('export the whole CMDB in an import format')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'ndjson', 'csv']).default('json'))
     .option('--out <path>', 'output file (json, ndjson; default stdout) or directory (csv: cis.csv + relationships.csv)')
     .action(async (opts: { format: 'json' | 'ndjson' | 'csv'; out?: string }) => {
-      if (opts.format === 'csv' && !opts.out) throw new InputError('export: --format csv writes two files; give a directory with --out DIR', [{ path: ['out'], code: 'missing', message: 'a directory for cis.csv and relationships.csv' }]);
+      if (opts.format === 'csv' && !opts.out)
+        throw new InputError('export: --format csv writes two files; give a directory with --out DIR', [
+          { path: ['out'], code: 'missing', message: 'a directory for cis.csv and relationships.csv' },
+        ]);
       await ctx.withStore({ op: 'export', permission: 'cmdb:export' }, async (store) => {
         if (opts.format === 'csv') {
           await mkdir(opts.out!, { recursive: true });
@@ -85,7 +91,9 @@ export function dataCommands(ctx: CliContext): Command[] {
         const result = await checkMirror(cmdb.mirror, cmdb.store);
         if (opts.json) ctx.json(result);
         else {
-          ctx.print(`${result.consistent ? 'consistent' : 'INCONSISTENT'}: ${result.counts.storeCis} CIs, ${result.counts.storeRelationships} relationships in the store; mirror ${result.counts.mirrorCis} / ${result.counts.mirrorRelationships}; seq ${result.seq.store}`);
+          ctx.print(
+            `${result.consistent ? 'consistent' : 'INCONSISTENT'}: ${result.counts.storeCis} CIs, ${result.counts.storeRelationships} relationships in the store; mirror ${result.counts.mirrorCis} / ${result.counts.mirrorRelationships}; seq ${result.seq.store}`,
+          );
           for (const d of result.differences) ctx.print(`  ${d.kind} ${d.id}: ${d.problem}`);
         }
         if (!result.consistent) process.exitCode = 3;

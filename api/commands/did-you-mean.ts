@@ -43,6 +43,9 @@ export function requireKnownCis(op: string, ids: readonly string[], has: (id: st
   for (const id of ids) {
     if (has(id)) continue;
     const near = closestIds(id, known());
-    throw new NotFoundError(`${op}: CI "${id}" not found${near.length ? ` — did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''}`, { id, suggestions: near });
+    throw new NotFoundError(`${op}: CI "${id}" not found${near.length ? ` — did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : ''}`, {
+      id,
+      suggestions: near,
+    });
   }
 }

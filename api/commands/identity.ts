@@ -57,7 +57,11 @@ export async function resolvePrincipal(store: GraphStore, token: string | undefi
   // Verification only reads; the backend's apply is never called.
   const tokens = new TokenService({ store, apply: (batch, ctx) => store.apply(batch, ctx) });
   const found = await tokens.verify(token.trim());
-  if (!found) throw new UnauthorizedError('token: unknown, malformed or revoked token (from --token or CMDB_TOKEN); unset it to act as your local user', { source: 'token' });
+  if (!found)
+    throw new UnauthorizedError(
+      'token: unknown, malformed or revoked token (from --token or CMDB_TOKEN); unset it to act as your local user',
+      { source: 'token' },
+    );
   return { name: found.name, role: found.role, tokenId: found.id };
 }
 
@@ -73,15 +77,21 @@ export interface Need {
 export function authorize(principal: CliPrincipal, need: Need): void {
   if (principal.role === null) {
     if (need.tokenRequired || !LOCAL_PERMISSIONS.includes(need.permission)) {
-      throw new ForbiddenError(`${need.op}: needs a token — votes and approvals are cast by a verified principal, not by ${principal.name}; pass --token or set CMDB_TOKEN (create one with "cmdb token create")`, {
-        principal: principal.name,
-        permission: need.permission,
-      });
+      throw new ForbiddenError(
+        `${need.op}: needs a token — votes and approvals are cast by a verified principal, not by ${principal.name}; pass --token or set CMDB_TOKEN (create one with "cmdb token create")`,
+        {
+          principal: principal.name,
+          permission: need.permission,
+        },
+      );
     }
     return;
   }
   if (!can(principal.role, need.permission)) {
-    throw new ForbiddenError(`${need.op}: role "${principal.role}" of token "${principal.name}" does not have permission "${need.permission}"`, { role: principal.role, permission: need.permission, actor: principal.name });
+    throw new ForbiddenError(
+      `${need.op}: role "${principal.role}" of token "${principal.name}" does not have permission "${need.permission}"`,
+      { role: principal.role, permission: need.permission, actor: principal.name },
+    );
   }
 }
 
@@ -101,7 +111,10 @@ export function refuseSelfAssertedIdentity(cmd: Command): Command {
     const opts = action.opts<Record<string, unknown>>();
     for (const flag of ['as', 'actor', 'role']) {
       if (opts[flag] !== undefined) {
-        throw new InputError(`${[action.parent?.name(), action.name()].filter((n) => n && n !== 'cmdb').join(' ')}: --${flag} is no longer accepted: a command acts as the holder of --token / CMDB_TOKEN (with that token's role), or as your local user without one`, [{ path: [flag], code: 'retired_option', message: 'use --token or CMDB_TOKEN' }]);
+        throw new InputError(
+          `${[action.parent?.name(), action.name()].filter((n) => n && n !== 'cmdb').join(' ')}: --${flag} is no longer accepted: a command acts as the holder of --token / CMDB_TOKEN (with that token's role), or as your local user without one`,
+          [{ path: [flag], code: 'retired_option', message: 'use --token or CMDB_TOKEN' }],
+        );
       }
     }
   });

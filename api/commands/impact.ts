@@ -20,7 +20,10 @@ interface ImpactOpts {
 
 function depthOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new InputError(`option --depth: must be a non-negative integer, not "${value}"`, [{ path: ['depth'], code: 'invalid_type', message: 'a non-negative integer' }]);
+  if (!/^\d+$/.test(value))
+    throw new InputError(`option --depth: must be a non-negative integer, not "${value}"`, [
+      { path: ['depth'], code: 'invalid_type', message: 'a non-negative integer' },
+    ]);
   return Number(value);
 }
 
@@ -31,7 +34,14 @@ function list(value: string | undefined): string[] | undefined {
 function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function path(via: { from: string; type: string; to: string }[]): string {
@@ -44,7 +54,12 @@ export function impactCommands(ctx: CliContext): Command[] {
   const withCmdb = <T>(op: string, cis: readonly string[], json: boolean | undefined, fn: (cmdb: Cmdb) => T): Promise<T> =>
     ctx.withCmdb({ op, permission: 'cmdb:read', bars: ctx.bars(json) }, async ({ cmdb }) => {
       const g = cmdb.mirror.graph;
-      requireKnownCis(op, cis, (id) => g.hasNode(id), () => g.nodes());
+      requireKnownCis(
+        op,
+        cis,
+        (id) => g.hasNode(id),
+        () => g.nodes(),
+      );
       return fn(cmdb);
     });
   const impact = new Command('impact')
@@ -57,19 +72,37 @@ export function impactCommands(ctx: CliContext): Command[] {
     .option('--json', 'machine-readable output')
     .action(async (cis: string[], opts: ImpactOpts) =>
       withCmdb('impact', cis, opts.json, (cmdb) => {
-        const result = blastRadius(cmdb.impactIndex(), cmdb.registry, cis.map((ci) => ({ ci, effect: opts.mode })), {
-          maxDepth: depthOption(opts.depth),
-          relationshipTypes: list(opts.types),
-          environments: list(opts.env),
-        });
+        const result = blastRadius(
+          cmdb.impactIndex(),
+          cmdb.registry,
+          cis.map((ci) => ({ ci, effect: opts.mode })),
+          {
+            maxDepth: depthOption(opts.depth),
+            relationshipTypes: list(opts.types),
+            environments: list(opts.env),
+          },
+        );
         if (opts.json) return write(`${JSON.stringify({ seq: cmdb.seq, ...result }, null, 2)}\n`);
-        const lines = [`impact of ${cis.join(', ')} (${opts.mode}) at seq ${cmdb.seq}: ${result.counts.down} down, ${result.counts.degraded} degraded`];
+        const lines = [
+          `impact of ${cis.join(', ')} (${opts.mode}) at seq ${cmdb.seq}: ${result.counts.down} down, ${result.counts.degraded} degraded`,
+        ];
         if (result.impacted.length === 0) lines.push('nothing else is impacted');
         if (result.services.length > 0) {
-          lines.push('', 'business services:', table(result.services.map((s) => [`  ${s.state.toUpperCase()}`, s.id, s.name, `tier ${s.criticality}`, s.owner ?? ''])));
+          lines.push(
+            '',
+            'business services:',
+            table(result.services.map((s) => [`  ${s.state.toUpperCase()}`, s.id, s.name, `tier ${s.criticality}`, s.owner ?? ''])),
+          );
         }
         if (result.impacted.length > 0) {
-          lines.push('', 'impacted CIs:', table([['  state', 'depth', 'id', 'class', 'via'], ...result.impacted.map((c) => [`  ${c.state}`, String(c.depth), c.id, c.class, path(c.via)])]));
+          lines.push(
+            '',
+            'impacted CIs:',
+            table([
+              ['  state', 'depth', 'id', 'class', 'via'],
+              ...result.impacted.map((c) => [`  ${c.state}`, String(c.depth), c.id, c.class, path(c.via)]),
+            ]),
+          );
         }
         write(`${lines.join('\n')}\n`);
       }),
@@ -83,7 +116,10 @@ export function impactCommands(ctx: CliContext): Command[] {
     .option('--json', 'machine-readable output')
     .action(async (ci: string, opts: { depth?: string; types?: string; json?: boolean }) =>
       withCmdb('deps', [ci], opts.json, (cmdb) => {
-        const result = dependencies(cmdb.impactIndex(), cmdb.registry, ci, { maxDepth: depthOption(opts.depth), relationshipTypes: list(opts.types) });
+        const result = dependencies(cmdb.impactIndex(), cmdb.registry, ci, {
+          maxDepth: depthOption(opts.depth),
+          relationshipTypes: list(opts.types),
+        });
         if (opts.json) return write(`${JSON.stringify({ seq: cmdb.seq, ...result }, null, 2)}\n`);
         const rows = result.dependencies.map((d) => [`${'  '.repeat(d.depth)}${d.id}`, d.class, d.via.at(-1)?.type ?? '']);
         if (rows.length === 0) return write(`${ci} depends on nothing (seq ${cmdb.seq})\n`);

@@ -22,20 +22,28 @@ function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new InputError(`${what}: cannot read "${file}": ${(err as Error).message}`, [{ path: ['incidents'], code: 'unreadable', message: (err as Error).message }]);
+    throw new InputError(`${what}: cannot read "${file}": ${(err as Error).message}`, [
+      { path: ['incidents'], code: 'unreadable', message: (err as Error).message },
+    ]);
   }
 }
 
 const JSON_OPTION = ['--json', 'machine-readable output'] as const;
 
 export const CorrelateFile = z
-  .object({ incidents: z.array(z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence }).strict()) })
+  .object({
+    incidents: z.array(
+      z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence }).strict(),
+    ),
+  })
   .strict();
 
 export function printCorrelation(r: CorrelationResult, print: (line: string) => void): void {
   if (r.groups.length === 0) print('no common cause found');
   r.groups.forEach((g, i) => {
-    print(`group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end}), confidence ${g.confidence}, ${g.basis.replace('_', ' ')}`);
+    print(
+      `group ${i + 1}: ${g.incidents.length} incidents (${g.start} … ${g.end}), confidence ${g.confidence}, ${g.basis.replace('_', ' ')}`,
+    );
     if (g.ambiguity) print(`  ambiguous: ${g.ambiguity.note}`);
     for (const c of g.candidates) {
       const f = c.factors.map((x) => `${x.signal} ${x.contribution >= 0 ? '+' : ''}${x.contribution}`).join(', ');
@@ -47,7 +55,14 @@ export function printCorrelation(r: CorrelationResult, print: (line: string) => 
 }
 
 /** Text for `incident show`: the record, its SLA timers and knowledge suggestions. */
-function describeIncident(inc: IncidentView, sla: { response: { status: string; remainingMinutes: number; clock: string }; resolution: { status: string; remainingMinutes: number; clock: string } }, suggestions: { article: string; title: string; score: number }[]): string {
+function describeIncident(
+  inc: IncidentView,
+  sla: {
+    response: { status: string; remainingMinutes: number; clock: string };
+    resolution: { status: string; remainingMinutes: number; clock: string };
+  },
+  suggestions: { article: string; title: string; score: number }[],
+): string {
   const lines = [
     `${inc.id}  ${inc.title}`,
     `  priority ${inc.priority} (impact ${inc.impact}, urgency ${inc.urgency}), state ${inc.state}, version ${inc.version}`,
@@ -61,13 +76,18 @@ function describeIncident(inc: IncidentView, sla: { response: { status: string; 
   if (inc.causedByChange) lines.push(`  caused by change ${inc.causedByChange}`);
   if (inc.resolution) lines.push(`  resolution ${inc.resolution.code}${inc.resolution.notes ? ` — ${inc.resolution.notes}` : ''}`);
   for (const k of inc.knownErrors) lines.push(`  known error ${k.problem} (root cause ${k.rootCause}): ${k.workaround}`);
-  lines.push(suggestions.length === 0 ? '  no knowledge articles suggested' : `  suggested articles: ${suggestions.map((x) => `${x.article} "${x.title}"`).join(', ')}`);
+  lines.push(
+    suggestions.length === 0
+      ? '  no knowledge articles suggested'
+      : `  suggested articles: ${suggestions.map((x) => `${x.article} "${x.title}"`).join(', ')}`,
+  );
   return lines.join('\n');
 }
 
 export function itsmCommands(ctx: CliContext): Command[] {
   const print = (line: string) => ctx.print(line);
-  const run = <T>(op: string, permission: Permission, fn: (s: Session['services'], session: Session) => Promise<T>): Promise<T> => ctx.withCmdb({ op, permission }, (session) => fn(session.services, session));
+  const run = <T>(op: string, permission: Permission, fn: (s: Session['services'], session: Session) => Promise<T>): Promise<T> =>
+    ctx.withCmdb({ op, permission }, (session) => fn(session.services, session));
   const writeCommand = (c: Command) => refuseSelfAssertedIdentity(c.option(...JSON_OPTION));
 
   const incident = new Command('incident').description('log, list, show and move incidents');
@@ -86,10 +106,30 @@ export function itsmCommands(ctx: CliContext): Command[] {
       .option('--opened-at <iso>')
       .option('--outage-start <iso>', 'mark as an outage from this time'),
   ).action(async (o: Record<string, string | string[] | boolean | undefined>) => {
-    const input = parseInput(IncidentCreate, { title: o.title, cis: o.ci, impact: o.impact, urgency: o.urgency, category: o.category, subcategory: o.subcategory, assignmentGroup: o.group, assignee: o.assignee, openedAt: o.openedAt, outage: o.outageStart ? { start: o.outageStart } : undefined }, 'incident create');
+    const input = parseInput(
+      IncidentCreate,
+      {
+        title: o.title,
+        cis: o.ci,
+        impact: o.impact,
+        urgency: o.urgency,
+        category: o.category,
+        subcategory: o.subcategory,
+        assignmentGroup: o.group,
+        assignee: o.assignee,
+        openedAt: o.openedAt,
+        outage: o.outageStart ? { start: o.outageStart } : undefined,
+      },
+      'incident create',
+    );
     const inc = await run('incident create', 'itsm:write', (s, { cmdb, actor }) => {
       const g = cmdb.mirror.graph;
-      requireKnownCis('incident create', input.cis, (id) => g.hasNode(id), () => g.nodes());
+      requireKnownCis(
+        'incident create',
+        input.cis,
+        (id) => g.hasNode(id),
+        () => g.nodes(),
+      );
       return s.incidents.create(input, actor);
     });
     if (o.json) return ctx.json(inc);
@@ -112,7 +152,11 @@ export function itsmCommands(ctx: CliContext): Command[] {
     .argument('<id>')
     .option(...JSON_OPTION)
     .action(async (id: string, o: { json?: boolean }) => {
-      const out = await run('incident show', 'cmdb:read', async (s) => ({ incident: await s.incidents.get(id), sla: await s.sla.incident(id), suggestions: await s.knowledge.suggestionsFor(id) }));
+      const out = await run('incident show', 'cmdb:read', async (s) => ({
+        incident: await s.incidents.get(id),
+        sla: await s.sla.incident(id),
+        suggestions: await s.knowledge.suggestionsFor(id),
+      }));
       if (o.json) return ctx.json(out);
       print(describeIncident(out.incident, out.sla, out.suggestions));
     });
@@ -127,7 +171,17 @@ export function itsmCommands(ctx: CliContext): Command[] {
       .option('--assignee <name>')
       .option('--group <name>'),
   ).action(async (id: string, to: string, o: Record<string, string | boolean | undefined>) => {
-    const input = parseInput(IncidentTransitionInput, { to, reason: o.reason, assignee: o.assignee, assignmentGroup: o.group, resolution: o.code ? { code: o.code, notes: o.notes ?? '' } : undefined }, 'incident transition');
+    const input = parseInput(
+      IncidentTransitionInput,
+      {
+        to,
+        reason: o.reason,
+        assignee: o.assignee,
+        assignmentGroup: o.group,
+        resolution: o.code ? { code: o.code, notes: o.notes ?? '' } : undefined,
+      },
+      'incident transition',
+    );
     const inc = await run('incident transition', 'itsm:write', (s, { actor }) => s.incidents.transition(id, input, actor));
     if (o.json) ctx.json(inc);
     else print(`${inc.id} → ${inc.state}`);
@@ -142,7 +196,17 @@ export function itsmCommands(ctx: CliContext): Command[] {
     .action(async (o: { incidents?: string; window: string; json?: boolean }) => {
       const list = o.incidents ? parseInput(CorrelateFile, readJson(o.incidents, 'correlate'), 'correlate').incidents : 'open';
       const r = await run('correlate', 'cmdb:read', (s) => s.correlation.run(list, { window: o.window }));
-      if (o.json) ctx.json({ groups: r.groups.map((g) => ({ incidents: g.incidents, confidence: g.confidence, basis: g.basis, ...(g.ambiguity && { ambiguity: g.ambiguity }), candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })) })), unexplained: r.unexplained });
+      if (o.json)
+        ctx.json({
+          groups: r.groups.map((g) => ({
+            incidents: g.incidents,
+            confidence: g.confidence,
+            basis: g.basis,
+            ...(g.ambiguity && { ambiguity: g.ambiguity }),
+            candidates: g.candidates.map((c) => ({ id: c.id, score: c.score, factors: c.factors, paths: c.paths })),
+          })),
+          unexplained: r.unexplained,
+        });
       else printCorrelation(r, print);
     });
 
@@ -158,8 +222,14 @@ export function itsmCommands(ctx: CliContext): Command[] {
     const p = await run('problem from-correlation', 'itsm:write', async (s, { actor }) => {
       const r = await s.correlation.run('open', { window: o.window });
       const g = r.groups[Number(o.group) - 1];
-      if (!g) throw new InputError(`problem from-correlation: there is no group ${o.group} (found ${r.groups.length})`, [{ path: ['group'], code: 'not_found', message: `1 to ${r.groups.length}` }]);
-      return s.problems.fromCorrelation({ incidents: g.incidents, candidates: g.candidates.map((c) => ({ ...c })), rootCause: o.rootCause }, actor);
+      if (!g)
+        throw new InputError(`problem from-correlation: there is no group ${o.group} (found ${r.groups.length})`, [
+          { path: ['group'], code: 'not_found', message: `1 to ${r.groups.length}` },
+        ]);
+      return s.problems.fromCorrelation(
+        { incidents: g.incidents, candidates: g.candidates.map((c) => ({ ...c })), rootCause: o.rootCause },
+        actor,
+      );
     });
     if (o.json) ctx.json(p);
     else print(`${p.id} ${p.state}: ${p.title} (root cause ${p.rootCause}, ${p.incidents.length} incidents)`);
@@ -180,8 +250,13 @@ export function itsmCommands(ctx: CliContext): Command[] {
     .action(async (id: string, o: { json?: boolean }) => {
       const p = await run('problem show', 'cmdb:read', (s) => s.problems.get(id));
       if (o.json) return ctx.json(p);
-      const lines = [`${p.id}  ${p.title}`, `  state ${p.state}, root cause ${p.rootCause ?? '(unknown)'}, created by ${p.createdBy}`, `  incidents ${p.incidents.join(', ') || '(none)'}`];
-      if (p.workaround) lines.push(`  workaround${p.workaroundPublishedAt ? ` (published ${p.workaroundPublishedAt})` : ''}: ${p.workaround}`);
+      const lines = [
+        `${p.id}  ${p.title}`,
+        `  state ${p.state}, root cause ${p.rootCause ?? '(unknown)'}, created by ${p.createdBy}`,
+        `  incidents ${p.incidents.join(', ') || '(none)'}`,
+      ];
+      if (p.workaround)
+        lines.push(`  workaround${p.workaroundPublishedAt ? ` (published ${p.workaroundPublishedAt})` : ''}: ${p.workaround}`);
       if (p.changes.length) lines.push(`  changes ${p.changes.join(', ')}`);
       if (p.articles.length) lines.push(`  articles ${p.articles.join(', ')}`);
       print(lines.join('\n'));
@@ -195,7 +270,11 @@ export function itsmCommands(ctx: CliContext): Command[] {
       .option('--root-cause <ci>')
       .option('--reason <text>'),
   ).action(async (id: string, to: string, o: { workaround?: string; rootCause?: string; reason?: string; json?: boolean }) => {
-    const input = parseInput(ProblemTransitionInput, { to, workaround: o.workaround, rootCause: o.rootCause, reason: o.reason }, 'problem transition');
+    const input = parseInput(
+      ProblemTransitionInput,
+      { to, workaround: o.workaround, rootCause: o.rootCause, reason: o.reason },
+      'problem transition',
+    );
     const p = await run('problem transition', 'itsm:write', (s, { actor }) => s.problems.transition(id, input, actor));
     if (o.json) ctx.json(p);
     else print(`${p.id} → ${p.state}${p.workaroundPublishedAt ? ` (workaround published: ${p.articles.join(', ')})` : ''}`);
@@ -227,7 +306,9 @@ export function itsmCommands(ctx: CliContext): Command[] {
       try {
         body = readFileSync(o.bodyFile, 'utf8');
       } catch (err) {
-        throw new InputError(`kb add: cannot read "${o.bodyFile}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path: ['body-file'], code: 'unreadable', message: (err as Error).message }]);
+        throw new InputError(`kb add: cannot read "${o.bodyFile}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [
+          { path: ['body-file'], code: 'unreadable', message: (err as Error).message },
+        ]);
       }
     }
     const input = parseInput(ArticleCreate, { title: o.title, body, tags: o.tag, cis: o.ci, classes: o.class }, 'kb add');
@@ -242,7 +323,8 @@ export function itsmCommands(ctx: CliContext): Command[] {
       const out = await run('kb suggest', 'cmdb:read', (s) => s.knowledge.suggestionsFor(id));
       if (o.json) return ctx.json(out);
       if (out.length === 0) return print(`no articles to suggest for ${id}`);
-      for (const x of out) print(`${x.article} ${x.score.toFixed(2).padStart(6)}  ${x.title}  [${x.reasons.map((r) => r.kind).join(', ')}]`);
+      for (const x of out)
+        print(`${x.article} ${x.score.toFixed(2).padStart(6)}  ${x.title}  [${x.reasons.map((r) => r.kind).join(', ')}]`);
     });
 
   const sla = new Command('sla').description('SLA timers and availability');
@@ -255,8 +337,13 @@ export function itsmCommands(ctx: CliContext): Command[] {
       if (o.json) return ctx.json(r);
       print(`availability ${r.month} (policy ${r.policyVersion})`);
       if (r.services.length === 0) print('  no business services with an availability target');
-      for (const x of r.services) print(`  ${x.service.padEnd(28)} ${x.availability.toFixed(4).padStart(9)} %  target ${x.target} %  ${x.met ? 'met' : 'MISSED'}  outage ${x.outageMinutes} min`);
-      print(`incidents opened: ${r.incidents.total}, response breached ${r.incidents.responseBreached}, resolution breached ${r.incidents.resolutionBreached}`);
+      for (const x of r.services)
+        print(
+          `  ${x.service.padEnd(28)} ${x.availability.toFixed(4).padStart(9)} %  target ${x.target} %  ${x.met ? 'met' : 'MISSED'}  outage ${x.outageMinutes} min`,
+        );
+      print(
+        `incidents opened: ${r.incidents.total}, response breached ${r.incidents.responseBreached}, resolution breached ${r.incidents.resolutionBreached}`,
+      );
     });
   sla
     .command('open')
@@ -266,7 +353,10 @@ export function itsmCommands(ctx: CliContext): Command[] {
       const r = await run('sla open', 'cmdb:read', (s) => s.sla.open());
       if (o.json) return ctx.json(r);
       if (r.length === 0) return print('no open incidents');
-      for (const x of r) print(`${x.incident} ${x.priority} response ${x.response.status} resolution ${x.resolution.status} (${x.resolution.remainingMinutes} min left, ${x.resolution.clock})`);
+      for (const x of r)
+        print(
+          `${x.incident} ${x.priority} response ${x.response.status} resolution ${x.resolution.status} (${x.resolution.remainingMinutes} min left, ${x.resolution.clock})`,
+        );
     });
 
   return [incident, correlate, problem, kb, sla];

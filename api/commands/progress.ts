@@ -35,7 +35,11 @@ export function stage(enabled: boolean, label: string, total?: number, stream: N
 }
 
 /** Hydration progress: a bar for the CIs, then one for the relationships, each out of its count. */
-export function hydrationStages(enabled: boolean, totals: { cis: number; relationships: number } | undefined, stream: NodeJS.WritableStream = process.stderr): { onProgress: (p: { phase: 'cis' | 'relationships'; done: number }) => void; stop: () => void } {
+export function hydrationStages(
+  enabled: boolean,
+  totals: { cis: number; relationships: number } | undefined,
+  stream: NodeJS.WritableStream = process.stderr,
+): { onProgress: (p: { phase: 'cis' | 'relationships'; done: number }) => void; stop: () => void } {
   if (!enabled || totals === undefined) return { onProgress: () => {}, stop: () => {} };
   let phase: 'cis' | 'relationships' | undefined;
   let current: Stage = OFF;
@@ -44,7 +48,10 @@ export function hydrationStages(enabled: boolean, totals: { cis: number; relatio
       if (p.phase !== phase) {
         current.stop();
         phase = p.phase;
-        current = p.phase === 'cis' ? stage(true, 'loading CIs          ', totals.cis, stream) : stage(true, 'loading relationships', totals.relationships, stream);
+        current =
+          p.phase === 'cis'
+            ? stage(true, 'loading CIs          ', totals.cis, stream)
+            : stage(true, 'loading relationships', totals.relationships, stream);
       }
       current.update(p.done);
     },

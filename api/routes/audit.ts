@@ -26,14 +26,39 @@ export const AuditRunBody = z
   })
   .strict();
 
-const FindingSchema = z.object({ rule: z.string(), ci: z.string().optional(), relationship: z.string().optional(), severity: z.enum(['error', 'warning', 'info']), message: z.string(), evidence: z.record(z.string(), z.unknown()) });
-const Scores = z.object({ score: z.number(), completeness: z.number(), correctness: z.number(), compliance: z.number(), cis: z.number().int() });
+const FindingSchema = z.object({
+  rule: z.string(),
+  ci: z.string().optional(),
+  relationship: z.string().optional(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+});
+const Scores = z.object({
+  score: z.number(),
+  completeness: z.number(),
+  correctness: z.number(),
+  compliance: z.number(),
+  cis: z.number().int(),
+});
 const AuditRunSchema = z
-  .object({ id: z.string().nullable(), seq: z.number().int(), at: z.string(), ruleSetHash: z.string(), logHead: z.object({ seq: z.number().int(), hash: z.string().nullable() }).nullable(), summary: Scores.loose(), findings: z.array(FindingSchema) })
+  .object({
+    id: z.string().nullable(),
+    seq: z.number().int(),
+    at: z.string(),
+    ruleSetHash: z.string(),
+    logHead: z.object({ seq: z.number().int(), hash: z.string().nullable() }).nullable(),
+    summary: Scores.loose(),
+    findings: z.array(FindingSchema),
+  })
   .loose();
 const RunParams = z.object({ id: z.string().regex(/^run-[0-9TZ]+-[0-9]+$/, 'must be an audit run id') }).strict();
 const ReportQuery = z.object({ format: z.enum(REPORT_FORMATS).default('html') }).strict();
-const CONTENT_TYPES = { html: 'text/html; charset=utf-8', csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
+const CONTENT_TYPES = {
+  html: 'text/html; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+} as const;
 
 export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () => Date }): AnyRoute[] {
   const service = new AuditService(cmdb, now);
@@ -46,9 +71,18 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:run',
       body: AuditRunBody,
-      responses: { 201: { description: 'the run: scores and findings', schema: AuditRunSchema }, 400: err('malformed rule file'), 422: err('rule file names an unknown class or type') },
+      responses: {
+        201: { description: 'the run: scores and findings', schema: AuditRunSchema },
+        400: err('malformed rule file'),
+        422: err('rule file names an unknown class or type'),
+      },
       async handler({ body, actor, res }) {
-        const run = await service.run({ actor: actor.name, store: body.store, ...(body.rules ? { rules: body.rules, rulesSource: 'request body' } : {}), ...(body.clock ? { now: new Date(body.clock) } : {}) });
+        const run = await service.run({
+          actor: actor.name,
+          store: body.store,
+          ...(body.rules ? { rules: body.rules, rulesSource: 'request body' } : {}),
+          ...(body.clock ? { now: new Date(body.clock) } : {}),
+        });
         res.status(run.id ? 201 : 200).json(run);
       },
     }),
@@ -60,7 +94,16 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:run',
       query: EmptyQuery,
-      responses: { 200: { description: 'runs', schema: z.object({ runs: z.array(z.object({ id: z.string(), at: z.string(), seq: z.number().int(), ruleSetHash: z.string(), summary: Scores.loose() })) }) } },
+      responses: {
+        200: {
+          description: 'runs',
+          schema: z.object({
+            runs: z.array(
+              z.object({ id: z.string(), at: z.string(), seq: z.number().int(), ruleSetHash: z.string(), summary: Scores.loose() }),
+            ),
+          }),
+        },
+      },
       async handler({ res }) {
         res.json({ runs: await service.trend() });
       },
@@ -88,7 +131,11 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       params: RunParams,
       query: ReportQuery,
       responses: {
-        200: { description: 'the report; X-Content-SHA256 is the SHA-256 of the body', contentType: 'text/html', headers: { 'X-Content-SHA256': 'SHA-256 of the body' } },
+        200: {
+          description: 'the report; X-Content-SHA256 is the SHA-256 of the body',
+          contentType: 'text/html',
+          headers: { 'X-Content-SHA256': 'SHA-256 of the body' },
+        },
         404: err('no such run'),
       },
       async handler({ params, query, res }) {
@@ -107,7 +154,9 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:run',
       query: EmptyQuery,
-      responses: { 200: { description: 'the rule file and its rule-set hash', schema: z.object({ rules: z.unknown(), ruleSetHash: z.string() }) } },
+      responses: {
+        200: { description: 'the rule file and its rule-set hash', schema: z.object({ rules: z.unknown(), ruleSetHash: z.string() }) },
+      },
       async handler({ res }) {
         const rules = (await service.storedRules()) ?? null;
         res.json({ rules, ruleSetHash: (await service.ruleSet()).hash });
@@ -121,7 +170,11 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:rules',
       body: RuleFile,
-      responses: { 200: { description: 'stored', schema: z.object({ ruleSetHash: z.string(), rules: z.number().int() }) }, 400: err('malformed rule file'), 422: err('unknown class or type') },
+      responses: {
+        200: { description: 'stored', schema: z.object({ ruleSetHash: z.string(), rules: z.number().int() }) },
+        400: err('malformed rule file'),
+        422: err('unknown class or type'),
+      },
       async handler({ body, actor, res }) {
         const set = await service.putRules(body, actor.name);
         res.json({ ruleSetHash: set.hash, rules: set.rules.length });
@@ -135,7 +188,27 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:run',
       query: z.object({ since: Instant, until: Instant.optional() }).strict(),
-      responses: { 200: { description: 'events with seq, at, actor, op, entity, id, changeId and reason', schema: z.object({ events: z.array(z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), op: z.string(), entity: z.string(), reason: z.string() }).loose()) }).loose() } },
+      responses: {
+        200: {
+          description: 'events with seq, at, actor, op, entity, id, changeId and reason',
+          schema: z
+            .object({
+              events: z.array(
+                z
+                  .object({
+                    seq: z.number().int(),
+                    at: z.string(),
+                    actor: z.string(),
+                    op: z.string(),
+                    entity: z.string(),
+                    reason: z.string(),
+                  })
+                  .loose(),
+              ),
+            })
+            .loose(),
+        },
+      },
       async handler({ query, res }) {
         res.json(await findUnauthorised(cmdb.store, query.since, query.until));
       },
@@ -148,7 +221,20 @@ export function auditRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () 
       tag: 'audit',
       permission: 'audit:run',
       query: EmptyQuery,
-      responses: { 200: { description: 'the verification (ok false names firstBad)', schema: z.object({ ok: z.boolean(), events: z.number().int(), headSeq: z.number().int(), headHash: z.string(), lastSeq: z.number().int() }).loose() } },
+      responses: {
+        200: {
+          description: 'the verification (ok false names firstBad)',
+          schema: z
+            .object({
+              ok: z.boolean(),
+              events: z.number().int(),
+              headSeq: z.number().int(),
+              headHash: z.string(),
+              lastSeq: z.number().int(),
+            })
+            .loose(),
+        },
+      },
       async handler({ res }) {
         res.json(await verifyLog(cmdb.store));
       },
@@ -160,12 +246,29 @@ const BaselineParams = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9
 export const BaselineCreateBody = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, . _ -'),
-    asOf: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe('seq or ISO time (default now)'),
+    asOf: z
+      .union([z.number().int().min(0), z.string().min(1)])
+      .optional()
+      .describe('seq or ISO time (default now)'),
     description: z.string().max(1000).optional(),
   })
   .strict();
-const BaselineSchema = z.object({ name: z.string(), seq: z.number().int(), createdAt: z.string(), actor: z.string(), logHash: z.string().nullable(), contentHash: z.string(), counts: z.object({ cis: z.number().int(), relationships: z.number().int() }) }).loose();
-const EntityDiff = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.object({ id: z.string(), fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })) })) });
+const BaselineSchema = z
+  .object({
+    name: z.string(),
+    seq: z.number().int(),
+    createdAt: z.string(),
+    actor: z.string(),
+    logHash: z.string().nullable(),
+    contentHash: z.string(),
+    counts: z.object({ cis: z.number().int(), relationships: z.number().int() }),
+  })
+  .loose();
+const EntityDiff = z.object({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.object({ id: z.string(), fields: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })) })),
+});
 
 export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: () => Date }): AnyRoute[] {
   const service = new BaselineService(cmdb, now);
@@ -181,7 +284,14 @@ export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: 
       responses: { 201: { description: 'the baseline', schema: BaselineSchema }, 409: err('name taken') },
       async handler({ body, actor, res }) {
         const seq = body.asOf === undefined ? undefined : await resolveAsOf(cmdb.store, body.asOf);
-        res.status(201).json(await service.create(body.name, actor.name, { ...(seq !== undefined ? { seq } : {}), ...(body.description ? { description: body.description } : {}) }));
+        res
+          .status(201)
+          .json(
+            await service.create(body.name, actor.name, {
+              ...(seq !== undefined ? { seq } : {}),
+              ...(body.description ? { description: body.description } : {}),
+            }),
+          );
       },
     }),
     defineRoute({
@@ -206,7 +316,10 @@ export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: 
       permission: 'audit:run',
       params: BaselineParams,
       query: z.object({ to: BaselineParams.shape.name.optional() }).strict(),
-      responses: { 200: { description: 'the diff', schema: z.object({ cis: EntityDiff, relationships: EntityDiff }).loose() }, 404: err('no such baseline') },
+      responses: {
+        200: { description: 'the diff', schema: z.object({ cis: EntityDiff, relationships: EntityDiff }).loose() },
+        404: err('no such baseline'),
+      },
       async handler({ params, query, res }) {
         res.json(await service.diff(params.name, query.to));
       },

@@ -16,7 +16,18 @@ import { addImportDocument, emptyImport, importParsed, readImportFiles } from '.
 import { exportCsv, exportJson, exportNdjson, type Sink } from '../../engine/io/export.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { PayloadTooLargeError } from '../http-errors.ts';
-import { EmptyQuery, ErrorSchema, ExportQuery, ImportBody, ImportSummarySchema, RegistrySchema, TokenCreateBody, TokenCreatedSchema, TokenInfoSchema, TokenParams } from '../schemas.ts';
+import {
+  EmptyQuery,
+  ErrorSchema,
+  ExportQuery,
+  ImportBody,
+  ImportSummarySchema,
+  RegistrySchema,
+  TokenCreateBody,
+  TokenCreatedSchema,
+  TokenInfoSchema,
+  TokenParams,
+} from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
@@ -61,7 +72,10 @@ function responseSink(res: Response): Sink {
 
 export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {}): AnyRoute[] {
   const fileBytes = limits.uploadFileBytes ?? 50 * 1024 * 1024;
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: fileBytes, files: limits.uploadFiles ?? 10, fields: 10, fieldSize: 64 * 1024 } });
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: fileBytes, files: limits.uploadFiles ?? 10, fields: 10, fieldSize: 64 * 1024 },
+  });
 
   return [
     defineRoute({
@@ -75,7 +89,13 @@ export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {})
       body: ImportBody,
       multipart: true,
       bodyLimit: limits.importBodyLimit ?? '50mb',
-      responses: { 200: { description: 'what the import did', schema: ImportSummarySchema }, 400: err('a bad row (named in the message)'), 413: err('too large'), 415: err('neither JSON nor multipart'), 422: err('unknown class or type, or a relationship to a missing CI') },
+      responses: {
+        200: { description: 'what the import did', schema: ImportSummarySchema },
+        400: err('a bad row (named in the message)'),
+        413: err('too large'),
+        415: err('neither JSON nor multipart'),
+        422: err('unknown class or type, or a relationship to a missing CI'),
+      },
       async handler({ body, actor, req, res }) {
         const ctx = { actor: actor.name };
         if (body !== undefined) {
@@ -85,7 +105,10 @@ export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {})
           return;
         }
         const files = await receiveFiles(upload, req, res);
-        if (files.length === 0) throw new InputError('importCMDB: no file in field "file" of the multipart body', [{ in: 'body', path: ['file'], code: 'invalid_type', message: 'expected at least one file' }]);
+        if (files.length === 0)
+          throw new InputError('importCMDB: no file in field "file" of the multipart body', [
+            { in: 'body', path: ['file'], code: 'invalid_type', message: 'expected at least one file' },
+          ]);
         if (files.some((f) => f.size > fileBytes)) throw new PayloadTooLargeError('importCMDB: an uploaded file is too large');
         const dir = await mkdtemp(join(tmpdir(), 'cmdb-upload-'));
         try {
@@ -111,10 +134,22 @@ export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {})
       tag: 'bulk',
       permission: 'cmdb:export',
       query: ExportQuery,
-      responses: { 200: { description: 'the import document (json), one row per line (ndjson) or one CSV file (csv, with part)', contentType: 'application/json' }, 400: err('csv without part') },
+      responses: {
+        200: {
+          description: 'the import document (json), one row per line (ndjson) or one CSV file (csv, with part)',
+          contentType: 'application/json',
+        },
+        400: err('csv without part'),
+      },
       async handler({ query, res }) {
-        if (query.format === 'csv' && query.part === undefined) throw new InputError('exportCMDB: csv is two files; ask for part=cis or part=relationships', [{ in: 'query', path: ['part'], code: 'invalid_type', message: 'required with format=csv' }]);
-        if (query.format !== 'csv' && query.part !== undefined) throw new InputError('exportCMDB: part is only for format=csv', [{ in: 'query', path: ['part'], code: 'unrecognized_keys', message: 'only with format=csv' }]);
+        if (query.format === 'csv' && query.part === undefined)
+          throw new InputError('exportCMDB: csv is two files; ask for part=cis or part=relationships', [
+            { in: 'query', path: ['part'], code: 'invalid_type', message: 'required with format=csv' },
+          ]);
+        if (query.format !== 'csv' && query.part !== undefined)
+          throw new InputError('exportCMDB: part is only for format=csv', [
+            { in: 'query', path: ['part'], code: 'unrecognized_keys', message: 'only with format=csv' },
+          ]);
         // Probe the store before the 200 goes out, so an unreachable store is a clean 503.
         await cmdb.store.lastSeq();
         const type = query.format === 'json' ? 'application/json' : query.format === 'ndjson' ? 'application/x-ndjson' : 'text/csv';

@@ -33,13 +33,24 @@ const err = (description: string) => ({ description, schema: ErrorSchema });
 
 export const StoredChange = stored(ChangeDoc).describe('A change request');
 const ChangePage = z.object({ items: z.array(StoredChange), next: z.string().nullable().describe('pass as `after` for the next page') });
-const AssessmentView = z.object({ id: z.string(), state: z.string(), version: z.number().int(), assessment: Assessment, frozen: FrozenAssessment.nullable() });
+const AssessmentView = z.object({
+  id: z.string(),
+  state: z.string(),
+  version: z.number().int(),
+  assessment: Assessment,
+  frozen: FrozenAssessment.nullable(),
+});
 
 export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
   const { changes } = services;
   const send = (res: Parameters<typeof sendVersioned>[0], change: ChangeView, status = 200) => sendVersioned(res, status, change);
 
-  const windowRoutes = ([['/freeze-windows', 'freeze'], ['/maintenance-windows', 'maintenance']] as [string, WindowKind][]).flatMap(([path, kind]) => [
+  const windowRoutes = (
+    [
+      ['/freeze-windows', 'freeze'],
+      ['/maintenance-windows', 'maintenance'],
+    ] as [string, WindowKind][]
+  ).flatMap(([path, kind]) => [
     defineRoute({
       method: 'post',
       path,
@@ -49,7 +60,11 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       permission: 'windows:write',
       query: EmptyQuery,
       body: WindowInput,
-      responses: { 201: { description: 'created', schema: WindowDoc, headers: { Location: 'the window' } }, 400: err('invalid body'), 422: err('a scoped CI does not exist') },
+      responses: {
+        201: { description: 'created', schema: WindowDoc, headers: { Location: 'the window' } },
+        400: err('invalid body'),
+        422: err('a scoped CI does not exist'),
+      },
       async handler({ body, actor, res }) {
         const window = await changes.createWindow(kind, body, principalOf(actor));
         res.setHeader('Location', locationOf(path.slice(1), window.id));
@@ -81,7 +96,11 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       permission: 'changes:write',
       query: EmptyQuery,
       body: ChangeCreate,
-      responses: { 201: { description: 'created', schema: StoredChange, headers: { ETag: 'the version', Location: 'the change' } }, 400: err('invalid body'), 422: err('a target CI does not exist') },
+      responses: {
+        201: { description: 'created', schema: StoredChange, headers: { ETag: 'the version', Location: 'the change' } },
+        400: err('invalid body'),
+        422: err('a target CI does not exist'),
+      },
       async handler({ body, actor, res }) {
         const change = await changes.create(body, principalOf(actor));
         sendVersioned(res, 201, change, { Location: locationOf('changes', change.id) });
@@ -126,7 +145,13 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       body: ChangePatch,
       mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the change after the write', schema: StoredChange }, 400: err('invalid body'), 404: err('no such change'), 409: err('the field is not editable in this state'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the change after the write', schema: StoredChange },
+        400: err('invalid body'),
+        404: err('no such change'),
+        409: err('the field is not editable in this state'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         send(res, await changes.update(params.id, body, principalOf(actor), singleVersion('patchChange', ifMatch)));
       },
@@ -156,7 +181,15 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: TransitionInput,
       ifMatch: true,
-      responses: { 200: { description: 'the change after the transition', schema: StoredChange }, 400: err('invalid body'), 403: err('separation of duties or the policy forbids it'), 404: err('no such change'), 409: err('illegal transition, quorum not reached or a freeze'), 412: err('stale If-Match'), 422: err('the change is incomplete') },
+      responses: {
+        200: { description: 'the change after the transition', schema: StoredChange },
+        400: err('invalid body'),
+        403: err('separation of duties or the policy forbids it'),
+        404: err('no such change'),
+        409: err('illegal transition, quorum not reached or a freeze'),
+        412: err('stale If-Match'),
+        422: err('the change is incomplete'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         send(res, await changes.transition(params.id, body, principalOf(actor), singleVersion('transitionChange', ifMatch)));
       },
@@ -185,7 +218,12 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       params: IdParam,
       query: EmptyQuery,
       ifMatch: true,
-      responses: { 200: { description: 'the stored assessment', schema: AssessmentView }, 404: err('no such change'), 409: err('not between submission and closure'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the stored assessment', schema: AssessmentView },
+        404: err('no such change'),
+        409: err('not between submission and closure'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, actor, ifMatch, res }) {
         res.json(await changes.reassess(params.id, principalOf(actor), singleVersion('reassessChange', ifMatch)));
       },
@@ -199,7 +237,10 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'conflicts', schema: z.object({ id: z.string(), conflicts: z.array(Conflict) }) }, 404: err('no such change') },
+      responses: {
+        200: { description: 'conflicts', schema: z.object({ id: z.string(), conflicts: z.array(Conflict) }) },
+        404: err('no such change'),
+      },
       async handler({ params, res }) {
         res.json({ id: params.id, conflicts: await changes.conflicts(params.id) });
       },
@@ -215,7 +256,14 @@ export function changeRoutes({ services }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: ApprovalInput,
       ifMatch: true,
-      responses: { 200: { description: 'the change after the vote', schema: StoredChange }, 400: err('invalid body'), 403: err('not a voting role at this risk level, or the requester'), 404: err('no such change'), 409: err('not in cab_review, or the principal already voted otherwise'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the change after the vote', schema: StoredChange },
+        400: err('invalid body'),
+        403: err('not a voting role at this risk level, or the requester'),
+        404: err('no such change'),
+        409: err('not in cab_review, or the principal already voted otherwise'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         send(res, await changes.vote(params.id, body, principalOf(actor), singleVersion('voteOnChange', ifMatch)));
       },

@@ -55,7 +55,14 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: EmptyQuery,
-      responses: { 200: { description: 'the CI (only mirror attributes, without ETag, when the store is unreachable)', schema: StoredCI, headers: { ETag: 'the version' } }, 404: err('no such CI') },
+      responses: {
+        200: {
+          description: 'the CI (only mirror attributes, without ETag, when the store is unreachable)',
+          schema: StoredCI,
+          headers: { ETag: 'the version' },
+        },
+        404: err('no such CI'),
+      },
       async handler({ params, res }) {
         const got = await cis.read(params.id);
         if (got.source === 'store') return sendVersioned(res, 200, got.ci);
@@ -72,7 +79,12 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:write',
       query: EmptyQuery,
       body: CIBody,
-      responses: { 201: { description: 'created', schema: StoredCI, headers: { ETag: 'the version', Location: 'the CI' } }, 400: err('invalid body'), 409: err('the id exists'), 422: err('unknown class or bad redundancy rule') },
+      responses: {
+        201: { description: 'created', schema: StoredCI, headers: { ETag: 'the version', Location: 'the CI' } },
+        400: err('invalid body'),
+        409: err('the id exists'),
+        422: err('unknown class or bad redundancy rule'),
+      },
       async handler({ body, actor, res }) {
         const created = await cis.create(body, actorCtx(actor.name));
         sendVersioned(res, 201, created, { Location: locationOf('cis', created.id) });
@@ -89,7 +101,14 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: CIBody,
       ifMatch: true,
-      responses: { 200: { description: 'the CI after the write', schema: StoredCI }, 400: err('invalid body'), 404: err('no such CI'), 409: err('written concurrently'), 412: err('stale If-Match'), 422: err('unknown class') },
+      responses: {
+        200: { description: 'the CI after the write', schema: StoredCI },
+        400: err('invalid body'),
+        404: err('no such CI'),
+        409: err('written concurrently'),
+        412: err('stale If-Match'),
+        422: err('unknown class'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         sendVersioned(res, 200, await cis.replace(params.id, body, actorCtx(actor.name), ifMatch));
       },
@@ -106,7 +125,14 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       body: CIPatch,
       mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the CI after the write', schema: StoredCI }, 400: err('invalid body, or the patched CI is invalid'), 404: err('no such CI'), 409: err('written concurrently'), 412: err('stale If-Match'), 422: err('unknown class') },
+      responses: {
+        200: { description: 'the CI after the write', schema: StoredCI },
+        400: err('invalid body, or the patched CI is invalid'),
+        404: err('no such CI'),
+        409: err('written concurrently'),
+        412: err('stale If-Match'),
+        422: err('unknown class'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         sendVersioned(res, 200, await cis.patch(params.id, body, actorCtx(actor.name), ifMatch));
       },
@@ -122,7 +148,10 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       query: DeleteQuery,
       ifMatch: true,
       responses: {
-        200: { description: 'deleted', schema: z.object({ id: z.string(), relationshipsDeleted: z.array(z.string()), seq: z.number().int() }) },
+        200: {
+          description: 'deleted',
+          schema: z.object({ id: z.string(), relationshipsDeleted: z.array(z.string()), seq: z.number().int() }),
+        },
         404: err('no such CI'),
         409: err('the CI still has relationships (use cascade=true), or it was written concurrently'),
         412: err('stale If-Match'),
@@ -140,9 +169,20 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: NeighbourQuery,
-      responses: { 200: { description: 'neighbours, by relationship id', schema: z.object({ id: z.string(), seq: z.number().int(), items: z.array(NeighbourSchema) }) }, 404: err('no such CI') },
+      responses: {
+        200: {
+          description: 'neighbours, by relationship id',
+          schema: z.object({ id: z.string(), seq: z.number().int(), items: z.array(NeighbourSchema) }),
+        },
+        404: err('no such CI'),
+      },
       handler({ params, query, res }) {
-        const items = neighbours(cmdb.mirror, cmdb.registry, params.id, query.type === undefined ? { direction: query.direction } : { direction: query.direction, type: query.type });
+        const items = neighbours(
+          cmdb.mirror,
+          cmdb.registry,
+          params.id,
+          query.type === undefined ? { direction: query.direction } : { direction: query.direction, type: query.type },
+        );
         res.json({ id: params.id, seq: cmdb.seq, items });
       },
     }),
@@ -155,10 +195,17 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       permission: 'history:read',
       params: CIParams,
       query: HistoryQuery,
-      responses: { 200: { description: 'events; `next` is the seq to pass as `after`', schema: z.object({ items: z.array(ChangeEventSchema), next: z.number().int().nullable() }) }, 404: err('no such CI and no history') },
+      responses: {
+        200: {
+          description: 'events; `next` is the seq to pass as `after`',
+          schema: z.object({ items: z.array(ChangeEventSchema), next: z.number().int().nullable() }),
+        },
+        404: err('no such CI and no history'),
+      },
       async handler({ params, query, res }) {
         const events = await cmdb.store.history('ci', params.id, { after: query.after, limit: query.limit + 1 });
-        if (events.length === 0 && query.after === 0 && !cmdb.mirror.graph.hasNode(params.id)) throw new NotFoundError(`ciHistory: CI "${params.id}" not found and has no history`, { id: params.id });
+        if (events.length === 0 && query.after === 0 && !cmdb.mirror.graph.hasNode(params.id))
+          throw new NotFoundError(`ciHistory: CI "${params.id}" not found and has no history`, { id: params.id });
         const items = events.slice(0, query.limit);
         res.json({ items, next: events.length > query.limit ? items[items.length - 1]!.seq : null });
       },

@@ -40,7 +40,10 @@ export function principalOf(actor: Actor): { name: string; role: Role } {
  */
 export function singleVersion(op: string, ifMatch: IfMatch | undefined): number | undefined {
   if (!ifMatch || ifMatch.any) return undefined;
-  if (ifMatch.versions.length > 1) throw new InputError(`${op}: If-Match must name one version on this route, not ${ifMatch.versions.length}`, [{ in: 'header', path: ['if-match'], code: 'invalid_format', message: 'expected one ETag' }]);
+  if (ifMatch.versions.length > 1)
+    throw new InputError(`${op}: If-Match must name one version on this route, not ${ifMatch.versions.length}`, [
+      { in: 'header', path: ['if-match'], code: 'invalid_format', message: 'expected one ETag' },
+    ]);
   return ifMatch.versions[0];
 }
 

@@ -15,7 +15,11 @@ const err = (description: string) => ({ description, schema: ErrorSchema });
 
 const Effect = z.enum(['down', 'degraded']);
 /** `a,b,c` in a query string. */
-const csv = <T extends z.ZodType<string, string>>(item: T) => z.string().transform((s) => s.split(',').filter((v) => v !== '')).pipe(z.array(item).min(1));
+const csv = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').filter((v) => v !== ''))
+    .pipe(z.array(item).min(1));
 const Depth = z.coerce.number().int().min(0).max(10_000);
 /** Grouping for maps (engine/views/impact-groups.ts): `auto` adds `groups` when more than `maxNodes` CIs would be drawn. */
 const Group = z.enum(['none', 'auto']).default('none').describe('auto: group similar CIs for drawing when the answer exceeds maxNodes');
@@ -34,7 +38,10 @@ export const ImpactQuery = z
 
 export const ImpactBody = z
   .object({
-    origins: z.array(z.object({ ci: CiId, effect: Effect.default('down') }).strict()).min(1).max(10_000),
+    origins: z
+      .array(z.object({ ci: CiId, effect: Effect.default('down') }).strict())
+      .min(1)
+      .max(10_000),
     maxDepth: z.number().int().min(0).optional(),
     relationshipTypes: z.array(RelTypeName).min(1).optional(),
     environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
@@ -51,15 +58,24 @@ const ImpactResult = z
   .object({
     seq: z.number().int(),
     origins: z.array(z.object({ id: z.string(), effect: Effect, state: Effect })),
-    impacted: z.array(z.object({ id: z.string(), class: z.string(), name: z.string(), state: Effect, depth: z.number().int(), via: z.array(Step) }).passthrough()),
-    services: z.array(z.object({ id: z.string(), name: z.string(), criticality: z.number().int(), owner: z.string().optional(), state: Effect }).passthrough()),
+    impacted: z.array(
+      z
+        .object({ id: z.string(), class: z.string(), name: z.string(), state: Effect, depth: z.number().int(), via: z.array(Step) })
+        .passthrough(),
+    ),
+    services: z.array(
+      z
+        .object({ id: z.string(), name: z.string(), criticality: z.number().int(), owner: z.string().optional(), state: Effect })
+        .passthrough(),
+    ),
     counts: z.object({ down: z.number().int(), degraded: z.number().int(), byClass: z.record(z.string(), z.unknown()) }),
   })
   .passthrough();
 
 export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
   const answer = <T extends object>(result: T) => ({ seq: cmdb.seq, ...result });
-  const grouped = <T extends Parameters<typeof groupImpact>[0]>(result: T, group: 'none' | 'auto', maxNodes: number) => (group === 'auto' ? { ...result, groups: groupImpact(result, { maxNodes }) } : result);
+  const grouped = <T extends Parameters<typeof groupImpact>[0]>(result: T, group: 'none' | 'auto', maxNodes: number) =>
+    group === 'auto' ? { ...result, groups: groupImpact(result, { maxNodes }) } : result;
   return [
     defineRoute({
       method: 'get',
@@ -103,9 +119,18 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: DependenciesQuery,
-      responses: { 200: { description: 'the transitive providers', schema: z.object({}).loose().describe('providers with depth and one shortest path each, and the graph seq') }, 400: err('invalid query'), 404: err('unknown CI') },
+      responses: {
+        200: {
+          description: 'the transitive providers',
+          schema: z.object({}).loose().describe('providers with depth and one shortest path each, and the graph seq'),
+        },
+        400: err('invalid query'),
+        404: err('unknown CI'),
+      },
       handler({ params, query, res }) {
-        res.json(answer(dependencies(cmdb.impactIndex(), cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })));
+        res.json(
+          answer(dependencies(cmdb.impactIndex(), cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })),
+        );
       },
     }),
     defineRoute({
@@ -117,7 +142,14 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: SpofQuery,
-      responses: { 200: { description: 'the single points of failure', schema: z.object({}).loose().describe('CIs whose failure alone takes this CI down, and the graph seq') }, 400: err('invalid query'), 404: err('unknown CI') },
+      responses: {
+        200: {
+          description: 'the single points of failure',
+          schema: z.object({}).loose().describe('CIs whose failure alone takes this CI down, and the graph seq'),
+        },
+        400: err('invalid query'),
+        404: err('unknown CI'),
+      },
       handler({ params, query, res }) {
         res.json(answer(singlePointsOfFailure(cmdb.impactIndex(), cmdb.registry, params.id, { relationshipTypes: query.types })));
       },

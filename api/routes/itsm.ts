@@ -6,9 +6,27 @@
  */
 import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
-import { AlertEvidence, IdParam, IncidentCreate, IncidentDoc, IncidentListQuery, IncidentPatch, IncidentTransitionInput, Instant, KnownErrorOffer, type PriorityMatrix } from '../../engine/incidents/index.ts';
+import {
+  AlertEvidence,
+  IdParam,
+  IncidentCreate,
+  IncidentDoc,
+  IncidentListQuery,
+  IncidentPatch,
+  IncidentTransitionInput,
+  Instant,
+  KnownErrorOffer,
+  type PriorityMatrix,
+} from '../../engine/incidents/index.ts';
 import { ArticleCreate, ArticleDoc, ArticlePatch, ArticleSearchQuery } from '../../engine/knowledge/index.ts';
-import { ProblemCreate, ProblemDoc, ProblemFromCorrelation, ProblemListQuery, ProblemPatch, ProblemTransitionInput } from '../../engine/problems/index.ts';
+import {
+  ProblemCreate,
+  ProblemDoc,
+  ProblemFromCorrelation,
+  ProblemListQuery,
+  ProblemPatch,
+  ProblemTransitionInput,
+} from '../../engine/problems/index.ts';
 import type { SlaPolicy } from '../../engine/sla/index.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { EmptyQuery, ErrorSchema, stored } from '../schemas.ts';
@@ -28,7 +46,14 @@ const Duration = z.string().regex(/^[0-9]+(?:\.[0-9]+)?(ms|s|m|h|d)$/, 'a durati
 export const CorrelateBody = z
   .object({
     /** Omitted: every open incident in the store. */
-    incidents: z.array(z.object({ id: z.string().min(1).max(100), cis: z.array(z.string().min(1)).min(1).max(1000), openedAt: Instant, ...AlertEvidence }).strict()).max(100_000).optional(),
+    incidents: z
+      .array(
+        z
+          .object({ id: z.string().min(1).max(100), cis: z.array(z.string().min(1)).min(1).max(1000), openedAt: Instant, ...AlertEvidence })
+          .strict(),
+      )
+      .max(100_000)
+      .optional(),
     window: Duration.default('30m'),
     changeLookback: Duration.optional(),
     maxDepth: z.number().int().min(1).max(64).optional(),
@@ -38,17 +63,26 @@ export const CorrelateBody = z
   })
   .strict();
 
-const SlaReportQuery = z.object({ month: z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional() }).strict();
+const SlaReportQuery = z
+  .object({
+    month: z
+      .string()
+      .regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM')
+      .optional(),
+  })
+  .strict();
 const SuggestionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) }).strict();
 /** Without `q` the list of all articles (and no other parameter); with `q` a full-text search. */
 const ArticleQuery = ArticleSearchQuery.partial({ q: true }).superRefine((q, ctx) => {
-  if (q.q === undefined && q.tag !== undefined) ctx.addIssue({ code: 'custom', path: ['tag'], message: '`tag` filters a search: give `q` too' });
+  if (q.q === undefined && q.tag !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['tag'], message: '`tag` filters a search: give `q` too' });
 });
 
 const StoredIncident = stored(IncidentDoc).describe('An incident');
 const StoredProblem = stored(ProblemDoc).describe('A problem');
 const StoredArticle = stored(ArticleDoc).describe('A knowledge article');
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable().describe('pass as `after` for the next page') });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next: z.string().nullable().describe('pass as `after` for the next page') });
 const Loose = (description: string) => z.object({}).loose().describe(description);
 
 export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
@@ -63,7 +97,11 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'itsm:write',
       query: EmptyQuery,
       body: IncidentCreate,
-      responses: { 201: { description: 'created', schema: StoredIncident, headers: { ETag: 'the version', Location: 'the incident' } }, 400: err('invalid body'), 422: err('an affected CI does not exist') },
+      responses: {
+        201: { description: 'created', schema: StoredIncident, headers: { ETag: 'the version', Location: 'the incident' } },
+        400: err('invalid body'),
+        422: err('an affected CI does not exist'),
+      },
       async handler({ body, actor, res }) {
         const inc = await s.incidents.create(body, principalOf(actor));
         sendVersioned(res, 201, inc, { Location: locationOf('incidents', inc.id) });
@@ -91,7 +129,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'the incident', schema: StoredIncident, headers: { ETag: 'the version' } }, 404: err('no such incident') },
+      responses: {
+        200: { description: 'the incident', schema: StoredIncident, headers: { ETag: 'the version' } },
+        404: err('no such incident'),
+      },
       async handler({ params, res }) {
         sendVersioned(res, 200, await s.incidents.get(params.id));
       },
@@ -108,7 +149,12 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       body: IncidentPatch,
       mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the incident after the write', schema: StoredIncident }, 400: err('invalid body'), 404: err('no such incident'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the incident after the write', schema: StoredIncident },
+        400: err('invalid body'),
+        404: err('no such incident'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         sendVersioned(res, 200, await s.incidents.update(params.id, body, principalOf(actor), singleVersion('patchIncident', ifMatch)));
       },
@@ -124,9 +170,19 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: IncidentTransitionInput,
       ifMatch: true,
-      responses: { 200: { description: 'the incident after the transition', schema: StoredIncident }, 400: err('invalid body'), 404: err('no such incident'), 409: err('illegal transition'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the incident after the transition', schema: StoredIncident },
+        400: err('invalid body'),
+        404: err('no such incident'),
+        409: err('illegal transition'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
-        sendVersioned(res, 200, await s.incidents.transition(params.id, body, principalOf(actor), singleVersion('transitionIncident', ifMatch)));
+        sendVersioned(
+          res,
+          200,
+          await s.incidents.transition(params.id, body, principalOf(actor), singleVersion('transitionIncident', ifMatch)),
+        );
       },
     }),
     defineRoute({
@@ -138,7 +194,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'SLA timers and status', schema: Loose('timers with status within | at_risk | breached') }, 404: err('no such incident') },
+      responses: {
+        200: { description: 'SLA timers and status', schema: Loose('timers with status within | at_risk | breached') },
+        404: err('no such incident'),
+      },
       async handler({ params, res }) {
         res.json(await s.sla.incident(params.id));
       },
@@ -152,7 +211,17 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: SuggestionsQuery,
-      responses: { 200: { description: 'suggestions', schema: z.object({ incident: z.string(), knownErrors: z.array(KnownErrorOffer), articles: z.array(Loose('an article with its score and why')) }) }, 404: err('no such incident') },
+      responses: {
+        200: {
+          description: 'suggestions',
+          schema: z.object({
+            incident: z.string(),
+            knownErrors: z.array(KnownErrorOffer),
+            articles: z.array(Loose('an article with its score and why')),
+          }),
+        },
+        404: err('no such incident'),
+      },
       async handler({ params, query, res }) {
         const inc = await s.incidents.get(params.id);
         res.json({ incident: params.id, knownErrors: inc.knownErrors, articles: await s.knowledge.suggestionsFor(params.id, query.limit) });
@@ -169,9 +238,23 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       query: EmptyQuery,
       body: CorrelateBody,
-      responses: { 200: { description: 'groups with ranked candidates and evidence', schema: Loose('correlation result: groups, candidates, factors, paths') }, 400: err('invalid body') },
+      responses: {
+        200: {
+          description: 'groups with ranked candidates and evidence',
+          schema: Loose('correlation result: groups, candidates, factors, paths'),
+        },
+        400: err('invalid body'),
+      },
       async handler({ body, res }) {
-        res.json(await s.correlation.run(body.incidents ?? 'open', { window: body.window, changeLookback: body.changeLookback, maxDepth: body.maxDepth, topCandidates: body.topCandidates, historyLookback: body.historyLookback }));
+        res.json(
+          await s.correlation.run(body.incidents ?? 'open', {
+            window: body.window,
+            changeLookback: body.changeLookback,
+            maxDepth: body.maxDepth,
+            topCandidates: body.topCandidates,
+            historyLookback: body.historyLookback,
+          }),
+        );
       },
     }),
 
@@ -185,7 +268,11 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'itsm:write',
       query: EmptyQuery,
       body: ProblemCreate,
-      responses: { 201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } }, 400: err('invalid body'), 422: err('a referenced CI or incident does not exist') },
+      responses: {
+        201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } },
+        400: err('invalid body'),
+        422: err('a referenced CI or incident does not exist'),
+      },
       async handler({ body, actor, res }) {
         const p = await s.problems.create(body, principalOf(actor));
         sendVersioned(res, 201, p, { Location: locationOf('problems', p.id) });
@@ -200,7 +287,11 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'itsm:write',
       query: EmptyQuery,
       body: ProblemFromCorrelation,
-      responses: { 201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } }, 400: err('invalid body'), 422: err('a referenced CI or incident does not exist') },
+      responses: {
+        201: { description: 'created', schema: StoredProblem, headers: { ETag: 'the version', Location: 'the problem' } },
+        400: err('invalid body'),
+        422: err('a referenced CI or incident does not exist'),
+      },
       async handler({ body, actor, res }) {
         const p = await s.problems.fromCorrelation(body, principalOf(actor));
         sendVersioned(res, 201, p, { Location: locationOf('problems', p.id) });
@@ -228,7 +319,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'the problem', schema: StoredProblem, headers: { ETag: 'the version' } }, 404: err('no such problem') },
+      responses: {
+        200: { description: 'the problem', schema: StoredProblem, headers: { ETag: 'the version' } },
+        404: err('no such problem'),
+      },
       async handler({ params, res }) {
         sendVersioned(res, 200, await s.problems.get(params.id));
       },
@@ -245,7 +339,12 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       body: ProblemPatch,
       mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the problem after the write', schema: StoredProblem }, 400: err('invalid body'), 404: err('no such problem'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the problem after the write', schema: StoredProblem },
+        400: err('invalid body'),
+        404: err('no such problem'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         sendVersioned(res, 200, await s.problems.update(params.id, body, principalOf(actor), singleVersion('patchProblem', ifMatch)));
       },
@@ -261,9 +360,19 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: ProblemTransitionInput,
       ifMatch: true,
-      responses: { 200: { description: 'the problem after the transition', schema: StoredProblem }, 400: err('invalid body'), 404: err('no such problem'), 409: err('illegal transition'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the problem after the transition', schema: StoredProblem },
+        400: err('invalid body'),
+        404: err('no such problem'),
+        409: err('illegal transition'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
-        sendVersioned(res, 200, await s.problems.transition(params.id, body, principalOf(actor), singleVersion('transitionProblem', ifMatch)));
+        sendVersioned(
+          res,
+          200,
+          await s.problems.transition(params.id, body, principalOf(actor), singleVersion('transitionProblem', ifMatch)),
+        );
       },
     }),
 
@@ -277,7 +386,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'itsm:write',
       query: EmptyQuery,
       body: ArticleCreate,
-      responses: { 201: { description: 'created', schema: StoredArticle, headers: { ETag: 'the version', Location: 'the article' } }, 400: err('invalid body') },
+      responses: {
+        201: { description: 'created', schema: StoredArticle, headers: { ETag: 'the version', Location: 'the article' } },
+        400: err('invalid body'),
+      },
       async handler({ body, actor, res }) {
         const a = await s.knowledge.create(body, principalOf(actor));
         sendVersioned(res, 201, a, { Location: locationOf('articles', a.id) });
@@ -291,7 +403,15 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       tag: 'knowledge',
       permission: 'cmdb:read',
       query: ArticleQuery,
-      responses: { 200: { description: 'articles (with score and matched terms when searching)', schema: z.object({ items: z.array(z.union([StoredArticle, z.object({ article: StoredArticle, score: z.number(), terms: z.array(z.string()) })])) }) }, 400: err('invalid query') },
+      responses: {
+        200: {
+          description: 'articles (with score and matched terms when searching)',
+          schema: z.object({
+            items: z.array(z.union([StoredArticle, z.object({ article: StoredArticle, score: z.number(), terms: z.array(z.string()) })])),
+          }),
+        },
+        400: err('invalid query'),
+      },
       async handler({ query, res }) {
         if (query.q === undefined) return void res.json({ items: await s.knowledge.list() });
         res.json({ items: await s.knowledge.search(query.q, { tag: query.tag, limit: query.limit }) });
@@ -306,7 +426,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'the article', schema: StoredArticle, headers: { ETag: 'the version' } }, 404: err('no such article') },
+      responses: {
+        200: { description: 'the article', schema: StoredArticle, headers: { ETag: 'the version' } },
+        404: err('no such article'),
+      },
       async handler({ params, res }) {
         sendVersioned(res, 200, await s.knowledge.get(params.id));
       },
@@ -323,7 +446,12 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       body: ArticlePatch,
       mergePatch: true,
       ifMatch: true,
-      responses: { 200: { description: 'the article after the write', schema: StoredArticle }, 400: err('invalid body'), 404: err('no such article'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'the article after the write', schema: StoredArticle },
+        400: err('invalid body'),
+        404: err('no such article'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         sendVersioned(res, 200, await s.knowledge.update(params.id, body, principalOf(actor), singleVersion('patchArticle', ifMatch)));
       },
@@ -338,7 +466,10 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       tag: 'slas',
       permission: 'cmdb:read',
       query: SlaReportQuery,
-      responses: { 200: { description: '{open: timers} or the monthly report', schema: Loose('open timers or a monthly availability report') }, 400: err('invalid query') },
+      responses: {
+        200: { description: '{open: timers} or the monthly report', schema: Loose('open timers or a monthly availability report') },
+        400: err('invalid query'),
+      },
       async handler({ query, res }) {
         res.json(query.month ? await s.sla.report(query.month) : { open: await s.sla.open() });
       },

@@ -4,7 +4,18 @@ import { toRelationshipData, type Relationship } from '../../engine/model/relati
 import { ConflictError, InputError, NotFoundError, StoreUnavailableError } from '../../engine/errors.ts';
 import { listRelationships, mirrorRelationship } from '../../engine/queries/relationships.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { ChangeEventSchema, EmptyQuery, ErrorSchema, HistoryQuery, RelationshipBody, RelationshipListQuery, RelationshipParams, StoredRelationship, encodeCursor, pageOf } from '../schemas.ts';
+import {
+  ChangeEventSchema,
+  EmptyQuery,
+  ErrorSchema,
+  HistoryQuery,
+  RelationshipBody,
+  RelationshipListQuery,
+  RelationshipParams,
+  StoredRelationship,
+  encodeCursor,
+  pageOf,
+} from '../schemas.ts';
 import { checkIfMatch, guarded, locationOf, sendVersioned, type RouteDeps } from './common.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
@@ -28,7 +39,12 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       responses: { 200: { description: 'a page of relationships', schema: pageOf(StoredRelationship) }, 400: err('invalid query') },
       async handler({ query, res }) {
         const { limit, cursor, ...filter } = query;
-        const page = await listRelationships(cmdb, filter, { limit, ...(cursor !== undefined ? { after: cursor } : {}) }, { fallbackToMirror: true });
+        const page = await listRelationships(
+          cmdb,
+          filter,
+          { limit, ...(cursor !== undefined ? { after: cursor } : {}) },
+          { fallbackToMirror: true },
+        );
         res.json({ items: page.items, next: encodeCursor(page.next), source: page.source });
       },
     }),
@@ -65,13 +81,24 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:write',
       query: EmptyQuery,
       body: RelationshipBody,
-      responses: { 201: { description: 'created', schema: StoredRelationship }, 400: err('invalid body'), 409: err('the id exists'), 422: err('unknown type or missing CI') },
+      responses: {
+        201: { description: 'created', schema: StoredRelationship },
+        400: err('invalid body'),
+        409: err('the id exists'),
+        422: err('unknown type or missing CI'),
+      },
       async handler({ body, actor, res }) {
         const rel = toRelationshipData(body);
-        const result = await cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: 0 }], { actor: actor.name }).catch((e: unknown) => {
-          if (e instanceof ConflictError) throw new ConflictError(`createRelationship: relationship "${rel.id}" already exists`, { id: rel.id, reason: 'duplicate_id' });
-          throw e;
-        });
+        const result = await cmdb
+          .apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: 0 }], { actor: actor.name })
+          .catch((e: unknown) => {
+            if (e instanceof ConflictError)
+              throw new ConflictError(`createRelationship: relationship "${rel.id}" already exists`, {
+                id: rel.id,
+                reason: 'duplicate_id',
+              });
+            throw e;
+          });
         const created = result.events[0]!.after as Relationship;
         sendVersioned(res, 201, created, { Location: locationOf('relationships', created.id) });
       },
@@ -87,14 +114,25 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: RelationshipBody,
       ifMatch: true,
-      responses: { 200: { description: 'the relationship after the write', schema: StoredRelationship }, 400: err('invalid body'), 404: err('no such relationship'), 412: err('stale If-Match'), 422: err('unknown type or missing CI') },
+      responses: {
+        200: { description: 'the relationship after the write', schema: StoredRelationship },
+        400: err('invalid body'),
+        404: err('no such relationship'),
+        412: err('stale If-Match'),
+        422: err('unknown type or missing CI'),
+      },
       async handler({ params, body, actor, ifMatch, res }) {
         const op = 'replaceRelationship';
         const rel = toRelationshipData({ ...body, id: body.id ?? params.id });
-        if (rel.id !== params.id) throw new InputError(`${op}: body id "${rel.id}" differs from the URL id "${params.id}"`, [{ in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' }]);
+        if (rel.id !== params.id)
+          throw new InputError(`${op}: body id "${rel.id}" differs from the URL id "${params.id}"`, [
+            { in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' },
+          ]);
         const before = await current(op, params.id);
         checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
-        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: before.version }], { actor: actor.name }));
+        const result = await guarded(op, ifMatch, () =>
+          cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: before.version }], { actor: actor.name }),
+        );
         sendVersioned(res, 200, (result.events[0]?.after as Relationship | undefined) ?? before);
       },
     }),
@@ -108,12 +146,18 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       params: RelationshipParams,
       query: EmptyQuery,
       ifMatch: true,
-      responses: { 200: { description: 'deleted', schema: z.object({ id: z.string(), seq: z.number().int() }) }, 404: err('no such relationship'), 412: err('stale If-Match') },
+      responses: {
+        200: { description: 'deleted', schema: z.object({ id: z.string(), seq: z.number().int() }) },
+        404: err('no such relationship'),
+        412: err('stale If-Match'),
+      },
       async handler({ params, actor, ifMatch, res }) {
         const op = 'deleteRelationship';
         const before = await current(op, params.id);
         checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
-        const result = await guarded(op, ifMatch, () => cmdb.apply([{ op: 'deleteRelationship', id: params.id, expectedVersion: before.version }], { actor: actor.name }));
+        const result = await guarded(op, ifMatch, () =>
+          cmdb.apply([{ op: 'deleteRelationship', id: params.id, expectedVersion: before.version }], { actor: actor.name }),
+        );
         res.json({ id: params.id, seq: result.seq });
       },
     }),
@@ -126,10 +170,14 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       permission: 'history:read',
       params: RelationshipParams,
       query: HistoryQuery,
-      responses: { 200: { description: 'events', schema: z.object({ items: z.array(ChangeEventSchema), next: z.number().int().nullable() }) }, 404: err('no such relationship and no history') },
+      responses: {
+        200: { description: 'events', schema: z.object({ items: z.array(ChangeEventSchema), next: z.number().int().nullable() }) },
+        404: err('no such relationship and no history'),
+      },
       async handler({ params, query, res }) {
         const events = await cmdb.store.history('relationship', params.id, { after: query.after, limit: query.limit + 1 });
-        if (events.length === 0 && query.after === 0 && !cmdb.mirror.graph.hasEdge(params.id)) throw new NotFoundError(`relationshipHistory: relationship "${params.id}" not found and has no history`, { id: params.id });
+        if (events.length === 0 && query.after === 0 && !cmdb.mirror.graph.hasEdge(params.id))
+          throw new NotFoundError(`relationshipHistory: relationship "${params.id}" not found and has no history`, { id: params.id });
         const items = events.slice(0, query.limit);
         res.json({ items, next: events.length > query.limit ? items[items.length - 1]!.seq : null });
       },

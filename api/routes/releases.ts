@@ -34,7 +34,11 @@ export function releaseRoutes({ services }: RouteDeps): AnyRoute[] {
       permission: 'changes:write',
       query: EmptyQuery,
       body: ReleaseCreate,
-      responses: { 201: { description: 'created', schema: StoredRelease, headers: { ETag: 'the version', Location: 'the release' } }, 400: err('invalid body'), 422: err('a change does not exist') },
+      responses: {
+        201: { description: 'created', schema: StoredRelease, headers: { ETag: 'the version', Location: 'the release' } },
+        400: err('invalid body'),
+        422: err('a change does not exist'),
+      },
       async handler({ body, actor, res }) {
         const release = await releases.create(body, principalOf(actor));
         sendVersioned(res, 201, release, { Location: locationOf('releases', release.id) });
@@ -48,7 +52,10 @@ export function releaseRoutes({ services }: RouteDeps): AnyRoute[] {
       tag: 'releases',
       permission: 'cmdb:read',
       query: ReleaseListQuery,
-      responses: { 200: { description: 'a page of releases', schema: z.object({ items: z.array(StoredRelease), next: z.string().nullable() }) }, 400: err('invalid query') },
+      responses: {
+        200: { description: 'a page of releases', schema: z.object({ items: z.array(StoredRelease), next: z.string().nullable() }) },
+        400: err('invalid query'),
+      },
       async handler({ query, res }) {
         res.json(await releases.list(query));
       },
@@ -62,7 +69,10 @@ export function releaseRoutes({ services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:read',
       params: IdParam,
       query: EmptyQuery,
-      responses: { 200: { description: 'the release', schema: StoredRelease, headers: { ETag: 'the version' } }, 404: err('no such release') },
+      responses: {
+        200: { description: 'the release', schema: StoredRelease, headers: { ETag: 'the version' } },
+        404: err('no such release'),
+      },
       async handler({ params, res }) {
         sendVersioned(res, 200, await releases.get(params.id));
       },

@@ -52,7 +52,16 @@ export function attestationCampaign({ graph, index, registry, cis, now }: AuditI
     const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
     if (!Number.isNaN(t) && t >= limit) continue;
     const by = ci.attributes.verifiedBy;
-    items.push({ id: ci.id, class: ci.class, name: ci.name, owner: ci.owner ?? null, verifiedAt: typeof v === 'string' ? v : null, verifiedBy: typeof by === 'string' ? by : null, takesDown: takesDown.get(ci.id) ?? [], supports: supports.get(ci.id) ?? [] });
+    items.push({
+      id: ci.id,
+      class: ci.class,
+      name: ci.name,
+      owner: ci.owner ?? null,
+      verifiedAt: typeof v === 'string' ? v : null,
+      verifiedBy: typeof by === 'string' ? by : null,
+      takesDown: takesDown.get(ci.id) ?? [],
+      supports: supports.get(ci.id) ?? [],
+    });
   }
   // Lexicographic on the criticality profile: one tier-1 outage outranks any number of tier-2 ones.
   const profile = (l: { criticality: number }[]) => [1, 2, 3, 4].map((c) => l.filter((s) => s.criticality === c).length);

@@ -35,19 +35,47 @@ export type GraphMutation =
  * progress, and targets every CI the batch writes (relationship writes: either end).
  * `endsOf` gives a deleted relationship's ends (the mirror knows them).
  */
-export function checkChangeScope(changeId: string, change: ChangeDoc | undefined, batch: readonly GraphMutation[], endsOf: (relId: string) => { from: string; to: string } | undefined): void {
+export function checkChangeScope(
+  changeId: string,
+  change: ChangeDoc | undefined,
+  batch: readonly GraphMutation[],
+  endsOf: (relId: string) => { from: string; to: string } | undefined,
+): void {
   const graph = batch.filter((m) => m.op !== 'putRecord' && m.op !== 'deleteRecord');
   if (graph.length === 0) return;
-  if (!change) throw new ForbiddenError(`apply: change "${changeId}" does not exist; the write is not authorised`, { changeId, reason: 'unknown_change' });
+  if (!change)
+    throw new ForbiddenError(`apply: change "${changeId}" does not exist; the write is not authorised`, {
+      changeId,
+      reason: 'unknown_change',
+    });
   if (!AUTHORISING.has(change.state)) {
-    throw new ForbiddenError(`apply: change "${changeId}" is ${change.state}; writes need it approved, scheduled or in progress`, { changeId, state: change.state, reason: 'change_not_authorised' });
+    throw new ForbiddenError(`apply: change "${changeId}" is ${change.state}; writes need it approved, scheduled or in progress`, {
+      changeId,
+      state: change.state,
+      reason: 'change_not_authorised',
+    });
   }
   const scope = new Set(change.targets.map((t) => t.ci));
   for (const m of graph) {
-    const cis = m.op === 'upsertCI' ? [m.ci.id] : m.op === 'deleteCI' ? [m.id] : m.op === 'upsertRelationship' ? [m.relationship.from, m.relationship.to] : relEnds(m.op === 'deleteRelationship' ? m.id : '', endsOf);
+    const cis =
+      m.op === 'upsertCI'
+        ? [m.ci.id]
+        : m.op === 'deleteCI'
+          ? [m.id]
+          : m.op === 'upsertRelationship'
+            ? [m.relationship.from, m.relationship.to]
+            : relEnds(m.op === 'deleteRelationship' ? m.id : '', endsOf);
     if (cis.some((c) => scope.has(c))) continue;
-    const what = m.op === 'upsertCI' ? `CI "${m.ci.id}"` : m.op === 'deleteCI' ? `CI "${m.id}"` : `relationship "${m.op === 'upsertRelationship' ? m.relationship.id : (m as { id: string }).id}"`;
-    throw new ForbiddenError(`apply: ${what} is not in the scope of change "${changeId}" (targets: ${[...scope].slice(0, 10).join(', ') || 'none'})`, { changeId, cis, reason: 'out_of_scope' });
+    const what =
+      m.op === 'upsertCI'
+        ? `CI "${m.ci.id}"`
+        : m.op === 'deleteCI'
+          ? `CI "${m.id}"`
+          : `relationship "${m.op === 'upsertRelationship' ? m.relationship.id : (m as { id: string }).id}"`;
+    throw new ForbiddenError(
+      `apply: ${what} is not in the scope of change "${changeId}" (targets: ${[...scope].slice(0, 10).join(', ') || 'none'})`,
+      { changeId, cis, reason: 'out_of_scope' },
+    );
   }
 }
 
@@ -110,7 +138,14 @@ export function unauthorisedEvents(events: Iterable<AuditEvent>, changes: Readon
   const periods = new Map<string, { from: number; to: number }[]>();
   const periodsOf = (c: ChangeDoc) => {
     let p = periods.get(c.id);
-    if (!p) periods.set(c.id, (p = authorisingPeriods(c).map((x) => ({ from: Date.parse(x.from), to: x.to === null ? Number.POSITIVE_INFINITY : Date.parse(x.to) }))));
+    if (!p)
+      periods.set(
+        c.id,
+        (p = authorisingPeriods(c).map((x) => ({
+          from: Date.parse(x.from),
+          to: x.to === null ? Number.POSITIVE_INFINITY : Date.parse(x.to),
+        }))),
+      );
     return p;
   };
   const out: UnauthorisedEvent[] = [];
@@ -129,11 +164,16 @@ export function unauthorisedEvents(events: Iterable<AuditEvent>, changes: Readon
     }
     const t = Date.parse(e.at);
     if (!periodsOf(change).some((p) => t >= p.from && t < p.to)) {
-      out.push({ ...base, reason: 'change_not_authorised', message: `${what} under change "${change.id}", which was not approved, scheduled or in progress then` });
+      out.push({
+        ...base,
+        reason: 'change_not_authorised',
+        message: `${what} under change "${change.id}", which was not approved, scheduled or in progress then`,
+      });
       continue;
     }
     const scope = new Set(change.targets.map((x) => x.ci));
-    if (!touched(e).some((c) => scope.has(c))) out.push({ ...base, reason: 'out_of_scope', message: `${what} is outside the targets of change "${change.id}"` });
+    if (!touched(e).some((c) => scope.has(c)))
+      out.push({ ...base, reason: 'out_of_scope', message: `${what} is outside the targets of change "${change.id}"` });
   }
   return out;
 }

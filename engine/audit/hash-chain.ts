@@ -60,7 +60,12 @@ export interface ChainVerification {
   headSeq: number;
   headHash: string;
   /** The first event that does not match, and why. */
-  firstBad?: { seq: number; problem: 'hash_mismatch' | 'broken_link' | 'missing_hash' | 'seq_not_increasing'; expected?: string; found?: string };
+  firstBad?: {
+    seq: number;
+    problem: 'hash_mismatch' | 'broken_link' | 'missing_hash' | 'seq_not_increasing';
+    expected?: string;
+    found?: string;
+  };
 }
 
 /**
@@ -74,7 +79,11 @@ export async function verifyChain(pages: AsyncIterable<readonly HashableEvent[]>
   for await (const page of pages) {
     for (const e of page) {
       n++;
-      const bad = (problem: NonNullable<ChainVerification['firstBad']>['problem'], expected?: string, found?: string): ChainVerification => ({
+      const bad = (
+        problem: NonNullable<ChainVerification['firstBad']>['problem'],
+        expected?: string,
+        found?: string,
+      ): ChainVerification => ({
         ok: false,
         events: n,
         headSeq: lastSeq,

@@ -7,5 +7,14 @@ export * from './types.ts';
 export { runAudit, failsOn, type AuditResult, type RuleSummary } from './run.ts';
 export { compileRuleSet, parseRuleFile, RuleFile, UserRule, ConditionSchema, type RuleSet, type Condition } from './rule-file.ts';
 export { healthScores, findingSubject, type HealthScores, type Scores } from './scores.ts';
-export { canonicalJson, sha256Hex, eventHash, chainEvent, verifyChain, GENESIS_HASH, type ChainVerification, type HashableEvent } from './hash-chain.ts';
+export {
+  canonicalJson,
+  sha256Hex,
+  eventHash,
+  chainEvent,
+  verifyChain,
+  GENESIS_HASH,
+  type ChainVerification,
+  type HashableEvent,
+} from './hash-chain.ts';
 export { BUILTIN_RULES } from './rules/index.ts';

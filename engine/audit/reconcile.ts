@@ -28,7 +28,10 @@ export const DiscoveryFile = z
   .object({
     source: z.string().min(1).max(200).optional(),
     at: z.string().optional(),
-    scope: z.object({ classes: z.array(z.string()).min(1).optional(), locatedIn: z.array(z.string()).min(1).optional() }).strict().optional(),
+    scope: z
+      .object({ classes: z.array(z.string()).min(1).optional(), locatedIn: z.array(z.string()).min(1).optional() })
+      .strict()
+      .optional(),
     cis: z.array(z.record(z.string(), z.unknown())).default([]),
     relationships: z.array(z.object({ type: RelTypeName, from: z.string().min(1), to: z.string().min(1) }).strict()).default([]),
   })
@@ -60,14 +63,25 @@ export function parseDiscovery(raw: unknown, source: string, file: string, regis
   }
   const cis = parsed.data.cis.map((row, n) => {
     const ci = CIInput.safeParse(row);
-    if (!ci.success) throw new InputError(`verify: "${file}" cis[${n}], field "${ci.error.issues[0]!.path.join('.')}": ${ci.error.issues[0]!.message}`, zodIssues(ci.error.issues));
+    if (!ci.success)
+      throw new InputError(
+        `verify: "${file}" cis[${n}], field "${ci.error.issues[0]!.path.join('.')}": ${ci.error.issues[0]!.message}`,
+        zodIssues(ci.error.issues),
+      );
     const data = toCIData(ci.data);
     registry.checkCI(data, `verify: "${file}" cis[${n}]`);
     const reported = [...REPORTABLE.filter((k) => k in row), ...Object.keys(data.attributes).map((k) => `attributes.${k}`)];
     return { data, reported };
   });
-  for (const c of parsed.data.scope?.classes ?? []) if (!registry.classDef(c)) throw new SemanticError(`verify: "${file}" scope.classes: unknown class "${c}"`, { value: c });
-  return { source: parsed.data.source ?? source, at: parsed.data.at ?? null, scope: parsed.data.scope, cis, relationships: parsed.data.relationships };
+  for (const c of parsed.data.scope?.classes ?? [])
+    if (!registry.classDef(c)) throw new SemanticError(`verify: "${file}" scope.classes: unknown class "${c}"`, { value: c });
+  return {
+    source: parsed.data.source ?? source,
+    at: parsed.data.at ?? null,
+    scope: parsed.data.scope,
+    cis,
+    relationships: parsed.data.relationships,
+  };
 }
 
 export interface FieldDrift {
@@ -83,7 +97,10 @@ export interface ReconciliationResult {
   unregistered: { discovered: string; class: string; name: string }[];
   missing: { id: string; class: string; name: string }[];
   duplicates: { discovered: string; candidates: string[]; key: readonly string[] }[];
-  relationships: { unregistered: { type: string; from: string; to: string }[]; missing: { id: string; type: string; from: string; to: string }[] };
+  relationships: {
+    unregistered: { type: string; from: string; to: string }[];
+    missing: { id: string; type: string; from: string; to: string }[];
+  };
 }
 
 function fieldOf(ci: CIData, field: string): unknown {
@@ -100,7 +117,15 @@ function sameValue(a: unknown, b: unknown): boolean {
 export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, registry: Registry): ReconciliationResult {
   const live = cmdb.filter((c) => c.status !== 'retired');
   const index = new IdentificationIndex(registry, live);
-  const out: ReconciliationResult = { source: d.source, matched: [], drift: [], unregistered: [], missing: [], duplicates: [], relationships: { unregistered: [], missing: [] } };
+  const out: ReconciliationResult = {
+    source: d.source,
+    matched: [],
+    drift: [],
+    unregistered: [],
+    missing: [],
+    duplicates: [],
+    relationships: { unregistered: [], missing: [] },
+  };
   /** discovered id → CMDB id (matched) or the discovered id itself (unregistered). */
   const resolved = new Map<string, string | null>();
   const matchedIds = new Set<string>();
@@ -160,7 +185,10 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
   for (const r of d.relationships) {
     const from = resolved.get(r.from);
     const to = resolved.get(r.to);
-    if (from === undefined || to === undefined) throw new SemanticError(`verify: discovered relationship ${r.from} ${r.type} ${r.to} names a CI the snapshot does not contain`, { relationship: r });
+    if (from === undefined || to === undefined)
+      throw new SemanticError(`verify: discovered relationship ${r.from} ${r.type} ${r.to} names a CI the snapshot does not contain`, {
+        relationship: r,
+      });
     if (from === null || to === null) continue;
     const key = `${from}\u0000${r.type}\u0000${to}`;
     seen.add(key);
@@ -174,7 +202,10 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
       if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
     });
   }
-  const byId = <T>(k: (x: T) => string) => (a: T, b: T) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0);
+  const byId =
+    <T>(k: (x: T) => string) =>
+    (a: T, b: T) =>
+      k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0;
   out.matched.sort(byId((x) => x.id));
   out.drift.sort(byId((x) => x.id));
   out.unregistered.sort(byId((x) => x.discovered));
@@ -184,7 +215,9 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
 }
 
 /** The batch `--apply` writes: drift corrected to the discovered values, unregistered CIs and relationships created. */
-export type ReconcileMutation = { op: 'upsertCI'; ci: CIData; expectedVersion: number } | { op: 'upsertRelationship'; relationship: RelationshipData; expectedVersion: 0 };
+export type ReconcileMutation =
+  | { op: 'upsertCI'; ci: CIData; expectedVersion: number }
+  | { op: 'upsertRelationship'; relationship: RelationshipData; expectedVersion: 0 };
 
 export function applyPlan(d: Discovery, r: ReconciliationResult, cmdb: ReadonlyMap<string, CI>): ReconcileMutation[] {
   const discovered = new Map(d.cis.map((c) => [c.data.id, c.data]));
@@ -204,7 +237,11 @@ export function applyPlan(d: Discovery, r: ReconciliationResult, cmdb: ReadonlyM
     batch.push({ op: 'upsertCI', ci: { ...data, attributes: { ...data.attributes, discoverySource: d.source } }, expectedVersion: 0 });
   }
   for (const rel of r.relationships.unregistered) {
-    batch.push({ op: 'upsertRelationship', relationship: { id: defaultRelationshipId(rel.from, rel.type, rel.to), type: rel.type, from: rel.from, to: rel.to, attributes: {} }, expectedVersion: 0 });
+    batch.push({
+      op: 'upsertRelationship',
+      relationship: { id: defaultRelationshipId(rel.from, rel.type, rel.to), type: rel.type, from: rel.from, to: rel.to, attributes: {} },
+      expectedVersion: 0,
+    });
   }
   return batch;
 }

@@ -27,7 +27,16 @@ export interface ReportDocument {
 
 export function reportDocument(meta: Omit<ReportDocument, 'contentHash' | 'title'> & { title?: string }): ReportDocument {
   const { result } = meta;
-  const contentHash = sha256Hex(canonicalJson({ seq: meta.seq, ruleSetHash: meta.ruleSetHash, logHead: meta.logHead, summary: result.summary, byClass: result.byClass, findings: result.findings }));
+  const contentHash = sha256Hex(
+    canonicalJson({
+      seq: meta.seq,
+      ruleSetHash: meta.ruleSetHash,
+      logHead: meta.logHead,
+      summary: result.summary,
+      byClass: result.byClass,
+      findings: result.findings,
+    }),
+  );
   return { title: meta.title ?? 'Configuration verification report', ...meta, contentHash };
 }
 
@@ -50,10 +59,36 @@ function pathText(f: Finding): string {
 
 function renderCsv(doc: ReportDocument): string {
   // Provenance as leading comment lines would break CSV readers; it goes in columns instead.
-  const header = ['rule', 'severity', 'ci', 'relationship', 'message', 'path', 'evidence', 'seq', 'generatedAt', 'ruleSetHash', 'logHeadHash', 'contentHash'];
+  const header = [
+    'rule',
+    'severity',
+    'ci',
+    'relationship',
+    'message',
+    'path',
+    'evidence',
+    'seq',
+    'generatedAt',
+    'ruleSetHash',
+    'logHeadHash',
+    'contentHash',
+  ];
   const rows = doc.result.findings.map((f) => {
     const { path: _p, ...rest } = f.evidence;
-    return [f.rule, f.severity, f.ci ?? '', f.relationship ?? '', f.message, pathText(f), canonicalJson(rest), doc.seq, doc.generatedAt, doc.ruleSetHash, doc.logHead?.hash ?? '', doc.contentHash];
+    return [
+      f.rule,
+      f.severity,
+      f.ci ?? '',
+      f.relationship ?? '',
+      f.message,
+      pathText(f),
+      canonicalJson(rest),
+      doc.seq,
+      doc.generatedAt,
+      doc.ruleSetHash,
+      doc.logHead?.hash ?? '',
+      doc.contentHash,
+    ];
   });
   return stringify([header, ...rows]);
 }
@@ -89,7 +124,12 @@ ${items}
 </tbody></table></section>`;
     })
     .join('\n');
-  const ruleRows = result.rules.map((r) => `<tr><td>${r.findings > 0 ? `<a href="#rule-${esc(r.id)}">${esc(r.id)}</a>` : esc(r.id)}</td><td>${esc(r.category)}</td><td>${r.findings}</td><td>${esc(r.description)}</td></tr>`).join('\n');
+  const ruleRows = result.rules
+    .map(
+      (r) =>
+        `<tr><td>${r.findings > 0 ? `<a href="#rule-${esc(r.id)}">${esc(r.id)}</a>` : esc(r.id)}</td><td>${esc(r.category)}</td><td>${r.findings}</td><td>${esc(r.description)}</td></tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(doc.title)}</title>
 <style>
@@ -112,7 +152,7 @@ section{break-inside:avoid-page}
 <dt>store</dt><dd>${esc(doc.store)}</dd>
 <dt>graph seq</dt><dd>${doc.seq}</dd>
 <dt>rule-set hash</dt><dd><code>${esc(doc.ruleSetHash)}</code></dd>
-<dt>event log head</dt><dd>${doc.logHead ? `seq ${doc.logHead.seq}, <code>${esc(doc.logHead.hash ?? "(not hash-chained)")}</code>` : 'empty log'}</dd>
+<dt>event log head</dt><dd>${doc.logHead ? `seq ${doc.logHead.seq}, <code>${esc(doc.logHead.hash ?? '(not hash-chained)')}</code>` : 'empty log'}</dd>
 <dt>content hash</dt><dd><code>${esc(doc.contentHash)}</code> (SHA-256 of the canonical JSON of scores and findings)</dd>
 ${doc.runId ? `<dt>audit run</dt><dd><code>${esc(doc.runId)}</code></dd>` : ''}
 </dl>
@@ -123,7 +163,9 @@ ${ruleRows}
 <h3>Scores by class</h3>
 <table><thead><tr><th>class</th><th>CIs</th><th>overall</th><th>completeness</th><th>correctness</th><th>compliance</th></tr></thead><tbody>
 ${scoreRow('all classes', s)}
-${Object.entries(result.byClass).map(([c, v]) => scoreRow(c, v)).join('\n')}
+${Object.entries(result.byClass)
+  .map(([c, v]) => scoreRow(c, v))
+  .join('\n')}
 </tbody></table>
 <h2>Findings by rule</h2>
 ${ruleSections || '<p>No findings.</p>'}

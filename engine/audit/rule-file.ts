@@ -67,13 +67,24 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
     z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
     z.object({ not: ConditionSchema }).strict(),
-    z.object({ attribute: z.string().min(1), ...Ops }).strict().refine(oneOp, OP_MESSAGE),
-    z.object({ field: z.enum(FIELDS), ...Ops }).strict().refine(oneOp, OP_MESSAGE),
+    z
+      .object({ attribute: z.string().min(1), ...Ops })
+      .strict()
+      .refine(oneOp, OP_MESSAGE),
+    z
+      .object({ field: z.enum(FIELDS), ...Ops })
+      .strict()
+      .refine(oneOp, OP_MESSAGE),
     z.object({ tag: z.string().min(1) }).strict(),
     z
       .object({
         relationship: z
-          .object({ type: z.string().min(1), direction: z.enum(['out', 'in', 'any']).default('any'), min: z.number().int().min(0).default(1), max: z.number().int().min(0).optional() })
+          .object({
+            type: z.string().min(1),
+            direction: z.enum(['out', 'in', 'any']).default('any'),
+            min: z.number().int().min(0).default(1),
+            max: z.number().int().min(0).optional(),
+          })
           .strict(),
       })
       .strict(),
@@ -137,7 +148,14 @@ export function parseRuleFile(text: string, source: string): RuleFile {
   const parsed = RuleFile.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = pickIssue(parsed.error.issues);
-    throw new InputError(`rule file "${source}": ${where(raw, issue.path)}: ${issue.message}`, parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), code: i.code, message: i.message })));
+    throw new InputError(
+      `rule file "${source}": ${where(raw, issue.path)}: ${issue.message}`,
+      parsed.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+        code: i.code,
+        message: i.message,
+      })),
+    );
   }
   return parsed.data;
 }
@@ -149,7 +167,10 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
   const builtins: Record<string, false | Record<string, unknown>> = {};
   const known = new Set(BUILTIN_RULES.map((b) => b.id));
   for (const id of Object.keys(f.builtins)) {
-    if (!known.has(id)) throw new InputError(`rule file "${source}": built-in rule "${id}" does not exist (known: ${[...known].join(', ')})`, [{ path: ['builtins', id], code: 'unknown_rule', message: 'no such built-in rule' }]);
+    if (!known.has(id))
+      throw new InputError(`rule file "${source}": built-in rule "${id}" does not exist (known: ${[...known].join(', ')})`, [
+        { path: ['builtins', id], code: 'unknown_rule', message: 'no such built-in rule' },
+      ]);
   }
   for (const b of BUILTIN_RULES) {
     const given = f.builtins[b.id];
@@ -160,18 +181,34 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
     const parsed = b.params.safeParse(given ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new InputError(`rule file "${source}": built-in rule "${b.id}", field "${issue.path.join('.') || '(parameters)'}": ${issue.message}`, parsed.error.issues.map((i) => ({ path: ['builtins', b.id, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))], code: i.code, message: i.message })));
+      throw new InputError(
+        `rule file "${source}": built-in rule "${b.id}", field "${issue.path.join('.') || '(parameters)'}": ${issue.message}`,
+        parsed.error.issues.map((i) => ({
+          path: ['builtins', b.id, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+          code: i.code,
+          message: i.message,
+        })),
+      );
     }
     const params = parsed.data as Record<string, unknown>;
     for (const cls of (params.classes as string[] | undefined) ?? []) {
-      if (!registry.classDef(cls)) throw new SemanticError(`rule file "${source}": built-in rule "${b.id}", field "classes": unknown class "${cls}"`, { rule: b.id, path: ['classes'], value: cls });
+      if (!registry.classDef(cls))
+        throw new SemanticError(`rule file "${source}": built-in rule "${b.id}", field "classes": unknown class "${cls}"`, {
+          rule: b.id,
+          path: ['classes'],
+          value: cls,
+        });
     }
     builtins[b.id] = params;
     rules.push(b.create(params));
   }
   const ids = new Set<string>(known);
   for (const r of f.rules) {
-    if (ids.has(r.id)) throw new SemanticError(`rule file "${source}": rule "${r.id}" is defined twice (or shadows a built-in rule)`, { rule: r.id, path: ['id'] });
+    if (ids.has(r.id))
+      throw new SemanticError(`rule file "${source}": rule "${r.id}" is defined twice (or shadows a built-in rule)`, {
+        rule: r.id,
+        path: ['id'],
+      });
     ids.add(r.id);
     checkUserRule(r, registry, source);
     rules.push(compileUserRule(r));
@@ -182,7 +219,11 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
 
 function checkUserRule(r: UserRule, registry: Registry, source: string): void {
   const fail = (field: string, message: string, value: unknown) => {
-    throw new SemanticError(`rule file "${source}": rule "${r.id}", field "${field}": ${message}`, { rule: r.id, path: field.split('.'), value });
+    throw new SemanticError(`rule file "${source}": rule "${r.id}", field "${field}": ${message}`, {
+      rule: r.id,
+      path: field.split('.'),
+      value,
+    });
   };
   for (const cls of r.scope.classes ?? []) if (!registry.classDef(cls)) fail('scope.classes', `unknown class "${cls}"`, cls);
   const walk = (c: Condition, path: string): void => {
@@ -190,7 +231,8 @@ function checkUserRule(r: UserRule, registry: Registry, source: string): void {
     else if ('any' in c) c.any.forEach((x, i) => walk(x, `${path}.any.${i}`));
     else if ('not' in c) walk(c.not, `${path}.not`);
     else if ('relationship' in c) {
-      if (!registry.relType(c.relationship.type)) fail(`${path}.relationship.type`, `unknown relationship type "${c.relationship.type}"`, c.relationship.type);
+      if (!registry.relType(c.relationship.type))
+        fail(`${path}.relationship.type`, `unknown relationship type "${c.relationship.type}"`, c.relationship.type);
     } else if ('matches' in c && typeof c.matches === 'string') {
       try {
         new RegExp(c.matches);
@@ -213,7 +255,13 @@ function compileUserRule(r: UserRule): AuditRule {
       const out: Finding[] = [];
       for (const ci of ctx.cis) {
         if (!inScope(ci) || test(ci)) continue;
-        out.push({ rule: r.id, ci: ci.id, severity: r.severity, message: `${ci.class} "${ci.id}" fails rule "${r.id}": ${r.description}`, evidence: { condition: r.condition } });
+        out.push({
+          rule: r.id,
+          ci: ci.id,
+          severity: r.severity,
+          message: `${ci.class} "${ci.id}" fails rule "${r.id}": ${r.description}`,
+          evidence: { condition: r.condition },
+        });
       }
       return out;
     },
@@ -266,7 +314,8 @@ function compileCondition(c: Condition, ctx: AuditContext): (ci: CI) => boolean 
       return n >= min && (max === undefined || n <= max);
     };
   }
-  const read: (ci: CI) => unknown = 'attribute' in c ? (ci) => ci.attributes[c.attribute] : (ci) => (ci as unknown as Record<string, unknown>)[c.field];
+  const read: (ci: CI) => unknown =
+    'attribute' in c ? (ci) => ci.attributes[c.attribute] : (ci) => (ci as unknown as Record<string, unknown>)[c.field];
   const op = c as Record<string, unknown>;
   const now = ctx.now.getTime();
   if (op.exists !== undefined) return (ci) => (read(ci) !== undefined && read(ci) !== null && read(ci) !== '') === op.exists;
@@ -305,9 +354,13 @@ function pickIssue(issues: readonly z.core.$ZodIssue[]): { path: PropertyKey[]; 
   if (first.code === 'invalid_union') {
     const branches = (first as unknown as { errors: z.core.$ZodIssue[][] }).errors;
     let best: z.core.$ZodIssue | undefined;
-    for (const b of branches) for (const i of b) if (i.code !== 'unrecognized_keys' && (!best || i.path.length > best.path.length)) best = i;
+    for (const b of branches)
+      for (const i of b) if (i.code !== 'unrecognized_keys' && (!best || i.path.length > best.path.length)) best = i;
     const keys = ['all', 'any', 'not', 'attribute', 'field', 'tag', 'relationship'];
-    return { path: first.path, message: `not a condition: expected an object with one of ${keys.join(', ')}${best ? ` (closest: "${best.path.join('.')}" ${best.message})` : ''}` };
+    return {
+      path: first.path,
+      message: `not a condition: expected an object with one of ${keys.join(', ')}${best ? ` (closest: "${best.path.join('.')}" ${best.message})` : ''}`,
+    };
   }
   return { path: first.path, message: first.message };
 }

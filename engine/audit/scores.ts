@@ -27,7 +27,11 @@ export function findingSubject(f: Finding): string | undefined {
   return typeof d === 'string' ? d : undefined;
 }
 
-export function healthScores(cis: readonly Pick<CI, 'id' | 'class' | 'status'>[], findings: readonly Finding[], categoryOf: (rule: string) => Category): HealthScores {
+export function healthScores(
+  cis: readonly Pick<CI, 'id' | 'class' | 'status'>[],
+  findings: readonly Finding[],
+  categoryOf: (rule: string) => Category,
+): HealthScores {
   const failing: Record<Category, Set<string>> = { completeness: new Set(), correctness: new Set(), compliance: new Set() };
   for (const f of findings) {
     const subject = findingSubject(f);
@@ -60,5 +64,11 @@ function toScores(c: { cis: number; completeness: number; correctness: number; c
   const completeness = pct(c.completeness, c.cis);
   const correctness = pct(c.correctness, c.cis);
   const compliance = pct(c.compliance, c.cis);
-  return { score: Math.round(((completeness + correctness + compliance) / 3) * 10) / 10, completeness, correctness, compliance, cis: c.cis };
+  return {
+    score: Math.round(((completeness + correctness + compliance) / 3) * 10) / 10,
+    completeness,
+    correctness,
+    compliance,
+    cis: c.cis,
+  };
 }

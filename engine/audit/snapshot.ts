@@ -80,7 +80,8 @@ export function fieldChanges(before: Record<string, unknown>, after: Record<stri
       const a = (before.attributes ?? {}) as Record<string, unknown>;
       const b = (after.attributes ?? {}) as Record<string, unknown>;
       for (const ak of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-        if (canonicalJson(a[ak]) !== canonicalJson(b[ak])) out.push({ field: `attributes.${ak}`, before: a[ak] ?? null, after: b[ak] ?? null });
+        if (canonicalJson(a[ak]) !== canonicalJson(b[ak]))
+          out.push({ field: `attributes.${ak}`, before: a[ak] ?? null, after: b[ak] ?? null });
       }
       continue;
     }
@@ -109,7 +110,12 @@ function diffMaps<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<st
 
 /** What changed from `a` to `b`: whole graph, every hop, no cap. */
 export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
-  return { from: { seq: a.seq }, to: { seq: b.seq }, cis: diffMaps(a.cis, b.cis), relationships: diffMaps(a.relationships, b.relationships) };
+  return {
+    from: { seq: a.seq },
+    to: { seq: b.seq },
+    cis: diffMaps(a.cis, b.cis),
+    relationships: diffMaps(a.relationships, b.relationships),
+  };
 }
 
 /**

@@ -17,7 +17,21 @@ export const CATEGORIES = ['completeness', 'correctness', 'compliance'] as const
 export type Category = (typeof CATEGORIES)[number];
 
 /** What rules read of the graph: topology of every relationship type, audit-only ones included. */
-export type AuditGraph = Pick<MirrorGraph, 'hasNode' | 'getNodeAttributes' | 'forEachNode' | 'forEachEdge' | 'forEachInEdge' | 'forEachOutEdge' | 'degree' | 'order' | 'size' | 'source' | 'target' | 'getEdgeAttributes'>;
+export type AuditGraph = Pick<
+  MirrorGraph,
+  | 'hasNode'
+  | 'getNodeAttributes'
+  | 'forEachNode'
+  | 'forEachEdge'
+  | 'forEachInEdge'
+  | 'forEachOutEdge'
+  | 'degree'
+  | 'order'
+  | 'size'
+  | 'source'
+  | 'target'
+  | 'getEdgeAttributes'
+>;
 
 export interface AuditInput {
   /** The mirror graph: every CI and relationship (orphans and audit-only types need all of them). */

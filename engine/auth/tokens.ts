@@ -26,7 +26,11 @@ const TOKEN_PREFIX = 'cmdb_';
 /** `cmdb_` + 43 base64url characters (32 random bytes). */
 const TOKEN_SHAPE = /^cmdb_[A-Za-z0-9_-]{43}$/;
 
-export const TokenName = z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ @ -');
+export const TokenName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ @ -');
 
 export const TokenDoc = z
   .object({
@@ -67,7 +71,15 @@ export function tokenIdOf(hash: string): string {
 
 function info(rec: StoredRecord): TokenInfo {
   const doc = TokenDoc.parse(rec.doc);
-  return { id: rec.id, name: doc.name, role: doc.role, createdAt: doc.createdAt, createdBy: doc.createdBy, revokedAt: doc.revokedAt, version: rec.version };
+  return {
+    id: rec.id,
+    name: doc.name,
+    role: doc.role,
+    createdAt: doc.createdAt,
+    createdBy: doc.createdBy,
+    revokedAt: doc.revokedAt,
+    version: rec.version,
+  };
 }
 
 interface CacheEntry {
@@ -120,13 +132,29 @@ export class TokenService {
   /** Creates a token; the plaintext is in the answer and nowhere else. Names are unique. */
   async create(input: { name: string; role: string }, ctx: WriteContext): Promise<{ token: string; info: TokenInfo }> {
     const name = TokenName.safeParse(input.name);
-    if (!name.success) throw new InputError(`token create: invalid name "${input.name}"`, zodIssues(name.error.issues.map((i) => ({ ...i, path: ['name', ...i.path] }))));
+    if (!name.success)
+      throw new InputError(
+        `token create: invalid name "${input.name}"`,
+        zodIssues(name.error.issues.map((i) => ({ ...i, path: ['name', ...i.path] }))),
+      );
     const role = Role.safeParse(input.role);
-    if (!role.success) throw new InputError(`token create: unknown role "${input.role}" (one of ${ROLES.join(', ')})`, zodIssues(role.error.issues.map((i) => ({ ...i, path: ['role', ...i.path] }))));
-    if ((await this.list()).some((t) => t.name === name.data)) throw new ConflictError(`token create: a token named "${name.data}" already exists`, { name: name.data });
+    if (!role.success)
+      throw new InputError(
+        `token create: unknown role "${input.role}" (one of ${ROLES.join(', ')})`,
+        zodIssues(role.error.issues.map((i) => ({ ...i, path: ['role', ...i.path] }))),
+      );
+    if ((await this.list()).some((t) => t.name === name.data))
+      throw new ConflictError(`token create: a token named "${name.data}" already exists`, { name: name.data });
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const hash = hashToken(token);
-    const doc: TokenDoc = { name: name.data, role: role.data, hash, createdAt: new Date().toISOString(), createdBy: ctx.actor, revokedAt: null };
+    const doc: TokenDoc = {
+      name: name.data,
+      role: role.data,
+      hash,
+      createdAt: new Date().toISOString(),
+      createdBy: ctx.actor,
+      revokedAt: null,
+    };
     const id = tokenIdOf(hash);
     const res = await this.backend.apply([{ op: 'putRecord', kind: TOKEN_KIND, id, doc, expectedVersion: 0 }], ctx);
     const rec = res.events[0]?.after as StoredRecord | undefined;
@@ -145,7 +173,8 @@ export class TokenService {
     const all = await this.list();
     const found = all.find((t) => t.id === idOrName) ?? all.find((t) => t.name === idOrName);
     if (!found) throw new NotFoundError(`token revoke: no token with id or name "${idOrName}"`, { token: idOrName });
-    if (found.revokedAt !== null) throw new ConflictError(`token revoke: token "${found.name}" was already revoked at ${found.revokedAt}`, { id: found.id });
+    if (found.revokedAt !== null)
+      throw new ConflictError(`token revoke: token "${found.name}" was already revoked at ${found.revokedAt}`, { id: found.id });
     const rec = await this.records.get(found.id);
     if (!rec) throw new NotFoundError(`token revoke: token "${idOrName}" not found`, { token: idOrName });
     const doc = TokenDoc.parse(rec.doc);

@@ -28,7 +28,13 @@ export interface AssessmentContext {
   problems: readonly ProblemLike[];
 }
 
-const EMPTY_IMPACT: BlastRadiusResult = { origins: [], impacted: [], services: [], counts: { down: 0, degraded: 0, byClass: {} }, cycles: [] };
+const EMPTY_IMPACT: BlastRadiusResult = {
+  origins: [],
+  impacted: [],
+  services: [],
+  counts: { down: 0, degraded: 0, byClass: {} },
+  cycles: [],
+};
 
 /** The blast radius of a change: its targets with effect `down`/`degraded` are the origins; `none` targets originate nothing. */
 export function changeImpact(source: ImpactIndex, registry: Registry, targets: readonly ChangeTarget[], op = 'assess'): BlastRadiusResult {
@@ -42,13 +48,26 @@ export function changeImpact(source: ImpactIndex, registry: Registry, targets: r
 }
 
 /** Conflicts of `change` against the others in conflict-relevant states whose windows overlap its own. */
-export function changeConflicts(change: ChangeDoc, impact: BlastRadiusResult, ctx: Pick<AssessmentContext, 'source' | 'registry' | 'policy' | 'changes'>): Conflict[] {
+export function changeConflicts(
+  change: ChangeDoc,
+  impact: BlastRadiusResult,
+  ctx: Pick<AssessmentContext, 'source' | 'registry' | 'policy' | 'changes'>,
+): Conflict[] {
   const index = indexFor(ctx.source, ctx.registry, 'conflicts');
   const states = new Set(ctx.policy.conflictStates);
   const others = ctx.changes
     .filter((c) => c.id !== change.id && states.has(c.state) && overlap(change.window, c.window) !== null)
     // A target deleted since the other change was approved originates nothing any more.
-    .map((c) => footprint(c, changeImpact(index, ctx.registry, c.targets.filter((t) => index.idToIndex.has(t.ci)))));
+    .map((c) =>
+      footprint(
+        c,
+        changeImpact(
+          index,
+          ctx.registry,
+          c.targets.filter((t) => index.idToIndex.has(t.ci)),
+        ),
+      ),
+    );
   return detectConflicts(footprint(change, impact), others);
 }
 
@@ -60,7 +79,18 @@ export function assessChange(change: ChangeDoc, ctx: AssessmentContext): Assessm
   const freezes = freezeHits(change.window, targetIds, ctx.freezes, index, ctx.registry);
   const maintenance = maintenanceCheck(change.window, targetIds, ctx.maintenance, index, ctx.registry);
   const risk = assessRisk(
-    { id: change.id, type: change.type, targets: change.targets, impact, conflicts, freezes, maintenance, incidents: ctx.incidents, problems: ctx.problems, pastChanges: ctx.changes },
+    {
+      id: change.id,
+      type: change.type,
+      targets: change.targets,
+      impact,
+      conflicts,
+      freezes,
+      maintenance,
+      incidents: ctx.incidents,
+      problems: ctx.problems,
+      pastChanges: ctx.changes,
+    },
     ctx.policy,
   );
   return {

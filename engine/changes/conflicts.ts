@@ -17,7 +17,10 @@ export interface ChangeFootprint {
   services: ReadonlySet<string>;
 }
 
-export function footprint(change: Pick<ChangeDoc, 'id' | 'title' | 'state' | 'window' | 'targets'>, impact: BlastRadiusResult | BlastRadiusSnapshot): ChangeFootprint {
+export function footprint(
+  change: Pick<ChangeDoc, 'id' | 'title' | 'state' | 'window' | 'targets'>,
+  impact: BlastRadiusResult | BlastRadiusSnapshot,
+): ChangeFootprint {
   const radius = new Set<string>();
   for (const o of impact.origins) radius.add(o.id);
   for (const i of impact.impacted) radius.add(i.id);
@@ -54,12 +57,22 @@ export function detectConflicts(subject: ChangeFootprint, others: readonly Chang
     }
     const oursInTheirs = subject.targets.filter((t) => !theirTargets.has(t) && other.radius.has(t)).sort();
     if (oursInTheirs.length > 0) {
-      reasons.push({ kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: oursInTheirs, message: `${oursInTheirs.join(', ')} ${oursInTheirs.length === 1 ? 'lies' : 'lie'} in the blast radius of ${other.id}` });
+      reasons.push({
+        kind: 'target_in_blast_radius',
+        direction: 'ours_in_theirs',
+        cis: oursInTheirs,
+        message: `${oursInTheirs.join(', ')} ${oursInTheirs.length === 1 ? 'lies' : 'lie'} in the blast radius of ${other.id}`,
+      });
     }
     const ourTargets = new Set(subject.targets);
     const theirsInOurs = other.targets.filter((t) => !ourTargets.has(t) && subject.radius.has(t)).sort();
     if (theirsInOurs.length > 0) {
-      reasons.push({ kind: 'target_in_blast_radius', direction: 'theirs_in_ours', cis: theirsInOurs, message: `${other.id} targets ${theirsInOurs.join(', ')}, in this change's blast radius` });
+      reasons.push({
+        kind: 'target_in_blast_radius',
+        direction: 'theirs_in_ours',
+        cis: theirsInOurs,
+        message: `${other.id} targets ${theirsInOurs.join(', ')}, in this change's blast radius`,
+      });
     }
     const services = [...subject.services].filter((s) => other.services.has(s)).sort();
     if (services.length > 0) {

@@ -75,7 +75,10 @@ export const ChangeCreate = z
     assignee: z.string().min(1).max(200).optional(),
   })
   .strict()
-  .refine((c) => new Set(c.targets.map((t) => t.ci)).size === c.targets.length, { message: 'a CI may be targeted once', path: ['targets'] });
+  .refine((c) => new Set(c.targets.map((t) => t.ci)).size === c.targets.length, {
+    message: 'a CI may be targeted once',
+    path: ['targets'],
+  });
 export type ChangeCreate = z.infer<typeof ChangeCreate>;
 
 /** Body of `PATCH /changes/:id`: any subset; `null` clears an optional field. */
@@ -91,7 +94,10 @@ export const ChangePatch = z
     assignee: z.string().min(1).max(200).nullable().optional(),
   })
   .strict()
-  .refine((c) => c.targets === undefined || new Set(c.targets.map((t) => t.ci)).size === c.targets.length, { message: 'a CI may be targeted once', path: ['targets'] });
+  .refine((c) => c.targets === undefined || new Set(c.targets.map((t) => t.ci)).size === c.targets.length, {
+    message: 'a CI may be targeted once',
+    path: ['targets'],
+  });
 export type ChangePatch = z.infer<typeof ChangePatch>;
 
 /** Fields that do not change what the change does, so they stay editable after submission. */
@@ -112,7 +118,10 @@ export const TransitionInput = z
   .object({
     to: ChangeState,
     reason: Text(5_000).optional(),
-    review: z.object({ outcome: Outcome.optional(), notes: Text(20_000).default('') }).strict().optional(),
+    review: z
+      .object({ outcome: Outcome.optional(), notes: Text(20_000).default('') })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TransitionInput = z.infer<typeof TransitionInput>;
@@ -126,9 +135,7 @@ export const ApprovalInput = z
   .refine((a) => a.decision === 'approve' || a.reason.trim() !== '', { message: 'a rejection needs a reason', path: ['reason'] });
 export type ApprovalInput = z.infer<typeof ApprovalInput>;
 
-export const Approval = z
-  .object({ by: z.string(), role: z.string(), decision: Decision, reason: z.string(), at: z.string() })
-  .strict();
+export const Approval = z.object({ by: z.string(), role: z.string(), decision: Decision, reason: z.string(), at: z.string() }).strict();
 export type Approval = z.infer<typeof Approval>;
 
 export const Principal = z.object({ name: z.string().min(1), role: z.string().min(1) }).strict();
@@ -175,9 +182,24 @@ export const BlastRadiusSnapshot = z
         .strict(),
     ),
     services: z.array(
-      z.object({ id: z.string(), name: z.string(), criticality: z.number(), owner: z.string().nullable(), state: ImpactStateZ, depth: z.number() }).strict(),
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          criticality: z.number(),
+          owner: z.string().nullable(),
+          state: ImpactStateZ,
+          depth: z.number(),
+        })
+        .strict(),
     ),
-    counts: z.object({ down: z.number(), degraded: z.number(), byClass: z.record(z.string(), z.object({ down: z.number(), degraded: z.number() })) }).strict(),
+    counts: z
+      .object({
+        down: z.number(),
+        degraded: z.number(),
+        byClass: z.record(z.string(), z.object({ down: z.number(), degraded: z.number() })),
+      })
+      .strict(),
     cycles: z.array(z.array(z.string())),
   })
   .strict();
@@ -186,7 +208,14 @@ export type BlastRadiusSnapshot = z.infer<typeof BlastRadiusSnapshot>;
 export const ConflictReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shared_target'), cis: z.array(z.string()), message: z.string() }).strict(),
   /** `ours_in_theirs`: our targets lie in their blast radius; `theirs_in_ours`: the reverse. */
-  z.object({ kind: z.literal('target_in_blast_radius'), direction: z.enum(['ours_in_theirs', 'theirs_in_ours']), cis: z.array(z.string()), message: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('target_in_blast_radius'),
+      direction: z.enum(['ours_in_theirs', 'theirs_in_ours']),
+      cis: z.array(z.string()),
+      message: z.string(),
+    })
+    .strict(),
   z.object({ kind: z.literal('shared_service'), services: z.array(z.string()), message: z.string() }).strict(),
 ]);
 export type ConflictReason = z.infer<typeof ConflictReason>;
@@ -211,7 +240,10 @@ export const WindowScope = z
     cis: z.array(CiId).default([]),
   })
   .strict()
-  .refine((s) => s.global || s.services.length + s.cis.length > 0, { message: 'a scope is global or names services or CIs', path: ['global'] });
+  .refine((s) => s.global || s.services.length + s.cis.length > 0, {
+    message: 'a scope is global or names services or CIs',
+    path: ['global'],
+  });
 export type WindowScope = z.infer<typeof WindowScope>;
 
 export const FreezeHit = z
@@ -262,14 +294,10 @@ export const Assessment = z
   .strict();
 export type Assessment = z.infer<typeof Assessment>;
 
-export const FrozenAssessment = z
-  .object({ frozenAt: z.string(), frozenBy: z.string(), assessment: Assessment })
-  .strict();
+export const FrozenAssessment = z.object({ frozenAt: z.string(), frozenBy: z.string(), assessment: Assessment }).strict();
 export type FrozenAssessment = z.infer<typeof FrozenAssessment>;
 
-export const FreezeOverride = z
-  .object({ windows: z.array(z.string()), by: z.string(), at: z.string(), reason: z.string() })
-  .strict();
+export const FreezeOverride = z.object({ windows: z.array(z.string()), by: z.string(), at: z.string(), reason: z.string() }).strict();
 export type FreezeOverride = z.infer<typeof FreezeOverride>;
 
 /** The stored change document (record `change`); version and timestamps live on the record. */
@@ -351,10 +379,17 @@ export const IdParam = z.object({ id: z.string().min(1).max(200) }).strict();
 // ---- records of other teams, read when present ---------------------------------------------
 
 /** Incidents and problems may not exist yet: read loosely, only the fields risk needs. */
-export const IncidentLike = z.object({ id: z.string().optional(), cis: z.array(z.string()).default([]), state: z.string().default('new') }).loose();
+export const IncidentLike = z
+  .object({ id: z.string().optional(), cis: z.array(z.string()).default([]), state: z.string().default('new') })
+  .loose();
 export type IncidentLike = z.infer<typeof IncidentLike>;
 export const ProblemLike = z
-  .object({ id: z.string().optional(), rootCause: z.string().nullable().optional(), cis: z.array(z.string()).default([]), state: z.string().default('new') })
+  .object({
+    id: z.string().optional(),
+    rootCause: z.string().nullable().optional(),
+    cis: z.array(z.string()).default([]),
+    state: z.string().default('new'),
+  })
   .loose();
 export type ProblemLike = z.infer<typeof ProblemLike>;
 

@@ -43,7 +43,8 @@ const SAMPLE = 20;
 export function assessRisk(input: RiskInput, policy: Policy): Risk {
   const w = policy.weights;
   const factors: RiskFactor[] = [];
-  const add = (id: string, label: string, points: number, evidence: Record<string, unknown>[]) => factors.push({ id, label, points, evidence });
+  const add = (id: string, label: string, points: number, evidence: Record<string, unknown>[]) =>
+    factors.push({ id, label, points, evidence });
   const { impact } = input;
 
   // Impacted business services, by criticality tier and state.
@@ -77,7 +78,15 @@ export function assessRisk(input: RiskInput, policy: Policy): Risk {
       for (const g of i.redundancy ?? []) {
         if (g.breached) continue;
         const margin = g.available - g.required;
-        evidence.push({ ci: i.id, relationship: g.relationship, members: g.members, required: g.required, available: g.available, margin, points: w.redundancyMargin[String(margin)] ?? 0 });
+        evidence.push({
+          ci: i.id,
+          relationship: g.relationship,
+          members: g.members,
+          required: g.required,
+          available: g.available,
+          margin,
+          points: w.redundancyMargin[String(margin)] ?? 0,
+        });
       }
     }
     add('redundancy_margin', 'Redundancy margin left in degraded groups', sum(evidence.map((e) => e.points as number)), evidence);
@@ -94,7 +103,14 @@ export function assessRisk(input: RiskInput, policy: Policy): Risk {
     'freeze_windows',
     'Freeze windows the change falls into',
     input.freezes.length * w.freezeWindow,
-    input.freezes.map((f) => ({ window: f.window, name: f.name, global: f.global, cis: f.cis.map((c) => c.ci), override: input.type === 'emergency', points: w.freezeWindow })),
+    input.freezes.map((f) => ({
+      window: f.window,
+      name: f.name,
+      global: f.global,
+      cis: f.cis.map((c) => c.ci),
+      override: input.type === 'emergency',
+      points: w.freezeWindow,
+    })),
   );
 
   add(
@@ -114,17 +130,32 @@ export function assessRisk(input: RiskInput, policy: Policy): Risk {
       .map((i) => ({ incident: i.id ?? null, state: i.state, cis: i.cis.filter((c) => touched.has(c)).sort() }))
       .filter((e) => e.cis.length > 0)
       .sort(byKey('incident'));
-    add('open_incidents', 'Open incidents on impacted CIs', incidents.length * w.openIncident, incidents.map((e) => ({ ...e, points: w.openIncident })));
+    add(
+      'open_incidents',
+      'Open incidents on impacted CIs',
+      incidents.length * w.openIncident,
+      incidents.map((e) => ({ ...e, points: w.openIncident })),
+    );
     const problems = input.problems
       .filter((p) => !CLOSED_PROBLEM_STATES.includes(p.state))
       .map((p) => {
         const cis = new Set(p.cis);
         if (p.rootCause) cis.add(p.rootCause);
-        return { problem: p.id ?? null, state: p.state, rootCause: p.rootCause ?? null, cis: [...cis].filter((c) => touched.has(c)).sort() };
+        return {
+          problem: p.id ?? null,
+          state: p.state,
+          rootCause: p.rootCause ?? null,
+          cis: [...cis].filter((c) => touched.has(c)).sort(),
+        };
       })
       .filter((e) => e.cis.length > 0)
       .sort(byKey('problem'));
-    add('open_problems', 'Open problems on impacted CIs', problems.length * w.openProblem, problems.map((e) => ({ ...e, points: w.openProblem })));
+    add(
+      'open_problems',
+      'Open problems on impacted CIs',
+      problems.length * w.openProblem,
+      problems.map((e) => ({ ...e, points: w.openProblem })),
+    );
   }
 
   // Failure rate of past reviewed changes that shared a target.
@@ -132,7 +163,14 @@ export function assessRisk(input: RiskInput, policy: Policy): Risk {
     const targets = new Set(input.targets.map((t) => t.ci));
     const past = input.pastChanges
       .filter((c) => c.id !== input.id && c.review !== null && c.targets.some((t) => targets.has(t.ci)))
-      .map((c) => ({ change: c.id, outcome: c.review!.outcome, cis: c.targets.map((t) => t.ci).filter((t) => targets.has(t)).sort() }))
+      .map((c) => ({
+        change: c.id,
+        outcome: c.review!.outcome,
+        cis: c.targets
+          .map((t) => t.ci)
+          .filter((t) => targets.has(t))
+          .sort(),
+      }))
       .sort(byKey('change'));
     const failures = past.filter((p) => p.outcome !== 'successful').length;
     const rate = past.length === 0 ? 0 : failures / past.length;
@@ -144,7 +182,12 @@ export function assessRisk(input: RiskInput, policy: Policy): Risk {
     ]);
   }
 
-  add('emergency', 'Emergency change', input.type === 'emergency' ? w.emergency : 0, input.type === 'emergency' ? [{ type: 'emergency', points: w.emergency }] : []);
+  add(
+    'emergency',
+    'Emergency change',
+    input.type === 'emergency' ? w.emergency : 0,
+    input.type === 'emergency' ? [{ type: 'emergency', points: w.emergency }] : [],
+  );
 
   const score = sum(factors.map((f) => f.points));
   return { score, level: levelOf(score, policy), factors, policyVersion: policy.version };

@@ -94,10 +94,14 @@ export class ChangeService {
   }
 
   async list(query: ChangeListQuery): Promise<{ items: ChangeView[]; next: string | null }> {
-    return this.records.list(query, toView, (v) =>
-      (query.state === undefined || v.state === query.state) &&
-      (query.type === undefined || v.type === query.type) &&
-      (query.ci === undefined || v.targets.some((t) => t.ci === query.ci)));
+    return this.records.list(
+      query,
+      toView,
+      (v) =>
+        (query.state === undefined || v.state === query.state) &&
+        (query.type === undefined || v.type === query.type) &&
+        (query.ci === undefined || v.targets.some((t) => t.ci === query.ci)),
+    );
   }
 
   /** The change's event history (status accounting), oldest first. */
@@ -119,7 +123,10 @@ export class ChangeService {
     const rec = await this.load(id, expectedVersion);
     const doc = docOf(rec);
     if (doc.state === 'draft' || doc.state === 'closed' || doc.state === 'cancelled') {
-      throw new ConflictError(`assess: ${id} is ${doc.state}; assessments are made from submission until closure`, { id, state: doc.state });
+      throw new ConflictError(`assess: ${id} is ${doc.state}; assessments are made from submission until closure`, {
+        id,
+        state: doc.state,
+      });
     }
     const assessment = await this.computeAssessment(doc);
     const saved = await this.write(rec, { ...doc, assessment }, principal);
@@ -159,7 +166,10 @@ export class ChangeService {
       outcome: null,
       review: null,
     };
-    const rec = await this.records.create((id) => ctxOf(principal, id), (id) => ({ id, ...doc }));
+    const rec = await this.records.create(
+      (id) => ctxOf(principal, id),
+      (id) => ({ id, ...doc }),
+    );
     return toView(rec);
   }
 
@@ -169,10 +179,16 @@ export class ChangeService {
     const rec = await this.load(id, expectedVersion);
     const doc = docOf(rec);
     const fields = Object.keys(patch).filter((k) => patch[k as keyof ChangePatch] !== undefined);
-    const allowed: readonly string[] = doc.state === 'draft' ? Object.keys(patch) : doc.state === 'closed' || doc.state === 'cancelled' ? [] : PATCHABLE_AFTER_DRAFT;
+    const allowed: readonly string[] =
+      doc.state === 'draft' ? Object.keys(patch) : doc.state === 'closed' || doc.state === 'cancelled' ? [] : PATCHABLE_AFTER_DRAFT;
     const refused = fields.filter((f) => !allowed.includes(f));
     if (refused.length > 0) {
-      throw new ConflictError(`update change: ${id} is ${doc.state}; ${refused.join(', ')} can only change in draft`, { id, state: doc.state, fields: refused, editable: [...allowed] });
+      throw new ConflictError(`update change: ${id} is ${doc.state}; ${refused.join(', ')} can only change in draft`, {
+        id,
+        state: doc.state,
+        fields: refused,
+        editable: [...allowed],
+      });
     }
     if (patch.targets) this.checkTargets(patch.targets, 'update change');
     const next: ChangeDoc = { ...doc };
@@ -219,7 +235,12 @@ export class ChangeService {
         next.outcome = IMPLEMENTATION_OUTCOME[input.to];
         break;
       case 'reviewed':
-        next.review = { outcome: input.review?.outcome ?? doc.outcome ?? 'successful', notes: input.review?.notes ?? input.reason ?? '', by: principal.name, at };
+        next.review = {
+          outcome: input.review?.outcome ?? doc.outcome ?? 'successful',
+          notes: input.review?.notes ?? input.reason ?? '',
+          by: principal.name,
+          at,
+        };
         break;
       default:
         break;
@@ -242,15 +263,30 @@ export class ChangeService {
   async createWindow(kind: WindowKind, input: WindowInput, principal: Principal): Promise<WindowDoc> {
     const op = `create ${kind} window`;
     if (!this.policy.roles.windows.includes(principal.role as never)) {
-      throw new ForbiddenError(`${op}: role "${principal.role}" may not create windows (allowed: ${this.policy.roles.windows.join(', ')})`, { role: principal.role, allowed: this.policy.roles.windows });
+      throw new ForbiddenError(
+        `${op}: role "${principal.role}" may not create windows (allowed: ${this.policy.roles.windows.join(', ')})`,
+        { role: principal.role, allowed: this.policy.roles.windows },
+      );
     }
     const g = this.cmdb.mirror.graph;
-    for (const [field, ids] of [['services', input.scope.services], ['cis', input.scope.cis]] as const) {
+    for (const [field, ids] of [
+      ['services', input.scope.services],
+      ['cis', input.scope.cis],
+    ] as const) {
       ids.forEach((ci, i) => {
         if (!g.hasNode(ci)) throw new SemanticError(`${op}: CI "${ci}" not found`, { path: ['scope', field, i], value: ci });
       });
     }
-    const rec = await this.windows[kind].create({ actor: principal.name }, (id) => ({ id, kind, name: input.name, start: input.start, end: input.end, scope: input.scope, reason: input.reason, createdBy: principal.name }));
+    const rec = await this.windows[kind].create({ actor: principal.name }, (id) => ({
+      id,
+      kind,
+      name: input.name,
+      start: input.start,
+      end: input.end,
+      scope: input.scope,
+      reason: input.reason,
+      createdBy: principal.name,
+    }));
     return rec.doc as unknown as WindowDoc;
   }
 
@@ -296,17 +332,24 @@ export class ChangeService {
       throw new ConflictError(`${op}: votes are taken in cab_review, and the change is ${doc.state}`, { id: doc.id, state: doc.state });
     }
     if (this.policy.separationOfDuties.requesterCannotApprove && principal.name === doc.requester) {
-      throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not vote on it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'requesterCannotApprove' });
+      throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not vote on it (separation of duties)`, {
+        id: doc.id,
+        by: principal.name,
+        rule: 'requesterCannotApprove',
+      });
     }
     const assessment = doc.assessment!;
     const roles = votingRoles(assessment.approvalsRequired);
     if (!roles.includes(principal.role)) {
-      throw new ForbiddenError(`${op}: role "${principal.role}" cannot vote on a ${assessment.risk.level}-risk change (voting roles: ${roles.join(', ') || 'none'})`, {
-        id: doc.id,
-        role: principal.role,
-        level: assessment.risk.level,
-        roles,
-      });
+      throw new ForbiddenError(
+        `${op}: role "${principal.role}" cannot vote on a ${assessment.risk.level}-risk change (voting roles: ${roles.join(', ') || 'none'})`,
+        {
+          id: doc.id,
+          role: principal.role,
+          level: assessment.risk.level,
+          roles,
+        },
+      );
     }
     if (input.decision === 'reject' && input.reason.trim() === '') {
       throw new SemanticError(`${op}: a rejection needs a reason`, { path: ['reason'] });
@@ -315,10 +358,17 @@ export class ChangeService {
     if (earlier) {
       // One vote per user: the same vote again counts once; changing it is refused.
       if (earlier.decision === input.decision) return toView(rec);
-      throw new ConflictError(`${op}: ${principal.name} already voted ${earlier.decision}`, { id: doc.id, by: principal.name, decision: earlier.decision });
+      throw new ConflictError(`${op}: ${principal.name} already voted ${earlier.decision}`, {
+        id: doc.id,
+        by: principal.name,
+        decision: earlier.decision,
+      });
     }
     const at = this.now().toISOString();
-    let next: ChangeDoc = { ...doc, approvals: [...doc.approvals, { by: principal.name, role: principal.role, decision: input.decision, reason: input.reason, at }] };
+    let next: ChangeDoc = {
+      ...doc,
+      approvals: [...doc.approvals, { by: principal.name, role: principal.role, decision: input.decision, reason: input.reason, at }],
+    };
     if (input.decision === 'reject') {
       next.state = 'rejected';
       next.transitions = [...doc.transitions, transitionRecord(doc.state, 'rejected', principal.name, at, input.reason)];
@@ -328,7 +378,10 @@ export class ChangeService {
       if (quorum(next.approvals, fresh.approvalsRequired).met) {
         next = await this.approve({ ...next, assessment: fresh }, principal, input.reason, at, fresh);
         next.state = 'approved';
-        next.transitions = [...doc.transitions, transitionRecord(doc.state, 'approved', principal.name, at, `quorum reached (${describeTally(next)})`)];
+        next.transitions = [
+          ...doc.transitions,
+          transitionRecord(doc.state, 'approved', principal.name, at, `quorum reached (${describeTally(next)})`),
+        ];
       } else {
         // The risk rose since the CAB started: more approvals are needed, the vote still counts.
         next.assessment = fresh;
@@ -342,7 +395,13 @@ export class ChangeService {
    * on a fresh assessment, a freeze blocks all but emergency changes (whose override is recorded),
    * and the assessment is frozen into the change with the seq it was computed on.
    */
-  private async approve(doc: ChangeDoc, principal: Principal, reason: string | undefined, at: string, computed?: Assessment): Promise<ChangeDoc> {
+  private async approve(
+    doc: ChangeDoc,
+    principal: Principal,
+    reason: string | undefined,
+    at: string,
+    computed?: Assessment,
+  ): Promise<ChangeDoc> {
     const op = `approve ${doc.id}`;
     const assessment = computed ?? (await this.computeAssessment(doc));
     const required = assessment.approvalsRequired;
@@ -351,38 +410,59 @@ export class ChangeService {
       const skip = this.policy.standardChange.skipCabUpTo;
       const standardOk = doc.type === 'standard' && skip !== null && levelRank(level) <= levelRank(skip);
       if (required.length > 0 && !standardOk) {
-        throw new ConflictError(`${op}: a ${level}-risk ${doc.type} change needs CAB review (${required.map((r) => `${r.count} ${r.role}`).join(' + ')})`, {
-          id: doc.id,
-          level,
-          required,
-          allowed: ['cab_review', 'cancelled'],
-        });
+        throw new ConflictError(
+          `${op}: a ${level}-risk ${doc.type} change needs CAB review (${required.map((r) => `${r.count} ${r.role}`).join(' + ')})`,
+          {
+            id: doc.id,
+            level,
+            required,
+            allowed: ['cab_review', 'cancelled'],
+          },
+        );
       }
       // Approving from `assessed` (no CAB needed) is an approval by the caller, so not by the
       // requester — unless it is a standard change within its pre-approved level.
       if (this.policy.separationOfDuties.requesterCannotApprove && principal.name === doc.requester && !standardOk) {
-        throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not approve it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'requesterCannotApprove' });
+        throw new ForbiddenError(`${op}: ${principal.name} requested this change and may not approve it (separation of duties)`, {
+          id: doc.id,
+          by: principal.name,
+          rule: 'requesterCannotApprove',
+        });
       }
     } else {
       const q = quorum(doc.approvals, required);
       if (!q.met) {
-        throw new ConflictError(`${op}: quorum not reached for a ${level}-risk change (${q.tally.map((t) => `${t.have}/${t.count} ${t.role}`).join(', ')})`, { id: doc.id, level, tally: q.tally });
+        throw new ConflictError(
+          `${op}: quorum not reached for a ${level}-risk change (${q.tally.map((t) => `${t.have}/${t.count} ${t.role}`).join(', ')})`,
+          { id: doc.id, level, tally: q.tally },
+        );
       }
     }
     let freezeOverride: FreezeOverride | null = doc.freezeOverride;
     if (assessment.freezes.length > 0) {
       const windows = assessment.freezes.map((f) => f.window);
       if (doc.type !== 'emergency') {
-        throw new ConflictError(`${op}: blocked by freeze window ${windows.join(', ')}; only emergency changes may pass a freeze`, { id: doc.id, freezes: assessment.freezes });
+        throw new ConflictError(`${op}: blocked by freeze window ${windows.join(', ')}; only emergency changes may pass a freeze`, {
+          id: doc.id,
+          freezes: assessment.freezes,
+        });
       }
-      freezeOverride = { windows, by: principal.name, at, reason: reason && reason.trim() !== '' ? reason : 'emergency change approved during a freeze' };
+      freezeOverride = {
+        windows,
+        by: principal.name,
+        at,
+        reason: reason && reason.trim() !== '' ? reason : 'emergency change approved during a freeze',
+      };
     }
     return { ...doc, assessment, frozenAssessment: { frozenAt: at, frozenBy: principal.name, assessment }, freezeOverride };
   }
 
   private checkWrite(principal: Principal, op: string): void {
     if (!this.policy.roles.write.includes(principal.role as never)) {
-      throw new ForbiddenError(`${op}: role "${principal.role}" may not change changes (allowed: ${this.policy.roles.write.join(', ')})`, { role: principal.role, allowed: this.policy.roles.write });
+      throw new ForbiddenError(`${op}: role "${principal.role}" may not change changes (allowed: ${this.policy.roles.write.join(', ')})`, {
+        role: principal.role,
+        allowed: this.policy.roles.write,
+      });
     }
   }
 
@@ -390,7 +470,11 @@ export class ChangeService {
   private checkImplementer(doc: ChangeDoc, principal: Principal, op: string): void {
     if (!this.policy.separationOfDuties.implementerNotApprover) return;
     if (approversOf(doc).has(principal.name)) {
-      throw new ForbiddenError(`${op}: ${principal.name} approved ${doc.id} and may not implement it (separation of duties)`, { id: doc.id, by: principal.name, rule: 'implementerNotApprover' });
+      throw new ForbiddenError(`${op}: ${principal.name} approved ${doc.id} and may not implement it (separation of duties)`, {
+        id: doc.id,
+        by: principal.name,
+        rule: 'implementerNotApprover',
+      });
     }
   }
 
@@ -406,7 +490,8 @@ export class ChangeService {
     const missing: { path: string[]; code: string; message: string }[] = [];
     if (doc.targets.length === 0) missing.push({ path: ['targets'], code: 'missing', message: 'at least one target CI' });
     if (doc.window === null) missing.push({ path: ['window'], code: 'missing', message: 'a planned window' });
-    if (doc.implementationPlan.trim() === '') missing.push({ path: ['implementationPlan'], code: 'missing', message: 'an implementation plan' });
+    if (doc.implementationPlan.trim() === '')
+      missing.push({ path: ['implementationPlan'], code: 'missing', message: 'an implementation plan' });
     if (doc.backoutPlan.trim() === '') missing.push({ path: ['backoutPlan'], code: 'missing', message: 'a back-out plan' });
     if (missing.length > 0) {
       throw new SemanticError(`submit ${doc.id}: the change needs ${missing.map((m) => m.message).join(', ')}`, missing);
@@ -428,7 +513,10 @@ export class ChangeService {
   }
 
   /** Records owned by other modules (incidents, problems): unreadable ones are skipped, not fatal. */
-  private async readLoose<T>(records: Records, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): Promise<T[]> {
+  private async readLoose<T>(
+    records: Records,
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  ): Promise<T[]> {
     const out: T[] = [];
     for (const rec of await records.all()) {
       const parsed = schema.safeParse({ id: rec.id, ...rec.doc });
@@ -461,9 +549,11 @@ function transitionRecord(from: ChangeState, to: ChangeState, by: string, at: st
 
 function describeTally(doc: ChangeDoc): string {
   const a = doc.assessment!;
-  return quorum(doc.approvals, a.approvalsRequired)
-    .tally.map((t) => `${t.have}/${t.count} ${t.role}`)
-    .join(', ') || `no approvals needed at ${a.risk.level} risk`;
+  return (
+    quorum(doc.approvals, a.approvalsRequired)
+      .tally.map((t) => `${t.have}/${t.count} ${t.role}`)
+      .join(', ') || `no approvals needed at ${a.risk.level} risk`
+  );
 }
 
 /** Stored documents are written only by this service, after validation. */
@@ -474,5 +564,3 @@ export function docOf(rec: StoredRecord): ChangeDoc {
 export function toView(rec: StoredRecord): ChangeView {
   return { ...docOf(rec), version: rec.version, createdAt: rec.createdAt, updatedAt: rec.updatedAt };
 }
-
-

@@ -34,7 +34,9 @@ export const TRANSITIONS: Readonly<Record<ChangeState, readonly ChangeState[]>> 
 };
 
 /** States from which `cancelled` is reachable: everything before `in_progress`. */
-export const CANCELLABLE: readonly ChangeState[] = (Object.keys(TRANSITIONS) as ChangeState[]).filter((s) => TRANSITIONS[s].includes('cancelled'));
+export const CANCELLABLE: readonly ChangeState[] = (Object.keys(TRANSITIONS) as ChangeState[]).filter((s) =>
+  TRANSITIONS[s].includes('cancelled'),
+);
 
 /** Implementation end states, each with the outcome it implies for the post-implementation review. */
 export const IMPLEMENTATION_OUTCOME = { implemented: 'successful', failed: 'failed', rolled_back: 'rolled_back' } as const;

@@ -31,7 +31,13 @@ export function scopeCoverage(scope: WindowScope, source: ImpactIndex, registry:
 }
 
 /** The freeze windows a change planned for `window` on `targets` falls into, sorted by window id. */
-export function freezeHits(window: TimeWindow | null, targets: readonly string[], freezes: readonly WindowDoc[], source: ImpactIndex, registry: Registry): FreezeHit[] {
+export function freezeHits(
+  window: TimeWindow | null,
+  targets: readonly string[],
+  freezes: readonly WindowDoc[],
+  source: ImpactIndex,
+  registry: Registry,
+): FreezeHit[] {
   const hits: FreezeHit[] = [];
   for (const f of freezes) {
     if (overlap(window, { start: f.start, end: f.end }) === null) continue;
@@ -53,7 +59,13 @@ export interface MaintenanceCheck {
   inside: { ci: string; window: string }[];
 }
 
-export function maintenanceCheck(window: TimeWindow | null, targets: readonly string[], windows: readonly WindowDoc[], source: ImpactIndex, registry: Registry): MaintenanceCheck {
+export function maintenanceCheck(
+  window: TimeWindow | null,
+  targets: readonly string[],
+  windows: readonly WindowDoc[],
+  source: ImpactIndex,
+  registry: Registry,
+): MaintenanceCheck {
   const result: MaintenanceCheck = { outside: [], inside: [] };
   if (window === null || windows.length === 0) return result;
   const coverage = windows.map((w) => ({ w, covered: scopeCoverage(w.scope, source, registry) }));

@@ -78,7 +78,8 @@ export class CIService {
   async create(input: z.output<typeof CIInput>, ctx: WriteContext): Promise<CI> {
     const ci = toCIData(input);
     const result = await this.cmdb.apply([{ op: 'upsertCI', ci, expectedVersion: 0 }], ctx).catch((e: unknown) => {
-      if (e instanceof ConflictError) throw new ConflictError(`createCI: CI "${ci.id}" already exists`, { id: ci.id, reason: 'duplicate_id' });
+      if (e instanceof ConflictError)
+        throw new ConflictError(`createCI: CI "${ci.id}" already exists`, { id: ci.id, reason: 'duplicate_id' });
       throw e;
     });
     return result.events[0]!.after as CI;
@@ -87,17 +88,25 @@ export class CIService {
   /** PUT: every client field replaced; omitted ones take their defaults. */
   async replace(id: string, input: z.output<typeof CIInput>, ctx: WriteContext, expected?: Expected): Promise<CI> {
     const op = 'replaceCI';
-    if (input.id !== id) throw new InputError(`${op}: body id "${input.id}" differs from the URL id "${id}"`, [{ in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' }]);
+    if (input.id !== id)
+      throw new InputError(`${op}: body id "${input.id}" differs from the URL id "${id}"`, [
+        { in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' },
+      ]);
     const before = await this.get(op, id);
     checkExpected(op, expected, `CI "${id}"`, before.version);
-    const result = await guarded(op, expected, () => this.cmdb.apply([{ op: 'upsertCI', ci: toCIData(input), expectedVersion: before.version }], ctx));
+    const result = await guarded(op, expected, () =>
+      this.cmdb.apply([{ op: 'upsertCI', ci: toCIData(input), expectedVersion: before.version }], ctx),
+    );
     return (result.events[0]?.after as CI | undefined) ?? before;
   }
 
   /** PATCH: RFC 7396 over the stored CI's client fields; the result is validated as a whole CI. */
   async patch(id: string, patch: CIMergePatch, ctx: WriteContext, expected?: Expected): Promise<CI> {
     const op = 'patchCI';
-    if (patch.id !== undefined && patch.id !== id) throw new InputError(`${op}: body id "${patch.id}" differs from the URL id "${id}" (a CI's id cannot change)`, [{ in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' }]);
+    if (patch.id !== undefined && patch.id !== id)
+      throw new InputError(`${op}: body id "${patch.id}" differs from the URL id "${id}" (a CI's id cannot change)`, [
+        { in: 'body', path: ['id'], code: 'invalid_value', message: 'must equal the id in the URL' },
+      ]);
     const before = await this.get(op, id);
     checkExpected(op, expected, `CI "${id}"`, before.version);
     const clean: Record<string, unknown> = { ...patch };
@@ -107,9 +116,14 @@ export class CIService {
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const field = first && first.path.length > 0 ? ` "${first.path.join('.')}"` : '';
-      throw new InputError(`${op}: the patched CI "${id}" is invalid${field}: ${first?.message ?? 'invalid'}`, zodIssues(parsed.error.issues).map((i) => ({ in: 'body', ...i })));
+      throw new InputError(
+        `${op}: the patched CI "${id}" is invalid${field}: ${first?.message ?? 'invalid'}`,
+        zodIssues(parsed.error.issues).map((i) => ({ in: 'body', ...i })),
+      );
     }
-    const result = await guarded(op, expected, () => this.cmdb.apply([{ op: 'upsertCI', ci: toCIData(parsed.data), expectedVersion: before.version }], ctx));
+    const result = await guarded(op, expected, () =>
+      this.cmdb.apply([{ op: 'upsertCI', ci: toCIData(parsed.data), expectedVersion: before.version }], ctx),
+    );
     return (result.events[0]?.after as CI | undefined) ?? before;
   }
 
@@ -117,18 +131,26 @@ export class CIService {
    * Deletes a CI; with `cascade` its relationships go in the same atomic batch. Without it a CI
    * that still has relationships is refused with the list (the store would refuse too, less clearly).
    */
-  async delete(id: string, opts: { cascade: boolean }, ctx: WriteContext, expected?: Expected): Promise<{ id: string; relationshipsDeleted: string[]; seq: number }> {
+  async delete(
+    id: string,
+    opts: { cascade: boolean },
+    ctx: WriteContext,
+    expected?: Expected,
+  ): Promise<{ id: string; relationshipsDeleted: string[]; seq: number }> {
     const op = 'deleteCI';
     const before = await this.get(op, id);
     checkExpected(op, expected, `CI "${id}"`, before.version);
     const attached = relationshipsOf(this.cmdb.mirror, id);
     if (attached.length > 0 && !opts.cascade) {
-      throw new ConflictError(`${op}: CI "${id}" still has ${attached.length} relationship(s) (e.g. "${attached[0]}"); delete them first or use ?cascade=true`, {
-        id,
-        reason: 'has_relationships',
-        relationships: attached.slice(0, 50),
-        count: attached.length,
-      });
+      throw new ConflictError(
+        `${op}: CI "${id}" still has ${attached.length} relationship(s) (e.g. "${attached[0]}"); delete them first or use ?cascade=true`,
+        {
+          id,
+          reason: 'has_relationships',
+          relationships: attached.slice(0, 50),
+          count: attached.length,
+        },
+      );
     }
     const batch = deleteCIBatch(this.cmdb.mirror, id, { cascade: opts.cascade, expectedVersion: before.version });
     const result: ApplyResult = await guarded(op, expected, () => this.cmdb.apply(batch, ctx));
@@ -140,7 +162,10 @@ export class CIService {
 export function checkExpected(op: string, expected: Expected, what: string, version: number): void {
   if (!expected || expected.any) return;
   if (!expected.versions.includes(version)) {
-    throw new PreconditionError(`${op}: ${what} is at version ${version}, not ${expected.versions.join(' or ')} (If-Match); nothing was written`, { expected: expected.versions, actual: version });
+    throw new PreconditionError(
+      `${op}: ${what} is at version ${version}, not ${expected.versions.join(' or ')} (If-Match); nothing was written`,
+      { expected: expected.versions, actual: version },
+    );
   }
 }
 

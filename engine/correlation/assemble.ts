@@ -40,7 +40,15 @@ export const PRIOR_WINDOWS = 3;
 /** Score gap (nats) under which the two leading candidates are reported as ambiguous. */
 const AMBIGUOUS_GAP = 0.5;
 
-export function assembleCluster(s: Settings, ev: Evidence, incs: readonly Inc[], chosen: readonly Chosen[], left: Uint8Array, report: Tally, out: CorrelationResult): void {
+export function assembleCluster(
+  s: Settings,
+  ev: Evidence,
+  incs: readonly Inc[],
+  chosen: readonly Chosen[],
+  left: Uint8Array,
+  report: Tally,
+  out: CorrelationResult,
+): void {
   const U = ev.units;
   const groups: { members: number[]; basis: GroupBasis }[] = chosen.map((g) => ({ members: [...g.incidents], basis: 'shared_provider' }));
   const unitGroup = new Int32Array(U).fill(-1);
@@ -175,11 +183,24 @@ function finish(s: Settings, ev: Evidence, incs: readonly Inc[], members: readon
   for (const p of members) for (const v of incs[p]!.nodes) units.add(ev.unitIndex.get(v)!);
   // A unit's chance is its least chronic incident's (an error spike on a CI that flaps on latency).
   const qs = [...units]
-    .map((u) => Math.min(...ev.unitIncidents[u]!.filter((p) => members.includes(p)).map((p) => chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!, incs[p]!.signal))))
+    .map((u) =>
+      Math.min(
+        ...ev.unitIncidents[u]!.filter((p) => members.includes(p)).map((p) =>
+          chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!, incs[p]!.signal),
+        ),
+      ),
+    )
     .sort((a, b) => a - b);
   let allChance = 1;
   qs.forEach((q, i) => (allChance *= q ** (1 / (i + 1))));
-  const group: CorrelationGroup = { incidents: g.incidents, start: g.start, end: g.end, confidence: Math.round((1 - allChance) * 1000) / 1000, basis: g.basis, candidates: g.candidates };
+  const group: CorrelationGroup = {
+    incidents: g.incidents,
+    start: g.start,
+    end: g.end,
+    confidence: Math.round((1 - allChance) * 1000) / 1000,
+    basis: g.basis,
+    candidates: g.candidates,
+  };
   const ambiguity = ambiguityOf(g);
   if (ambiguity) group.ambiguity = ambiguity;
   return group;
@@ -205,10 +226,16 @@ function ambiguityOf(g: RankedGroup): CorrelationGroup['ambiguity'] {
       const shared = a.explains.filter((i) => !aOwn.has(i) && b.explains.includes(i) && !bOwn.has(i));
       if (shared.length === 0) continue;
       const callers = [...new Set(a.paths.filter((p) => p.incidents.some((i) => shared.includes(i))).map((p) => p.ci))].sort(cmp);
-      return { candidates: [a.id, b.id], note: `${a.id} and ${b.id} both alerted with quiet providers and both explain ${callers.join(', ')}; no relationship links them, so either may be the cause (the CMDB may be missing an edge between them)` };
+      return {
+        candidates: [a.id, b.id],
+        note: `${a.id} and ${b.id} both alerted with quiet providers and both explain ${callers.join(', ')}; no relationship links them, so either may be the cause (the CMDB may be missing an edge between them)`,
+      };
     }
   }
   const close = g.candidates.filter((c) => a.score - c.score <= AMBIGUOUS_GAP);
   if (close.length < 2) return undefined;
-  return { candidates: close.map((c) => c.id), note: `${close.map((c) => c.id).join(', ')} explain the group within ${AMBIGUOUS_GAP} nats of each other: the evidence does not separate them` };
+  return {
+    candidates: close.map((c) => c.id),
+    note: `${close.map((c) => c.id).join(', ')} explain the group within ${AMBIGUOUS_GAP} nats of each other: the evidence does not separate them`,
+  };
 }

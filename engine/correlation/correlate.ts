@@ -42,7 +42,14 @@ import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
 import { reachMemo, refinedBounds } from './reach.ts';
 import { chanceRate } from './signals/index.ts';
-import { DEFAULT_WEIGHTS, INCIDENT_SIGNALS, type CorrelateOptions, type CorrelationIncident, type CorrelationResult, type IncidentSignal } from './types.ts';
+import {
+  DEFAULT_WEIGHTS,
+  INCIDENT_SIGNALS,
+  type CorrelateOptions,
+  type CorrelationIncident,
+  type CorrelationResult,
+  type IncidentSignal,
+} from './types.ts';
 
 export { cmp };
 
@@ -53,7 +60,8 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
   const window = parseDuration(options.window ?? '30m', 'correlate: window');
   const changeLookback = parseDuration(options.changeLookback ?? '2h', 'correlate: changeLookback');
   const maxDepth = options.maxDepth ?? 16;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 64) throw new InputError(`correlate: maxDepth ${maxDepth} must be an integer in 1..64`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 64)
+    throw new InputError(`correlate: maxDepth ${maxDepth} must be an integer in 1..64`);
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const settings: Settings = {
     index,
@@ -61,7 +69,13 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     maxWalk: Math.max(16, options.maxWalk ?? 4096),
     top: Math.max(1, options.topCandidates ?? 5),
     maxPaths: Math.max(0, options.maxPaths ?? 10),
-    ctx: { weights, changeLookback, changeGrace: 5 * MINUTE, noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)), backgroundShare: Math.min(1, Math.max(0, options.backgroundShare ?? 0.25)) },
+    ctx: {
+      weights,
+      changeLookback,
+      changeGrace: 5 * MINUTE,
+      noiseRate: Math.min(0.5, Math.max(1e-12, options.noiseRate ?? 1e-4)),
+      backgroundShare: Math.min(1, Math.max(0, options.backgroundShare ?? 0.25)),
+    },
     coverCtx: undefined as unknown as Settings['coverCtx'],
     changesByNode: new Map(),
     cost: Math.log(Math.max(index.n, 2)),
@@ -96,7 +110,12 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
   }
   known.sort((a, b) => a.t - b.t || cmp(a.id, b.id));
 
-  const result: CorrelationResult = { groups: [], unexplained: [], unknownCis: unknownCis.sort(cmp), stats: { incidents: incidents.length, timeClusters: 0, candidates: 0, walkEntries: 0, coverEntries: 0, evaluated: 0, reachWalks: 0 } };
+  const result: CorrelationResult = {
+    groups: [],
+    unexplained: [],
+    unknownCis: unknownCis.sort(cmp),
+    stats: { incidents: incidents.length, timeClusters: 0, candidates: 0, walkEntries: 0, coverEntries: 0, evaluated: 0, reachWalks: 0 },
+  };
   let start = 0;
   for (let i = 1; i <= known.length; i++) {
     if (i === known.length || known[i]!.t - known[i - 1]!.t > window) {
@@ -107,7 +126,9 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
   }
   // Groups of every time cluster by confidence, then size, then time: deterministic.
   const first = (g: CorrelationResult['groups'][number]) => g.incidents[0]!;
-  result.groups.sort((a, b) => b.confidence - a.confidence || b.incidents.length - a.incidents.length || cmp(a.start, b.start) || cmp(first(a), first(b)));
+  result.groups.sort(
+    (a, b) => b.confidence - a.confidence || b.incidents.length - a.incidents.length || cmp(a.start, b.start) || cmp(first(a), first(b)),
+  );
   result.unexplained = [...result.unknownCis];
   return result;
 }
@@ -124,15 +145,18 @@ export function strengthOf(inc: CorrelationIncident): number {
   const parts: number[] = [];
   const what = `correlate: incident "${inc.id}"`;
   if (inc.severity !== undefined) {
-    if (!Number.isInteger(inc.severity) || inc.severity < 1 || inc.severity > 4) throw new InputError(`${what} severity ${String(inc.severity)} must be an integer in 1..4`, { id: inc.id });
+    if (!Number.isInteger(inc.severity) || inc.severity < 1 || inc.severity > 4)
+      throw new InputError(`${what} severity ${String(inc.severity)} must be an integer in 1..4`, { id: inc.id });
     parts.push((4 - inc.severity) / 3);
   }
   if (inc.signal !== undefined) {
-    if (!INCIDENT_SIGNALS.includes(inc.signal)) throw new InputError(`${what} signal "${String(inc.signal)}" must be one of ${INCIDENT_SIGNALS.join(', ')}`, { id: inc.id });
+    if (!INCIDENT_SIGNALS.includes(inc.signal))
+      throw new InputError(`${what} signal "${String(inc.signal)}" must be one of ${INCIDENT_SIGNALS.join(', ')}`, { id: inc.id });
     parts.push(SIGNAL_STRENGTH[inc.signal]);
   }
   if (inc.anomalyScore !== undefined) {
-    if (typeof inc.anomalyScore !== 'number' || !Number.isFinite(inc.anomalyScore) || inc.anomalyScore < 0) throw new InputError(`${what} anomalyScore ${String(inc.anomalyScore)} must be a finite number ≥ 0`, { id: inc.id });
+    if (typeof inc.anomalyScore !== 'number' || !Number.isFinite(inc.anomalyScore) || inc.anomalyScore < 0)
+      throw new InputError(`${what} anomalyScore ${String(inc.anomalyScore)} must be a finite number ≥ 0`, { id: inc.id });
     parts.push(1 - Math.exp(-inc.anomalyScore / 6));
   }
   return parts.length === 0 ? Number.NaN : parts.reduce((a, b) => a + b, 0) / parts.length;
@@ -151,7 +175,9 @@ function unitWeight(s: Settings, node: number, units: number, signal: string | u
 }
 
 function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationResult): void {
-  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units, signal) => unitWeight(s, v, units, signal));
+  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units, signal) =>
+    unitWeight(s, v, units, signal),
+  );
   const C = ev.candNode.length;
   out.stats.candidates += C;
   out.stats.walkEntries += ev.walkCand.length;

@@ -186,7 +186,24 @@ export interface Evaluation {
 }
 
 /** Reused by every evaluation (correlation is synchronous): hundreds of thousands per call. */
-const scratch: CandidateStats = { n: 0, background: 0, k: 0, reach: 0, sumDistance: 0, ownOpenedAt: Number.NaN, firstOpenedAt: Number.NaN, sumT: 0, sumTT: 0, sumDD: 0, sumDT: 0, weightSum: 0, ownWeight: 1, ownStrength: Number.NaN, ownQuiet: 0, changes: [] };
+const scratch: CandidateStats = {
+  n: 0,
+  background: 0,
+  k: 0,
+  reach: 0,
+  sumDistance: 0,
+  ownOpenedAt: Number.NaN,
+  firstOpenedAt: Number.NaN,
+  sumT: 0,
+  sumTT: 0,
+  sumDD: 0,
+  sumDT: 0,
+  weightSum: 0,
+  ownWeight: 1,
+  ownStrength: Number.NaN,
+  ownQuiet: 0,
+  changes: [],
+};
 const NO_CHANGES: readonly { id: string; at: number }[] = [];
 
 /**
@@ -288,7 +305,17 @@ export type Order = 'density' | 'score' | 'score-nosplit';
  * score, each group paying ln n for its choice of root, beats the one broad cause — they are taken
  * instead. This is what keeps a core router above two simultaneous faults from swallowing both.
  */
-export function greedyCover(s: Settings, ev: Evidence, cw: CoverWalks, incs: readonly Inc[], tally: Tally, cands: Iterable<number>, order: Order, out: CorrelationResult, sandbox?: Tally): Chosen[] {
+export function greedyCover(
+  s: Settings,
+  ev: Evidence,
+  cw: CoverWalks,
+  incs: readonly Inc[],
+  tally: Tally,
+  cands: Iterable<number>,
+  order: Order,
+  out: CorrelationResult,
+  sandbox?: Tally,
+): Chosen[] {
   // Only representatives are in the walks of a compacted tally; the others stay at zero.
   const ids = s.index.nodeIds;
   const { active, version } = tally;
@@ -335,7 +362,17 @@ export function greedyCover(s: Settings, ev: Evidence, cw: CoverWalks, incs: rea
   return chosen;
 }
 
-function trySplit(s: Settings, ev: Evidence, cw: CoverWalks, incs: readonly Inc[], tally: Tally, sandbox: Tally, units: readonly number[], score: number, out: CorrelationResult): Chosen[] | undefined {
+function trySplit(
+  s: Settings,
+  ev: Evidence,
+  cw: CoverWalks,
+  incs: readonly Inc[],
+  tally: Tally,
+  sandbox: Tally,
+  units: readonly number[],
+  score: number,
+  out: CorrelationResult,
+): Chosen[] | undefined {
   for (const u of units) {
     sandbox.active[u] = tally.active[u]!;
     for (const p of ev.unitIncidents[u]!) if (tally.incidentActive[p] === 1) sandbox.incidentActive[p] = 1;

@@ -91,7 +91,16 @@ const workspaces = new WeakMap<ImpactIndex, Workspace>();
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
   let w = workspaces.get(index);
   if (w === undefined) {
-    w = { seen: new Uint32Array(index.n), stamp: 0, candOf: new Int32Array(index.n).fill(-1), changed: new Uint8Array(index.n), queue: new Int32Array(0), pool: new Map(), triples: new Map(), walks: undefined };
+    w = {
+      seen: new Uint32Array(index.n),
+      stamp: 0,
+      candOf: new Int32Array(index.n).fill(-1),
+      changed: new Uint8Array(index.n),
+      queue: new Int32Array(0),
+      pool: new Map(),
+      triples: new Map(),
+      walks: undefined,
+    };
     workspaces.set(index, w);
   }
   if (w.queue.length < maxWalk) w.queue = new Int32Array(maxWalk);
@@ -168,7 +177,14 @@ function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: K
  * `weightOf(node, units, signal)`: the chronic-noise weight of an incident CI in a cluster of
  * `units` incident CIs, for an incident with that signal; a unit takes its least chronic incident's.
  */
-export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDepth: number, maxWalk: number, changed: Iterable<number>, weightOf: (node: number, units: number, signal: string | undefined) => number): Evidence {
+export function gatherEvidence(
+  index: ImpactIndex,
+  incs: readonly Inc[],
+  maxDepth: number,
+  maxWalk: number,
+  changed: Iterable<number>,
+  weightOf: (node: number, units: number, signal: string | undefined) => number,
+): Evidence {
   const work = workspace(index, maxWalk);
   const unitIndex = new Map<number, number>();
   const unitNodes: number[] = [];
@@ -199,7 +215,8 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
     for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal));
     unitWeight[u] = w;
     let quiet = 1;
-    for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++) if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
+    for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++)
+      if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
     unitQuiet[u] = quiet;
     for (const p of unitIncidents[u]!) {
       const st = incs[p]!.strength;
@@ -218,7 +235,7 @@ export function gatherEvidence(index: ImpactIndex, incs: readonly Inc[], maxDept
   let entries = pooledTriple(index, 'walks', 1 << 16);
   let cap = entries.cap;
   let { a: walkCand, b: walkParent, c: walkDist } = entries;
-  const ccap = Math.max(1024, (work.pool.get('candNode')?.length ?? 0));
+  const ccap = Math.max(1024, work.pool.get('candNode')?.length ?? 0);
   let candNode = pooled(index, 'candNode', 'i32', ccap);
   let chg = pooled(index, 'candHasChange', 'u8', ccap);
   // One 72-byte record per candidate while walking — the W sums, then the two hashes — so folding
@@ -362,7 +379,8 @@ export const WALK_CACHE_ENTRIES = 1 << 25;
 
 function walkCache(work: Workspace, index: ImpactIndex, maxDepth: number, maxWalk: number): WalkCache | undefined {
   if (maxWalk > 0xffff) return undefined;
-  if (work.walks === undefined || work.walks.maxDepth !== maxDepth || work.walks.maxWalk !== maxWalk) work.walks = new WalkCache(index.n, maxDepth, maxWalk);
+  if (work.walks === undefined || work.walks.maxDepth !== maxDepth || work.walks.maxWalk !== maxWalk)
+    work.walks = new WalkCache(index.n, maxDepth, maxWalk);
   return work.walks;
 }
 
@@ -433,7 +451,8 @@ class WalkCache {
       this.held.length = 0;
       this.size = 0;
     }
-    if (this.size + len > this.nodes.length) this.resize(Math.min(WALK_CACHE_ENTRIES, Math.max(1 << 16, this.nodes.length * 2, this.size + len)));
+    if (this.size + len > this.nodes.length)
+      this.resize(Math.min(WALK_CACHE_ENTRIES, Math.max(1 << 16, this.nodes.length * 2, this.size + len)));
     const to = this.size;
     this.nodes.set(queue.subarray(0, len), to);
     this.dist.set(dist.subarray(base, base + len), to);

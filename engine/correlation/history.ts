@@ -21,7 +21,11 @@ export interface LearnedHistory {
  * episode) — in all (key `v`), per signal (`v:signal`) and without a signal (`v:`). A CI that
  * flaps on latency is not chronic for errors. Only CIs of the graph are kept.
  */
-export function learnHistory(idToIndex: ReadonlyMap<string, number>, history: readonly HistoricalIncident[], window: number): LearnedHistory {
+export function learnHistory(
+  idToIndex: ReadonlyMap<string, number>,
+  history: readonly HistoricalIncident[],
+  window: number,
+): LearnedHistory {
   const alerts = new Map<string, number>();
   if (history.length === 0 || window <= 0) return { alerts, buckets: 0, background: 0 };
   const times = history.map((h, i) => toMillis(h.openedAt, `correlate: history entry ${i} openedAt`));

@@ -7,5 +7,15 @@ export { correlate } from './correlate.ts';
 export { parseDuration, toMillis } from './duration.ts';
 export { reachOf } from './reach.ts';
 export { strengthOf } from './correlate.ts';
-export { SIGNALS, chanceRate, scoreCandidate, scoreValue, specificityLogLikelihood, timeOrderValue, type CandidateStats, type Signal, type SignalContext } from './signals/index.ts';
+export {
+  SIGNALS,
+  chanceRate,
+  scoreCandidate,
+  scoreValue,
+  specificityLogLikelihood,
+  timeOrderValue,
+  type CandidateStats,
+  type Signal,
+  type SignalContext,
+} from './signals/index.ts';
 export * from './types.ts';

@@ -22,7 +22,15 @@ export interface RankedGroup {
   candidates: RankedCandidate[];
 }
 
-export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], members: readonly number[], sandbox: Tally, out: CorrelationResult, basis: GroupBasis): RankedGroup {
+export function rankGroup(
+  s: Settings,
+  ev: Evidence,
+  incs: readonly Inc[],
+  members: readonly number[],
+  sandbox: Tally,
+  out: CorrelationResult,
+  basis: GroupBasis,
+): RankedGroup {
   const { index } = s;
   const ids = index.nodeIds;
   const { active } = sandbox;
@@ -42,7 +50,8 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
   // their reach walk (a group under a Kubernetes cluster has hundreds of equal-coverage nodes).
   // Scores only (no factors) for the ~500k candidates of a 10k-incident call; the reported ones
   // are evaluated in full at the end.
-  const before = (a: number, b: number) => keys[a]! > keys[b]! || (keys[a] === keys[b] && cmp(ids[ev.candNode[a]!]!, ids[ev.candNode[b]!]!) < 0);
+  const before = (a: number, b: number) =>
+    keys[a]! > keys[b]! || (keys[a] === keys[b] && cmp(ids[ev.candNode[a]!]!, ids[ev.candNode[b]!]!) < 0);
   const heap: number[] = [];
   const keys = pooled(index, 'rankKeys', 'f64', ev.candNode.length);
   const exact = pooled(index, 'rankExact', 'u8', ev.candNode.length);
@@ -73,7 +82,10 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
     siftDown(heap, 0, before);
   }
   const memberSet = new Set(members);
-  const incidentsOn = (u: number) => ev.unitIncidents[u]!.filter((p) => memberSet.has(p)).map((p) => incs[p]!.id).sort(cmp);
+  const incidentsOn = (u: number) =>
+    ev.unitIncidents[u]!.filter((p) => memberSet.has(p))
+      .map((p) => incs[p]!.id)
+      .sort(cmp);
   // The walk entries of the reported candidates, read back from the group's walks (there is no
   // candidate → entries index of the full walks: evidence.ts).
   // Slot + 1 of each reported candidate; all zero between calls (pooled, cleared after use).
@@ -96,8 +108,18 @@ export function rankGroup(s: Settings, ev: Evidence, incs: readonly Inc[], membe
     covered.sort((p, q) => p.d - q.d || cmp(ids[ev.unitNode[p.u]!]!, ids[ev.unitNode[q.u]!]!));
     const explains = new Set<string>();
     for (const { u } of covered) for (const id of incidentsOn(u)) explains.add(id);
-    const paths: EvidencePath[] = covered.slice(0, s.maxPaths).map(({ u, entry }) => ({ incidents: incidentsOn(u), ci: ids[ev.unitNode[u]!]!, steps: pathUp(s, ev, entry) }));
-    return { id: ids[node]!, class: a.class, name: a.name, score: round3(x.score), factors: x.factors.map(roundFactor), explains: [...explains].sort(cmp), paths };
+    const paths: EvidencePath[] = covered
+      .slice(0, s.maxPaths)
+      .map(({ u, entry }) => ({ incidents: incidentsOn(u), ci: ids[ev.unitNode[u]!]!, steps: pathUp(s, ev, entry) }));
+    return {
+      id: ids[node]!,
+      class: a.class,
+      name: a.name,
+      score: round3(x.score),
+      factors: x.factors.map(roundFactor),
+      explains: [...explains].sort(cmp),
+      paths,
+    };
   });
   sandbox.reset();
   let start = Number.POSITIVE_INFINITY;
@@ -124,7 +146,11 @@ function pathUp(s: Settings, ev: Evidence, entry: number): EvidenceStep[] {
     while (provSource[e] !== provider) e++;
     const t = provType[e]!;
     const type = typeNames[t]!;
-    steps.push(typeProviderIsFrom[t] === 1 ? { from: nodeIds[provider]!, type, to: nodeIds[dependent]! } : { from: nodeIds[dependent]!, type, to: nodeIds[provider]! });
+    steps.push(
+      typeProviderIsFrom[t] === 1
+        ? { from: nodeIds[provider]!, type, to: nodeIds[dependent]! }
+        : { from: nodeIds[dependent]!, type, to: nodeIds[provider]! },
+    );
   }
   return steps.reverse();
 }

@@ -34,7 +34,15 @@ function cacheFor(index: ImpactIndex, depth: number, cap: number): ReachCache {
   const key = `${depth}/${cap}`;
   let c = byKey.get(key);
   if (c === undefined) {
-    c = { depth, cap, counts: new Int32Array(index.n), mark: new Uint32Array(index.n), queue: new Int32Array(Math.min(index.n, cap + 1)), level: new Uint8Array(Math.min(index.n, cap + 1)), stamp: 0 };
+    c = {
+      depth,
+      cap,
+      counts: new Int32Array(index.n),
+      mark: new Uint32Array(index.n),
+      queue: new Int32Array(Math.min(index.n, cap + 1)),
+      level: new Uint8Array(Math.min(index.n, cap + 1)),
+      stamp: 0,
+    };
     byKey.set(key, c);
   }
   return c;
@@ -145,7 +153,14 @@ function inferTwins(index: ImpactIndex, c: ReachCache, lb: Int32Array, node: num
   const first = depTarget[depOffsets[node]!]!;
   for (let e = provOffsets[first]!; e < provOffsets[first + 1]!; e++) {
     const y = provSource[e]!;
-    if (y === node || c.counts[y]! > 0 || c.mark[y] === stamp || depOffsets[y + 1]! - depOffsets[y]! !== deg || !sameDependents(index, node, y)) continue;
+    if (
+      y === node ||
+      c.counts[y]! > 0 ||
+      c.mark[y] === stamp ||
+      depOffsets[y + 1]! - depOffsets[y]! !== deg ||
+      !sameDependents(index, node, y)
+    )
+      continue;
     if (exact) c.counts[y] = count;
     else if (lb[y]! < count) lb[y] = count;
   }

@@ -95,7 +95,8 @@ export interface CorrelateOptions {
   history?: readonly HistoricalIncident[];
 }
 
-export type SignalName = 'coverage' | 'specificity' | 'distance' | 'own_incident' | 'recent_change' | 'time_order' | 'natural_root' | 'chronic_noise';
+export type SignalName =
+  'coverage' | 'specificity' | 'distance' | 'own_incident' | 'recent_change' | 'time_order' | 'natural_root' | 'chronic_noise';
 
 /** One signal's tagged result for one candidate: its raw value and what it adds to the score. */
 export interface Factor {
@@ -170,5 +171,13 @@ export interface CorrelationResult {
    * Work done: candidates (CIs reached by a walk), walk entries (unit → candidate pairs), the
    * entries the cover folds after equal-coverage compaction, signal evaluations and reach walks.
    */
-  stats: { incidents: number; timeClusters: number; candidates: number; walkEntries: number; coverEntries: number; evaluated: number; reachWalks: number };
+  stats: {
+    incidents: number;
+    timeClusters: number;
+    candidates: number;
+    walkEntries: number;
+    coverEntries: number;
+    evaluated: number;
+    reachWalks: number;
+  };
 }

@@ -55,7 +55,14 @@ export interface ProviderClosure {
  * Walks providers from `start` with a caller-held scratch, leaving `s.mark[v] === stamp` and
  * `s.pos[v]` valid for every reached node (SPOF relies on both).
  */
-export function walkProviders(index: ImpactIndex, s: Scratch, stamp: number, start: number, mask: Uint8Array, maxDepth: number): ProviderClosure {
+export function walkProviders(
+  index: ImpactIndex,
+  s: Scratch,
+  stamp: number,
+  start: number,
+  mask: Uint8Array,
+  maxDepth: number,
+): ProviderClosure {
   const { start: provStart, end: provEnd, other: provSource, type: provType } = index.prov;
   const { mark, pos, order, depthAt, parentAt, parentTypeAt } = s;
   const ids = index.nodeIds;
@@ -141,7 +148,14 @@ export function dependencies(index: ImpactIndex, registry: Registry, ci: string,
   const out: Dependency[] = positions.map((p) => {
     const node = c.order[p]!;
     const a = index.attrs[node]!;
-    return { id: index.nodeIds[node]!, class: a.class, name: a.name, environment: a.environment, depth: c.depth[p]!, via: providerPath(c, p, steps) };
+    return {
+      id: index.nodeIds[node]!,
+      class: a.class,
+      name: a.name,
+      environment: a.environment,
+      depth: c.depth[p]!,
+      via: providerPath(c, p, steps),
+    };
   });
   return { ci, dependencies: out };
 }

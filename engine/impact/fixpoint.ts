@@ -47,7 +47,11 @@ export interface ImpactCore {
  * Runs both passes. `origins` are dense ids with their effect (duplicates allowed: strongest wins).
  * `mask[t]` says whether type index `t` propagates.
  */
-export function computeImpact(index: ImpactIndex, origins: readonly { node: number; effect: ImpactEffect }[], mask: Uint8Array): ImpactCore {
+export function computeImpact(
+  index: ImpactIndex,
+  origins: readonly { node: number; effect: ImpactEffect }[],
+  mask: Uint8Array,
+): ImpactCore {
   const s = acquireScratch(index);
   try {
     return fixpoint(index, origins, mask, s, true);
@@ -62,7 +66,13 @@ export function computeImpact(index: ImpactIndex, origins: readonly { node: numb
  * which saves five typed-array copies per query).
  * Reads the index's id rank and topological order when a large report computed them.
  */
-export function fixpoint(index: ImpactIndex, origins: readonly { node: number; effect: ImpactEffect }[], mask: Uint8Array, s: Scratch, copy: boolean): ImpactCore {
+export function fixpoint(
+  index: ImpactIndex,
+  origins: readonly { node: number; effect: ImpactEffect }[],
+  mask: Uint8Array,
+  s: Scratch,
+  copy: boolean,
+): ImpactCore {
   const stamp = s.next() | 0;
   const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
   const { groupSize, groupNeed } = index;
@@ -231,6 +241,7 @@ export function resolveOrigins(index: ImpactIndex, origins: readonly ImpactOrigi
 
 export function checkMaxDepth(maxDepth: number | undefined, op: string): number {
   if (maxDepth === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(maxDepth) || maxDepth < 0) throw new InputError(`${op}: maxDepth ${String(maxDepth)} must be a non-negative integer`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 0)
+    throw new InputError(`${op}: maxDepth ${String(maxDepth)} must be a non-negative integer`);
   return maxDepth;
 }

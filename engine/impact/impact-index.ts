@@ -254,7 +254,8 @@ export interface BuildIndexOptions extends TuningOptions {
  */
 export function buildImpactIndex(graph: GraphView, registry: Registry, version = 0, options: BuildIndexOptions = {}): ImpactIndex {
   const previous = options.previous instanceof IndexView ? options.previous.core : undefined;
-  const tuning = options.capacity === undefined && options.report === undefined && previous !== undefined ? previous.tuning : resolveTuning(options);
+  const tuning =
+    options.capacity === undefined && options.report === undefined && previous !== undefined ? previous.tuning : resolveTuning(options);
   return new IndexView(buildCore(graph, registry, { tuning, previous }), version);
 }
 

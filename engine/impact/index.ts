@@ -24,7 +24,16 @@ export { DEFAULT_TUNING, type Capacity, type IndexTuning, type ReportTuning, typ
 export { idRank, topoOrder } from './ordering.ts';
 export { stepOf, type PathStep } from './path-step.ts';
 export { blastRadius } from './blast-radius.ts';
-export { computeImpact, resolveOrigins, DOWN, DEGRADED, type ImpactCore, type ImpactEffect, type ImpactOrigin, type ImpactState } from './fixpoint.ts';
+export {
+  computeImpact,
+  resolveOrigins,
+  DOWN,
+  DEGRADED,
+  type ImpactCore,
+  type ImpactEffect,
+  type ImpactOrigin,
+  type ImpactState,
+} from './fixpoint.ts';
 export {
   reportImpact,
   type BlastRadiusOptions,
@@ -34,5 +43,12 @@ export {
   type RedundancyGroupReport,
   type StateCounts,
 } from './report.ts';
-export { dependencies, walkProviders, type DependenciesOptions, type DependenciesResult, type Dependency, type ProviderClosure } from './dependencies.ts';
+export {
+  dependencies,
+  walkProviders,
+  type DependenciesOptions,
+  type DependenciesResult,
+  type Dependency,
+  type ProviderClosure,
+} from './dependencies.ts';
 export { singlePointsOfFailure, type SinglePointOfFailure, type SpofOptions, type SpofResult } from './spof.ts';

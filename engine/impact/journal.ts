@@ -90,10 +90,15 @@ export function attachJournal(graph: GraphView): { journal: GraphJournal; detach
   on<{ key: string; attributes: NodeAttrs }>('nodeAdded', (p) => j.push({ op: 'node+', key: p.key, attrs: p.attributes }));
   on<{ key: string }>('nodeDropped', (p) => j.push({ op: 'node-', key: p.key }));
   on<{ key: string; attributes: NodeAttrs }>('nodeAttributesUpdated', (p) => j.push({ op: 'attrs', key: p.key, attrs: p.attributes }));
-  on<{ source: string; target: string; attributes: { type: string } }>('edgeAdded', (p) => j.push({ op: 'edge+', source: p.source, target: p.target, type: p.attributes.type }));
-  on<{ source: string; target: string; attributes: { type: string } }>('edgeDropped', (p) => j.push({ op: 'edge-', source: p.source, target: p.target, type: p.attributes.type }));
+  on<{ source: string; target: string; attributes: { type: string } }>('edgeAdded', (p) =>
+    j.push({ op: 'edge+', source: p.source, target: p.target, type: p.attributes.type }),
+  );
+  on<{ source: string; target: string; attributes: { type: string } }>('edgeDropped', (p) =>
+    j.push({ op: 'edge-', source: p.source, target: p.target, type: p.attributes.type }),
+  );
   // The old edge type is not in the payload, and bulk operations are not worth replaying.
-  for (const event of ['edgeAttributesUpdated', 'eachNodeAttributesUpdated', 'eachEdgeAttributesUpdated', 'cleared', 'edgesCleared']) on(event, () => j.reset());
+  for (const event of ['edgeAttributesUpdated', 'eachNodeAttributesUpdated', 'eachEdgeAttributesUpdated', 'cleared', 'edgesCleared'])
+    on(event, () => j.reset());
   const detach = () => {
     for (const [event, listener] of attached.splice(0)) (emitter as Emitter).removeListener(event, listener);
   };

@@ -50,7 +50,10 @@ export class ImpactIndexKeeper {
       this.attached = true;
     }
     const journal = this.feed?.journal;
-    const core = latest !== undefined && advanceCore(latest.core) ? latest.core : buildCore(this.graph, this.registry, { tuning: this.tuning, journal, previous: latest?.core });
+    const core =
+      latest !== undefined && advanceCore(latest.core)
+        ? latest.core
+        : buildCore(this.graph, this.registry, { tuning: this.tuning, journal, previous: latest?.core });
     const next = new IndexView(core, version);
     this.latest = next;
     // Only this state reads the journal: what it consumed can go.

@@ -89,7 +89,14 @@ export interface RadixBuffers {
 }
 
 export function radixBuffers(m: number, bits: number): RadixBuffers {
-  return { keys: new Int32Array(m), keys2: new Int32Array(m), vals: new Int32Array(m), vals2: new Int32Array(m), count: new Int32Array(1 << bits), bits };
+  return {
+    keys: new Int32Array(m),
+    keys2: new Int32Array(m),
+    vals: new Int32Array(m),
+    vals2: new Int32Array(m),
+    count: new Int32Array(1 << bits),
+    bits,
+  };
 }
 
 /**

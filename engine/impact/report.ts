@@ -193,6 +193,11 @@ export function reportImpact(
   return { origins: originsOut, impacted, services, counts: { down, degraded, byClass }, cycles };
 }
 
-function serviceOf(id: string, a: { name: string; criticality: number; owner?: string }, state: ImpactState, depth: number): ImpactedService {
+function serviceOf(
+  id: string,
+  a: { name: string; criticality: number; owner?: string },
+  state: ImpactState,
+  depth: number,
+): ImpactedService {
   return { id, name: a.name, criticality: a.criticality, owner: a.owner ?? null, state, depth };
 }

@@ -105,7 +105,8 @@ export function buildCore(graph: GraphView, registry: Registry, { tuning, journa
   let idToIndex: Map<string, number>;
   let rank: Int32Array | undefined;
   let sortedIds: string[] | undefined;
-  let same = previous !== undefined && previous.graph === graph && previous.registry === registry && previous.n === n && previous.deadCount === 0;
+  let same =
+    previous !== undefined && previous.graph === graph && previous.registry === registry && previous.n === n && previous.deadCount === 0;
   if (same) {
     const prevIds = previous!.nodeIds;
     let i = 0;
@@ -297,7 +298,13 @@ function buildBuffers(b: BuildBuffers | undefined, edges: number, nodes: number)
   if (b !== undefined && b.eProv.length >= edges && b.fill.length >= 2 * nodes) return b;
   const cap = Math.ceil(Math.max(edges, b?.eProv.length ?? 0) * 1.25);
   const fillCap = Math.ceil(Math.max(2 * nodes, b?.fill.length ?? 0) * 1.25);
-  return { eProv: new Int32Array(cap), eDep: new Int32Array(cap), eType: new Uint16Array(cap), eGroup: new Int32Array(cap), fill: new Int32Array(fillCap) };
+  return {
+    eProv: new Int32Array(cap),
+    eDep: new Int32Array(cap),
+    eType: new Uint16Array(cap),
+    eGroup: new Int32Array(cap),
+    fill: new Int32Array(fillCap),
+  };
 }
 
 /** `minAvailable` as a member count: a count as is, `"p%"` as ceil(p% of the group's size). */

@@ -23,7 +23,8 @@ export interface Address {
   port?: number;
 }
 
-const KEY_SAYS_ADDRESS = /(host|hostname|addr|address|server|servers|service|endpoint|endpoints|url|uri|dsn|broker|brokers|upstream|backend)$/i;
+const KEY_SAYS_ADDRESS =
+  /(host|hostname|addr|address|server|servers|service|endpoint|endpoints|url|uri|dsn|broker|brokers|upstream|backend)$/i;
 const URL = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*):\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?/i;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
 const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
@@ -47,7 +48,7 @@ function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Addr
   const url = URL.exec(token);
   if (url) {
     const host = url[2]!.toLowerCase();
-    if (host === '' || !hostLike(host.replace(/^\[|\]$/g, '')) ) return undefined;
+    if (host === '' || !hostLike(host.replace(/^\[|\]$/g, ''))) return undefined;
     return url[3] ? { text: token, host, port: Number(url[3]) } : { text: token, host };
   }
   const hp = HOST_PORT.exec(token);

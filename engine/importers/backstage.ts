@@ -24,7 +24,20 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { dirname, resolve } from 'node:path';
-import { conversionError, idPart, isObject, RelationshipSet, str, tagOf, type Conversion, type ConversionWarning, type DocCI, type InputFile, type Location, type Progress } from './types.ts';
+import {
+  conversionError,
+  idPart,
+  isObject,
+  RelationshipSet,
+  str,
+  tagOf,
+  type Conversion,
+  type ConversionWarning,
+  type DocCI,
+  type InputFile,
+  type Location,
+  type Progress,
+} from './types.ts';
 
 export interface BackstageOptions {
   onProgress?: Progress;
@@ -40,9 +53,21 @@ interface Entity {
 }
 
 const RESOURCE_CLASSES: Record<string, string> = {
-  database: 'Database', db: 'Database', postgres: 'Database', postgresql: 'Database', mysql: 'Database', mongodb: 'Database', 'rds-instance': 'Database',
-  cache: 'Cache', redis: 'Cache', memcached: 'Cache',
-  queue: 'MessageQueue', topic: 'MessageQueue', 'kafka-topic': 'MessageQueue', 'message-queue': 'MessageQueue', 'sqs-queue': 'MessageQueue',
+  database: 'Database',
+  db: 'Database',
+  postgres: 'Database',
+  postgresql: 'Database',
+  mysql: 'Database',
+  mongodb: 'Database',
+  'rds-instance': 'Database',
+  cache: 'Cache',
+  redis: 'Cache',
+  memcached: 'Cache',
+  queue: 'MessageQueue',
+  topic: 'MessageQueue',
+  'kafka-topic': 'MessageQueue',
+  'message-queue': 'MessageQueue',
+  'sqs-queue': 'MessageQueue',
 };
 
 export function entityId(kind: string, namespace: string, name: string): string {
@@ -50,7 +75,11 @@ export function entityId(kind: string, namespace: string, name: string): string 
 }
 
 /** `[kind:][namespace/]name` with defaults. */
-export function parseEntityRef(ref: string, defaultKind: string, defaultNamespace: string): { kind: string; namespace: string; name: string } {
+export function parseEntityRef(
+  ref: string,
+  defaultKind: string,
+  defaultNamespace: string,
+): { kind: string; namespace: string; name: string } {
   let rest = ref.trim();
   let kind = defaultKind;
   const colon = rest.indexOf(':');
@@ -81,14 +110,26 @@ function readEntities(files: readonly InputFile[], warnings: ConversionWarning[]
       const kind = str(value.kind);
       if (!kind) throw conversionError('backstage', { ...loc, field: 'kind' }, 'missing: every entity needs a kind');
       if (typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('backstage.io/')) {
-        warnings.push({ ...loc, code: 'skipped', message: `not a Backstage entity (apiVersion ${JSON.stringify(value.apiVersion ?? null)})` });
+        warnings.push({
+          ...loc,
+          code: 'skipped',
+          message: `not a Backstage entity (apiVersion ${JSON.stringify(value.apiVersion ?? null)})`,
+        });
         return;
       }
       if (!isObject(value.metadata)) throw conversionError('backstage', { ...loc, field: 'metadata' }, `missing: a ${kind} needs metadata`);
       const name = str(value.metadata.name);
       if (!name) throw conversionError('backstage', { ...loc, field: 'metadata.name' }, `missing: a ${kind} needs a name`);
-      if (value.spec !== undefined && !isObject(value.spec)) throw conversionError('backstage', { ...loc, field: 'spec' }, 'must be a mapping');
-      out.push({ kind: kind.toLowerCase(), namespace: (str(value.metadata.namespace) ?? 'default').toLowerCase(), name, metadata: value.metadata, spec: (value.spec as Record<string, unknown> | undefined) ?? {}, loc });
+      if (value.spec !== undefined && !isObject(value.spec))
+        throw conversionError('backstage', { ...loc, field: 'spec' }, 'must be a mapping');
+      out.push({
+        kind: kind.toLowerCase(),
+        namespace: (str(value.metadata.namespace) ?? 'default').toLowerCase(),
+        name,
+        metadata: value.metadata,
+        spec: (value.spec as Record<string, unknown> | undefined) ?? {},
+        loc,
+      });
     });
   }
   return out;
@@ -140,14 +181,30 @@ export function convertBackstage(files: readonly InputFile[], options: Backstage
     options.onProgress?.(i + 1, entities.length);
     if (e.kind === 'location') {
       for (const t of targetsOf(e)) {
-        if (/^[a-z]+:\/\//i.test(t)) warnings.push({ ...e.loc, field: 'spec.targets', code: 'skipped', message: `Location "${e.name}" target ${t} is remote: fetch it and pass the file` });
-        else if (!inputPaths.has(resolve(dirname(e.loc.file), t))) warnings.push({ ...e.loc, field: 'spec.targets', code: 'unknown_reference', message: `Location "${e.name}" target ${t} is not in the input` });
+        if (/^[a-z]+:\/\//i.test(t))
+          warnings.push({
+            ...e.loc,
+            field: 'spec.targets',
+            code: 'skipped',
+            message: `Location "${e.name}" target ${t} is remote: fetch it and pass the file`,
+          });
+        else if (!inputPaths.has(resolve(dirname(e.loc.file), t)))
+          warnings.push({
+            ...e.loc,
+            field: 'spec.targets',
+            code: 'unknown_reference',
+            message: `Location "${e.name}" target ${t} is not in the input`,
+          });
       }
       return;
     }
     const cls = classOf(e);
     if (!cls) {
-      warnings.push({ ...e.loc, code: 'skipped', message: `${e.kind} "${e.name}" is not imported${e.kind === 'user' ? ' (people own CIs; they are not configuration items)' : ' (no class for it)'}` });
+      warnings.push({
+        ...e.loc,
+        code: 'skipped',
+        message: `${e.kind} "${e.name}" is not imported${e.kind === 'user' ? ' (people own CIs; they are not configuration items)' : ' (no class for it)'}`,
+      });
       return;
     }
     const id = entityId(e.kind, e.namespace, e.name);
@@ -163,7 +220,9 @@ export function convertBackstage(files: readonly InputFile[], options: Backstage
     if (cls === 'Database' || cls === 'Cache' || cls === 'MessageQueue') attributes.engine = String(e.spec.type);
     if (e.kind === 'group' && isObject(e.spec.profile) && str(e.spec.profile.email)) attributes.email = e.spec.profile.email;
     const ci: DocCI = { id, class: cls, name: str(e.metadata.title) ?? e.name, attributes };
-    const tags = Array.isArray(e.metadata.tags) ? e.metadata.tags.map((t) => (typeof t === 'string' ? tagOf(t) : undefined)).filter((t): t is string => t !== undefined) : [];
+    const tags = Array.isArray(e.metadata.tags)
+      ? e.metadata.tags.map((t) => (typeof t === 'string' ? tagOf(t) : undefined)).filter((t): t is string => t !== undefined)
+      : [];
     if (tags.length > 0) ci.tags = [...new Set(tags)];
     if (e.kind === 'system' || e.kind === 'domain') ci.redundancy = [{ relationship: 'MEMBER_OF', minAvailable: 1 }];
     const owner = str(e.spec.owner);
@@ -181,11 +240,18 @@ export function convertBackstage(files: readonly InputFile[], options: Backstage
       const out: { to: string; field: string }[] = [];
       list.forEach((ref, i) => {
         const f = Array.isArray(value) ? `spec.${field}[${i}]` : `spec.${field}`;
-        if (typeof ref !== 'string' || ref.trim() === '') throw conversionError('backstage', { ...e.loc, field: f }, 'must be an entity ref such as "component:default/name"');
+        if (typeof ref !== 'string' || ref.trim() === '')
+          throw conversionError('backstage', { ...e.loc, field: f }, 'must be an entity ref such as "component:default/name"');
         const r = parseEntityRef(ref, defaultKind, e.namespace);
         const to = entityId(r.kind, r.namespace, r.name);
         if (cis.has(to)) out.push({ to, field: f });
-        else warnings.push({ ...e.loc, field: f, code: 'unknown_reference', message: `${e.kind} "${e.name}" refers to ${r.kind}:${r.namespace}/${r.name}, which is not in the input` });
+        else
+          warnings.push({
+            ...e.loc,
+            field: f,
+            code: 'unknown_reference',
+            message: `${e.kind} "${e.name}" refers to ${r.kind}:${r.namespace}/${r.name}, which is not in the input`,
+          });
       });
       return out;
     };

@@ -19,4 +19,3 @@ export function parseFormat(value: string): Format {
   if ((FORMATS as readonly string[]).includes(value)) return value as Format;
   throw new InputError(`convert: unknown format "${value}" (expected ${FORMATS.join(', ')})`);
 }
-

@@ -35,16 +35,27 @@ export interface ConvertOptions {
 
 export function convert(format: Format, files: readonly InputFile[], options: ConvertOptions = {}): Conversion {
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
-  if (options.mapping !== undefined && format !== 'terraform' && format !== 'servicenow') throw new InputError(`convert: --mapping applies to terraform and servicenow, not ${format}`);
+  if (options.mapping !== undefined && format !== 'terraform' && format !== 'servicenow')
+    throw new InputError(`convert: --mapping applies to terraform and servicenow, not ${format}`);
   switch (format) {
     case 'kubernetes':
-      return convertKubernetes(files, { ...progress, ...(options.cluster ? { cluster: options.cluster } : {}), externalEndpoints: options.externalEndpoints ?? false });
+      return convertKubernetes(files, {
+        ...progress,
+        ...(options.cluster ? { cluster: options.cluster } : {}),
+        externalEndpoints: options.externalEndpoints ?? false,
+      });
     case 'backstage':
       return convertBackstage(files, progress);
     case 'terraform':
-      return convertTerraform(files, { ...progress, ...(options.mapping !== undefined ? { mapping: parseMapping(TerraformMappingFile, options.mapping) } : {}) });
+      return convertTerraform(files, {
+        ...progress,
+        ...(options.mapping !== undefined ? { mapping: parseMapping(TerraformMappingFile, options.mapping) } : {}),
+      });
     case 'servicenow':
-      return convertServiceNow(files, { ...progress, ...(options.mapping !== undefined ? { mapping: parseMapping(ServiceNowMappingFile, options.mapping) } : {}) });
+      return convertServiceNow(files, {
+        ...progress,
+        ...(options.mapping !== undefined ? { mapping: parseMapping(ServiceNowMappingFile, options.mapping) } : {}),
+      });
   }
 }
 
@@ -52,7 +63,10 @@ function parseMapping<S extends z.ZodType>(schema: S, raw: unknown): z.output<S>
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    throw new InputError(`convert: mapping file, field "${first.path.map(String).join('.')}": ${first.message}`, zodIssues(parsed.error.issues));
+    throw new InputError(
+      `convert: mapping file, field "${first.path.map(String).join('.')}": ${first.message}`,
+      zodIssues(parsed.error.issues),
+    );
   }
   return parsed.data;
 }

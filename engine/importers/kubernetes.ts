@@ -25,7 +25,20 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { addressesIn, serviceOf, type Address } from './addresses.ts';
-import { conversionError, idPart, isObject, RelationshipSet, str, tagOf, type Conversion, type ConversionWarning, type DocCI, type InputFile, type Location, type Progress } from './types.ts';
+import {
+  conversionError,
+  idPart,
+  isObject,
+  RelationshipSet,
+  str,
+  tagOf,
+  type Conversion,
+  type ConversionWarning,
+  type DocCI,
+  type InputFile,
+  type Location,
+  type Progress,
+} from './types.ts';
 
 export interface KubernetesOptions {
   /** Cluster name: recorded on every CI and part of every id, so two clusters never collide. */
@@ -38,12 +51,23 @@ export interface KubernetesOptions {
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet', 'Pod']);
-const CONFIG_KINDS: Record<string, string> = { ConfigMap: 'KubernetesConfigMap', Secret: 'KubernetesSecret', PersistentVolumeClaim: 'KubernetesVolumeClaim' };
+const CONFIG_KINDS: Record<string, string> = {
+  ConfigMap: 'KubernetesConfigMap',
+  Secret: 'KubernetesSecret',
+  PersistentVolumeClaim: 'KubernetesVolumeClaim',
+};
 const ENVIRONMENTS: Record<string, DocCI['environment']> = {
-  production: 'production', prod: 'production', prd: 'production',
-  staging: 'staging', stage: 'staging', stg: 'staging',
-  test: 'test', testing: 'test', qa: 'test',
-  development: 'development', dev: 'development',
+  production: 'production',
+  prod: 'production',
+  prd: 'production',
+  staging: 'staging',
+  stage: 'staging',
+  stg: 'staging',
+  test: 'test',
+  testing: 'test',
+  qa: 'test',
+  development: 'development',
+  dev: 'development',
 };
 
 interface K8sObject {
@@ -114,7 +138,9 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
       const pod = podSpecOf(kind, obj);
       const id = idOf(kind, namespace, name);
       const attributes = base(o);
-      const images = containersOf(pod).map((c) => str(c.c.image)).filter((x): x is string => x !== undefined);
+      const images = containersOf(pod)
+        .map((c) => str(c.c.image))
+        .filter((x): x is string => x !== undefined);
       if (kind === 'Pod') {
         if (images[0]) attributes.image = images[0];
       } else {
@@ -128,7 +154,8 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
       const id = idOf(kind, namespace, name);
       const attributes = base(o);
       if (str(spec.type)) attributes.type = spec.type;
-      if (Array.isArray(spec.ports)) attributes.ports = spec.ports.filter(isObject).map((p) => `${String(p.port ?? '')}/${String(p.protocol ?? 'TCP')}`);
+      if (Array.isArray(spec.ports))
+        attributes.ports = spec.ports.filter(isObject).map((p) => `${String(p.port ?? '')}/${String(p.protocol ?? 'TCP')}`);
       if (str(spec.externalName)) attributes.externalName = spec.externalName;
       if (!addCI({ id, class: 'KubernetesService', name, attributes, ...common(obj) }, loc)) return;
       services.set(`${namespace}/${name}`, id);
@@ -136,7 +163,12 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
     } else if (kind === 'Ingress') {
       const id = idOf(kind, namespace, name);
       const attributes = base(o);
-      const hosts = Array.isArray(spec.rules) ? spec.rules.filter(isObject).map((r) => str(r.host)).filter((h): h is string => h !== undefined) : [];
+      const hosts = Array.isArray(spec.rules)
+        ? spec.rules
+            .filter(isObject)
+            .map((r) => str(r.host))
+            .filter((h): h is string => h !== undefined)
+        : [];
       if (hosts.length > 0) attributes.hosts = hosts;
       if (str(spec.ingressClassName)) attributes.ingressClass = spec.ingressClassName;
       if (!addCI({ id, class: 'KubernetesIngress', name, attributes, ...common(obj) }, loc)) return;
@@ -192,7 +224,13 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
   for (const { o, id } of serviceObjects) {
     const spec = isObject(o.obj.spec) ? o.obj.spec : {};
     if (str(spec.externalName)) {
-      resolveAddress(id, o.namespace, { text: String(spec.externalName), host: String(spec.externalName).toLowerCase() }, { ...o.loc, field: 'spec.externalName' }, 'externalName');
+      resolveAddress(
+        id,
+        o.namespace,
+        { text: String(spec.externalName), host: String(spec.externalName).toLowerCase() },
+        { ...o.loc, field: 'spec.externalName' },
+        'externalName',
+      );
       continue;
     }
     const selector = isObject(spec.selector) ? (spec.selector as Record<string, unknown>) : undefined;
@@ -200,7 +238,12 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
     const wanted = Object.entries(selector).map(([k, v]) => [k, String(v)] as const);
     const targets = (workloadsByNamespace.get(o.namespace) ?? []).filter((w) => wanted.every(([k, v]) => w.labels[k] === v));
     if (targets.length === 0) {
-      warnings.push({ ...o.loc, field: 'spec.selector', code: 'unknown_reference', message: `Service "${o.name}" selects no workload in the input` });
+      warnings.push({
+        ...o.loc,
+        field: 'spec.selector',
+        code: 'unknown_reference',
+        message: `Service "${o.name}" selects no workload in the input`,
+      });
       continue;
     }
     for (const t of targets) rels.add('ROUTES_TO', id, t.id);
@@ -215,7 +258,13 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
       if (target) {
         rels.add('ROUTES_TO', id, target);
         routed += 1;
-      } else warnings.push({ ...o.loc, field, code: 'unknown_reference', message: `Ingress "${o.name}" routes to Service "${name}", which is not in the input` });
+      } else
+        warnings.push({
+          ...o.loc,
+          field,
+          code: 'unknown_reference',
+          message: `Ingress "${o.name}" routes to Service "${name}", which is not in the input`,
+        });
     }
     if (routed > 0) cis.get(id)!.redundancy = [{ relationship: 'ROUTES_TO', minAvailable: 1 }];
   }
@@ -224,10 +273,22 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
   for (const w of workloads) {
     const { o, id, pod } = w;
     const ns = o.namespace;
-    const useConfig = (kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim', name: string, field: string, optional: boolean, keys?: string[]) => {
+    const useConfig = (
+      kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim',
+      name: string,
+      field: string,
+      optional: boolean,
+      keys?: string[],
+    ) => {
       const cfg = configs.get(`${kind}/${ns}/${name}`);
       if (!cfg) {
-        if (!optional) warnings.push({ ...o.loc, field, code: 'unknown_reference', message: `${o.kind} "${o.name}" uses ${kind} "${name}", which is not in the input` });
+        if (!optional)
+          warnings.push({
+            ...o.loc,
+            field,
+            code: 'unknown_reference',
+            message: `${o.kind} "${o.name}" uses ${kind} "${name}", which is not in the input`,
+          });
         return;
       }
       rels.add('DEPENDS_ON', id, cfg.id, { via: field });
@@ -247,17 +308,23 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
         } else if (isObject(e.valueFrom)) {
           const cm = e.valueFrom.configMapKeyRef;
           const sec = e.valueFrom.secretKeyRef;
-          if (isObject(cm) && str(cm.name)) useConfig('ConfigMap', String(cm.name), `${field}.valueFrom`, cm.optional === true, [String(cm.key)]);
-          if (isObject(sec) && str(sec.name)) useConfig('Secret', String(sec.name), `${field}.valueFrom`, sec.optional === true, [String(sec.key)]);
+          if (isObject(cm) && str(cm.name))
+            useConfig('ConfigMap', String(cm.name), `${field}.valueFrom`, cm.optional === true, [String(cm.key)]);
+          if (isObject(sec) && str(sec.name))
+            useConfig('Secret', String(sec.name), `${field}.valueFrom`, sec.optional === true, [String(sec.key)]);
         }
       });
       const envFrom = Array.isArray(c.envFrom) ? c.envFrom.filter(isObject) : [];
       envFrom.forEach((e, i) => {
         const field = `${cField}.envFrom[${i}]`;
-        if (isObject(e.configMapRef) && str(e.configMapRef.name)) useConfig('ConfigMap', String(e.configMapRef.name), field, e.configMapRef.optional === true);
-        if (isObject(e.secretRef) && str(e.secretRef.name)) useConfig('Secret', String(e.secretRef.name), field, e.secretRef.optional === true);
+        if (isObject(e.configMapRef) && str(e.configMapRef.name))
+          useConfig('ConfigMap', String(e.configMapRef.name), field, e.configMapRef.optional === true);
+        if (isObject(e.secretRef) && str(e.secretRef.name))
+          useConfig('Secret', String(e.secretRef.name), field, e.secretRef.optional === true);
       });
-      const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((x): x is string => typeof x === 'string');
+      const args = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter(
+        (x): x is string => typeof x === 'string',
+      );
       for (const arg of args) {
         for (const a of addressesIn('', arg)) resolveAddress(id, ns, a, { ...o.loc, field: `${cField}.args` }, 'args');
       }
@@ -266,12 +333,16 @@ export function convertKubernetes(files: readonly InputFile[], options: Kubernet
     const volumes = Array.isArray(pod.volumes) ? pod.volumes.filter(isObject) : [];
     volumes.forEach((v, i) => {
       const field = `${o.podPath}.volumes[${i}]`;
-      if (isObject(v.configMap) && str(v.configMap.name)) useConfig('ConfigMap', String(v.configMap.name), field, v.configMap.optional === true);
-      if (isObject(v.secret) && str(v.secret.secretName)) useConfig('Secret', String(v.secret.secretName), field, v.secret.optional === true);
-      if (isObject(v.persistentVolumeClaim) && str(v.persistentVolumeClaim.claimName)) useConfig('PersistentVolumeClaim', String(v.persistentVolumeClaim.claimName), field, false);
+      if (isObject(v.configMap) && str(v.configMap.name))
+        useConfig('ConfigMap', String(v.configMap.name), field, v.configMap.optional === true);
+      if (isObject(v.secret) && str(v.secret.secretName))
+        useConfig('Secret', String(v.secret.secretName), field, v.secret.optional === true);
+      if (isObject(v.persistentVolumeClaim) && str(v.persistentVolumeClaim.claimName))
+        useConfig('PersistentVolumeClaim', String(v.persistentVolumeClaim.claimName), field, false);
       if (isObject(v.projected) && Array.isArray(v.projected.sources)) {
         for (const s of v.projected.sources.filter(isObject)) {
-          if (isObject(s.configMap) && str(s.configMap.name)) useConfig('ConfigMap', String(s.configMap.name), field, s.configMap.optional === true);
+          if (isObject(s.configMap) && str(s.configMap.name))
+            useConfig('ConfigMap', String(s.configMap.name), field, s.configMap.optional === true);
           if (isObject(s.secret) && str(s.secret.name)) useConfig('Secret', String(s.secret.name), field, s.secret.optional === true);
         }
       }
@@ -316,7 +387,12 @@ function readObjects(files: readonly InputFile[], defaultNamespace: string): K8s
       parseAllDocuments(file.text).forEach((doc, i) => {
         const label = `document ${i + 1}`;
         if (!('errors' in doc)) return;
-        if (doc.errors.length > 0) throw conversionError('kubernetes', { file: file.path, document: label }, `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+        if (doc.errors.length > 0)
+          throw conversionError(
+            'kubernetes',
+            { file: file.path, document: label },
+            `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+          );
         docs.push({ value: doc.toJS(), label });
       });
     }
@@ -333,7 +409,8 @@ function collect(value: unknown, loc: Location, out: K8sObject[], defaultNamespa
   }
   if (!isObject(value)) throw conversionError('kubernetes', loc, 'expected a Kubernetes object (a mapping with kind and metadata)');
   const kind = value.kind;
-  if (typeof kind !== 'string' || kind === '') throw conversionError('kubernetes', { ...loc, field: 'kind' }, 'missing: every object needs a kind');
+  if (typeof kind !== 'string' || kind === '')
+    throw conversionError('kubernetes', { ...loc, field: 'kind' }, 'missing: every object needs a kind');
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     if (!Array.isArray(value.items)) throw conversionError('kubernetes', { ...loc, field: 'items' }, `a ${kind} needs an items array`);
     value.items.forEach((item, i) => collect(item, { ...loc, document: `${loc.document}, items[${i}]` }, out, defaultNamespace));
@@ -384,7 +461,8 @@ function entriesOf(kind: string, obj: Record<string, unknown>, loc: Location): E
   if (kind === 'Secret') {
     if (isObject(obj.data)) {
       for (const [k, v] of Object.entries(obj.data)) {
-        if (typeof v !== 'string') throw conversionError('kubernetes', { ...loc, field: `data.${k}` }, 'a Secret data value must be a base64 string');
+        if (typeof v !== 'string')
+          throw conversionError('kubernetes', { ...loc, field: `data.${k}` }, 'a Secret data value must be a base64 string');
         entries.set(k, Buffer.from(v, 'base64').toString('utf8'));
       }
     }

@@ -73,7 +73,8 @@ export const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function reconcile(input: ReconcileInput): ReconcilePlan {
   const { registry, source, document: doc, stored } = input;
-  if (!SOURCE_NAME.test(source)) throw new InputError(`import: source name "${source}" must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  if (!SOURCE_NAME.test(source))
+    throw new InputError(`import: source name "${source}" must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   const rank = rankOf(input.precedence ?? []);
   const storedById = new Map(stored.cis.map((c) => [c.id, c]));
   const index = new IdentificationIndex(registry, stored.cis);
@@ -101,7 +102,10 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
     claimed.set(to, c.id);
     target.set(c.id, to);
   }
-  const within = new IdentificationIndex(registry, doc.cis.map((c) => ({ id: c.id, class: c.class, name: c.name, environment: c.environment ?? 'production', attributes: c.attributes })));
+  const within = new IdentificationIndex(
+    registry,
+    doc.cis.map((c) => ({ id: c.id, class: c.class, name: c.name, environment: c.environment ?? 'production', attributes: c.attributes })),
+  );
   for (const g of within.duplicates()) {
     duplicates.push({ incoming: g.cis[0]!.id, candidates: g.cis.slice(1).map((c) => c.id), key: g.key, reason: 'within_input' });
   }
@@ -127,7 +131,13 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
     presentRels.add(id);
     const existing = relById.get(id);
     const sources = [...new Set([...sourcesOf(existing?.attributes), source])].sort();
-    relationships.push({ id, type: r.type, from, to, attributes: sortKeys({ ...(existing?.attributes ?? {}), ...(r.attributes ?? {}), sources }) });
+    relationships.push({
+      id,
+      type: r.type,
+      from,
+      to,
+      attributes: sortKeys({ ...(existing?.attributes ?? {}), ...(r.attributes ?? {}), sources }),
+    });
   }
 
   // Stale: this source's CIs and relationships the input no longer has.
@@ -151,7 +161,14 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
       if (sourcesOf(r.attributes).length === 1) {
         deleteRelationships.push(r.id);
         deletedRels.add(r.id);
-      } else relationships.push({ id: r.id, type: r.type, from: r.from, to: r.to, attributes: sortKeys({ ...r.attributes, sources: sourcesOf(r.attributes).filter((s) => s !== source) }) });
+      } else
+        relationships.push({
+          id: r.id,
+          type: r.type,
+          from: r.from,
+          to: r.to,
+          attributes: sortKeys({ ...r.attributes, sources: sourcesOf(r.attributes).filter((s) => s !== source) }),
+        });
     }
     // A deleted CI takes every relationship still touching it, whichever source made it.
     for (const r of stored.relationships) {
@@ -175,7 +192,7 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
 
 function rankOf(precedence: readonly string[]): (s: string | undefined) => number {
   const ranks = new Map(precedence.map((s, i) => [s, i]));
-  return (s) => (s === undefined ? Number.POSITIVE_INFINITY : ranks.get(s) ?? precedence.length);
+  return (s) => (s === undefined ? Number.POSITIVE_INFINITY : (ranks.get(s) ?? precedence.length));
 }
 
 function sourcesOf(attributes: Record<string, unknown> | undefined): string[] {

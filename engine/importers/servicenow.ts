@@ -21,7 +21,16 @@
  */
 import { parse } from 'csv-parse/sync';
 import { basename } from 'node:path';
-import { conversionError, idPart, RelationshipSet, type Conversion, type ConversionWarning, type DocCI, type InputFile, type Progress } from './types.ts';
+import {
+  conversionError,
+  idPart,
+  RelationshipSet,
+  type Conversion,
+  type ConversionWarning,
+  type DocCI,
+  type InputFile,
+  type Progress,
+} from './types.ts';
 
 export interface ServiceNowMapping {
   /** sys_class_name → class; overrides the defaults. */
@@ -36,20 +45,50 @@ export interface ServiceNowOptions {
 }
 
 const CLASSES: Record<string, string> = {
-  cmdb_ci_server: 'Server', cmdb_ci_linux_server: 'Server', cmdb_ci_win_server: 'Server', cmdb_ci_unix_server: 'Server', cmdb_ci_solaris_server: 'Server', cmdb_ci_aix_server: 'Server',
-  cmdb_ci_esx_server: 'Hypervisor', cmdb_ci_hyper_v_server: 'Hypervisor',
-  cmdb_ci_vm_instance: 'VirtualMachine', cmdb_ci_vmware_instance: 'VirtualMachine', cmdb_ci_vm_object: 'VirtualMachine',
-  cmdb_ci_database: 'Database', cmdb_ci_db_instance: 'Database',
-  cmdb_ci_service: 'BusinessService', cmdb_ci_service_business: 'BusinessService',
-  cmdb_ci_service_auto: 'ApplicationService', cmdb_ci_service_discovered: 'ApplicationService', cmdb_ci_service_technical: 'ApplicationService', cmdb_ci_query_based_service: 'ApplicationService',
-  cmdb_ci_business_app: 'Application', cmdb_ci_appl: 'Application', cmdb_ci_app_server: 'Application',
-  cmdb_ci_lb: 'LoadBalancer', cmdb_ci_lb_bigip: 'LoadBalancer', cmdb_ci_lb_service: 'LoadBalancer',
-  cmdb_ci_ip_router: 'Router', cmdb_ci_ip_switch: 'Switch', cmdb_ci_ip_firewall: 'Firewall', cmdb_ci_firewall_device: 'Firewall',
-  cmdb_ci_ip_network: 'NetworkSegment', cmdb_ci_network_adapter: 'NetworkInterface',
-  cmdb_ci_storage_device: 'StorageArray', cmdb_ci_san: 'StorageArray', cmdb_ci_storage_server: 'StorageArray',
-  cmdb_ci_rack: 'Rack', cmdb_ci_datacenter: 'DataCenter', cmdb_ci_pdu: 'PDU',
-  cmdb_ci_cluster: 'Cluster', cmdb_ci_win_cluster: 'Cluster', cmdb_ci_kubernetes_cluster: 'KubernetesCluster', cmdb_ci_kubernetes_node: 'KubernetesNode', cmdb_ci_kubernetes_pod: 'Pod',
-  cmdb_ci_certificate: 'Certificate', cmdb_ci_dns_name: 'DnsZone',
+  cmdb_ci_server: 'Server',
+  cmdb_ci_linux_server: 'Server',
+  cmdb_ci_win_server: 'Server',
+  cmdb_ci_unix_server: 'Server',
+  cmdb_ci_solaris_server: 'Server',
+  cmdb_ci_aix_server: 'Server',
+  cmdb_ci_esx_server: 'Hypervisor',
+  cmdb_ci_hyper_v_server: 'Hypervisor',
+  cmdb_ci_vm_instance: 'VirtualMachine',
+  cmdb_ci_vmware_instance: 'VirtualMachine',
+  cmdb_ci_vm_object: 'VirtualMachine',
+  cmdb_ci_database: 'Database',
+  cmdb_ci_db_instance: 'Database',
+  cmdb_ci_service: 'BusinessService',
+  cmdb_ci_service_business: 'BusinessService',
+  cmdb_ci_service_auto: 'ApplicationService',
+  cmdb_ci_service_discovered: 'ApplicationService',
+  cmdb_ci_service_technical: 'ApplicationService',
+  cmdb_ci_query_based_service: 'ApplicationService',
+  cmdb_ci_business_app: 'Application',
+  cmdb_ci_appl: 'Application',
+  cmdb_ci_app_server: 'Application',
+  cmdb_ci_lb: 'LoadBalancer',
+  cmdb_ci_lb_bigip: 'LoadBalancer',
+  cmdb_ci_lb_service: 'LoadBalancer',
+  cmdb_ci_ip_router: 'Router',
+  cmdb_ci_ip_switch: 'Switch',
+  cmdb_ci_ip_firewall: 'Firewall',
+  cmdb_ci_firewall_device: 'Firewall',
+  cmdb_ci_ip_network: 'NetworkSegment',
+  cmdb_ci_network_adapter: 'NetworkInterface',
+  cmdb_ci_storage_device: 'StorageArray',
+  cmdb_ci_san: 'StorageArray',
+  cmdb_ci_storage_server: 'StorageArray',
+  cmdb_ci_rack: 'Rack',
+  cmdb_ci_datacenter: 'DataCenter',
+  cmdb_ci_pdu: 'PDU',
+  cmdb_ci_cluster: 'Cluster',
+  cmdb_ci_win_cluster: 'Cluster',
+  cmdb_ci_kubernetes_cluster: 'KubernetesCluster',
+  cmdb_ci_kubernetes_node: 'KubernetesNode',
+  cmdb_ci_kubernetes_pod: 'Pod',
+  cmdb_ci_certificate: 'Certificate',
+  cmdb_ci_dns_name: 'DnsZone',
   cmdb_ci_cloud_service_account: 'CloudAccount',
 };
 const CLASS_PREFIXES: [string, string][] = [
@@ -59,7 +98,17 @@ const CLASS_PREFIXES: [string, string][] = [
   ['cmdb_ci_lb_', 'LoadBalancer'],
   ['cmdb_ci_service_', 'ApplicationService'],
 ];
-const DB_ENGINES: Record<string, string> = { mssql: 'mssql', ora: 'oracle', oracle: 'oracle', mysql: 'mysql', postgresql: 'postgresql', postgres: 'postgresql', db2: 'db2', mongodb: 'mongodb', sybase: 'sybase' };
+const DB_ENGINES: Record<string, string> = {
+  mssql: 'mssql',
+  ora: 'oracle',
+  oracle: 'oracle',
+  mysql: 'mysql',
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  db2: 'db2',
+  mongodb: 'mongodb',
+  sybase: 'sybase',
+};
 
 const RELATIONSHIPS: Record<string, { type: string; reverse?: boolean }> = {
   'depends on::used by': { type: 'DEPENDS_ON' },
@@ -77,12 +126,36 @@ const RELATIONSHIPS: Record<string, { type: string; reverse?: boolean }> = {
 };
 
 const STATUS: Record<string, DocCI['status']> = {
-  '1': 'in_service', installed: 'in_service', '2': 'planned', 'on order': 'planned', '3': 'maintenance', 'in maintenance': 'maintenance',
-  '4': 'planned', 'pending install': 'planned', '5': 'maintenance', 'pending repair': 'maintenance', '6': 'planned', 'in stock': 'planned',
-  '7': 'retired', retired: 'retired', '8': 'retired', stolen: 'retired', '100': 'retired', absent: 'retired',
+  '1': 'in_service',
+  installed: 'in_service',
+  '2': 'planned',
+  'on order': 'planned',
+  '3': 'maintenance',
+  'in maintenance': 'maintenance',
+  '4': 'planned',
+  'pending install': 'planned',
+  '5': 'maintenance',
+  'pending repair': 'maintenance',
+  '6': 'planned',
+  'in stock': 'planned',
+  '7': 'retired',
+  retired: 'retired',
+  '8': 'retired',
+  stolen: 'retired',
+  '100': 'retired',
+  absent: 'retired',
 };
 const ENVIRONMENTS: Record<string, DocCI['environment']> = {
-  production: 'production', prod: 'production', staging: 'staging', stage: 'staging', test: 'test', qa: 'test', 'quality assurance': 'test', uat: 'test', development: 'development', dev: 'development',
+  production: 'production',
+  prod: 'production',
+  staging: 'staging',
+  stage: 'staging',
+  test: 'test',
+  qa: 'test',
+  'quality assurance': 'test',
+  uat: 'test',
+  development: 'development',
+  dev: 'development',
 };
 
 export function serviceNowClass(sysClass: string, mapping: ServiceNowMapping = {}): string | undefined {
@@ -93,7 +166,10 @@ export function serviceNowClass(sysClass: string, mapping: ServiceNowMapping = {
 }
 
 export function serviceNowRelationship(type: string, mapping: ServiceNowMapping = {}): { type: string; reverse?: boolean } | undefined {
-  const t = type.trim().toLowerCase().replace(/\s*::\s*/, '::');
+  const t = type
+    .trim()
+    .toLowerCase()
+    .replace(/\s*::\s*/, '::');
   return mapping.relationships?.[type.trim()] ?? mapping.relationships?.[t] ?? RELATIONSHIPS[t];
 }
 
@@ -105,12 +181,24 @@ interface Row {
 function readCsv(file: InputFile): { columns: string[]; rows: Row[] } {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(file.text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: false, info: true }) as typeof records;
+    records = parse(file.text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      info: true,
+    }) as typeof records;
   } catch (err) {
     const e = err as Error & { lines?: number };
-    throw conversionError('servicenow', { file: file.path, document: e.lines ? `line ${e.lines}` : undefined }, `not valid CSV: ${e.message}`);
+    throw conversionError(
+      'servicenow',
+      { file: file.path, document: e.lines ? `line ${e.lines}` : undefined },
+      `not valid CSV: ${e.message}`,
+    );
   }
-  const columns = records[0] ? Object.keys(records[0].record) : (file.text.split(/\r?\n/)[0] ?? '').split(',').map((c) => c.replace(/"/g, '').trim().toLowerCase());
+  const columns = records[0]
+    ? Object.keys(records[0].record)
+    : (file.text.split(/\r?\n/)[0] ?? '').split(',').map((c) => c.replace(/"/g, '').trim().toLowerCase());
   return { columns, rows: records.map((r) => ({ rec: r.record, line: r.info.lines })) };
 }
 
@@ -135,8 +223,15 @@ export function convertServiceNow(files: readonly InputFile[], options: ServiceN
       relFiles.push({ file, rows });
       continue;
     }
-    if (!columns.includes('sys_id')) throw conversionError('servicenow', { file: file.path, document: 'header', field: 'sys_id' }, 'missing: a CI export needs a sys_id column (a cmdb_rel_ci export needs parent, child and type)');
-    const table = basename(file.path).replace(/\.csv$/i, '').toLowerCase();
+    if (!columns.includes('sys_id'))
+      throw conversionError(
+        'servicenow',
+        { file: file.path, document: 'header', field: 'sys_id' },
+        'missing: a CI export needs a sys_id column (a cmdb_rel_ci export needs parent, child and type)',
+      );
+    const table = basename(file.path)
+      .replace(/\.csv$/i, '')
+      .toLowerCase();
     for (const { rec, line } of rows) {
       tick();
       const loc = { file: file.path, document: `line ${line}` };
@@ -179,7 +274,12 @@ export function convertServiceNow(files: readonly InputFile[], options: ServiceN
       tick();
       const loc = { file: file.path, document: `line ${line}` };
       const type = rec.type?.trim() ?? '';
-      if (type === '') throw conversionError('servicenow', { ...loc, field: 'type' }, 'missing: every relationship needs a type such as "Depends on::Used by"');
+      if (type === '')
+        throw conversionError(
+          'servicenow',
+          { ...loc, field: 'type' },
+          'missing: every relationship needs a type such as "Depends on::Used by"',
+        );
       const mapped = serviceNowRelationship(type, mapping);
       if (!mapped) {
         unmappedTypes.set(type, (unmappedTypes.get(type) ?? 0) + 1);
@@ -192,7 +292,14 @@ export function convertServiceNow(files: readonly InputFile[], options: ServiceN
         if (bySys) return bySys;
         const named = byName.get(value.toLowerCase());
         if (named && named.length === 1) return named[0];
-        warnings.push({ ...loc, field, code: 'unknown_reference', message: named ? `${field} "${value}" names ${named.length} CIs (${named.slice(0, 3).join(', ')}); export sys_ids to tell them apart` : `${field} "${value}" is not a CI in the input` });
+        warnings.push({
+          ...loc,
+          field,
+          code: 'unknown_reference',
+          message: named
+            ? `${field} "${value}" names ${named.length} CIs (${named.slice(0, 3).join(', ')}); export sys_ids to tell them apart`
+            : `${field} "${value}" is not a CI in the input`,
+        });
         return undefined;
       };
       const parent = end('parent');
@@ -205,8 +312,18 @@ export function convertServiceNow(files: readonly InputFile[], options: ServiceN
   }
 
   const all = files.map((f) => f.path).join(', ');
-  for (const [c, n] of unmapped) warnings.push({ file: all, code: 'unmapped_class', message: `sys_class_name ${c} (${n}) has no class in the mapping: imported as ConfigurationItem` });
-  for (const [t, n] of unmappedTypes) warnings.push({ file: all, code: 'unmapped_type', message: `relationship type "${t}" (${n}) has no registry type in the mapping: not imported` });
+  for (const [c, n] of unmapped)
+    warnings.push({
+      file: all,
+      code: 'unmapped_class',
+      message: `sys_class_name ${c} (${n}) has no class in the mapping: imported as ConfigurationItem`,
+    });
+  for (const [t, n] of unmappedTypes)
+    warnings.push({
+      file: all,
+      code: 'unmapped_type',
+      message: `relationship type "${t}" (${n}) has no registry type in the mapping: not imported`,
+    });
   return { document: { cis: [...cis.values()], relationships: rels.list }, warnings };
 }
 

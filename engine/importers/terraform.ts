@@ -22,7 +22,19 @@
  * states never collide; `[0]` / `["key"]` become `.0` / `.key`).
  */
 import { readFileSync } from 'node:fs';
-import { conversionError, idPart, isObject, RelationshipSet, str, type Conversion, type ConversionWarning, type DocCI, type InputFile, type Location, type Progress } from './types.ts';
+import {
+  conversionError,
+  idPart,
+  isObject,
+  RelationshipSet,
+  str,
+  type Conversion,
+  type ConversionWarning,
+  type DocCI,
+  type InputFile,
+  type Location,
+  type Progress,
+} from './types.ts';
 
 export interface TerraformOptions {
   /** Resource type → class, over the defaults; `"*"` sets the class of unmapped types. */
@@ -64,8 +76,14 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
       throw conversionError('terraform', { file: file.path }, `not valid JSON: ${(err as Error).message}`);
     }
     if (!isObject(state)) throw conversionError('terraform', { file: file.path }, 'expected a state object');
-    if (state.version !== 4) throw conversionError('terraform', { file: file.path, field: 'version' }, `state format version ${JSON.stringify(state.version ?? null)} is not supported (expected 4: terraform ≥ 0.12)`);
-    if (!Array.isArray(state.resources)) throw conversionError('terraform', { file: file.path, field: 'resources' }, 'missing: a state needs a resources array');
+    if (state.version !== 4)
+      throw conversionError(
+        'terraform',
+        { file: file.path, field: 'version' },
+        `state format version ${JSON.stringify(state.version ?? null)} is not supported (expected 4: terraform ≥ 0.12)`,
+      );
+    if (!Array.isArray(state.resources))
+      throw conversionError('terraform', { file: file.path, field: 'resources' }, 'missing: a state needs a resources array');
     const lineage = str(state.lineage);
     const prefix = `tf:${lineage ? `${idPart(lineage.slice(0, 8))}/` : ''}`;
     const byResource = new Map<string, Instance[]>();
@@ -83,8 +101,10 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
         dataSources += 1;
         return;
       }
-      if (r.mode !== 'managed') throw conversionError('terraform', { ...loc, field: 'mode' }, `must be "managed" or "data", not ${JSON.stringify(r.mode)}`);
-      if (!Array.isArray(r.instances)) throw conversionError('terraform', { ...loc, field: 'instances' }, 'missing: a resource needs an instances array');
+      if (r.mode !== 'managed')
+        throw conversionError('terraform', { ...loc, field: 'mode' }, `must be "managed" or "data", not ${JSON.stringify(r.mode)}`);
+      if (!Array.isArray(r.instances))
+        throw conversionError('terraform', { ...loc, field: 'instances' }, 'missing: a resource needs an instances array');
       const module = str(r.module);
       const type = String(r.type);
       const resourceAddress = `${module ? `${module}.` : ''}${type}.${String(r.name)}`;
@@ -92,14 +112,26 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
       r.instances.forEach((inst, j) => {
         const iloc = { ...loc, document: `${loc.document}.instances[${j}]` };
         if (!isObject(inst)) throw conversionError('terraform', iloc, 'expected an instance object');
-        if (inst.attributes !== undefined && !isObject(inst.attributes)) throw conversionError('terraform', { ...iloc, field: 'attributes' }, 'must be an object');
-        if (inst.dependencies !== undefined && !(Array.isArray(inst.dependencies) && inst.dependencies.every((d) => typeof d === 'string'))) {
+        if (inst.attributes !== undefined && !isObject(inst.attributes))
+          throw conversionError('terraform', { ...iloc, field: 'attributes' }, 'must be an object');
+        if (
+          inst.dependencies !== undefined &&
+          !(Array.isArray(inst.dependencies) && inst.dependencies.every((d) => typeof d === 'string'))
+        ) {
           throw conversionError('terraform', { ...iloc, field: 'dependencies' }, 'must be an array of resource addresses');
         }
         const key = inst.index_key;
         const address = `${resourceAddress}${key === undefined ? '' : typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`}`;
         const idAddress = `${resourceAddress}${key === undefined ? '' : `.${String(key)}`}`;
-        const instance: Instance = { id: `${prefix}${idPart(idAddress)}`, address, resourceAddress, type, attrs: (inst.attributes as Record<string, unknown> | undefined) ?? {}, dependencies: (inst.dependencies as string[] | undefined) ?? [], loc: iloc };
+        const instance: Instance = {
+          id: `${prefix}${idPart(idAddress)}`,
+          address,
+          resourceAddress,
+          type,
+          attrs: (inst.attributes as Record<string, unknown> | undefined) ?? {},
+          dependencies: (inst.dependencies as string[] | undefined) ?? [],
+          loc: iloc,
+        };
         if (module) instance.module = module;
         list.push(instance);
         (JOIN_TYPES.has(type) ? joins : instances).push(instance);
@@ -117,14 +149,25 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
         warnings.push({ ...inst.loc, code: 'duplicate', message: `${inst.address} appears twice; the first one is kept` });
         continue;
       }
-      cis.set(inst.id, { id: inst.id, class: cls, name: nameOf(inst), attributes: attributesOf(inst, cls), ...(inst.module ? { tags: [idPart(inst.module).slice(0, 100)] } : {}) });
+      cis.set(inst.id, {
+        id: inst.id,
+        class: cls,
+        name: nameOf(inst),
+        attributes: attributesOf(inst, cls),
+        ...(inst.module ? { tags: [idPart(inst.module).slice(0, 100)] } : {}),
+      });
     }
     for (const inst of instances) {
       inst.dependencies.forEach((dep, k) => {
         if (/^(module\.[^.[]+(\[[^\]]*\])?\.)*data\./.test(dep)) return; // a module may be called "data"
         const targets = byResource.get(dep.replace(/\[[^\]]*\]$/, ''));
         if (!targets) {
-          warnings.push({ ...inst.loc, field: `dependencies[${k}]`, code: 'unknown_reference', message: `${inst.address} depends on ${dep}, which is not in the state` });
+          warnings.push({
+            ...inst.loc,
+            field: `dependencies[${k}]`,
+            code: 'unknown_reference',
+            message: `${inst.address} depends on ${dep}, which is not in the state`,
+          });
           return;
         }
         for (const t of targets) rels.add('DEPENDS_ON', inst.id, t.id);
@@ -133,12 +176,17 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
 
     // Join resources: match the ARNs / ids they hold against the instances.
     const byCloudId = new Map<string, string>();
-    for (const inst of instances) for (const v of [inst.attrs.arn, inst.attrs.id]) if (typeof v === 'string' && v !== '') byCloudId.set(v, inst.id);
+    for (const inst of instances)
+      for (const v of [inst.attrs.arn, inst.attrs.id]) if (typeof v === 'string' && v !== '') byCloudId.set(v, inst.id);
     const route = (from: unknown, to: unknown, inst: Instance) => {
       const a = typeof from === 'string' ? byCloudId.get(from) : undefined;
       const b = typeof to === 'string' ? byCloudId.get(to) : undefined;
       if (!a || !b) {
-        warnings.push({ ...inst.loc, code: 'unknown_reference', message: `${inst.address} joins ${String(from)} and ${String(to)}, not both in the state` });
+        warnings.push({
+          ...inst.loc,
+          code: 'unknown_reference',
+          message: `${inst.address} joins ${String(from)} and ${String(to)}, not both in the state`,
+        });
         return;
       }
       rels.add('ROUTES_TO', a, b);
@@ -154,8 +202,18 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     }
   }
 
-  if (dataSources > 0) warnings.push({ file: files.map((f) => f.path).join(', '), code: 'skipped', message: `${dataSources} data source(s) skipped: Terraform reads them, it does not manage them` });
-  for (const [type, count] of unmapped) warnings.push({ file: files.map((f) => f.path).join(', '), code: 'unmapped_type', message: `resource type ${type} (${count}) has no class in the mapping: imported as ${mapping['*'] ?? 'CloudResource'}` });
+  if (dataSources > 0)
+    warnings.push({
+      file: files.map((f) => f.path).join(', '),
+      code: 'skipped',
+      message: `${dataSources} data source(s) skipped: Terraform reads them, it does not manage them`,
+    });
+  for (const [type, count] of unmapped)
+    warnings.push({
+      file: files.map((f) => f.path).join(', '),
+      code: 'unmapped_type',
+      message: `resource type ${type} (${count}) has no class in the mapping: imported as ${mapping['*'] ?? 'CloudResource'}`,
+    });
   return { document: { cis: [...cis.values()], relationships: rels.list }, warnings };
 }
 
@@ -165,7 +223,15 @@ function tagsOf(attrs: Record<string, unknown>): Record<string, unknown> {
 
 function nameOf(inst: Instance): string {
   const a = inst.attrs;
-  return (str(tagsOf(a).Name) ?? str(a.name) ?? str(a.identifier) ?? str(a.cluster_id) ?? str(a.replication_group_id) ?? str(a.bucket) ?? inst.address).slice(0, 500);
+  return (
+    str(tagsOf(a).Name) ??
+    str(a.name) ??
+    str(a.identifier) ??
+    str(a.cluster_id) ??
+    str(a.replication_group_id) ??
+    str(a.bucket) ??
+    inst.address
+  ).slice(0, 500);
 }
 
 function providerOf(type: string): string {
@@ -201,7 +267,11 @@ function attributesOf(inst: Instance, cls: string): Record<string, unknown> {
       break;
     }
     case 'NetworkSegment': {
-      const cidr = str(a.cidr_block) ?? str(a.ip_cidr_range) ?? (Array.isArray(a.address_space) ? str(a.address_space[0]) : undefined) ?? (Array.isArray(a.address_prefixes) ? str(a.address_prefixes[0]) : undefined);
+      const cidr =
+        str(a.cidr_block) ??
+        str(a.ip_cidr_range) ??
+        (Array.isArray(a.address_space) ? str(a.address_space[0]) : undefined) ??
+        (Array.isArray(a.address_prefixes) ? str(a.address_prefixes[0]) : undefined);
       if (cidr) out.cidr = cidr;
       break;
     }

@@ -62,7 +62,9 @@ export function where(loc: Location): string {
 
 /** A convert error naming file, document and field, with the same triple in `details`. */
 export function conversionError(format: string, loc: Location, message: string): InputError {
-  return new InputError(`convert ${format}: ${where(loc)}: ${message}`, [{ ...loc, path: loc.field ? loc.field.split('.') : [], code: 'invalid_input', message }]);
+  return new InputError(`convert ${format}: ${where(loc)}: ${message}`, [
+    { ...loc, path: loc.field ? loc.field.split('.') : [], code: 'invalid_input', message },
+  ]);
 }
 
 /** Makes any string a valid CI id segment: ids allow letters, digits and `._:/@-`. */

@@ -11,7 +11,16 @@
  * - Alert evidence stored on an incident (severity, signal, anomaly score) is passed on.
  */
 import type { Cmdb } from '../cmdb.ts';
-import { correlate, parseDuration, toMillis, type CorrelateOptions, type CorrelationChange, type CorrelationIncident, type CorrelationResult, type HistoricalIncident } from '../correlation/index.ts';
+import {
+  correlate,
+  parseDuration,
+  toMillis,
+  type CorrelateOptions,
+  type CorrelationChange,
+  type CorrelationIncident,
+  type CorrelationResult,
+  type HistoricalIncident,
+} from '../correlation/index.ts';
 import type { ImpactIndex } from '../impact/index.ts';
 import { INCIDENT_KIND, OPEN_STATES, type IncidentDoc } from './model.ts';
 import { listAll } from './records.ts';
@@ -55,7 +64,9 @@ export class CorrelationService {
     for (const rec of await listAll(this.cmdb, 'change')) {
       const doc = rec.doc as { targets?: unknown; transitions?: unknown };
       const targets = Array.isArray(doc.targets) ? doc.targets : [];
-      const cis = targets.map((t) => (t && typeof t === 'object' ? (t as { ci?: unknown }).ci : undefined)).filter((c): c is string => typeof c === 'string');
+      const cis = targets
+        .map((t) => (t && typeof t === 'object' ? (t as { ci?: unknown }).ci : undefined))
+        .filter((c): c is string => typeof c === 'string');
       const transitions = Array.isArray(doc.transitions) ? doc.transitions : [];
       const done = transitions.find((t) => t && typeof t === 'object' && IMPLEMENTED.has(String((t as { to?: unknown }).to)));
       const at = done ? (done as { at?: unknown }).at : undefined;

@@ -141,7 +141,10 @@ export const IncidentDoc = z
     reopenCount: z.number().int(),
     problem: z.string().nullable(),
     causedByChange: z.string().nullable(),
-    outage: z.object({ start: z.string(), end: z.string().nullable(), services: z.array(z.string()).nullable() }).strict().nullable(),
+    outage: z
+      .object({ start: z.string(), end: z.string().nullable(), services: z.array(z.string()).nullable() })
+      .strict()
+      .nullable(),
     knownErrors: z.array(KnownErrorOffer),
     transitions: z.array(IncidentTransition),
     ...AlertEvidence,
@@ -154,7 +157,10 @@ export const IncidentListQuery = z
   .object({
     state: IncidentState.optional(),
     /** `true`: only open incidents (new, assigned, in progress, on hold). */
-    open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    open: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     ci: CiId.optional(),
     priority: Priority.optional(),
     problem: z.string().optional(),

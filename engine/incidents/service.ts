@@ -64,12 +64,16 @@ export class IncidentService {
   }
 
   async list(query: IncidentListQuery): Promise<{ items: IncidentView[]; next: string | null }> {
-    return this.records.list(query, (rec) => viewOf<IncidentDoc>(rec), (v) =>
-      (query.state === undefined || v.state === query.state) &&
-      (query.open === undefined || OPEN_STATES.includes(v.state) === query.open) &&
-      (query.ci === undefined || v.cis.includes(query.ci)) &&
-      (query.priority === undefined || v.priority === query.priority) &&
-      (query.problem === undefined || v.problem === query.problem));
+    return this.records.list(
+      query,
+      (rec) => viewOf<IncidentDoc>(rec),
+      (v) =>
+        (query.state === undefined || v.state === query.state) &&
+        (query.open === undefined || OPEN_STATES.includes(v.state) === query.open) &&
+        (query.ci === undefined || v.cis.includes(query.ci)) &&
+        (query.priority === undefined || v.priority === query.priority) &&
+        (query.problem === undefined || v.problem === query.problem),
+    );
   }
 
   async all(): Promise<IncidentView[]> {
@@ -124,7 +128,8 @@ export class IncidentService {
     const doc = { ...(rec.doc as unknown as IncidentDoc) };
     if (doc.state === 'closed') throw new ConflictError(`incident update: ${id} is closed`, { id });
     for (const key of ['title', 'description', 'category'] as const) if (patch[key] !== undefined) doc[key] = patch[key];
-    for (const key of ['subcategory', 'assignmentGroup', 'assignee', 'problem', 'causedByChange'] as const) if (patch[key] !== undefined) doc[key] = patch[key];
+    for (const key of ['subcategory', 'assignmentGroup', 'assignee', 'problem', 'causedByChange'] as const)
+      if (patch[key] !== undefined) doc[key] = patch[key];
     if (patch.impact !== undefined) doc.impact = patch.impact;
     if (patch.urgency !== undefined) doc.urgency = patch.urgency;
     doc.priority = priorityOf(doc.impact, doc.urgency, this.matrix);
@@ -133,7 +138,11 @@ export class IncidentService {
       doc.cis = patch.cis;
       doc.knownErrors = await this.knownErrorsFor(patch.cis);
     }
-    if (patch.outage !== undefined) doc.outage = patch.outage === null ? null : { start: patch.outage.start, end: patch.outage.end ?? null, services: patch.outage.services ?? null };
+    if (patch.outage !== undefined)
+      doc.outage =
+        patch.outage === null
+          ? null
+          : { start: patch.outage.start, end: patch.outage.end ?? null, services: patch.outage.services ?? null };
     return this.write(rec.id, rec.version, doc, who);
   }
 
@@ -172,7 +181,9 @@ export class IncidentService {
 
   /** Known errors whose root cause is one of `cis` or one of their transitive providers. */
   async knownErrorsFor(cis: readonly string[]): Promise<KnownErrorOffer[]> {
-    const problems = (await this.problems.all()).map((r) => r.doc as unknown as ProblemDoc).filter((p) => p.state === 'known_error' && p.rootCause && p.workaround);
+    const problems = (await this.problems.all())
+      .map((r) => r.doc as unknown as ProblemDoc)
+      .filter((p) => p.state === 'known_error' && p.rootCause && p.workaround);
     if (problems.length === 0) return [];
     const own = new Set(cis);
     const providers = new Set<string>();
@@ -183,7 +194,13 @@ export class IncidentService {
     }
     return problems
       .filter((p) => own.has(p.rootCause!) || providers.has(p.rootCause!))
-      .map((p) => ({ problem: p.id, title: p.title, rootCause: p.rootCause!, workaround: p.workaround!, via: own.has(p.rootCause!) ? ('ci' as const) : ('provider' as const) }))
+      .map((p) => ({
+        problem: p.id,
+        title: p.title,
+        rootCause: p.rootCause!,
+        workaround: p.workaround!,
+        via: own.has(p.rootCause!) ? ('ci' as const) : ('provider' as const),
+      }))
       .sort((a, b) => (a.problem < b.problem ? -1 : 1));
   }
 

@@ -38,7 +38,18 @@ export async function exportNdjson(store: GraphStore, sink: Sink): Promise<void>
   }
 }
 
-export const CI_CSV_COLUMNS = ['id', 'class', 'name', 'status', 'environment', 'criticality', 'owner', 'tags', 'attributes', 'redundancy'] as const;
+export const CI_CSV_COLUMNS = [
+  'id',
+  'class',
+  'name',
+  'status',
+  'environment',
+  'criticality',
+  'owner',
+  'tags',
+  'attributes',
+  'redundancy',
+] as const;
 export const RELATIONSHIP_CSV_COLUMNS = ['id', 'type', 'from', 'to', 'attributes'] as const;
 
 /** Two files, as spreadsheets expect: one of CIs, one of relationships. */

@@ -80,7 +80,9 @@ export function addJsonDocument(out: ParsedImport, file: string, text: string): 
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`import: ${file} is not valid JSON: ${(err as Error).message}`, [{ file, path: [], code: 'invalid_json', message: (err as Error).message }]);
+    throw new InputError(`import: ${file} is not valid JSON: ${(err as Error).message}`, [
+      { file, path: [], code: 'invalid_json', message: (err as Error).message },
+    ]);
   }
   addImportDocument(out, file, doc);
 }
@@ -88,21 +90,36 @@ export function addJsonDocument(out: ParsedImport, file: string, text: string): 
 /** The same document already parsed (the HTTP body). */
 export function addImportDocument(out: ParsedImport, file: string, doc: unknown): void {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new InputError(`import: ${file} must be an object with "cis" and/or "relationships" arrays`, [{ file, path: [], code: 'invalid_type', message: 'expected object' }]);
+    throw new InputError(`import: ${file} must be an object with "cis" and/or "relationships" arrays`, [
+      { file, path: [], code: 'invalid_type', message: 'expected object' },
+    ]);
   }
   const { cis = [], relationships = [], ...rest } = doc as Record<string, unknown>;
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) {
-    throw new InputError(`import: ${file} has unknown top-level key "${unknownKey}" (expected "cis" and "relationships")`, [{ file, path: [unknownKey], code: 'unrecognized_keys', message: 'unknown key' }]);
+    throw new InputError(`import: ${file} has unknown top-level key "${unknownKey}" (expected "cis" and "relationships")`, [
+      { file, path: [unknownKey], code: 'unrecognized_keys', message: 'unknown key' },
+    ]);
   }
-  for (const [key, list] of [['cis', cis], ['relationships', relationships]] as const) {
-    if (!Array.isArray(list)) throw new InputError(`import: ${file} "${key}" must be an array`, [{ file, path: [key], code: 'invalid_type', message: 'expected array' }]);
+  for (const [key, list] of [
+    ['cis', cis],
+    ['relationships', relationships],
+  ] as const) {
+    if (!Array.isArray(list))
+      throw new InputError(`import: ${file} "${key}" must be an array`, [
+        { file, path: [key], code: 'invalid_type', message: 'expected array' },
+      ]);
   }
   (cis as unknown[]).forEach((row, i) => addCI(out, { file, row: `cis[${i}]` }, row));
   (relationships as unknown[]).forEach((row, i) => addRelationship(out, { file, row: `relationships[${i}]` }, row));
 }
 
-async function addNdjsonStream(out: ParsedImport, file: string, input: NodeJS.ReadableStream, onRow?: (rows: number) => void): Promise<void> {
+async function addNdjsonStream(
+  out: ParsedImport,
+  file: string,
+  input: NodeJS.ReadableStream,
+  onRow?: (rows: number) => void,
+): Promise<void> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -114,16 +131,23 @@ async function addNdjsonStream(out: ParsedImport, file: string, input: NodeJS.Re
       try {
         row = JSON.parse(text);
       } catch (err) {
-        throw new InputError(`import: ${file} line ${line} is not valid JSON: ${(err as Error).message}`, [{ ...origin, path: [], code: 'invalid_json', message: (err as Error).message }]);
+        throw new InputError(`import: ${file} line ${line} is not valid JSON: ${(err as Error).message}`, [
+          { ...origin, path: [], code: 'invalid_json', message: (err as Error).message },
+        ]);
       }
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        throw new InputError(`import: ${file} line ${line} must be a JSON object`, [{ ...origin, path: [], code: 'invalid_type', message: 'expected object' }]);
+        throw new InputError(`import: ${file} line ${line} must be a JSON object`, [
+          { ...origin, path: [], code: 'invalid_type', message: 'expected object' },
+        ]);
       }
       const { kind, ...fields } = row as Record<string, unknown>;
       const resolved = kind ?? ('class' in fields ? 'ci' : 'from' in fields || 'to' in fields ? 'relationship' : undefined);
       if (resolved === 'ci') addCI(out, origin, fields);
       else if (resolved === 'relationship') addRelationship(out, origin, fields);
-      else throw new InputError(`import: ${file} line ${line}, field "kind": must be "ci" or "relationship"`, [{ ...origin, path: ['kind'], code: 'invalid_value', message: 'expected "ci" or "relationship"' }]);
+      else
+        throw new InputError(`import: ${file} line ${line}, field "kind": must be "ci" or "relationship"`, [
+          { ...origin, path: ['kind'], code: 'invalid_value', message: 'expected "ci" or "relationship"' },
+        ]);
       if (onRow && line % 10_000 === 0) onRow(line);
     }
   } catch (err) {
@@ -159,7 +183,10 @@ function csvKind(file: string, columns: string[]): 'ci' | 'relationship' {
   if (!kind) throw new InputError(`import: ${file} header must have a "class" column (CIs) or "from" and "to" columns (relationships)`);
   const allowed = kind === 'ci' ? CI_COLUMNS : REL_COLUMNS;
   const unknown = columns.find((c) => !allowed.includes(c));
-  if (unknown !== undefined) throw new InputError(`import: ${file} has unknown column "${unknown}" (allowed: ${allowed.join(', ')})`, [{ file, path: [unknown], code: 'unrecognized_keys', message: 'unknown column' }]);
+  if (unknown !== undefined)
+    throw new InputError(`import: ${file} has unknown column "${unknown}" (allowed: ${allowed.join(', ')})`, [
+      { file, path: [unknown], code: 'unrecognized_keys', message: 'unknown column' },
+    ]);
   return kind;
 }
 
@@ -208,14 +235,21 @@ function parseRow<S extends z.ZodType>(schema: S, origin: RowOrigin, row: unknow
   if (parsed.success) return parsed.data;
   throw rowError(
     origin,
-    parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), code: i.code, message: i.message })),
+    parsed.error.issues.map((i) => ({
+      path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+      code: i.code,
+      message: i.message,
+    })),
   );
 }
 
 function rowError(origin: RowOrigin, issues: { path: (string | number)[]; code: string; message: string }[]): InputError {
   const first = issues[0]!;
   const field = first.path.length > 0 ? `, field "${first.path.join('.')}"` : '';
-  return new InputError(`import: ${origin.file} ${origin.row}${field}: ${first.message}`, issues.map((i) => ({ file: origin.file, row: origin.row, ...i })));
+  return new InputError(
+    `import: ${origin.file} ${origin.row}${field}: ${first.message}`,
+    issues.map((i) => ({ file: origin.file, row: origin.row, ...i })),
+  );
 }
 
 function wrapReadError(err: unknown, file: string): Error {
@@ -267,7 +301,9 @@ function refuseDuplicates(kind: string, items: readonly { id: string }[], origin
     if (seen === undefined) return void first.set(id, i);
     const a = origins[seen]!;
     const b = origins[i]!;
-    throw new InputError(`import: ${b.file} ${b.row}, field "id": duplicate ${kind} id "${id}" (first at ${a.file} ${a.row})`, [{ ...b, path: ['id'], code: 'duplicate', message: 'duplicate id' }]);
+    throw new InputError(`import: ${b.file} ${b.row}, field "id": duplicate ${kind} id "${id}" (first at ${a.file} ${a.row})`, [
+      { ...b, path: ['id'], code: 'duplicate', message: 'duplicate id' },
+    ]);
   });
 }
 
@@ -281,10 +317,22 @@ export interface ImportSummary {
 }
 
 /** Validates and commits a parsed import as one atomic batch. */
-export async function importParsed(cmdb: Cmdb, parsed: ParsedImport, ctx: WriteContext, onProgress?: (done: number, total: number) => void): Promise<ImportSummary> {
+export async function importParsed(
+  cmdb: Cmdb,
+  parsed: ParsedImport,
+  ctx: WriteContext,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportSummary> {
   const { mutations: batch, describe } = importBatch(parsed);
   const result = await cmdb.apply(batch, ctx, { describe, ...(onProgress ? { onProgress } : {}) });
   const created = result.events.filter((e) => e.op === 'create').length;
   const updated = result.events.filter((e) => e.op === 'update').length;
-  return { seq: result.seq, cis: parsed.cis.length, relationships: parsed.relationships.length, created, updated, unchanged: batch.length - created - updated };
+  return {
+    seq: result.seq,
+    cis: parsed.cis.length,
+    relationships: parsed.relationships.length,
+    created,
+    updated,
+    unchanged: batch.length - created - updated,
+  };
 }

@@ -42,9 +42,21 @@ export async function readStored(cmdb: Cmdb): Promise<{ cis: CI[]; relationships
   return { cis, relationships };
 }
 
-export async function importFromSource(cmdb: Cmdb, document: ImportDocument, ctx: WriteContext, options: SourceImportOptions): Promise<SourceImportSummary> {
+export async function importFromSource(
+  cmdb: Cmdb,
+  document: ImportDocument,
+  ctx: WriteContext,
+  options: SourceImportOptions,
+): Promise<SourceImportSummary> {
   const stored = await readStored(cmdb);
-  const plan = reconcile({ registry: cmdb.registry, source: options.source, document, stored, ...(options.precedence ? { precedence: options.precedence } : {}), prune: options.prune ?? false });
+  const plan = reconcile({
+    registry: cmdb.registry,
+    source: options.source,
+    document,
+    stored,
+    ...(options.precedence ? { precedence: options.precedence } : {}),
+    prune: options.prune ?? false,
+  });
   const parsed = emptyImport();
   addImportDocument(parsed, options.label ?? options.source, plan.document);
   const { mutations, describe } = importBatch(parsed);
@@ -55,7 +67,10 @@ export async function importFromSource(cmdb: Cmdb, document: ImportDocument, ctx
   });
   for (const id of plan.deleteRelationships) batch.push({ op: 'deleteRelationship', id });
   for (const id of plan.deleteCIs) batch.push({ op: 'deleteCI', id });
-  const result = await cmdb.apply(batch, ctx, { describe: (i) => (i < mutations.length ? describe(i) : `import: prune of source "${options.source}"`), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const result = await cmdb.apply(batch, ctx, {
+    describe: (i) => (i < mutations.length ? describe(i) : `import: prune of source "${options.source}"`),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   const created = result.events.filter((e) => e.op === 'create').length;
   const updated = result.events.filter((e) => e.op === 'update').length;
   const deleted = result.events.filter((e) => e.op === 'delete').length;

@@ -75,7 +75,10 @@ export class KnowledgeService {
     return this.indexed;
   }
 
-  async search(q: string, opts: { tag?: string; limit?: number } = {}): Promise<{ article: ArticleView; score: number; terms: string[] }[]> {
+  async search(
+    q: string,
+    opts: { tag?: string; limit?: number } = {},
+  ): Promise<{ article: ArticleView; score: number; terms: string[] }[]> {
     const { search, articles } = await this.searchIndex();
     return search
       .search(q)
@@ -110,7 +113,12 @@ export class KnowledgeService {
       const reasons: Suggestion['reasons'] = [];
       for (const ci of a.cis) {
         if (own.has(ci)) reasons.push({ kind: 'ci', detail: ci, points: 5 });
-        else if (providers.has(ci)) reasons.push({ kind: 'provider', detail: `${ci} (${providers.get(ci)} hops)`, points: Math.max(1, 3 - 0.25 * (providers.get(ci)! - 1)) });
+        else if (providers.has(ci))
+          reasons.push({
+            kind: 'provider',
+            detail: `${ci} (${providers.get(ci)} hops)`,
+            points: Math.max(1, 3 - 0.25 * (providers.get(ci)! - 1)),
+          });
       }
       for (const c of a.classes) if (classes.has(c)) reasons.push({ kind: 'class', detail: c, points: 1 });
       for (const p of a.problems) if (knownProblems.has(p)) reasons.push({ kind: 'known_error', detail: p, points: 6 });

@@ -43,7 +43,8 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
       seenNodes.add(ci.id);
       const expected = nodeAttrs(ci);
       if (!g.hasNode(ci.id)) note({ kind: 'ci', id: ci.id, problem: 'missing_in_mirror', store: expected });
-      else if (!isDeepStrictEqual(g.getNodeAttributes(ci.id), expected)) note({ kind: 'ci', id: ci.id, problem: 'attributes_differ', store: expected, mirror: g.getNodeAttributes(ci.id) });
+      else if (!isDeepStrictEqual(g.getNodeAttributes(ci.id), expected))
+        note({ kind: 'ci', id: ci.id, problem: 'attributes_differ', store: expected, mirror: g.getNodeAttributes(ci.id) });
     }
   }
   g.forEachNode((id) => {
@@ -62,8 +63,10 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
         continue;
       }
       const ends = { from: g.source(r.id), to: g.target(r.id) };
-      if (ends.from !== r.from || ends.to !== r.to) note({ kind: 'relationship', id: r.id, problem: 'endpoints_differ', store: { from: r.from, to: r.to }, mirror: ends });
-      else if (!isDeepStrictEqual(g.getEdgeAttributes(r.id), edgeAttrs(r))) note({ kind: 'relationship', id: r.id, problem: 'attributes_differ', store: edgeAttrs(r), mirror: g.getEdgeAttributes(r.id) });
+      if (ends.from !== r.from || ends.to !== r.to)
+        note({ kind: 'relationship', id: r.id, problem: 'endpoints_differ', store: { from: r.from, to: r.to }, mirror: ends });
+      else if (!isDeepStrictEqual(g.getEdgeAttributes(r.id), edgeAttrs(r)))
+        note({ kind: 'relationship', id: r.id, problem: 'attributes_differ', store: edgeAttrs(r), mirror: g.getEdgeAttributes(r.id) });
     }
   }
   g.forEachEdge((id) => {

@@ -112,7 +112,13 @@ function intern<T extends string>(value: T): T {
 }
 
 export function nodeAttrs(ci: CISummary): NodeAttrs {
-  const a: NodeAttrs = { class: intern(ci.class), name: ci.name, status: intern(ci.status), environment: intern(ci.environment), criticality: ci.criticality };
+  const a: NodeAttrs = {
+    class: intern(ci.class),
+    name: ci.name,
+    status: intern(ci.status),
+    environment: intern(ci.environment),
+    criticality: ci.criticality,
+  };
   if (ci.owner !== undefined) a.owner = intern(ci.owner);
   if (ci.redundancy.length > 0) a.redundancy = ci.redundancy;
   return a;

@@ -35,7 +35,11 @@ export const RedundancyRule = z
 export type RedundancyRule = z.infer<typeof RedundancyRule>;
 
 /** Tags are single tokens so that CSV can join them with `;` and round-trip exactly. */
-export const Tag = z.string().min(1).max(100).regex(/^[^\s;,]+$/, 'must be one token without spaces, commas or semicolons');
+export const Tag = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\s;,]+$/, 'must be one token without spaces, commas or semicolons');
 
 const systemFields = {
   version: z.number().int().min(1).optional(),

@@ -48,9 +48,7 @@ export interface KeyValues {
 }
 
 export type MatchResult<T extends IdentifiableCI = IdentifiableCI> =
-  | { kind: 'match'; ci: T; key: readonly string[] }
-  | { kind: 'ambiguous'; candidates: T[]; key: readonly string[] }
-  | { kind: 'none' };
+  { kind: 'match'; ci: T; key: readonly string[] } | { kind: 'ambiguous'; candidates: T[]; key: readonly string[] } | { kind: 'none' };
 
 /** CIs of a set that identify as one thing, with the key that joins them. */
 export interface DuplicateGroup<T extends IdentifiableCI = IdentifiableCI> {

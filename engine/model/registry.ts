@@ -120,13 +120,22 @@ export class Registry {
     ci.redundancy.forEach((rule, i) => {
       const def = this.relationshipTypes.get(rule.relationship);
       if (!def) {
-        throw new SemanticError(`${where}: redundancy rule of CI "${ci.id}" names unknown relationship type "${rule.relationship}"`, { path: ['redundancy', i, 'relationship'], value: rule.relationship });
+        throw new SemanticError(`${where}: redundancy rule of CI "${ci.id}" names unknown relationship type "${rule.relationship}"`, {
+          path: ['redundancy', i, 'relationship'],
+          value: rule.relationship,
+        });
       }
       if (!def.propagates) {
-        throw new SemanticError(`${where}: redundancy rule of CI "${ci.id}" names "${rule.relationship}", which does not propagate impact`, { path: ['redundancy', i, 'relationship'], value: rule.relationship });
+        throw new SemanticError(
+          `${where}: redundancy rule of CI "${ci.id}" names "${rule.relationship}", which does not propagate impact`,
+          { path: ['redundancy', i, 'relationship'], value: rule.relationship },
+        );
       }
       if (seen.has(rule.relationship)) {
-        throw new SemanticError(`${where}: CI "${ci.id}" has two redundancy rules for "${rule.relationship}"`, { path: ['redundancy', i, 'relationship'], value: rule.relationship });
+        throw new SemanticError(`${where}: CI "${ci.id}" has two redundancy rules for "${rule.relationship}"`, {
+          path: ['redundancy', i, 'relationship'],
+          value: rule.relationship,
+        });
       }
       seen.add(rule.relationship);
     });

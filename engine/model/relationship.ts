@@ -5,7 +5,11 @@
 import { z } from 'zod';
 import { CiId, RelTypeName, sortKeys } from './ci.ts';
 
-export const RelationshipId = z.string().min(1).max(500).regex(/^[^\s]+$/, 'must not contain whitespace');
+export const RelationshipId = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(/^[^\s]+$/, 'must not contain whitespace');
 
 export const RelationshipInput = z
   .object({

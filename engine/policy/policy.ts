@@ -53,7 +53,14 @@ export const Policy = z
         outsideMaintenanceWindow: Points,
       })
       .strict(),
-    approvals: z.object({ low: z.array(ApprovalRequirement), medium: z.array(ApprovalRequirement), high: z.array(ApprovalRequirement), critical: z.array(ApprovalRequirement) }).strict(),
+    approvals: z
+      .object({
+        low: z.array(ApprovalRequirement),
+        medium: z.array(ApprovalRequirement),
+        high: z.array(ApprovalRequirement),
+        critical: z.array(ApprovalRequirement),
+      })
+      .strict(),
     /** A standard (pre-approved) change skips CAB while its assessed level is at most this. */
     standardChange: z.object({ skipCabUpTo: RiskLevel.nullable() }).strict(),
     roles: z
@@ -96,7 +103,10 @@ export function loadPolicy(override?: string | Record<string, unknown>): Policy 
     }
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError('policy: an override must be a JSON object');
-  return parsePolicy(deepMerge(base as unknown as Record<string, unknown>, raw as Record<string, unknown>), typeof override === 'string' ? override : 'policy override');
+  return parsePolicy(
+    deepMerge(base as unknown as Record<string, unknown>, raw as Record<string, unknown>),
+    typeof override === 'string' ? override : 'policy override',
+  );
 }
 
 export function parsePolicy(raw: unknown, source: string): Policy {

@@ -43,7 +43,9 @@ export const ProblemFromCorrelation = z
     title: z.string().min(1).max(300).optional(),
     incidents: z.array(Ref).min(1).max(10_000),
     candidates: z
-      .array(z.object({ id: CiId, score: z.number(), factors: z.array(z.unknown()).optional(), paths: z.array(z.unknown()).optional() }).loose())
+      .array(
+        z.object({ id: CiId, score: z.number(), factors: z.array(z.unknown()).optional(), paths: z.array(z.unknown()).optional() }).loose(),
+      )
       .min(1)
       .max(50),
     /** Which candidate becomes the root cause (default: the first). */
@@ -95,16 +97,26 @@ export const ProblemDoc = z
     changes: z.array(z.string()),
     articles: z.array(z.string()),
     /** The correlation evidence the problem was created from, kept as answered. */
-    correlation: z.object({ candidates: z.array(z.unknown()), at: z.string() }).loose().nullable(),
+    correlation: z
+      .object({ candidates: z.array(z.unknown()), at: z.string() })
+      .loose()
+      .nullable(),
     createdBy: z.string(),
-    transitions: z.array(z.object({ from: ProblemState, to: ProblemState, at: z.string(), by: z.string(), reason: z.string().optional() }).strict()),
+    transitions: z.array(
+      z.object({ from: ProblemState, to: ProblemState, at: z.string(), by: z.string(), reason: z.string().optional() }).strict(),
+    ),
   })
   .strict();
 export type ProblemDoc = z.infer<typeof ProblemDoc>;
 export type ProblemView = ProblemDoc & { version: number; createdAt: string; updatedAt: string };
 
 export const ProblemListQuery = z
-  .object({ state: ProblemState.optional(), ci: CiId.optional(), after: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .object({
+    state: ProblemState.optional(),
+    ci: CiId.optional(),
+    after: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
   .strict();
 export type ProblemListQuery = z.infer<typeof ProblemListQuery>;
 

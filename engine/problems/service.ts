@@ -56,11 +56,16 @@ export class ProblemService {
   }
 
   async list(query: ProblemListQuery): Promise<{ items: ProblemView[]; next: string | null }> {
-    return this.records.list(query, (rec) => viewOf<ProblemDoc>(rec), (p) => (query.state === undefined || p.state === query.state) && (query.ci === undefined || p.rootCause === query.ci));
+    return this.records.list(
+      query,
+      (rec) => viewOf<ProblemDoc>(rec),
+      (p) => (query.state === undefined || p.state === query.state) && (query.ci === undefined || p.rootCause === query.ci),
+    );
   }
 
   async create(input: ProblemCreate, who: Who, correlation: ProblemDoc['correlation'] = null): Promise<ProblemView> {
-    if (input.rootCause !== undefined && !this.cmdb.mirror.graph.hasNode(input.rootCause)) throw new NotFoundError(`problem: root cause CI "${input.rootCause}" not found`, { ci: input.rootCause });
+    if (input.rootCause !== undefined && !this.cmdb.mirror.graph.hasNode(input.rootCause))
+      throw new NotFoundError(`problem: root cause CI "${input.rootCause}" not found`, { ci: input.rootCause });
     const incidents = [...new Set(input.incidents)].sort();
     // Read the incidents first so a missing one refuses the whole creation.
     const recs = await Promise.all(incidents.map((id) => this.incidents.load(id, { op: 'problem' })));
@@ -85,7 +90,13 @@ export class ProblemService {
           transitions: [],
         }) satisfies ProblemDoc,
       (id) =>
-        recs.map((r): Mutation => ({ op: 'putRecord', kind: INCIDENT_KIND, id: r.id, doc: { ...r.doc, problem: id }, expectedVersion: r.version })),
+        recs.map((r): Mutation => ({
+          op: 'putRecord',
+          kind: INCIDENT_KIND,
+          id: r.id,
+          doc: { ...r.doc, problem: id },
+          expectedVersion: r.version,
+        })),
     );
     return viewOf<ProblemDoc>(rec);
   }
@@ -93,10 +104,18 @@ export class ProblemService {
   /** A problem from one correlation group: the chosen (default: first) candidate is the root cause. */
   async fromCorrelation(input: ProblemFromCorrelation, who: Who): Promise<ProblemView> {
     const root = input.rootCause ?? input.candidates[0]!.id;
-    if (!input.candidates.some((c) => c.id === root)) throw new InputError(`problem from correlation: root cause "${root}" is not one of the candidates`, { rootCause: root });
+    if (!input.candidates.some((c) => c.id === root))
+      throw new InputError(`problem from correlation: root cause "${root}" is not one of the candidates`, { rootCause: root });
     const name = this.cmdb.mirror.graph.hasNode(root) ? this.cmdb.mirror.graph.getNodeAttributes(root).name : root;
     return this.create(
-      { title: input.title ?? `${input.incidents.length} incidents with common cause ${name}`, description: '', rootCause: root, incidents: input.incidents, changes: [], articles: [] },
+      {
+        title: input.title ?? `${input.incidents.length} incidents with common cause ${name}`,
+        description: '',
+        rootCause: root,
+        incidents: input.incidents,
+        changes: [],
+        articles: [],
+      },
       who,
       { candidates: input.candidates, at: this.now().toISOString() },
     );
@@ -106,7 +125,8 @@ export class ProblemService {
     const rec = await this.records.load(id, { op: 'problem update', expectedVersion });
     const doc = { ...(rec.doc as unknown as ProblemDoc) };
     if (doc.state === 'closed') throw new ConflictError(`problem update: ${id} is closed`, { id });
-    if (patch.rootCause && !this.cmdb.mirror.graph.hasNode(patch.rootCause)) throw new NotFoundError(`problem update: root cause CI "${patch.rootCause}" not found`, { ci: patch.rootCause });
+    if (patch.rootCause && !this.cmdb.mirror.graph.hasNode(patch.rootCause))
+      throw new NotFoundError(`problem update: root cause CI "${patch.rootCause}" not found`, { ci: patch.rootCause });
     Object.assign(doc, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
     return this.write(id, rec.version, doc, who);
   }
@@ -118,10 +138,14 @@ export class ProblemService {
     const to: ProblemState = input.to;
     if (!TRANSITIONS[from].includes(to)) {
       const allowed = TRANSITIONS[from];
-      throw new ConflictError(`problem transition: ${id} cannot go from ${from} to ${to} (${allowed.length ? `allowed: ${allowed.join(', ')}` : `${from} is final`})`, { id, from, to, allowed: [...allowed] });
+      throw new ConflictError(
+        `problem transition: ${id} cannot go from ${from} to ${to} (${allowed.length ? `allowed: ${allowed.join(', ')}` : `${from} is final`})`,
+        { id, from, to, allowed: [...allowed] },
+      );
     }
     if (input.rootCause !== undefined) {
-      if (!this.cmdb.mirror.graph.hasNode(input.rootCause)) throw new NotFoundError(`problem transition: root cause CI "${input.rootCause}" not found`, { ci: input.rootCause });
+      if (!this.cmdb.mirror.graph.hasNode(input.rootCause))
+        throw new NotFoundError(`problem transition: root cause CI "${input.rootCause}" not found`, { ci: input.rootCause });
       doc.rootCause = input.rootCause;
     }
     if (input.workaround !== undefined) doc.workaround = input.workaround;
@@ -144,16 +168,30 @@ export class ProblemService {
     const root = doc.rootCause!;
     const cls = this.cmdb.mirror.graph.hasNode(root) ? this.cmdb.mirror.graph.getNodeAttributes(root).class : undefined;
     const body = `## Known error: ${doc.title}\n\n**Root cause:** \`${root}\`\n\n### Workaround\n\n${doc.workaround}\n\n_Published from problem ${doc.id}._\n`;
-    const existing = (await this.articles.all()).find((a) => (a.doc as unknown as ArticleDoc).problems.includes(doc.id) && (a.doc as unknown as ArticleDoc).tags.includes('known-error'));
-    const article = (id: string): ArticleDoc => ({ id, title: `Known error: ${doc.title}`, body, tags: ['known-error', 'workaround'], cis: [root], classes: cls ? [cls] : [], problems: [doc.id], author: who.name });
-    if (existing) return [{ op: 'putRecord', kind: ARTICLE_KIND, id: existing.id, doc: article(existing.id), expectedVersion: existing.version }];
+    const existing = (await this.articles.all()).find(
+      (a) => (a.doc as unknown as ArticleDoc).problems.includes(doc.id) && (a.doc as unknown as ArticleDoc).tags.includes('known-error'),
+    );
+    const article = (id: string): ArticleDoc => ({
+      id,
+      title: `Known error: ${doc.title}`,
+      body,
+      tags: ['known-error', 'workaround'],
+      cis: [root],
+      classes: cls ? [cls] : [],
+      problems: [doc.id],
+      author: who.name,
+    });
+    if (existing)
+      return [{ op: 'putRecord', kind: ARTICLE_KIND, id: existing.id, doc: article(existing.id), expectedVersion: existing.version }];
     const { id, claim } = await this.articles.nextId();
     doc.articles = [...new Set([...doc.articles, id])];
     return [claim, { op: 'putRecord', kind: ARTICLE_KIND, id, doc: article(id), expectedVersion: 0 }];
   }
 
   private async write(id: string, version: number, doc: ProblemDoc, who: Who, extra: Mutation[] = []): Promise<ProblemView> {
-    return viewOf<ProblemDoc>(await this.records.write({ id, version }, doc as unknown as Record<string, unknown>, { actor: who.name }, extra));
+    return viewOf<ProblemDoc>(
+      await this.records.write({ id, version }, doc as unknown as Record<string, unknown>, { actor: who.name }, extra),
+    );
   }
 }
 

@@ -138,7 +138,12 @@ export interface Neighbour {
 }
 
 /** One hop in the mirror, both directions unless told, optionally one relationship type. */
-export function neighbours(mirror: MirrorLike, registry: Registry, id: string, opts: { direction?: Direction; type?: string } = {}): Neighbour[] {
+export function neighbours(
+  mirror: MirrorLike,
+  registry: Registry,
+  id: string,
+  opts: { direction?: Direction; type?: string } = {},
+): Neighbour[] {
   const g = mirror.graph;
   if (!g.hasNode(id)) throw new NotFoundError(`neighbours: CI "${id}" not found`, { id });
   const direction = opts.direction ?? 'both';
@@ -168,7 +173,8 @@ export function relationshipsOf(mirror: MirrorLike, id: string): string[] {
  */
 export function deleteCIBatch(mirror: MirrorLike, id: string, opts: { cascade: boolean; expectedVersion?: number }): Mutation[] {
   const batch: Mutation[] = opts.cascade ? relationshipsOf(mirror, id).map((rid) => ({ op: 'deleteRelationship' as const, id: rid })) : [];
-  const del: Mutation = opts.expectedVersion === undefined ? { op: 'deleteCI', id } : { op: 'deleteCI', id, expectedVersion: opts.expectedVersion };
+  const del: Mutation =
+    opts.expectedVersion === undefined ? { op: 'deleteCI', id } : { op: 'deleteCI', id, expectedVersion: opts.expectedVersion };
   batch.push(del);
   return batch;
 }

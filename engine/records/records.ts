@@ -77,7 +77,11 @@ export class Records {
     const rec = await this.get(id);
     if (!rec) throw new NotFoundError(`${op}: ${named ? `${this.kind} ` : ''}"${id}" not found`, named ? { kind: this.kind, id } : { id });
     if (expectedVersion !== undefined && rec.version !== expectedVersion) {
-      throw new CmdbError('precondition_failed', `${op}: ${id} is at version ${rec.version}, not ${expectedVersion}`, { id, expectedVersion, actualVersion: rec.version });
+      throw new CmdbError('precondition_failed', `${op}: ${id} is at version ${rec.version}, not ${expectedVersion}`, {
+        id,
+        expectedVersion,
+        actualVersion: rec.version,
+      });
     }
     return rec;
   }
@@ -92,14 +96,21 @@ export class Records {
     const counter = await this.host.store.getRecord(SEQUENCE_KIND, this.kind);
     let n = typeof counter?.doc.next === 'number' ? counter.doc.next : 1;
     while (await this.get(formatId(prefix, n))) n++;
-    return { id: formatId(prefix, n), claim: { op: 'putRecord', kind: SEQUENCE_KIND, id: this.kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 } };
+    return {
+      id: formatId(prefix, n),
+      claim: { op: 'putRecord', kind: SEQUENCE_KIND, id: this.kind, doc: { next: n + 1 }, expectedVersion: counter?.version ?? 0 },
+    };
   }
 
   /**
    * Creates a record with the next id; `extra` mutations (links on other records) commit in the
    * same batch. Retries with the next id when another writer claimed this one first.
    */
-  async create(ctx: WriteContext | ((id: string) => WriteContext), build: (id: string) => Record<string, unknown>, extra: (id: string) => Promise<Mutation[]> | Mutation[] = () => []): Promise<StoredRecord> {
+  async create(
+    ctx: WriteContext | ((id: string) => WriteContext),
+    build: (id: string) => Record<string, unknown>,
+    extra: (id: string) => Promise<Mutation[]> | Mutation[] = () => [],
+  ): Promise<StoredRecord> {
     for (let attempt = 1; ; attempt++) {
       const { id, claim } = await this.nextId();
       const batch: Mutation[] = [claim, { op: 'putRecord', kind: this.kind, id, doc: build(id), expectedVersion: 0 }, ...(await extra(id))];
@@ -117,8 +128,16 @@ export class Records {
    * Writes a new document over the version read (a concurrent writer makes this a ConflictError),
    * with `extra` mutations in the same batch; answers the record as stored.
    */
-  async write(read: Pick<StoredRecord, 'id' | 'version'>, doc: Record<string, unknown>, ctx: WriteContext, extra: readonly Mutation[] = []): Promise<StoredRecord> {
-    const result = await this.host.apply([{ op: 'putRecord', kind: this.kind, id: read.id, doc, expectedVersion: read.version }, ...extra], ctx);
+  async write(
+    read: Pick<StoredRecord, 'id' | 'version'>,
+    doc: Record<string, unknown>,
+    ctx: WriteContext,
+    extra: readonly Mutation[] = [],
+  ): Promise<StoredRecord> {
+    const result = await this.host.apply(
+      [{ op: 'putRecord', kind: this.kind, id: read.id, doc, expectedVersion: read.version }, ...extra],
+      ctx,
+    );
     return recordOf(result, this.kind, read.id) ?? (await this.load(read.id, { op: this.kind }));
   }
 
@@ -143,7 +162,11 @@ export class Records {
    * One answer page of `limit` views after the cursor, keeping those `keep` accepts. Filters apply
    * after the store's keyset page, so store pages are read until the answer page is full.
    */
-  async list<V extends { id: string }>(query: { after?: string | undefined; limit: number }, view: (rec: StoredRecord) => V, keep: (v: V) => boolean = () => true): Promise<Page<V>> {
+  async list<V extends { id: string }>(
+    query: { after?: string | undefined; limit: number },
+    view: (rec: StoredRecord) => V,
+    keep: (v: V) => boolean = () => true,
+  ): Promise<Page<V>> {
     const items: V[] = [];
     for await (const page of this.pages(query.after)) {
       for (const rec of page) {

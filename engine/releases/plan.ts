@@ -44,7 +44,8 @@ export function deploymentPlan(source: ImpactIndex, registry: Registry, targets:
   const index = indexFor(source, registry, 'release plan');
   const changesOf = new Map<string, Set<string>>();
   for (const t of targets) {
-    if (!index.idToIndex.has(t.ci)) throw new SemanticError(`release plan: target CI "${t.ci}" of ${t.change} not found`, { ci: t.ci, change: t.change });
+    if (!index.idToIndex.has(t.ci))
+      throw new SemanticError(`release plan: target CI "${t.ci}" of ${t.change} not found`, { ci: t.ci, change: t.change });
     let s = changesOf.get(t.ci);
     if (!s) changesOf.set(t.ci, (s = new Set()));
     s.add(t.change);

@@ -42,12 +42,20 @@ export class ReleaseService {
   async create(input: ReleaseCreate, principal: Principal): Promise<ReleaseView> {
     const allowed = this.changes.policy.roles.write as readonly string[];
     if (!allowed.includes(principal.role)) {
-      throw new ForbiddenError(`create release: role "${principal.role}" may not create releases (allowed: ${allowed.join(', ')})`, { role: principal.role, allowed });
+      throw new ForbiddenError(`create release: role "${principal.role}" may not create releases (allowed: ${allowed.join(', ')})`, {
+        role: principal.role,
+        allowed,
+      });
     }
     for (const [i, id] of input.changes.entries()) {
-      if (!(await this.changes.records.get(id))) throw new SemanticError(`create release: change "${id}" not found`, { path: ['changes', i], value: id });
+      if (!(await this.changes.records.get(id)))
+        throw new SemanticError(`create release: change "${id}" not found`, { path: ['changes', i], value: id });
     }
-    const rec = await this.records.create({ actor: principal.name }, (id) => ({ id, name: input.name, description: input.description, changes: input.changes, createdBy: principal.name }) satisfies ReleaseDoc);
+    const rec = await this.records.create(
+      { actor: principal.name },
+      (id) =>
+        ({ id, name: input.name, description: input.description, changes: input.changes, createdBy: principal.name }) satisfies ReleaseDoc,
+    );
     return toView(rec);
   }
 
@@ -68,10 +76,16 @@ export class ReleaseService {
       docs.push(docOf(rec));
     }
     const source = this.changes.impactSource();
-    const plan = deploymentPlan(source, this.cmdb.registry, docs.flatMap((c) => c.targets.map((t) => ({ ci: t.ci, change: c.id }))));
+    const plan = deploymentPlan(
+      source,
+      this.cmdb.registry,
+      docs.flatMap((c) => c.targets.map((t) => ({ ci: t.ci, change: c.id }))),
+    );
     const assessment = await this.changes.computeAssessment(combine(release, docs), new Set(release.changes));
     const levels = docs.map((c) => (c.frozenAssessment ?? { assessment: c.assessment }).assessment?.risk.level ?? null);
-    const level = [assessment.risk.level, ...levels.filter((l): l is RiskLevel => l !== null)].reduce((a, b) => (levelRank(b) > levelRank(a) ? b : a));
+    const level = [assessment.risk.level, ...levels.filter((l): l is RiskLevel => l !== null)].reduce((a, b) =>
+      levelRank(b) > levelRank(a) ? b : a,
+    );
     return {
       release,
       changes: docs.map((c, i) => ({ id: c.id, title: c.title, state: c.state, type: c.type, level: levels[i]! })),
@@ -99,7 +113,16 @@ function combine(release: ReleaseView, docs: readonly ChangeDoc[]): ChangeDoc {
     }
   }
   const windows = docs.map((c) => c.window).filter((w): w is TimeWindow => w !== null);
-  const window = windows.length === 0 ? null : { start: windows.map((w) => w.start).sort()[0]!, end: windows.map((w) => w.end).sort().at(-1)! };
+  const window =
+    windows.length === 0
+      ? null
+      : {
+          start: windows.map((w) => w.start).sort()[0]!,
+          end: windows
+            .map((w) => w.end)
+            .sort()
+            .at(-1)!,
+        };
   const type = docs.map((c) => c.type).reduce<ChangeType>((a, b) => (TYPE_STRENGTH[b] > TYPE_STRENGTH[a] ? b : a), 'standard');
   return {
     id: release.id,

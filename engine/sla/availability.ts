@@ -49,7 +49,10 @@ export interface Availability {
 export function monthlyAvailability(month: string, intervals: readonly Interval[], target: number, now?: number): Availability {
   const bounds = monthBounds(month);
   const horizon = now === undefined ? bounds : { start: bounds.start, end: Math.min(bounds.end, Math.max(bounds.start, now)) };
-  const merged = mergeIntervals(intervals.map((i) => ({ start: i.start, end: Number.isFinite(i.end) ? i.end : horizon.end })), bounds);
+  const merged = mergeIntervals(
+    intervals.map((i) => ({ start: i.start, end: Number.isFinite(i.end) ? i.end : horizon.end })),
+    bounds,
+  );
   const total = (bounds.end - bounds.start) / 60_000;
   const down = merged.reduce((s, i) => s + (i.end - i.start), 0) / 60_000;
   const availability = Math.round(((100 * (total - down)) / total) * 10_000) / 10_000;
@@ -60,6 +63,10 @@ export function monthlyAvailability(month: string, intervals: readonly Interval[
     availability,
     target,
     met: availability >= target,
-    outages: merged.map((i) => ({ start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString(), minutes: Math.round(((i.end - i.start) / 60_000) * 100) / 100 })),
+    outages: merged.map((i) => ({
+      start: new Date(i.start).toISOString(),
+      end: new Date(i.end).toISOString(),
+      minutes: Math.round(((i.end - i.start) / 60_000) * 100) / 100,
+    })),
   };
 }

@@ -35,7 +35,12 @@ export interface SlaReport {
   generatedAt: string;
   policyVersion: string;
   services: ServiceAvailability[];
-  incidents: { total: number; responseBreached: number; resolutionBreached: number; byPriority: Record<string, { total: number; resolutionBreached: number }> };
+  incidents: {
+    total: number;
+    responseBreached: number;
+    resolutionBreached: number;
+    byPriority: Record<string, { total: number; resolutionBreached: number }>;
+  };
 }
 
 export class SlaService {
@@ -65,7 +70,12 @@ export class SlaService {
       .map((r) => r.doc as unknown as IncidentDoc)
       .filter((d) => OPEN_STATES.includes(d.state))
       .map((d) => incidentSla(d, this.policy, now))
-      .sort((a, b) => rank[a.resolution.status] - rank[b.resolution.status] || a.resolution.remainingMinutes - b.resolution.remainingMinutes || (a.incident < b.incident ? -1 : 1));
+      .sort(
+        (a, b) =>
+          rank[a.resolution.status] - rank[b.resolution.status] ||
+          a.resolution.remainingMinutes - b.resolution.remainingMinutes ||
+          (a.incident < b.incident ? -1 : 1),
+      );
   }
 
   async report(month: string): Promise<SlaReport> {
@@ -77,15 +87,24 @@ export class SlaService {
 
     const services: { id: string; name: string; target: number; source: 'attribute' | 'default' }[] = [];
     const targets = await Promise.all(
-      index.nodeIds.filter((id, v) => registry.isA(index.attrs[v]!.class, 'BusinessService')).map(async (id) => {
-        const ci = await this.cmdb.store.getCI(id);
-        const t = ci?.attributes.availabilityTarget;
-        return { id, name: ci?.name ?? id, target: typeof t === 'number' ? t : this.policy.defaultAvailabilityTarget, source: typeof t === 'number' ? ('attribute' as const) : ('default' as const) };
-      }),
+      index.nodeIds
+        .filter((id, v) => registry.isA(index.attrs[v]!.class, 'BusinessService'))
+        .map(async (id) => {
+          const ci = await this.cmdb.store.getCI(id);
+          const t = ci?.attributes.availabilityTarget;
+          return {
+            id,
+            name: ci?.name ?? id,
+            target: typeof t === 'number' ? t : this.policy.defaultAvailabilityTarget,
+            source: typeof t === 'number' ? ('attribute' as const) : ('default' as const),
+          };
+        }),
     );
     services.push(...targets.sort((a, b) => (a.id < b.id ? -1 : 1)));
 
-    const byService = new Map<string, { intervals: Interval[]; incidents: string[] }>(services.map((s) => [s.id, { intervals: [], incidents: [] }]));
+    const byService = new Map<string, { intervals: Interval[]; incidents: string[] }>(
+      services.map((s) => [s.id, { intervals: [], incidents: [] }]),
+    );
     for (const inc of incidents) {
       if (!inc.outage) continue;
       const start = Date.parse(inc.outage.start);
@@ -109,7 +128,13 @@ export class SlaService {
     const nowMs = now.getTime();
     const out: ServiceAvailability[] = services.map((s) => {
       const e = byService.get(s.id)!;
-      return { service: s.id, name: s.name, targetSource: s.source, incidents: e.incidents.sort(), ...monthlyAvailability(month, e.intervals, s.target, nowMs) };
+      return {
+        service: s.id,
+        name: s.name,
+        targetSource: s.source,
+        incidents: e.incidents.sort(),
+        ...monthlyAvailability(month, e.intervals, s.target, nowMs),
+      };
     });
 
     const opened = incidents.filter((i) => {
@@ -129,6 +154,12 @@ export class SlaService {
         p.resolutionBreached++;
       }
     }
-    return { month, generatedAt: now.toISOString(), policyVersion: this.policy.version, services: out, incidents: { total: opened.length, responseBreached, resolutionBreached, byPriority } };
+    return {
+      month,
+      generatedAt: now.toISOString(),
+      policyVersion: this.policy.version,
+      services: out,
+      incidents: { total: opened.length, responseBreached, resolutionBreached, byPriority },
+    };
   }
 }

@@ -50,7 +50,13 @@ function intervals(inc: History, now: number): { start: number; end: number; sta
   return out;
 }
 
-function timer(spans: { start: number; end: number; state: string }[], running: (state: string, i: number) => boolean | 'stop', targetMinutes: number, atRisk: number, now: number): SlaTimer {
+function timer(
+  spans: { start: number; end: number; state: string }[],
+  running: (state: string, i: number) => boolean | 'stop',
+  targetMinutes: number,
+  atRisk: number,
+  now: number,
+): SlaTimer {
   let elapsed = 0;
   let clock: SlaTimer['clock'] = 'stopped';
   for (let i = 0; i < spans.length; i++) {
@@ -91,7 +97,13 @@ export function incidentSla(inc: History & Pick<IncidentDoc, 'id' | 'priority'>,
   const spans = intervals(inc, t);
   const target = policy.targets[inc.priority];
   // Response: counts in `new`, pauses on hold, stops at the first span in any other state.
-  const response = timer(spans, (state) => (state === 'new' ? true : state === 'on_hold' ? false : 'stop'), target.responseMinutes, policy.atRiskFraction, t);
+  const response = timer(
+    spans,
+    (state) => (state === 'new' ? true : state === 'on_hold' ? false : 'stop'),
+    target.responseMinutes,
+    policy.atRiskFraction,
+    t,
+  );
   // The last span decides whether a resolution clock is stopped now; earlier resolved spans only pause it.
   const resolution = timer(
     spans,

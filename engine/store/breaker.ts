@@ -131,7 +131,10 @@ export function withBreaker<S extends GraphStore>(inner: S, opts: BreakerOptions
   }
 
   const unavailable = (op: string, cause?: unknown) => {
-    const err = new StoreUnavailableError(`${op}: the ${inner.kind} store is unavailable (nothing was written); retry later`, { store: inner.kind, state: status.state });
+    const err = new StoreUnavailableError(`${op}: the ${inner.kind} store is unavailable (nothing was written); retry later`, {
+      store: inner.kind,
+      state: status.state,
+    });
     if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
     return err;
   };

@@ -32,7 +32,10 @@ export function classLabel(cls: string, where = 'neo4j'): string {
     ]);
   }
   if (RESERVED_LABELS.has(cls)) {
-    throw new SemanticError(`${where}: class "${cls}" is reserved by the Neo4j store (labels ${[...RESERVED_LABELS].join(', ')})`, { path: ['class'], value: cls });
+    throw new SemanticError(`${where}: class "${cls}" is reserved by the Neo4j store (labels ${[...RESERVED_LABELS].join(', ')})`, {
+      path: ['class'],
+      value: cls,
+    });
   }
   return cls;
 }
@@ -174,7 +177,8 @@ export const GET_RECORD = 'MATCH (r:Record {kind: $kind, id: $id}) USING INDEX r
 
 export const CREATE_RECORDS = 'UNWIND $rows AS row CREATE (r:Record) SET r = row';
 
-export const UPDATE_RECORDS = 'UNWIND $rows AS row MATCH (r:Record {kind: row.kind, id: row.id}) USING INDEX r:Record(kind, id) SET r = row';
+export const UPDATE_RECORDS =
+  'UNWIND $rows AS row MATCH (r:Record {kind: row.kind, id: row.id}) USING INDEX r:Record(kind, id) SET r = row';
 
 export const DELETE_RECORDS = 'UNWIND $keys AS k MATCH (r:Record {kind: k.kind, id: k.id}) USING INDEX r:Record(kind, id) DELETE r';
 

@@ -158,7 +158,12 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  private async applyTx(tx: ManagedTransaction, batch: readonly Mutation[], ctx: WriteContext, options: ApplyOptions): Promise<ApplyResult> {
+  private async applyTx(
+    tx: ManagedTransaction,
+    batch: readonly Mutation[],
+    ctx: WriteContext,
+    options: ApplyOptions,
+  ): Promise<ApplyResult> {
     const lock = await tx.run(Q.LOCK_SEQUENCE, { name: Q.SEQUENCE_NAME });
     const seq0 = num(lock.records[0]?.get('value'));
     const at = new Date().toISOString();
@@ -175,7 +180,8 @@ export class Neo4jStore implements GraphStore {
     const dirtyRecord = new Set<string>();
     const events: ChangeEvent[] = [];
     // Chain to the last stored event (the Sequence lock above serialises writers).
-    const prevHash = seq0 === 0 ? GENESIS_HASH : String((await tx.run(Q.EVENT_HASH, { seq: neo4j.int(seq0) })).records[0]?.get('hash') ?? GENESIS_HASH);
+    const prevHash =
+      seq0 === 0 ? GENESIS_HASH : String((await tx.run(Q.EVENT_HASH, { seq: neo4j.int(seq0) })).records[0]?.get('hash') ?? GENESIS_HASH);
     for (const e of replay(batch, state, { ...ctx, seq: seq0, at, prevHash })) {
       state.apply(e);
       const kind = entityOf(e);
@@ -190,7 +196,15 @@ export class Neo4jStore implements GraphStore {
       return { seq: seq0, events };
     }
 
-    await this.writeDifference(tx, stored, state, { cis: dirtyCI, relationships: dirtyRel, records: dirtyRecord }, events, batch.length, options);
+    await this.writeDifference(
+      tx,
+      stored,
+      state,
+      { cis: dirtyCI, relationships: dirtyRel, records: dirtyRecord },
+      events,
+      batch.length,
+      options,
+    );
     await tx.run(Q.SET_SEQUENCE, { name: Q.SEQUENCE_NAME, value: neo4j.int(seq) });
     options.onProgress?.(batch.length, batch.length);
     return { seq, events };
@@ -207,8 +221,7 @@ export class Neo4jStore implements GraphStore {
       else if (m.op === 'deleteCI') {
         ciIds.add(m.id);
         deletedCIs.add(m.id);
-      }
-      else if (m.op === 'upsertRelationship') {
+      } else if (m.op === 'upsertRelationship') {
         relIds.add(m.relationship.id);
         ciIds.add(m.relationship.from);
         ciIds.add(m.relationship.to);
@@ -261,7 +274,15 @@ export class Neo4jStore implements GraphStore {
   }
 
   /** Writes the net difference between the snapshot and the replayed state, grouped per label / type, then the events. */
-  private async writeDifference(tx: ManagedTransaction, stored: Snapshot, state: MemoryState, dirty: { cis: Set<string>; relationships: Set<string>; records: Set<string> }, events: ChangeEvent[], batchSize: number, options: ApplyOptions): Promise<void> {
+  private async writeDifference(
+    tx: ManagedTransaction,
+    stored: Snapshot,
+    state: MemoryState,
+    dirty: { cis: Set<string>; relationships: Set<string>; records: Set<string> },
+    events: ChangeEvent[],
+    batchSize: number,
+    options: ApplyOptions,
+  ): Promise<void> {
     const relDeletes = new Map<string, string[]>(); // type -> ids
     const relCreates = new Map<string, RelRow[]>();
     const relUpdates = new Map<string, RelRow[]>();
@@ -302,8 +323,16 @@ export class Neo4jStore implements GraphStore {
     }
 
     // Progress over the rows written (the reads before are quick next to the writes).
-    const total = [relDeletes, labelRemovals, ciCreates, ciUpdates, relCreates, relUpdates].reduce((n, m) => n + [...m.values()].reduce((k, l) => k + l.length, 0), 0) +
-      ciDeletes.length + recordCreates.length + recordUpdates.length + recordDeletes.length + events.length;
+    const total =
+      [relDeletes, labelRemovals, ciCreates, ciUpdates, relCreates, relUpdates].reduce(
+        (n, m) => n + [...m.values()].reduce((k, l) => k + l.length, 0),
+        0,
+      ) +
+      ciDeletes.length +
+      recordCreates.length +
+      recordUpdates.length +
+      recordDeletes.length +
+      events.length;
     let written = 0;
     const progress = (rows: number) => {
       written += rows;
@@ -379,14 +408,24 @@ export class Neo4jStore implements GraphStore {
   }
 
   streamRelationshipEnds(pageSize = DEFAULT_PAGE): AsyncIterable<RelationshipEnds[]> {
-    return this.mergedRelationshipPages('streamRelationshipEnds', Q.pageRelEnds, (r) => ({ id: String(r.id), type: String(r.type), from: String(r.from), to: String(r.to) }), pageSize);
+    return this.mergedRelationshipPages(
+      'streamRelationshipEnds',
+      Q.pageRelEnds,
+      (r) => ({ id: String(r.id), type: String(r.type), from: String(r.from), to: String(r.to) }),
+      pageSize,
+    );
   }
 
   /**
    * Relationship ids are indexed per type, so each type is paged through its own index in id order
    * and the pages are merged here (one global ORDER BY would sort every relationship per page).
    */
-  private async *mergedRelationshipPages<T extends { id: string }>(op: string, query: (type: string) => string, map: (rec: Record<string, unknown>) => T, pageSize: number): AsyncIterable<T[]> {
+  private async *mergedRelationshipPages<T extends { id: string }>(
+    op: string,
+    query: (type: string) => string,
+    map: (rec: Record<string, unknown>) => T,
+    pageSize: number,
+  ): AsyncIterable<T[]> {
     const types = await this.typesInUse();
     await this.guard(op, () => this.ensureRelTypes(types));
     const cursors = types.map((type) => ({ type, after: '', buf: [] as T[], pos: 0, done: false }));
@@ -483,7 +522,9 @@ export class Neo4jStore implements GraphStore {
 
   private read(op: string, stmt: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
     return this.guard(op, () =>
-      this.withSession('READ', (s) => s.executeRead(async (tx) => (await tx.run(stmt, params)).records.map((r) => r.toObject() as Record<string, unknown>))),
+      this.withSession('READ', (s) =>
+        s.executeRead(async (tx) => (await tx.run(stmt, params)).records.map((r) => r.toObject() as Record<string, unknown>)),
+      ),
     );
   }
 
@@ -535,7 +576,10 @@ export class Neo4jStore implements GraphStore {
         return new StoreUnavailableError(`neo4j: cannot reach ${this.location} : ${msg}`, { code, op });
       }
       if (code.startsWith('Neo.ClientError.Security.')) {
-        return new StoreUnavailableError(`neo4j: ${this.location} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): ${msg}`, { code, op });
+        return new StoreUnavailableError(`neo4j: ${this.location} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): ${msg}`, {
+          code,
+          op,
+        });
       }
       if (code.startsWith('Neo.ClientError.Statement.') || code.startsWith('Neo.ClientError.Schema.')) {
         // A statement we built is wrong: a bug, not an outage.
@@ -613,7 +657,13 @@ function relRow(r: Relationship): RelRow {
     id: r.id,
     from: r.from,
     to: r.to,
-    props: { id: r.id, attributes: JSON.stringify(r.attributes), version: neo4j.int(r.version), createdAt: r.createdAt, updatedAt: r.updatedAt },
+    props: {
+      id: r.id,
+      attributes: JSON.stringify(r.attributes),
+      version: neo4j.int(r.version),
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    },
   };
 }
 
@@ -636,7 +686,14 @@ function relEntry(rec: RelRecord): [string, Relationship] {
 }
 
 function recordRow(r: StoredRecord): Record<string, unknown> {
-  return { kind: r.kind, id: r.id, doc: JSON.stringify(r.doc), version: neo4j.int(r.version), createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return {
+    kind: r.kind,
+    id: r.id,
+    doc: JSON.stringify(r.doc),
+    version: neo4j.int(r.version),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
 function toRecord(p: Record<string, unknown>): StoredRecord {

@@ -27,7 +27,11 @@ export interface OpenStoreOptions {
  * at once and a background probe closes the circuit when it answers again. A Neo4j server is also
  * watched (a ping a second) so an outage is noticed before requests wait on the driver.
  */
-export async function openStore(spec: string = DEFAULT_STORE, env: NodeJS.ProcessEnv = process.env, options: OpenStoreOptions = {}): Promise<GraphStore> {
+export async function openStore(
+  spec: string = DEFAULT_STORE,
+  env: NodeJS.ProcessEnv = process.env,
+  options: OpenStoreOptions = {},
+): Promise<GraphStore> {
   const breaker = options.breaker ?? {};
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length);
@@ -43,6 +47,7 @@ export async function openStore(spec: string = DEFAULT_STORE, env: NodeJS.Proces
     const { Neo4jStore } = await import('./neo4j-store.ts');
     return withBreaker(new Neo4jStore({ url: spec, user: env.NEO4J_USER, password: env.NEO4J_PASSWORD }), { watchMs: 1000, ...breaker });
   }
-  if (spec.startsWith('neo4j://')) throw new InputError(`store: use a bolt:// URL, not "${spec}" (routing is not supported by a single Community server)`);
+  if (spec.startsWith('neo4j://'))
+    throw new InputError(`store: use a bolt:// URL, not "${spec}" (routing is not supported by a single Community server)`);
   throw new InputError(`store: "${spec}" is neither sqlite:PATH nor bolt://host:port`);
 }

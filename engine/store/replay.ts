@@ -53,7 +53,11 @@ export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: Rep
     if (prevHash !== undefined) prevHash = chain(e, prevHash);
     return e;
   };
-  const next = (before: { version: number; createdAt: string } | undefined) => ({ version: (before?.version ?? 0) + 1, createdAt: before?.createdAt ?? ctx.at, updatedAt: ctx.at });
+  const next = (before: { version: number; createdAt: string } | undefined) => ({
+    version: (before?.version ?? 0) + 1,
+    createdAt: before?.createdAt ?? ctx.at,
+    updatedAt: ctx.at,
+  });
 
   for (let index = 0; index < batch.length; index++) {
     const m = batch[index]!;
@@ -75,7 +79,10 @@ export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: Rep
         checkVersion(where, 'CI', m.id, before.version, m.expectedVersion);
         const attached = state.attachedRelationship(m.id);
         if (attached !== undefined) {
-          throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${attached}"); delete them first`, { id: m.id, relationship: attached });
+          throw new SemanticError(`${where}: CI "${m.id}" still has relationships (e.g. "${attached}"); delete them first`, {
+            id: m.id,
+            relationship: attached,
+          });
         }
         yield event('delete', 'ci', m.id, before, null);
         continue;
@@ -86,7 +93,11 @@ export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: Rep
         checkVersion(where, 'relationship', r.id, before?.version, m.expectedVersion);
         for (const end of [r.from, r.to]) {
           if (!state.hasCI(end)) {
-            throw new SemanticError(`${where}: relationship "${r.id}" references missing CI "${end}"`, { id: r.id, path: [end === r.from ? 'from' : 'to'], value: end });
+            throw new SemanticError(`${where}: relationship "${r.id}" references missing CI "${end}"`, {
+              id: r.id,
+              path: [end === r.from ? 'from' : 'to'],
+              value: end,
+            });
           }
         }
         const data = canonicalRelationship(r);
@@ -126,7 +137,15 @@ export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: Rep
 }
 
 /** The one constructor of change events: every event of every store is built here. */
-export function makeEvent(seq: number, ctx: WriteContext & { at: string }, op: ChangeEvent['op'], entity: EntityKind, id: string, before: ChangeEvent['before'], after: ChangeEvent['after']): ChangeEvent {
+export function makeEvent(
+  seq: number,
+  ctx: WriteContext & { at: string },
+  op: ChangeEvent['op'],
+  entity: EntityKind,
+  id: string,
+  before: ChangeEvent['before'],
+  after: ChangeEvent['after'],
+): ChangeEvent {
   const e: ChangeEvent = { seq, at: ctx.at, actor: ctx.actor, op, entity, id, before, after };
   if (ctx.changeId !== undefined) e.changeId = ctx.changeId;
   return e;

@@ -16,7 +16,20 @@ import { CmdbError, StoreUnavailableError } from '../errors.ts';
 import { entityOf, replay, type ReplayContext, type ReplayState } from './replay.ts';
 import { GENESIS_HASH } from '../audit/hash-chain.ts';
 import { scanInWorker } from './sqlite-scan-worker.ts';
-import type { ApplyOptions, ApplyResult, ChangeEvent, EntityKind, GraphStore, HistoryQuery, Mutation, StoreCounts, CISummary, RelationshipEnds, StoredRecord, WriteContext } from './port.ts';
+import type {
+  ApplyOptions,
+  ApplyResult,
+  ChangeEvent,
+  EntityKind,
+  GraphStore,
+  HistoryQuery,
+  Mutation,
+  StoreCounts,
+  CISummary,
+  RelationshipEnds,
+  StoredRecord,
+  WriteContext,
+} from './port.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cis (
@@ -145,7 +158,19 @@ export class SqliteStore implements GraphStore {
           }
         } else if (afterJson === null) st.deleteRecord.run(e.entity, e.id);
         else st.putRecord.run(e.entity, e.id, afterJson);
-        st.insertEvent.run(e.seq, e.at, e.actor, e.op, e.entity, e.id, state.jsonOf(e.before), afterJson, e.changeId ?? null, e.hash ?? null, e.prevHash ?? null);
+        st.insertEvent.run(
+          e.seq,
+          e.at,
+          e.actor,
+          e.op,
+          e.entity,
+          e.id,
+          state.jsonOf(e.before),
+          afterJson,
+          e.changeId ?? null,
+          e.hash ?? null,
+          e.prevHash ?? null,
+        );
         events.push(e);
       }
       return { seq: events.length > 0 ? events[events.length - 1]!.seq : seq0, events };
@@ -182,7 +207,11 @@ export class SqliteStore implements GraphStore {
   }
 
   /** The keyset pages of a hydration scan: read in a worker thread for a big table in a file, else here. */
-  private async *hydrationPages<Row extends { id: string }>(table: 'cis' | 'relationships', query: 'pageCISummaries' | 'pageRelationshipEnds', pageSize: number): AsyncGenerator<Row[]> {
+  private async *hydrationPages<Row extends { id: string }>(
+    table: 'cis' | 'relationships',
+    query: 'pageCISummaries' | 'pageRelationshipEnds',
+    pageSize: number,
+  ): AsyncGenerator<Row[]> {
     const st = this.statements(this.conn);
     const size = (table === 'cis' ? st.maxCIRowid : st.maxRelRowid).get() as { n: number | null };
     if (this.location !== ':memory:' && (size.n ?? 0) >= this.scanInWorkerMinRows) {
@@ -277,7 +306,9 @@ function prepare(db: Database.Database) {
     lastSeq: db.prepare('SELECT max(seq) AS seq FROM events'),
     getCI: db.prepare('SELECT doc FROM cis WHERE id = ?').pluck(),
     ciExists: db.prepare('SELECT 1 FROM cis WHERE id = ?').pluck(),
-    putCI: db.prepare('INSERT INTO cis (id, class, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET class = excluded.class, doc = excluded.doc'),
+    putCI: db.prepare(
+      'INSERT INTO cis (id, class, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET class = excluded.class, doc = excluded.doc',
+    ),
     deleteCI: db.prepare('DELETE FROM cis WHERE id = ?'),
     relsOf: db.prepare('SELECT id FROM relationships WHERE from_id = ? UNION ALL SELECT id FROM relationships WHERE to_id = ? LIMIT 1'),
     getRel: db.prepare('SELECT doc FROM relationships WHERE id = ?').pluck(),
@@ -289,7 +320,9 @@ function prepare(db: Database.Database) {
     putRecord: db.prepare('INSERT INTO records (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT(kind, id) DO UPDATE SET doc = excluded.doc'),
     deleteRecord: db.prepare('DELETE FROM records WHERE kind = ? AND id = ?'),
     pageRecords: db.prepare('SELECT doc FROM records WHERE kind = ? AND id > ? ORDER BY id LIMIT ?'),
-    insertEvent: db.prepare('INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertEvent: db.prepare(
+      'INSERT INTO events (seq, at, actor, op, entity, entity_id, before, after, change_id, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     lastHash: db.prepare('SELECT hash FROM events ORDER BY seq DESC LIMIT 1'),
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
@@ -309,7 +342,15 @@ interface SummaryRow extends Omit<CISummary, 'redundancy' | 'owner'> {
 }
 
 function toSummary(r: SummaryRow): CISummary {
-  const s: CISummary = { id: r.id, class: r.class, name: r.name, status: r.status, environment: r.environment, criticality: r.criticality, redundancy: r.redundancy === '[]' ? [] : JSON.parse(r.redundancy) };
+  const s: CISummary = {
+    id: r.id,
+    class: r.class,
+    name: r.name,
+    status: r.status,
+    environment: r.environment,
+    criticality: r.criticality,
+    redundancy: r.redundancy === '[]' ? [] : JSON.parse(r.redundancy),
+  };
   if (r.owner !== null) s.owner = r.owner;
   return s;
 }

@@ -32,7 +32,10 @@ export class AttestationService {
 
   async campaign(options: { days?: number } = {}): Promise<{ seq: number; days: number; items: AttestationItem[] }> {
     const cis = await new AuditService(this.cmdb, this.clock).documents();
-    const items = attestationCampaign({ graph: this.cmdb.mirror.graph, index: this.cmdb.impactIndex(), registry: this.cmdb.registry, cis, now: this.clock() }, options);
+    const items = attestationCampaign(
+      { graph: this.cmdb.mirror.graph, index: this.cmdb.impactIndex(), registry: this.cmdb.registry, cis, now: this.clock() },
+      options,
+    );
     return { seq: this.cmdb.seq, days: options.days ?? 90, items };
   }
 }

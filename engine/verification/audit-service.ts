@@ -61,7 +61,9 @@ export class AuditService {
   /** Replaces the organisation's rule file (validated and compiled first: a bad file is refused whole). */
   async putRules(file: RuleFile, actor: string): Promise<RuleSet> {
     const set = compileRuleSet(file, this.cmdb.registry, 'rules');
-    await this.cmdb.apply([{ op: 'putRecord', kind: AUDIT_RULES, id: RULES_ID, doc: file as unknown as Record<string, unknown> }], { actor });
+    await this.cmdb.apply([{ op: 'putRecord', kind: AUDIT_RULES, id: RULES_ID, doc: file as unknown as Record<string, unknown> }], {
+      actor,
+    });
     return set;
   }
 
@@ -77,12 +79,23 @@ export class AuditService {
     const now = options.now ?? this.clock();
     const result = runAudit({ graph: this.cmdb.mirror.graph, index: this.cmdb.impactIndex(), registry: this.cmdb.registry, cis, now }, set);
     const at = this.clock().toISOString();
-    const run: AuditRun = { id: null, seq, at, clock: now.toISOString(), actor: options.actor, store: `${this.cmdb.store.kind}:${this.cmdb.store.location}`, logHead: head, ...result };
+    const run: AuditRun = {
+      id: null,
+      seq,
+      at,
+      clock: now.toISOString(),
+      actor: options.actor,
+      store: `${this.cmdb.store.kind}:${this.cmdb.store.location}`,
+      logHead: head,
+      ...result,
+    };
     if (options.store === false) return run;
     run.id = `run-${at.replace(/[-:.]/g, '')}-${seq}`;
     const doc: AuditRun = { ...run, findings: run.findings.slice(0, STORED_FINDINGS) };
     if (run.findings.length > STORED_FINDINGS) doc.findingsTotal = run.findings.length;
-    await this.cmdb.apply([{ op: 'putRecord', kind: AUDIT_RUN, id: run.id, doc: doc as unknown as Record<string, unknown> }], { actor: options.actor });
+    await this.cmdb.apply([{ op: 'putRecord', kind: AUDIT_RUN, id: run.id, doc: doc as unknown as Record<string, unknown> }], {
+      actor: options.actor,
+    });
     return run;
   }
 
@@ -108,7 +121,16 @@ export class AuditService {
   }
 
   report(run: AuditRun, format: ReportFormat): { document: ReportDocument; content: string } {
-    const document = reportDocument({ generatedAt: this.clock().toISOString(), clock: run.clock, seq: run.seq, store: run.store, ruleSetHash: run.ruleSetHash, logHead: run.logHead, runId: run.id, result: run });
+    const document = reportDocument({
+      generatedAt: this.clock().toISOString(),
+      clock: run.clock,
+      seq: run.seq,
+      store: run.store,
+      ruleSetHash: run.ruleSetHash,
+      logHead: run.logHead,
+      runId: run.id,
+      result: run,
+    });
     return { document, content: renderReport(document, format) };
   }
 }

@@ -33,12 +33,17 @@ export class BaselineService {
   ) {}
 
   async create(name: string, actor: string, options: { seq?: number; description?: string } = {}): Promise<Baseline> {
-    if (!NAME.test(name)) throw new InputError(`baseline: name "${name}" must be letters, digits, . _ - (at most 100, starting with a letter or digit)`, [{ path: ['name'], code: 'invalid_format', message: 'bad baseline name' }]);
-    if (await this.cmdb.store.getRecord(BASELINE, name)) throw new ConflictError(`baseline: "${name}" already exists (baselines are never overwritten)`, { name, reason: 'duplicate_id' });
+    if (!NAME.test(name))
+      throw new InputError(`baseline: name "${name}" must be letters, digits, . _ - (at most 100, starting with a letter or digit)`, [
+        { path: ['name'], code: 'invalid_format', message: 'bad baseline name' },
+      ]);
+    if (await this.cmdb.store.getRecord(BASELINE, name))
+      throw new ConflictError(`baseline: "${name}" already exists (baselines are never overwritten)`, { name, reason: 'duplicate_id' });
     const head = await logHead(this.cmdb.store);
     const seq = options.seq ?? head?.seq ?? 0;
     const [snap] = await snapshotsAt(this.cmdb.store, [seq]);
-    const hashAt = seq === head?.seq ? head.hash : ((await this.cmdb.store.eventsAfter(seq - 1, 1))[0] as { hash?: string } | undefined)?.hash ?? null;
+    const hashAt =
+      seq === head?.seq ? head.hash : (((await this.cmdb.store.eventsAfter(seq - 1, 1))[0] as { hash?: string } | undefined)?.hash ?? null);
     const baseline: Baseline = {
       name,
       seq,
@@ -49,7 +54,10 @@ export class BaselineService {
       contentHash: snapshotHash(snap!),
       counts: { cis: snap!.cis.size, relationships: snap!.relationships.size },
     };
-    await this.cmdb.apply([{ op: 'putRecord', kind: BASELINE, id: name, doc: baseline as unknown as Record<string, unknown>, expectedVersion: 0 }], { actor });
+    await this.cmdb.apply(
+      [{ op: 'putRecord', kind: BASELINE, id: name, doc: baseline as unknown as Record<string, unknown>, expectedVersion: 0 }],
+      { actor },
+    );
     return baseline;
   }
 
@@ -79,7 +87,10 @@ export class BaselineService {
     const checks: [Baseline, Snapshot][] = [[a, sa!], ...(b ? [[b, sb!] as [Baseline, Snapshot]] : [])];
     for (const [base, snap] of checks) {
       if (snapshotHash(snap) !== base.contentHash) {
-        throw new ConflictError(`baseline: the event log no longer rebuilds baseline "${base.name}" (content hash differs at seq ${base.seq}); run \`cmdb log verify\``, { name: base.name, seq: base.seq });
+        throw new ConflictError(
+          `baseline: the event log no longer rebuilds baseline "${base.name}" (content hash differs at seq ${base.seq}); run \`cmdb log verify\``,
+          { name: base.name, seq: base.seq },
+        );
       }
     }
     return { baseline: a.name, toBaseline: b?.name ?? null, ...diffSnapshots(sa!, sb!) };

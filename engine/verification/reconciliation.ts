@@ -14,7 +14,11 @@ export interface VerifyResult extends ReconciliationResult {
   applied: { seq: number; cis: number; relationships: number } | null;
 }
 
-export async function verifyDiscovered(cmdb: Cmdb, file: string, options: { source: string; apply?: boolean; actor?: string }): Promise<VerifyResult> {
+export async function verifyDiscovered(
+  cmdb: Cmdb,
+  file: string,
+  options: { source: string; apply?: boolean; actor?: string },
+): Promise<VerifyResult> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -23,7 +27,8 @@ export async function verifyDiscovered(cmdb: Cmdb, file: string, options: { sour
   }
   const discovery = parseDiscovery(raw, options.source, file, cmdb.registry);
   // The command line's --source names who is reconciling; a file's own `source` must agree.
-  if (discovery.source !== options.source) throw new InputError(`verify: "${file}" says its source is "${discovery.source}", not "${options.source}"`);
+  if (discovery.source !== options.source)
+    throw new InputError(`verify: "${file}" says its source is "${discovery.source}", not "${options.source}"`);
   const cis = await new AuditService(cmdb).documents();
   const result = reconcile(discovery, cis, cmdb.mirror.graph, cmdb.registry);
   let applied: VerifyResult['applied'] = null;
@@ -31,7 +36,11 @@ export async function verifyDiscovered(cmdb: Cmdb, file: string, options: { sour
   if (options.apply) {
     const batch = applyPlan(discovery, result, new Map(cis.map((c) => [c.id, c])));
     const r = await cmdb.apply(batch, { actor: options.actor ?? `discovery:${options.source}` });
-    applied = { seq: r.seq, cis: batch.filter((m) => m.op === 'upsertCI').length, relationships: batch.filter((m) => m.op === 'upsertRelationship').length };
+    applied = {
+      seq: r.seq,
+      cis: batch.filter((m) => m.op === 'upsertCI').length,
+      relationships: batch.filter((m) => m.op === 'upsertRelationship').length,
+    };
   }
   return { seq, at: discovery.at, ...result, applied };
 }

@@ -8,7 +8,11 @@ import { unauthorisedEvents, type AuditEvent, type ChangeDoc, type UnauthorisedE
 
 const PAGE = 10_000;
 
-export async function findUnauthorised(store: GraphStore, since: string, until?: string): Promise<{ since: string; until: string | null; events: UnauthorisedEvent[] }> {
+export async function findUnauthorised(
+  store: GraphStore,
+  since: string,
+  until?: string,
+): Promise<{ since: string; until: string | null; events: UnauthorisedEvent[] }> {
   const from = Date.parse(since);
   const to = until === undefined ? Number.POSITIVE_INFINITY : Date.parse(until);
   if (Number.isNaN(from)) throw new InputError(`audit unauthorised: --since "${since}" is not an ISO time`);

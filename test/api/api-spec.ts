@@ -54,7 +54,9 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(res.headers['content-type']).toMatch(/text\/plain/);
         expect(res.text).toContain('http_requests_total{method="GET",route="/api/v1/cis/:id",status="200"} 1');
         expect(res.text).toContain('http_requests_total{method="GET",route="/api/v1/cis/:id",status="404"} 1');
-        expect(res.text).toMatch(/http_request_duration_seconds_bucket\{le="[0-9.]+",method="GET",route="\/api\/v1\/cis\/:id",status="200"\}/);
+        expect(res.text).toMatch(
+          /http_request_duration_seconds_bucket\{le="[0-9.]+",method="GET",route="\/api\/v1\/cis\/:id",status="200"\}/,
+        );
         expect(res.text).toContain(`cmdb_mirror_cis ${SEED_CIS.length}`);
         expect(res.text).toContain(`cmdb_last_seq ${fx.cmdb.seq}`);
       });
@@ -72,13 +74,40 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('serves an OpenAPI 3.1 document covering every route, and a docs page', async () => {
         const res = await api(fx.app).get('/api/v1/openapi.json').expect(200);
         expect(res.body.openapi).toBe('3.1.0');
-        const ops = Object.values(res.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+        const ops = Object.values(res.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) =>
+          Object.values(p).map((o) => o.operationId),
+        );
         const table = (fx.app.locals.routeTable as { operationId: string }[]).map((r) => r.operationId);
         expect(ops.sort()).toEqual([...table].sort());
         expect(new Set(ops).size).toBe(ops.length);
-        for (const op of ['listCIs', 'patchCI', 'importCMDB', 'createToken', 'impact', 'createChange', 'voteOnChange', 'createFreezeWindow', 'releasePlan', 'createIncident', 'correlate', 'createProblemFromCorrelation', 'listArticles', 'slaReport', 'me', 'runAudit', 'auditReport', 'verifyLog', 'createBaseline', 'diffBaseline', 'unauthorisedChanges']) expect(ops).toContain(op);
+        for (const op of [
+          'listCIs',
+          'patchCI',
+          'importCMDB',
+          'createToken',
+          'impact',
+          'createChange',
+          'voteOnChange',
+          'createFreezeWindow',
+          'releasePlan',
+          'createIncident',
+          'correlate',
+          'createProblemFromCorrelation',
+          'listArticles',
+          'slaReport',
+          'me',
+          'runAudit',
+          'auditReport',
+          'verifyLog',
+          'createBaseline',
+          'diffBaseline',
+          'unauthorisedChanges',
+        ])
+          expect(ops).toContain(op);
         expect(res.body.components.schemas.CI.properties.class.pattern).toBeDefined();
-        expect(res.body.paths['/api/v1/cis'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CIInput' });
+        expect(res.body.paths['/api/v1/cis'].post.requestBody.content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/CIInput',
+        });
         expect(JSON.stringify(res.body)).not.toContain('$defs');
         const page = await api(fx.app).get('/api/v1/docs/').expect(200);
         expect(page.text).toContain('swagger-ui-bundle.js');
@@ -111,7 +140,8 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       });
 
       it('filters by class, status, environment, owner, tag and name text', async () => {
-        const q = async (qs: string) => (await api(fx.app).get(`/api/v1/cis?${qs}`).set('Authorization', viewer).expect(200)).body.items.map((i: { id: string }) => i.id);
+        const q = async (qs: string) =>
+          (await api(fx.app).get(`/api/v1/cis?${qs}`).set('Authorization', viewer).expect(200)).body.items.map((i: { id: string }) => i.id);
         expect(await q('class=Database')).toEqual(['db-orders', 'db-orders-replica']);
         expect(await q('status=maintenance')).toEqual(['db-orders-replica']);
         expect(await q('environment=staging')).toEqual(['vm-17']);
@@ -142,12 +172,19 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('answers 404 for an unknown CI and 400 for an id that cannot exist', async () => {
         const missing = await api(fx.app).get('/api/v1/cis/nope').set('Authorization', viewer).expect(404);
         expect(missing.body.error).toEqual({ code: 'not_found', message: 'getCI: CI "nope" not found', details: { id: 'nope' } });
-        const bad = await api(fx.app).get(`/api/v1/cis/${enc(' spaced')}`).set('Authorization', viewer).expect(400);
+        const bad = await api(fx.app)
+          .get(`/api/v1/cis/${enc(' spaced')}`)
+          .set('Authorization', viewer)
+          .expect(400);
         expect(bad.body.error.details[0]).toMatchObject({ in: 'params', path: ['id'] });
       });
 
       it('creates a CI with defaults, Location and ETag, and records the actor', async () => {
-        const res = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'cache-01', class: 'Cache', name: 'Redis' }).expect(201);
+        const res = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({ id: 'cache-01', class: 'Cache', name: 'Redis' })
+          .expect(201);
         expect(res.body).toMatchObject({ id: 'cache-01', status: 'in_service', environment: 'production', criticality: 3, version: 1 });
         expect(res.headers.location).toBe('/api/v1/cis/cache-01');
         expect(res.headers.etag).toBe('"1"');
@@ -159,33 +196,65 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
 
       it('refuses a duplicate id with 409 and writes nothing', async () => {
         const before = await snapshot(fx.cmdb);
-        const res = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'db-orders', class: 'Database', name: 'again' }).expect(409);
+        const res = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({ id: 'db-orders', class: 'Database', name: 'again' })
+          .expect(409);
         expect(res.body.error).toMatchObject({ code: 'conflict', details: { id: 'db-orders', reason: 'duplicate_id' } });
         expect(await snapshot(fx.cmdb)).toEqual(before);
       });
 
       it('refuses an invalid body with 400 and zod path/code/message per issue', async () => {
-        const res = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'x', class: 'lowercase', criticality: 9 }).expect(400);
+        const res = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({ id: 'x', class: 'lowercase', criticality: 9 })
+          .expect(400);
         expect(res.body.error.code).toBe('invalid_input');
         const paths = res.body.error.details.map((d: { path: string[] }) => d.path.join('.')).sort();
         expect(paths).toEqual(['class', 'criticality', 'name']);
-        for (const d of res.body.error.details) expect(d).toMatchObject({ in: 'body', code: expect.any(String), message: expect.any(String) });
+        for (const d of res.body.error.details)
+          expect(d).toMatchObject({ in: 'body', code: expect.any(String), message: expect.any(String) });
         expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
       });
 
       it('refuses an unknown class with 422', async () => {
-        const res = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'x-1', class: 'Spaceship', name: 'x' }).expect(422);
+        const res = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({ id: 'x-1', class: 'Spaceship', name: 'x' })
+          .expect(422);
         expect(res.body.error).toMatchObject({ code: 'unprocessable', details: { path: ['class'], value: 'Spaceship' } });
       });
 
       it('refuses malformed JSON with 400, another media type with 415, an oversized body with 413', async () => {
-        const bad = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).set('Content-Type', 'application/json').send('{"id": ').expect(400);
+        const bad = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'application/json')
+          .send('{"id": ')
+          .expect(400);
         expect(bad.body.error.code).toBe('invalid_input');
-        const media = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).set('Content-Type', 'text/plain').send('id=x').expect(415);
+        const media = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'text/plain')
+          .send('id=x')
+          .expect(415);
         expect(media.body.error.code).toBe('unsupported_media_type');
-        const big = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'big', class: 'Cache', name: 'x', attributes: { blob: 'x'.repeat(1_200_000) } }).expect(413);
+        const big = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({ id: 'big', class: 'Cache', name: 'x', attributes: { blob: 'x'.repeat(1_200_000) } })
+          .expect(413);
         expect(big.body.error.code).toBe('payload_too_large');
-        const deep = await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).set('Content-Type', 'application/json').send(`{"id":"d","class":"Cache","name":"d","attributes":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`).expect(400);
+        const deep = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'application/json')
+          .send(`{"id":"d","class":"Cache","name":"d","attributes":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`)
+          .expect(400);
         expect(deep.body.error.details[0].code).toBe('too_deep');
       });
 
@@ -204,35 +273,71 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('refuses a stale If-Match with 412 and writes nothing', async () => {
         await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', engineer).send({ name: 'v2' }).expect(200);
         const before = await snapshot(fx.cmdb);
-        const res = await api(fx.app).put('/api/v1/cis/db-orders').set('Authorization', engineer).set('If-Match', '"1"').send({ id: 'db-orders', class: 'Database', name: 'stale' }).expect(412);
+        const res = await api(fx.app)
+          .put('/api/v1/cis/db-orders')
+          .set('Authorization', engineer)
+          .set('If-Match', '"1"')
+          .send({ id: 'db-orders', class: 'Database', name: 'stale' })
+          .expect(412);
         expect(res.body.error).toMatchObject({ code: 'precondition_failed', details: { expected: [1], actual: 2 } });
         await api(fx.app).delete('/api/v1/cis/vm-17?cascade=true').set('Authorization', engineer).set('If-Match', '"7"').expect(412);
         expect(await snapshot(fx.cmdb)).toEqual(before);
       });
 
       it('refuses a malformed If-Match with 400 and a body id that differs from the URL with 400', async () => {
-        await api(fx.app).put('/api/v1/cis/db-orders').set('Authorization', engineer).set('If-Match', 'version-1').send({ id: 'db-orders', class: 'Database', name: 'x' }).expect(400);
-        const res = await api(fx.app).put('/api/v1/cis/db-orders').set('Authorization', engineer).send({ id: 'other', class: 'Database', name: 'x' }).expect(400);
+        await api(fx.app)
+          .put('/api/v1/cis/db-orders')
+          .set('Authorization', engineer)
+          .set('If-Match', 'version-1')
+          .send({ id: 'db-orders', class: 'Database', name: 'x' })
+          .expect(400);
+        const res = await api(fx.app)
+          .put('/api/v1/cis/db-orders')
+          .set('Authorization', engineer)
+          .send({ id: 'other', class: 'Database', name: 'x' })
+          .expect(400);
         expect(res.body.error.details[0]).toMatchObject({ path: ['id'] });
       });
 
       it('answers 404 when replacing, patching or deleting a missing CI', async () => {
-        await api(fx.app).put('/api/v1/cis/ghost').set('Authorization', engineer).send({ id: 'ghost', class: 'Database', name: 'x' }).expect(404);
+        await api(fx.app)
+          .put('/api/v1/cis/ghost')
+          .set('Authorization', engineer)
+          .send({ id: 'ghost', class: 'Database', name: 'x' })
+          .expect(404);
         await api(fx.app).patch('/api/v1/cis/ghost').set('Authorization', engineer).send({ name: 'x' }).expect(404);
         await api(fx.app).delete('/api/v1/cis/ghost').set('Authorization', engineer).expect(404);
       });
 
       it('patches some fields, and owner null removes the owner', async () => {
-        const res = await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', engineer).set('If-Match', 'W/"1"').send({ status: 'maintenance', owner: null, tags: ['pci', 'sox'] }).expect(200);
+        const res = await api(fx.app)
+          .patch('/api/v1/cis/db-orders')
+          .set('Authorization', engineer)
+          .set('If-Match', 'W/"1"')
+          .send({ status: 'maintenance', owner: null, tags: ['pci', 'sox'] })
+          .expect(200);
         expect(res.body).toMatchObject({ status: 'maintenance', tags: ['pci', 'sox'], version: 2, name: 'Orders DB' });
         expect(res.body.owner).toBeUndefined();
-        const bad = await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', engineer).send({ class: 'Spaceship' }).expect(422);
+        const bad = await api(fx.app)
+          .patch('/api/v1/cis/db-orders')
+          .set('Authorization', engineer)
+          .send({ class: 'Spaceship' })
+          .expect(422);
         expect(bad.body.error.code).toBe('unprocessable');
         await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', engineer).send({ id: 'renamed' }).expect(400);
       });
 
       it('merges a PATCH into attributes as a JSON Merge Patch: one attribute changes, null removes one, the others stay', async () => {
-        await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'srv-mp', class: 'Server', name: 'mp', attributes: { hostname: 'mp01', ip: '10.0.0.1', serial: 'SN1', disks: { a: 1, b: 2 } } }).expect(201);
+        await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', engineer)
+          .send({
+            id: 'srv-mp',
+            class: 'Server',
+            name: 'mp',
+            attributes: { hostname: 'mp01', ip: '10.0.0.1', serial: 'SN1', disks: { a: 1, b: 2 } },
+          })
+          .expect(201);
         const res = await api(fx.app)
           .patch('/api/v1/cis/srv-mp')
           .set('Authorization', engineer)
@@ -244,13 +349,27 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         const stored = await api(fx.app).get('/api/v1/cis/srv-mp').set('Authorization', viewer).expect(200);
         expect(stored.body.attributes).toEqual({ hostname: 'mp01', ip: '10.0.0.9', disks: { a: 1, c: 3 } });
         // Removing a required field is refused as a whole, with the field named; nothing written.
-        const bad = await api(fx.app).patch('/api/v1/cis/srv-mp').set('Authorization', engineer).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ name: null })).expect(400);
+        const bad = await api(fx.app)
+          .patch('/api/v1/cis/srv-mp')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'application/merge-patch+json')
+          .send(JSON.stringify({ name: null }))
+          .expect(400);
         expect(bad.body.error.details[0]).toMatchObject({ in: 'body', path: ['name'] });
         expect((await api(fx.app).get('/api/v1/cis/srv-mp').set('Authorization', viewer).expect(200)).headers.etag).toBe('"2"');
         // PUT still replaces the whole CI: attributes not sent are gone.
-        const put = await api(fx.app).put('/api/v1/cis/srv-mp').set('Authorization', engineer).send({ id: 'srv-mp', class: 'Server', name: 'mp', attributes: { hostname: 'mp01' } }).expect(200);
+        const put = await api(fx.app)
+          .put('/api/v1/cis/srv-mp')
+          .set('Authorization', engineer)
+          .send({ id: 'srv-mp', class: 'Server', name: 'mp', attributes: { hostname: 'mp01' } })
+          .expect(200);
         expect(put.body.attributes).toEqual({ hostname: 'mp01' });
-        await api(fx.app).patch('/api/v1/cis/srv-mp').set('Authorization', engineer).set('Content-Type', 'text/plain').send('{}').expect(415);
+        await api(fx.app)
+          .patch('/api/v1/cis/srv-mp')
+          .set('Authorization', engineer)
+          .set('Content-Type', 'text/plain')
+          .send('{}')
+          .expect(415);
       });
 
       it('refuses to delete a CI that still has relationships, naming them', async () => {
@@ -261,8 +380,16 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       });
 
       it('deletes a CI with its relationships in one atomic batch with cascade=true', async () => {
-        const res = await api(fx.app).delete('/api/v1/cis/db-orders?cascade=true').set('Authorization', engineer).set('If-Match', '"1"').expect(200);
-        expect(res.body.relationshipsDeleted.sort()).toEqual(['app-checkout|DEPENDS_ON|db-orders', 'db-orders|REPLICATES_TO|db-orders-replica', 'db-orders|RUNS_ON|vm-17']);
+        const res = await api(fx.app)
+          .delete('/api/v1/cis/db-orders?cascade=true')
+          .set('Authorization', engineer)
+          .set('If-Match', '"1"')
+          .expect(200);
+        expect(res.body.relationshipsDeleted.sort()).toEqual([
+          'app-checkout|DEPENDS_ON|db-orders',
+          'db-orders|REPLICATES_TO|db-orders-replica',
+          'db-orders|RUNS_ON|vm-17',
+        ]);
         expect(fx.cmdb.mirror.graph.hasNode('db-orders')).toBe(false);
         expect(fx.cmdb.mirror.graph.size).toBe(SEED_RELS.length - 3);
         expect(await fx.cmdb.store.getRelationship('db-orders|RUNS_ON|vm-17')).toBeUndefined();
@@ -275,22 +402,34 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
 
       it('lists neighbours one hop in both directions with labels read from the CI', async () => {
         const res = await api(fx.app).get('/api/v1/cis/db-orders/neighbours').set('Authorization', viewer).expect(200);
-        const view = res.body.items.map((n: { direction: string; label: string; ci: { id: string } }) => `${n.direction} ${n.label} ${n.ci.id}`);
+        const view = res.body.items.map(
+          (n: { direction: string; label: string; ci: { id: string } }) => `${n.direction} ${n.label} ${n.ci.id}`,
+        );
         expect(view).toEqual(['in is depended on by app-checkout', 'out replicates to db-orders-replica', 'out runs on vm-17']);
-        const out = await api(fx.app).get('/api/v1/cis/db-orders/neighbours?direction=out&type=RUNS_ON').set('Authorization', viewer).expect(200);
+        const out = await api(fx.app)
+          .get('/api/v1/cis/db-orders/neighbours?direction=out&type=RUNS_ON')
+          .set('Authorization', viewer)
+          .expect(200);
         expect(out.body.items).toHaveLength(1);
-        expect(out.body.items[0]).toMatchObject({ relationship: { id: 'db-orders|RUNS_ON|vm-17', type: 'RUNS_ON', from: 'db-orders', to: 'vm-17' }, ci: { id: 'vm-17', class: 'VirtualMachine' } });
+        expect(out.body.items[0]).toMatchObject({
+          relationship: { id: 'db-orders|RUNS_ON|vm-17', type: 'RUNS_ON', from: 'db-orders', to: 'vm-17' },
+          ci: { id: 'vm-17', class: 'VirtualMachine' },
+        });
         await api(fx.app).get('/api/v1/cis/ghost/neighbours').set('Authorization', viewer).expect(404);
         await api(fx.app).get('/api/v1/cis/db-orders/neighbours?direction=up').set('Authorization', viewer).expect(400);
       });
 
       it('pages history by seq and answers 404 for a CI that never existed', async () => {
-        for (const name of ['a', 'b', 'c']) await api(fx.app).patch('/api/v1/cis/vm-17').set('Authorization', engineer).send({ name }).expect(200);
+        for (const name of ['a', 'b', 'c'])
+          await api(fx.app).patch('/api/v1/cis/vm-17').set('Authorization', engineer).send({ name }).expect(200);
         const first = await api(fx.app).get('/api/v1/cis/vm-17/history?limit=2').set('Authorization', engineer).expect(200);
         expect(first.body.items.map((e: { op: string }) => e.op)).toEqual(['create', 'update']);
         expect(first.body.items[1].before.name).toBe('vm 17');
         expect(first.body.items[1].after.name).toBe('a');
-        const second = await api(fx.app).get(`/api/v1/cis/vm-17/history?limit=2&after=${first.body.next}`).set('Authorization', engineer).expect(200);
+        const second = await api(fx.app)
+          .get(`/api/v1/cis/vm-17/history?limit=2&after=${first.body.next}`)
+          .set('Authorization', engineer)
+          .expect(200);
         expect(second.body.items.map((e: { after: { name: string } }) => e.after.name)).toEqual(['b', 'c']);
         expect(second.body.next).toBeNull();
         await api(fx.app).get('/api/v1/cis/ghost/history').set('Authorization', engineer).expect(404);
@@ -305,7 +444,10 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(byType.body.items).toHaveLength(2);
         const byEnd = await api(fx.app).get('/api/v1/relationships?ci=db-orders&limit=2').set('Authorization', viewer).expect(200);
         expect(byEnd.body.items).toHaveLength(2);
-        const rest = await api(fx.app).get(`/api/v1/relationships?ci=db-orders&limit=2&cursor=${byEnd.body.next}`).set('Authorization', viewer).expect(200);
+        const rest = await api(fx.app)
+          .get(`/api/v1/relationships?ci=db-orders&limit=2&cursor=${byEnd.body.next}`)
+          .set('Authorization', viewer)
+          .expect(200);
         expect(rest.body.items).toHaveLength(1);
         expect(rest.body.next).toBeNull();
         const from = await api(fx.app).get('/api/v1/relationships?from=db-orders&type=RUNS_ON').set('Authorization', viewer).expect(200);
@@ -313,14 +455,24 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       });
 
       it('gets a relationship by its url-encoded id with an ETag', async () => {
-        const res = await api(fx.app).get(`/api/v1/relationships/${enc('db-orders|RUNS_ON|vm-17')}`).set('Authorization', viewer).expect(200);
+        const res = await api(fx.app)
+          .get(`/api/v1/relationships/${enc('db-orders|RUNS_ON|vm-17')}`)
+          .set('Authorization', viewer)
+          .expect(200);
         expect(res.body).toMatchObject({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-17', version: 1 });
         expect(res.headers.etag).toBe('"1"');
-        await api(fx.app).get(`/api/v1/relationships/${enc('a|B|c')}`).set('Authorization', viewer).expect(404);
+        await api(fx.app)
+          .get(`/api/v1/relationships/${enc('a|B|c')}`)
+          .set('Authorization', viewer)
+          .expect(404);
       });
 
       it('creates a relationship with the default id, into the mirror', async () => {
-        const res = await api(fx.app).post('/api/v1/relationships').set('Authorization', engineer).send({ type: 'HOSTED_ON', from: 'vm-17', to: 'srv-01' }).expect(201);
+        const res = await api(fx.app)
+          .post('/api/v1/relationships')
+          .set('Authorization', engineer)
+          .send({ type: 'HOSTED_ON', from: 'vm-17', to: 'srv-01' })
+          .expect(201);
         expect(res.body.id).toBe('vm-17|HOSTED_ON|srv-01');
         expect(res.headers.location).toBe(`/api/v1/relationships/${enc('vm-17|HOSTED_ON|srv-01')}`);
         expect(fx.cmdb.mirror.graph.hasEdge('vm-17|HOSTED_ON|srv-01')).toBe(true);
@@ -328,32 +480,63 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
 
       it('refuses a dangling end or unknown type with 422, a self-loop with 400 and a duplicate with 409, writing nothing', async () => {
         const before = await snapshot(fx.cmdb);
-        const dangling = await api(fx.app).post('/api/v1/relationships').set('Authorization', engineer).send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-99' }).expect(422);
+        const dangling = await api(fx.app)
+          .post('/api/v1/relationships')
+          .set('Authorization', engineer)
+          .send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-99' })
+          .expect(422);
         expect(dangling.body.error.message).toContain('vm-99');
-        await api(fx.app).post('/api/v1/relationships').set('Authorization', engineer).send({ type: 'EATS', from: 'db-orders', to: 'vm-17' }).expect(422);
-        const loop = await api(fx.app).post('/api/v1/relationships').set('Authorization', engineer).send({ type: 'RUNS_ON', from: 'vm-17', to: 'vm-17' }).expect(400);
+        await api(fx.app)
+          .post('/api/v1/relationships')
+          .set('Authorization', engineer)
+          .send({ type: 'EATS', from: 'db-orders', to: 'vm-17' })
+          .expect(422);
+        const loop = await api(fx.app)
+          .post('/api/v1/relationships')
+          .set('Authorization', engineer)
+          .send({ type: 'RUNS_ON', from: 'vm-17', to: 'vm-17' })
+          .expect(400);
         expect(loop.body.error.details[0]).toMatchObject({ path: ['to'], code: 'custom' });
-        await api(fx.app).post('/api/v1/relationships').set('Authorization', engineer).send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-17' }).expect(409);
+        await api(fx.app)
+          .post('/api/v1/relationships')
+          .set('Authorization', engineer)
+          .send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-17' })
+          .expect(409);
         expect(await snapshot(fx.cmdb)).toEqual(before);
       });
 
       it('replaces and deletes a relationship under If-Match', async () => {
         const id = enc('db-orders|RUNS_ON|vm-17');
-        const put = await api(fx.app).put(`/api/v1/relationships/${id}`).set('Authorization', engineer).set('If-Match', '"1"').send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-17', attributes: { port: 5432 } }).expect(200);
+        const put = await api(fx.app)
+          .put(`/api/v1/relationships/${id}`)
+          .set('Authorization', engineer)
+          .set('If-Match', '"1"')
+          .send({ type: 'RUNS_ON', from: 'db-orders', to: 'vm-17', attributes: { port: 5432 } })
+          .expect(200);
         expect(put.body).toMatchObject({ version: 2, attributes: { port: 5432 } });
         await api(fx.app).delete(`/api/v1/relationships/${id}`).set('Authorization', engineer).set('If-Match', '"1"').expect(412);
         await api(fx.app).delete(`/api/v1/relationships/${id}`).set('Authorization', engineer).set('If-Match', '"2"').expect(200);
         expect(fx.cmdb.mirror.graph.hasEdge('db-orders|RUNS_ON|vm-17')).toBe(false);
         const history = await api(fx.app).get(`/api/v1/relationships/${id}/history`).set('Authorization', engineer).expect(200);
-        expect(history.body.items.map((e: { op: string; actor: string }) => `${e.op}:${e.actor}`)).toEqual(['create:seed', 'update:engineer-user', 'delete:engineer-user']);
+        expect(history.body.items.map((e: { op: string; actor: string }) => `${e.op}:${e.actor}`)).toEqual([
+          'create:seed',
+          'update:engineer-user',
+          'delete:engineer-user',
+        ]);
         await api(fx.app).delete(`/api/v1/relationships/${id}`).set('Authorization', engineer).expect(404);
-        await api(fx.app).get(`/api/v1/relationships/${enc('x|Y|z')}/history`).set('Authorization', engineer).expect(404);
+        await api(fx.app)
+          .get(`/api/v1/relationships/${enc('x|Y|z')}/history`)
+          .set('Authorization', engineer)
+          .expect(404);
       });
     });
 
     describe('import, export, registry', () => {
       it('imports a JSON body atomically and idempotently', async () => {
-        const doc = { cis: [{ id: 'lb-01', class: 'LoadBalancer', name: 'LB' }], relationships: [{ type: 'DEPENDS_ON', from: 'app-checkout', to: 'lb-01' }] };
+        const doc = {
+          cis: [{ id: 'lb-01', class: 'LoadBalancer', name: 'LB' }],
+          relationships: [{ type: 'DEPENDS_ON', from: 'app-checkout', to: 'lb-01' }],
+        };
         const res = await api(fx.app).post('/api/v1/import').set('Authorization', admin).send(doc).expect(200);
         expect(res.body).toMatchObject({ cis: 1, relationships: 1, created: 2, updated: 0, unchanged: 0 });
         const again = await api(fx.app).post('/api/v1/import').set('Authorization', admin).send(doc).expect(200);
@@ -367,7 +550,12 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         const res = await api(fx.app)
           .post('/api/v1/import')
           .set('Authorization', admin)
-          .send({ cis: [{ id: 'ok-1', class: 'Cache', name: 'ok' }, { id: 'bad 2', class: 'Cache', name: 'bad' }] })
+          .send({
+            cis: [
+              { id: 'ok-1', class: 'Cache', name: 'ok' },
+              { id: 'bad 2', class: 'Cache', name: 'bad' },
+            ],
+          })
           .expect(400);
         expect(res.body.error.details[0]).toMatchObject({ path: ['cis', 1, 'id'] });
         const semantic = await api(fx.app)
@@ -383,13 +571,22 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('imports multipart CSV and NDJSON files like the CLI', async () => {
         const csv = 'id,class,name,tags\nq-01,MessageQueue,Orders queue,async;tier1\n';
         const rels = 'type,from,to\nDEPENDS_ON,app-checkout,q-01\n';
-        const res = await api(fx.app).post('/api/v1/import').set('Authorization', admin).attach('file', Buffer.from(csv), 'cis.csv').attach('file', Buffer.from(rels), 'rels.csv').expect(200);
+        const res = await api(fx.app)
+          .post('/api/v1/import')
+          .set('Authorization', admin)
+          .attach('file', Buffer.from(csv), 'cis.csv')
+          .attach('file', Buffer.from(rels), 'rels.csv')
+          .expect(200);
         expect(res.body).toMatchObject({ cis: 1, relationships: 1, created: 2 });
         const nd = '{"kind":"ci","id":"q-02","class":"MessageQueue","name":"q2"}\n';
         await api(fx.app).post('/api/v1/import').set('Authorization', admin).attach('file', Buffer.from(nd), 'more.ndjson').expect(200);
         expect(fx.cmdb.mirror.graph.hasNode('q-02')).toBe(true);
         const before = await snapshot(fx.cmdb);
-        const bad = await api(fx.app).post('/api/v1/import').set('Authorization', admin).attach('file', Buffer.from('id,class,name\nx 1,Cache,x\n'), 'bad.csv').expect(400);
+        const bad = await api(fx.app)
+          .post('/api/v1/import')
+          .set('Authorization', admin)
+          .attach('file', Buffer.from('id,class,name\nx 1,Cache,x\n'), 'bad.csv')
+          .expect(400);
         expect(bad.body.error.message).toContain('line 2');
         await api(fx.app).post('/api/v1/import').set('Authorization', admin).attach('file', Buffer.from('x'), 'data.xml').expect(400);
         await api(fx.app).post('/api/v1/import').set('Authorization', admin).field('note', 'no file').expect(400);
@@ -416,7 +613,10 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('returns the class and relationship-type registries', async () => {
         const res = await api(fx.app).get('/api/v1/registry').set('Authorization', viewer).expect(200);
         expect(res.body.classes.map((c: { id: string }) => c.id)).toContain('BusinessService');
-        expect(res.body.relationshipTypes.find((t: { type: string }) => t.type === 'MEMBER_OF')).toMatchObject({ provider: 'from', propagates: true });
+        expect(res.body.relationshipTypes.find((t: { type: string }) => t.type === 'MEMBER_OF')).toMatchObject({
+          provider: 'from',
+          propagates: true,
+        });
       });
     });
 
@@ -426,12 +626,19 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(none.headers['www-authenticate']).toContain('Bearer');
         expect(none.body.error.code).toBe('unauthorized');
         await api(fx.app).get('/api/v1/cis').set('Authorization', 'Basic dXNlcjpwYXNz').expect(401);
-        await api(fx.app).get('/api/v1/cis').set('Authorization', `Bearer cmdb_${'A'.repeat(43)}`).expect(401);
+        await api(fx.app)
+          .get('/api/v1/cis')
+          .set('Authorization', `Bearer cmdb_${'A'.repeat(43)}`)
+          .expect(401);
         await api(fx.app).get('/api/v1/cis').set('Authorization', 'Bearer short').expect(401);
       });
 
       it('creates, lists and revokes tokens over the API; a revoked token stops working at once', async () => {
-        const created = await api(fx.app).post('/api/v1/tokens').set('Authorization', admin).send({ name: 'ci-bot', role: 'engineer' }).expect(201);
+        const created = await api(fx.app)
+          .post('/api/v1/tokens')
+          .set('Authorization', admin)
+          .send({ name: 'ci-bot', role: 'engineer' })
+          .expect(201);
         expect(created.body.token).toMatch(/^cmdb_/);
         expect(created.headers['cache-control']).toBe('no-store');
         const bot = `Bearer ${created.body.token}`;
@@ -450,7 +657,11 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       });
 
       it('records the token name as the actor of every write', async () => {
-        await api(fx.app).patch('/api/v1/cis/vm-17').set('Authorization', fx.auth.change_manager).send({ name: 'vm seventeen' }).expect(200);
+        await api(fx.app)
+          .patch('/api/v1/cis/vm-17')
+          .set('Authorization', fx.auth.change_manager)
+          .send({ name: 'vm seventeen' })
+          .expect(200);
         const events = await fx.cmdb.store.history('ci', 'vm-17');
         expect(events.at(-1)).toMatchObject({ actor: 'change_manager-user', op: 'update' });
       });
@@ -459,8 +670,16 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         const open = await apiFixture(await factory()!.create(), { auth: false });
         try {
           await api(open.app).post('/api/v1/cis').send({ id: 'anon-1', class: 'Cache', name: 'anon' }).expect(201);
-          await api(open.app).post('/api/v1/cis').set('Authorization', open.auth.viewer).send({ id: 'anon-2', class: 'Cache', name: 'anon' }).expect(403);
-          await api(open.app).post('/api/v1/cis').set('Authorization', open.auth.engineer).send({ id: 'anon-3', class: 'Cache', name: 'named' }).expect(201);
+          await api(open.app)
+            .post('/api/v1/cis')
+            .set('Authorization', open.auth.viewer)
+            .send({ id: 'anon-2', class: 'Cache', name: 'anon' })
+            .expect(403);
+          await api(open.app)
+            .post('/api/v1/cis')
+            .set('Authorization', open.auth.engineer)
+            .send({ id: 'anon-3', class: 'Cache', name: 'named' })
+            .expect(201);
           expect((await open.cmdb.store.history('ci', 'anon-1'))[0]!.actor).toBe('anonymous');
           expect((await open.cmdb.store.history('ci', 'anon-3'))[0]!.actor).toBe('engineer-user');
           const doc = await api(open.app).get('/api/v1/openapi.json').expect(200);
@@ -488,15 +707,46 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       // One representative call per permission; each role must get through (not 401/403) exactly when the table allows.
       const calls: { permission: Permission; name: string; run: (fx: ApiFixture, auth: string) => Promise<{ status: number }> }[] = [
         { permission: 'cmdb:read', name: 'GET /cis', run: (f, a) => api(f.app).get('/api/v1/cis').set('Authorization', a) },
-        { permission: 'cmdb:read', name: 'GET /cis/:id/neighbours', run: (f, a) => api(f.app).get('/api/v1/cis/db-orders/neighbours').set('Authorization', a) },
-        { permission: 'cmdb:read', name: 'GET /relationships', run: (f, a) => api(f.app).get('/api/v1/relationships').set('Authorization', a) },
+        {
+          permission: 'cmdb:read',
+          name: 'GET /cis/:id/neighbours',
+          run: (f, a) => api(f.app).get('/api/v1/cis/db-orders/neighbours').set('Authorization', a),
+        },
+        {
+          permission: 'cmdb:read',
+          name: 'GET /relationships',
+          run: (f, a) => api(f.app).get('/api/v1/relationships').set('Authorization', a),
+        },
         { permission: 'cmdb:read', name: 'GET /registry', run: (f, a) => api(f.app).get('/api/v1/registry').set('Authorization', a) },
-        { permission: 'cmdb:write', name: 'POST /cis', run: (f, a) => api(f.app).post('/api/v1/cis').set('Authorization', a).send({ id: 'role-ci', class: 'Cache', name: 'r' }) },
-        { permission: 'cmdb:write', name: 'PATCH /cis/:id', run: (f, a) => api(f.app).patch('/api/v1/cis/vm-17').set('Authorization', a).send({ name: 'r' }) },
-        { permission: 'cmdb:write', name: 'DELETE /relationships/:id', run: (f, a) => api(f.app).delete(`/api/v1/relationships/${enc('db-orders|RUNS_ON|vm-17')}`).set('Authorization', a) },
-        { permission: 'cmdb:import', name: 'POST /import', run: (f, a) => api(f.app).post('/api/v1/import').set('Authorization', a).send({ cis: [] }) },
+        {
+          permission: 'cmdb:write',
+          name: 'POST /cis',
+          run: (f, a) => api(f.app).post('/api/v1/cis').set('Authorization', a).send({ id: 'role-ci', class: 'Cache', name: 'r' }),
+        },
+        {
+          permission: 'cmdb:write',
+          name: 'PATCH /cis/:id',
+          run: (f, a) => api(f.app).patch('/api/v1/cis/vm-17').set('Authorization', a).send({ name: 'r' }),
+        },
+        {
+          permission: 'cmdb:write',
+          name: 'DELETE /relationships/:id',
+          run: (f, a) =>
+            api(f.app)
+              .delete(`/api/v1/relationships/${enc('db-orders|RUNS_ON|vm-17')}`)
+              .set('Authorization', a),
+        },
+        {
+          permission: 'cmdb:import',
+          name: 'POST /import',
+          run: (f, a) => api(f.app).post('/api/v1/import').set('Authorization', a).send({ cis: [] }),
+        },
         { permission: 'cmdb:export', name: 'GET /export', run: (f, a) => api(f.app).get('/api/v1/export').set('Authorization', a) },
-        { permission: 'history:read', name: 'GET /cis/:id/history', run: (f, a) => api(f.app).get('/api/v1/cis/db-orders/history').set('Authorization', a) },
+        {
+          permission: 'history:read',
+          name: 'GET /cis/:id/history',
+          run: (f, a) => api(f.app).get('/api/v1/cis/db-orders/history').set('Authorization', a),
+        },
         { permission: 'tokens:manage', name: 'GET /tokens', run: (f, a) => api(f.app).get('/api/v1/tokens').set('Authorization', a) },
       ];
 
@@ -505,7 +755,11 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
           for (const call of calls) {
             const res = await call.run(fx, fx.auth[role as Role]);
             const allowed = can(role, call.permission);
-            expect({ call: call.name, status: res.status, allowed }).toEqual({ call: call.name, status: allowed ? expect.any(Number) : 403, allowed });
+            expect({ call: call.name, status: res.status, allowed }).toEqual({
+              call: call.name,
+              status: allowed ? expect.any(Number) : 403,
+              allowed,
+            });
             if (allowed) expect([401, 403]).not.toContain(res.status);
             if (allowed) expect(res.status).toBeLessThan(300);
           }
@@ -514,7 +768,12 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
 
       it('refuses a denied write with 403 before reading the body, and writes nothing', async () => {
         const before = await snapshot(fx.cmdb);
-        const res = await api(fx.app).post('/api/v1/cis').set('Authorization', fx.auth.auditor).set('Content-Type', 'text/plain').send('junk').expect(403);
+        const res = await api(fx.app)
+          .post('/api/v1/cis')
+          .set('Authorization', fx.auth.auditor)
+          .set('Content-Type', 'text/plain')
+          .send('junk')
+          .expect(403);
         expect(res.body.error).toMatchObject({ code: 'forbidden', details: { role: 'auditor', permission: 'cmdb:write' } });
         expect(await snapshot(fx.cmdb)).toEqual(before);
       });
@@ -524,7 +783,13 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
       it('lets exactly one of many parallel If-Match updates of one version win', async () => {
         const n = 16;
         const results = await Promise.all(
-          Array.from({ length: n }, (_, i) => api(fx.app).put('/api/v1/cis/vm-17').set('Authorization', engineer).set('If-Match', '"1"').send({ id: 'vm-17', class: 'VirtualMachine', name: `writer ${i}`, environment: 'staging' })),
+          Array.from({ length: n }, (_, i) =>
+            api(fx.app)
+              .put('/api/v1/cis/vm-17')
+              .set('Authorization', engineer)
+              .set('If-Match', '"1"')
+              .send({ id: 'vm-17', class: 'VirtualMachine', name: `writer ${i}`, environment: 'staging' }),
+          ),
         );
         const statuses = results.map((r) => r.status).sort();
         expect(statuses.filter((s) => s === 200)).toHaveLength(1);

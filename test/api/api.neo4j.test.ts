@@ -21,30 +21,37 @@ describeNeo4j('Neo4j', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cmdb-api-fault-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('answers mirror reads at once, refuses writes with a clean 503 within 1 s once Neo4j is known down, and recovers by itself when it is back', { timeout: 400_000 }, async () => {
-      // A Neo4j of its own, so stopping it does not disturb the shared test server.
-      const port = await freePort();
-      const dataDir = join(dir, 'data');
-      let neo: RunningNeo4j | undefined = await startNeo4j({ port, dataDir, runDir: dir, detached: false, heap: '512m' });
-      const store = withBreaker(new Neo4jStore(storeOptions(neo.uri, { connectionTimeoutMs: 1_000, maxTransactionRetryTimeMs: 1_000 })), { watchMs: 250, probeMs: 250 });
-      await store.init();
-      const fx = await apiFixture(store, {}, true, { ttlMs: 200 });
-      try {
-        await outageScenario(fx, {
-          tokenTtlMs: 200,
-          recoveryMs: 120_000,
-          stop: async () => {
-            await neo!.stop();
-            neo = undefined;
-          },
-          start: async () => {
-            neo = await startNeo4j({ port, dataDir, runDir: dir, detached: false, heap: '512m' });
-          },
+    it(
+      'answers mirror reads at once, refuses writes with a clean 503 within 1 s once Neo4j is known down, and recovers by itself when it is back',
+      { timeout: 400_000 },
+      async () => {
+        // A Neo4j of its own, so stopping it does not disturb the shared test server.
+        const port = await freePort();
+        const dataDir = join(dir, 'data');
+        let neo: RunningNeo4j | undefined = await startNeo4j({ port, dataDir, runDir: dir, detached: false, heap: '512m' });
+        const store = withBreaker(new Neo4jStore(storeOptions(neo.uri, { connectionTimeoutMs: 1_000, maxTransactionRetryTimeMs: 1_000 })), {
+          watchMs: 250,
+          probeMs: 250,
         });
-      } finally {
-        await fx.close().catch(() => undefined);
-        await neo?.stop();
-      }
-    });
+        await store.init();
+        const fx = await apiFixture(store, {}, true, { ttlMs: 200 });
+        try {
+          await outageScenario(fx, {
+            tokenTtlMs: 200,
+            recoveryMs: 120_000,
+            stop: async () => {
+              await neo!.stop();
+              neo = undefined;
+            },
+            start: async () => {
+              neo = await startNeo4j({ port, dataDir, runDir: dir, detached: false, heap: '512m' });
+            },
+          });
+        } finally {
+          await fx.close().catch(() => undefined);
+          await neo?.stop();
+        }
+      },
+    );
   });
 });

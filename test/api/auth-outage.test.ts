@@ -75,7 +75,8 @@ describe('failed authentications', () => {
     try {
       // Successful and forbidden answers do not count.
       for (let i = 0; i < 10; i++) await api(fx.app).get('/api/v1/cis').set('Authorization', fx.auth.viewer).expect(200);
-      for (let i = 0; i < 3; i++) await api(fx.app).post('/api/v1/cis').set('Authorization', fx.auth.viewer).send({ id: 'x', class: 'Cache', name: 'x' }).expect(403);
+      for (let i = 0; i < 3; i++)
+        await api(fx.app).post('/api/v1/cis').set('Authorization', fx.auth.viewer).send({ id: 'x', class: 'Cache', name: 'x' }).expect(403);
       for (let i = 0; i < 5; i++) await api(fx.app).get('/api/v1/cis').set('Authorization', `Bearer ${random()}`).expect(401);
       const reads = sw.reads;
       const res = await api(fx.app).get('/api/v1/cis').set('Authorization', `Bearer ${random()}`).expect(429);

@@ -29,7 +29,8 @@ beforeAll(async () => {
   fx = await apiFixture(store, { authFailureLimit: false, rateLimit: false });
   routes = (fx.app.locals.routeTable as AnyRoute[]).filter((r) => r.body !== undefined);
   const admin = fx.auth.admin;
-  const post = async (path: string, body: object) => (await api(fx.app).post(`/api/v1${path}`).set('Authorization', admin).send(body).expect(201)).body as { id: string };
+  const post = async (path: string, body: object) =>
+    (await api(fx.app).post(`/api/v1${path}`).set('Authorization', admin).send(body).expect(201)).body as { id: string };
   ids.cis = 'vm-17';
   ids.relationships = 'db-orders|RUNS_ON|vm-17';
   ids.changes = (await post('/changes', { title: 'prop change', targets: [{ ci: 'vm-17', effect: 'degraded' }] })).id;

@@ -15,7 +15,9 @@ describe('docs/api.md', () => {
 
   it('shows one row per route of the route table with its permission and the roles that may call it', () => {
     expect(doc()).toContain(generatedSections().routes);
-    const rows = generatedSections().routes.split('\n').filter((l) => /^\| (GET|POST|PUT|PATCH|DELETE) \|/.test(l));
+    const rows = generatedSections()
+      .routes.split('\n')
+      .filter((l) => /^\| (GET|POST|PUT|PATCH|DELETE) \|/.test(l));
     expect(rows).toHaveLength(declaredRoutes().length);
   });
 

@@ -43,10 +43,21 @@ export const SEED_RELS = [
   rel({ type: 'REPLICATES_TO', from: 'db-orders', to: 'db-orders-replica' }),
 ];
 
-export async function apiFixture(store: GraphStore, deps: Partial<AppDeps> = {}, seed = true, tokenCache: TokenCacheOptions = {}): Promise<ApiFixture> {
+export async function apiFixture(
+  store: GraphStore,
+  deps: Partial<AppDeps> = {},
+  seed = true,
+  tokenCache: TokenCacheOptions = {},
+): Promise<ApiFixture> {
   const cmdb = await Cmdb.open({ store, registry: Registry.load() });
   if (seed) {
-    await cmdb.apply([...SEED_CIS.map((c) => ({ op: 'upsertCI' as const, ci: c })), ...SEED_RELS.map((r) => ({ op: 'upsertRelationship' as const, relationship: r }))], { actor: 'seed' });
+    await cmdb.apply(
+      [
+        ...SEED_CIS.map((c) => ({ op: 'upsertCI' as const, ci: c })),
+        ...SEED_RELS.map((r) => ({ op: 'upsertRelationship' as const, relationship: r })),
+      ],
+      { actor: 'seed' },
+    );
   }
   const tokens = new TokenService(cmdb, tokenCache);
   const auth = {} as Record<Role, string>;

@@ -15,7 +15,13 @@ import { api, apiFixture, type ApiFixture } from './harness.ts';
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-openapi-'));
 let fx: ApiFixture;
 let routes: AnyRoute[];
-type Op = { operationId: string; parameters: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }>; 'x-permission'?: string };
+type Op = {
+  operationId: string;
+  parameters: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  'x-permission'?: string;
+};
 
 beforeAll(async () => {
   const store = new SqliteStore(join(dir, 'openapi.sqlite'));
@@ -37,12 +43,14 @@ describe('OpenAPI from the route table', () => {
       expect(op, `${r.method} ${path} is documented`).toBeDefined();
       expect(op!.operationId).toBe(r.operationId);
       expect(op!['x-permission']).toBe(r.permission);
-      for (const name of r.path.match(/:([A-Za-z_]+)/g) ?? []) expect(op!.parameters).toContainEqual(expect.objectContaining({ name: name.slice(1), in: 'path' }));
+      for (const name of r.path.match(/:([A-Za-z_]+)/g) ?? [])
+        expect(op!.parameters).toContainEqual(expect.objectContaining({ name: name.slice(1), in: 'path' }));
       if (r.body) expect(Object.values(op!.requestBody!.content)[0]!.schema, `${r.operationId} body schema`).toBeTruthy();
       const ok = Object.entries(op!.responses).find(([status]) => status.startsWith('2'));
       expect(ok, `${r.operationId} has a success response`).toBeDefined();
       // The export and the audit report answer in the format asked for (NDJSON, CSV, HTML), not one JSON schema.
-      if (!['exportCMDB', 'auditReport'].includes(r.operationId)) expect(ok![1].content?.['application/json']?.schema, `${r.operationId} success schema`).toBeTruthy();
+      if (!['exportCMDB', 'auditReport'].includes(r.operationId))
+        expect(ok![1].content?.['application/json']?.schema, `${r.operationId} success schema`).toBeTruthy();
     }
     const count = Object.values(doc.paths).reduce((n, p) => n + Object.keys(p).length, 0);
     expect(count).toBe(routes.length);

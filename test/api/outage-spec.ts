@@ -87,8 +87,16 @@ export async function outageScenario(fx: ApiFixture, outage: OutageOptions): Pro
     () => api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'during-outage', class: 'Cache', name: 'x' }),
     () => api(fx.app).patch('/api/v1/cis/vm-17').set('Authorization', engineer).send({ name: 'x' }),
     () => api(fx.app).delete('/api/v1/cis/db-orders?cascade=true').set('Authorization', engineer),
-    () => api(fx.app).post('/api/v1/import').set('Authorization', fx.auth.admin).send({ cis: [{ id: 'imp-1', class: 'Cache', name: 'i' }] }),
-    () => api(fx.app).post('/api/v1/incidents').set('Authorization', engineer).send({ title: 'db slow', cis: ['db-orders'], category: 'performance', impact: 'low', urgency: 'low' }),
+    () =>
+      api(fx.app)
+        .post('/api/v1/import')
+        .set('Authorization', fx.auth.admin)
+        .send({ cis: [{ id: 'imp-1', class: 'Cache', name: 'i' }] }),
+    () =>
+      api(fx.app)
+        .post('/api/v1/incidents')
+        .set('Authorization', engineer)
+        .send({ title: 'db slow', cis: ['db-orders'], category: 'performance', impact: 'low', urgency: 'low' }),
     () => api(fx.app).post('/api/v1/changes').set('Authorization', engineer).send({ title: 'patch' }),
   ];
   for (const [i, write] of writes.entries()) {
@@ -106,7 +114,11 @@ export async function outageScenario(fx: ApiFixture, outage: OutageOptions): Pro
   await until('the store coming back', async () => (await api(fx.app).get('/readyz')).status === 200, outage.recoveryMs ?? 10_000);
   expect(breaker!.state).toBe('closed');
   expect(await snapshot(fx.cmdb)).toEqual(before);
-  await api(fx.app).post('/api/v1/cis').set('Authorization', engineer).send({ id: 'after-outage', class: 'Cache', name: 'back' }).expect(201);
+  await api(fx.app)
+    .post('/api/v1/cis')
+    .set('Authorization', engineer)
+    .send({ id: 'after-outage', class: 'Cache', name: 'back' })
+    .expect(201);
   const got = await api(fx.app).get('/api/v1/cis/after-outage').set('Authorization', viewer).expect(200);
   expect(got.headers.etag).toBe('"1"');
   expect(fx.cmdb.mirror.graph.hasNode('after-outage')).toBe(true);

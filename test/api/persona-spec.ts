@@ -21,7 +21,9 @@ interface Story {
   unaffected: string[];
   impactedCount: { down: number; degraded: number };
 }
-const STORIES = (JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/demo/stories.json', import.meta.url)), 'utf8')) as { stories: Story[] }).stories.filter((s) => Array.isArray(s.origins));
+const STORIES = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/demo/stories.json', import.meta.url)), 'utf8')) as { stories: Story[] }
+).stories.filter((s) => Array.isArray(s.origins));
 
 export function personaSuite(name: string, createStore: () => Promise<GraphStore>): void {
   describe(`persona stories over HTTP on the demo CMDB (${name})`, () => {
@@ -32,7 +34,8 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
       fx = await apiFixture(await createStore(), { now: () => new Date('2026-11-20T12:00:00Z') }, false);
       await importParsed(fx.cmdb, await readImportFiles([DEMO]), { actor: 'demo-loader' });
       board = [fx.auth.cab_member];
-      for (const name of ['cab-2', 'cab-3']) board.push(`Bearer ${(await fx.tokens.create({ name, role: 'cab_member' }, { actor: 'test' })).token}`);
+      for (const name of ['cab-2', 'cab-3'])
+        board.push(`Bearer ${(await fx.tokens.create({ name, role: 'cab_member' }, { actor: 'test' })).token}`);
       board.push(fx.auth.change_manager);
     }, 120_000);
     afterAll(async () => {
@@ -46,7 +49,9 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
         .send({ origins: story.origins.map((o) => ({ ci: o.id, effect: o.effect })) })
         .expect(200);
       const states = new Map<string, string>((res.body.impacted as { id: string; state: string }[]).map((c) => [c.id, c.state]));
-      expect(Object.fromEntries((res.body.services as { id: string; state: string }[]).map((s) => [s.id, s.state]))).toEqual(story.services);
+      expect(Object.fromEntries((res.body.services as { id: string; state: string }[]).map((s) => [s.id, s.state]))).toEqual(
+        story.services,
+      );
       for (const id of story.down) expect([id, states.get(id)]).toEqual([id, 'down']);
       for (const id of story.degraded) expect([id, states.get(id)]).toEqual([id, 'degraded']);
       for (const id of story.unaffected) expect(states.has(id)).toBe(false);
@@ -58,7 +63,11 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
       const res = await api(fx.app).get('/api/v1/cis/srv-db-01/impact').set('Authorization', fx.auth.viewer).expect(200);
       const db = res.body.impacted.find((c: { id: string }) => c.id === 'db-orders-01');
       expect(db).toMatchObject({ state: 'down', depth: 1, via: [{ from: 'db-orders-01', type: 'RUNS_ON', to: 'srv-db-01' }] });
-      expect(res.body.services.find((s: { id: string }) => s.id === 'svc-checkout')).toMatchObject({ state: 'down', criticality: 1, owner: expect.any(String) });
+      expect(res.body.services.find((s: { id: string }) => s.id === 'svc-checkout')).toMatchObject({
+        state: 'down',
+        criticality: 1,
+        owner: expect.any(String),
+      });
       const shallow = await api(fx.app).get('/api/v1/cis/srv-db-01/impact?depth=1').set('Authorization', fx.auth.viewer).expect(200);
       expect(shallow.body.impacted.every((c: { depth: number }) => c.depth <= 1)).toBe(true);
       expect(shallow.body.impacted.length).toBeLessThan(res.body.impacted.length);
@@ -66,7 +75,9 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
 
     it('on call: "what does checkout depend on?" and its single points of failure', async () => {
       const deps = await api(fx.app).get('/api/v1/cis/svc-checkout/dependencies').set('Authorization', fx.auth.viewer).expect(200);
-      expect(deps.body.dependencies.map((d: { id: string }) => d.id)).toEqual(expect.arrayContaining(['app-checkout', 'db-orders-01', 'srv-db-01']));
+      expect(deps.body.dependencies.map((d: { id: string }) => d.id)).toEqual(
+        expect.arrayContaining(['app-checkout', 'db-orders-01', 'srv-db-01']),
+      );
       const spof = await api(fx.app).get('/api/v1/cis/svc-checkout/spof').set('Authorization', fx.auth.viewer).expect(200);
       const ids = spof.body.spofs.map((s: { id: string }) => s.id);
       expect(ids).toEqual(expect.arrayContaining(['srv-db-01', 'san-east-01']));
@@ -85,13 +96,21 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
     it('CAB: patching one ESX host of the payments cluster is assessed, conflicts with an overlapping change, and needs the CAB quorum', async () => {
       const window = { start: '2026-12-05T22:00:00Z', end: '2026-12-06T02:00:00Z' };
       const create = (title: string, targets: { ci: string; effect: string }[], type = 'normal') =>
-        api(fx.app).post('/api/v1/changes').set('Authorization', fx.auth.engineer).send({ title, type, targets, window, implementationPlan: 'patch and reboot', backoutPlan: 'roll back the host image' });
+        api(fx.app)
+          .post('/api/v1/changes')
+          .set('Authorization', fx.auth.engineer)
+          .send({ title, type, targets, window, implementationPlan: 'patch and reboot', backoutPlan: 'roll back the host image' });
       const { body: patch } = await create('patch esx-east-02', [{ ci: 'esx-east-02', effect: 'down' }]).expect(201);
       const url = `/api/v1/changes/${patch.id}`;
 
-      const illegal = await api(fx.app).post(`${url}/transitions`).set('Authorization', fx.auth.engineer).send({ to: 'approved' }).expect(409);
+      const illegal = await api(fx.app)
+        .post(`${url}/transitions`)
+        .set('Authorization', fx.auth.engineer)
+        .send({ to: 'approved' })
+        .expect(409);
       expect(illegal.body.error.details.allowed).toEqual(['submitted', 'cancelled']);
-      for (const to of ['submitted', 'assessed', 'cab_review']) await api(fx.app).post(`${url}/transitions`).set('Authorization', fx.auth.engineer).send({ to }).expect(200);
+      for (const to of ['submitted', 'assessed', 'cab_review'])
+        await api(fx.app).post(`${url}/transitions`).set('Authorization', fx.auth.engineer).send({ to }).expect(200);
 
       const { body: assessment } = await api(fx.app).get(`${url}/assessment`).set('Authorization', fx.auth.viewer).expect(200);
       const factors = assessment.assessment.risk.factors as { id?: string; name?: string; points: number }[];
@@ -109,13 +128,23 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
       let seqBeforeVote = 0;
       for (const who of board) {
         seqBeforeVote = fx.cmdb.seq;
-        states.push((await api(fx.app).post(`${url}/approvals`).set('Authorization', who).send({ decision: 'approve', reason: 'window agreed' }).expect(200)).body.state);
+        states.push(
+          (
+            await api(fx.app)
+              .post(`${url}/approvals`)
+              .set('Authorization', who)
+              .send({ decision: 'approve', reason: 'window agreed' })
+              .expect(200)
+          ).body.state,
+        );
       }
       expect(states).toEqual(['cab_review', 'cab_review', 'cab_review', 'approved']);
       const { body: approved } = await api(fx.app).get(url).set('Authorization', fx.auth.viewer).expect(200);
       // Frozen: the blast radius the CAB approved, with the graph sequence it was computed on.
       expect(approved.frozenAssessment.assessment.seq).toBe(seqBeforeVote);
-      expect(approved.frozenAssessment.assessment.blastRadius.services.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['svc-payments', 'svc-checkout']));
+      expect(approved.frozenAssessment.assessment.blastRadius.services.map((s: { id: string }) => s.id)).toEqual(
+        expect.arrayContaining(['svc-payments', 'svc-checkout']),
+      );
       const now = await api(fx.app).get(`/api/v1/changes/${other.id}/conflicts`).set('Authorization', fx.auth.viewer).expect(200);
       expect(now.body.conflicts.map((c: { change: string }) => c.change)).toEqual([patch.id]);
       // Before / after with actors is the audit trail: viewers lack history:read, auditors have it.
@@ -135,45 +164,115 @@ export function personaSuite(name: string, createStore: () => Promise<GraphStore
         ['app-order-mgmt', 3, 'order management failing'],
         ['svc-checkout', 5, 'checkout synthetic check failing'],
       ] as const) {
-        const res = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title, description: '', cis: [ci], category: 'availability', impact: 'high', urgency: 'high', openedAt: at(m) }).expect(201);
+        const res = await api(fx.app)
+          .post('/api/v1/incidents')
+          .set('Authorization', fx.auth.engineer)
+          .send({ title, description: '', cis: [ci], category: 'availability', impact: 'high', urgency: 'high', openedAt: at(m) })
+          .expect(201);
         expect(res.body.priority).toBe('P1');
         ids.push(res.body.id);
       }
-      await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.viewer).send({ title: 'x', description: '', cis: ['srv-db-01'], category: 'availability', impact: 'low', urgency: 'low' }).expect(403);
+      await api(fx.app)
+        .post('/api/v1/incidents')
+        .set('Authorization', fx.auth.viewer)
+        .send({ title: 'x', description: '', cis: ['srv-db-01'], category: 'availability', impact: 'low', urgency: 'low' })
+        .expect(403);
 
-      const correlation = await api(fx.app).post('/api/v1/correlate').set('Authorization', fx.auth.viewer).send({ window: '30m' }).expect(200);
+      const correlation = await api(fx.app)
+        .post('/api/v1/correlate')
+        .set('Authorization', fx.auth.viewer)
+        .send({ window: '30m' })
+        .expect(200);
       const group = correlation.body.groups.find((g: { incidents: string[] }) => g.incidents.includes(ids[0]!));
       expect(group.incidents.sort()).toEqual([...ids].sort());
       expect(group.candidates[0].id).toBe('srv-db-01');
 
-      const { body: problem } = await api(fx.app).post('/api/v1/problems/from-correlation').set('Authorization', fx.auth.engineer).send({ incidents: group.incidents, candidates: group.candidates }).expect(201);
+      const { body: problem } = await api(fx.app)
+        .post('/api/v1/problems/from-correlation')
+        .set('Authorization', fx.auth.engineer)
+        .send({ incidents: group.incidents, candidates: group.candidates })
+        .expect(201);
       expect(problem).toMatchObject({ rootCause: 'srv-db-01', state: 'new' });
-      await api(fx.app).post(`/api/v1/problems/${problem.id}/transitions`).set('Authorization', fx.auth.engineer).send({ to: 'investigating' }).expect(200);
+      await api(fx.app)
+        .post(`/api/v1/problems/${problem.id}/transitions`)
+        .set('Authorization', fx.auth.engineer)
+        .send({ to: 'investigating' })
+        .expect(200);
       const workaround = 'Fail over to db-orders-02 (runbook RB-17) and point app-checkout at it.';
-      await api(fx.app).post(`/api/v1/problems/${problem.id}/transitions`).set('Authorization', fx.auth.engineer).send({ to: 'known_error', workaround }).expect(200);
+      await api(fx.app)
+        .post(`/api/v1/problems/${problem.id}/transitions`)
+        .set('Authorization', fx.auth.engineer)
+        .send({ to: 'known_error', workaround })
+        .expect(200);
 
-      const { body: downstream } = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title: 'inventory sync failing', description: 'orders database timeouts', cis: ['app-inventory'], category: 'availability', impact: 'medium', urgency: 'high' }).expect(201);
-      expect(downstream.knownErrors).toEqual([expect.objectContaining({ problem: problem.id, rootCause: 'srv-db-01', workaround, via: 'provider' })]);
-      const suggestions = await api(fx.app).get(`/api/v1/incidents/${downstream.id}/suggestions`).set('Authorization', fx.auth.viewer).expect(200);
+      const { body: downstream } = await api(fx.app)
+        .post('/api/v1/incidents')
+        .set('Authorization', fx.auth.engineer)
+        .send({
+          title: 'inventory sync failing',
+          description: 'orders database timeouts',
+          cis: ['app-inventory'],
+          category: 'availability',
+          impact: 'medium',
+          urgency: 'high',
+        })
+        .expect(201);
+      expect(downstream.knownErrors).toEqual([
+        expect.objectContaining({ problem: problem.id, rootCause: 'srv-db-01', workaround, via: 'provider' }),
+      ]);
+      const suggestions = await api(fx.app)
+        .get(`/api/v1/incidents/${downstream.id}/suggestions`)
+        .set('Authorization', fx.auth.viewer)
+        .expect(200);
       expect(suggestions.body.knownErrors[0].problem).toBe(problem.id);
       const article = suggestions.body.articles[0];
       expect(article.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'known_error', detail: problem.id })]));
-      const { body: published } = await api(fx.app).get(`/api/v1/articles/${article.article}`).set('Authorization', fx.auth.viewer).expect(200);
+      const { body: published } = await api(fx.app)
+        .get(`/api/v1/articles/${article.article}`)
+        .set('Authorization', fx.auth.viewer)
+        .expect(200);
       expect(JSON.stringify(published)).toContain('RB-17');
-      const unrelated = await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.engineer).send({ title: 'HR portal slow', description: '', cis: ['app-gitlab'], category: 'performance', impact: 'low', urgency: 'low' }).expect(201);
+      const unrelated = await api(fx.app)
+        .post('/api/v1/incidents')
+        .set('Authorization', fx.auth.engineer)
+        .send({ title: 'HR portal slow', description: '', cis: ['app-gitlab'], category: 'performance', impact: 'low', urgency: 'low' })
+        .expect(201);
       expect(unrelated.body.knownErrors).toEqual([]);
     });
 
     it('CAB: a freeze window on a service blocks a normal change on anything it depends on; an emergency change passes with a recorded override', async () => {
       const window = { start: '2026-12-24T08:00:00Z', end: '2026-12-24T12:00:00Z' };
-      await api(fx.app).post('/api/v1/freeze-windows').set('Authorization', fx.auth.change_manager).send({ name: 'christmas trading', ...window, scope: { services: ['svc-checkout'] } }).expect(201);
+      await api(fx.app)
+        .post('/api/v1/freeze-windows')
+        .set('Authorization', fx.auth.change_manager)
+        .send({ name: 'christmas trading', ...window, scope: { services: ['svc-checkout'] } })
+        .expect(201);
       const run = async (type: string) => {
-        const { body: c } = await api(fx.app).post('/api/v1/changes').set('Authorization', fx.auth.engineer).send({ title: `${type} db patch`, type, targets: [{ ci: 'srv-db-01', effect: 'down' }], window, implementationPlan: 'p', backoutPlan: 'b' }).expect(201);
+        const { body: c } = await api(fx.app)
+          .post('/api/v1/changes')
+          .set('Authorization', fx.auth.engineer)
+          .send({
+            title: `${type} db patch`,
+            type,
+            targets: [{ ci: 'srv-db-01', effect: 'down' }],
+            window,
+            implementationPlan: 'p',
+            backoutPlan: 'b',
+          })
+          .expect(201);
         const url = `/api/v1/changes/${c.id}`;
-        for (const to of ['submitted', 'assessed', 'cab_review']) await api(fx.app).post(`${url}/transitions`).set('Authorization', fx.auth.engineer).send({ to }).expect(200);
-        for (const who of board.slice(0, -1)) await api(fx.app).post(`${url}/approvals`).set('Authorization', who).send({ decision: 'approve', reason: 'needed' }).expect(200);
+        for (const to of ['submitted', 'assessed', 'cab_review'])
+          await api(fx.app).post(`${url}/transitions`).set('Authorization', fx.auth.engineer).send({ to }).expect(200);
+        for (const who of board.slice(0, -1))
+          await api(fx.app).post(`${url}/approvals`).set('Authorization', who).send({ decision: 'approve', reason: 'needed' }).expect(200);
         // The vote that reaches quorum is where the freeze is checked.
-        return { last: await api(fx.app).post(`${url}/approvals`).set('Authorization', board.at(-1)!).send({ decision: 'approve', reason: 'needed' }), url };
+        return {
+          last: await api(fx.app)
+            .post(`${url}/approvals`)
+            .set('Authorization', board.at(-1)!)
+            .send({ decision: 'approve', reason: 'needed' }),
+          url,
+        };
       };
       const normal = await run('normal');
       expect(normal.last.status).toBe(409);

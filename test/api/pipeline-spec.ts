@@ -57,46 +57,72 @@ export function pipelineSuite(name: string, createStore: () => Promise<GraphStor
 
     it('has a route table covering CIs, relationships, bulk, tokens, impact, changes, windows, releases, incidents, problems, articles, SLAs and correlation', () => {
       const prefixes = new Set(routes.map((r) => r.path.split('/')[1]));
-      for (const p of ['cis', 'relationships', 'import', 'export', 'registry', 'tokens', 'impact', 'changes', 'freeze-windows', 'maintenance-windows', 'releases', 'incidents', 'problems', 'articles', 'slas', 'correlate']) expect(prefixes).toContain(p);
+      for (const p of [
+        'cis',
+        'relationships',
+        'import',
+        'export',
+        'registry',
+        'tokens',
+        'impact',
+        'changes',
+        'freeze-windows',
+        'maintenance-windows',
+        'releases',
+        'incidents',
+        'problems',
+        'articles',
+        'slas',
+        'correlate',
+      ])
+        expect(prefixes).toContain(p);
       for (const r of routes) expect(r.permission, `${r.method} ${r.path} declares a permission`).not.toBeNull();
     });
 
-    it('answers 401 on every route without a token and with a well-formed unknown token, writing nothing', { timeout: 120_000 }, async () => {
-      const before = await writtenState(fx);
-      const unknown = `Bearer cmdb_${randomBytes(32).toString('base64url')}`;
-      for (const route of routes) {
-        const url = urlOf(route);
-        for (const headers of [{}, { Authorization: unknown }, { Authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
-          const res = await send(fx, route, url, headers, {});
-          expect(res.status, `${route.method.toUpperCase()} ${route.path} with ${JSON.stringify(headers)}: ${res.text}`).toBe(401);
-          expect(res.body.error.code).toBe('unauthorized');
-          expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-        }
-      }
-      expect(await writtenState(fx)).toEqual(before);
-    });
-
-    it('lets each role through exactly the routes whose permission the table gives it, and refuses the rest with 403 naming the permission', { timeout: 300_000 }, async () => {
-      const before = await writtenState(fx);
-      const mismatches: string[] = [];
-      for (const route of routes) {
-        const url = urlOf(route);
-        for (const role of ROLES) {
-          const res = await send(fx, route, url, { Authorization: fx.auth[role] }, GATE_PROBE_BODY[route.operationId] ?? {});
-          const allowed = can(role, route.permission!);
-          const line = `${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`;
-          if (allowed && (res.status === 401 || res.status === 403)) mismatches.push(`${line} (allowed by the table): ${res.text}`);
-          if (!allowed) {
-            if (res.status !== 403) mismatches.push(`${line} (the table says 403)`);
-            else expect(res.body.error.details).toMatchObject({ role, permission: route.permission });
+    it(
+      'answers 401 on every route without a token and with a well-formed unknown token, writing nothing',
+      { timeout: 120_000 },
+      async () => {
+        const before = await writtenState(fx);
+        const unknown = `Bearer cmdb_${randomBytes(32).toString('base64url')}`;
+        for (const route of routes) {
+          const url = urlOf(route);
+          for (const headers of [{}, { Authorization: unknown }, { Authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
+            const res = await send(fx, route, url, headers, {});
+            expect(res.status, `${route.method.toUpperCase()} ${route.path} with ${JSON.stringify(headers)}: ${res.text}`).toBe(401);
+            expect(res.body.error.code).toBe('unauthorized');
+            expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
           }
-          expect(res.status, `${line}: ${res.text}`).toBeLessThan(500);
         }
-      }
-      expect(mismatches).toEqual([]);
-      // The requests that passed the gate named ids that exist nowhere or carried an empty body: nothing was written.
-      expect(await writtenState(fx)).toEqual(before);
-    });
+        expect(await writtenState(fx)).toEqual(before);
+      },
+    );
+
+    it(
+      'lets each role through exactly the routes whose permission the table gives it, and refuses the rest with 403 naming the permission',
+      { timeout: 300_000 },
+      async () => {
+        const before = await writtenState(fx);
+        const mismatches: string[] = [];
+        for (const route of routes) {
+          const url = urlOf(route);
+          for (const role of ROLES) {
+            const res = await send(fx, route, url, { Authorization: fx.auth[role] }, GATE_PROBE_BODY[route.operationId] ?? {});
+            const allowed = can(role, route.permission!);
+            const line = `${role} ${route.method.toUpperCase()} ${route.path} → ${res.status}`;
+            if (allowed && (res.status === 401 || res.status === 403)) mismatches.push(`${line} (allowed by the table): ${res.text}`);
+            if (!allowed) {
+              if (res.status !== 403) mismatches.push(`${line} (the table says 403)`);
+              else expect(res.body.error.details).toMatchObject({ role, permission: route.permission });
+            }
+            expect(res.status, `${line}: ${res.text}`).toBeLessThan(500);
+          }
+        }
+        expect(mismatches).toEqual([]);
+        // The requests that passed the gate named ids that exist nowhere or carried an empty body: nothing was written.
+        expect(await writtenState(fx)).toEqual(before);
+      },
+    );
 
     it('matches paths case-sensitively: a viewer or an admin writing to an uppercase path gets 404 and nothing is written', async () => {
       const before = await writtenState(fx);
@@ -123,17 +149,21 @@ export function pipelineSuite(name: string, createStore: () => Promise<GraphStor
       await api(fx.app).post('/api/v1/incidents').set('Authorization', fx.auth.viewer).send(incident).expect(403);
     });
 
-    it(`refuses a body nested deeper than ${MAX_BODY_DEPTH} levels on every route with a body — 400 too_deep, nothing written, no path in the message`, { timeout: 120_000 }, async () => {
-      const before = await writtenState(fx);
-      let deep: unknown = 1;
-      for (let i = 0; i < 3000; i++) deep = { a: deep };
-      for (const route of routes.filter((r) => r.body !== undefined)) {
-        const res = await send(fx, route, urlOf(route), { Authorization: fx.auth.admin }, { attributes: deep });
-        expect(res.status, `${route.method.toUpperCase()} ${route.path}: ${res.text.slice(0, 200)}`).toBe(400);
-        expect(res.body.error.details[0].code).toBe('too_deep');
-        expect(res.text).not.toMatch(/\/tmp|\.sqlite|bolt:|\n\s+at /);
-      }
-      expect(await writtenState(fx)).toEqual(before);
-    });
+    it(
+      `refuses a body nested deeper than ${MAX_BODY_DEPTH} levels on every route with a body — 400 too_deep, nothing written, no path in the message`,
+      { timeout: 120_000 },
+      async () => {
+        const before = await writtenState(fx);
+        let deep: unknown = 1;
+        for (let i = 0; i < 3000; i++) deep = { a: deep };
+        for (const route of routes.filter((r) => r.body !== undefined)) {
+          const res = await send(fx, route, urlOf(route), { Authorization: fx.auth.admin }, { attributes: deep });
+          expect(res.status, `${route.method.toUpperCase()} ${route.path}: ${res.text.slice(0, 200)}`).toBe(400);
+          expect(res.body.error.details[0].code).toBe('too_deep');
+          expect(res.text).not.toMatch(/\/tmp|\.sqlite|bolt:|\n\s+at /);
+        }
+        expect(await writtenState(fx)).toEqual(before);
+      },
+    );
   });
 }

@@ -22,10 +22,18 @@ const plans = { implementationPlan: 'patch and reboot', backoutPlan: 'restore th
 async function fixture(sod?: { requesterCannotApprove: boolean; implementerNotApprover: boolean }) {
   const store = new SqliteStore(join(dir, `sod-${++n}.sqlite`));
   await store.init();
-  const policy = loadPolicy({ approvals: { low: [], medium: [CM], high: [CM], critical: [CM] }, ...(sod ? { separationOfDuties: sod } : {}) });
+  const policy = loadPolicy({
+    approvals: { low: [], medium: [CM], high: [CM], critical: [CM] },
+    ...(sod ? { separationOfDuties: sod } : {}),
+  });
   const fx = await apiFixture(store, { policy, authFailureLimit: false });
   const extra: Record<string, string> = {};
-  for (const [name, role] of [['carol', 'change_manager'], ['dave', 'change_manager'], ['erin', 'engineer'], ['eddie', 'engineer']] as const) {
+  for (const [name, role] of [
+    ['carol', 'change_manager'],
+    ['dave', 'change_manager'],
+    ['erin', 'engineer'],
+    ['eddie', 'engineer'],
+  ] as const) {
     extra[name] = `Bearer ${(await fx.tokens.create({ name, role }, { actor: 'seed' })).token}`;
   }
   return { fx, as: extra };
@@ -33,7 +41,11 @@ async function fixture(sod?: { requesterCannotApprove: boolean; implementerNotAp
 
 /** A change by `who`, moved to `assessed` (and to cab_review when `cab`). */
 async function changeBy(fx: ApiFixture, who: string, target: { ci: string; effect: string }, cab: boolean): Promise<string> {
-  const { body: c } = await api(fx.app).post('/api/v1/changes').set('Authorization', who).send({ title: 'work', targets: [target], window, ...plans }).expect(201);
+  const { body: c } = await api(fx.app)
+    .post('/api/v1/changes')
+    .set('Authorization', who)
+    .send({ title: 'work', targets: [target], window, ...plans })
+    .expect(201);
   for (const to of cab ? ['submitted', 'assessed', 'cab_review'] : ['submitted', 'assessed']) {
     await api(fx.app).post(`/api/v1/changes/${c.id}/transitions`).set('Authorization', who).send({ to }).expect(200);
   }
@@ -51,7 +63,11 @@ describe('separation of duties', () => {
   });
 
   it('takes the requester from the token and refuses a body that names one', async () => {
-    const bad = await api(fx.app).post('/api/v1/changes').set('Authorization', as.erin!).send({ title: 'x', requester: 'someone-else' }).expect(400);
+    const bad = await api(fx.app)
+      .post('/api/v1/changes')
+      .set('Authorization', as.erin!)
+      .send({ title: 'x', requester: 'someone-else' })
+      .expect(400);
     expect(bad.body.error.details[0]).toMatchObject({ in: 'body', code: 'unrecognized_keys' });
     const { body } = await api(fx.app).post('/api/v1/changes').set('Authorization', as.erin!).send({ title: 'x' }).expect(201);
     expect(body.requester).toBe('erin');
@@ -61,26 +77,57 @@ describe('separation of duties', () => {
 
   it('refuses a vote by the requester of the change, even with a voting role, and lets another change manager approve', async () => {
     const id = await changeBy(fx, as.carol!, { ci: 'db-orders', effect: 'down' }, true);
-    const own = await api(fx.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', as.carol!).send({ decision: 'approve' }).expect(403);
+    const own = await api(fx.app)
+      .post(`/api/v1/changes/${id}/approvals`)
+      .set('Authorization', as.carol!)
+      .send({ decision: 'approve' })
+      .expect(403);
     expect(own.body.error.details).toMatchObject({ rule: 'requesterCannotApprove', by: 'carol' });
-    const ownReject = await api(fx.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', as.carol!).send({ decision: 'reject', reason: 'never mind' }).expect(403);
+    const ownReject = await api(fx.app)
+      .post(`/api/v1/changes/${id}/approvals`)
+      .set('Authorization', as.carol!)
+      .send({ decision: 'reject', reason: 'never mind' })
+      .expect(403);
     expect(ownReject.body.error.details.rule).toBe('requesterCannotApprove');
-    const ok = await api(fx.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', as.dave!).send({ decision: 'approve' }).expect(200);
+    const ok = await api(fx.app)
+      .post(`/api/v1/changes/${id}/approvals`)
+      .set('Authorization', as.dave!)
+      .send({ decision: 'approve' })
+      .expect(200);
     expect(ok.body).toMatchObject({ state: 'approved', approvals: [{ by: 'dave', decision: 'approve' }] });
   });
 
   it('counts one vote per principal: the same vote again changes nothing, a different one is refused', async () => {
-    const policy = loadPolicy({ approvals: { low: [], medium: [{ role: 'change_manager', count: 2 }], high: [{ role: 'change_manager', count: 2 }], critical: [{ role: 'change_manager', count: 2 }] } });
+    const policy = loadPolicy({
+      approvals: {
+        low: [],
+        medium: [{ role: 'change_manager', count: 2 }],
+        high: [{ role: 'change_manager', count: 2 }],
+        critical: [{ role: 'change_manager', count: 2 }],
+      },
+    });
     const store = new SqliteStore(join(dir, `sod-${++n}.sqlite`));
     await store.init();
     const two = await apiFixture(store, { policy, authFailureLimit: false });
     try {
       const dave = `Bearer ${(await two.tokens.create({ name: 'dave', role: 'change_manager' }, { actor: 'seed' })).token}`;
       const id = await changeBy(two, two.auth.engineer, { ci: 'db-orders', effect: 'down' }, true);
-      const first = await api(two.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', dave).send({ decision: 'approve' }).expect(200);
-      const again = await api(two.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', dave).send({ decision: 'approve' }).expect(200);
+      const first = await api(two.app)
+        .post(`/api/v1/changes/${id}/approvals`)
+        .set('Authorization', dave)
+        .send({ decision: 'approve' })
+        .expect(200);
+      const again = await api(two.app)
+        .post(`/api/v1/changes/${id}/approvals`)
+        .set('Authorization', dave)
+        .send({ decision: 'approve' })
+        .expect(200);
       expect(again.body).toMatchObject({ state: 'cab_review', version: first.body.version, approvals: [{ by: 'dave' }] });
-      const flip = await api(two.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', dave).send({ decision: 'reject', reason: 'second thoughts' }).expect(409);
+      const flip = await api(two.app)
+        .post(`/api/v1/changes/${id}/approvals`)
+        .set('Authorization', dave)
+        .send({ decision: 'reject', reason: 'second thoughts' })
+        .expect(409);
       expect(flip.body.error.details).toMatchObject({ by: 'dave', decision: 'approve' });
     } finally {
       await two.close();
@@ -89,7 +136,11 @@ describe('separation of duties', () => {
 
   it('refuses the requester approving its own low-risk change without CAB, and lets a colleague approve it', async () => {
     const id = await changeBy(fx, as.erin!, { ci: 'srv-01', effect: 'none' }, false);
-    const own = await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.erin!).send({ to: 'approved' }).expect(403);
+    const own = await api(fx.app)
+      .post(`/api/v1/changes/${id}/transitions`)
+      .set('Authorization', as.erin!)
+      .send({ to: 'approved' })
+      .expect(403);
     expect(own.body.error.details.rule).toBe('requesterCannotApprove');
     await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.eddie!).send({ to: 'approved' }).expect(200);
   });
@@ -98,10 +149,18 @@ describe('separation of duties', () => {
     const id = await changeBy(fx, as.erin!, { ci: 'db-orders', effect: 'down' }, true);
     await api(fx.app).post(`/api/v1/changes/${id}/approvals`).set('Authorization', as.dave!).send({ decision: 'approve' }).expect(200);
     await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.dave!).send({ to: 'scheduled' }).expect(200);
-    const own = await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.dave!).send({ to: 'in_progress' }).expect(403);
+    const own = await api(fx.app)
+      .post(`/api/v1/changes/${id}/transitions`)
+      .set('Authorization', as.dave!)
+      .send({ to: 'in_progress' })
+      .expect(403);
     expect(own.body.error.details).toMatchObject({ rule: 'implementerNotApprover', by: 'dave' });
     await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.erin!).send({ to: 'in_progress' }).expect(200);
-    const done = await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.dave!).send({ to: 'implemented' }).expect(403);
+    const done = await api(fx.app)
+      .post(`/api/v1/changes/${id}/transitions`)
+      .set('Authorization', as.dave!)
+      .send({ to: 'implemented' })
+      .expect(403);
     expect(done.body.error.details.rule).toBe('implementerNotApprover');
     await api(fx.app).post(`/api/v1/changes/${id}/transitions`).set('Authorization', as.erin!).send({ to: 'implemented' }).expect(200);
   });
@@ -109,7 +168,11 @@ describe('separation of duties', () => {
   it('keeps a cab_member out of writing changes and releases, and a viewer out of change history', async () => {
     await api(fx.app).post('/api/v1/changes').set('Authorization', fx.auth.cab_member).send({ title: 'x' }).expect(403);
     const { body: c } = await api(fx.app).post('/api/v1/changes').set('Authorization', as.erin!).send({ title: 'x' }).expect(201);
-    await api(fx.app).post('/api/v1/releases').set('Authorization', fx.auth.cab_member).send({ name: 'r', changes: [c.id] }).expect(403);
+    await api(fx.app)
+      .post('/api/v1/releases')
+      .set('Authorization', fx.auth.cab_member)
+      .send({ name: 'r', changes: [c.id] })
+      .expect(403);
     await api(fx.app).get(`/api/v1/changes/${c.id}/history`).set('Authorization', fx.auth.viewer).expect(403);
     await api(fx.app).get(`/api/v1/changes/${c.id}`).set('Authorization', fx.auth.viewer).expect(200);
   });

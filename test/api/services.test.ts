@@ -20,7 +20,14 @@ describe('createServices', () => {
     const policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ separationOfDuties: { implementerNotApprover: false } }));
     const matrixFile = join(dir, 'matrix.json');
-    writeFileSync(matrixFile, JSON.stringify({ high: { high: 'P1', medium: 'P1', low: 'P2' }, medium: { high: 'P2', medium: 'P3', low: 'P4' }, low: { high: 'P3', medium: 'P4', low: 'P5' } }));
+    writeFileSync(
+      matrixFile,
+      JSON.stringify({
+        high: { high: 'P1', medium: 'P1', low: 'P2' },
+        medium: { high: 'P2', medium: 'P3', low: 'P4' },
+        low: { high: 'P3', medium: 'P4', low: 'P5' },
+      }),
+    );
     const config = loadServiceConfig({ CMDB_POLICY: policyFile, CMDB_PRIORITY_MATRIX: matrixFile });
     expect(config.policy.separationOfDuties).toEqual({ requesterCannotApprove: true, implementerNotApprover: false });
     expect(config.matrix.high.medium).toBe('P1');
@@ -33,8 +40,29 @@ describe('createServices', () => {
       expect(s.changes.policy).toBe(config.policy);
       expect(s.incidents.matrix).toBe(config.matrix);
       expect(s.config).toEqual(config);
-      await cmdb.apply([{ op: 'upsertCI', ci: { id: 'db', class: 'Database', name: 'db', status: 'in_service', environment: 'production', criticality: 2, attributes: {}, tags: [], redundancy: [] } }], { actor: 't' });
-      const inc = await s.incidents.create({ title: 'slow', description: '', cis: ['db'], category: 'general', impact: 'high', urgency: 'medium' }, { name: 'erin', role: 'engineer' });
+      await cmdb.apply(
+        [
+          {
+            op: 'upsertCI',
+            ci: {
+              id: 'db',
+              class: 'Database',
+              name: 'db',
+              status: 'in_service',
+              environment: 'production',
+              criticality: 2,
+              attributes: {},
+              tags: [],
+              redundancy: [],
+            },
+          },
+        ],
+        { actor: 't' },
+      );
+      const inc = await s.incidents.create(
+        { title: 'slow', description: '', cis: ['db'], category: 'general', impact: 'high', urgency: 'medium' },
+        { name: 'erin', role: 'engineer' },
+      );
       expect(inc.priority).toBe('P1');
     } finally {
       await cmdb.close();

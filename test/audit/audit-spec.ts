@@ -30,7 +30,9 @@ export function auditSuite(name: string, harness: () => AuditStoreHarness): void
     it('lets an auditor run the audit and finds exactly the demo defects, with seq, rule-set hash and log head', async () => {
       const res = await request(fx.app).post('/api/v1/audit/runs').set('Authorization', fx.auth.auditor).send({});
       expect(res.status).toBe(201);
-      expect(res.body.findings.map((f: { rule: string; ci?: string; relationship?: string }) => [f.rule, f.ci ?? f.relationship])).toEqual(DEMO_DEFECTS);
+      expect(res.body.findings.map((f: { rule: string; ci?: string; relationship?: string }) => [f.rule, f.ci ?? f.relationship])).toEqual(
+        DEMO_DEFECTS,
+      );
       expect(res.body).toMatchObject({ seq: fx.cmdb.seq - 1, summary: { findings: 10 }, actor: 'auditor-user' });
       expect(res.body.ruleSetHash).toMatch(/^[0-9a-f]{64}$/);
       expect(res.body.logHead.seq).toBe(res.body.seq);
@@ -48,7 +50,9 @@ export function auditSuite(name: string, harness: () => AuditStoreHarness): void
       expect(last).toMatchObject({ id: second.body.id, summary: { findings: 8 } });
       expect(trend.body.runs.at(-2).summary.findings).toBe(10);
 
-      const html = await request(fx.app).get(`/api/v1/audit/runs/${second.body.id}/report?format=html`).set('Authorization', fx.auth.auditor);
+      const html = await request(fx.app)
+        .get(`/api/v1/audit/runs/${second.body.id}/report?format=html`)
+        .set('Authorization', fx.auth.auditor);
       expect(html.status).toBe(200);
       expect(html.headers['content-type']).toMatch(/text\/html/);
       expect(html.headers['x-content-sha256']).toBe(createHash('sha256').update(html.text).digest('hex'));
@@ -58,14 +62,27 @@ export function auditSuite(name: string, harness: () => AuditStoreHarness): void
       expect(html.text).not.toMatch(/<script|<link|src="http/);
       const csv = await request(fx.app).get(`/api/v1/audit/runs/${second.body.id}/report?format=csv`).set('Authorization', fx.auth.auditor);
       expect(csv.text.trim().split('\n')).toHaveLength(1 + 8);
-      const json = await request(fx.app).get(`/api/v1/audit/runs/${second.body.id}/report?format=json`).set('Authorization', fx.auth.auditor);
+      const json = await request(fx.app)
+        .get(`/api/v1/audit/runs/${second.body.id}/report?format=json`)
+        .set('Authorization', fx.auth.auditor);
       expect(JSON.parse(json.text).contentHash).toMatch(/^[0-9a-f]{64}$/);
       expect(csv.text).toContain(JSON.parse(json.text).contentHash);
     });
 
     it('refuses viewers and engineers, and lets only an admin replace the stored rule file', async () => {
-      for (const role of ['viewer', 'engineer'] as const) expect((await request(fx.app).post('/api/v1/audit/runs').set('Authorization', fx.auth[role]).send({})).status).toBe(403);
-      const body = { builtins: { stale: { days: 30 } }, rules: [{ id: 'db-has-port', description: 'databases declare a port', scope: { classes: ['Database'] }, condition: { attribute: 'port', exists: true } }] };
+      for (const role of ['viewer', 'engineer'] as const)
+        expect((await request(fx.app).post('/api/v1/audit/runs').set('Authorization', fx.auth[role]).send({})).status).toBe(403);
+      const body = {
+        builtins: { stale: { days: 30 } },
+        rules: [
+          {
+            id: 'db-has-port',
+            description: 'databases declare a port',
+            scope: { classes: ['Database'] },
+            condition: { attribute: 'port', exists: true },
+          },
+        ],
+      };
       expect((await request(fx.app).put('/api/v1/audit/rules').set('Authorization', fx.auth.auditor).send(body)).status).toBe(403);
       const put = await request(fx.app).put('/api/v1/audit/rules').set('Authorization', fx.auth.admin).send(body);
       expect(put.status).toBe(200);
@@ -79,7 +96,10 @@ export function auditSuite(name: string, harness: () => AuditStoreHarness): void
 
     it('refuses a bad rule file naming the rule and the field, and stores nothing', async () => {
       const seq = fx.cmdb.seq;
-      const bad = await request(fx.app).put('/api/v1/audit/rules').set('Authorization', fx.auth.admin).send({ rules: [{ id: 'x', description: 'd', scope: { classes: ['Nope'] }, condition: { tag: 't' } }] });
+      const bad = await request(fx.app)
+        .put('/api/v1/audit/rules')
+        .set('Authorization', fx.auth.admin)
+        .send({ rules: [{ id: 'x', description: 'd', scope: { classes: ['Nope'] }, condition: { tag: 't' } }] });
       expect(bad.status).toBe(422);
       expect(bad.body.error.message).toMatch(/rule "x", field "scope.classes": unknown class "Nope"/);
       expect(fx.cmdb.seq).toBe(seq);

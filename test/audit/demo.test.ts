@@ -18,7 +18,6 @@ import { DEMO_DEFECTS } from './demo-defects.ts';
 const DEMO = join(import.meta.dirname, '../../fixtures/demo/cmdb.json');
 const DEMO_CLOCK = new Date('2026-11-01T00:00:00Z');
 
-
 describe('audit of the demo CMDB', () => {
   let dir: string;
   let cmdb: Cmdb;

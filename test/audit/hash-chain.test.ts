@@ -10,7 +10,19 @@ function chain(n: number): HashableEvent[] {
   const out: HashableEvent[] = [];
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
-    const e = chainEvent({ seq, at: `2026-01-0${seq}T00:00:00Z`, actor: 'a', op: 'create', entity: 'ci', id: `c${seq}`, before: null, after: { id: `c${seq}`, attributes: { b: 1, a: [1, { y: 2, x: 1 }] } } }, prev);
+    const e = chainEvent(
+      {
+        seq,
+        at: `2026-01-0${seq}T00:00:00Z`,
+        actor: 'a',
+        op: 'create',
+        entity: 'ci',
+        id: `c${seq}`,
+        before: null,
+        after: { id: `c${seq}`, attributes: { b: 1, a: [1, { y: 2, x: 1 }] } },
+      },
+      prev,
+    );
     out.push(e);
     prev = e.hash;
   }
@@ -38,7 +50,7 @@ describe('hash chain', () => {
     expect(r).toMatchObject({ ok: false, headSeq: 2, firstBad: { seq: 3, problem: 'hash_mismatch' } });
 
     const rehashed = events.map((e) => ({ ...e }));
-    rehashed[1] = chainEvent({ ...rehashed[1]!, actor: "mallory" }, rehashed[0]!.hash!);
+    rehashed[1] = chainEvent({ ...rehashed[1]!, actor: 'mallory' }, rehashed[0]!.hash!);
     expect((await verifyChain(pages(rehashed))).firstBad).toMatchObject({ seq: 3, problem: 'broken_link' });
   });
   it('detects a deleted event and an event without a hash', async () => {

@@ -23,11 +23,29 @@ export function graphOf(cis: CiSpec[], rels: string[], now = NOW): AuditInput {
   });
   const mirror = new Mirror();
   let seq = 0;
-  const events: ChangeEvent[] = docs.map((ci) => ({ seq: ++seq, at: STAMP, actor: 't', op: 'create', entity: 'ci', id: ci.id, before: null, after: ci }));
+  const events: ChangeEvent[] = docs.map((ci) => ({
+    seq: ++seq,
+    at: STAMP,
+    actor: 't',
+    op: 'create',
+    entity: 'ci',
+    id: ci.id,
+    before: null,
+    after: ci,
+  }));
   for (const r of rels) {
     const [from, type, to] = r.split(' ') as [string, string, string];
     const id = `${from}|${type}|${to}`;
-    events.push({ seq: ++seq, at: STAMP, actor: 't', op: 'create', entity: 'relationship', id, before: null, after: { id, type, from, to, attributes: {}, version: 1, createdAt: STAMP, updatedAt: STAMP } });
+    events.push({
+      seq: ++seq,
+      at: STAMP,
+      actor: 't',
+      op: 'create',
+      entity: 'relationship',
+      id,
+      before: null,
+      after: { id, type, from, to, attributes: {}, version: 1, createdAt: STAMP, updatedAt: STAMP },
+    });
   }
   mirror.applyEvents(events);
   return { graph: mirror.graph, index: buildImpactIndex(mirror.graph, registry), registry, cis: docs, now };
@@ -42,7 +60,20 @@ export function audit(input: AuditInput, file: unknown = {}): AuditResult {
   return runAudit(input, compileRuleSet(parseRuleFile(JSON.stringify(file), 'test'), registry));
 }
 
-const ALL = ['required-attributes', 'missing-owner', 'orphan', 'duplicate', 'stale', 'retired-dependency', 'dependency-cycle', 'environment-crossing', 'certificate-expiry', 'single-point-of-failure', 'redundancy-underprovisioned', 'unsupported'];
+const ALL = [
+  'required-attributes',
+  'missing-owner',
+  'orphan',
+  'duplicate',
+  'stale',
+  'retired-dependency',
+  'dependency-cycle',
+  'environment-crossing',
+  'certificate-expiry',
+  'single-point-of-failure',
+  'redundancy-underprovisioned',
+  'unsupported',
+];
 export function disableAllBut(rule: string | null): Record<string, false> {
   return Object.fromEntries(ALL.filter((r) => r !== rule).map((r) => [r, false]));
 }

@@ -45,7 +45,17 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
           actor,
         )
       ).seq;
-      s2 = (await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'app', class: 'Application', name: 'App', status: 'maintenance', attributes: { version: '2.0', port: 8080 } }) }], actor)).seq;
+      s2 = (
+        await cmdb.apply(
+          [
+            {
+              op: 'upsertCI',
+              ci: ci({ id: 'app', class: 'Application', name: 'App', status: 'maintenance', attributes: { version: '2.0', port: 8080 } }),
+            },
+          ],
+          actor,
+        )
+      ).seq;
       s3 = (
         await cmdb.apply(
           [
@@ -125,22 +135,50 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
         op: 'putRecord' as const,
         kind: 'change',
         id,
-        doc: { id, state, targets: targets.map((ci) => ({ ci, effect: 'down' })), transitions: [{ from: 'cab_review', to: 'approved', by: 'cab', at: approvedAt }] },
+        doc: {
+          id,
+          state,
+          targets: targets.map((ci) => ({ ci, effect: 'down' })),
+          transitions: [{ from: 'cab_review', to: 'approved', by: 'cab', at: approvedAt }],
+        },
       });
       const start = new Date().toISOString();
-      await cmdb.apply([change('CHG-1', 'approved', '2000-01-01T00:00:00Z', ['app']), change('CHG-0', 'draft', '2000-01-01T00:00:00Z', ['app']), change('CHG-9', 'approved', '2099-01-01T00:00:00Z', ['cache'])], actor);
+      await cmdb.apply(
+        [
+          change('CHG-1', 'approved', '2000-01-01T00:00:00Z', ['app']),
+          change('CHG-0', 'draft', '2000-01-01T00:00:00Z', ['app']),
+          change('CHG-9', 'approved', '2099-01-01T00:00:00Z', ['cache']),
+        ],
+        actor,
+      );
       const seq = cmdb.seq;
-      const app = (version: string) => ({ op: 'upsertCI' as const, ci: ci({ id: 'app', class: 'Application', name: 'App', attributes: { version } }) });
+      const app = (version: string) => ({
+        op: 'upsertCI' as const,
+        ci: ci({ id: 'app', class: 'Application', name: 'App', attributes: { version } }),
+      });
       await expect(cmdb.apply([app('3')], { actor: 'eve', changeId: 'CHG-NOPE' })).rejects.toThrow(/change "CHG-NOPE" does not exist/);
       await expect(cmdb.apply([app('3')], { actor: 'eve', changeId: 'CHG-0' })).rejects.toThrow(/change "CHG-0" is draft/);
-      await expect(cmdb.apply([app('3'), { op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 2' }) }], { actor: 'eve', changeId: 'CHG-1' })).rejects.toThrow(/CI "svc" is not in the scope of change "CHG-1"/);
+      await expect(
+        cmdb.apply([app('3'), { op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 2' }) }], {
+          actor: 'eve',
+          changeId: 'CHG-1',
+        }),
+      ).rejects.toThrow(/CI "svc" is not in the scope of change "CHG-1"/);
       expect(cmdb.seq).toBe(seq);
       expect((await cmdb.store.getCI('app'))!.attributes.version).toBe('2.0');
 
-      const ok = await cmdb.apply([app('3'), { op: 'deleteRelationship', id: 'app|DEPENDS_ON|cache' }], { actor: 'alice', changeId: 'CHG-1' });
+      const ok = await cmdb.apply([app('3'), { op: 'deleteRelationship', id: 'app|DEPENDS_ON|cache' }], {
+        actor: 'alice',
+        changeId: 'CHG-1',
+      });
       expect(ok.events.map((e) => e.changeId)).toEqual(['CHG-1', 'CHG-1']);
-      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'cache', class: 'Cache', name: 'Cache 2', attributes: { engine: 'redis' } }) }], { actor: 'bob', changeId: 'CHG-9' });
-      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 3', criticality: 1 }) }], { actor: 'mallory' });
+      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'cache', class: 'Cache', name: 'Cache 2', attributes: { engine: 'redis' } }) }], {
+        actor: 'bob',
+        changeId: 'CHG-9',
+      });
+      await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'svc', class: 'BusinessService', name: 'Shop 3', criticality: 1 }) }], {
+        actor: 'mallory',
+      });
 
       const since = (await cmdb.store.eventsAfter(0, 1))[0]!.at;
       const all = await findUnauthorised(cmdb.store, since);
@@ -170,7 +208,10 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
       const att = new AttestationService(cmdb, () => new Date('2026-11-01T00:00:00Z'));
       expect((await att.campaign()).items.map((i) => i.id)).toEqual(['app', 'cache', 'svc', 'etl', 'svc2']);
       const r = await att.attest(['app'], 'team-a-lead');
-      expect((await cmdb.store.getCI('app'))!.attributes).toMatchObject({ verifiedAt: '2026-11-01T00:00:00.000Z', verifiedBy: 'team-a-lead' });
+      expect((await cmdb.store.getCI('app'))!.attributes).toMatchObject({
+        verifiedAt: '2026-11-01T00:00:00.000Z',
+        verifiedBy: 'team-a-lead',
+      });
       expect((await cmdb.store.eventsAfter(r.seq - 1, 1))[0]).toMatchObject({ actor: 'team-a-lead', op: 'update', id: 'app' });
       const later = new AttestationService(cmdb, () => new Date('2026-12-01T00:00:00Z'));
       const items = (await later.campaign({ days: 90 })).items;

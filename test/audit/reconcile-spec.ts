@@ -41,11 +41,17 @@ export function reconcileSuite(name: string, harness: () => { create(): Promise<
       ]);
       expect(r.drift).toEqual([
         { id: 'esx-west-01', discovered: 'rs-10-20-250-20', fields: [{ field: 'attributes.memoryGb', cmdb: 1024, discovered: 1536 }] },
-        { id: 'srv-backup-west-01', discovered: 'rs-10-20-250-19', fields: [{ field: 'attributes.os', cmdb: 'Windows Server 2022', discovered: 'Windows Server 2025' }] },
+        {
+          id: 'srv-backup-west-01',
+          discovered: 'rs-10-20-250-19',
+          fields: [{ field: 'attributes.os', cmdb: 'Windows Server 2022', discovered: 'Windows Server 2025' }],
+        },
       ]);
       expect(r.unregistered).toEqual([{ discovered: 'rs-10-20-31-7', class: 'Server', name: 'LAB-WEST-07' }]);
       expect(r.missing).toEqual([{ id: 'esx-west-06', class: 'Hypervisor', name: 'esx-west-06.west.nwo.internal' }]);
-      expect(r.duplicates).toEqual([{ discovered: 'rs-10-20-30-11', candidates: ['srv-db-02', 'srv-west-dbrep-2'], key: ['serialNumber'] }]);
+      expect(r.duplicates).toEqual([
+        { discovered: 'rs-10-20-30-11', candidates: ['srv-db-02', 'srv-west-dbrep-2'], key: ['serialNumber'] },
+      ]);
       expect(r.relationships).toEqual({
         unregistered: [
           { type: 'LOCATED_IN', from: 'esx-west-05', to: 'rack-west-b2' },
@@ -60,7 +66,10 @@ export function reconcileSuite(name: string, harness: () => { create(): Promise<
       const r = await verifyDiscovered(cmdb, SCAN, { source: 'rackscan', apply: true });
       expect(r.applied).toMatchObject({ cis: 3, relationships: 2 });
       expect((await cmdb.store.getCI('esx-west-01'))!.attributes.memoryGb).toBe(1536);
-      expect((await cmdb.store.getCI('rs-10-20-31-7'))!.attributes).toMatchObject({ serialNumber: 'CZ2K19X7Q', discoverySource: 'rackscan' });
+      expect((await cmdb.store.getCI('rs-10-20-31-7'))!.attributes).toMatchObject({
+        serialNumber: 'CZ2K19X7Q',
+        discoverySource: 'rackscan',
+      });
       const events = await cmdb.store.eventsAfter(r.seq, 100);
       expect(new Set(events.map((e) => e.actor))).toEqual(new Set(['discovery:rackscan']));
       const again = await verifyDiscovered(cmdb, SCAN, { source: 'rackscan' });

@@ -5,16 +5,30 @@
 import { describe, expect, it } from 'vitest';
 import { graphOf, runOnly, subjects, type CiSpec } from './helpers.ts';
 
-const svc = (id: string, extra: Partial<CiSpec> = {}): CiSpec => ({ id, class: 'BusinessService', criticality: 1, attributes: { serviceLevel: 'gold' }, ...extra });
+const svc = (id: string, extra: Partial<CiSpec> = {}): CiSpec => ({
+  id,
+  class: 'BusinessService',
+  criticality: 1,
+  attributes: { serviceLevel: 'gold' },
+  ...extra,
+});
 const app = (id: string, extra: Partial<CiSpec> = {}): CiSpec => ({ id, class: 'Application', attributes: { version: '1' }, ...extra });
-const srv = (id: string, serial: string, extra: Partial<CiSpec> = {}): CiSpec => ({ id, class: 'Server', attributes: { serialNumber: serial }, ...extra });
+const srv = (id: string, serial: string, extra: Partial<CiSpec> = {}): CiSpec => ({
+  id,
+  class: 'Server',
+  attributes: { serialNumber: serial },
+  ...extra,
+});
 
 describe('required-attributes', () => {
   it('passes when every CI has the attributes its class requires', () => {
     expect(runOnly(graphOf([srv('s1', 'SN1'), app('a1')], ['a1 RUNS_ON s1']), 'required-attributes')).toEqual([]);
   });
   it('names the CI and the missing attribute, and ignores retired CIs', () => {
-    const fs = runOnly(graphOf([srv('s1', ''), app('a1', { attributes: {} }), { id: 'old', class: 'Server', status: 'retired' }], ['a1 RUNS_ON s1']), 'required-attributes');
+    const fs = runOnly(
+      graphOf([srv('s1', ''), app('a1', { attributes: {} }), { id: 'old', class: 'Server', status: 'retired' }], ['a1 RUNS_ON s1']),
+      'required-attributes',
+    );
     expect(fs.map((f) => [f.ci, f.evidence.missing])).toEqual([
       ['a1', ['version']],
       ['s1', ['serialNumber']],
@@ -36,7 +50,9 @@ describe('missing-owner', () => {
 
 describe('orphan', () => {
   it('passes when every CI has a relationship, audit-only types included', () => {
-    expect(runOnly(graphOf([app('a1'), app('a2'), { id: 'bk', class: 'BackupVault' }], ['a1 DEPENDS_ON a2', 'a2 BACKED_UP_BY bk']), 'orphan')).toEqual([]);
+    expect(
+      runOnly(graphOf([app('a1'), app('a2'), { id: 'bk', class: 'BackupVault' }], ['a1 DEPENDS_ON a2', 'a2 BACKED_UP_BY bk']), 'orphan'),
+    ).toEqual([]);
   });
   it('reports a CI with no relationship at all', () => {
     expect(subjects(runOnly(graphOf([app('a1'), app('a2'), app('lonely')], ['a1 DEPENDS_ON a2']), 'orphan'))).toEqual(['lonely']);
@@ -45,11 +61,23 @@ describe('orphan', () => {
 
 describe('duplicate', () => {
   it('passes when identification keys differ, and a reused hostname under another serial is two machines', () => {
-    const g = graphOf([srv('s1', 'SN1', { attributes: { serialNumber: 'SN1', hostname: 'h' } }), srv('s2', 'SN2', { attributes: { serialNumber: 'SN2', hostname: 'h' } })], []);
+    const g = graphOf(
+      [
+        srv('s1', 'SN1', { attributes: { serialNumber: 'SN1', hostname: 'h' } }),
+        srv('s2', 'SN2', { attributes: { serialNumber: 'SN2', hostname: 'h' } }),
+      ],
+      [],
+    );
     expect(runOnly(g, 'duplicate')).toEqual([]);
   });
   it('reports the later record of two with one serial number, across the Server family, case-insensitively', () => {
-    const g = graphOf([srv('s1', 'SN1', { createdAt: '2026-01-01T00:00:00Z' }), { id: 'h9', class: 'Hypervisor', attributes: { serialNumber: 'sn1 ' }, createdAt: '2026-02-01T00:00:00Z' }], []);
+    const g = graphOf(
+      [
+        srv('s1', 'SN1', { createdAt: '2026-01-01T00:00:00Z' }),
+        { id: 'h9', class: 'Hypervisor', attributes: { serialNumber: 'sn1 ' }, createdAt: '2026-02-01T00:00:00Z' },
+      ],
+      [],
+    );
     const fs = runOnly(g, 'duplicate');
     expect(fs.map((f) => [f.ci, f.evidence.original, f.evidence.members])).toEqual([['h9', 's1', ['s1', 'h9']]]);
   });
@@ -60,7 +88,10 @@ describe('duplicate', () => {
 
 describe('stale', () => {
   it('passes when a CI was updated or verified recently', () => {
-    const g = graphOf([app('a1', { updatedAt: '2026-01-01T00:00:00Z', attributes: { version: '1', verifiedAt: '2026-10-01T00:00:00Z' } }), app('a2')], []);
+    const g = graphOf(
+      [app('a1', { updatedAt: '2026-01-01T00:00:00Z', attributes: { version: '1', verifiedAt: '2026-10-01T00:00:00Z' } }), app('a2')],
+      [],
+    );
     expect(runOnly(g, 'stale', { days: 90 })).toEqual([]);
   });
   it('reports a CI neither updated nor verified within N days, with its age', () => {
@@ -72,23 +103,47 @@ describe('stale', () => {
 
 describe('retired-dependency', () => {
   it('passes when in-service CIs rely on in-service ones, and a retired CI may rely on a retired one', () => {
-    const g = graphOf([app('a1'), app('a2'), app('r1', { status: 'retired' }), app('r2', { status: 'retired' })], ['a1 DEPENDS_ON a2', 'r1 DEPENDS_ON r2']);
+    const g = graphOf(
+      [app('a1'), app('a2'), app('r1', { status: 'retired' }), app('r2', { status: 'retired' })],
+      ['a1 DEPENDS_ON a2', 'r1 DEPENDS_ON r2'],
+    );
     expect(runOnly(g, 'retired-dependency')).toEqual([]);
   });
   it('reports each relationship from an in-service CI to a retired or planned one, with the step as path', () => {
-    const g = graphOf([app('a1'), app('r1', { status: 'retired' }), app('p1', { status: 'planned' }), { id: 'grp', class: 'Cluster' }, app('m', { status: 'retired' })], ['a1 DEPENDS_ON r1', 'a1 DEPENDS_ON p1', 'a1 BACKED_UP_BY r1', 'm MEMBER_OF grp']);
+    const g = graphOf(
+      [
+        app('a1'),
+        app('r1', { status: 'retired' }),
+        app('p1', { status: 'planned' }),
+        { id: 'grp', class: 'Cluster' },
+        app('m', { status: 'retired' }),
+      ],
+      ['a1 DEPENDS_ON r1', 'a1 DEPENDS_ON p1', 'a1 BACKED_UP_BY r1', 'm MEMBER_OF grp'],
+    );
     const fs = runOnly(g, 'retired-dependency');
     expect(subjects(fs)).toEqual(['a1|DEPENDS_ON|p1', 'a1|DEPENDS_ON|r1', 'm|MEMBER_OF|grp']);
-    expect(fs.find((f) => f.relationship === 'm|MEMBER_OF|grp')!.evidence).toMatchObject({ dependent: 'grp', provider: 'm', path: [{ from: 'm', type: 'MEMBER_OF', to: 'grp' }] });
+    expect(fs.find((f) => f.relationship === 'm|MEMBER_OF|grp')!.evidence).toMatchObject({
+      dependent: 'grp',
+      provider: 'm',
+      path: [{ from: 'm', type: 'MEMBER_OF', to: 'grp' }],
+    });
   });
 });
 
 describe('dependency-cycle', () => {
   it('passes on a diamond (two paths are not a loop)', () => {
-    expect(runOnly(graphOf([app('a'), app('b'), app('c'), app('d')], ['a DEPENDS_ON b', 'a DEPENDS_ON c', 'b DEPENDS_ON d', 'c DEPENDS_ON d']), 'dependency-cycle')).toEqual([]);
+    expect(
+      runOnly(
+        graphOf([app('a'), app('b'), app('c'), app('d')], ['a DEPENDS_ON b', 'a DEPENDS_ON c', 'b DEPENDS_ON d', 'c DEPENDS_ON d']),
+        'dependency-cycle',
+      ),
+    ).toEqual([]);
   });
   it('reports one finding per loop, on its smallest id, with a shortest loop as path', () => {
-    const g = graphOf([app('a'), app('b'), app('c'), app('x'), app('y')], ['a DEPENDS_ON b', 'b DEPENDS_ON c', 'c DEPENDS_ON a', 'b DEPENDS_ON a', 'x RUNS_ON y', 'y DEPENDS_ON x']);
+    const g = graphOf(
+      [app('a'), app('b'), app('c'), app('x'), app('y')],
+      ['a DEPENDS_ON b', 'b DEPENDS_ON c', 'c DEPENDS_ON a', 'b DEPENDS_ON a', 'x RUNS_ON y', 'y DEPENDS_ON x'],
+    );
     const fs = runOnly(g, 'dependency-cycle');
     expect(fs.map((f) => [f.ci, f.evidence.cycle])).toEqual([
       ['a', ['a', 'b', 'c']],
@@ -107,7 +162,12 @@ describe('dependency-cycle', () => {
 
 describe('environment-crossing', () => {
   it('passes when production relies on production and staging on production', () => {
-    expect(runOnly(graphOf([app('p1'), app('p2'), app('s1', { environment: 'staging' })], ['p1 DEPENDS_ON p2', 's1 DEPENDS_ON p2']), 'environment-crossing')).toEqual([]);
+    expect(
+      runOnly(
+        graphOf([app('p1'), app('p2'), app('s1', { environment: 'staging' })], ['p1 DEPENDS_ON p2', 's1 DEPENDS_ON p2']),
+        'environment-crossing',
+      ),
+    ).toEqual([]);
   });
   it('reports production relying on staging', () => {
     const fs = runOnly(graphOf([app('p1'), app('s1', { environment: 'staging' })], ['p1 DEPENDS_ON s1']), 'environment-crossing');
@@ -121,7 +181,16 @@ describe('certificate-expiry', () => {
     expect(runOnly(graphOf([cert('c1', '2027-01-01T00:00:00Z')], []), 'certificate-expiry')).toEqual([]);
   });
   it('reports an expired certificate as an error with the business services its expiry takes down, and one expiring soon as a warning', () => {
-    const g = graphOf([cert('c-old', '2026-10-01T00:00:00Z'), cert('c-soon', '2026-11-20T00:00:00Z'), app('api'), svc('svc-a'), svc('svc-b', { criticality: 2 })], ['api DEPENDS_ON c-old', 'svc-a DEPENDS_ON api', 'svc-b DEPENDS_ON api']);
+    const g = graphOf(
+      [
+        cert('c-old', '2026-10-01T00:00:00Z'),
+        cert('c-soon', '2026-11-20T00:00:00Z'),
+        app('api'),
+        svc('svc-a'),
+        svc('svc-b', { criticality: 2 }),
+      ],
+      ['api DEPENDS_ON c-old', 'svc-a DEPENDS_ON api', 'svc-b DEPENDS_ON api'],
+    );
     const fs = runOnly(g, 'certificate-expiry');
     expect(fs.map((f) => [f.ci, f.severity, f.evidence.daysLeft])).toEqual([
       ['c-old', 'error', -31],
@@ -141,11 +210,17 @@ describe('certificate-expiry', () => {
 
 describe('single-point-of-failure', () => {
   it('passes when a tier-1 service sits on two servers of which one suffices', () => {
-    const g = graphOf([svc('svc'), app('a1', { redundancy: [{ relationship: 'RUNS_ON', minAvailable: 1 }] }), srv('s1', 'SN1'), srv('s2', 'SN2')], ['svc DEPENDS_ON a1', 'a1 RUNS_ON s1', 'a1 RUNS_ON s2']);
+    const g = graphOf(
+      [svc('svc'), app('a1', { redundancy: [{ relationship: 'RUNS_ON', minAvailable: 1 }] }), srv('s1', 'SN1'), srv('s2', 'SN2')],
+      ['svc DEPENDS_ON a1', 'a1 RUNS_ON s1', 'a1 RUNS_ON s2'],
+    );
     expect(runOnly(g, 'single-point-of-failure')).toEqual([]);
   });
   it('reports the one server a tier-1 service relies on (not the application layer), and nothing for tier 2', () => {
-    const g = graphOf([svc('svc'), svc('svc2', { criticality: 2 }), app('a1'), app('a2'), srv('s1', 'SN1'), srv('s2', 'SN2')], ['svc DEPENDS_ON a1', 'a1 RUNS_ON s1', 'svc2 DEPENDS_ON a2', 'a2 RUNS_ON s2']);
+    const g = graphOf(
+      [svc('svc'), svc('svc2', { criticality: 2 }), app('a1'), app('a2'), srv('s1', 'SN1'), srv('s2', 'SN2')],
+      ['svc DEPENDS_ON a1', 'a1 RUNS_ON s1', 'svc2 DEPENDS_ON a2', 'a2 RUNS_ON s2'],
+    );
     const fs = runOnly(g, 'single-point-of-failure');
     expect(fs.map((f) => [f.ci, f.evidence.service, f.evidence.kind])).toEqual([['s1', 'svc', 'hard']]);
     expect(fs[0]!.evidence.path).toEqual([
@@ -157,7 +232,15 @@ describe('single-point-of-failure', () => {
 
 describe('redundancy-underprovisioned', () => {
   it('passes when a group has minAvailable + 1 members', () => {
-    const g = graphOf([{ id: 'cl', class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }, srv('h1', 'A'), srv('h2', 'B'), srv('h3', 'C')], ['h1 MEMBER_OF cl', 'h2 MEMBER_OF cl', 'h3 MEMBER_OF cl']);
+    const g = graphOf(
+      [
+        { id: 'cl', class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+        srv('h1', 'A'),
+        srv('h2', 'B'),
+        srv('h3', 'C'),
+      ],
+      ['h1 MEMBER_OF cl', 'h2 MEMBER_OF cl', 'h3 MEMBER_OF cl'],
+    );
     expect(runOnly(g, 'redundancy-underprovisioned')).toEqual([]);
   });
   it('reports a group one failure breaches (2 of 2, 100%, or no member at all) with its members as path', () => {
@@ -189,11 +272,17 @@ describe('redundancy-underprovisioned', () => {
 describe('unsupported', () => {
   const as = (id: string, extra: Partial<CiSpec> = {}): CiSpec => ({ id, class: 'ApplicationService', ...extra });
   it('passes when every production application service supports a business service, transitively', () => {
-    const g = graphOf([svc('svc'), as('as1'), as('as2'), as('stg', { environment: 'staging' })], ['svc DEPENDS_ON as1', 'as1 DEPENDS_ON as2']);
+    const g = graphOf(
+      [svc('svc'), as('as1'), as('as2'), as('stg', { environment: 'staging' })],
+      ['svc DEPENDS_ON as1', 'as1 DEPENDS_ON as2'],
+    );
     expect(runOnly(g, 'unsupported')).toEqual([]);
   });
   it('reports an application service no business service relies on, and widens to other classes on request', () => {
-    const g = graphOf([svc('svc'), as('as1'), as('lost'), app('tool')], ['svc DEPENDS_ON as1', 'lost DEPENDS_ON as1', 'tool DEPENDS_ON as1']);
+    const g = graphOf(
+      [svc('svc'), as('as1'), as('lost'), app('tool')],
+      ['svc DEPENDS_ON as1', 'lost DEPENDS_ON as1', 'tool DEPENDS_ON as1'],
+    );
     expect(subjects(runOnly(g, 'unsupported'))).toEqual(['lost']);
     expect(subjects(runOnly(g, 'unsupported', { classes: ['ApplicationService', 'Application'] }))).toEqual(['lost', 'tool']);
   });

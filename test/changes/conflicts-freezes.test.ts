@@ -8,7 +8,15 @@ import { graphOf, indexOf, registry, W } from './helpers.ts';
 
 // shop → app → db, shop → cache; report → db2. svc-b → db2.
 const g = graphOf(
-  { shop: { class: 'BusinessService', criticality: 1 }, app: {}, db: { class: 'Database' }, cache: { class: 'Cache' }, db2: { class: 'Database' }, other: { class: 'BusinessService' }, lone: {} },
+  {
+    shop: { class: 'BusinessService', criticality: 1 },
+    app: {},
+    db: { class: 'Database' },
+    cache: { class: 'Cache' },
+    db2: { class: 'Database' },
+    other: { class: 'BusinessService' },
+    lone: {},
+  },
   [
     ['shop', 'DEPENDS_ON', 'app'],
     ['app', 'DEPENDS_ON', 'db'],
@@ -44,8 +52,17 @@ describe('conflict detection', () => {
   it("reports the other change's target inside this change's blast radius, and the reverse from the other side", () => {
     const a = fp('CHG-000001', [{ ci: 'db', effect: 'down' }]);
     const b = fp('CHG-000002', [{ ci: 'app', effect: 'none' }]);
-    expect(detectConflicts(a, [b])[0]!.reasons).toEqual([{ kind: 'target_in_blast_radius', direction: 'theirs_in_ours', cis: ['app'], message: "CHG-000002 targets app, in this change's blast radius" }]);
-    expect(detectConflicts(b, [a])[0]!.reasons).toEqual([{ kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['app'], message: 'app lies in the blast radius of CHG-000001' }]);
+    expect(detectConflicts(a, [b])[0]!.reasons).toEqual([
+      {
+        kind: 'target_in_blast_radius',
+        direction: 'theirs_in_ours',
+        cis: ['app'],
+        message: "CHG-000002 targets app, in this change's blast radius",
+      },
+    ]);
+    expect(detectConflicts(b, [a])[0]!.reasons).toEqual([
+      { kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['app'], message: 'app lies in the blast radius of CHG-000001' },
+    ]);
   });
 
   it('reports a business service both blast radii reach', () => {
@@ -63,17 +80,35 @@ describe('conflict detection', () => {
   });
 
   it('computes the overlap of two windows', () => {
-    expect(overlap(W('2026-12-05T22:00:00Z', '2026-12-06T02:00:00Z'), W('2026-12-06T01:00:00Z', '2026-12-06T03:00:00Z'))).toEqual(W('2026-12-06T01:00:00Z', '2026-12-06T02:00:00Z'));
+    expect(overlap(W('2026-12-05T22:00:00Z', '2026-12-06T02:00:00Z'), W('2026-12-06T01:00:00Z', '2026-12-06T03:00:00Z'))).toEqual(
+      W('2026-12-06T01:00:00Z', '2026-12-06T02:00:00Z'),
+    );
   });
 });
 
 function win(id: string, window: TimeWindow, scope: Partial<WindowDoc['scope']>, kind: WindowDoc['kind'] = 'freeze'): WindowDoc {
-  return { id, kind, name: `${id} name`, ...window, scope: { global: false, services: [], cis: [], ...scope }, reason: '', createdBy: 'carol' };
+  return {
+    id,
+    kind,
+    name: `${id} name`,
+    ...window,
+    scope: { global: false, services: [], cis: [], ...scope },
+    reason: '',
+    createdBy: 'carol',
+  };
 }
 
 // checkout → api → orders-db → vm → esx; esx MEMBER_OF cluster is irrelevant here.
 const infra = graphOf(
-  { checkout: { class: 'BusinessService', criticality: 1 }, api: {}, 'orders-db': { class: 'Database' }, vm: { class: 'VirtualMachine' }, esx: { class: 'Hypervisor' }, backup: {}, unrelated: {} },
+  {
+    checkout: { class: 'BusinessService', criticality: 1 },
+    api: {},
+    'orders-db': { class: 'Database' },
+    vm: { class: 'VirtualMachine' },
+    esx: { class: 'Hypervisor' },
+    backup: {},
+    unrelated: {},
+  },
   [
     ['checkout', 'DEPENDS_ON', 'api'],
     ['api', 'DEPENDS_ON', 'orders-db'],
@@ -87,7 +122,14 @@ describe('freeze windows', () => {
   it('a global freeze applies to every change whose window overlaps it', () => {
     const f = win('FRZ-000001', W('2026-12-01T00:00:00Z', '2026-12-31T00:00:00Z'), { global: true });
     expect(freezeHits(sat, ['unrelated'], [f], indexOf(infra), registry)).toEqual([
-      { window: 'FRZ-000001', name: 'FRZ-000001 name', start: f.start, end: f.end, global: true, cis: [{ ci: 'unrelated', via: 'global' }] },
+      {
+        window: 'FRZ-000001',
+        name: 'FRZ-000001 name',
+        start: f.start,
+        end: f.end,
+        global: true,
+        cis: [{ ci: 'unrelated', via: 'global' }],
+      },
     ]);
     expect(freezeHits(W('2027-01-02T00:00:00Z', '2027-01-03T00:00:00Z'), ['unrelated'], [f], indexOf(infra), registry)).toEqual([]);
   });
@@ -109,7 +151,13 @@ describe('freeze windows', () => {
 
   it('maintenance windows: a change inside its target window is fine, outside is reported, unscoped targets are not judged', () => {
     const mw = win('MW-000001', W('2026-12-05T20:00:00Z', '2026-12-06T06:00:00Z'), { cis: ['vm'] }, 'maintenance');
-    expect(maintenanceCheck(sat, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({ outside: [], inside: [{ ci: 'vm', window: 'MW-000001' }] });
-    expect(maintenanceCheck(sun, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({ outside: [{ ci: 'vm', windows: ['MW-000001'] }], inside: [] });
+    expect(maintenanceCheck(sat, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({
+      outside: [],
+      inside: [{ ci: 'vm', window: 'MW-000001' }],
+    });
+    expect(maintenanceCheck(sun, ['vm', 'unrelated'], [mw], indexOf(infra), registry)).toEqual({
+      outside: [{ ci: 'vm', windows: ['MW-000001'] }],
+      inside: [],
+    });
   });
 });

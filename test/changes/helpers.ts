@@ -27,7 +27,13 @@ export interface NodeSpec {
 export function graphOf(nodes: Record<string, NodeSpec>, edges: [string, string, string][]): MirrorGraph {
   const g: MirrorGraph = new MultiDirectedGraph<NodeAttrs, { type: string }>();
   for (const [id, s] of Object.entries(nodes)) {
-    const a: NodeAttrs = { class: s.class ?? 'Application', name: `${id} name`, status: 'in_service', environment: 'production', criticality: s.criticality ?? 3 };
+    const a: NodeAttrs = {
+      class: s.class ?? 'Application',
+      name: `${id} name`,
+      status: 'in_service',
+      environment: 'production',
+      criticality: s.criticality ?? 3,
+    };
     if (s.owner !== undefined) a.owner = s.owner;
     if (s.redundancy !== undefined) a.redundancy = s.redundancy;
     g.addNode(id, a);
@@ -39,8 +45,23 @@ export function graphOf(nodes: Record<string, NodeSpec>, edges: [string, string,
 /** The same graph as a batch of mutations, to load a real store. */
 export function batchOf(nodes: Record<string, NodeSpec>, edges: [string, string, string][]): Mutation[] {
   return [
-    ...Object.entries(nodes).map(([id, s]): Mutation => ({ op: 'upsertCI', ci: toCIData(CIInput.parse({ id, name: `${id} name`, class: s.class ?? 'Application', criticality: s.criticality ?? 3, owner: s.owner, redundancy: s.redundancy ?? [] })) })),
-    ...edges.map(([from, type, to]): Mutation => ({ op: 'upsertRelationship', relationship: toRelationshipData(RelationshipInput.parse({ from, type, to })) })),
+    ...Object.entries(nodes).map(([id, s]): Mutation => ({
+      op: 'upsertCI',
+      ci: toCIData(
+        CIInput.parse({
+          id,
+          name: `${id} name`,
+          class: s.class ?? 'Application',
+          criticality: s.criticality ?? 3,
+          owner: s.owner,
+          redundancy: s.redundancy ?? [],
+        }),
+      ),
+    })),
+    ...edges.map(([from, type, to]): Mutation => ({
+      op: 'upsertRelationship',
+      relationship: toRelationshipData(RelationshipInput.parse({ from, type, to })),
+    })),
   ];
 }
 
@@ -63,7 +84,12 @@ export function tmpDir(prefix: string): { dir: string; cleanup: () => void } {
 let counter = 0;
 
 /** A Cmdb on a fresh SQLite file loaded with the graph, and a ChangeService on a settable clock. */
-export async function serviceOn(dir: string, nodes: Record<string, NodeSpec>, edges: [string, string, string][], start = '2026-12-01T09:00:00Z') {
+export async function serviceOn(
+  dir: string,
+  nodes: Record<string, NodeSpec>,
+  edges: [string, string, string][],
+  start = '2026-12-01T09:00:00Z',
+) {
   const cmdb = await Cmdb.open({ store: new SqliteStore(join(dir, `c-${++counter}.sqlite`)), registry });
   await cmdb.apply(batchOf(nodes, edges), { actor: 'fixture' });
   const clock = { now: new Date(start) };

@@ -11,7 +11,12 @@ import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
 
 const policy = defaultPolicy();
 
-function input(nodes: Record<string, NodeSpec>, edges: [string, string, string][], targets: ChangeTarget[], extra: Partial<RiskInput> = {}): RiskInput {
+function input(
+  nodes: Record<string, NodeSpec>,
+  edges: [string, string, string][],
+  targets: ChangeTarget[],
+  extra: Partial<RiskInput> = {},
+): RiskInput {
   return {
     id: 'CHG-000100',
     type: 'normal',
@@ -84,30 +89,64 @@ describe('risk evidence', () => {
 
   it('lists no redundancy evidence for impacted CIs without groups, nor for breached groups', () => {
     const [nodes, edges] = fan(2);
-    expect(factor(assessRisk(input(nodes, edges, [{ ci: 'db', effect: 'down' }]), policy), 'redundancy_margin')).toMatchObject({ points: 0, evidence: [] });
-    const cl = { cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }, m1: { class: 'Server' }, m2: { class: 'Server' } };
-    const breached = assessRisk(input(cl, [['m1', 'MEMBER_OF', 'cl'], ['m2', 'MEMBER_OF', 'cl']], [{ ci: 'm1', effect: 'down' }]), policy);
+    expect(factor(assessRisk(input(nodes, edges, [{ ci: 'db', effect: 'down' }]), policy), 'redundancy_margin')).toMatchObject({
+      points: 0,
+      evidence: [],
+    });
+    const cl = {
+      cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+      m1: { class: 'Server' },
+      m2: { class: 'Server' },
+    };
+    const breached = assessRisk(
+      input(
+        cl,
+        [
+          ['m1', 'MEMBER_OF', 'cl'],
+          ['m2', 'MEMBER_OF', 'cl'],
+        ],
+        [{ ci: 'm1', effect: 'down' }],
+      ),
+      policy,
+    );
     expect(factor(breached, 'redundancy_margin')).toMatchObject({ points: 0, evidence: [] });
   });
 
   it('lists the CIs a freeze window covers, and the emergency override', () => {
-    const freeze: FreezeHit = { window: 'FRZ-000002', name: 'peak', start: 'a', end: 'b', global: false, cis: [{ ci: 'db', via: 'service' } as FreezeHit['cis'][number]] };
+    const freeze: FreezeHit = {
+      window: 'FRZ-000002',
+      name: 'peak',
+      start: 'a',
+      end: 'b',
+      global: false,
+      cis: [{ ci: 'db', via: 'service' } as FreezeHit['cis'][number]],
+    };
     const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { freezes: [freeze] }), policy);
-    expect(factor(r, 'freeze_windows').evidence).toEqual([{ window: 'FRZ-000002', name: 'peak', global: false, cis: ['db'], override: false, points: 40 }]);
+    expect(factor(r, 'freeze_windows').evidence).toEqual([
+      { window: 'FRZ-000002', name: 'peak', global: false, cis: ['db'], override: false, points: 40 },
+    ]);
   });
 
   it('counts incidents on a target whose effect is none, sorted by id, with their touched CIs sorted', () => {
     const r = assessRisk(
-      input({ db: {}, web: {} }, [['web', 'DEPENDS_ON', 'db']], [{ ci: 'db', effect: 'none' }, { ci: 'web', effect: 'none' }], {
-        incidents: [
-          { id: 'INC-9', cis: ['web', 'db', 'far'], state: 'new' },
-          { id: 'INC-1', cis: ['db'], state: 'on_hold' },
+      input(
+        { db: {}, web: {} },
+        [['web', 'DEPENDS_ON', 'db']],
+        [
+          { ci: 'db', effect: 'none' },
+          { ci: 'web', effect: 'none' },
         ],
-        problems: [
-          { id: 'PRB-9', cis: ['web', 'db'], state: 'new' },
-          { id: 'PRB-1', rootCause: 'db', cis: [], state: 'investigating' },
-        ],
-      }),
+        {
+          incidents: [
+            { id: 'INC-9', cis: ['web', 'db', 'far'], state: 'new' },
+            { id: 'INC-1', cis: ['db'], state: 'on_hold' },
+          ],
+          problems: [
+            { id: 'PRB-9', cis: ['web', 'db'], state: 'new' },
+            { id: 'PRB-1', rootCause: 'db', cis: [], state: 'investigating' },
+          ],
+        },
+      ),
       policy,
     );
     expect(factor(r, 'open_incidents').evidence).toEqual([
@@ -121,11 +160,27 @@ describe('risk evidence', () => {
   });
 
   it('counts a past change that shared any target, lists the shared targets sorted, past changes by id', () => {
-    const past = (id: string, cis: string[], outcome: 'failed' | 'successful'): Pick<ChangeDoc, 'id' | 'targets' | 'review'> => ({ id, targets: cis.map((ci) => ({ ci, effect: 'down' as const })), review: { outcome, notes: '' } });
+    const past = (id: string, cis: string[], outcome: 'failed' | 'successful'): Pick<ChangeDoc, 'id' | 'targets' | 'review'> => ({
+      id,
+      targets: cis.map((ci) => ({ ci, effect: 'down' as const })),
+      review: { outcome, notes: '' },
+    });
     const r = assessRisk(
-      input({ db: {}, cache: {}, zz: {} }, [], [{ ci: 'db', effect: 'none' }, { ci: 'cache', effect: 'none' }], {
-        pastChanges: [past('CHG-000009', ['zz', 'db', 'cache'], 'failed'), past('CHG-000002', ['cache'], 'successful'), past('CHG-000005', ['zz'], 'failed')],
-      }),
+      input(
+        { db: {}, cache: {}, zz: {} },
+        [],
+        [
+          { ci: 'db', effect: 'none' },
+          { ci: 'cache', effect: 'none' },
+        ],
+        {
+          pastChanges: [
+            past('CHG-000009', ['zz', 'db', 'cache'], 'failed'),
+            past('CHG-000002', ['cache'], 'successful'),
+            past('CHG-000005', ['zz'], 'failed'),
+          ],
+        },
+      ),
       policy,
     );
     expect(factor(r, 'failure_rate').evidence).toEqual([
@@ -144,6 +199,11 @@ describe('risk evidence', () => {
     const normal = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }]), policy);
     expect(factor(normal, 'emergency')).toEqual({ id: 'emergency', label: 'Emergency change', points: 0, evidence: [] });
     const emergency = assessRisk({ ...input({ db: {} }, [], [{ ci: 'db', effect: 'none' }]), type: 'emergency' }, policy);
-    expect(factor(emergency, 'emergency')).toEqual({ id: 'emergency', label: 'Emergency change', points: 15, evidence: [{ type: 'emergency', points: 15 }] });
+    expect(factor(emergency, 'emergency')).toEqual({
+      id: 'emergency',
+      label: 'Emergency change',
+      points: 15,
+      evidence: [{ type: 'emergency', points: 15 }],
+    });
   });
 });

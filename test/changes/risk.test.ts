@@ -8,7 +8,12 @@ import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
 
 const policy = defaultPolicy();
 
-function input(nodes: Record<string, NodeSpec>, edges: [string, string, string][], targets: ChangeTarget[], extra: Partial<RiskInput> = {}): RiskInput {
+function input(
+  nodes: Record<string, NodeSpec>,
+  edges: [string, string, string][],
+  targets: ChangeTarget[],
+  extra: Partial<RiskInput> = {},
+): RiskInput {
   const g = graphOf(nodes, edges);
   return {
     id: 'CHG-000100',
@@ -76,14 +81,22 @@ describe('risk assessment', () => {
   });
 
   it('scores the redundancy margin left: a 3-member group needing 2 that lost one tolerates no more failure (15)', () => {
-    const nodes = { cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }, m1: { class: 'Server' }, m2: { class: 'Server' }, m3: { class: 'Server' } };
+    const nodes = {
+      cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+      m1: { class: 'Server' },
+      m2: { class: 'Server' },
+      m3: { class: 'Server' },
+    };
     const edges: [string, string, string][] = [
       ['m1', 'MEMBER_OF', 'cl'],
       ['m2', 'MEMBER_OF', 'cl'],
       ['m3', 'MEMBER_OF', 'cl'],
     ];
     const r = assessRisk(input(nodes, edges, [{ ci: 'm1', effect: 'down' }]), policy);
-    expect(factor(r, 'redundancy_margin')).toMatchObject({ points: 15, evidence: [{ ci: 'cl', relationship: 'MEMBER_OF', members: 3, required: 2, available: 2, margin: 0, points: 15 }] });
+    expect(factor(r, 'redundancy_margin')).toMatchObject({
+      points: 15,
+      evidence: [{ ci: 'cl', relationship: 'MEMBER_OF', members: 3, required: 2, available: 2, margin: 0, points: 15 }],
+    });
     // m1 down (2) + cl degraded (1)
     expect(factor(r, 'outage').points).toBe(3);
     expect(r.score).toBe(18);
@@ -94,19 +107,54 @@ describe('risk assessment', () => {
   });
 
   it('does not score a breached group as margin: the outage already counts it', () => {
-    const nodes = { cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] }, m1: { class: 'Server' }, m2: { class: 'Server' } };
-    const r = assessRisk(input(nodes, [['m1', 'MEMBER_OF', 'cl'], ['m2', 'MEMBER_OF', 'cl']], [{ ci: 'm1', effect: 'down' }]), policy);
+    const nodes = {
+      cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+      m1: { class: 'Server' },
+      m2: { class: 'Server' },
+    };
+    const r = assessRisk(
+      input(
+        nodes,
+        [
+          ['m1', 'MEMBER_OF', 'cl'],
+          ['m2', 'MEMBER_OF', 'cl'],
+        ],
+        [{ ci: 'm1', effect: 'down' }],
+      ),
+      policy,
+    );
     expect(factor(r, 'redundancy_margin').points).toBe(0);
     expect(factor(r, 'outage').points).toBe(4);
   });
 
   it('scores 15 per conflicting change and 40 per freeze window, flagging an emergency override', () => {
-    const conflict = (change: string): Conflict => ({ change, title: change, state: 'approved', overlap: { start: 'a', end: 'b' }, reasons: [{ kind: 'shared_target', cis: ['db'], message: 'x' }] });
-    const freeze: FreezeHit = { window: 'FRZ-000001', name: 'year end', start: 'a', end: 'b', global: true, cis: [{ ci: 'db', via: 'global' }] };
-    const base = input({ db: { class: 'Database' } }, [], [{ ci: 'db', effect: 'none' }], { conflicts: [conflict('CHG-000001'), conflict('CHG-000002')], freezes: [freeze] });
+    const conflict = (change: string): Conflict => ({
+      change,
+      title: change,
+      state: 'approved',
+      overlap: { start: 'a', end: 'b' },
+      reasons: [{ kind: 'shared_target', cis: ['db'], message: 'x' }],
+    });
+    const freeze: FreezeHit = {
+      window: 'FRZ-000001',
+      name: 'year end',
+      start: 'a',
+      end: 'b',
+      global: true,
+      cis: [{ ci: 'db', via: 'global' }],
+    };
+    const base = input({ db: { class: 'Database' } }, [], [{ ci: 'db', effect: 'none' }], {
+      conflicts: [conflict('CHG-000001'), conflict('CHG-000002')],
+      freezes: [freeze],
+    });
     const r = assessRisk(base, policy);
     expect(factor(r, 'conflicts').points).toBe(30);
-    expect(factor(r, 'conflicts').evidence[0]).toEqual({ change: 'CHG-000001', overlap: { start: 'a', end: 'b' }, reasons: ['shared_target'], points: 15 });
+    expect(factor(r, 'conflicts').evidence[0]).toEqual({
+      change: 'CHG-000001',
+      overlap: { start: 'a', end: 'b' },
+      reasons: ['shared_target'],
+      points: 15,
+    });
     expect(factor(r, 'freeze_windows')).toMatchObject({ points: 40, evidence: [{ window: 'FRZ-000001', override: false }] });
     const e = assessRisk({ ...base, type: 'emergency' }, policy);
     expect(factor(e, 'freeze_windows').evidence[0]).toMatchObject({ override: true });
@@ -132,19 +180,42 @@ describe('risk assessment', () => {
       }),
       policy,
     );
-    expect(factor(r, 'open_incidents')).toMatchObject({ points: 10, evidence: [{ incident: 'INC-1', cis: ['shop'] }, { incident: 'INC-2', cis: ['db'] }] });
-    expect(factor(r, 'open_problems')).toMatchObject({ points: 10, evidence: [{ problem: 'PRB-1', cis: ['db'] }, { problem: 'PRB-3', cis: ['blog'] }] });
+    expect(factor(r, 'open_incidents')).toMatchObject({
+      points: 10,
+      evidence: [
+        { incident: 'INC-1', cis: ['shop'] },
+        { incident: 'INC-2', cis: ['db'] },
+      ],
+    });
+    expect(factor(r, 'open_problems')).toMatchObject({
+      points: 10,
+      evidence: [
+        { problem: 'PRB-1', cis: ['db'] },
+        { problem: 'PRB-3', cis: ['blog'] },
+      ],
+    });
   });
 
   it('scores the failure rate of past reviewed changes on the same targets: 2 of 3 failed → round(30 × 2/3) = 20', () => {
-    const past = (id: string, ci: string, outcome: 'successful' | 'failed' | 'rolled_back' | null): Pick<ChangeDoc, 'id' | 'targets' | 'review'> => ({
+    const past = (
+      id: string,
+      ci: string,
+      outcome: 'successful' | 'failed' | 'rolled_back' | null,
+    ): Pick<ChangeDoc, 'id' | 'targets' | 'review'> => ({
       id,
       targets: [{ ci, effect: 'down' }],
       review: outcome === null ? null : { outcome, notes: '' },
     });
     const r = assessRisk(
       input({ db: { class: 'Database' }, other: {} }, [], [{ ci: 'db', effect: 'none' }], {
-        pastChanges: [past('CHG-000001', 'db', 'failed'), past('CHG-000002', 'db', 'rolled_back'), past('CHG-000003', 'db', 'successful'), past('CHG-000004', 'db', null), past('CHG-000005', 'other', 'failed'), past('CHG-000100', 'db', 'failed')],
+        pastChanges: [
+          past('CHG-000001', 'db', 'failed'),
+          past('CHG-000002', 'db', 'rolled_back'),
+          past('CHG-000003', 'db', 'successful'),
+          past('CHG-000004', 'db', null),
+          past('CHG-000005', 'other', 'failed'),
+          past('CHG-000100', 'db', 'failed'),
+        ],
       }),
       policy,
     );
@@ -156,14 +227,28 @@ describe('risk assessment', () => {
 
   it('waits for failureRateMinSamples before scoring a failure rate', () => {
     const p = loadPolicy({ weights: { failureRateMinSamples: 2 } });
-    const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { pastChanges: [{ id: 'CHG-000001', targets: [{ ci: 'db', effect: 'down' }], review: { outcome: 'failed', notes: '' } }] }), p);
+    const r = assessRisk(
+      input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], {
+        pastChanges: [{ id: 'CHG-000001', targets: [{ ci: 'db', effect: 'down' }], review: { outcome: 'failed', notes: '' } }],
+      }),
+      p,
+    );
     expect(factor(r, 'failure_rate').points).toBe(0);
   });
 
   it('scores the failure rate once exactly failureRateMinSamples reviewed changes exist', () => {
     const p = loadPolicy({ weights: { failureRateMinSamples: 2 } });
-    const reviewed = (id: string, outcome: 'failed' | 'successful') => ({ id, targets: [{ ci: 'db', effect: 'down' as const }], review: { outcome, notes: '' } });
-    const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { pastChanges: [reviewed('CHG-000001', 'failed'), reviewed('CHG-000002', 'successful')] }), p);
+    const reviewed = (id: string, outcome: 'failed' | 'successful') => ({
+      id,
+      targets: [{ ci: 'db', effect: 'down' as const }],
+      review: { outcome, notes: '' },
+    });
+    const r = assessRisk(
+      input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], {
+        pastChanges: [reviewed('CHG-000001', 'failed'), reviewed('CHG-000002', 'successful')],
+      }),
+      p,
+    );
     // 1 of 2 failed → round(30 × 0.5) = 15
     expect(factor(r, 'failure_rate').points).toBe(15);
     expect(factor(r, 'failure_rate').evidence[0]).toEqual({ samples: 2, failures: 1, rate: 0.5, minSamples: 2, points: 15 });
@@ -188,8 +273,18 @@ describe('risk assessment', () => {
   });
 
   it('scores 5 when targets are planned outside their maintenance windows', () => {
-    const r = assessRisk(input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], { maintenance: { outside: [{ ci: 'db', windows: ['MW-000001'] }], inside: [] } }), policy);
-    expect(factor(r, 'maintenance_window')).toEqual({ id: 'maintenance_window', label: 'Targets planned outside their maintenance windows', points: 5, evidence: [{ ci: 'db', windows: ['MW-000001'] }] });
+    const r = assessRisk(
+      input({ db: {} }, [], [{ ci: 'db', effect: 'none' }], {
+        maintenance: { outside: [{ ci: 'db', windows: ['MW-000001'] }], inside: [] },
+      }),
+      policy,
+    );
+    expect(factor(r, 'maintenance_window')).toEqual({
+      id: 'maintenance_window',
+      label: 'Targets planned outside their maintenance windows',
+      points: 5,
+      evidence: [{ ci: 'db', windows: ['MW-000001'] }],
+    });
   });
 
   it('reports every factor in a fixed order, with 0 points when it does not apply', () => {
@@ -210,7 +305,15 @@ describe('risk assessment', () => {
   });
 
   it('maps scores to levels at the policy thresholds 15 / 40 / 70', () => {
-    expect([0, 14, 15, 39, 40, 69, 70].map((s) => levelOf(s, policy))).toEqual(['low', 'low', 'medium', 'medium', 'high', 'high', 'critical']);
+    expect([0, 14, 15, 39, 40, 69, 70].map((s) => levelOf(s, policy))).toEqual([
+      'low',
+      'low',
+      'medium',
+      'medium',
+      'high',
+      'high',
+      'critical',
+    ]);
   });
 
   it('is deterministic: the same input gives the same result', () => {

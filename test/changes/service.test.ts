@@ -38,7 +38,16 @@ const sat = W('2026-12-05T22:00:00Z', '2026-12-06T02:00:00Z');
 const fresh = () => serviceOn(dir, nodes, edges);
 
 function draft(targets: ChangeCreate['targets'], extra: Partial<ChangeCreate> = {}): ChangeCreate {
-  return { type: 'normal', title: 'patch', description: '', targets, window: sat, implementationPlan: 'apply patch', backoutPlan: 'restore snapshot', ...extra };
+  return {
+    type: 'normal',
+    title: 'patch',
+    description: '',
+    targets,
+    window: sat,
+    implementationPlan: 'apply patch',
+    backoutPlan: 'restore snapshot',
+    ...extra,
+  };
 }
 
 /** Creates a change and moves it to `assessed` (or cab_review). */
@@ -88,7 +97,10 @@ describe('ChangeService', () => {
 
   it('refuses submitting an incomplete change, naming what is missing', async () => {
     const { service, cmdb } = await fresh();
-    const c = await service.create({ type: 'normal', title: 'idea', description: '', targets: [], implementationPlan: '', backoutPlan: '' }, P.eng);
+    const c = await service.create(
+      { type: 'normal', title: 'idea', description: '', targets: [], implementationPlan: '', backoutPlan: '' },
+      P.eng,
+    );
     const err = (await service.transition(c.id, { to: 'submitted' }, P.eng).catch((e: unknown) => e)) as SemanticError;
     expect(err).toBeInstanceOf(SemanticError);
     expect((err.details as { path: string[] }[]).map((d) => d.path[0])).toEqual(['targets', 'window', 'implementationPlan', 'backoutPlan']);
@@ -111,7 +123,10 @@ describe('ChangeService', () => {
     expect(low.assessment!.risk.level).toBe('low');
     await service.transition(low.id, { to: 'approved' }, P.cm);
     await service.transition(low.id, { to: 'scheduled' }, P.cm);
-    const low2 = await toAssessed(service, draft([{ ci: 'm3', effect: 'degraded' }], { window: W('2027-01-01T00:00:00Z', '2027-01-01T01:00:00Z') }));
+    const low2 = await toAssessed(
+      service,
+      draft([{ ci: 'm3', effect: 'degraded' }], { window: W('2027-01-01T00:00:00Z', '2027-01-01T01:00:00Z') }),
+    );
     await service.transition(low2.id, { to: 'approved' }, P.cm);
     await service.transition(low2.id, { to: 'scheduled' }, P.cm);
     await service.transition(low2.id, { to: 'in_progress' }, P.eng);
@@ -142,7 +157,12 @@ describe('ChangeService', () => {
     const seqBefore = cmdb.seq;
     const approved = await service.vote(c.id, { decision: 'approve', reason: '' }, P.cab2);
     expect(approved.state).toBe('approved');
-    expect(approved.transitions.at(-1)).toMatchObject({ from: 'cab_review', to: 'approved', by: 'ben', reason: 'quorum reached (2/2 cab_member)' });
+    expect(approved.transitions.at(-1)).toMatchObject({
+      from: 'cab_review',
+      to: 'approved',
+      by: 'ben',
+      reason: 'quorum reached (2/2 cab_member)',
+    });
     const frozen = approved.frozenAssessment!;
     expect(frozen).toMatchObject({ frozenBy: 'ben', assessment: { seq: seqBefore, risk: { level: 'high' } } });
     expect(frozen.assessment.blastRadius.services.map((s) => [s.id, s.state])).toEqual([['shop', 'down']]);
@@ -177,25 +197,51 @@ describe('ChangeService', () => {
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.message).toMatch(/needs CAB review \(1 change_manager\)/);
 
-    const standard = await toAssessed(service, draft([{ ci: 'cms', effect: 'down' }], { type: 'standard', window: W('2027-03-01T00:00:00Z', '2027-03-01T01:00:00Z') }));
+    const standard = await toAssessed(
+      service,
+      draft([{ ci: 'cms', effect: 'down' }], { type: 'standard', window: W('2027-03-01T00:00:00Z', '2027-03-01T01:00:00Z') }),
+    );
     const ok = await service.transition(standard.id, { to: 'approved' }, P.eng);
     expect(ok.state).toBe('approved');
     expect(ok.frozenAssessment!.assessment.risk.level).toBe('medium');
 
-    const bigStandard = await toAssessed(service, draft([{ ci: 'db', effect: 'down' }], { type: 'standard', window: W('2027-04-01T00:00:00Z', '2027-04-01T01:00:00Z') }));
-    await expect(service.transition(bigStandard.id, { to: 'approved' }, P.eng)).rejects.toThrow(/high-risk standard change needs CAB review/);
+    const bigStandard = await toAssessed(
+      service,
+      draft([{ ci: 'db', effect: 'down' }], { type: 'standard', window: W('2027-04-01T00:00:00Z', '2027-04-01T01:00:00Z') }),
+    );
+    await expect(service.transition(bigStandard.id, { to: 'approved' }, P.eng)).rejects.toThrow(
+      /high-risk standard change needs CAB review/,
+    );
     await cmdb.close();
   });
 
   it('blocks a normal change in a freeze at approval, and lets an emergency change pass with a recorded override', async () => {
     const { service, cmdb } = await fresh();
-    await expect(service.createWindow('freeze', { name: 'peak', start: sat.start, end: sat.end, scope: { global: false, services: ['shop'], cis: [] }, reason: '' }, P.eng)).rejects.toBeInstanceOf(ForbiddenError);
-    const f = await service.createWindow('freeze', { name: 'peak', start: '2026-12-05T00:00:00.000Z', end: '2026-12-07T00:00:00.000Z', scope: { global: false, services: ['shop'], cis: [] }, reason: 'peak season' }, P.cm);
+    await expect(
+      service.createWindow(
+        'freeze',
+        { name: 'peak', start: sat.start, end: sat.end, scope: { global: false, services: ['shop'], cis: [] }, reason: '' },
+        P.eng,
+      ),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const f = await service.createWindow(
+      'freeze',
+      {
+        name: 'peak',
+        start: '2026-12-05T00:00:00.000Z',
+        end: '2026-12-07T00:00:00.000Z',
+        scope: { global: false, services: ['shop'], cis: [] },
+        reason: 'peak season',
+      },
+      P.cm,
+    );
     expect(f.id).toBe('FRZ-000001');
 
     // vm is a transitive provider of shop, so the shop freeze covers it.
     const normal = await toAssessed(service, draft([{ ci: 'vm', effect: 'degraded' }]));
-    expect(normal.assessment!.freezes).toEqual([{ window: 'FRZ-000001', name: 'peak', start: f.start, end: f.end, global: false, cis: [{ ci: 'vm', via: 'service:shop' }] }]);
+    expect(normal.assessment!.freezes).toEqual([
+      { window: 'FRZ-000001', name: 'peak', start: f.start, end: f.end, global: false, cis: [{ ci: 'vm', via: 'service:shop' }] },
+    ]);
     await service.transition(normal.id, { to: 'cab_review' }, P.eng);
     // shop degraded 20 + 4 CIs degraded 4 + freeze 40 = 64
     expect((await service.get(normal.id)).assessment!.risk).toMatchObject({ score: 64, level: 'high' });
@@ -211,8 +257,15 @@ describe('ChangeService', () => {
     for (const p of [P.cab1, P.cab2, P.cab3]) await service.vote(emergency.id, { decision: 'approve', reason: '' }, p);
     const passed = await service.vote(emergency.id, { decision: 'approve', reason: 'actively exploited' }, P.cm);
     expect(passed.state).toBe('approved');
-    expect(passed.freezeOverride).toEqual({ windows: ['FRZ-000001'], by: 'carol', at: '2026-12-01T09:00:00.000Z', reason: 'actively exploited' });
-    expect(passed.frozenAssessment!.assessment.risk.factors.find((x) => x.id === 'freeze_windows')!.evidence[0]).toMatchObject({ override: true });
+    expect(passed.freezeOverride).toEqual({
+      windows: ['FRZ-000001'],
+      by: 'carol',
+      at: '2026-12-01T09:00:00.000Z',
+      reason: 'actively exploited',
+    });
+    expect(passed.frozenAssessment!.assessment.risk.factors.find((x) => x.id === 'freeze_windows')!.evidence[0]).toMatchObject({
+      override: true,
+    });
     await cmdb.close();
   });
 
@@ -229,7 +282,11 @@ describe('ChangeService', () => {
 
   it('feeds post-implementation review outcomes into the failure rate of later changes on the same targets', async () => {
     const { service, cmdb } = await fresh();
-    const run = async (end: 'implemented' | 'failed' | 'rolled_back', window: { start: string; end: string }, reviewOutcome?: 'successful' | 'failed') => {
+    const run = async (
+      end: 'implemented' | 'failed' | 'rolled_back',
+      window: { start: string; end: string },
+      reviewOutcome?: 'successful' | 'failed',
+    ) => {
       // standard: pre-approved up to medium risk, which the growing failure rate reaches
       const c = await toAssessed(service, draft([{ ci: 'lone', effect: 'down' }], { window, type: 'standard' }));
       for (const to of ['approved', 'scheduled', 'in_progress', end] as const) await service.transition(c.id, { to }, P.eng);
@@ -261,7 +318,14 @@ describe('ChangeService', () => {
         title: 'patch',
         state: 'approved',
         overlap: sat,
-        reasons: [{ kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['cluster'], message: `cluster lies in the blast radius of ${a.id}` }],
+        reasons: [
+          {
+            kind: 'target_in_blast_radius',
+            direction: 'ours_in_theirs',
+            cis: ['cluster'],
+            message: `cluster lies in the blast radius of ${a.id}`,
+          },
+        ],
       },
     ]);
     const assessed = await toAssessed(service, draft([{ ci: 'm1', effect: 'degraded' }]));
@@ -303,7 +367,9 @@ describe('ChangeService', () => {
   it('stores a recomputed assessment on request without moving the state', async () => {
     const { service, cmdb } = await fresh();
     const c = await toAssessed(service, draft([{ ci: 'lone', effect: 'down' }]));
-    await cmdb.apply(batchOf({ shop2: { class: 'BusinessService', criticality: 1 } }, [['shop2', 'DEPENDS_ON', 'lone']]), { actor: 'import' });
+    await cmdb.apply(batchOf({ shop2: { class: 'BusinessService', criticality: 1 } }, [['shop2', 'DEPENDS_ON', 'lone']]), {
+      actor: 'import',
+    });
     const again = await service.reassess(c.id, P.eng);
     expect(again.state).toBe('assessed');
     expect(again.assessment.risk.level).toBe('high');
@@ -317,7 +383,13 @@ describe('ReleaseService', () => {
     const { service, cmdb } = await fresh();
     const releases = new ReleaseService(cmdb, service);
     const a = await toAssessed(service, draft([{ ci: 'm1', effect: 'down' }]));
-    const b = await toAssessed(service, draft([{ ci: 'm2', effect: 'down' }, { ci: 'cluster', effect: 'none' }]));
+    const b = await toAssessed(
+      service,
+      draft([
+        { ci: 'm2', effect: 'down' },
+        { ci: 'cluster', effect: 'none' },
+      ]),
+    );
     expect(a.assessment!.blastRadius.impacted).toMatchObject([{ id: 'cluster', state: 'degraded' }]);
     await expect(releases.create({ name: 'r', description: '', changes: ['CHG-000099'] }, P.eng)).rejects.toBeInstanceOf(SemanticError);
     const rel = await releases.create({ name: 'cluster patch', description: '', changes: [a.id, b.id] }, P.eng);

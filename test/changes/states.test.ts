@@ -6,7 +6,18 @@ import { ConflictError } from '../../engine/errors.ts';
 
 describe('change state machine', () => {
   it('has the lifecycle of DESIGN.md', () => {
-    const path: ChangeState[] = ['draft', 'submitted', 'assessed', 'cab_review', 'approved', 'scheduled', 'in_progress', 'implemented', 'reviewed', 'closed'];
+    const path: ChangeState[] = [
+      'draft',
+      'submitted',
+      'assessed',
+      'cab_review',
+      'approved',
+      'scheduled',
+      'in_progress',
+      'implemented',
+      'reviewed',
+      'closed',
+    ];
     for (let i = 0; i + 1 < path.length; i++) expect(() => checkTransition('CHG-000001', path[i]!, path[i + 1]!)).not.toThrow();
     for (const end of ['implemented', 'failed', 'rolled_back'] as const) {
       expect(TRANSITIONS.in_progress).toContain(end);
@@ -43,7 +54,9 @@ describe('change state machine', () => {
   });
 
   it('names the allowed states in the message', () => {
-    expect(() => checkTransition('CHG-000001', 'draft', 'approved')).toThrow('change transition: CHG-000001 cannot go from draft to approved (allowed: submitted, cancelled)');
+    expect(() => checkTransition('CHG-000001', 'draft', 'approved')).toThrow(
+      'change transition: CHG-000001 cannot go from draft to approved (allowed: submitted, cancelled)',
+    );
     expect(() => checkTransition('CHG-000001', 'closed', 'draft')).toThrow('closed is final');
   });
 });

@@ -28,8 +28,22 @@ describe('overlap of half-open windows', () => {
   });
 });
 
-function fp(id: string, window: { start: string; end: string } | null, targets: string[], radius: string[] = [], services: string[] = []): ChangeFootprint {
-  return { id, title: `${id} title`, state: 'approved', window, targets, radius: new Set([...targets, ...radius]), services: new Set(services) };
+function fp(
+  id: string,
+  window: { start: string; end: string } | null,
+  targets: string[],
+  radius: string[] = [],
+  services: string[] = [],
+): ChangeFootprint {
+  return {
+    id,
+    title: `${id} title`,
+    state: 'approved',
+    window,
+    targets,
+    radius: new Set([...targets, ...radius]),
+    services: new Set(services),
+  };
 }
 
 describe('conflict reasons', () => {
@@ -46,8 +60,18 @@ describe('conflict reasons', () => {
       overlap: win(4, 5),
       reasons: [
         { kind: 'shared_target', cis: ['cache', 'db'], message: 'CHG-000020 also targets cache, db' },
-        { kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['web'], message: 'web lies in the blast radius of CHG-000020' },
-        { kind: 'target_in_blast_radius', direction: 'theirs_in_ours', cis: ['app'], message: "CHG-000020 targets app, in this change's blast radius" },
+        {
+          kind: 'target_in_blast_radius',
+          direction: 'ours_in_theirs',
+          cis: ['web'],
+          message: 'web lies in the blast radius of CHG-000020',
+        },
+        {
+          kind: 'target_in_blast_radius',
+          direction: 'theirs_in_ours',
+          cis: ['app'],
+          message: "CHG-000020 targets app, in this change's blast radius",
+        },
         { kind: 'shared_service', services: ['blog', 'shop'], message: 'both changes impact business service blog, shop' },
       ],
     });
@@ -56,14 +80,24 @@ describe('conflict reasons', () => {
   it('says "lie" for several of our targets in their blast radius, sorted', () => {
     const other = fp('CHG-000030', win(0, 2), ['far'], ['web', 'cache']);
     expect(detectConflicts(subject, [other])[0]!.reasons).toEqual([
-      { kind: 'target_in_blast_radius', direction: 'ours_in_theirs', cis: ['cache', 'web'], message: 'cache, web lie in the blast radius of CHG-000030' },
+      {
+        kind: 'target_in_blast_radius',
+        direction: 'ours_in_theirs',
+        cis: ['cache', 'web'],
+        message: 'cache, web lie in the blast radius of CHG-000030',
+      },
     ]);
   });
 
   it('lists several of their targets in our radius sorted', () => {
     const wide = fp('CHG-000011', win(1, 5), ['x'], ['b', 'a']);
     expect(detectConflicts(wide, [fp('CHG-000031', win(1, 2), ['b', 'a'])])[0]!.reasons).toEqual([
-      { kind: 'target_in_blast_radius', direction: 'theirs_in_ours', cis: ['a', 'b'], message: "CHG-000031 targets a, b, in this change's blast radius" },
+      {
+        kind: 'target_in_blast_radius',
+        direction: 'theirs_in_ours',
+        cis: ['a', 'b'],
+        message: "CHG-000031 targets a, b, in this change's blast radius",
+      },
     ]);
   });
 
@@ -89,7 +123,12 @@ describe('freeze and maintenance windows', () => {
       ['app', 'RUNS_ON', 'vm'],
     ]),
   );
-  const doc = (id: string, kind: 'freeze' | 'maintenance', w: { start: string; end: string }, scope: Partial<WindowDoc['scope']>): WindowDoc => ({
+  const doc = (
+    id: string,
+    kind: 'freeze' | 'maintenance',
+    w: { start: string; end: string },
+    scope: Partial<WindowDoc['scope']>,
+  ): WindowDoc => ({
     id,
     kind,
     name: `${id} name`,
@@ -103,7 +142,9 @@ describe('freeze and maintenance windows', () => {
     const cov = scopeCoverage({ global: false, services: ['shop', 'gone'], cis: ['app', 'lone'] }, index, registry);
     expect(cov && Object.fromEntries(cov)).toEqual({ app: 'ci', lone: 'ci', shop: 'service:shop', vm: 'service:shop' });
     expect(scopeCoverage({ global: true, services: [], cis: [] }, index, registry)).toBeUndefined();
-    expect(() => scopeCoverage({ global: false, services: ['shop'], cis: [] }, index, Registry.load())).toThrow('windows: the impact index was built with another registry');
+    expect(() => scopeCoverage({ global: false, services: ['shop'], cis: [] }, index, Registry.load())).toThrow(
+      'windows: the impact index was built with another registry',
+    );
   });
 
   it('keeps the first reason a CI is covered for when two services cover it', () => {
@@ -127,8 +168,29 @@ describe('freeze and maintenance windows', () => {
     ];
     const hits = freezeHits(win(2, 4), ['vm', 'app', 'lone2'], freezes, index, registry);
     expect(hits).toEqual([
-      { window: 'FRZ-000002', name: 'FRZ-000002 name', start: T(0), end: T(24), global: true, cis: [{ ci: 'app', via: 'global' }, { ci: 'lone2', via: 'global' }, { ci: 'vm', via: 'global' }] },
-      { window: 'FRZ-000009', name: 'FRZ-000009 name', start: T(0), end: T(24), global: false, cis: [{ ci: 'app', via: 'service:shop' }, { ci: 'vm', via: 'service:shop' }] },
+      {
+        window: 'FRZ-000002',
+        name: 'FRZ-000002 name',
+        start: T(0),
+        end: T(24),
+        global: true,
+        cis: [
+          { ci: 'app', via: 'global' },
+          { ci: 'lone2', via: 'global' },
+          { ci: 'vm', via: 'global' },
+        ],
+      },
+      {
+        window: 'FRZ-000009',
+        name: 'FRZ-000009 name',
+        start: T(0),
+        end: T(24),
+        global: false,
+        cis: [
+          { ci: 'app', via: 'service:shop' },
+          { ci: 'vm', via: 'service:shop' },
+        ],
+      },
     ]);
     expect(freezeHits(null, ['vm'], freezes, index, registry)).toEqual([]);
   });
@@ -152,12 +214,20 @@ describe('freeze and maintenance windows', () => {
       outside: [{ ci: 'app', windows: ['MW-000001', 'MW-000002'] }],
       inside: [{ ci: 'vm', window: 'MW-000003' }],
     });
-    expect(maintenanceCheck(win(3, 5), ['app'], windows, index, registry).outside).toEqual([{ ci: 'app', windows: ['MW-000001', 'MW-000002'] }]);
+    expect(maintenanceCheck(win(3, 5), ['app'], windows, index, registry).outside).toEqual([
+      { ci: 'app', windows: ['MW-000001', 'MW-000002'] },
+    ]);
   });
 
   it('applies a global maintenance window to every target, and judges nothing without a plan or windows', () => {
     const global = [doc('MW-000010', 'maintenance', win(0, 3), { global: true })];
-    expect(maintenanceCheck(win(2, 4), ['zz', 'aa'], global, index, registry)).toEqual({ outside: [{ ci: 'aa', windows: ['MW-000010'] }, { ci: 'zz', windows: ['MW-000010'] }], inside: [] });
+    expect(maintenanceCheck(win(2, 4), ['zz', 'aa'], global, index, registry)).toEqual({
+      outside: [
+        { ci: 'aa', windows: ['MW-000010'] },
+        { ci: 'zz', windows: ['MW-000010'] },
+      ],
+      inside: [],
+    });
     expect(maintenanceCheck(null, ['aa'], global, index, registry)).toEqual({ outside: [], inside: [] });
     expect(maintenanceCheck(win(2, 4), ['aa'], [], index, registry)).toEqual({ outside: [], inside: [] });
   });

@@ -30,7 +30,10 @@ async function switchable() {
         if (prop === 'ping') return Promise.resolve(!sw.down);
         if (sw.down || (prop === 'getCI' && sw.failGetCI)) {
           const err = new StoreUnavailableError(`sqlite: reading "${inner.location}" failed: disk I/O error`);
-          if (String(prop).startsWith('stream')) return (async function* () { throw err; })();
+          if (String(prop).startsWith('stream'))
+            return (async function* () {
+              throw err;
+            })();
           return Promise.reject(err);
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -111,7 +114,9 @@ describe('store circuit breaker', () => {
     const { store } = await switchable();
     const b = withBreaker(store);
     await b.apply([{ op: 'putRecord', kind: 'note', id: 'n1', doc: { a: 1 }, expectedVersion: 0 }], { actor: 't' });
-    await expect(b.apply([{ op: 'putRecord', kind: 'note', id: 'n1', doc: { a: 2 }, expectedVersion: 0 }], { actor: 't' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      b.apply([{ op: 'putRecord', kind: 'note', id: 'n1', doc: { a: 2 }, expectedVersion: 0 }], { actor: 't' }),
+    ).rejects.toMatchObject({ code: 'conflict' });
     expect(breakerOf(b)!.state).toBe('closed');
     await b.close();
   });

@@ -8,24 +8,39 @@ const viaOf = (r: BlastRadiusResult, id: string) => r.impacted.find((i) => i.id 
 
 describe('blastRadius', () => {
   it('takes every dependent of a down provider down through hard dependencies, one hop per relationship', () => {
-    const g = graphOf(
-      { app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' }, esx: { class: 'Hypervisor' } },
-      [
-        ['app', 'DEPENDS_ON', 'db'],
-        ['db', 'RUNS_ON', 'vm'],
-        ['vm', 'HOSTED_ON', 'esx'],
-      ],
-    );
+    const g = graphOf({ app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' }, esx: { class: 'Hypervisor' } }, [
+      ['app', 'DEPENDS_ON', 'db'],
+      ['db', 'RUNS_ON', 'vm'],
+      ['vm', 'HOSTED_ON', 'esx'],
+    ]);
     const r = blastRadius(indexOf(g), registry, [{ ci: 'esx', effect: 'down' }]);
     expect(r.origins).toEqual([{ id: 'esx', effect: 'down', state: 'down' }]);
     expect(r.impacted).toEqual([
-      { id: 'vm', class: 'VirtualMachine', name: 'vm name', environment: 'production', state: 'down', depth: 1, via: [step('vm', 'HOSTED_ON', 'esx')] },
       {
-        id: 'db', class: 'Database', name: 'db name', environment: 'production', state: 'down', depth: 2,
+        id: 'vm',
+        class: 'VirtualMachine',
+        name: 'vm name',
+        environment: 'production',
+        state: 'down',
+        depth: 1,
+        via: [step('vm', 'HOSTED_ON', 'esx')],
+      },
+      {
+        id: 'db',
+        class: 'Database',
+        name: 'db name',
+        environment: 'production',
+        state: 'down',
+        depth: 2,
         via: [step('vm', 'HOSTED_ON', 'esx'), step('db', 'RUNS_ON', 'vm')],
       },
       {
-        id: 'app', class: 'Application', name: 'app name', environment: 'production', state: 'down', depth: 3,
+        id: 'app',
+        class: 'Application',
+        name: 'app name',
+        environment: 'production',
+        state: 'down',
+        depth: 3,
         via: [step('vm', 'HOSTED_ON', 'esx'), step('db', 'RUNS_ON', 'vm'), step('app', 'DEPENDS_ON', 'db')],
       },
     ]);
@@ -36,7 +51,9 @@ describe('blastRadius', () => {
     const g = graphOf(
       {
         cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        m1: { class: 'Server' }, m2: { class: 'Server' }, m3: { class: 'Server' },
+        m1: { class: 'Server' },
+        m2: { class: 'Server' },
+        m3: { class: 'Server' },
         app: {},
       },
       [
@@ -49,22 +66,44 @@ describe('blastRadius', () => {
 
     it('absorbs a failure that leaves exactly minAvailable members: the group is degraded', () => {
       const r = blastRadius(indexOf(g), registry, [{ ci: 'm1', effect: 'down' }]);
-      expect(brief(r)).toEqual([['cl', 'degraded', 1], ['app', 'degraded', 2]]);
+      expect(brief(r)).toEqual([
+        ['cl', 'degraded', 1],
+        ['app', 'degraded', 2],
+      ]);
       expect(viaOf(r, 'cl')).toEqual([step('m1', 'MEMBER_OF', 'cl')]);
       expect(r.impacted[0]!.redundancy).toEqual([
-        { relationship: 'MEMBER_OF', minAvailable: 2, members: 3, required: 2, available: 2, breached: false, failed: [step('m1', 'MEMBER_OF', 'cl')] },
+        {
+          relationship: 'MEMBER_OF',
+          minAvailable: 2,
+          members: 3,
+          required: 2,
+          available: 2,
+          breached: false,
+          failed: [step('m1', 'MEMBER_OF', 'cl')],
+        },
       ]);
       expect(r.impacted[1]!.redundancy).toBeUndefined();
     });
 
     it('goes down when one fewer than minAvailable remains, explaining the outage by the failed members', () => {
-      const r = blastRadius(indexOf(g), registry, [{ ci: 'm2', effect: 'down' }, { ci: 'm1', effect: 'down' }]);
-      expect(brief(r)).toEqual([['cl', 'down', 1], ['app', 'down', 2]]);
+      const r = blastRadius(indexOf(g), registry, [
+        { ci: 'm2', effect: 'down' },
+        { ci: 'm1', effect: 'down' },
+      ]);
+      expect(brief(r)).toEqual([
+        ['cl', 'down', 1],
+        ['app', 'down', 2],
+      ]);
       expect(viaOf(r, 'cl')).toEqual([step('m1', 'MEMBER_OF', 'cl')]);
       expect(viaOf(r, 'app')).toEqual([step('m1', 'MEMBER_OF', 'cl'), step('app', 'RUNS_ON', 'cl')]);
       expect(r.impacted[0]!.redundancy).toEqual([
         {
-          relationship: 'MEMBER_OF', minAvailable: 2, members: 3, required: 2, available: 1, breached: true,
+          relationship: 'MEMBER_OF',
+          minAvailable: 2,
+          members: 3,
+          required: 2,
+          available: 1,
+          breached: true,
           failed: [step('m1', 'MEMBER_OF', 'cl'), step('m2', 'MEMBER_OF', 'cl')],
         },
       ]);
@@ -99,7 +138,12 @@ describe('blastRadius', () => {
 
   it('spreads degraded as degraded, never down, through hard dependencies and groups alike', () => {
     const g = graphOf(
-      { db: { class: 'Database' }, app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, svc: { class: 'BusinessService' } },
+      {
+        db: { class: 'Database' },
+        app: {},
+        cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] },
+        svc: { class: 'BusinessService' },
+      },
       [
         ['app', 'DEPENDS_ON', 'db'],
         ['app', 'MEMBER_OF', 'cl'],
@@ -108,15 +152,24 @@ describe('blastRadius', () => {
     );
     const r = blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'degraded' }]);
     expect(r.origins).toEqual([{ id: 'db', effect: 'degraded', state: 'degraded' }]);
-    expect(brief(r)).toEqual([['app', 'degraded', 1], ['cl', 'degraded', 2], ['svc', 'degraded', 3]]);
+    expect(brief(r)).toEqual([
+      ['app', 'degraded', 1],
+      ['cl', 'degraded', 2],
+      ['svc', 'degraded', 3],
+    ]);
     expect(r.impacted[1]!.redundancy).toBeUndefined();
-    expect(r.counts).toEqual({ down: 0, degraded: 3, byClass: { Application: { down: 0, degraded: 1 }, Cluster: { down: 0, degraded: 1 }, BusinessService: { down: 0, degraded: 1 } } });
+    expect(r.counts).toEqual({
+      down: 0,
+      degraded: 3,
+      byClass: { Application: { down: 0, degraded: 1 }, Cluster: { down: 0, degraded: 1 }, BusinessService: { down: 0, degraded: 1 } },
+    });
   });
 
   it('combines several origins: a group down only when both feeds fail, depth from the nearest origin', () => {
     const g = graphOf(
       {
-        'pdu-a': { class: 'PDU' }, 'pdu-b': { class: 'PDU' },
+        'pdu-a': { class: 'PDU' },
+        'pdu-b': { class: 'PDU' },
         srv: { class: 'Server', redundancy: [{ relationship: 'POWERED_BY', minAvailable: 1 }] },
         app: {},
       },
@@ -126,9 +179,18 @@ describe('blastRadius', () => {
         ['app', 'RUNS_ON', 'srv'],
       ],
     );
-    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu-b', effect: 'down' }]))).toEqual([['srv', 'degraded', 1], ['app', 'degraded', 2]]);
-    const both = blastRadius(indexOf(g), registry, [{ ci: 'pdu-b', effect: 'down' }, { ci: 'pdu-a', effect: 'down' }]);
-    expect(brief(both)).toEqual([['srv', 'down', 1], ['app', 'down', 2]]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu-b', effect: 'down' }]))).toEqual([
+      ['srv', 'degraded', 1],
+      ['app', 'degraded', 2],
+    ]);
+    const both = blastRadius(indexOf(g), registry, [
+      { ci: 'pdu-b', effect: 'down' },
+      { ci: 'pdu-a', effect: 'down' },
+    ]);
+    expect(brief(both)).toEqual([
+      ['srv', 'down', 1],
+      ['app', 'down', 2],
+    ]);
     expect(viaOf(both, 'app')).toEqual([step('srv', 'POWERED_BY', 'pdu-a'), step('app', 'RUNS_ON', 'srv')]);
 
     const chain = graphOf({ o1: {}, o2: {}, a: {}, b: {}, c: {} }, [
@@ -137,8 +199,15 @@ describe('blastRadius', () => {
       ['c', 'DEPENDS_ON', 'b'],
       ['c', 'DEPENDS_ON', 'o2'],
     ]);
-    const r = blastRadius(indexOf(chain), registry, [{ ci: 'o1', effect: 'down' }, { ci: 'o2', effect: 'degraded' }]);
-    expect(brief(r)).toEqual([['a', 'down', 1], ['c', 'down', 1], ['b', 'down', 2]]);
+    const r = blastRadius(indexOf(chain), registry, [
+      { ci: 'o1', effect: 'down' },
+      { ci: 'o2', effect: 'degraded' },
+    ]);
+    expect(brief(r)).toEqual([
+      ['a', 'down', 1],
+      ['c', 'down', 1],
+      ['b', 'down', 2],
+    ]);
     // c is down because of b (depth 3 from o1), but its shortest chain of impacted CIs starts at o2.
     expect(viaOf(r, 'c')).toEqual([step('c', 'DEPENDS_ON', 'o2')]);
   });
@@ -169,15 +238,23 @@ describe('blastRadius', () => {
       ['d', 'DEPENDS_ON', 'c'],
     ]);
     const r = blastRadius(indexOf(g), registry, [{ ci: 'a', effect: 'down' }]);
-    expect(brief(r)).toEqual([['c', 'down', 1], ['b', 'down', 2], ['d', 'down', 2]]);
+    expect(brief(r)).toEqual([
+      ['c', 'down', 1],
+      ['b', 'down', 2],
+      ['d', 'down', 2],
+    ]);
     expect(r.cycles).toEqual([['a', 'b', 'c']]);
   });
 
   describe('reporting filters', () => {
     const g = graphOf(
       {
-        x: {}, y: {}, z: {},
-        m1: { environment: 'staging' }, m2: {}, m3: {},
+        x: {},
+        y: {},
+        z: {},
+        m1: { environment: 'staging' },
+        m2: {},
+        m3: {},
         cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
         svc: { class: 'BusinessService', criticality: 1 },
       },
@@ -191,17 +268,29 @@ describe('blastRadius', () => {
         ['svc', 'DEPENDS_ON', 'cl'],
       ],
     );
-    const origins = [{ ci: 'x', effect: 'down' as const }, { ci: 'm2', effect: 'down' as const }];
+    const origins = [
+      { ci: 'x', effect: 'down' as const },
+      { ci: 'm2', effect: 'down' as const },
+    ];
 
     it('computes states over the whole graph', () => {
       const r = blastRadius(indexOf(g), registry, origins);
-      expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1], ['svc', 'down', 2], ['z', 'down', 2], ['m1', 'down', 3]]);
+      expect(brief(r)).toEqual([
+        ['cl', 'down', 1],
+        ['y', 'down', 1],
+        ['svc', 'down', 2],
+        ['z', 'down', 2],
+        ['m1', 'down', 3],
+      ]);
       expect(viaOf(r, 'cl')).toEqual([step('m2', 'MEMBER_OF', 'cl')]);
     });
 
     it('maxDepth hides far CIs, but a far cluster member still counts toward its group', () => {
       const r = blastRadius(indexOf(g), registry, origins, { maxDepth: 1 });
-      expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1]]);
+      expect(brief(r)).toEqual([
+        ['cl', 'down', 1],
+        ['y', 'down', 1],
+      ]);
       expect(r.services).toEqual([]);
       expect(r.counts.down).toBe(2);
       expect(r.origins.map((o) => o.id)).toEqual(['x', 'm2']);
@@ -210,7 +299,12 @@ describe('blastRadius', () => {
 
     it('environments hide CIs of other environments without changing any state', () => {
       const r = blastRadius(indexOf(g), registry, origins, { environments: ['production'] });
-      expect(brief(r)).toEqual([['cl', 'down', 1], ['y', 'down', 1], ['svc', 'down', 2], ['z', 'down', 2]]);
+      expect(brief(r)).toEqual([
+        ['cl', 'down', 1],
+        ['y', 'down', 1],
+        ['svc', 'down', 2],
+        ['z', 'down', 2],
+      ]);
       expect(r.services).toEqual([{ id: 'svc', name: 'svc name', criticality: 1, owner: null, state: 'down', depth: 2 }]);
     });
 
@@ -225,11 +319,20 @@ describe('blastRadius', () => {
       ['app', 'RUNS_ON', 'vm'],
       ['vm', 'POWERED_BY', 'pdu'],
     ]);
-    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }]))).toEqual([['vm', 'down', 1], ['app', 'down', 2]]);
-    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON', 'RUNS_ON'] }))).toEqual([]);
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }]))).toEqual([
+      ['vm', 'down', 1],
+      ['app', 'down', 2],
+    ]);
+    expect(
+      brief(blastRadius(indexOf(g), registry, [{ ci: 'pdu', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON', 'RUNS_ON'] })),
+    ).toEqual([]);
     expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['DEPENDS_ON'] }))).toEqual([]);
-    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['RUNS_ON'] }))).toEqual([['app', 'down', 1]]);
-    expect(() => blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['NOPE'] })).toThrow('impact: unknown relationship type "NOPE"');
+    expect(brief(blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['RUNS_ON'] }))).toEqual([
+      ['app', 'down', 1],
+    ]);
+    expect(() => blastRadius(indexOf(g), registry, [{ ci: 'vm', effect: 'down' }], { relationshipTypes: ['NOPE'] })).toThrow(
+      'impact: unknown relationship type "NOPE"',
+    );
   });
 
   it('never spreads impact along audit-only relationships such as BACKED_UP_BY', () => {
@@ -241,7 +344,9 @@ describe('blastRadius', () => {
     expect(blastRadius(indexOf(g), registry, [{ ci: 'db2', effect: 'down' }]).impacted).toEqual([]);
     expect(blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'down' }]).impacted).toEqual([]);
     // Even when asked for explicitly: the registry says they do not propagate.
-    expect(blastRadius(indexOf(g), registry, [{ ci: 'vault', effect: 'down' }], { relationshipTypes: ['BACKED_UP_BY'] }).impacted).toEqual([]);
+    expect(blastRadius(indexOf(g), registry, [{ ci: 'vault', effect: 'down' }], { relationshipTypes: ['BACKED_UP_BY'] }).impacted).toEqual(
+      [],
+    );
   });
 
   it('follows MEMBER_OF from member to group: the group depends on its members, not the reverse', () => {
@@ -254,7 +359,13 @@ describe('blastRadius', () => {
 
   it('computes depth breadth-first, independent of insertion order, even for a CI that goes down late', () => {
     const nodes = {
-      o: {}, a: {}, b: {}, x1: {}, x2: {}, d: {}, svc: { class: 'BusinessService' },
+      o: {},
+      a: {},
+      b: {},
+      x1: {},
+      x2: {},
+      d: {},
+      svc: { class: 'BusinessService' },
       c: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] },
     };
     const edges: [string, string, string][] = [
@@ -273,14 +384,24 @@ describe('blastRadius', () => {
     const r2 = blastRadius(indexOf(graphOf(nodes, edges, 'reversed')), registry, origins);
     expect(r2).toEqual(r1);
     expect(brief(r1)).toEqual([
-      ['a', 'down', 1], ['c', 'down', 1], ['x1', 'down', 1], ['x2', 'down', 1],
-      ['b', 'down', 2], ['d', 'down', 2], ['svc', 'down', 2],
+      ['a', 'down', 1],
+      ['c', 'down', 1],
+      ['x1', 'down', 1],
+      ['x2', 'down', 1],
+      ['b', 'down', 2],
+      ['d', 'down', 2],
+      ['svc', 'down', 2],
     ]);
     // c first degrades through o (its group of {b, o} keeps one), then goes down when b does: depth stays 1.
     expect(viaOf(r1, 'c')).toEqual([step('c', 'DEPENDS_ON', 'o')]);
     expect(r1.impacted[1]!.redundancy).toEqual([
       {
-        relationship: 'DEPENDS_ON', minAvailable: 1, members: 2, required: 1, available: 0, breached: true,
+        relationship: 'DEPENDS_ON',
+        minAvailable: 1,
+        members: 2,
+        required: 1,
+        available: 0,
+        breached: true,
         failed: [step('c', 'DEPENDS_ON', 'b'), step('c', 'DEPENDS_ON', 'o')],
       },
     ]);
@@ -292,8 +413,10 @@ describe('blastRadius', () => {
   it('lists impacted business services with criticality, owner and state, and counts by class', () => {
     const g = graphOf(
       {
-        db: { class: 'Database' }, 'db-replica': { class: 'Database' },
-        app: {}, app2: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] },
+        db: { class: 'Database' },
+        'db-replica': { class: 'Database' },
+        app: {},
+        app2: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] },
         svc1: { class: 'BusinessService', criticality: 1, owner: 'payments' },
         svc2: { class: 'BusinessService', criticality: 2 },
         svc3: { class: 'BusinessService' },
@@ -306,8 +429,16 @@ describe('blastRadius', () => {
         ['svc2', 'DEPENDS_ON', 'app2'],
       ],
     );
-    const r = blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'down' }, { ci: 'svc3', effect: 'degraded' }]);
-    expect(brief(r)).toEqual([['app', 'down', 1], ['app2', 'degraded', 1], ['svc1', 'down', 2], ['svc2', 'degraded', 2]]);
+    const r = blastRadius(indexOf(g), registry, [
+      { ci: 'db', effect: 'down' },
+      { ci: 'svc3', effect: 'degraded' },
+    ]);
+    expect(brief(r)).toEqual([
+      ['app', 'down', 1],
+      ['app2', 'degraded', 1],
+      ['svc1', 'down', 2],
+      ['svc2', 'degraded', 2],
+    ]);
     expect(r.services).toEqual([
       { id: 'svc1', name: 'svc1 name', criticality: 1, owner: 'payments', state: 'down', depth: 2 },
       { id: 'svc2', name: 'svc2 name', criticality: 2, owner: null, state: 'degraded', depth: 2 },

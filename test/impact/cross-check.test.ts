@@ -37,7 +37,7 @@ function reference(g: G, origins: Origin[], types?: readonly string[]) {
   for (const o of origins) effect.set(o.ci, Math.max(effect.get(o.ci) ?? 0, o.effect === 'down' ? 2 : 1));
   const state = new Map<string, number>();
   g.forEachNode((v) => state.set(v, 0));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     g.forEachNode((v, a) => {
       let s = effect.get(v) ?? 0;
@@ -91,7 +91,8 @@ function randomCase(rnd: () => number) {
     if (rnd() < 0.4) {
       const rules: RedundancyRule[] = [];
       for (const type of PROPAGATING) {
-        if (rnd() < 0.4) rules.push({ relationship: type, minAvailable: rnd() < 0.5 ? 1 + int(3) : ['25%', '50%', '67%', '100%'][int(4)]! });
+        if (rnd() < 0.4)
+          rules.push({ relationship: type, minAvailable: rnd() < 0.5 ? 1 + int(3) : ['25%', '50%', '67%', '100%'][int(4)]! });
       }
       if (rules.length > 0) spec.redundancy = rules;
     }
@@ -129,7 +130,10 @@ function checkAgainstReference(g: G, origins: Origin[], types: string[] | undefi
     new Map(expected.map(([id, st, d]) => [id, [st, d]])),
   );
 
-  const depthOf = new Map<string, number>([...r.origins.map((o) => [o.id, 0] as const), ...r.impacted.map((i) => [i.id, i.depth] as const)]);
+  const depthOf = new Map<string, number>([
+    ...r.origins.map((o) => [o.id, 0] as const),
+    ...r.impacted.map((i) => [i.id, i.depth] as const),
+  ]);
   for (const item of r.impacted) {
     // via: a chain of stored, propagating relationships from an origin, one hop per depth level.
     expect(item.via.length).toBe(item.depth);
@@ -157,7 +161,9 @@ function checkAgainstReference(g: G, origins: Origin[], types: string[] | undefi
       })
       .filter((x) => x.failed > 0)
       .sort((a, b) => (a.relationship < b.relationship ? -1 : 1));
-    expect(reports.map((x) => ({ relationship: x.relationship, members: x.members, available: x.available, failed: x.failed.length }))).toEqual(expectedReports);
+    expect(
+      reports.map((x) => ({ relationship: x.relationship, members: x.members, available: x.available, failed: x.failed.length })),
+    ).toEqual(expectedReports);
     for (const rep of reports) expect(rep.breached).toBe(rep.available < rep.required);
   }
 }
@@ -204,7 +210,11 @@ describe('blast radius, dependencies and SPOF against a naive reference', () => 
 
       // SPOF: every CI whose failure alone makes ci down, by brute force.
       const expectedSpofs = ids.filter((x) => x !== ci && reference(g, [{ ci: x, effect: 'down' }]).state.get(ci) === 2).sort();
-      expect(singlePointsOfFailure(index, registry, ci).spofs.map((s) => s.id).sort()).toEqual(expectedSpofs);
+      expect(
+        singlePointsOfFailure(index, registry, ci)
+          .spofs.map((s) => s.id)
+          .sort(),
+      ).toEqual(expectedSpofs);
     }
     // The generator must actually exercise propagation and groups.
     expect(nonEmpty).toBeGreaterThan(100);

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius, buildImpactIndex, forEachNeighbour, dependencies, ImpactIndexKeeper, singlePointsOfFailure } from '../../engine/impact/index.ts';
+import {
+  blastRadius,
+  buildImpactIndex,
+  forEachNeighbour,
+  dependencies,
+  ImpactIndexKeeper,
+  singlePointsOfFailure,
+} from '../../engine/impact/index.ts';
 import { NotFoundError } from '../../engine/errors.ts';
 import { graphOf, indexOf, registry, step } from './helpers.ts';
 
 describe('impact index', () => {
   it('resolves redundancy groups at build time, with percentages rounded up', () => {
     const g = graphOf(
-      { app: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] }, r1: {}, r2: {}, r3: {}, vault: { class: 'BackupVault' } },
+      {
+        app: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: '50%' }] },
+        r1: {},
+        r2: {},
+        r3: {},
+        vault: { class: 'BackupVault' },
+      },
       [
         ['app', 'DEPENDS_ON', 'r1'],
         ['app', 'DEPENDS_ON', 'r2'],
@@ -57,7 +70,10 @@ describe('impact index', () => {
     const third = keeper.current(5);
     expect(third.idToIndex).toBe(next.idToIndex);
     expect(third.depTarget.length).toBe(3);
-    expect(blastRadius(third, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.depth])).toEqual([['b', 1], ['c', 1]]);
+    expect(blastRadius(third, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => [i.id, i.depth])).toEqual([
+      ['b', 1],
+      ['c', 1],
+    ]);
     // A change the journal cannot express means a full build.
     g.clearEdges();
     const fourth = keeper.current(6);
@@ -69,8 +85,14 @@ describe('impact index', () => {
 describe('dependencies', () => {
   const g = graphOf(
     {
-      app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' }, esx: { class: 'Hypervisor' },
-      cl: { class: 'Cluster' }, vault: { class: 'BackupVault' }, b: {}, a: {},
+      app: {},
+      db: { class: 'Database' },
+      vm: { class: 'VirtualMachine' },
+      esx: { class: 'Hypervisor' },
+      cl: { class: 'Cluster' },
+      vault: { class: 'BackupVault' },
+      b: {},
+      a: {},
     },
     [
       ['app', 'DEPENDS_ON', 'db'],
@@ -102,8 +124,12 @@ describe('dependencies', () => {
 
   it('honours maxDepth and relationshipTypes, and refuses an unknown CI', () => {
     expect(dependencies(indexOf(g), registry, 'app', { maxDepth: 1 }).dependencies.map((d) => d.id)).toEqual(['a', 'b', 'db', 'vm']);
-    expect(dependencies(indexOf(g), registry, 'app', { relationshipTypes: ['RUNS_ON', 'MEMBER_OF'] }).dependencies.map((d) => d.id)).toEqual(['vm']);
-    expect(dependencies(indexOf(g), registry, 'cl').dependencies.map((d) => [d.id, d.via])).toEqual([['esx', [step('esx', 'MEMBER_OF', 'cl')]]]);
+    expect(
+      dependencies(indexOf(g), registry, 'app', { relationshipTypes: ['RUNS_ON', 'MEMBER_OF'] }).dependencies.map((d) => d.id),
+    ).toEqual(['vm']);
+    expect(dependencies(indexOf(g), registry, 'cl').dependencies.map((d) => [d.id, d.via])).toEqual([
+      ['esx', [step('esx', 'MEMBER_OF', 'cl')]],
+    ]);
     expect(() => dependencies(indexOf(g), registry, 'nope')).toThrow(NotFoundError);
     expect(() => dependencies(indexOf(g), registry, 'nope')).toThrow('dependencies: CI "nope" not found');
   });
@@ -117,7 +143,11 @@ describe('singlePointsOfFailure', () => {
       ['db', 'RUNS_ON', 'vm'],
     ]);
     const r = singlePointsOfFailure(indexOf(g), registry, 'svc');
-    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['app', 1, 'hard'], ['db', 2, 'hard'], ['vm', 3, 'hard']]);
+    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([
+      ['app', 1, 'hard'],
+      ['db', 2, 'hard'],
+      ['vm', 3, 'hard'],
+    ]);
     expect(r.spofs[2]!.via).toEqual([step('svc', 'DEPENDS_ON', 'app'), step('app', 'DEPENDS_ON', 'db'), step('db', 'RUNS_ON', 'vm')]);
   });
 
@@ -126,7 +156,8 @@ describe('singlePointsOfFailure', () => {
       {
         app: {},
         srv: { class: 'Server', redundancy: [{ relationship: 'POWERED_BY', minAvailable: 1 }] },
-        'pdu-a': { class: 'PDU' }, 'pdu-b': { class: 'PDU' },
+        'pdu-a': { class: 'PDU' },
+        'pdu-b': { class: 'PDU' },
         'feed-a': { class: 'PDU' },
         rack: { class: 'Rack' },
       },
@@ -140,8 +171,15 @@ describe('singlePointsOfFailure', () => {
       ],
     );
     const r = singlePointsOfFailure(indexOf(g), registry, 'app');
-    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([['srv', 1, 'hard'], ['rack', 3, 'group']]);
-    expect(r.spofs[1]!.via).toEqual([step('app', 'RUNS_ON', 'srv'), step('srv', 'POWERED_BY', 'pdu-a'), step('pdu-a', 'LOCATED_IN', 'rack')]);
+    expect(r.spofs.map((s) => [s.id, s.depth, s.kind])).toEqual([
+      ['srv', 1, 'hard'],
+      ['rack', 3, 'group'],
+    ]);
+    expect(r.spofs[1]!.via).toEqual([
+      step('app', 'RUNS_ON', 'srv'),
+      step('srv', 'POWERED_BY', 'pdu-a'),
+      step('pdu-a', 'LOCATED_IN', 'rack'),
+    ]);
     expect(singlePointsOfFailure(indexOf(g), registry, 'srv').spofs.map((s) => s.id)).toEqual(['rack']);
   });
 
@@ -149,8 +187,11 @@ describe('singlePointsOfFailure', () => {
     const g = graphOf(
       {
         cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        m1: { class: 'Server' }, m2: { class: 'Server' }, m3: { class: 'Server' },
-        sw1: { class: 'Switch' }, sw2: { class: 'Switch' },
+        m1: { class: 'Server' },
+        m2: { class: 'Server' },
+        m3: { class: 'Server' },
+        sw1: { class: 'Switch' },
+        sw2: { class: 'Switch' },
       },
       [
         ['m1', 'MEMBER_OF', 'cl'],

@@ -16,7 +16,11 @@ export interface NodeSpec {
 }
 
 /** `nodes`: id → spec (class defaults to Application); `edges`: `[from, TYPE, to]` as stored. */
-export function graphOf(nodes: Record<string, NodeSpec>, edges: [string, string, string][], order: 'as-given' | 'reversed' = 'as-given'): MirrorGraph {
+export function graphOf(
+  nodes: Record<string, NodeSpec>,
+  edges: [string, string, string][],
+  order: 'as-given' | 'reversed' = 'as-given',
+): MirrorGraph {
   const g: MirrorGraph = new MultiDirectedGraph<NodeAttrs, { type: string }>();
   const ids = Object.keys(nodes);
   for (const id of order === 'reversed' ? [...ids].reverse() : ids) {

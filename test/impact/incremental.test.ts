@@ -55,12 +55,21 @@ class World {
     if (this.rand() < 0.6) return undefined;
     const out: RedundancyRule[] = [];
     for (let k = 1 + this.int(2); k > 0; k--) {
-      out.push({ relationship: this.pick(RULE_TYPES), minAvailable: this.rand() < 0.5 ? 1 + this.int(3) : this.pick(['50%', '67%', '100%', '1%']) });
+      out.push({
+        relationship: this.pick(RULE_TYPES),
+        minAvailable: this.rand() < 0.5 ? 1 + this.int(3) : this.pick(['50%', '67%', '100%', '1%']),
+      });
     }
     return out;
   }
   attrs(id: string): NodeAttrs {
-    const a: NodeAttrs = { class: this.pick(CLASSES), name: `${id} ${this.int(100)}`, status: 'in_service', environment: this.pick(ENVS), criticality: 1 + this.int(4) };
+    const a: NodeAttrs = {
+      class: this.pick(CLASSES),
+      name: `${id} ${this.int(100)}`,
+      status: 'in_service',
+      environment: this.pick(ENVS),
+      criticality: 1 + this.int(4),
+    };
     if (this.rand() < 0.5) a.owner = this.pick(['ops', 'dba', 'net']);
     const r = this.rules();
     if (r !== undefined) a.redundancy = r;
@@ -103,7 +112,12 @@ class World {
 }
 
 /** Every answer the index gives, over a sample of CIs and origin sets. */
-function answers(index: ImpactIndex, w: World, probes: { origins: { ci: string; effect: 'down' | 'degraded' }[]; types?: string[]; maxDepth?: number }[], cis: string[]) {
+function answers(
+  index: ImpactIndex,
+  w: World,
+  probes: { origins: { ci: string; effect: 'down' | 'degraded' }[]; types?: string[]; maxDepth?: number }[],
+  cis: string[],
+) {
   return {
     blast: probes.map((p) => blastRadius(index, registry, p.origins, { relationshipTypes: p.types, maxDepth: p.maxDepth })),
     deps: cis.map((ci) => dependencies(index, registry, ci)),
@@ -111,7 +125,9 @@ function answers(index: ImpactIndex, w: World, probes: { origins: { ci: string; 
     neighbours: cis.map((ci) => {
       const out: string[] = [];
       for (const d of ['dependents', 'providers'] as const) {
-        forEachNeighbour(index, index.idToIndex.get(ci)!, d, (v, t, grp) => out.push(`${d}:${index.nodeIds[v]}:${index.typeNames[t]}:${grp >= 0 ? index.groupSize[grp] : -1}`));
+        forEachNeighbour(index, index.idToIndex.get(ci)!, d, (v, t, grp) =>
+          out.push(`${d}:${index.nodeIds[v]}:${index.typeNames[t]}:${grp >= 0 ? index.groupSize[grp] : -1}`),
+        );
       }
       return out.sort();
     }),
@@ -126,8 +142,13 @@ function probesFor(w: World): { origins: { ci: string; effect: 'down' | 'degrade
   const out = [];
   for (let k = 0; k < 4; k++) {
     const origins = [];
-    for (let j = 1 + w.int(3); j > 0; j--) origins.push({ ci: w.pick(ids), effect: w.rand() < 0.75 ? ('down' as const) : ('degraded' as const) });
-    out.push({ origins, types: w.rand() < 0.2 ? ['DEPENDS_ON', 'MEMBER_OF'] : undefined, maxDepth: w.rand() < 0.2 ? 1 + w.int(3) : undefined });
+    for (let j = 1 + w.int(3); j > 0; j--)
+      origins.push({ ci: w.pick(ids), effect: w.rand() < 0.75 ? ('down' as const) : ('degraded' as const) });
+    out.push({
+      origins,
+      types: w.rand() < 0.2 ? ['DEPENDS_ON', 'MEMBER_OF'] : undefined,
+      maxDepth: w.rand() < 0.2 ? 1 + w.int(3) : undefined,
+    });
   }
   return out;
 }
@@ -136,8 +157,10 @@ function probesFor(w: World): { origins: { ci: string; effect: 'down' | 'degrade
 function csrOf(index: ImpactIndex, ci: string): string[] {
   const v = index.idToIndex.get(ci)!;
   const out: string[] = [];
-  for (let e = index.depOffsets[v]!; e < index.depOffsets[v + 1]!; e++) out.push(`d:${index.nodeIds[index.depTarget[e]!]}:${index.depType[e]}`);
-  for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]!; e++) out.push(`p:${index.nodeIds[index.provSource[e]!]}:${index.provType[e]}`);
+  for (let e = index.depOffsets[v]!; e < index.depOffsets[v + 1]!; e++)
+    out.push(`d:${index.nodeIds[index.depTarget[e]!]}:${index.depType[e]}`);
+  for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]!; e++)
+    out.push(`p:${index.nodeIds[index.provSource[e]!]}:${index.provType[e]}`);
   return out.sort();
 }
 
@@ -212,7 +235,12 @@ describe('incremental impact index', () => {
     index = keeper.current(2);
     const result = query(index);
     expect(result).toEqual(query(buildImpactIndex(g, registry, 2)));
-    expect(result.impacted.map((i) => i.id)).toEqual(g.nodes().filter((id) => id !== 'root').sort());
+    expect(result.impacted.map((i) => i.id)).toEqual(
+      g
+        .nodes()
+        .filter((id) => id !== 'root')
+        .sort(),
+    );
   });
 
   it('keeps one state per keeper: versions advance it, and a closed keeper stops following the graph', () => {
@@ -243,8 +271,26 @@ describe('incremental impact index', () => {
     const keeper = new ImpactIndexKeeper(mirror.graph, registry);
     let seq = 0;
     const ev = (entity: 'ci' | 'relationship', id: string, after: unknown): ChangeEvent =>
-      ({ seq: ++seq, at: '2024-01-01T00:00:00Z', actor: 't', op: after ? 'upsert' : 'delete', entity, id, before: null, after }) as unknown as ChangeEvent;
-    const ci = (id: string, extra: Record<string, unknown> = {}) => ({ id, class: 'Application', name: id, status: 'in_service', environment: 'production', criticality: 3, redundancy: [], ...extra });
+      ({
+        seq: ++seq,
+        at: '2024-01-01T00:00:00Z',
+        actor: 't',
+        op: after ? 'upsert' : 'delete',
+        entity,
+        id,
+        before: null,
+        after,
+      }) as unknown as ChangeEvent;
+    const ci = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      class: 'Application',
+      name: id,
+      status: 'in_service',
+      environment: 'production',
+      criticality: 3,
+      redundancy: [],
+      ...extra,
+    });
     const rel = (from: string, type: string, to: string) => ({ id: `${from}|${type}|${to}`, from, to, type, attributes: {} });
     mirror.applyEvents([
       ev('ci', 'db1', ci('db1')),
@@ -256,14 +302,18 @@ describe('incremental impact index', () => {
       const index = keeper.current(mirror.revision);
       const fresh = buildImpactIndex(mirror.graph, registry, mirror.revision);
       for (const id of mirror.graph.nodes()) {
-        expect(blastRadius(index, registry, [{ ci: id, effect: 'down' }])).toEqual(blastRadius(fresh, registry, [{ ci: id, effect: 'down' }]));
+        expect(blastRadius(index, registry, [{ ci: id, effect: 'down' }])).toEqual(
+          blastRadius(fresh, registry, [{ ci: id, effect: 'down' }]),
+        );
         expect(singlePointsOfFailure(index, registry, id)).toEqual(singlePointsOfFailure(fresh, registry, id));
       }
       return index;
     };
     expect(blastRadius(check(), registry, [{ ci: 'db1', effect: 'down' }]).impacted.map((i) => [i.id, i.state])).toEqual([['app', 'down']]);
     mirror.applyEvents([ev('relationship', 'app|DEPENDS_ON|db2', rel('app', 'DEPENDS_ON', 'db2'))]);
-    expect(blastRadius(check(), registry, [{ ci: 'db1', effect: 'down' }]).impacted.map((i) => [i.id, i.state])).toEqual([['app', 'degraded']]);
+    expect(blastRadius(check(), registry, [{ ci: 'db1', effect: 'down' }]).impacted.map((i) => [i.id, i.state])).toEqual([
+      ['app', 'degraded'],
+    ]);
     mirror.applyEvents([ev('ci', 'app', ci('app', { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 2 }] }))]);
     expect(blastRadius(check(), registry, [{ ci: 'db1', effect: 'down' }]).impacted.map((i) => [i.id, i.state])).toEqual([['app', 'down']]);
     mirror.applyEvents([ev('ci', 'db2', null), ev('relationship', 'app|DEPENDS_ON|db1', null)]);

@@ -64,7 +64,9 @@ describe('impact index ownership', () => {
     const other = Registry.load();
     expect(other).not.toBe(registry);
     const index = indexOf(g);
-    expect(() => blastRadius(index, other, [{ ci: 'a', effect: 'down' }])).toThrow('impact: the impact index was built with another registry');
+    expect(() => blastRadius(index, other, [{ ci: 'a', effect: 'down' }])).toThrow(
+      'impact: the impact index was built with another registry',
+    );
     expect(() => dependencies(index, other, 'b')).toThrow('dependencies: the impact index was built with another registry');
     expect(() => singlePointsOfFailure(index, other, 'b')).toThrow('spof: the impact index was built with another registry');
   });

@@ -9,7 +9,13 @@ import { Registry } from '../../engine/model/registry.ts';
 import { graphOf, indexOf, registry, step, type NodeSpec } from './helpers.ts';
 
 // app → db → vm → host (hard chain of three types), app → cache (hard), cache → vm
-const stackNodes: Record<string, NodeSpec> = { app: {}, db: { class: 'Database' }, cache: { class: 'Cache' }, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } };
+const stackNodes: Record<string, NodeSpec> = {
+  app: {},
+  db: { class: 'Database' },
+  cache: { class: 'Cache' },
+  vm: { class: 'VirtualMachine' },
+  host: { class: 'Hypervisor' },
+};
 const stackEdges: [string, string, string][] = [
   ['app', 'DEPENDS_ON', 'db'],
   ['app', 'DEPENDS_ON', 'cache'],
@@ -31,7 +37,10 @@ describe('single points of failure by relationship type', () => {
   });
 
   it('only follows the given types: DEPENDS_ON alone stops at the first hop', () => {
-    expect(singlePointsOfFailure(g, registry, 'app', { relationshipTypes: ['DEPENDS_ON'] }).spofs.map((s) => s.id)).toEqual(['cache', 'db']);
+    expect(singlePointsOfFailure(g, registry, 'app', { relationshipTypes: ['DEPENDS_ON'] }).spofs.map((s) => s.id)).toEqual([
+      'cache',
+      'db',
+    ]);
   });
 
   it('finds nothing when the types given never leave the CI', () => {
@@ -89,38 +98,61 @@ describe('single points of failure on a shared index', () => {
       err = e;
     }
     expect(err).toMatchObject({ code: 'not_found', message: 'spof: CI "nope" not found', details: { ci: 'nope' } });
-    expect(() => singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow('spof: unknown relationship type "PLUGGED_INTO"');
+    expect(() => singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow(
+      'spof: unknown relationship type "PLUGGED_INTO"',
+    );
     expect(() => singlePointsOfFailure(index, Registry.load(), 'app')).toThrow('spof: the impact index was built with another registry');
   });
 
   it('does not follow excluded types when propagating a candidate failure', () => {
     // app needs 1 of the cluster's members; app also RUNS_ON m1. DEPENDS_ON + MEMBER_OF only: m1 is absorbed.
     const index = indexOf(
-      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, m1: { class: 'Server' }, m2: { class: 'Server' } }, [
-        ['app', 'DEPENDS_ON', 'cl'],
-        ['m1', 'MEMBER_OF', 'cl'],
-        ['m2', 'MEMBER_OF', 'cl'],
-        ['app', 'RUNS_ON', 'm1'],
-      ]),
+      graphOf(
+        {
+          app: {},
+          cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] },
+          m1: { class: 'Server' },
+          m2: { class: 'Server' },
+        },
+        [
+          ['app', 'DEPENDS_ON', 'cl'],
+          ['m1', 'MEMBER_OF', 'cl'],
+          ['m2', 'MEMBER_OF', 'cl'],
+          ['app', 'RUNS_ON', 'm1'],
+        ],
+      ),
     );
     expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => [s.id, s.kind])).toEqual([
       ['cl', 'hard'],
       ['m1', 'hard'],
     ]);
-    expect(singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id)).toEqual(['cl']);
+    expect(
+      singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id),
+    ).toEqual(['cl']);
   });
 
   it('answers a restricted question the same after other questions on the same index', () => {
     const index = indexOf(
-      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, vm: { class: 'VirtualMachine' }, m1: { class: 'Server' }, m2: { class: 'Server' }, other: {} }, [
-        ['app', 'DEPENDS_ON', 'cl'],
-        ['app', 'RUNS_ON', 'vm'],
-        ['m1', 'MEMBER_OF', 'cl'],
-        ['m2', 'MEMBER_OF', 'cl'],
-        ['other', 'DEPENDS_ON', 'm1'],
-      ]),
+      graphOf(
+        {
+          app: {},
+          cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] },
+          vm: { class: 'VirtualMachine' },
+          m1: { class: 'Server' },
+          m2: { class: 'Server' },
+          other: {},
+        },
+        [
+          ['app', 'DEPENDS_ON', 'cl'],
+          ['app', 'RUNS_ON', 'vm'],
+          ['m1', 'MEMBER_OF', 'cl'],
+          ['m2', 'MEMBER_OF', 'cl'],
+          ['other', 'DEPENDS_ON', 'm1'],
+        ],
+      ),
     );
-    const restricted = () => singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id);
+    const restricted = () =>
+      singlePointsOfFailure(index, registry, 'app', { relationshipTypes: ['DEPENDS_ON', 'MEMBER_OF'] }).spofs.map((s) => s.id);
     const fresh = restricted();
     expect(fresh).toEqual(['cl']);
     expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl', 'vm']);
@@ -132,15 +164,26 @@ describe('single points of failure on a shared index', () => {
   it('counts a group member once when a candidate reaches it along two chains', () => {
     // x → a → v and x → b → v; v is one of two members of cl (needs 1): x alone leaves w, so it is no SPOF.
     const index = indexOf(
-      graphOf({ app: {}, cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] }, v: { class: 'Server' }, w: { class: 'Server' }, a: {}, b: {}, x: {} }, [
-        ['app', 'DEPENDS_ON', 'cl'],
-        ['v', 'MEMBER_OF', 'cl'],
-        ['w', 'MEMBER_OF', 'cl'],
-        ['v', 'DEPENDS_ON', 'a'],
-        ['v', 'DEPENDS_ON', 'b'],
-        ['a', 'DEPENDS_ON', 'x'],
-        ['b', 'DEPENDS_ON', 'x'],
-      ]),
+      graphOf(
+        {
+          app: {},
+          cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] },
+          v: { class: 'Server' },
+          w: { class: 'Server' },
+          a: {},
+          b: {},
+          x: {},
+        },
+        [
+          ['app', 'DEPENDS_ON', 'cl'],
+          ['v', 'MEMBER_OF', 'cl'],
+          ['w', 'MEMBER_OF', 'cl'],
+          ['v', 'DEPENDS_ON', 'a'],
+          ['v', 'DEPENDS_ON', 'b'],
+          ['a', 'DEPENDS_ON', 'x'],
+          ['b', 'DEPENDS_ON', 'x'],
+        ],
+      ),
     );
     expect(singlePointsOfFailure(index, registry, 'app').spofs.map((s) => s.id)).toEqual(['cl']);
   });
@@ -156,19 +199,27 @@ describe('dependencies: refusals and parallel relationships', () => {
       err = e;
     }
     expect(err).toMatchObject({ code: 'not_found', message: 'dependencies: CI "nope" not found', details: { ci: 'nope' } });
-    expect(() => dependencies(index, registry, 'app', { maxDepth: -1 })).toThrow('dependencies: maxDepth -1 must be a non-negative integer');
-    expect(() => dependencies(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow('dependencies: unknown relationship type "PLUGGED_INTO"');
+    expect(() => dependencies(index, registry, 'app', { maxDepth: -1 })).toThrow(
+      'dependencies: maxDepth -1 must be a non-negative integer',
+    );
+    expect(() => dependencies(index, registry, 'app', { relationshipTypes: ['PLUGGED_INTO'] })).toThrow(
+      'dependencies: unknown relationship type "PLUGGED_INTO"',
+    );
     expect(() => dependencies(index, Registry.load(), 'app')).toThrow('dependencies: the impact index was built with another registry');
   });
 
   for (const order of ['as-given', 'reversed'] as const) {
     it(`explains a provider reached by two relationship types with the registry's first type, graph built ${order}`, () => {
       // app both DEPENDS_ON and RUNS_ON vm; DEPENDS_ON comes first in the registry.
-      const g = graphOf({ app: {}, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } }, [
-        ['app', 'RUNS_ON', 'vm'],
-        ['app', 'DEPENDS_ON', 'vm'],
-        ['vm', 'HOSTED_ON', 'host'],
-      ], order);
+      const g = graphOf(
+        { app: {}, vm: { class: 'VirtualMachine' }, host: { class: 'Hypervisor' } },
+        [
+          ['app', 'RUNS_ON', 'vm'],
+          ['app', 'DEPENDS_ON', 'vm'],
+          ['vm', 'HOSTED_ON', 'host'],
+        ],
+        order,
+      );
       const r = dependencies(indexOf(g), registry, 'app');
       expect(r.dependencies.map((d) => [d.id, d.via])).toEqual([
         ['vm', [step('app', 'DEPENDS_ON', 'vm')]],

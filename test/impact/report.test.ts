@@ -49,7 +49,10 @@ describe('blast radius report fast paths', () => {
       const index = buildImpactIndex(g, registry, 1);
       // The same graph with every level radix-sorted by id rank.
       const radix = buildImpactIndex(g, registry, 1, { report: { largeReport: 0, radixLevel: 0, radixBits: 1 + (c % 4) } });
-      const origins = Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, k) => ({ ci: ids[k * 3]!, effect: rnd() < 0.8 ? ('down' as const) : ('degraded' as const) }));
+      const origins = Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, k) => ({
+        ci: ids[k * 3]!,
+        effect: rnd() < 0.8 ? ('down' as const) : ('degraded' as const),
+      }));
       const options = rnd() < 0.3 ? { environments: ['production'] } : rnd() < 0.3 ? { maxDepth: 2 } : {};
       const plain = JSON.stringify(blastRadius(index, registry, origins, options));
       expect(index.rank).toBeUndefined();

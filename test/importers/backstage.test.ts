@@ -14,17 +14,30 @@ const ci = (id: string) => doc.cis.find((c) => c.id === id);
 describe('backstage converter', () => {
   it('reads entity refs in their short and full forms', () => {
     expect(parseEntityRef('checkout-api', 'api', 'default')).toEqual({ kind: 'api', namespace: 'default', name: 'checkout-api' });
-    expect(parseEntityRef('api:payments/Payments-API', 'component', 'default')).toEqual({ kind: 'api', namespace: 'payments', name: 'payments-api' });
+    expect(parseEntityRef('api:payments/Payments-API', 'component', 'default')).toEqual({
+      kind: 'api',
+      namespace: 'payments',
+      name: 'payments-api',
+    });
     expect(parseEntityRef('default/commerce', 'domain', 'payments')).toEqual({ kind: 'domain', namespace: 'default', name: 'commerce' });
     expect(parseEntityRef('group:shop-team', 'user', 'ns1')).toEqual({ kind: 'group', namespace: 'ns1', name: 'shop-team' });
   });
 
   it('maps each kind to a class', () => {
-    expect(ci('backstage:component/default/web')).toMatchObject({ class: 'ApplicationService', owner: 'shop-team', tags: ['frontend', 'react'], attributes: { type: 'website', lifecycle: 'production' } });
+    expect(ci('backstage:component/default/web')).toMatchObject({
+      class: 'ApplicationService',
+      owner: 'shop-team',
+      tags: ['frontend', 'react'],
+      attributes: { type: 'website', lifecycle: 'production' },
+    });
     expect(ci('backstage:api/default/checkout-api')?.class).toBe('Api');
     expect(ci('backstage:resource/default/orders-db')).toMatchObject({ class: 'Database', attributes: { engine: 'database' } });
     expect(ci('backstage:resource/default/session-cache')?.class).toBe('Cache');
-    expect(ci('backstage:system/default/shop')).toMatchObject({ class: 'BusinessService', name: 'Online shop', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }] });
+    expect(ci('backstage:system/default/shop')).toMatchObject({
+      class: 'BusinessService',
+      name: 'Online shop',
+      redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 1 }],
+    });
     expect(ci('backstage:domain/default/commerce')?.class).toBe('BusinessDomain');
     expect(ci('backstage:group/default/shop-team')).toMatchObject({ class: 'Team', attributes: { email: 'shop-team@example.com' } });
     expect(ci('backstage:user/default/jdoe')).toBeUndefined();
@@ -55,14 +68,18 @@ describe('backstage converter', () => {
   it('lists the file targets of Locations for the CLI to read, and reports a target missing from the input', () => {
     expect(locationTargets(files)).toEqual([join(FIXTURES, 'backstage', 'payments.yaml')]);
     const alone = convertBackstage(files.filter((f) => f.path.endsWith('catalog-info.yaml')));
-    expect(alone.warnings.some((w) => w.code === 'unknown_reference' && w.message.includes('target ./payments.yaml is not in the input'))).toBe(true);
+    expect(
+      alone.warnings.some((w) => w.code === 'unknown_reference' && w.message.includes('target ./payments.yaml is not in the input')),
+    ).toBe(true);
   });
 
   it('names file, document and field of a malformed entity', () => {
     const text = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  dependsOn: [42]\n';
     expect(() => convertBackstage([{ path: 'c.yaml', text }])).toThrow(InputError);
     expect(() => convertBackstage([{ path: 'c.yaml', text }])).toThrow('c.yaml, document 1, field "spec.dependsOn[0]"');
-    expect(() => convertBackstage([{ path: 'd.yaml', text: 'apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {}\n' }])).toThrow('d.yaml, document 1, field "metadata.name"');
+    expect(() => convertBackstage([{ path: 'd.yaml', text: 'apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {}\n' }])).toThrow(
+      'd.yaml, document 1, field "metadata.name"',
+    );
   });
 
   it('an outage of the orders database takes the storefront down and degrades the shop system', async () => {

@@ -35,13 +35,25 @@ describe('cmdb convert and import --from', () => {
     mkdirSync(dir);
     const state = JSON.parse(readFileSync(join(FIXTURES, 'terraform', 'shop.tfstate'), 'utf8')) as { resources: { type: string }[] };
     writeFileSync(join(dir, 'shop.tfstate'), JSON.stringify(state));
-    const first = JSON.parse((await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod', '--json')).stdout) as { created: number; seq: number };
+    const first = JSON.parse((await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod', '--json')).stdout) as {
+      created: number;
+      seq: number;
+    };
     expect(first.created).toBeGreaterThan(0);
-    const again = JSON.parse((await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod', '--json')).stdout) as { created: number; updated: number; seq: number };
+    const again = JSON.parse((await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod', '--json')).stdout) as {
+      created: number;
+      updated: number;
+      seq: number;
+    };
     expect(again).toMatchObject({ created: 0, updated: 0, seq: first.seq });
-    writeFileSync(join(dir, 'shop.tfstate'), JSON.stringify({ ...state, resources: state.resources.filter((r) => r.type !== 'aws_s3_bucket') }));
+    writeFileSync(
+      join(dir, 'shop.tfstate'),
+      JSON.stringify({ ...state, resources: state.resources.filter((r) => r.type !== 'aws_s3_bucket') }),
+    );
     const reported = await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod');
-    expect(reported.stdout).toContain('1 CI(s) and 0 relationship(s) of source "tf-prod" are no longer in the input (--prune removes them): tf:8c1e2f4a/module.data.aws_s3_bucket.exports');
+    expect(reported.stdout).toContain(
+      '1 CI(s) and 0 relationship(s) of source "tf-prod" are no longer in the input (--prune removes them): tf:8c1e2f4a/module.data.aws_s3_bucket.exports',
+    );
     const pruned = await cmdbAt(s, tmp.dir, 'import', '--from', 'terraform', dir, '--source', 'tf-prod', '--prune');
     expect(pruned.stdout).toContain('pruned 1 CI(s) and 0 relationship(s) no longer in source "tf-prod"');
   });

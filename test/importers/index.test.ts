@@ -11,9 +11,15 @@ describe('importer dispatch', () => {
   it('validates a mapping file and names the bad field', () => {
     const files = fixtureFiles('terraform');
     expect(() => convert('terraform', files, { mapping: { aws_instance: 'not a class' } })).toThrow(InputError);
-    expect(() => convert('terraform', files, { mapping: { aws_instance: 'not a class' } })).toThrow('convert: mapping file, field "aws_instance": must be a PascalCase class id');
-    expect(() => convert('servicenow', fixtureFiles('servicenow'), { mapping: { relationships: { 'A::B': { type: 'depends' } } } })).toThrow('field "relationships.A::B.type"');
-    expect(() => convert('kubernetes', fixtureFiles('kubernetes'), { mapping: {} })).toThrow('--mapping applies to terraform and servicenow, not kubernetes');
+    expect(() => convert('terraform', files, { mapping: { aws_instance: 'not a class' } })).toThrow(
+      'convert: mapping file, field "aws_instance": must be a PascalCase class id',
+    );
+    expect(() =>
+      convert('servicenow', fixtureFiles('servicenow'), { mapping: { relationships: { 'A::B': { type: 'depends' } } } }),
+    ).toThrow('field "relationships.A::B.type"');
+    expect(() => convert('kubernetes', fixtureFiles('kubernetes'), { mapping: {} })).toThrow(
+      '--mapping applies to terraform and servicenow, not kubernetes',
+    );
   });
 
   it('passes the converter options through and reports progress up to the total', () => {

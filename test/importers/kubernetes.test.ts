@@ -33,7 +33,11 @@ describe('kubernetes converter', () => {
     ]) {
       expect(ids, id).toContain(id);
     }
-    expect(ci('k8s:shop/deployment/checkout')).toMatchObject({ class: 'KubernetesWorkload', name: 'checkout', attributes: { kind: 'Deployment', namespace: 'shop', replicas: 2 } });
+    expect(ci('k8s:shop/deployment/checkout')).toMatchObject({
+      class: 'KubernetesWorkload',
+      name: 'checkout',
+      attributes: { kind: 'Deployment', namespace: 'shop', replicas: 2 },
+    });
     expect(ci('k8s:cache/statefulset/redis').attributes.kubernetesUid).toBe('5f0c1a52-0b2d-4e57-9a4e-0d7c2f6f1a02');
     expect(ci('k8s:cache/statefulset/redis').owner).toBe('platform');
     expect(rel).toContain('k8s:shop/deployment/web LOCATED_IN k8s:namespace/shop');
@@ -63,7 +67,8 @@ describe('kubernetes converter', () => {
   });
 
   it('finds call dependencies in env values of every address form', () => {
-    const via = (from: string, to: string) => doc.relationships.find((r) => r.from === from && r.to === to && r.type === 'DEPENDS_ON')?.attributes?.via;
+    const via = (from: string, to: string) =>
+      doc.relationships.find((r) => r.from === from && r.to === to && r.type === 'DEPENDS_ON')?.attributes?.via;
     expect(via('k8s:shop/deployment/web', 'k8s:shop/service/checkout')).toBe('env CHECKOUT_URL'); // URL with name:port
     expect(via('k8s:shop/deployment/checkout', 'k8s:shop/service/orders-db')).toBe('env ORDERS_DB_HOST'); // bare name
     expect(via('k8s:shop/deployment/checkout', 'k8s:cache/service/redis')).toBe('env CACHE_ADDR'); // name.namespace:port
@@ -91,7 +96,10 @@ describe('kubernetes converter', () => {
 
   it('turns unknown addresses into external-endpoint CIs when asked', () => {
     const withExt = convertKubernetes(files, { externalEndpoints: true });
-    expect(withExt.document.cis.find((c) => c.id === 'ext:fraud.example.net')).toMatchObject({ class: 'ExternalEndpoint', attributes: { host: 'fraud.example.net' } });
+    expect(withExt.document.cis.find((c) => c.id === 'ext:fraud.example.net')).toMatchObject({
+      class: 'ExternalEndpoint',
+      attributes: { host: 'fraud.example.net' },
+    });
     expect(edges(withExt.document)).toContain('k8s:shop/deployment/checkout DEPENDS_ON ext:fraud.example.net');
     expect(withExt.warnings.filter((w) => w.code === 'unknown_address')).toEqual([]);
   });
@@ -106,11 +114,16 @@ describe('kubernetes converter', () => {
   });
 
   it('names file, document and field of a malformed object', () => {
-    const bad = () => convertKubernetes([{ path: 'bad.yaml', text: 'kind: Namespace\nmetadata:\n  name: a\n---\nkind: Deployment\nmetadata:\n  labels: {}\n' }]);
+    const bad = () =>
+      convertKubernetes([
+        { path: 'bad.yaml', text: 'kind: Namespace\nmetadata:\n  name: a\n---\nkind: Deployment\nmetadata:\n  labels: {}\n' },
+      ]);
     expect(bad).toThrow(InputError);
     expect(bad).toThrow('bad.yaml, document 2, field "metadata.name"');
     expect(() => convertKubernetes([{ path: 'broken.yaml', text: 'kind: [' }])).toThrow(/broken\.yaml, document 1: not valid YAML/);
-    expect(() => convertKubernetes([{ path: 'l.json', text: '{"kind":"List","items":[{"metadata":{"name":"x"}}]}' }])).toThrow('l.json, document 1, items[0], field "kind"');
+    expect(() => convertKubernetes([{ path: 'l.json', text: '{"kind":"List","items":[{"metadata":{"name":"x"}}]}' }])).toThrow(
+      'l.json, document 1, items[0], field "kind"',
+    );
   });
 
   it('an outage of the orders database reaches the Ingress through Services, workloads and configuration', async () => {

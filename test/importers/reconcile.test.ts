@@ -7,14 +7,30 @@ import { registry } from './helpers.ts';
 const rankOf = (p: string[]) => (s: string | undefined) => (s === undefined ? Infinity : p.includes(s) ? p.indexOf(s) : p.length);
 
 function stored(ci: Partial<CI> & Pick<CI, 'id' | 'class' | 'name'>): CI {
-  return { status: 'in_service', environment: 'production', criticality: 3, attributes: {}, tags: [], redundancy: [], version: 1, createdAt: 'x', updatedAt: 'x', ...ci };
+  return {
+    status: 'in_service',
+    environment: 'production',
+    criticality: 3,
+    attributes: {},
+    tags: [],
+    redundancy: [],
+    version: 1,
+    createdAt: 'x',
+    updatedAt: 'x',
+    ...ci,
+  };
 }
 
 describe('per-field source precedence', () => {
   it('lets the first owner keep a field when neither source is ranked', () => {
     const a = mergeCI(undefined, { id: 'x', class: 'Server', name: 'x', attributes: { os: 'A' } }, 'a', rankOf([]));
     const b = mergeCI(stored(a as CI), { id: 'x', class: 'Server', name: 'x', attributes: { os: 'B', rack: 'r1' } }, 'b', rankOf([]));
-    expect(b.attributes).toMatchObject({ os: 'A', rack: 'r1', sources: ['a', 'b'], sourceFields: { 'attributes.os': 'a', 'attributes.rack': 'b', name: 'a', class: 'a' } });
+    expect(b.attributes).toMatchObject({
+      os: 'A',
+      rack: 'r1',
+      sources: ['a', 'b'],
+      sourceFields: { 'attributes.os': 'a', 'attributes.rack': 'b', name: 'a', class: 'a' },
+    });
   });
 
   it('lets a stronger source take a field and keeps a weaker one from taking it back', () => {
@@ -38,18 +54,31 @@ describe('per-field source precedence', () => {
 
 describe('reconcile', () => {
   it('refuses a source name that could not be recorded cleanly', () => {
-    expect(() => reconcile({ registry, source: 'my source', document: { cis: [], relationships: [] }, stored: { cis: [], relationships: [] } })).toThrow(InputError);
+    expect(() =>
+      reconcile({ registry, source: 'my source', document: { cis: [], relationships: [] }, stored: { cis: [], relationships: [] } }),
+    ).toThrow(InputError);
   });
 
   it('re-points relationships to the stored CI an incoming CI was identified as', () => {
     const plan = reconcile({
       registry,
       source: 'scan',
-      document: { cis: [{ id: 'scan:h1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } }, { id: 'scan:app', class: 'Application', name: 'app', attributes: {} }], relationships: [{ type: 'RUNS_ON', from: 'scan:app', to: 'scan:h1' }] },
-      stored: { cis: [stored({ id: 'srv-1', class: 'Server', name: 'server one', attributes: { serialNumber: 's1' } })], relationships: [] },
+      document: {
+        cis: [
+          { id: 'scan:h1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } },
+          { id: 'scan:app', class: 'Application', name: 'app', attributes: {} },
+        ],
+        relationships: [{ type: 'RUNS_ON', from: 'scan:app', to: 'scan:h1' }],
+      },
+      stored: {
+        cis: [stored({ id: 'srv-1', class: 'Server', name: 'server one', attributes: { serialNumber: 's1' } })],
+        relationships: [],
+      },
     });
     expect(plan.matched).toEqual([{ incoming: 'scan:h1', stored: 'srv-1', key: ['serialNumber'] }]);
-    expect(plan.document.relationships).toEqual([{ id: 'scan:app|RUNS_ON|srv-1', type: 'RUNS_ON', from: 'scan:app', to: 'srv-1', attributes: { sources: ['scan'] } }]);
+    expect(plan.document.relationships).toEqual([
+      { id: 'scan:app|RUNS_ON|srv-1', type: 'RUNS_ON', from: 'scan:app', to: 'srv-1', attributes: { sources: ['scan'] } },
+    ]);
     expect(plan.expectedVersions.get('srv-1')).toBe(1);
   });
 });

@@ -24,10 +24,29 @@ describe('servicenow converter', () => {
   });
 
   it('keeps the sys_id as id and identification key, and maps the common fields', () => {
-    expect(ci(S(1))).toMatchObject({ class: 'BusinessService', name: 'Online Shop', criticality: 1, environment: 'production', owner: 'Shop Support', status: 'in_service' });
-    expect(ci(S(4))).toMatchObject({ class: 'Database', attributes: { engine: 'postgresql', version: '16.2', port: 5432, servicenowSysId: '5a1e0c9b1b2f4c10a7d3e9f0c1b2a304', servicenowClass: 'cmdb_ci_db_postgresql_instance' } });
+    expect(ci(S(1))).toMatchObject({
+      class: 'BusinessService',
+      name: 'Online Shop',
+      criticality: 1,
+      environment: 'production',
+      owner: 'Shop Support',
+      status: 'in_service',
+    });
+    expect(ci(S(4))).toMatchObject({
+      class: 'Database',
+      attributes: {
+        engine: 'postgresql',
+        version: '16.2',
+        port: 5432,
+        servicenowSysId: '5a1e0c9b1b2f4c10a7d3e9f0c1b2a304',
+        servicenowClass: 'cmdb_ci_db_postgresql_instance',
+      },
+    });
     expect(ci(S(5))).toMatchObject({ class: 'Cache', attributes: { servicenowClass: 'u_cmdb_ci_redis' } }); // table from the file name
-    expect(ci(S(8))).toMatchObject({ class: 'Server', attributes: { hostname: 'srv-db-01', domain: 'shop.example.com', serialNumber: 'CZ12345678', cpuCores: 16, memoryGb: 128 } });
+    expect(ci(S(8))).toMatchObject({
+      class: 'Server',
+      attributes: { hostname: 'srv-db-01', domain: 'shop.example.com', serialNumber: 'CZ12345678', cpuCores: 16, memoryGb: 128 },
+    });
     expect(ci(S(9))?.class).toBe('Hypervisor');
     expect(ci(S(10))?.status).toBe('retired');
     expect(ci(S(6))?.class).toBe('VirtualMachine');
@@ -45,7 +64,9 @@ describe('servicenow converter', () => {
   });
 
   it('reports unknown ends, unmapped types and classes instead of aborting', () => {
-    expect(warnings.filter((w) => w.code === 'unknown_reference')).toEqual([expect.objectContaining({ document: 'line 15', field: 'child', message: 'child "legacy-search" is not a CI in the input' })]);
+    expect(warnings.filter((w) => w.code === 'unknown_reference')).toEqual([
+      expect.objectContaining({ document: 'line 15', field: 'child', message: 'child "legacy-search" is not a CI in the input' }),
+    ]);
     const plain = convertServiceNow(files);
     expect(plain.warnings.map((w) => w.message)).toEqual(
       expect.arrayContaining([
@@ -58,7 +79,9 @@ describe('servicenow converter', () => {
 
   it('names file, line and field of a bad row', () => {
     expect(() => convertServiceNow([{ path: 'cmdb_ci_server.csv', text: 'sys_id,name\nabc,one\n,two\n' }])).toThrow(InputError);
-    expect(() => convertServiceNow([{ path: 'cmdb_ci_server.csv', text: 'sys_id,name\nabc,one\n,two\n' }])).toThrow('cmdb_ci_server.csv, line 3, field "sys_id"');
+    expect(() => convertServiceNow([{ path: 'cmdb_ci_server.csv', text: 'sys_id,name\nabc,one\n,two\n' }])).toThrow(
+      'cmdb_ci_server.csv, line 3, field "sys_id"',
+    );
     expect(() => convertServiceNow([{ path: 'x.csv', text: 'name,class\na,b\n' }])).toThrow('x.csv, header, field "sys_id"');
     expect(() => convertServiceNow([{ path: 'r.csv', text: 'parent,child,type\na,b,\n' }])).toThrow('r.csv, line 2, field "type"');
   });

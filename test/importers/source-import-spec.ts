@@ -35,7 +35,11 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       expect(first.created).toBe(k8s.cis.length + k8s.relationships.length);
       const ci = await cmdb.store.getCI('k8s:shop/deployment/checkout');
       expect(ci?.attributes.sources).toEqual(['kubernetes']);
-      expect(ci?.attributes.sourceFields).toMatchObject({ name: 'kubernetes', 'attributes.namespace': 'kubernetes', 'attributes.replicas': 'kubernetes' });
+      expect(ci?.attributes.sourceFields).toMatchObject({
+        name: 'kubernetes',
+        'attributes.namespace': 'kubernetes',
+        'attributes.replicas': 'kubernetes',
+      });
       const rel = await cmdb.store.getRelationship('k8s:shop/service/checkout|ROUTES_TO|k8s:shop/deployment/checkout');
       expect(rel?.attributes.sources).toEqual(['kubernetes']);
       const again = await importFromSource(cmdb, k8s, ctx, { source: 'kubernetes' });
@@ -48,7 +52,10 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
     await withCmdb(async (cmdb) => {
       await importFromSource(cmdb, k8s, ctx, { source: 'kubernetes' });
       const gone = new Set(['k8s:shop/cronjob/nightly-report', 'k8s:shop/deployment/inventory']);
-      const smaller: ImportDocument = { cis: k8s.cis.filter((c) => !gone.has(c.id)), relationships: k8s.relationships.filter((r) => !gone.has(r.from) && !gone.has(r.to)) };
+      const smaller: ImportDocument = {
+        cis: k8s.cis.filter((c) => !gone.has(c.id)),
+        relationships: k8s.relationships.filter((r) => !gone.has(r.from) && !gone.has(r.to)),
+      };
       const reported = await importFromSource(cmdb, smaller, ctx, { source: 'kubernetes' });
       expect(reported.stale.cis).toEqual(['k8s:shop/cronjob/nightly-report', 'k8s:shop/deployment/inventory']);
       expect(reported.stale.relationships).toContain('k8s:shop/cronjob/nightly-report|DEPENDS_ON|k8s:shop/service/orders-db');
@@ -56,8 +63,26 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       expect(await cmdb.store.getCI('k8s:shop/deployment/inventory')).toBeDefined();
 
       // a manual relationship to a CI about to be pruned goes with it; a CI another source also describes stays
-      await importDocument(cmdb, { cis: [{ id: 'dashboard', class: 'Application', name: 'dashboard', attributes: {} }], relationships: [{ type: 'DEPENDS_ON', from: 'dashboard', to: 'k8s:shop/deployment/inventory' }] });
-      await importFromSource(cmdb, { cis: [{ id: 'k8s:shop/cronjob/nightly-report', class: 'KubernetesWorkload', name: 'nightly-report', attributes: { owner: 'reports' } }], relationships: [] }, ctx, { source: 'scheduler' });
+      await importDocument(cmdb, {
+        cis: [{ id: 'dashboard', class: 'Application', name: 'dashboard', attributes: {} }],
+        relationships: [{ type: 'DEPENDS_ON', from: 'dashboard', to: 'k8s:shop/deployment/inventory' }],
+      });
+      await importFromSource(
+        cmdb,
+        {
+          cis: [
+            {
+              id: 'k8s:shop/cronjob/nightly-report',
+              class: 'KubernetesWorkload',
+              name: 'nightly-report',
+              attributes: { owner: 'reports' },
+            },
+          ],
+          relationships: [],
+        },
+        ctx,
+        { source: 'scheduler' },
+      );
       const pruned = await importFromSource(cmdb, smaller, ctx, { source: 'kubernetes', prune: true });
       expect(pruned.pruned.cis).toBe(1);
       expect(await cmdb.store.getCI('k8s:shop/deployment/inventory')).toBeUndefined();
@@ -68,7 +93,11 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       expect(await cmdb.store.getRelationship('k8s:shop/cronjob/nightly-report|DEPENDS_ON|k8s:shop/service/orders-db')).toBeUndefined();
       expect(cmdb.mirror.graph.hasNode('k8s:shop/deployment/inventory')).toBe(false);
       const quiet = await importFromSource(cmdb, smaller, ctx, { source: 'kubernetes', prune: true });
-      expect({ created: quiet.created, updated: quiet.updated, pruned: quiet.pruned }).toEqual({ created: 0, updated: 0, pruned: { cis: 0, relationships: 0 } });
+      expect({ created: quiet.created, updated: quiet.updated, pruned: quiet.pruned }).toEqual({
+        created: 0,
+        updated: 0,
+        pruned: { cis: 0, relationships: 0 },
+      });
     });
   });
 
@@ -77,7 +106,12 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       await importFromSource(cmdb, snow, ctx, { source: 'servicenow' });
       const discovery: ImportDocument = {
         cis: [
-          { id: 'disc:db-host', class: 'Server', name: 'SRV-DB-01', attributes: { serialNumber: 'cz12345678', os: 'RHEL 9.4', kernel: '5.14.0' } },
+          {
+            id: 'disc:db-host',
+            class: 'Server',
+            name: 'SRV-DB-01',
+            attributes: { serialNumber: 'cz12345678', os: 'RHEL 9.4', kernel: '5.14.0' },
+          },
           { id: 'disc:postgres', class: 'Process', name: 'postgres', attributes: { host: 'srv-db-01', port: 5432 } },
         ],
         relationships: [{ type: 'RUNS_ON', from: 'disc:postgres', to: 'disc:db-host' }],
@@ -88,7 +122,12 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       expect(await cmdb.store.getCI('disc:db-host')).toBeUndefined();
       const host = (await cmdb.store.getCI(SNOW_DB_HOST))!;
       expect(host.name).toBe('SRV-DB-01');
-      expect(host.attributes).toMatchObject({ os: 'RHEL 9.4', kernel: '5.14.0', hostname: 'srv-db-01', sources: ['discovery', 'servicenow'] });
+      expect(host.attributes).toMatchObject({
+        os: 'RHEL 9.4',
+        kernel: '5.14.0',
+        hostname: 'srv-db-01',
+        sources: ['discovery', 'servicenow'],
+      });
       expect((host.attributes.sourceFields as Record<string, string>)['attributes.os']).toBe('discovery');
       expect((host.attributes.sourceFields as Record<string, string>)['attributes.hostname']).toBe('servicenow');
       expect(await cmdb.store.getRelationship(`disc:postgres|RUNS_ON|${SNOW_DB_HOST}`)).toBeDefined();
@@ -112,7 +151,18 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
         ],
         relationships: [],
       });
-      const r = await importFromSource(cmdb, { cis: [{ id: 'cmdb-scan:web01', class: 'Server', name: 'web01', attributes: { hostname: 'web01' } }, { id: 'cmdb-scan:web01-again', class: 'Server', name: 'web01 again', attributes: { hostname: 'web01' } }], relationships: [] }, ctx, { source: 'scan' });
+      const r = await importFromSource(
+        cmdb,
+        {
+          cis: [
+            { id: 'cmdb-scan:web01', class: 'Server', name: 'web01', attributes: { hostname: 'web01' } },
+            { id: 'cmdb-scan:web01-again', class: 'Server', name: 'web01 again', attributes: { hostname: 'web01' } },
+          ],
+          relationships: [],
+        },
+        ctx,
+        { source: 'scan' },
+      );
       expect(r.matched).toEqual([]);
       expect(r.candidateDuplicates).toEqual(
         expect.arrayContaining([
@@ -130,10 +180,27 @@ export function sourceImportSpec(open: () => Promise<Cmdb>): void {
       await importFromSource(cmdb, snow, ctx, { source: 'servicenow' });
       const stored = await readStored(cmdb);
       const host = stored.cis.find((c) => c.id === SNOW_DB_HOST)!;
-      const plan = reconcile({ registry: cmdb.registry, source: 'discovery', document: { cis: [{ id: 'd:1', class: 'Server', name: 'x', attributes: { serialNumber: 'CZ12345678' } }], relationships: [] }, stored });
+      const plan = reconcile({
+        registry: cmdb.registry,
+        source: 'discovery',
+        document: { cis: [{ id: 'd:1', class: 'Server', name: 'x', attributes: { serialNumber: 'CZ12345678' } }], relationships: [] },
+        stored,
+      });
       expect(plan.expectedVersions.get(SNOW_DB_HOST)).toBe(host.version);
       await cmdb.apply([{ op: 'upsertCI', ci: { ...host, name: 'renamed meanwhile' } }], ctx);
-      const mutation = { op: 'upsertCI' as const, ci: { ...host, ...plan.document.cis[0]!, status: host.status, environment: host.environment, criticality: host.criticality, tags: host.tags, redundancy: host.redundancy }, expectedVersion: plan.expectedVersions.get(SNOW_DB_HOST)! };
+      const mutation = {
+        op: 'upsertCI' as const,
+        ci: {
+          ...host,
+          ...plan.document.cis[0]!,
+          status: host.status,
+          environment: host.environment,
+          criticality: host.criticality,
+          tags: host.tags,
+          redundancy: host.redundancy,
+        },
+        expectedVersion: plan.expectedVersions.get(SNOW_DB_HOST)!,
+      };
       await expect(cmdb.apply([mutation], ctx)).rejects.toBeInstanceOf(ConflictError);
     });
   });

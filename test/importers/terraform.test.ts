@@ -13,8 +13,28 @@ const P = 'tf:8c1e2f4a/';
 
 describe('terraform converter', () => {
   it('makes one CI per managed instance, in the root module and in modules, with its class', () => {
-    expect(ci(`${P}aws_instance.app.0`)).toMatchObject({ class: 'VirtualMachine', name: 'shop-app-0', attributes: { terraformAddress: 'aws_instance.app[0]', hostname: 'ip-10-0-1-10.eu-west-1.compute.internal', ip: '10.0.1.10', region: 'eu-west-1' } });
-    expect(ci(`${P}module.data.aws_db_instance.orders`)).toMatchObject({ class: 'Database', name: 'orders', tags: ['module.data'], attributes: { engine: 'postgres', version: '16.2', port: 5432, terraformModule: 'module.data', resourceId: 'arn:aws:rds:eu-west-1:123456789012:db:orders' } });
+    expect(ci(`${P}aws_instance.app.0`)).toMatchObject({
+      class: 'VirtualMachine',
+      name: 'shop-app-0',
+      attributes: {
+        terraformAddress: 'aws_instance.app[0]',
+        hostname: 'ip-10-0-1-10.eu-west-1.compute.internal',
+        ip: '10.0.1.10',
+        region: 'eu-west-1',
+      },
+    });
+    expect(ci(`${P}module.data.aws_db_instance.orders`)).toMatchObject({
+      class: 'Database',
+      name: 'orders',
+      tags: ['module.data'],
+      attributes: {
+        engine: 'postgres',
+        version: '16.2',
+        port: 5432,
+        terraformModule: 'module.data',
+        resourceId: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
+      },
+    });
     expect(ci(`${P}module.data.aws_elasticache_replication_group.sessions`)?.class).toBe('Cache');
     expect(ci(`${P}module.network.aws_vpc.main`)).toMatchObject({ class: 'NetworkSegment', attributes: { cidr: '10.0.0.0/16' } });
     expect(ci(`${P}aws_lb.front`)).toMatchObject({ class: 'LoadBalancer', attributes: { vip: 'front-123.eu-west-1.elb.amazonaws.com' } });
@@ -26,7 +46,9 @@ describe('terraform converter', () => {
 
   it('skips data sources and drops dependencies on them, saying so', () => {
     expect(doc.cis.some((c) => c.id.includes('aws_ami'))).toBe(false);
-    expect(warnings.find((w) => w.code === 'skipped')?.message).toBe('1 data source(s) skipped: Terraform reads them, it does not manage them');
+    expect(warnings.find((w) => w.code === 'skipped')?.message).toBe(
+      '1 data source(s) skipped: Terraform reads them, it does not manage them',
+    );
   });
 
   it('turns instance dependencies into DEPENDS_ON, across modules', () => {
@@ -43,7 +65,11 @@ describe('terraform converter', () => {
   });
 
   it('imports unmapped types as CloudResource and reports them; a mapping file overrides', () => {
-    expect(ci(`${P}module.data.aws_s3_bucket.exports`)).toMatchObject({ class: 'CloudResource', name: 'shop-exports', attributes: { service: 'aws_s3_bucket' } });
+    expect(ci(`${P}module.data.aws_s3_bucket.exports`)).toMatchObject({
+      class: 'CloudResource',
+      name: 'shop-exports',
+      attributes: { service: 'aws_s3_bucket' },
+    });
     expect(warnings.find((w) => w.code === 'unmapped_type')?.message).toContain('aws_s3_bucket (1)');
     const mapped = convertTerraform(files, { mapping: { aws_s3_bucket: 'StorageArray', aws_instance: 'Server' } });
     expect(mapped.document.cis.find((c) => c.id === `${P}module.data.aws_s3_bucket.exports`)?.class).toBe('StorageArray');
@@ -51,10 +77,17 @@ describe('terraform converter', () => {
   });
 
   it('names file, resource and field of a malformed state', () => {
-    expect(() => convertTerraform([{ path: 's.tfstate', text: '{"version":3,"resources":[]}' }])).toThrow(/s\.tfstate, field "version": state format version 3 is not supported/);
-    const bad = JSON.stringify({ version: 4, resources: [{ mode: 'managed', type: 'aws_vpc', name: 'a', instances: [{ attributes: {}, dependencies: 'aws_x.y' }] }] });
+    expect(() => convertTerraform([{ path: 's.tfstate', text: '{"version":3,"resources":[]}' }])).toThrow(
+      /s\.tfstate, field "version": state format version 3 is not supported/,
+    );
+    const bad = JSON.stringify({
+      version: 4,
+      resources: [{ mode: 'managed', type: 'aws_vpc', name: 'a', instances: [{ attributes: {}, dependencies: 'aws_x.y' }] }],
+    });
     expect(() => convertTerraform([{ path: 't.tfstate', text: bad }])).toThrow(InputError);
-    expect(() => convertTerraform([{ path: 't.tfstate', text: bad }])).toThrow('t.tfstate, resources[0].instances[0], field "dependencies"');
+    expect(() => convertTerraform([{ path: 't.tfstate', text: bad }])).toThrow(
+      't.tfstate, resources[0].instances[0], field "dependencies"',
+    );
   });
 
   it('an outage of the orders database or the session cache takes the load balancer down', async () => {

@@ -5,33 +5,80 @@
  * that orders groups.
  */
 import { describe, expect, it } from 'vitest';
-import { correlate, strengthOf, type CorrelationIncident, type CorrelationResult, type HistoricalIncident, type RankedCandidate } from '../../engine/correlation/index.ts';
+import {
+  correlate,
+  strengthOf,
+  type CorrelationIncident,
+  type CorrelationResult,
+  type HistoricalIncident,
+  type RankedCandidate,
+} from '../../engine/correlation/index.ts';
 import { at, graph, indexOf, registry } from './helpers.ts';
 
 // web → lb → api → db; web → cache; worker → api; api RUNS_ON vm; a second shop (web2 → api2 → db2);
 // web and web2 read a feature-flag service; two small serverless functions share a host.
 const shop = graph(
   {
-    web: 'Application', lb: 'LoadBalancer', api: 'ApplicationService', db: 'Database', cache: 'Cache', worker: 'Application', vm: 'VirtualMachine',
-    web2: 'Application', api2: 'ApplicationService', db2: 'Database', flag: 'ApplicationService',
-    fn1: 'Application', fn2: 'Application', fnhost: 'CloudResource',
+    web: 'Application',
+    lb: 'LoadBalancer',
+    api: 'ApplicationService',
+    db: 'Database',
+    cache: 'Cache',
+    worker: 'Application',
+    vm: 'VirtualMachine',
+    web2: 'Application',
+    api2: 'ApplicationService',
+    db2: 'Database',
+    flag: 'ApplicationService',
+    fn1: 'Application',
+    fn2: 'Application',
+    fnhost: 'CloudResource',
   },
   [
-    ['web', 'DEPENDS_ON', 'lb'], ['lb', 'DEPENDS_ON', 'api'], ['api', 'DEPENDS_ON', 'db'], ['web', 'DEPENDS_ON', 'cache'], ['worker', 'DEPENDS_ON', 'api'], ['api', 'RUNS_ON', 'vm'],
-    ['web2', 'DEPENDS_ON', 'api2'], ['api2', 'DEPENDS_ON', 'db2'], ['web', 'DEPENDS_ON', 'flag'], ['web2', 'DEPENDS_ON', 'flag'],
-    ['fn1', 'RUNS_ON', 'fnhost'], ['fn2', 'RUNS_ON', 'fnhost'],
+    ['web', 'DEPENDS_ON', 'lb'],
+    ['lb', 'DEPENDS_ON', 'api'],
+    ['api', 'DEPENDS_ON', 'db'],
+    ['web', 'DEPENDS_ON', 'cache'],
+    ['worker', 'DEPENDS_ON', 'api'],
+    ['api', 'RUNS_ON', 'vm'],
+    ['web2', 'DEPENDS_ON', 'api2'],
+    ['api2', 'DEPENDS_ON', 'db2'],
+    ['web', 'DEPENDS_ON', 'flag'],
+    ['web2', 'DEPENDS_ON', 'flag'],
+    ['fn1', 'RUNS_ON', 'fnhost'],
+    ['fn2', 'RUNS_ON', 'fnhost'],
   ],
 );
 // The same estate as the CMDB knows it: the edge from the load balancer to the api is missing,
 // so web depends on lb and api "directly" (the caller's view: both alert under it).
 const incomplete = graph(
-  { web: 'Application', lb: 'LoadBalancer', api: 'ApplicationService', db: 'Database', cache: 'Cache', worker: 'Application', vm: 'VirtualMachine' },
-  [['web', 'DEPENDS_ON', 'lb'], ['web', 'DEPENDS_ON', 'api'], ['api', 'DEPENDS_ON', 'db'], ['web', 'DEPENDS_ON', 'cache'], ['worker', 'DEPENDS_ON', 'api'], ['api', 'RUNS_ON', 'vm']],
+  {
+    web: 'Application',
+    lb: 'LoadBalancer',
+    api: 'ApplicationService',
+    db: 'Database',
+    cache: 'Cache',
+    worker: 'Application',
+    vm: 'VirtualMachine',
+  },
+  [
+    ['web', 'DEPENDS_ON', 'lb'],
+    ['web', 'DEPENDS_ON', 'api'],
+    ['api', 'DEPENDS_ON', 'db'],
+    ['web', 'DEPENDS_ON', 'cache'],
+    ['worker', 'DEPENDS_ON', 'api'],
+    ['api', 'RUNS_ON', 'vm'],
+  ],
 );
 
 const shopIndex = indexOf(shop);
 const incompleteIndex = indexOf(incomplete);
-const inc = (id: string, ci: string, minutes: number, extra: Partial<CorrelationIncident> = {}): CorrelationIncident => ({ id, cis: [ci], openedAt: at(minutes), ...extra });
+const inc = (id: string, ci: string, minutes: number, extra: Partial<CorrelationIncident> = {}): CorrelationIncident => ({
+  id,
+  cis: [ci],
+  openedAt: at(minutes),
+  ...extra,
+});
 const groupOf = (r: CorrelationResult, id: string) => r.groups.find((g) => g.incidents.includes(id))!;
 const factor = (c: RankedCandidate, s: string) => c.factors.find((f) => f.signal === s)!;
 const allIncidents = (r: CorrelationResult) => r.groups.flatMap((g) => g.incidents).sort();
@@ -95,7 +142,8 @@ describe('correlation on real alerting shapes', () => {
   it('chronic flappers learned from the history weigh less as evidence and as candidates, and their group comes after the real problem', () => {
     // The two serverless functions alert in almost every half hour of the last four days.
     const history: HistoricalIncident[] = [];
-    for (let w = 0; w < 200; w++) if (w % 10 !== 0) history.push({ cis: ['fn1'], openedAt: at(-30 * (w + 1)) }, { cis: ['fn2'], openedAt: at(-30 * (w + 1) + 1) });
+    for (let w = 0; w < 200; w++)
+      if (w % 10 !== 0) history.push({ cis: ['fn1'], openedAt: at(-30 * (w + 1)) }, { cis: ['fn2'], openedAt: at(-30 * (w + 1) + 1) });
     // Now: both flap again (on their shared host, three incidents), and api2 fails (its caller web2 alerts).
     const incidents = [inc('F1', 'fn1', 0), inc('F2', 'fn2', 1), inc('F3', 'fn1', 2), inc('A2', 'api2', 1), inc('W2', 'web2', 2)];
     const without = correlate(shopIndex, incidents, { registry });
@@ -114,10 +162,14 @@ describe('correlation on real alerting shapes', () => {
     }
     const candidate = (r: CorrelationResult, id: string) => groupOf(r, 'F1').candidates.find((c) => c.id === id)!;
     // As a candidate: its own incident is discounted by its chronic weight.
-    expect(factor(candidate(withHistory, 'fn1'), 'own_incident').contribution).toBeLessThan(factor(candidate(without, 'fn1'), 'own_incident').contribution / 5);
+    expect(factor(candidate(withHistory, 'fn1'), 'own_incident').contribution).toBeLessThan(
+      factor(candidate(without, 'fn1'), 'own_incident').contribution / 5,
+    );
     expect(factor(candidate(withHistory, 'fn1'), 'own_incident').evidence).toMatchObject({ chronicWeight: expect.any(Number) });
     // As evidence: the host explaining the flappers' incidents loses most of that coverage.
-    expect(factor(candidate(withHistory, 'fnhost'), 'chronic_noise').contribution).toBeLessThan(-0.5 * factor(candidate(withHistory, 'fnhost'), 'coverage').contribution);
+    expect(factor(candidate(withHistory, 'fnhost'), 'chronic_noise').contribution).toBeLessThan(
+      -0.5 * factor(candidate(withHistory, 'fnhost'), 'coverage').contribution,
+    );
     expect(factor(candidate(without, 'fnhost'), 'chronic_noise').contribution).toBe(0);
   });
 
@@ -132,7 +184,12 @@ describe('correlation on real alerting shapes', () => {
   it('a missing edge does not lose an alert: an incident linked to nothing shares no group and still has its candidates', () => {
     // With api → db missing from the CMDB's view (incomplete has it; use shop2's isolated db2): db2 and web alert.
     const r = correlate(shopIndex, [inc('D', 'db2', 0), inc('C', 'cache', 1)], { registry });
-    expect(r.groups.map((g) => [g.incidents, g.basis])).toEqual(expect.arrayContaining([[['D'], 'single'], [['C'], 'single']]));
+    expect(r.groups.map((g) => [g.incidents, g.basis])).toEqual(
+      expect.arrayContaining([
+        [['D'], 'single'],
+        [['C'], 'single'],
+      ]),
+    );
     expect(r.groups.every((g) => g.candidates.length > 0)).toBe(true);
     expect(r.unexplained).toEqual([]);
   });
@@ -141,7 +198,8 @@ describe('correlation on real alerting shapes', () => {
     // Both CIs alert in half of the windows: their pair is too weak a shared-cause group for the
     // cover, but the caller still depends on the service — one linked group, not two.
     const history: HistoricalIncident[] = [];
-    for (let w = 0; w < 100; w += 2) history.push({ cis: ['db2'], openedAt: at(-30 * (w + 1)) }, { cis: ['web2'], openedAt: at(-30 * (w + 1)) });
+    for (let w = 0; w < 100; w += 2)
+      history.push({ cis: ['db2'], openedAt: at(-30 * (w + 1)) }, { cis: ['web2'], openedAt: at(-30 * (w + 1)) });
     const r = correlate(shopIndex, [inc('D', 'db2', 0), inc('W', 'web2', 2)], { registry, history });
     expect(r.groups).toHaveLength(1);
     expect(r.groups[0]).toMatchObject({ incidents: ['D', 'W'], basis: 'linked' });
@@ -161,7 +219,9 @@ describe('correlation on real alerting shapes', () => {
     expect(own(strong)).toBeGreaterThan(own(plain));
     expect(own(weak)).toBeLessThan(own(plain));
     expect(strong.groups[0]!.confidence).toBeGreaterThan(weak.groups[0]!.confidence);
-    expect(() => correlate(shopIndex, [inc('A', 'api', 0, { severity: 7 })], { registry })).toThrow(/severity 7 must be an integer in 1..4/);
+    expect(() => correlate(shopIndex, [inc('A', 'api', 0, { severity: 7 })], { registry })).toThrow(
+      /severity 7 must be an integer in 1..4/,
+    );
     expect(() => correlate(shopIndex, [inc('A', 'api', 0, { signal: 'vibes' as never })], { registry })).toThrow(/signal "vibes"/);
     expect(() => correlate(shopIndex, [inc('A', 'api', 0, { anomalyScore: -1 })], { registry })).toThrow(/anomalyScore -1/);
   });

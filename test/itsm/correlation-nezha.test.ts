@@ -15,7 +15,12 @@ interface Fixture {
 }
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/nezha-online-boutique.json', import.meta.url), 'utf8')) as Fixture;
-const index = indexOf(graph(Object.fromEntries(fx.system.cis.map((c) => [c.id, c.class])), fx.system.relationships.map((r) => [r.from, r.type, r.to])));
+const index = indexOf(
+  graph(
+    Object.fromEntries(fx.system.cis.map((c) => [c.id, c.class])),
+    fx.system.relationships.map((r) => [r.from, r.type, r.to]),
+  ),
+);
 const MINUTE = 60_000;
 
 /** The history without the case's own window (the bench's leave-one-out). */

@@ -30,17 +30,63 @@ function plainReach(index: ImpactIndex, v: number, depth: number): number {
 // cycle between two applications services above them.
 const estate = graph(
   {
-    dc: 'DataCenter', rack: 'Rack', pduA: 'PDU', pduB: 'PDU', sw1: 'Switch', sw2: 'Switch', n1: 'KubernetesNode', n2: 'KubernetesNode', k8s: 'KubernetesCluster',
-    esx1: 'Hypervisor', esx2: 'Hypervisor', esxc: 'Cluster', vm1: 'VirtualMachine', p1: 'Pod', p2: 'Pod', p3: 'Pod', a1: 'Application', a2: 'Application', a3: 'Application',
-    s1: 'ApplicationService', s2: 'ApplicationService', biz: 'BusinessService',
+    dc: 'DataCenter',
+    rack: 'Rack',
+    pduA: 'PDU',
+    pduB: 'PDU',
+    sw1: 'Switch',
+    sw2: 'Switch',
+    n1: 'KubernetesNode',
+    n2: 'KubernetesNode',
+    k8s: 'KubernetesCluster',
+    esx1: 'Hypervisor',
+    esx2: 'Hypervisor',
+    esxc: 'Cluster',
+    vm1: 'VirtualMachine',
+    p1: 'Pod',
+    p2: 'Pod',
+    p3: 'Pod',
+    a1: 'Application',
+    a2: 'Application',
+    a3: 'Application',
+    s1: 'ApplicationService',
+    s2: 'ApplicationService',
+    biz: 'BusinessService',
   },
   [
-    ['rack', 'LOCATED_IN', 'dc'], ['pduA', 'LOCATED_IN', 'rack'], ['pduB', 'LOCATED_IN', 'rack'], ['sw1', 'LOCATED_IN', 'rack'], ['sw2', 'LOCATED_IN', 'rack'],
-    ...['n1', 'n2', 'esx1', 'esx2'].flatMap((h): [string, string, string][] => [[h, 'LOCATED_IN', 'rack'], [h, 'POWERED_BY', 'pduA'], [h, 'POWERED_BY', 'pduB'], [h, 'CONNECTED_TO', 'sw1'], [h, 'CONNECTED_TO', 'sw2']]),
-    ['n1', 'MEMBER_OF', 'k8s'], ['n2', 'MEMBER_OF', 'k8s'], ['esx1', 'MEMBER_OF', 'esxc'], ['esx2', 'MEMBER_OF', 'esxc'], ['vm1', 'HOSTED_ON', 'esxc'],
-    ['p1', 'HOSTED_ON', 'n1'], ['p1', 'DEPENDS_ON', 'k8s'], ['p2', 'HOSTED_ON', 'n2'], ['p2', 'DEPENDS_ON', 'k8s'], ['p3', 'HOSTED_ON', 'n2'], ['p3', 'DEPENDS_ON', 'k8s'],
-    ['a1', 'RUNS_ON', 'p1'], ['a2', 'RUNS_ON', 'p2'], ['a3', 'RUNS_ON', 'vm1'], ['a3', 'RUNS_ON', 'p3'],
-    ['s1', 'DEPENDS_ON', 'a1'], ['s1', 'DEPENDS_ON', 's2'], ['s2', 'DEPENDS_ON', 'a2'], ['s2', 'DEPENDS_ON', 's1'], ['biz', 'DEPENDS_ON', 's1'], ['a3', 'DEPENDS_ON', 's2'],
+    ['rack', 'LOCATED_IN', 'dc'],
+    ['pduA', 'LOCATED_IN', 'rack'],
+    ['pduB', 'LOCATED_IN', 'rack'],
+    ['sw1', 'LOCATED_IN', 'rack'],
+    ['sw2', 'LOCATED_IN', 'rack'],
+    ...['n1', 'n2', 'esx1', 'esx2'].flatMap((h): [string, string, string][] => [
+      [h, 'LOCATED_IN', 'rack'],
+      [h, 'POWERED_BY', 'pduA'],
+      [h, 'POWERED_BY', 'pduB'],
+      [h, 'CONNECTED_TO', 'sw1'],
+      [h, 'CONNECTED_TO', 'sw2'],
+    ]),
+    ['n1', 'MEMBER_OF', 'k8s'],
+    ['n2', 'MEMBER_OF', 'k8s'],
+    ['esx1', 'MEMBER_OF', 'esxc'],
+    ['esx2', 'MEMBER_OF', 'esxc'],
+    ['vm1', 'HOSTED_ON', 'esxc'],
+    ['p1', 'HOSTED_ON', 'n1'],
+    ['p1', 'DEPENDS_ON', 'k8s'],
+    ['p2', 'HOSTED_ON', 'n2'],
+    ['p2', 'DEPENDS_ON', 'k8s'],
+    ['p3', 'HOSTED_ON', 'n2'],
+    ['p3', 'DEPENDS_ON', 'k8s'],
+    ['a1', 'RUNS_ON', 'p1'],
+    ['a2', 'RUNS_ON', 'p2'],
+    ['a3', 'RUNS_ON', 'vm1'],
+    ['a3', 'RUNS_ON', 'p3'],
+    ['s1', 'DEPENDS_ON', 'a1'],
+    ['s1', 'DEPENDS_ON', 's2'],
+    ['s2', 'DEPENDS_ON', 'a2'],
+    ['s2', 'DEPENDS_ON', 's1'],
+    ['biz', 'DEPENDS_ON', 's1'],
+    ['a3', 'DEPENDS_ON', 's2'],
   ],
 );
 
@@ -48,7 +94,11 @@ describe('correlation reach', () => {
   it('counts what a plain walk counts, whatever the order the counts are asked in (twins and dominated providers are inferred)', () => {
     for (const depth of [1, 2, 3, 16]) {
       for (const cap of [3, 50_000]) {
-        const orders = [(xs: number[]) => xs, (xs: number[]) => [...xs].reverse(), (xs: number[]) => [...xs].sort((a, b) => ((a * 7919) % 23) - ((b * 7919) % 23))];
+        const orders = [
+          (xs: number[]) => xs,
+          (xs: number[]) => [...xs].reverse(),
+          (xs: number[]) => [...xs].sort((a, b) => ((a * 7919) % 23) - ((b * 7919) % 23)),
+        ];
         for (const order of orders) {
           const index = buildImpactIndex(estate, registry, 1);
           const nodes = order(Array.from({ length: index.n }, (_, v) => v));
@@ -56,7 +106,13 @@ describe('correlation reach', () => {
           for (const budget of [2, 4]) for (const v of nodes) reachAtLeast(index, v, depth, budget, cap);
           const lower = refinedBounds(index, depth, cap);
           for (const v of nodes) expect(lower[v]).toBeLessThanOrEqual(Math.min(cap, plainReach(index, v, depth)));
-          for (const v of nodes) expect([index.nodeIds[v], depth, cap, reachOf(index, v, depth, cap)]).toEqual([index.nodeIds[v], depth, cap, Math.min(cap, plainReach(index, v, depth))]);
+          for (const v of nodes)
+            expect([index.nodeIds[v], depth, cap, reachOf(index, v, depth, cap)]).toEqual([
+              index.nodeIds[v],
+              depth,
+              cap,
+              Math.min(cap, plainReach(index, v, depth)),
+            ]);
         }
       }
     }

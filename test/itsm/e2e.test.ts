@@ -40,7 +40,15 @@ describe('ITSM end to end on SQLite', () => {
       expect(r.incidentsAfter.every((i) => i.problem === r.problem.id && i.state === 'resolved')).toBe(true);
       expect(r.known.state).toBe('known_error');
       expect(r.known.articles).toHaveLength(1);
-      expect(r.downstream.knownErrors).toEqual([{ problem: r.problem.id, title: r.problem.title, rootCause: 'srv-db-01', workaround: expect.stringContaining('db-orders-02'), via: 'provider' }]);
+      expect(r.downstream.knownErrors).toEqual([
+        {
+          problem: r.problem.id,
+          title: r.problem.title,
+          rootCause: 'srv-db-01',
+          workaround: expect.stringContaining('db-orders-02'),
+          via: 'provider',
+        },
+      ]);
       expect(r.suggestions[0]).toMatchObject({ article: r.known.articles[0] });
       expect(r.suggestions[0]!.reasons.map((x) => x.kind)).toContain('known_error');
       expect(r.search[0]!.article.id).toBe(r.known.articles[0]);
@@ -61,7 +69,10 @@ describe('ITSM end to end on SQLite', () => {
     try {
       const s = itsmServices(cmdb);
       const who = { name: 'desk', role: 'engineer' };
-      const inc = await s.incidents.create({ title: 'x', description: '', cis: ['app-checkout'], category: 'general', impact: 'low', urgency: 'low' }, who);
+      const inc = await s.incidents.create(
+        { title: 'x', description: '', cis: ['app-checkout'], category: 'general', impact: 'low', urgency: 'low' },
+        who,
+      );
       expect(inc).toMatchObject({ state: 'new', priority: 'P5' });
       await expect(s.incidents.transition(inc.id, { to: 'closed' }, who)).rejects.toThrow(/cannot go from new to closed/);
       await expect(s.incidents.transition(inc.id, { to: 'resolved' }, who)).rejects.toThrow(/resolution code/);
@@ -74,8 +85,16 @@ describe('ITSM end to end on SQLite', () => {
       const reopened = await s.incidents.transition(inc.id, { to: 'in_progress' }, who);
       expect(reopened).toMatchObject({ reopenCount: 1, resolution: null, resolvedAt: null });
       expect(resolved.state).toBe('resolved');
-      await expect(s.incidents.create({ title: 'x', description: '', cis: ['no-such-ci'], category: 'general', impact: 'low', urgency: 'low' }, who)).rejects.toThrow(/CI "no-such-ci" not found/);
-      await expect(s.problems.transition((await s.problems.create({ title: 'p', description: '', incidents: [], changes: [], articles: [] }, who)).id, { to: 'known_error' }, who)).rejects.toThrow(/root-cause CI/);
+      await expect(
+        s.incidents.create({ title: 'x', description: '', cis: ['no-such-ci'], category: 'general', impact: 'low', urgency: 'low' }, who),
+      ).rejects.toThrow(/CI "no-such-ci" not found/);
+      await expect(
+        s.problems.transition(
+          (await s.problems.create({ title: 'p', description: '', incidents: [], changes: [], articles: [] }, who)).id,
+          { to: 'known_error' },
+          who,
+        ),
+      ).rejects.toThrow(/root-cause CI/);
     } finally {
       await cmdb.close();
     }

@@ -8,7 +8,8 @@ export const registry = Registry.load();
 
 export function graph(nodes: Record<string, string>, edges: [string, string, string][]): MirrorGraph {
   const g = new Graph.MultiDirectedGraph<NodeAttrs, { type: string }>({ allowSelfLoops: false });
-  for (const [id, cls] of Object.entries(nodes)) g.addNode(id, { class: cls, name: id, status: 'in_service', environment: 'production', criticality: 3 });
+  for (const [id, cls] of Object.entries(nodes))
+    g.addNode(id, { class: cls, name: id, status: 'in_service', environment: 'production', criticality: 3 });
   for (const [from, type, to] of edges) g.addEdgeWithKey(`${from}|${type}|${to}`, from, to, { type });
   return g;
 }

@@ -55,6 +55,8 @@ describe('incident state machine', () => {
   });
 
   it('says a closed incident is final instead of listing nothing', () => {
-    expect(() => checkTransition('INC-000007', 'closed', 'in_progress')).toThrow('incident transition: INC-000007 cannot go from closed to in_progress (closed is final)');
+    expect(() => checkTransition('INC-000007', 'closed', 'in_progress')).toThrow(
+      'incident transition: INC-000007 cannot go from closed to in_progress (closed is final)',
+    );
   });
 });

@@ -25,8 +25,22 @@ describe('priority matrix', () => {
 
 const policy = defaultSlaPolicy(); // P2: response 30 min, resolution 480 min; at risk at 75 %
 
-function inc(transitions: [string, string, number][], state: IncidentDoc['state']): Pick<IncidentDoc, 'id' | 'priority' | 'openedAt' | 'transitions' | 'state'> {
-  return { id: 'INC-000001', priority: 'P2', openedAt: at(0), state, transitions: transitions.map(([from, to, m]) => ({ from: from as IncidentDoc['state'], to: to as IncidentDoc['state'], at: at(m), by: 't' })) };
+function inc(
+  transitions: [string, string, number][],
+  state: IncidentDoc['state'],
+): Pick<IncidentDoc, 'id' | 'priority' | 'openedAt' | 'transitions' | 'state'> {
+  return {
+    id: 'INC-000001',
+    priority: 'P2',
+    openedAt: at(0),
+    state,
+    transitions: transitions.map(([from, to, m]) => ({
+      from: from as IncidentDoc['state'],
+      to: to as IncidentDoc['state'],
+      at: at(m),
+      by: 't',
+    })),
+  };
 }
 const now = (m: number) => new Date(T0 + m * 60_000);
 
@@ -48,18 +62,54 @@ describe('SLA timers', () => {
   });
 
   it('pauses the resolution timer while on hold and resumes it afterwards', () => {
-    const doc = inc([['new', 'in_progress', 5], ['in_progress', 'on_hold', 100], ['on_hold', 'in_progress', 400]], 'in_progress');
+    const doc = inc(
+      [
+        ['new', 'in_progress', 5],
+        ['in_progress', 'on_hold', 100],
+        ['on_hold', 'in_progress', 400],
+      ],
+      'in_progress',
+    );
     const s = incidentSla(doc, policy, now(500));
     // counted: 0–100 and 400–500 → 200 of 480 minutes
-    expect(s.resolution).toMatchObject({ elapsedMinutes: 200, remainingMinutes: 280, status: 'within', clock: 'running', breachAt: at(780) });
-    const paused = incidentSla(inc([['new', 'in_progress', 5], ['in_progress', 'on_hold', 100]], 'on_hold'), policy, now(5000));
+    expect(s.resolution).toMatchObject({
+      elapsedMinutes: 200,
+      remainingMinutes: 280,
+      status: 'within',
+      clock: 'running',
+      breachAt: at(780),
+    });
+    const paused = incidentSla(
+      inc(
+        [
+          ['new', 'in_progress', 5],
+          ['in_progress', 'on_hold', 100],
+        ],
+        'on_hold',
+      ),
+      policy,
+      now(5000),
+    );
     expect(paused.resolution).toMatchObject({ elapsedMinutes: 100, clock: 'paused', status: 'within' });
   });
 
   it('stops at resolution and resumes on reopen without counting the resolved time', () => {
-    const resolved = inc([['new', 'in_progress', 0], ['in_progress', 'resolved', 300]], 'resolved');
+    const resolved = inc(
+      [
+        ['new', 'in_progress', 0],
+        ['in_progress', 'resolved', 300],
+      ],
+      'resolved',
+    );
     expect(incidentSla(resolved, policy, now(2000)).resolution).toMatchObject({ elapsedMinutes: 300, clock: 'stopped', status: 'within' });
-    const reopened = inc([['new', 'in_progress', 0], ['in_progress', 'resolved', 300], ['resolved', 'in_progress', 1000]], 'in_progress');
+    const reopened = inc(
+      [
+        ['new', 'in_progress', 0],
+        ['in_progress', 'resolved', 300],
+        ['resolved', 'in_progress', 1000],
+      ],
+      'in_progress',
+    );
     const s = incidentSla(reopened, policy, now(1200));
     expect(s.resolution).toMatchObject({ elapsedMinutes: 500, status: 'breached', breachAt: at(1180) });
   });
@@ -77,12 +127,22 @@ describe('availability arithmetic', () => {
       ],
       m,
     );
-    expect(merged.map((i) => [(i.start - m.start) / 60_000, (i.end - m.start) / 60_000])).toEqual([[0, 30], [100, 210]]);
+    expect(merged.map((i) => [(i.start - m.start) / 60_000, (i.end - m.start) / 60_000])).toEqual([
+      [0, 30],
+      [100, 210],
+    ]);
   });
 
   it('computes a 31-day month: 44,640 minutes, 140 down → 99.6864 %', () => {
     const m = monthBounds('2026-03');
-    const a = monthlyAvailability('2026-03', [{ start: m.start, end: m.start + 60_000 * 30 }, { start: m.start + 60_000 * 100, end: m.start + 60_000 * 210 }], 99.9);
+    const a = monthlyAvailability(
+      '2026-03',
+      [
+        { start: m.start, end: m.start + 60_000 * 30 },
+        { start: m.start + 60_000 * 100, end: m.start + 60_000 * 210 },
+      ],
+      99.9,
+    );
     expect(a.minutes).toBe(44_640);
     expect(a.outageMinutes).toBe(140);
     expect(a.availability).toBe(99.6864);

@@ -4,7 +4,13 @@ import { IdentificationIndex, fieldValue, identificationKeys, identify, type Ide
 
 const registry = Registry.load();
 
-function ci(id: string, cls: string, name: string, attributes: Record<string, unknown> = {}, environment: IdentifiableCI['environment'] = 'production'): IdentifiableCI {
+function ci(
+  id: string,
+  cls: string,
+  name: string,
+  attributes: Record<string, unknown> = {},
+  environment: IdentifiableCI['environment'] = 'production',
+): IdentifiableCI {
   return { id, class: cls, name, environment, attributes };
 }
 
@@ -22,7 +28,15 @@ describe('identification keys', () => {
 
   it('inherits a parent class’s keys before the child’s own, without repeating one', () => {
     const keys = identificationKeys(registry, 'KubernetesNode');
-    expect(keys.map((k) => k.fields.join('+'))).toEqual(['servicenowSysId', 'kubernetesUid', 'resourceId', 'serialNumber', 'hostname+domain', 'hostname', 'name']);
+    expect(keys.map((k) => k.fields.join('+'))).toEqual([
+      'servicenowSysId',
+      'kubernetesUid',
+      'resourceId',
+      'serialNumber',
+      'hostname+domain',
+      'hostname',
+      'name',
+    ]);
     expect(keys.find((k) => k.fields.join() === 'hostname')!.declaredBy).toBe('Server');
     expect(keys.find((k) => k.fields.join() === 'name')!.declaredBy).toBe('KubernetesNode');
   });
@@ -54,18 +68,30 @@ describe('identification values', () => {
 describe('matching one CI against a set', () => {
   it('matches the CI with the same id first', () => {
     const index = new IdentificationIndex(registry, [ci('srv-1', 'Server', 'one', { serialNumber: 'S1' })]);
-    expect(index.match(ci('srv-1', 'Server', 'renamed', { serialNumber: 'OTHER' }))).toMatchObject({ kind: 'match', key: ['id'], ci: { id: 'srv-1' } });
+    expect(index.match(ci('srv-1', 'Server', 'renamed', { serialNumber: 'OTHER' }))).toMatchObject({
+      kind: 'match',
+      key: ['id'],
+      ci: { id: 'srv-1' },
+    });
   });
 
   it('matches a server from another source by serial number although its id and name differ', () => {
-    const index = new IdentificationIndex(registry, [ci('srv-1', 'Server', 'db host', { serialNumber: 'SN-1' }), ci('srv-2', 'Server', 'other', { serialNumber: 'SN-2' })]);
+    const index = new IdentificationIndex(registry, [
+      ci('srv-1', 'Server', 'db host', { serialNumber: 'SN-1' }),
+      ci('srv-2', 'Server', 'other', { serialNumber: 'SN-2' }),
+    ]);
     const result = index.match(ci('snow:abc', 'Server', 'DB HOST 1', { serialNumber: 'sn-1' }));
     expect(result).toMatchObject({ kind: 'match', key: ['serialNumber'], ci: { id: 'srv-1' } });
   });
 
   it('matches on a ServiceNow sys_id across classes, since the root declares it', () => {
-    const index = new IdentificationIndex(registry, [ci('vm-7', 'VirtualMachine', 'vm7', { servicenowSysId: '9d385017c611228701d22104cc95c371' })]);
-    expect(index.match(ci('x', 'Server', 'vm7', { servicenowSysId: '9D385017C611228701D22104CC95C371' }))).toMatchObject({ kind: 'match', key: ['servicenowSysId'] });
+    const index = new IdentificationIndex(registry, [
+      ci('vm-7', 'VirtualMachine', 'vm7', { servicenowSysId: '9d385017c611228701d22104cc95c371' }),
+    ]);
+    expect(index.match(ci('x', 'Server', 'vm7', { servicenowSysId: '9D385017C611228701D22104CC95C371' }))).toMatchObject({
+      kind: 'match',
+      key: ['servicenowSysId'],
+    });
   });
 
   it('never matches CIs of unrelated classes on a class-specific key such as the name', () => {
@@ -75,7 +101,11 @@ describe('matching one CI against a set', () => {
 
   it('matches a subclass on a key its parent declares (a Kubernetes node found as a server by host name)', () => {
     const index = new IdentificationIndex(registry, [ci('srv-9', 'Server', 'node 9', { hostname: 'node9' })]);
-    expect(index.match(ci('k8s-node-9', 'KubernetesNode', 'node9', { hostname: 'NODE9' }))).toMatchObject({ kind: 'match', key: ['hostname'], ci: { id: 'srv-9' } });
+    expect(index.match(ci('k8s-node-9', 'KubernetesNode', 'node9', { hostname: 'NODE9' }))).toMatchObject({
+      kind: 'match',
+      key: ['hostname'],
+      ci: { id: 'srv-9' },
+    });
     // but not on a key only the subclass declares
     const byName = new IdentificationIndex(registry, [ci('srv-9', 'Server', 'node9')]);
     expect(byName.match(ci('k8s-node-9', 'KubernetesNode', 'node9'))).toEqual({ kind: 'none' });
@@ -93,12 +123,19 @@ describe('matching one CI against a set', () => {
       ci('vm-a', 'VirtualMachine', 'web01.a', { hostname: 'web01', domain: 'a.example.com' }),
       ci('vm-b', 'VirtualMachine', 'web01.b', { hostname: 'web01', domain: 'b.example.com' }),
     ]);
-    expect(index.match(ci('x', 'VirtualMachine', 'web', { hostname: 'web01', domain: 'B.example.com' }))).toMatchObject({ kind: 'match', key: ['hostname', 'domain'], ci: { id: 'vm-b' } });
+    expect(index.match(ci('x', 'VirtualMachine', 'web', { hostname: 'web01', domain: 'B.example.com' }))).toMatchObject({
+      kind: 'match',
+      key: ['hostname', 'domain'],
+      ci: { id: 'vm-b' },
+    });
     expect(index.match(ci('y', 'VirtualMachine', 'web', { hostname: 'web01', domain: 'c.example.com' }))).toEqual({ kind: 'none' });
   });
 
   it('reports several candidates as ambiguous instead of picking one', () => {
-    const index = new IdentificationIndex(registry, [ci('srv-1', 'Server', 'a', { hostname: 'web01' }), ci('srv-2', 'Server', 'b', { hostname: 'web01' })]);
+    const index = new IdentificationIndex(registry, [
+      ci('srv-1', 'Server', 'a', { hostname: 'web01' }),
+      ci('srv-2', 'Server', 'b', { hostname: 'web01' }),
+    ]);
     const result = index.match(ci('incoming', 'Server', 'c', { hostname: 'web01' }));
     expect(result.kind).toBe('ambiguous');
     expect(result.kind === 'ambiguous' && result.candidates.map((c) => c.id).sort()).toEqual(['srv-1', 'srv-2']);

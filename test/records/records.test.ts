@@ -49,7 +49,11 @@ describe('Records', () => {
   });
 
   it('commits extra mutations in the creating batch and passes the new id to a context function', async () => {
-    const rec = await tickets.create((id) => ({ actor: 'tester', changeId: id }), (id) => ({ id }), (id) => [{ op: 'putRecord', kind: 'note', id: 'n1', doc: { about: id } }]);
+    const rec = await tickets.create(
+      (id) => ({ actor: 'tester', changeId: id }),
+      (id) => ({ id }),
+      (id) => [{ op: 'putRecord', kind: 'note', id: 'n1', doc: { about: id } }],
+    );
     expect((await cmdb.store.getRecord('note', 'n1'))?.doc).toEqual({ about: rec.id });
     const history = await cmdb.store.history('ticket', rec.id);
     expect(history.map((e) => e.changeId)).toEqual([rec.id]);
@@ -57,9 +61,14 @@ describe('Records', () => {
 
   it('loads with clear errors: not found names the operation (and the kind unless told not to), a stale If-Match is precondition_failed', async () => {
     const rec = await tickets.create(actor, (id) => ({ id }));
-    await expect(tickets.load('TCK-999999', { op: 'ticket update' })).rejects.toThrow(new NotFoundError('ticket update: ticket "TCK-999999" not found', { kind: 'ticket', id: 'TCK-999999' }));
+    await expect(tickets.load('TCK-999999', { op: 'ticket update' })).rejects.toThrow(
+      new NotFoundError('ticket update: ticket "TCK-999999" not found', { kind: 'ticket', id: 'TCK-999999' }),
+    );
     await expect(tickets.load('TCK-999999', { op: 'ticket', named: false })).rejects.toThrow('ticket: "TCK-999999" not found');
-    await expect(tickets.load(rec.id, { op: 'ticket update', expectedVersion: 2 })).rejects.toMatchObject({ code: 'precondition_failed', message: `ticket update: ${rec.id} is at version 1, not 2` });
+    await expect(tickets.load(rec.id, { op: 'ticket update', expectedVersion: 2 })).rejects.toMatchObject({
+      code: 'precondition_failed',
+      message: `ticket update: ${rec.id} is at version 1, not 2`,
+    });
     expect((await tickets.load(rec.id, { op: 'ticket update', expectedVersion: 1 })).version).toBe(1);
   });
 
@@ -73,7 +82,12 @@ describe('Records', () => {
 
   it('answers a filtered page that spans several store pages, with the cursor of the next answer page', async () => {
     const count = PAGE + 250;
-    const batch = Array.from({ length: count }, (_, i) => ({ op: 'putRecord' as const, kind: 'ticket', id: formatId('TCK', i + 1), doc: { odd: i % 2 === 1 } }));
+    const batch = Array.from({ length: count }, (_, i) => ({
+      op: 'putRecord' as const,
+      kind: 'ticket',
+      id: formatId('TCK', i + 1),
+      doc: { odd: i % 2 === 1 },
+    }));
     await cmdb.apply(batch, actor);
     expect((await tickets.all()).length).toBe(count);
     const view = (r: { id: string; doc: Record<string, unknown> }) => ({ id: r.id, odd: r.doc.odd === true });

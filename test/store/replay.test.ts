@@ -28,7 +28,15 @@ const ab = rel({ type: 'DEPENDS_ON', from: 'a', to: 'b' });
 describe('store replay', () => {
   it('numbers events from the given sequence and stamps every version with the batch time', () => {
     const state = new MemoryState('all');
-    const events = run(state, [{ op: 'upsertCI', ci: a }, { op: 'upsertCI', ci: b }, { op: 'upsertRelationship', relationship: ab }], 41);
+    const events = run(
+      state,
+      [
+        { op: 'upsertCI', ci: a },
+        { op: 'upsertCI', ci: b },
+        { op: 'upsertRelationship', relationship: ab },
+      ],
+      41,
+    );
     expect(events.map((e) => [e.seq, e.op, e.entity, e.id])).toEqual([
       [42, 'create', 'ci', 'a'],
       [43, 'create', 'ci', 'b'],
@@ -44,12 +52,22 @@ describe('store replay', () => {
     const later = '2026-12-03T09:00:00.000Z';
     expect(run(state, [{ op: 'upsertCI', ci: { ...a, attributes: {} } }], 1, later)).toEqual([]);
     const [e] = run(state, [{ op: 'upsertCI', ci: { ...a, name: 'A2' } }], 1, later);
-    expect(e).toMatchObject({ seq: 2, op: 'update', before: { name: 'A', version: 1 }, after: { name: 'A2', version: 2, createdAt: AT, updatedAt: later } });
+    expect(e).toMatchObject({
+      seq: 2,
+      op: 'update',
+      before: { name: 'A', version: 1 },
+      after: { name: 'A2', version: 2, createdAt: AT, updatedAt: later },
+    });
   });
 
   it('lets a later mutation of the batch see an earlier one (endpoints created in the same batch)', () => {
     const state = new MemoryState('all');
-    const events = run(state, [{ op: 'upsertCI', ci: a }, { op: 'upsertCI', ci: b }, { op: 'upsertRelationship', relationship: ab }, { op: 'upsertCI', ci: { ...a, name: 'again' } }]);
+    const events = run(state, [
+      { op: 'upsertCI', ci: a },
+      { op: 'upsertCI', ci: b },
+      { op: 'upsertRelationship', relationship: ab },
+      { op: 'upsertCI', ci: { ...a, name: 'again' } },
+    ]);
     expect(events.map((e) => (e.after as { version: number }).version)).toEqual([1, 1, 1, 2]);
   });
 
@@ -57,18 +75,38 @@ describe('store replay', () => {
     const state = new MemoryState('all');
     run(state, [{ op: 'upsertCI', ci: a }]);
     expect(() => run(state, [{ op: 'upsertCI', ci: a, expectedVersion: 0 }])).toThrow(ConflictError);
-    expect(() => run(state, [{ op: 'upsertCI', ci: a, expectedVersion: 0 }])).toThrow('apply: mutation 0 (upsertCI): CI "a" already exists (version 1)');
-    expect(() => run(state, [{ op: 'upsertCI', ci: b }, { op: 'upsertCI', ci: a, expectedVersion: 3 }])).toThrow('apply: mutation 1 (upsertCI): CI "a" is at version 1, not 3');
-    expect(() => run(state, [{ op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: 'a', to: 'c' }) }])).toThrow(SemanticError);
+    expect(() => run(state, [{ op: 'upsertCI', ci: a, expectedVersion: 0 }])).toThrow(
+      'apply: mutation 0 (upsertCI): CI "a" already exists (version 1)',
+    );
+    expect(() =>
+      run(state, [
+        { op: 'upsertCI', ci: b },
+        { op: 'upsertCI', ci: a, expectedVersion: 3 },
+      ]),
+    ).toThrow('apply: mutation 1 (upsertCI): CI "a" is at version 1, not 3');
+    expect(() => run(state, [{ op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: 'a', to: 'c' }) }])).toThrow(
+      SemanticError,
+    );
     expect(() => run(state, [{ op: 'deleteCI', id: 'nope' }])).toThrow(NotFoundError);
     expect(() => run(state, [{ op: 'putRecord', kind: 'Bad-Kind', id: 'x', doc: {} }])).toThrow(InputError);
   });
 
   it('refuses to delete a CI that still has a relationship, and allows it once the relationship is deleted earlier in the batch', () => {
     const state = new MemoryState('all');
-    run(state, [{ op: 'upsertCI', ci: a }, { op: 'upsertCI', ci: b }, { op: 'upsertRelationship', relationship: ab }]);
+    run(state, [
+      { op: 'upsertCI', ci: a },
+      { op: 'upsertCI', ci: b },
+      { op: 'upsertRelationship', relationship: ab },
+    ]);
     expect(() => run(state, [{ op: 'deleteCI', id: 'b' }], 3)).toThrow('CI "b" still has relationships (e.g. "a|DEPENDS_ON|b")');
-    const events = run(state, [{ op: 'deleteRelationship', id: ab.id }, { op: 'deleteCI', id: 'b' }], 3);
+    const events = run(
+      state,
+      [
+        { op: 'deleteRelationship', id: ab.id },
+        { op: 'deleteCI', id: 'b' },
+      ],
+      3,
+    );
     expect(events.map((e) => [e.op, e.id])).toEqual([
       ['delete', 'a|DEPENDS_ON|b'],
       ['delete', 'b'],
@@ -88,8 +126,20 @@ describe('store replay', () => {
   it('rebuilds the same state from the event log as the replay produced (the as-of read)', () => {
     const live = new MemoryState('all');
     const log = [
-      ...run(live, [{ op: 'upsertCI', ci: a }, { op: 'upsertCI', ci: b }, { op: 'upsertRelationship', relationship: ab }, { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 't' } }]),
-      ...run(live, [{ op: 'deleteRelationship', id: ab.id }, { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'u' } }], 4),
+      ...run(live, [
+        { op: 'upsertCI', ci: a },
+        { op: 'upsertCI', ci: b },
+        { op: 'upsertRelationship', relationship: ab },
+        { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 't' } },
+      ]),
+      ...run(
+        live,
+        [
+          { op: 'deleteRelationship', id: ab.id },
+          { op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'u' } },
+        ],
+        4,
+      ),
     ];
     const rebuilt = new MemoryState('all');
     for (const e of log) rebuilt.apply(e);

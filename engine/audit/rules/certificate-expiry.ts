@@ -31,18 +31,31 @@ export const certificateExpiry = defineBuiltin({
         const raw = ci.attributes.expiresAt;
         const at = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
         if (Number.isNaN(at)) {
-          out.push({ rule: 'certificate-expiry', ci: ci.id, severity: 'error', message: `certificate "${ci.id}" has an unreadable expiresAt ${JSON.stringify(raw)}`, evidence: { expiresAt: raw } });
+          out.push({
+            rule: 'certificate-expiry',
+            ci: ci.id,
+            severity: 'error',
+            message: `certificate "${ci.id}" has an unreadable expiresAt ${JSON.stringify(raw)}`,
+            evidence: { expiresAt: raw },
+          });
           continue;
         }
         const daysLeft = Math.floor((at - now.getTime()) / DAY_MS);
         if (at > now.getTime() + days * DAY_MS) continue;
         const expired = at <= now.getTime();
         const impact = index.idToIndex.has(ci.id) ? blastRadius(index, registry, [{ ci: ci.id, effect: 'down' }]) : undefined;
-        const services = (impact?.services ?? []).filter((s) => s.id !== ci.id).map((s) => ({ id: s.id, name: s.name, criticality: s.criticality, state: s.state }));
+        const services = (impact?.services ?? [])
+          .filter((s) => s.id !== ci.id)
+          .map((s) => ({ id: s.id, name: s.name, criticality: s.criticality, state: s.state }));
         const down = services.filter((s) => s.state === 'down');
         const first = down[0] ?? services[0];
         const path = first ? (impact!.impacted.find((c) => c.id === first.id)?.via ?? []) : [];
-        const takes = down.length > 0 ? `; its expiry takes down ${down.map((s) => s.id).join(', ')}` : services.length > 0 ? `; its expiry degrades ${services.map((s) => s.id).join(', ')}` : '';
+        const takes =
+          down.length > 0
+            ? `; its expiry takes down ${down.map((s) => s.id).join(', ')}`
+            : services.length > 0
+              ? `; its expiry degrades ${services.map((s) => s.id).join(', ')}`
+              : '';
         out.push({
           rule: 'certificate-expiry',
           ci: ci.id,

@@ -23,10 +23,14 @@ export const duplicate = defineBuiltin({
       const index = new IdentificationIndex(registry, cis.filter(isLive));
       const out: Finding[] = [];
       for (const group of index.duplicates()) {
-        const members = [...group.cis].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const members = [...group.cis].sort((a, b) =>
+          a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+        );
         const original = members[0]!;
         // The original's values as recorded (the index compares them normalised).
-        const key = Object.fromEntries(group.key.map((k) => [k, k === 'id' || k === 'name' || k === 'environment' ? original[k] : original.attributes[k]]));
+        const key = Object.fromEntries(
+          group.key.map((k) => [k, k === 'id' || k === 'name' || k === 'environment' ? original[k] : original.attributes[k]]),
+        );
         const ids = members.map((m) => m.id);
         for (const m of members.slice(1)) {
           out.push({

@@ -19,7 +19,8 @@ export const environmentCrossing = defineBuiltin({
     description: 'no production CI relies on a non-production CI',
     run({ graph, index }) {
       const out: Finding[] = [];
-      const crossing = (d: NodeAttrs, p: NodeAttrs) => d.environment === 'production' && p.environment !== 'production' && isLive(d) && isLive(p);
+      const crossing = (d: NodeAttrs, p: NodeAttrs) =>
+        d.environment === 'production' && p.environment !== 'production' && isLive(d) && isLive(p);
       forEachReliance(index, graph, crossing, (rel, step, dependent, provider) => {
         const p = graph.getNodeAttributes(provider);
         out.push({

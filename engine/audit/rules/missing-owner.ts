@@ -16,7 +16,13 @@ export const missingOwner = defineBuiltin({
       const out: Finding[] = [];
       for (const ci of cis) {
         if (!isLive(ci) || (ci.owner !== undefined && ci.owner !== '')) continue;
-        out.push({ rule: 'missing-owner', ci: ci.id, severity, message: `${ci.class} "${ci.id}" has no owner`, evidence: { class: ci.class } });
+        out.push({
+          rule: 'missing-owner',
+          ci: ci.id,
+          severity,
+          message: `${ci.class} "${ci.id}" has no owner`,
+          evidence: { class: ci.class },
+        });
       }
       return out;
     },

@@ -19,7 +19,13 @@ export const orphan = defineBuiltin({
       const out: Finding[] = [];
       for (const ci of cis) {
         if (!isLive(ci) || !graph.hasNode(ci.id) || graph.degree(ci.id) > 0) continue;
-        out.push({ rule: 'orphan', ci: ci.id, severity, message: `${ci.class} "${ci.id}" has no relationship`, evidence: { class: ci.class } });
+        out.push({
+          rule: 'orphan',
+          ci: ci.id,
+          severity,
+          message: `${ci.class} "${ci.id}" has no relationship`,
+          evidence: { class: ci.class },
+        });
       }
       return out;
     },

@@ -39,7 +39,13 @@ export const redundancyUnderprovisioned = defineBuiltin({
             ci: id,
             severity,
             message: `"${id}" needs ${required} of its ${rule.relationship} group available but has ${members.length} member${members.length === 1 ? '' : 's'}: one failure breaches it`,
-            evidence: { relationship: rule.relationship, minAvailable: rule.minAvailable, members: members.length, required, path: members },
+            evidence: {
+              relationship: rule.relationship,
+              minAvailable: rule.minAvailable,
+              members: members.length,
+              required,
+              path: members,
+            },
           });
         }
       });

@@ -21,17 +21,22 @@ export const retiredDependency = defineBuiltin({
     description: 'no in-service CI relies on a retired or planned CI',
     run({ graph, index }) {
       const out: Finding[] = [];
-      forEachReliance(index, graph, (d, p) => ACTIVE.has(d.status) && NOT_THERE.has(p.status), (rel, step, dependent, provider) => {
-        const d = graph.getNodeAttributes(dependent);
-        const p = graph.getNodeAttributes(provider);
-        out.push({
-          rule: 'retired-dependency',
-          relationship: rel,
-          severity,
-          message: `${d.status.replace('_', '-')} "${dependent}" relies on ${p.status} "${provider}" (${step.type})`,
-          evidence: { dependent, provider, providerStatus: p.status, path: [step] },
-        });
-      });
+      forEachReliance(
+        index,
+        graph,
+        (d, p) => ACTIVE.has(d.status) && NOT_THERE.has(p.status),
+        (rel, step, dependent, provider) => {
+          const d = graph.getNodeAttributes(dependent);
+          const p = graph.getNodeAttributes(provider);
+          out.push({
+            rule: 'retired-dependency',
+            relationship: rel,
+            severity,
+            message: `${d.status.replace('_', '-')} "${dependent}" relies on ${p.status} "${provider}" (${step.type})`,
+            evidence: { dependent, provider, providerStatus: p.status, path: [step] },
+          });
+        },
+      );
       return out;
     },
   }),

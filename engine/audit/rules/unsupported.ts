@@ -53,7 +53,13 @@ export const unsupported = defineBuiltin({
         if (scoped === undefined) inScope.set(a.class, (scoped = classes.some((c) => registry.isA(a.class, c))));
         const v = index.idToIndex.get(id);
         if (!scoped || v === undefined || supports[v] === 1) return;
-        out.push({ rule: 'unsupported', ci: id, severity, message: `${a.class} "${id}" supports no business service`, evidence: { class: a.class } });
+        out.push({
+          rule: 'unsupported',
+          ci: id,
+          severity,
+          message: `${a.class} "${id}" supports no business service`,
+          evidence: { class: a.class },
+        });
       });
       return out;
     },

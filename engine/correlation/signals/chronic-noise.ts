@@ -14,4 +14,8 @@ export const chronicNoiseContribution = (s: CandidateStats, ctx: SignalContext):
   return lost > 1e-12 ? ctx.weights.likelihood * lost * Math.log(chanceRate(s.n, s.background, ctx)) : 0;
 };
 
-export const chronicNoise: Signal = (s, ctx) => ({ signal: 'chronic_noise', value: s.k > 0 ? Math.max(0, (s.k - s.weightSum) / s.k) : 0, contribution: chronicNoiseContribution(s, ctx) });
+export const chronicNoise: Signal = (s, ctx) => ({
+  signal: 'chronic_noise',
+  value: s.k > 0 ? Math.max(0, (s.k - s.weightSum) / s.k) : 0,
+  contribution: chronicNoiseContribution(s, ctx),
+});

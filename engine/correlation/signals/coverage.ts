@@ -20,11 +20,16 @@ import type { CandidateStats, Signal, SignalContext } from './types.ts';
  */
 export const MAX_BACKGROUND = 1e-3;
 
-export function chanceRate(n: number, background: number, { noiseRate, backgroundShare }: Pick<SignalContext, 'noiseRate' | 'backgroundShare'>): number {
+export function chanceRate(
+  n: number,
+  background: number,
+  { noiseRate, backgroundShare }: Pick<SignalContext, 'noiseRate' | 'backgroundShare'>,
+): number {
   return Math.max(Math.min(1 / Math.max(n, 2), noiseRate), Math.min(MAX_BACKGROUND, backgroundShare * background));
 }
 
-export const coverageContribution = (s: CandidateStats, ctx: SignalContext): number => ctx.weights.likelihood * s.k * -Math.log(chanceRate(s.n, s.background, ctx));
+export const coverageContribution = (s: CandidateStats, ctx: SignalContext): number =>
+  ctx.weights.likelihood * s.k * -Math.log(chanceRate(s.n, s.background, ctx));
 
 export const coverage: Signal = (s, ctx) => ({
   signal: 'coverage',

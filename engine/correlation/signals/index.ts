@@ -10,7 +10,16 @@ import { timeOrder, timeOrderContribution } from './time-order.ts';
 import type { CandidateStats, Signal, SignalContext } from './types.ts';
 import type { Factor } from '../types.ts';
 
-export const SIGNALS: readonly Signal[] = [coverage, specificity, distance, ownIncident, recentChange, timeOrder, naturalRoot, chronicNoise];
+export const SIGNALS: readonly Signal[] = [
+  coverage,
+  specificity,
+  distance,
+  ownIncident,
+  recentChange,
+  timeOrder,
+  naturalRoot,
+  chronicNoise,
+];
 
 export function scoreCandidate(s: CandidateStats, ctx: SignalContext): { score: number; factors: Factor[] } {
   const factors = SIGNALS.map((signal) => signal(s, ctx));

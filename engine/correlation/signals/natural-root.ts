@@ -9,6 +9,11 @@ import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 const isRoot = (s: CandidateStats) => !Number.isNaN(s.ownOpenedAt) && s.ownQuiet === 1;
 
-export const naturalRootContribution = (s: CandidateStats, { weights }: SignalContext): number => (isRoot(s) ? weights.naturalRoot * s.ownWeight : 0);
+export const naturalRootContribution = (s: CandidateStats, { weights }: SignalContext): number =>
+  isRoot(s) ? weights.naturalRoot * s.ownWeight : 0;
 
-export const naturalRoot: Signal = (s, ctx) => ({ signal: 'natural_root', value: isRoot(s) ? 1 : 0, contribution: naturalRootContribution(s, ctx) });
+export const naturalRoot: Signal = (s, ctx) => ({
+  signal: 'natural_root',
+  value: isRoot(s) ? 1 : 0,
+  contribution: naturalRootContribution(s, ctx),
+});

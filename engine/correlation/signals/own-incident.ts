@@ -8,11 +8,18 @@ import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 export const strengthFactor = (strength: number): number => (Number.isNaN(strength) ? 1 : 0.6 + 0.8 * strength);
 
-export const ownIncidentContribution = (s: CandidateStats, { weights }: SignalContext): number => (Number.isNaN(s.ownOpenedAt) ? 0 : weights.ownIncident * strengthFactor(s.ownStrength) * s.ownWeight);
+export const ownIncidentContribution = (s: CandidateStats, { weights }: SignalContext): number =>
+  Number.isNaN(s.ownOpenedAt) ? 0 : weights.ownIncident * strengthFactor(s.ownStrength) * s.ownWeight;
 
 export const ownIncident: Signal = (s, ctx) => {
   const has = !Number.isNaN(s.ownOpenedAt);
   const factor = { signal: 'own_incident' as const, value: has ? 1 : 0, contribution: ownIncidentContribution(s, ctx) };
   if (!has || (Number.isNaN(s.ownStrength) && s.ownWeight === 1)) return factor;
-  return { ...factor, evidence: { ...(Number.isNaN(s.ownStrength) ? {} : { strength: Math.round(s.ownStrength * 1000) / 1000 }), chronicWeight: Math.round(s.ownWeight * 1000) / 1000 } };
+  return {
+    ...factor,
+    evidence: {
+      ...(Number.isNaN(s.ownStrength) ? {} : { strength: Math.round(s.ownStrength * 1000) / 1000 }),
+      chronicWeight: Math.round(s.ownWeight * 1000) / 1000,
+    },
+  };
 };

@@ -25,7 +25,8 @@ function best(s: CandidateStats, { changeLookback, changeGrace }: SignalContext)
 
 export const recentChangeValue = (s: CandidateStats, ctx: SignalContext): number => (s.changes.length === 0 ? 0 : best(s, ctx).value);
 
-export const recentChangeContribution = (s: CandidateStats, ctx: SignalContext): number => ctx.weights.recentChange * recentChangeValue(s, ctx);
+export const recentChangeContribution = (s: CandidateStats, ctx: SignalContext): number =>
+  ctx.weights.recentChange * recentChangeValue(s, ctx);
 
 export const recentChange: Signal = (s, ctx) => {
   const { value, at } = best(s, ctx);

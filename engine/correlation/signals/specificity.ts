@@ -15,7 +15,8 @@ export function specificityLogLikelihood(k: number, reach: number): number {
   return k * Math.log(rate) + (r - k > 0 ? (r - k) * Math.log(1 - rate) : 0);
 }
 
-export const specificityContribution = (s: CandidateStats, { weights }: SignalContext): number => weights.likelihood * specificityLogLikelihood(s.k, s.reach);
+export const specificityContribution = (s: CandidateStats, { weights }: SignalContext): number =>
+  weights.likelihood * specificityLogLikelihood(s.k, s.reach);
 
 export const specificity: Signal = (s, ctx) => ({
   signal: 'specificity',
