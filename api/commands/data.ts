@@ -17,12 +17,12 @@ import { stage } from './progress.ts';
 import { addSourceImportOptions, printSourceImport, sourceImport, type SourceImportFlags } from './convert.ts';
 
 /** Imports files into an open CMDB as `actor`, with a bar for reading rows and one for writing them. */
-export async function importFiles(cmdb: Cmdb, files: string[], actor: string, bars: boolean): Promise<ImportSummary> {
+export async function importFiles(cmdb: Cmdb, files: string[], actor: string, bars: boolean, changeId?: string): Promise<ImportSummary> {
   const reading = stage(bars, 'reading');
   const parsed = await readImportFiles(files, (rows) => reading.update(rows)).finally(() => reading.stop());
   const writing = stage(bars, 'writing');
   try {
-    return await importParsed(cmdb, parsed, { actor }, (done, total) => writing.update(done, total));
+    return await importParsed(cmdb, parsed, { actor, ...(changeId !== undefined ? { changeId } : {}) }, (done, total) => writing.update(done, total));
   } finally {
     writing.stop();
   }
@@ -39,8 +39,9 @@ export function dataCommands(ctx: CliContext): Command[] {
   const importCmd = refuseSelfAssertedIdentity(new Command('import'))
     .description('import CIs and relationships from JSON, NDJSON or CSV files, atomically (creates the store if needed)')
     .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships); with --from, files or directories')
+    .option('--change <id>', 'the approved change authorising this write (refused unless it is approved or in progress and covers every CI written)')
     .option('--json', 'machine-readable output');
-  addSourceImportOptions(importCmd).action(async (files: string[], opts: SourceImportFlags & { json?: boolean }) => {
+  addSourceImportOptions(importCmd).action(async (files: string[], opts: SourceImportFlags & { change?: string; json?: boolean }) => {
     const bars = ctx.bars(opts.json);
     await ctx.withCmdb({ op: 'import', permission: 'cmdb:import', write: true, bars }, async ({ cmdb, principal }) => {
       if (opts.from || opts.source || opts.prune) {

@@ -284,14 +284,12 @@ export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: 
       responses: { 201: { description: 'the baseline', schema: BaselineSchema }, 409: err('name taken') },
       async handler({ body, actor, res }) {
         const seq = body.asOf === undefined ? undefined : await resolveAsOf(cmdb.store, body.asOf);
-        res
-          .status(201)
-          .json(
-            await service.create(body.name, actor.name, {
-              ...(seq !== undefined ? { seq } : {}),
-              ...(body.description ? { description: body.description } : {}),
-            }),
-          );
+        res.status(201).json(
+          await service.create(body.name, actor.name, {
+            ...(seq !== undefined ? { seq } : {}),
+            ...(body.description ? { description: body.description } : {}),
+          }),
+        );
       },
     }),
     defineRoute({
