@@ -22,7 +22,9 @@ export async function importFiles(cmdb: Cmdb, files: string[], actor: string, ba
   const parsed = await readImportFiles(files, (rows) => reading.update(rows)).finally(() => reading.stop());
   const writing = stage(bars, 'writing');
   try {
-    return await importParsed(cmdb, parsed, { actor, ...(changeId !== undefined ? { changeId } : {}) }, (done, total) => writing.update(done, total));
+    return await importParsed(cmdb, parsed, { actor, ...(changeId !== undefined ? { changeId } : {}) }, (done, total) =>
+      writing.update(done, total),
+    );
   } finally {
     writing.stop();
   }
@@ -39,7 +41,10 @@ export function dataCommands(ctx: CliContext): Command[] {
   const importCmd = refuseSelfAssertedIdentity(new Command('import'))
     .description('import CIs and relationships from JSON, NDJSON or CSV files, atomically (creates the store if needed)')
     .argument('<files...>', 'files: .json, .ndjson/.jsonl, or .csv (one of CIs, one of relationships); with --from, files or directories')
-    .option('--change <id>', 'the approved change authorising this write (refused unless it is approved or in progress and covers every CI written)')
+    .option(
+      '--change <id>',
+      'the approved change authorising this write (refused unless it is approved or in progress and covers every CI written)',
+    )
     .option('--json', 'machine-readable output');
   addSourceImportOptions(importCmd).action(async (files: string[], opts: SourceImportFlags & { change?: string; json?: boolean }) => {
     const bars = ctx.bars(opts.json);
