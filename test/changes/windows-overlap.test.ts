@@ -193,6 +193,13 @@ describe('freeze and maintenance windows', () => {
       },
     ]);
     expect(freezeHits(null, ['vm'], freezes, index, registry)).toEqual([]);
+    const many = ['FRZ-000008', 'FRZ-000003', 'FRZ-000006', 'FRZ-000001'].map((id) => doc(id, 'freeze', win(0, 24), { global: true }));
+    expect(freezeHits(win(2, 4), ['vm'], many, index, registry).map((h) => h.window)).toEqual([
+      'FRZ-000001',
+      'FRZ-000003',
+      'FRZ-000006',
+      'FRZ-000008',
+    ]);
   });
 
   it('judges maintenance windows per target: inside one, outside all that apply, or not judged', () => {
@@ -215,6 +222,10 @@ describe('freeze and maintenance windows', () => {
       inside: [{ ci: 'vm', window: 'MW-000003' }],
     });
     expect(maintenanceCheck(win(3, 5), ['app'], windows, index, registry).outside).toEqual([
+      { ci: 'app', windows: ['MW-000001', 'MW-000002'] },
+    ]);
+    // Listed by id whatever order the windows come in.
+    expect(maintenanceCheck(win(3, 5), ['app'], [...windows].reverse(), index, registry).outside).toEqual([
       { ci: 'app', windows: ['MW-000001', 'MW-000002'] },
     ]);
   });
