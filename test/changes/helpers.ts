@@ -12,7 +12,9 @@ import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 import type { Mutation } from '../../engine/store/port.ts';
 import { ChangeService } from '../../engine/changes/service.ts';
-import type { Principal } from '../../engine/changes/model.ts';
+import type { ChangeTarget, Principal } from '../../engine/changes/model.ts';
+import { changeImpact } from '../../engine/changes/assessment.ts';
+import type { assessRisk, RiskInput } from '../../engine/changes/risk.ts';
 
 export const registry = Registry.load();
 
@@ -101,3 +103,28 @@ export const W = (start: string, end: string) => ({ start: new Date(start).toISO
 
 /** A standalone impact index over `g` (what `cmdb.impactIndex()` hands the algorithms in the app). */
 export const indexOf = (g: MirrorGraph): ImpactIndex => buildImpactIndex(g, registry);
+
+/** A risk input for a change on a tiny graph: its impact computed, every other factor empty unless `extra` sets it. */
+export function riskInput(
+  nodes: Record<string, NodeSpec>,
+  edges: [string, string, string][],
+  targets: ChangeTarget[],
+  extra: Partial<RiskInput> = {},
+): RiskInput {
+  return {
+    id: 'CHG-000100',
+    type: 'normal',
+    targets,
+    impact: changeImpact(indexOf(graphOf(nodes, edges)), registry, targets),
+    conflicts: [],
+    freezes: [],
+    maintenance: { outside: [], inside: [] },
+    incidents: [],
+    problems: [],
+    pastChanges: [],
+    ...extra,
+  };
+}
+
+/** One factor of an assessment by id. */
+export const factorOf = (r: ReturnType<typeof assessRisk>, id: string) => r.factors.find((f) => f.id === id)!;

@@ -3,35 +3,12 @@
  * the empty cases — pinned in full, since the CAB reads the evidence, not only the score.
  */
 import { describe, expect, it } from 'vitest';
-import { assessRisk, type RiskInput } from '../../engine/changes/risk.ts';
-import { changeImpact } from '../../engine/changes/assessment.ts';
-import type { ChangeDoc, ChangeTarget, FreezeHit } from '../../engine/changes/model.ts';
+import { assessRisk } from '../../engine/changes/risk.ts';
+import type { ChangeDoc, FreezeHit } from '../../engine/changes/model.ts';
 import { defaultPolicy, loadPolicy } from '../../engine/policy/policy.ts';
-import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
+import { factorOf as factor, riskInput as input, type NodeSpec } from './helpers.ts';
 
 const policy = defaultPolicy();
-
-function input(
-  nodes: Record<string, NodeSpec>,
-  edges: [string, string, string][],
-  targets: ChangeTarget[],
-  extra: Partial<RiskInput> = {},
-): RiskInput {
-  return {
-    id: 'CHG-000100',
-    type: 'normal',
-    targets,
-    impact: changeImpact(indexOf(graphOf(nodes, edges)), registry, targets),
-    conflicts: [],
-    freezes: [],
-    maintenance: { outside: [], inside: [] },
-    incidents: [],
-    problems: [],
-    pastChanges: [],
-    ...extra,
-  };
-}
-const factor = (r: ReturnType<typeof assessRisk>, id: string) => r.factors.find((f) => f.id === id)!;
 
 /** n applications depending on db, ids app-00 … */
 function fan(n: number): [Record<string, NodeSpec>, [string, string, string][]] {

@@ -1,36 +1,11 @@
 /** Risk factors one at a time on tiny graphs, with the points checked by hand against the default policy. */
 import { describe, expect, it } from 'vitest';
-import { assessRisk, type RiskInput } from '../../engine/changes/risk.ts';
-import { changeImpact } from '../../engine/changes/assessment.ts';
-import type { ChangeDoc, ChangeTarget, Conflict, FreezeHit } from '../../engine/changes/model.ts';
+import { assessRisk } from '../../engine/changes/risk.ts';
+import type { ChangeDoc, Conflict, FreezeHit } from '../../engine/changes/model.ts';
 import { defaultPolicy, levelOf, loadPolicy } from '../../engine/policy/policy.ts';
-import { graphOf, indexOf, registry, type NodeSpec } from './helpers.ts';
+import { factorOf as factor, riskInput as input, type NodeSpec } from './helpers.ts';
 
 const policy = defaultPolicy();
-
-function input(
-  nodes: Record<string, NodeSpec>,
-  edges: [string, string, string][],
-  targets: ChangeTarget[],
-  extra: Partial<RiskInput> = {},
-): RiskInput {
-  const g = graphOf(nodes, edges);
-  return {
-    id: 'CHG-000100',
-    type: 'normal',
-    targets,
-    impact: changeImpact(indexOf(g), registry, targets),
-    conflicts: [],
-    freezes: [],
-    maintenance: { outside: [], inside: [] },
-    incidents: [],
-    problems: [],
-    pastChanges: [],
-    ...extra,
-  };
-}
-
-const factor = (r: ReturnType<typeof assessRisk>, id: string) => r.factors.find((f) => f.id === id)!;
 
 // shop (tier 1) and blog (tier 3) both depend on db.
 const twoServices: [Record<string, NodeSpec>, [string, string, string][]] = [
