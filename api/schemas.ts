@@ -79,6 +79,36 @@ export const CIParams = z.object({ id: CiId }).strict();
 export const RelationshipParams = z.object({ id: RelationshipId }).strict();
 export const TokenParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
+/**
+ * `asOf` in a query string: the graph as it stood at a seq (digits) or at an ISO timestamp (the
+ * last event at or before it). Parsed to the engine's AsOf (engine/verification/past-graphs.ts).
+ */
+export const AsOfParam = z
+  .union([
+    z
+      .string()
+      .regex(/^[0-9]{1,15}$/)
+      .transform((s) => ({ seq: Number(s) })),
+    z.iso.datetime({ offset: true }).transform((at) => ({ at })),
+  ])
+  .describe('read the graph as it stood then: a seq, or an ISO timestamp (the last event at or before it); needs history:read');
+/** The same in a JSON body: a seq as a number, or an ISO timestamp. */
+export const AsOfBodyField = z
+  .union([
+    z
+      .number()
+      .int()
+      .min(0)
+      .transform((seq) => ({ seq })),
+    z.iso.datetime({ offset: true }).transform((at) => ({ at })),
+  ])
+  .describe('compute on the graph as it stood then: a seq, or an ISO timestamp (the last event at or before it); needs history:read');
+/** Where an as-of answer was computed: the seq and the time of the event at it. */
+export const AsOfPointSchema = z
+  .object({ seq: z.number().int(), at: z.string() })
+  .describe('present only on as-of answers: the seq the answer was computed at and the time of its event');
+export const AsOfQuery = z.object({ asOf: AsOfParam.optional() }).strict();
+
 export const CIListQuery = z
   .object({
     class: ClassId.optional(),
@@ -100,6 +130,7 @@ export const RelationshipListQuery = z
     ci: CiId.optional().describe('either end'),
     limit: Limit,
     cursor: Cursor.optional(),
+    asOf: AsOfParam.optional(),
   })
   .strict();
 
@@ -107,6 +138,7 @@ export const NeighbourQuery = z
   .object({
     direction: z.enum(['out', 'in', 'both']).default('both'),
     type: RelTypeName.optional(),
+    asOf: AsOfParam.optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } fr
 import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
 import { checkChangeScope, type ChangeDoc } from './audit/authorisation.ts';
+import { PastGraphs, type AsOf, type PastGraph, type PastGraphsOptions } from './verification/past-graphs.ts';
 
 export interface WriteOptions extends ApplyOptions {
   /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
@@ -20,6 +21,8 @@ export interface OpenOptions {
   store: GraphStore;
   registry: Registry;
   onProgress?: (p: HydrateProgress) => void;
+  /** How many rebuilt past graphs as-of reads keep (engine/verification/past-graphs.ts). */
+  pastGraphs?: PastGraphsOptions;
 }
 
 export class Cmdb {
@@ -29,20 +32,37 @@ export class Cmdb {
   /** Whether a graph question was asked: only then does the follower keep the index warm. */
   private impactAsked = false;
   private follower: LogFollower | undefined;
+  /** The graphs as-of reads rebuilt from the log, kept per seq (bounded); never the live mirror. */
+  private readonly past: PastGraphs;
 
   private constructor(
     readonly store: GraphStore,
     readonly registry: Registry,
     readonly mirror: Mirror,
+    pastGraphs: PastGraphsOptions = {},
   ) {
     this.impact = new ImpactIndexKeeper(mirror.graph, registry);
+    this.past = new PastGraphs(store, registry, pastGraphs);
   }
 
   /** Initialises the store (schema, constraints) and hydrates the mirror from it. */
-  static async open({ store, registry, onProgress }: OpenOptions): Promise<Cmdb> {
+  static async open({ store, registry, onProgress, pastGraphs }: OpenOptions): Promise<Cmdb> {
     await store.init();
     const mirror = await Mirror.hydrate(store, onProgress);
-    return new Cmdb(store, registry, mirror);
+    return new Cmdb(store, registry, mirror, pastGraphs);
+  }
+
+  /**
+   * The graph as it stood at a past seq or time, rebuilt from the event log into a throwaway
+   * snapshot, mirror and impact index (engine/verification/past-graphs.ts); the last few asked are kept.
+   */
+  asOf(asOf: AsOf): Promise<PastGraph> {
+    return this.past.graph(asOf);
+  }
+
+  /** Rebuild counters of the as-of cache (tests prove a kept graph is not rebuilt). */
+  get asOfStats(): Readonly<PastGraphs['stats']> {
+    return this.past.stats;
   }
 
   get seq(): number {

@@ -11,6 +11,8 @@ import {
   CIListQuery,
   CIParams,
   CIPatch,
+  AsOfPointSchema,
+  AsOfQuery,
   ChangeEventSchema,
   DeleteQuery,
   EmptyQuery,
@@ -23,6 +25,7 @@ import {
   pageOf,
 } from '../schemas.ts';
 import { locationOf, sendVersioned, type RouteDeps } from './common.ts';
+import { asOfField, pastGraph } from './as-of.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -50,20 +53,30 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       method: 'get',
       path: '/cis/:id',
       operationId: 'getCI',
-      summary: 'Get one CI; ETag is its version',
+      summary: 'Get one CI; ETag is its version. With asOf: the CI as it stood then (rebuilt from the event log, no ETag)',
       tag: 'cis',
       permission: 'cmdb:read',
       params: CIParams,
-      query: EmptyQuery,
+      query: AsOfQuery,
       responses: {
         200: {
-          description: 'the CI (only mirror attributes, without ETag, when the store is unreachable)',
-          schema: StoredCI,
+          description: 'the CI (only mirror attributes, without ETag, when the store is unreachable); with asOf, plus `asOf`',
+          schema: StoredCI.safeExtend({ asOf: AsOfPointSchema.optional() }),
           headers: { ETag: 'the version' },
         },
-        404: err('no such CI'),
+        400: err('invalid asOf, or asOf in the future'),
+        403: err('asOf without history:read'),
+        404: err('no such CI (then), or asOf before the first event'),
       },
-      async handler({ params, res }) {
+      async handler({ params, query, actor, res }) {
+        if (query.asOf !== undefined) {
+          const past = await pastGraph(cmdb, actor, 'getCI', query.asOf);
+          const ci = past.ci(params.id);
+          if (!ci)
+            throw new NotFoundError(`getCI: CI "${params.id}" did not exist at seq ${past.seq}`, { id: params.id, asOf: past.point });
+          res.json({ ...ci, ...asOfField(past) });
+          return;
+        }
         const got = await cis.read(params.id);
         if (got.source === 'store') return sendVersioned(res, 200, got.ci);
         res.setHeader('X-Cmdb-Source', 'mirror');
@@ -171,19 +184,22 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       query: NeighbourQuery,
       responses: {
         200: {
-          description: 'neighbours, by relationship id',
-          schema: z.object({ id: z.string(), seq: z.number().int(), items: z.array(NeighbourSchema) }),
+          description: 'neighbours, by relationship id (with asOf: as they stood then)',
+          schema: z.object({ id: z.string(), seq: z.number().int(), items: z.array(NeighbourSchema), asOf: AsOfPointSchema.optional() }),
         },
-        404: err('no such CI'),
+        400: err('invalid query, or asOf in the future'),
+        403: err('asOf without history:read'),
+        404: err('no such CI (then), or asOf before the first event'),
       },
-      handler({ params, query, res }) {
+      async handler({ params, query, actor, res }) {
+        const past = query.asOf === undefined ? undefined : await pastGraph(cmdb, actor, 'ciNeighbours', query.asOf);
         const items = neighbours(
-          cmdb.mirror,
+          past?.mirror ?? cmdb.mirror,
           cmdb.registry,
           params.id,
           query.type === undefined ? { direction: query.direction } : { direction: query.direction, type: query.type },
         );
-        res.json({ id: params.id, seq: cmdb.seq, items });
+        res.json({ id: params.id, seq: past?.seq ?? cmdb.seq, items, ...(past ? asOfField(past) : {}) });
       },
     }),
     defineRoute({

@@ -8,8 +8,11 @@ import { CiId, ENVIRONMENTS, RelTypeName } from '../../engine/model/ci.ts';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { groupImpact } from '../../engine/views/impact-groups.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { CIParams, ErrorSchema } from '../schemas.ts';
+import { AsOfBodyField, AsOfParam, AsOfPointSchema, CIParams, ErrorSchema } from '../schemas.ts';
+import type { Actor } from '../route.ts';
+import type { AsOf } from '../../engine/verification/past-graphs.ts';
 import type { RouteDeps } from './common.ts';
+import { asOfField, pastGraph } from './as-of.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -33,6 +36,7 @@ export const ImpactQuery = z
     environments: csv(z.enum(ENVIRONMENTS)).optional().describe('report only these environments'),
     group: Group,
     maxNodes: MaxNodes,
+    asOf: AsOfParam.optional(),
   })
   .strict();
 
@@ -47,11 +51,14 @@ export const ImpactBody = z
     environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
     group: Group,
     maxNodes: MaxNodes,
+    asOf: AsOfBodyField.optional(),
   })
   .strict();
 
-export const DependenciesQuery = z.object({ depth: Depth.optional(), types: csv(RelTypeName).optional() }).strict();
-export const SpofQuery = z.object({ types: csv(RelTypeName).optional() }).strict();
+export const DependenciesQuery = z
+  .object({ depth: Depth.optional(), types: csv(RelTypeName).optional(), asOf: AsOfParam.optional() })
+  .strict();
+export const SpofQuery = z.object({ types: csv(RelTypeName).optional(), asOf: AsOfParam.optional() }).strict();
 
 const Step = z.object({ from: z.string(), type: z.string(), to: z.string() });
 const ImpactResult = z
@@ -69,11 +76,28 @@ const ImpactResult = z
         .passthrough(),
     ),
     counts: z.object({ down: z.number().int(), degraded: z.number().int(), byClass: z.record(z.string(), z.unknown()) }),
+    asOf: AsOfPointSchema.optional(),
   })
   .passthrough();
 
 export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
-  const answer = <T extends object>(result: T) => ({ seq: cmdb.seq, ...result });
+  /**
+   * The index a question is answered on, and how to stamp the answer: the live one, or — with asOf —
+   * the impact index of the graph rebuilt at that seq (the live mirror is never touched).
+   */
+  async function graphAt(actor: Actor, op: string, asOf: AsOf | undefined) {
+    if (asOf === undefined) {
+      const index = cmdb.impactIndex();
+      return { index, answer: <T extends object>(result: T) => ({ seq: cmdb.seq, ...result }) };
+    }
+    const past = await pastGraph(cmdb, actor, op, asOf);
+    return { index: past.impactIndex(), answer: <T extends object>(result: T) => ({ seq: past.seq, ...result, ...asOfField(past) }) };
+  }
+  const asOfErrors = {
+    400: err('invalid query or body, or asOf in the future'),
+    403: err('asOf without history:read'),
+    404: err('unknown CI (then), or asOf before the first event'),
+  };
   const grouped = <T extends Parameters<typeof groupImpact>[0]>(result: T, group: 'none' | 'auto', maxNodes: number) =>
     group === 'auto' ? { ...result, groups: groupImpact(result, { maxNodes }) } : result;
   return [
@@ -86,9 +110,10 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: ImpactQuery,
-      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid query'), 404: err('unknown CI') },
-      handler({ params, query, res }) {
-        const result = blastRadius(cmdb.impactIndex(), cmdb.registry, [{ ci: params.id, effect: query.mode }], {
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
+      async handler({ params, query, actor, res }) {
+        const { index, answer } = await graphAt(actor, 'ciImpact', query.asOf);
+        const result = blastRadius(index, cmdb.registry, [{ ci: params.id, effect: query.mode }], {
           maxDepth: query.depth,
           relationshipTypes: query.types,
           environments: query.environments,
@@ -104,10 +129,11 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       tag: 'impact',
       permission: 'cmdb:read',
       body: ImpactBody,
-      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid body'), 404: err('unknown CI') },
-      handler({ body, res }) {
-        const { origins, group, maxNodes, ...options } = body;
-        res.json(answer(grouped(blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options), group, maxNodes)));
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
+      async handler({ body, actor, res }) {
+        const { origins, group, maxNodes, asOf, ...options } = body;
+        const { index, answer } = await graphAt(actor, 'impact', asOf);
+        res.json(answer(grouped(blastRadius(index, cmdb.registry, origins, options), group, maxNodes)));
       },
     }),
     defineRoute({
@@ -124,13 +150,11 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
           description: 'the transitive providers',
           schema: z.object({}).loose().describe('providers with depth and one shortest path each, and the graph seq'),
         },
-        400: err('invalid query'),
-        404: err('unknown CI'),
+        ...asOfErrors,
       },
-      handler({ params, query, res }) {
-        res.json(
-          answer(dependencies(cmdb.impactIndex(), cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })),
-        );
+      async handler({ params, query, actor, res }) {
+        const { index, answer } = await graphAt(actor, 'ciDependencies', query.asOf);
+        res.json(answer(dependencies(index, cmdb.registry, params.id, { maxDepth: query.depth, relationshipTypes: query.types })));
       },
     }),
     defineRoute({
@@ -147,11 +171,11 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
           description: 'the single points of failure',
           schema: z.object({}).loose().describe('CIs whose failure alone takes this CI down, and the graph seq'),
         },
-        400: err('invalid query'),
-        404: err('unknown CI'),
+        ...asOfErrors,
       },
-      handler({ params, query, res }) {
-        res.json(answer(singlePointsOfFailure(cmdb.impactIndex(), cmdb.registry, params.id, { relationshipTypes: query.types })));
+      async handler({ params, query, actor, res }) {
+        const { index, answer } = await graphAt(actor, 'ciSinglePointsOfFailure', query.asOf);
+        res.json(answer(singlePointsOfFailure(index, cmdb.registry, params.id, { relationshipTypes: query.types })));
       },
     }),
   ];

@@ -5,6 +5,8 @@ import { ConflictError, InputError, NotFoundError, StoreUnavailableError } from 
 import { listRelationships, mirrorRelationship } from '../../engine/queries/relationships.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import {
+  AsOfPointSchema,
+  AsOfQuery,
   ChangeEventSchema,
   EmptyQuery,
   ErrorSchema,
@@ -17,6 +19,7 @@ import {
   pageOf,
 } from '../schemas.ts';
 import { checkIfMatch, guarded, locationOf, sendVersioned, type RouteDeps } from './common.ts';
+import { asOfField, pastGraph } from './as-of.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -36,29 +39,61 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       tag: 'relationships',
       permission: 'cmdb:read',
       query: RelationshipListQuery,
-      responses: { 200: { description: 'a page of relationships', schema: pageOf(StoredRelationship) }, 400: err('invalid query') },
-      async handler({ query, res }) {
-        const { limit, cursor, ...filter } = query;
+      responses: {
+        200: {
+          description: 'a page of relationships (with asOf: as they stood then)',
+          schema: pageOf(StoredRelationship).safeExtend({ asOf: AsOfPointSchema.optional() }),
+        },
+        400: err('invalid query, or asOf in the future'),
+        403: err('asOf without history:read'),
+        404: err('asOf before the first event'),
+      },
+      async handler({ query, actor, res }) {
+        const { limit, cursor, asOf, ...filter } = query;
+        const past = asOf === undefined ? undefined : await pastGraph(cmdb, actor, 'listRelationships', asOf);
+        // The past graph answers from its own mirror and documents: the same query, another source.
+        const from = past
+          ? { mirror: past.mirror, store: { getRelationship: (id: string) => Promise.resolve(past.relationship(id)) } }
+          : cmdb;
         const page = await listRelationships(
-          cmdb,
+          from,
           filter,
           { limit, ...(cursor !== undefined ? { after: cursor } : {}) },
           { fallbackToMirror: true },
         );
-        res.json({ items: page.items, next: encodeCursor(page.next), source: page.source });
+        res.json({ items: page.items, next: encodeCursor(page.next), source: page.source, ...(past ? asOfField(past) : {}) });
       },
     }),
     defineRoute({
       method: 'get',
       path: '/relationships/:id',
       operationId: 'getRelationship',
-      summary: 'Get one relationship; ETag is its version',
+      summary: 'Get one relationship; ETag is its version. With asOf: as it stood then (rebuilt from the event log, no ETag)',
       tag: 'relationships',
       permission: 'cmdb:read',
       params: RelationshipParams,
-      query: EmptyQuery,
-      responses: { 200: { description: 'the relationship', schema: StoredRelationship }, 404: err('no such relationship') },
-      async handler({ params, res }) {
+      query: AsOfQuery,
+      responses: {
+        200: {
+          description: 'the relationship; with asOf, plus `asOf`',
+          schema: StoredRelationship.safeExtend({ asOf: AsOfPointSchema.optional() }),
+        },
+        400: err('invalid asOf, or asOf in the future'),
+        403: err('asOf without history:read'),
+        404: err('no such relationship (then), or asOf before the first event'),
+      },
+      async handler({ params, query, actor, res }) {
+        if (query.asOf !== undefined) {
+          const past = await pastGraph(cmdb, actor, 'getRelationship', query.asOf);
+          const then = past.relationship(params.id);
+          if (!then)
+            throw new NotFoundError(`getRelationship: relationship "${params.id}" did not exist at seq ${past.seq}`, {
+              id: params.id,
+              asOf: past.point,
+            });
+          res.json({ ...then, ...asOfField(past) });
+          return;
+        }
         let r: Relationship | undefined;
         try {
           r = await cmdb.store.getRelationship(params.id);
