@@ -70,6 +70,15 @@ function parameters(route: AnyRoute, metadata: ReturnType<typeof registry>): Jso
       description: 'the ETag (version) the write expects; a stale one is refused with 412 and nothing is written',
       schema: { type: 'string' },
     });
+  if (route.changeId)
+    out.push({
+      name: 'X-Change-Id',
+      in: 'header',
+      required: false,
+      description:
+        'the change authorising this write (CHG-…), recorded on its events: unknown → 422; not approved, scheduled or in progress, or the CI outside its targets → 403; nothing is written',
+      schema: { type: 'string', pattern: '^CHG-[0-9]{6,}$' },
+    });
   return out;
 }
 

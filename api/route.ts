@@ -8,6 +8,7 @@ import express, { type Request, type Response, type Router, type RequestHandler 
 import { z } from 'zod';
 import { ForbiddenError, InputError, type ErrorIssue } from '../engine/errors.ts';
 import type { Role } from '../engine/auth/tokens.ts';
+import { ChangeId } from '../engine/changes/model.ts';
 import { can, type Permission } from './permissions.ts';
 import { UnauthorizedError, UnsupportedMediaTypeError } from './http-errors.ts';
 
@@ -31,6 +32,8 @@ export interface HandlerContext<P, Q, B> {
   body: B;
   actor: Actor;
   ifMatch: IfMatch | undefined;
+  /** `X-Change-Id`: the change authorising this write (routes with `changeId: true`), checked by the engine. */
+  changeId: string | undefined;
   req: Request;
   res: Response;
 }
@@ -70,6 +73,8 @@ export interface RouteDef<
   bodyLimit?: string;
   /** Reads `If-Match` (update and delete). */
   ifMatch?: boolean;
+  /** Reads `X-Change-Id` (graph writes): the change that authorises the write, recorded on its events. */
+  changeId?: boolean;
   responses: Record<number, ResponseSpec>;
   handler(ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>): Promise<void> | void;
 }
@@ -162,6 +167,18 @@ export function parseIfMatch(op: string, header: string | undefined): IfMatch | 
   return { any: false, versions };
 }
 
+export const CHANGE_ID_HEADER = 'X-Change-Id';
+
+/** `X-Change-Id: CHG-000123`; a malformed id is 400 here, an unknown or unauthorising change is the engine's refusal. */
+export function parseChangeId(op: string, header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const parsed = ChangeId.safeParse(header.trim());
+  if (parsed.success) return parsed.data;
+  throw new InputError(`${op}: malformed ${CHANGE_ID_HEADER} "${header.slice(0, 100)}" (${parsed.error.issues[0]?.message ?? 'invalid'})`, [
+    { in: 'header', path: ['x-change-id'], code: 'invalid_format', message: parsed.error.issues[0]?.message ?? 'invalid' },
+  ]);
+}
+
 export function etag(version: number): string {
   return `"${version}"`;
 }
@@ -215,6 +232,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
         body: route.body && !multipart ? parseBody(op, route.body, req) : undefined,
         actor: res.locals.actor as Actor,
         ifMatch: route.ifMatch ? parseIfMatch(op, req.get('if-match')) : undefined,
+        changeId: route.changeId ? parseChangeId(op, req.get(CHANGE_ID_HEADER)) : undefined,
         req,
         res,
       };

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CMDB, cmdbAt, writeBigNdjson } from './cli-harness.ts';
+import { Cmdb } from '../engine/cmdb.ts';
+import { Registry } from '../engine/model/registry.ts';
+import { SqliteStore } from '../engine/store/sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,6 +64,62 @@ describe('cmdb CLI', () => {
     expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
     const exported = await cmdb(store, 'export');
     expect(JSON.parse(exported.stdout)).toEqual({ cis: [], relationships: [] });
+  }, 60_000);
+
+  it('imports under --change: the events record the change, an unknown change is refused with nothing written, and the audit lists only the import without one', async () => {
+    const store = join(dir, 'change.sqlite');
+    const seeded = await Cmdb.open({ store: new SqliteStore(store), registry: Registry.load() });
+    await seeded.apply(
+      [
+        {
+          op: 'putRecord',
+          kind: 'change',
+          id: 'CHG-000001',
+          doc: {
+            id: 'CHG-000001',
+            state: 'approved',
+            targets: [{ ci: 'a', effect: 'down' }],
+            transitions: [{ from: 'cab_review', to: 'approved', by: 'cab', at: '2000-01-01T00:00:00Z' }],
+          },
+        },
+      ],
+      { actor: 'cab' },
+    );
+    await seeded.close();
+    const since = new Date(Date.now() - 1).toISOString();
+    const file = (name: string, ci: object) => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify({ cis: [ci] }));
+      return path;
+    };
+    const covered = await cmdb(
+      store,
+      'import',
+      file('chg-a.json', { id: 'a', class: 'Server', name: 'A' }),
+      '--change',
+      'CHG-000001',
+      '--json',
+    );
+    expect(covered.code).toBe(0);
+    const unknown = await cmdb(store, 'import', file('chg-b.json', { id: 'b', class: 'Server', name: 'B' }), '--change', 'CHG-424242');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/change "CHG-424242" does not exist; the write is not authorised/);
+    const bare = await cmdb(store, 'import', file('chg-c.json', { id: 'c', class: 'Server', name: 'C' }), '--json');
+    expect(bare.code).toBe(0);
+
+    const reader = new SqliteStore(store);
+    await reader.init();
+    const events = (await reader.eventsAfter(0, 100)).filter((e) => e.entity === 'ci');
+    await reader.close();
+    expect(events.map((e) => [e.id, e.changeId ?? null])).toEqual([
+      ['a', 'CHG-000001'],
+      ['c', null],
+    ]);
+    const audit = await cmdb(store, 'audit', 'unauthorised', '--since', since, '--json');
+    expect(audit.code).toBe(0);
+    expect((JSON.parse(audit.stdout) as { events: { id: string; reason: string }[] }).events.map((e) => [e.id, e.reason])).toEqual([
+      ['c', 'no_change'],
+    ]);
   }, 60_000);
 
   it('answers the on-call questions on the demo CMDB: impact, deps, spof', async () => {

@@ -192,7 +192,7 @@ async function ownFormat(paths: string[]): Promise<ImportDocument> {
 export async function sourceImport(
   cmdb: Cmdb,
   paths: string[],
-  flags: SourceImportFlags & { actor: string; json?: boolean; bars: boolean },
+  flags: SourceImportFlags & { actor: string; change?: string; json?: boolean; bars: boolean },
 ): Promise<SourceImportSummary & { warnings: ConversionWarning[] }> {
   let document: ImportDocument;
   let warnings: ConversionWarning[] = [];
@@ -210,7 +210,7 @@ export async function sourceImport(
     const summary = await importFromSource(
       cmdb,
       document,
-      { actor: flags.actor },
+      { actor: flags.actor, ...(flags.change !== undefined ? { changeId: flags.change } : {}) },
       {
         source,
         prune: flags.prune ?? false,

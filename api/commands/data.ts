@@ -56,7 +56,7 @@ export function dataCommands(ctx: CliContext): Command[] {
         else printSourceImport(summary);
         return;
       }
-      const summary = await importFiles(cmdb, files, principal.name, bars);
+      const summary = await importFiles(cmdb, files, principal.name, bars, opts.change);
       if (opts.json) ctx.json(summary);
       else
         ctx.print(

@@ -28,7 +28,7 @@ import {
   TokenInfoSchema,
   TokenParams,
 } from '../schemas.ts';
-import type { RouteDeps } from './common.ts';
+import { writeContext, type RouteDeps } from './common.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
@@ -89,6 +89,7 @@ export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {})
       body: ImportBody,
       multipart: true,
       bodyLimit: limits.importBodyLimit ?? '50mb',
+      changeId: true,
       responses: {
         200: { description: 'what the import did', schema: ImportSummarySchema },
         400: err('a bad row (named in the message)'),
@@ -96,8 +97,8 @@ export function bulkRoutes({ cmdb, tokens }: RouteDeps, limits: BulkLimits = {})
         415: err('neither JSON nor multipart'),
         422: err('unknown class or type, or a relationship to a missing CI'),
       },
-      async handler({ body, actor, req, res }) {
-        const ctx = { actor: actor.name };
+      async handler({ body, actor, changeId, req, res }) {
+        const ctx = writeContext(actor, changeId);
         if (body !== undefined) {
           const parsed = emptyImport();
           addImportDocument(parsed, 'request body', body);

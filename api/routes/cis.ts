@@ -24,14 +24,13 @@ import {
   encodeCursor,
   pageOf,
 } from '../schemas.ts';
-import { locationOf, sendVersioned, type RouteDeps } from './common.ts';
+import { locationOf, sendVersioned, writeContext, type RouteDeps } from './common.ts';
 import { asOfField, pastGraph } from './as-of.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
 
 export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
   const { cis } = services;
-  const actorCtx = (name: string) => ({ actor: name });
 
   return [
     defineRoute({
@@ -92,14 +91,15 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:write',
       query: EmptyQuery,
       body: CIBody,
+      changeId: true,
       responses: {
         201: { description: 'created', schema: StoredCI, headers: { ETag: 'the version', Location: 'the CI' } },
         400: err('invalid body'),
         409: err('the id exists'),
         422: err('unknown class or bad redundancy rule'),
       },
-      async handler({ body, actor, res }) {
-        const created = await cis.create(body, actorCtx(actor.name));
+      async handler({ body, actor, changeId, res }) {
+        const created = await cis.create(body, writeContext(actor, changeId));
         sendVersioned(res, 201, created, { Location: locationOf('cis', created.id) });
       },
     }),
@@ -114,6 +114,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: CIBody,
       ifMatch: true,
+      changeId: true,
       responses: {
         200: { description: 'the CI after the write', schema: StoredCI },
         400: err('invalid body'),
@@ -122,8 +123,8 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
         412: err('stale If-Match'),
         422: err('unknown class'),
       },
-      async handler({ params, body, actor, ifMatch, res }) {
-        sendVersioned(res, 200, await cis.replace(params.id, body, actorCtx(actor.name), ifMatch));
+      async handler({ params, body, actor, ifMatch, changeId, res }) {
+        sendVersioned(res, 200, await cis.replace(params.id, body, writeContext(actor, changeId), ifMatch));
       },
     }),
     defineRoute({
@@ -138,6 +139,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       body: CIPatch,
       mergePatch: true,
       ifMatch: true,
+      changeId: true,
       responses: {
         200: { description: 'the CI after the write', schema: StoredCI },
         400: err('invalid body, or the patched CI is invalid'),
@@ -146,8 +148,8 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
         412: err('stale If-Match'),
         422: err('unknown class'),
       },
-      async handler({ params, body, actor, ifMatch, res }) {
-        sendVersioned(res, 200, await cis.patch(params.id, body, actorCtx(actor.name), ifMatch));
+      async handler({ params, body, actor, ifMatch, changeId, res }) {
+        sendVersioned(res, 200, await cis.patch(params.id, body, writeContext(actor, changeId), ifMatch));
       },
     }),
     defineRoute({
@@ -160,6 +162,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       params: CIParams,
       query: DeleteQuery,
       ifMatch: true,
+      changeId: true,
       responses: {
         200: {
           description: 'deleted',
@@ -169,8 +172,8 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
         409: err('the CI still has relationships (use cascade=true), or it was written concurrently'),
         412: err('stale If-Match'),
       },
-      async handler({ params, query, actor, ifMatch, res }) {
-        res.json(await cis.delete(params.id, { cascade: query.cascade }, actorCtx(actor.name), ifMatch));
+      async handler({ params, query, actor, ifMatch, changeId, res }) {
+        res.json(await cis.delete(params.id, { cascade: query.cascade }, writeContext(actor, changeId), ifMatch));
       },
     }),
     defineRoute({

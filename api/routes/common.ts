@@ -34,6 +34,11 @@ export function principalOf(actor: Actor): { name: string; role: Role } {
   return { name: actor.name, role: actor.role };
 }
 
+/** The write context of a graph write: the caller, and the change authorising it when `X-Change-Id` named one. */
+export function writeContext(actor: Actor, changeId: string | undefined): { actor: string; changeId?: string } {
+  return changeId === undefined ? { actor: actor.name } : { actor: actor.name, changeId };
+}
+
 /**
  * Record services take one expected version. `*` means "any existing one" (no check); a list of
  * several versions is refused on these routes rather than silently narrowed to one.

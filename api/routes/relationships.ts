@@ -18,7 +18,7 @@ import {
   encodeCursor,
   pageOf,
 } from '../schemas.ts';
-import { checkIfMatch, guarded, locationOf, sendVersioned, type RouteDeps } from './common.ts';
+import { checkIfMatch, guarded, locationOf, sendVersioned, writeContext, type RouteDeps } from './common.ts';
 import { asOfField, pastGraph } from './as-of.ts';
 
 const err = (description: string) => ({ description, schema: ErrorSchema });
@@ -116,16 +116,17 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       permission: 'cmdb:write',
       query: EmptyQuery,
       body: RelationshipBody,
+      changeId: true,
       responses: {
         201: { description: 'created', schema: StoredRelationship },
         400: err('invalid body'),
         409: err('the id exists'),
         422: err('unknown type or missing CI'),
       },
-      async handler({ body, actor, res }) {
+      async handler({ body, actor, changeId, res }) {
         const rel = toRelationshipData(body);
         const result = await cmdb
-          .apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: 0 }], { actor: actor.name })
+          .apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: 0 }], writeContext(actor, changeId))
           .catch((e: unknown) => {
             if (e instanceof ConflictError)
               throw new ConflictError(`createRelationship: relationship "${rel.id}" already exists`, {
@@ -149,6 +150,7 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       query: EmptyQuery,
       body: RelationshipBody,
       ifMatch: true,
+      changeId: true,
       responses: {
         200: { description: 'the relationship after the write', schema: StoredRelationship },
         400: err('invalid body'),
@@ -156,7 +158,7 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
         412: err('stale If-Match'),
         422: err('unknown type or missing CI'),
       },
-      async handler({ params, body, actor, ifMatch, res }) {
+      async handler({ params, body, actor, ifMatch, changeId, res }) {
         const op = 'replaceRelationship';
         const rel = toRelationshipData({ ...body, id: body.id ?? params.id });
         if (rel.id !== params.id)
@@ -166,7 +168,7 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
         const before = await current(op, params.id);
         checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
         const result = await guarded(op, ifMatch, () =>
-          cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: before.version }], { actor: actor.name }),
+          cmdb.apply([{ op: 'upsertRelationship', relationship: rel, expectedVersion: before.version }], writeContext(actor, changeId)),
         );
         sendVersioned(res, 200, (result.events[0]?.after as Relationship | undefined) ?? before);
       },
@@ -181,17 +183,18 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
       params: RelationshipParams,
       query: EmptyQuery,
       ifMatch: true,
+      changeId: true,
       responses: {
         200: { description: 'deleted', schema: z.object({ id: z.string(), seq: z.number().int() }) },
         404: err('no such relationship'),
         412: err('stale If-Match'),
       },
-      async handler({ params, actor, ifMatch, res }) {
+      async handler({ params, actor, ifMatch, changeId, res }) {
         const op = 'deleteRelationship';
         const before = await current(op, params.id);
         checkIfMatch(op, ifMatch, `relationship "${params.id}"`, before);
         const result = await guarded(op, ifMatch, () =>
-          cmdb.apply([{ op: 'deleteRelationship', id: params.id, expectedVersion: before.version }], { actor: actor.name }),
+          cmdb.apply([{ op: 'deleteRelationship', id: params.id, expectedVersion: before.version }], writeContext(actor, changeId)),
         );
         res.json({ id: params.id, seq: result.seq });
       },

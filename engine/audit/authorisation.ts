@@ -9,7 +9,7 @@
  *   history — so a change approved later does not retroactively cover an earlier write.
  * Pure: the caller hands the change documents and the events.
  */
-import { ForbiddenError } from '../errors.ts';
+import { ForbiddenError, SemanticError } from '../errors.ts';
 
 /** States in which a change authorises writes on its targets. */
 export const AUTHORISING = new Set(['approved', 'scheduled', 'in_progress']);
@@ -43,8 +43,9 @@ export function checkChangeScope(
 ): void {
   const graph = batch.filter((m) => m.op !== 'putRecord' && m.op !== 'deleteRecord');
   if (graph.length === 0) return;
+  // A change id naming nothing is bad input (422), not a refusal of an existing authority (403).
   if (!change)
-    throw new ForbiddenError(`apply: change "${changeId}" does not exist; the write is not authorised`, {
+    throw new SemanticError(`apply: change "${changeId}" does not exist; the write is not authorised`, {
       changeId,
       reason: 'unknown_change',
     });
