@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<u
   ui: () => import('./ui.ts'),
   outage: () => import('./outage.ts'),
   audit: () => import('./audit.ts'),
+  'as-of': () => import('./as-of.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);
