@@ -8,6 +8,7 @@ import { Mirror } from '../mirror/mirror.ts';
 import type { GraphStore, ChangeEvent } from '../store/port.ts';
 import { InputError } from '../errors.ts';
 import { applyToSnapshot, emptySnapshot, type Snapshot } from '../audit/snapshot.ts';
+import { lastEventAtOrBefore } from './past-graphs.ts';
 
 const PAGE = 10_000;
 
@@ -73,18 +74,14 @@ export async function mirrorAt(store: GraphStore, seq: number): Promise<Mirror> 
   return mirror;
 }
 
-/** The seq in force at `at`: the last event at or before it (0 before the first event). */
+/** The seq in force at `at`: the last event at or before it (0 before the first event), by binary search (past-graphs.ts). */
 export async function seqAtTime(store: GraphStore, at: string): Promise<number> {
   const t = Date.parse(at);
   if (Number.isNaN(t)) throw new InputError(`asOf: "${at}" is neither a seq nor an ISO timestamp`);
-  let seq = 0;
-  for await (const page of eventPages(store, Number.POSITIVE_INFINITY)) {
-    for (const e of page) {
-      if (Date.parse(e.at) > t) return seq;
-      seq = e.seq;
-    }
-  }
-  return seq;
+  const last = await store.lastSeq();
+  const first = last === 0 ? undefined : (await store.eventsAfter(0, 1))[0];
+  if (!first || Date.parse(first.at) > t) return 0;
+  return (await lastEventAtOrBefore(store, t, first.seq, last)).seq;
 }
 
 /** `asOf` as users give it: a seq (digits) or an ISO timestamp. */

@@ -188,7 +188,7 @@ async function eventAt(store: GraphStore, seq: number): Promise<ChangeEvent | un
  * The last event whose time is at or before `t`, by binary search over seq: each store stamps `at`
  * under its write lock, so times never decrease along the log. Needs an event at `lo` at or before `t`.
  */
-async function lastEventAtOrBefore(store: GraphStore, t: number, lo: number, hi: number): Promise<ChangeEvent> {
+export async function lastEventAtOrBefore(store: GraphStore, t: number, lo: number, hi: number): Promise<ChangeEvent> {
   let best = (await eventAt(store, lo))!;
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);

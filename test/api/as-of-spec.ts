@@ -117,6 +117,9 @@ export function asOfSuite(name: string, factory: () => StoreFactory) {
       expect(byTime.status).toBe(200);
       expect(byTime.body.asOf).toEqual({ seq, at: event!.at });
       expect(comparable([byTime])).toEqual(comparable([liveCI]));
+      // A time between two events means the earlier one.
+      const between = new Date(Date.parse(event!.at) + 1).toISOString();
+      expect((await read('get', '/api/v1/cis/db-orders', undefined, between)).body.asOf).toEqual({ seq, at: event!.at });
       const posted = await read('post', '/api/v1/impact', { origins: [{ ci: 'db-orders' }] }, event!.at);
       expect(posted.body).toMatchObject({ seq, asOf: { seq, at: event!.at } });
     });
