@@ -46,7 +46,7 @@ describe('web UI in Chromium', () => {
     ['a CI in the explorer', '/cis/vm-checkout-01', '[data-list=spof]'],
     ['the change review', '/changes/:change', '[data-factor]'],
     ['the correlation view', '/correlation', '.candidates'],
-    ['the audit view', '/audit', '[data-placeholder=audit]'],
+    ['the audit view', '/audit', '[data-audit=empty], [data-audit=ready]'],
   ])('loads %s with no console error', async (_what, url, ready) => {
     const { page, errors, close } = await openPage(ui, 'admin', { ignore404: SEARCH_PROBE });
     try {

@@ -23,6 +23,9 @@ export const ENDPOINTS = {
   listIncidents: { method: 'get', path: '/incidents' },
   correlate: { method: 'post', path: '/correlate' },
   problemFromCorrelation: { method: 'post', path: '/problems/from-correlation' },
+  auditTrend: { method: 'get', path: '/audit/runs' },
+  getAuditRun: { method: 'get', path: '/audit/runs/{id}' },
+  runAudit: { method: 'post', path: '/audit/runs' },
 } as const;
 export type Endpoint = keyof typeof ENDPOINTS;
 
@@ -179,6 +182,42 @@ export interface CorrelationAnswer {
   unknownCis: string[];
 }
 
+export interface HealthScores {
+  score: number;
+  completeness: number;
+  correctness: number;
+  compliance: number;
+  cis: number;
+}
+export type Severity = 'error' | 'warning' | 'info';
+export interface AuditFinding {
+  rule: string;
+  ci?: string;
+  relationship?: string;
+  severity: Severity;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+export interface AuditRun {
+  id: string | null;
+  seq: number;
+  at: string;
+  ruleSetHash: string;
+  summary: HealthScores & { findings: number; bySeverity: Record<Severity, number> };
+  byClass: Record<string, HealthScores>;
+  rules: { id: string; category: string; description: string; findings: number }[];
+  findings: AuditFinding[];
+  /** Set when the stored run kept only the first findings. */
+  findingsTotal?: number;
+}
+export interface AuditTrendPoint {
+  id: string;
+  at: string;
+  seq: number;
+  ruleSetHash: string;
+  summary: HealthScores;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -301,6 +340,15 @@ export class Api {
   }
   problemFromCorrelation(body: { incidents: string[]; candidates: Candidate[]; title?: string }) {
     return this.call<{ id: string }>('problemFromCorrelation', { body });
+  }
+  auditTrend() {
+    return this.call<{ runs: AuditTrendPoint[] }>('auditTrend');
+  }
+  auditRun(id: string) {
+    return this.call<AuditRun>('getAuditRun', { params: { id } });
+  }
+  runAudit() {
+    return this.call<AuditRun>('runAudit', { body: {} });
   }
 }
 
