@@ -81,6 +81,8 @@ export const TokenParams = z.object({ id: z.string().min(1).max(100) }).strict()
 
 export const CIListQuery = z
   .object({
+    id: CiId.optional().describe('exactly this id (an empty page when there is none, not a 404)'),
+    idPrefix: z.string().min(1).max(200).optional().describe('ids starting with this (case-sensitive)'),
     class: ClassId.optional(),
     status: z.enum(CI_STATUSES).optional(),
     environment: z.enum(ENVIRONMENTS).optional(),

@@ -75,6 +75,7 @@ function drawHeader(): void {
         ]);
       if (items.length === 0 && text.trim()) append(results, [h('li', { class: 'muted' }, 'no CI matches')]);
       results.hidden = !text.trim();
+      results.setAttribute('data-query', text);
     }, 150);
   });
   const search = h('div', { class: 'search' }, input, results);
