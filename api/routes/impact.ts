@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CiId, ENVIRONMENTS, RelTypeName } from '../../engine/model/ci.ts';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { groupImpact } from '../../engine/views/impact-groups.ts';
+import { withContext } from '../../engine/views/impact-context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { CIParams, ErrorSchema } from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
@@ -47,6 +48,10 @@ export const ImpactBody = z
     environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
     group: Group,
     maxNodes: MaxNodes,
+    context: z
+      .boolean()
+      .default(false)
+      .describe("add each origin's and impacted CI's `location` and the impacted business `services` it supports (for grouping a map)"),
   })
   .strict();
 
@@ -106,8 +111,9 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       body: ImpactBody,
       responses: { 200: { description: 'the blast radius', schema: ImpactResult }, 400: err('invalid body'), 404: err('unknown CI') },
       handler({ body, res }) {
-        const { origins, group, maxNodes, ...options } = body;
-        res.json(answer(grouped(blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options), group, maxNodes)));
+        const { origins, group, maxNodes, context, ...options } = body;
+        const result = blastRadius(cmdb.impactIndex(), cmdb.registry, origins, options);
+        res.json(answer(grouped(context ? withContext(cmdb.mirror.graph, cmdb.registry, result) : result, group, maxNodes)));
       },
     }),
     defineRoute({

@@ -221,6 +221,56 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it("groups the map by the server's location and service of each CI, as compound nodes", async () => {
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', {
+      origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }],
+      context: true,
+    });
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    try {
+      for (const group of ['location', 'service'] as const) {
+        await page.goto(`${ui.base}${PDUS}&group=${group}`);
+        await page.waitForSelector('[data-testid=map][data-rendered]');
+        const parents = await page.evaluate(() => {
+          const cy = (
+            document.querySelector('[data-testid=map]') as unknown as {
+              _cyreg: { cy: { nodes(s: string): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] } } };
+            }
+          )._cyreg.cy;
+          return Object.fromEntries(cy.nodes(':childless').map((n) => [n.id(), n.data('parent') as string | undefined]));
+        });
+        for (const c of [...api.origins, ...api.impacted]) {
+          const expected = group === 'location' ? `location:${c.location ?? '-'}` : `service:${c.services![0] ?? '-'}`;
+          expect(parents[c.id], c.id).toBe(expected);
+        }
+      }
+      expect(new Set(api.impacted.map((c) => c.location)).size).toBeGreaterThan(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("pages a CI's history in the explorer: the first page, then the rest on 'Load more'", async () => {
+    for (let i = 0; i < 24; i++) await ui.api('engineer', 'PATCH', '/cis/xss-app', { attributes: { build: i } });
+    const all = await ui.api<{ items: { seq: number }[] }>('auditor', 'GET', '/cis/xss-app/history?limit=200');
+    expect(all.items.length).toBeGreaterThan(20);
+    const { page, errors, close } = await openPage(ui, 'auditor');
+    try {
+      await page.goto(`${ui.base}/cis/xss-app`);
+      await page.waitForSelector('.history li');
+      expect(await page.locator('.history li').count()).toBe(20);
+      await page.click('[data-history=more]');
+      await page.waitForFunction((n) => document.querySelectorAll('.history li').length === n, all.items.length);
+      const seqs = await page.locator('.history li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+      expect(seqs).toEqual(all.items.map((e) => e.seq));
+      expect(await page.locator('[data-history=more]').isHidden()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('hides what the state filter excludes and keeps the filter in the URL', async () => {
     const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }] });
     const { page, errors, close } = await openPage(ui, 'viewer');

@@ -52,6 +52,9 @@ export interface ImpactedCI {
   depth: number;
   via: Step[];
   redundancy?: RedundancyGroup[];
+  /** With `context: true`: where it stands and the impacted business services it supports (server-computed). */
+  location?: string | null;
+  services?: string[];
 }
 export interface ImpactedService {
   id: string;
@@ -73,7 +76,7 @@ export interface ImpactGroup {
 }
 export interface ImpactAnswer {
   seq?: number;
-  origins: { id: string; effect: 'down' | 'degraded'; state: 'down' | 'degraded' }[];
+  origins: { id: string; effect: 'down' | 'degraded'; state: 'down' | 'degraded'; location?: string | null; services?: string[] }[];
   impacted: ImpactedCI[];
   services: ImpactedService[];
   counts: { down: number; degraded: number; byClass: Record<string, { down: number; degraded: number }> };
@@ -87,6 +90,7 @@ export interface ImpactRequest {
   environments?: string[];
   group?: 'none' | 'auto';
   maxNodes?: number;
+  context?: boolean;
 }
 export interface CI {
   id: string;
@@ -296,8 +300,9 @@ export class Api {
   neighbours(id: string) {
     return this.call<{ id: string; items: Neighbour[] }>('neighbours', { params: { id } });
   }
-  history(id: string) {
-    return this.call<{ items: HistoryEvent[]; next: number | null }>('ciHistory', { params: { id }, query: { limit: 50 } });
+  /** One page of a CI's events, oldest first; `next` is the seq to pass as `after` for the following page. */
+  history(id: string, after = 0, limit = 50) {
+    return this.call<{ items: HistoryEvent[]; next: number | null }>('ciHistory', { params: { id }, query: { after, limit } });
   }
   impact(body: ImpactRequest) {
     return this.call<ImpactAnswer>('impact', { body });
