@@ -51,9 +51,15 @@ export function impactContext(graph: GraphView, registry: Registry, report: Repo
     }
     return p;
   };
+  // Each CI's providers are read once per call: hubs (a database with thousands of dependents)
+  // would otherwise have all their in-edges scanned again by every walk that passes them.
+  const providerCache = new Map<string, string[]>();
   /** Providers of `id` through propagating types, sorted. */
   const providersOf = (id: string): string[] => {
+    const hit = providerCache.get(id);
+    if (hit !== undefined) return hit;
     const out: string[] = [];
+    providerCache.set(id, out);
     graph.forEachOutEdge(id, (_e, a, _s, to) => {
       if (providerEnd(a.type) === 'to') out.push(to);
     });
@@ -62,11 +68,15 @@ export function impactContext(graph: GraphView, registry: Registry, report: Repo
     });
     return out.sort();
   };
+  const locationCache = new Map<string, string | null>();
   const ownLocation = (id: string): string | null => {
+    const hit = locationCache.get(id);
+    if (hit !== undefined) return hit;
     let best: string | null = null;
     graph.forEachOutEdge(id, (_e, a, _s, to) => {
       if (a.type === locType && (best === null || to < best)) best = to;
     });
+    locationCache.set(id, best);
     return best;
   };
 
@@ -75,26 +85,49 @@ export function impactContext(graph: GraphView, registry: Registry, report: Repo
   const out = new Map<string, CIContext>();
   for (const id of ids) if (!out.has(id) && graph.hasNode(id)) out.set(id, { location: null, services: [] });
 
+  // Nearest location as (hops, id), memoised per CI: a walk that reaches a CI whose answer is known
+  // takes it (hops added) instead of walking on. Origins come first and impacted CIs by depth, so
+  // providers nearer the origin are usually known before their dependents ask.
+  const best = new Map<string, { hops: number; loc: string } | null>();
+  const better = (a: { hops: number; loc: string } | null, b: { hops: number; loc: string }) =>
+    a === null || b.hops < a.hops || (b.hops === a.hops && b.loc < a.loc) ? b : a;
   for (const [id, ctx] of out) {
+    let found: { hops: number; loc: string } | null = null;
     let level = [id];
     const seen = new Set(level);
-    for (let hop = 0; hop <= maxHops && level.length > 0 && ctx.location === null; hop++) {
-      for (const n of level) {
-        const loc = ownLocation(n);
-        if (loc !== null && (ctx.location === null || loc < ctx.location)) ctx.location = loc;
-      }
-      if (ctx.location !== null || seen.size >= maxVisited) break;
+    for (let hop = 0; hop <= maxHops && level.length > 0; hop++) {
+      if (found !== null && found.hops <= hop) break;
       const next: string[] = [];
-      for (const n of level)
+      for (const n of level) {
+        const own = ownLocation(n);
+        if (own !== null) {
+          found = better(found, { hops: hop, loc: own });
+          continue;
+        }
+        const memo = n === id ? undefined : best.get(n);
+        if (memo !== undefined) {
+          if (memo !== null && hop + memo.hops <= maxHops) found = better(found, { hops: hop + memo.hops, loc: memo.loc });
+          continue;
+        }
         for (const p of providersOf(n))
           if (!seen.has(p) && seen.size < maxVisited) {
             seen.add(p);
             next.push(p);
           }
-      level = next.sort();
+      }
+      level = next;
     }
+    best.set(id, found);
+    ctx.location = found?.loc ?? null;
   }
 
+  // The service walks stay inside the report: each CI's providers in the report, filtered once.
+  const inside = new Map<string, string[]>();
+  const providersInside = (id: string): string[] => {
+    let ps = inside.get(id);
+    if (ps === undefined) inside.set(id, (ps = providersOf(id).filter((p) => inReport.has(p))));
+    return ps;
+  };
   for (const svc of report.services) {
     if (!out.has(svc.id)) continue;
     const seen = new Set([svc.id]);
@@ -102,8 +135,8 @@ export function impactContext(graph: GraphView, registry: Registry, report: Repo
     for (let i = 0; i < queue.length; i++) {
       const n = queue[i]!;
       out.get(n)!.services.push(svc.id);
-      for (const p of providersOf(n))
-        if (inReport.has(p) && !seen.has(p)) {
+      for (const p of providersInside(n))
+        if (!seen.has(p)) {
           seen.add(p);
           queue.push(p);
         }
