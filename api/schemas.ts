@@ -111,6 +111,8 @@ export const AsOfQuery = z.object({ asOf: AsOfParam.optional() }).strict();
 
 export const CIListQuery = z
   .object({
+    id: CiId.optional().describe('exactly this id (an empty page when there is none, not a 404)'),
+    idPrefix: z.string().min(1).max(200).optional().describe('ids starting with this (case-sensitive)'),
     class: ClassId.optional(),
     status: z.enum(CI_STATUSES).optional(),
     environment: z.enum(ENVIRONMENTS).optional(),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CiId, ENVIRONMENTS, RelTypeName } from '../../engine/model/ci.ts';
 import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/impact/index.ts';
 import { groupImpact } from '../../engine/views/impact-groups.ts';
+import { withContext } from '../../engine/views/impact-context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import { AsOfBodyField, AsOfParam, AsOfPointSchema, CIParams, ErrorSchema } from '../schemas.ts';
 import type { Actor } from '../route.ts';
@@ -52,6 +53,10 @@ export const ImpactBody = z
     group: Group,
     maxNodes: MaxNodes,
     asOf: AsOfBodyField.optional(),
+    context: z
+      .boolean()
+      .default(false)
+      .describe("add each origin's and impacted CI's `location` and the impacted business `services` it supports (for grouping a map)"),
   })
   .strict();
 
@@ -88,10 +93,14 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
   async function graphAt(actor: Actor, op: string, asOf: AsOf | undefined) {
     if (asOf === undefined) {
       const index = cmdb.impactIndex();
-      return { index, answer: <T extends object>(result: T) => ({ seq: cmdb.seq, ...result }) };
+      return { index, graph: cmdb.mirror.graph, answer: <T extends object>(result: T) => ({ seq: cmdb.seq, ...result }) };
     }
     const past = await pastGraph(cmdb, actor, op, asOf);
-    return { index: past.impactIndex(), answer: <T extends object>(result: T) => ({ seq: past.seq, ...result, ...asOfField(past) }) };
+    return {
+      index: past.impactIndex(),
+      graph: past.mirror.graph,
+      answer: <T extends object>(result: T) => ({ seq: past.seq, ...result, ...asOfField(past) }),
+    };
   }
   const asOfErrors = {
     400: err('invalid query or body, or asOf in the future'),
@@ -131,9 +140,10 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       body: ImpactBody,
       responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
       async handler({ body, actor, res }) {
-        const { origins, group, maxNodes, asOf, ...options } = body;
-        const { index, answer } = await graphAt(actor, 'impact', asOf);
-        res.json(answer(grouped(blastRadius(index, cmdb.registry, origins, options), group, maxNodes)));
+        const { origins, group, maxNodes, asOf, context, ...options } = body;
+        const { index, graph, answer } = await graphAt(actor, 'impact', asOf);
+        const result = blastRadius(index, cmdb.registry, origins, options);
+        res.json(answer(grouped(context ? withContext(graph, cmdb.registry, result) : result, group, maxNodes)));
       },
     }),
     defineRoute({

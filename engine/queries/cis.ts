@@ -14,6 +14,10 @@ import type { GraphStore, Mutation } from '../store/port.ts';
 import { firstAfter, sortedNodeIds, type MirrorLike } from './sorted-ids.ts';
 
 export interface CIFilter {
+  /** Exactly this id (a search box's exact-id probe, answered without a 404). */
+  id?: string;
+  /** Ids starting with this (case-sensitive, as ids are); walks only the matching run of sorted ids. */
+  idPrefix?: string;
   class?: string;
   status?: string;
   environment?: string;
@@ -54,14 +58,39 @@ function mirrorMatch(a: NodeAttrs, f: CIFilter, q: string | undefined): boolean 
 
 /** Ids matching the mirror-side filters, in id order after the cursor. */
 function* candidates(mirror: MirrorLike, f: CIFilter, after: string | undefined): Generator<string> {
-  const ids = sortedNodeIds(mirror);
   const g = mirror.graph;
   const q = f.q?.toLowerCase();
-  for (let i = firstAfter(ids, after); i < ids.length; i++) {
+  if (f.id !== undefined) {
+    if ((after === undefined || f.id > after) && g.hasNode(f.id) && mirrorMatch(g.getNodeAttributes(f.id), f, q) && prefixed(f.id, f))
+      yield f.id;
+    return;
+  }
+  const ids = sortedNodeIds(mirror);
+  let i = firstAfter(ids, after);
+  // Sorted ids with a prefix are one contiguous run: jump to its start, stop at its end.
+  if (f.idPrefix !== undefined) i = Math.max(i, lowerBound(ids, f.idPrefix));
+  for (; i < ids.length; i++) {
     const id = ids[i]!;
+    if (f.idPrefix !== undefined && !id.startsWith(f.idPrefix)) return;
     if (!g.hasNode(id)) continue;
     if (mirrorMatch(g.getNodeAttributes(id), f, q)) yield id;
   }
+}
+
+function prefixed(id: string, f: CIFilter): boolean {
+  return f.idPrefix === undefined || id.startsWith(f.idPrefix);
+}
+
+/** Index of the first id not less than `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 async function fetchCIs(store: Pick<GraphStore, 'getCI'>, ids: readonly string[]): Promise<(CI | undefined)[]> {

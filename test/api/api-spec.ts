@@ -152,6 +152,25 @@ export function apiSuite(name: string, factory: () => StoreFactory | undefined):
         expect(await q('class=Router')).toEqual([]);
       });
 
+      it('finds CIs by exact id or id prefix with an empty page, not a 404, when nothing matches', async () => {
+        const q = async (qs: string) =>
+          (await api(fx.app).get(`/api/v1/cis?${qs}`).set('Authorization', viewer).expect(200)).body.items.map((i: { id: string }) => i.id);
+        expect(await q('id=db-orders')).toEqual(['db-orders']);
+        expect(await q('id=nope')).toEqual([]);
+        expect(await q('id=db-orders&class=Server')).toEqual([]);
+        expect(await q('idPrefix=db-orders')).toEqual(['db-orders', 'db-orders-replica']);
+        expect(await q('idPrefix=db-orders-')).toEqual(['db-orders-replica']);
+        expect(await q('idPrefix=DB')).toEqual([]);
+        expect(await q('idPrefix=db&status=maintenance')).toEqual(['db-orders-replica']);
+        const first = await api(fx.app).get('/api/v1/cis?idPrefix=db&limit=1').set('Authorization', viewer).expect(200);
+        expect(first.body.items.map((i: { id: string }) => i.id)).toEqual(['db-orders']);
+        const rest = await api(fx.app)
+          .get(`/api/v1/cis?idPrefix=db&limit=1&cursor=${first.body.next}`)
+          .set('Authorization', viewer)
+          .expect(200);
+        expect(rest.body.items.map((i: { id: string }) => i.id)).toEqual(['db-orders-replica']);
+      });
+
       it('refuses unknown query parameters, a bad limit and a forged cursor with 400 and zod issues', async () => {
         const unknown = await api(fx.app).get('/api/v1/cis?colour=red').set('Authorization', viewer).expect(400);
         expect(unknown.body.error.code).toBe('invalid_input');

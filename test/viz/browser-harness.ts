@@ -88,18 +88,15 @@ export interface WatchedPage {
 /**
  * A fresh browser context (its own sessionStorage), logged in as `role` (token put in
  * sessionStorage before any script runs, as the login form does), or not logged in.
- * `ignore404` lists API paths whose 404 is an expected probe (the id lookup of the CI search).
  */
-export async function openPage(ui: UiServer, role: Role | null, opts: { ignore404?: RegExp } = {}): Promise<WatchedPage> {
+export async function openPage(ui: UiServer, role: Role | null): Promise<WatchedPage> {
   const context = await ui.browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   if (role) await context.addInitScript((token: string) => sessionStorage.setItem('cmdb.token', token), ui.tokens[role]);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    const url = m.location().url;
-    if (opts.ignore404 && /status of 404/.test(m.text()) && opts.ignore404.test(new URL(url, ui.base).pathname)) return;
-    errors.push(`${m.text()} (${url})`);
+    errors.push(`${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('dialog', (d) => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ImpactAnswer, ImpactedCI } from '../../viz/src/api.ts';
-import { impactMap, pathEdges } from '../../viz/src/impact-model.ts';
+import { contextOf, impactMap, pathEdges } from '../../viz/src/impact-model.ts';
 import { layeredPositions } from '../../viz/src/layout.ts';
 
 const s = (from: string, type: string, to: string) => ({ from, type, to });
@@ -95,25 +95,46 @@ describe('impact map model', () => {
     expect(Math.max(...xs('Hypervisor'))).toBeLessThan(Math.min(...xs('VirtualMachine')));
   });
 
-  it('groups by service along the service via path and by location through the nearest located provider', () => {
-    const svc = impactMap(answer(['pdu-a', 'pdu-b']), { groupBy: 'service', expanded: new Set() });
+  it("groups by the server's location and first service of each CI, and puts CIs without them in one unknown group", () => {
+    const base = answer(['pdu-a', 'pdu-b']);
+    const ctx = new Map([
+      ['pdu-a', { location: 'rack-1', services: ['svc'] }],
+      ['pdu-b', { location: 'rack-1', services: ['svc'] }],
+      ['esx', { location: 'rack-1', services: ['svc'] }],
+      ['vm1', { location: 'rack-1', services: ['svc'] }],
+      ['vm2', { location: 'rack-2', services: [] }],
+      ['app', { location: null, services: ['svc'] }],
+      ['svc', { location: null, services: ['svc'] }],
+    ]);
+    const svc = impactMap(base, { groupBy: 'service', expanded: new Set(), context: ctx });
     expect(
       svc.nodes
         .filter((n) => n.parent === 'service:svc')
         .map((n) => n.id)
         .sort(),
-    ).toEqual(['app', 'esx', 'svc', 'vm1']);
+    ).toEqual(['app', 'esx', 'pdu-a', 'pdu-b', 'svc', 'vm1']);
     expect(svc.nodes.find((n) => n.id === 'vm2')!.parent).toBe('service:-');
-    const loc = impactMap(answer(['pdu-a', 'pdu-b']), {
-      groupBy: 'location',
-      expanded: new Set(),
-      locations: new Map([
-        ['esx', 'rack-1'],
-        ['pdu-a', 'rack-1'],
-      ]),
-    });
-    expect(loc.nodes.find((n) => n.id === 'vm2')!.parent).toBe('location:rack-1');
-    expect(loc.nodes.find((n) => n.id === 'svc')!.parent).toBe('location:rack-1');
+    expect(svc.parents.find((p) => p.id === 'service:svc')!.label).toBe('Shop (svc)');
+    const loc = impactMap(base, { groupBy: 'location', expanded: new Set(), context: ctx });
+    expect(loc.nodes.find((n) => n.id === 'vm2')!.parent).toBe('location:rack-2');
+    expect(loc.nodes.find((n) => n.id === 'esx')!.parent).toBe('location:rack-1');
+    expect(loc.nodes.find((n) => n.id === 'svc')!.parent).toBe('location:-');
+    const none = impactMap(base, { groupBy: 'location', expanded: new Set() });
+    expect(new Set(none.nodes.map((n) => n.parent))).toEqual(new Set(['location:-']));
+  });
+
+  it("reads the server's context from an answer asked with context, and none from one without", () => {
+    const base = answer(['pdu-a', 'pdu-b']);
+    expect(contextOf(base)).toBeNull();
+    const withCtx: ImpactAnswer = {
+      ...base,
+      origins: base.origins.map((o) => ({ ...o, location: 'rack-1', services: ['svc'] })),
+      impacted: base.impacted.map((c) => ({ ...c, location: null, services: [] })),
+    };
+    const ctx = contextOf(withCtx)!;
+    expect(ctx.get('pdu-a')).toEqual({ location: 'rack-1', services: ['svc'] });
+    expect(ctx.get('vm2')).toEqual({ location: null, services: [] });
+    expect(ctx.size).toBe(base.origins.length + base.impacted.length);
   });
 
   it("draws a server group as one counted node and its members' edges to it, and its members once expanded", () => {

@@ -11,8 +11,6 @@ import { clickNode, mapNodes, openPage, startUiServer, type UiServer } from './b
 
 const PDUS = '/impact?ci=pdu-east-b3-a&ci=pdu-east-b3-b';
 const XSS = '<img src=x onerror=alert(1)>';
-/** The CI search probes `GET /cis/{text}` for an exact id; its 404 for other text is expected. */
-const SEARCH_PROBE = /^\/api\/v1\/cis\/[^/]+$/;
 
 let ui: UiServer;
 let changeId: string;
@@ -46,9 +44,9 @@ describe('web UI in Chromium', () => {
     ['a CI in the explorer', '/cis/vm-checkout-01', '[data-list=spof]'],
     ['the change review', '/changes/:change', '[data-factor]'],
     ['the correlation view', '/correlation', '.candidates'],
-    ['the audit view', '/audit', '[data-placeholder=audit]'],
+    ['the audit view', '/audit', '[data-audit=empty], [data-audit=ready]'],
   ])('loads %s with no console error', async (_what, url, ready) => {
-    const { page, errors, close } = await openPage(ui, 'admin', { ignore404: SEARCH_PROBE });
+    const { page, errors, close } = await openPage(ui, 'admin');
     try {
       await page.goto(ui.base + url.replace(':change', changeId));
       await page.waitForSelector(ready, { timeout: 20_000 });
@@ -223,6 +221,56 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it("groups the map by the server's location and service of each CI, as compound nodes", async () => {
+    const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', {
+      origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }],
+      context: true,
+    });
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    try {
+      for (const group of ['location', 'service'] as const) {
+        await page.goto(`${ui.base}${PDUS}&group=${group}`);
+        await page.waitForSelector('[data-testid=map][data-rendered]');
+        const parents = await page.evaluate(() => {
+          const cy = (
+            document.querySelector('[data-testid=map]') as unknown as {
+              _cyreg: { cy: { nodes(s: string): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] } } };
+            }
+          )._cyreg.cy;
+          return Object.fromEntries(cy.nodes(':childless').map((n) => [n.id(), n.data('parent') as string | undefined]));
+        });
+        for (const c of [...api.origins, ...api.impacted]) {
+          const expected = group === 'location' ? `location:${c.location ?? '-'}` : `service:${c.services![0] ?? '-'}`;
+          expect(parents[c.id], c.id).toBe(expected);
+        }
+      }
+      expect(new Set(api.impacted.map((c) => c.location)).size).toBeGreaterThan(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("pages a CI's history in the explorer: the first page, then the rest on 'Load more'", async () => {
+    for (let i = 0; i < 24; i++) await ui.api('engineer', 'PATCH', '/cis/xss-app', { attributes: { build: i } });
+    const all = await ui.api<{ items: { seq: number }[] }>('auditor', 'GET', '/cis/xss-app/history?limit=200');
+    expect(all.items.length).toBeGreaterThan(20);
+    const { page, errors, close } = await openPage(ui, 'auditor');
+    try {
+      await page.goto(`${ui.base}/cis/xss-app`);
+      await page.waitForSelector('.history li');
+      expect(await page.locator('.history li').count()).toBe(20);
+      await page.click('[data-history=more]');
+      await page.waitForFunction((n) => document.querySelectorAll('.history li').length === n, all.items.length);
+      const seqs = await page.locator('.history li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+      expect(seqs).toEqual(all.items.map((e) => e.seq));
+      expect(await page.locator('[data-history=more]').isHidden()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('hides what the state filter excludes and keeps the filter in the URL', async () => {
     const api = await ui.api<ImpactAnswer>('viewer', 'POST', '/impact', { origins: [{ ci: 'pdu-east-b3-a' }, { ci: 'pdu-east-b3-b' }] });
     const { page, errors, close } = await openPage(ui, 'viewer');
@@ -306,7 +354,7 @@ describe('web UI in Chromium', () => {
   });
 
   it('renders a CI named <img src=x onerror=alert(1)> as text, in search results and in the explorer', async () => {
-    const { page, errors, close } = await openPage(ui, 'engineer', { ignore404: SEARCH_PROBE });
+    const { page, errors, close } = await openPage(ui, 'engineer');
     try {
       await page.goto(`${ui.base}/cis?q=${encodeURIComponent('onerror')}`);
       await page.waitForSelector('.results a');
@@ -321,8 +369,37 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it('searches by exact id, id prefix, name, class and owner without a single failed request or console error', async () => {
+    const { page, errors, close } = await openPage(ui, 'engineer');
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    try {
+      await page.goto(`${ui.base}/`);
+      await page.waitForSelector('#ci-search');
+      const search = async (text: string) => {
+        await page.fill('#ci-search', text);
+        await page.waitForFunction((t) => {
+          const ul = document.getElementById('ci-search-results')!;
+          return ul.getAttribute('data-query') === t && !ul.hidden;
+        }, text);
+        return page.locator('#ci-search-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      };
+      expect((await search('vm-checkout-01'))[0]).toBe('/cis/vm-checkout-01');
+      expect(await search('vm-checkout-0')).toContain('/cis/vm-checkout-01');
+      expect(await search('team-xss')).toContain('/cis/xss-app');
+      expect(await search('no such thing at all')).toEqual([]);
+      expect(await page.textContent('#ci-search-results')).toBe('no CI matches');
+      expect(failed).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('searches from the keyboard: / focuses, arrows move through results, Enter opens, Escape closes', async () => {
-    const { page, errors, close } = await openPage(ui, 'engineer', { ignore404: SEARCH_PROBE });
+    const { page, errors, close } = await openPage(ui, 'engineer');
     try {
       await page.goto(`${ui.base}/`);
       await page.waitForSelector('#ci-search');

@@ -23,6 +23,9 @@ export const ENDPOINTS = {
   listIncidents: { method: 'get', path: '/incidents' },
   correlate: { method: 'post', path: '/correlate' },
   problemFromCorrelation: { method: 'post', path: '/problems/from-correlation' },
+  auditTrend: { method: 'get', path: '/audit/runs' },
+  getAuditRun: { method: 'get', path: '/audit/runs/{id}' },
+  runAudit: { method: 'post', path: '/audit/runs' },
 } as const;
 export type Endpoint = keyof typeof ENDPOINTS;
 
@@ -49,6 +52,9 @@ export interface ImpactedCI {
   depth: number;
   via: Step[];
   redundancy?: RedundancyGroup[];
+  /** With `context: true`: where it stands and the impacted business services it supports (server-computed). */
+  location?: string | null;
+  services?: string[];
 }
 export interface ImpactedService {
   id: string;
@@ -70,7 +76,7 @@ export interface ImpactGroup {
 }
 export interface ImpactAnswer {
   seq?: number;
-  origins: { id: string; effect: 'down' | 'degraded'; state: 'down' | 'degraded' }[];
+  origins: { id: string; effect: 'down' | 'degraded'; state: 'down' | 'degraded'; location?: string | null; services?: string[] }[];
   impacted: ImpactedCI[];
   services: ImpactedService[];
   counts: { down: number; degraded: number; byClass: Record<string, { down: number; degraded: number }> };
@@ -84,6 +90,7 @@ export interface ImpactRequest {
   environments?: string[];
   group?: 'none' | 'auto';
   maxNodes?: number;
+  context?: boolean;
 }
 export interface CI {
   id: string;
@@ -179,6 +186,42 @@ export interface CorrelationAnswer {
   unknownCis: string[];
 }
 
+export interface HealthScores {
+  score: number;
+  completeness: number;
+  correctness: number;
+  compliance: number;
+  cis: number;
+}
+export type Severity = 'error' | 'warning' | 'info';
+export interface AuditFinding {
+  rule: string;
+  ci?: string;
+  relationship?: string;
+  severity: Severity;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+export interface AuditRun {
+  id: string | null;
+  seq: number;
+  at: string;
+  ruleSetHash: string;
+  summary: HealthScores & { findings: number; bySeverity: Record<Severity, number> };
+  byClass: Record<string, HealthScores>;
+  rules: { id: string; category: string; description: string; findings: number }[];
+  findings: AuditFinding[];
+  /** Set when the stored run kept only the first findings. */
+  findingsTotal?: number;
+}
+export interface AuditTrendPoint {
+  id: string;
+  at: string;
+  seq: number;
+  ruleSetHash: string;
+  summary: HealthScores;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -257,8 +300,9 @@ export class Api {
   neighbours(id: string) {
     return this.call<{ id: string; items: Neighbour[] }>('neighbours', { params: { id } });
   }
-  history(id: string) {
-    return this.call<{ items: HistoryEvent[]; next: number | null }>('ciHistory', { params: { id }, query: { limit: 50 } });
+  /** One page of a CI's events, oldest first; `next` is the seq to pass as `after` for the following page. */
+  history(id: string, after = 0, limit = 50) {
+    return this.call<{ items: HistoryEvent[]; next: number | null }>('ciHistory', { params: { id }, query: { after, limit } });
   }
   impact(body: ImpactRequest) {
     return this.call<ImpactAnswer>('impact', { body });
@@ -301,6 +345,15 @@ export class Api {
   }
   problemFromCorrelation(body: { incidents: string[]; candidates: Candidate[]; title?: string }) {
     return this.call<{ id: string }>('problemFromCorrelation', { body });
+  }
+  auditTrend() {
+    return this.call<{ runs: AuditTrendPoint[] }>('auditTrend');
+  }
+  auditRun(id: string) {
+    return this.call<AuditRun>('getAuditRun', { params: { id } });
+  }
+  runAudit() {
+    return this.call<AuditRun>('runAudit', { body: {} });
   }
 }
 

@@ -118,6 +118,9 @@ export const GRAPH_STYLE: StylesheetJson = [
     },
   },
   { selector: 'node.quiet', style: { label: '' } },
+  // Big maps draw their bulk edges as haystack lines (no arrow geometry per edge: the rows already
+  // say provider above dependent); a highlighted path gets its arrows back (edge.path below).
+  { selector: 'edge.bulk', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none' } },
   { selector: 'node.quiet.path, node.quiet.match, node.quiet.selected-ci', style: { label: 'data(label)' } },
   { selector: '.dim', style: { opacity: 0.15 } },
   { selector: '.hidden', style: { display: 'none' } },
@@ -139,6 +142,8 @@ export const GRAPH_STYLE: StylesheetJson = [
   {
     selector: 'edge.path',
     style: {
+      'curve-style': 'straight',
+      'target-arrow-shape': 'triangle',
       width: 5,
       'line-color': COLOURS.path,
       'target-arrow-color': COLOURS.path,

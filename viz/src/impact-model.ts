@@ -44,8 +44,27 @@ export interface MapOptions {
   groupBy: GroupBy;
   /** Server groups the user expanded. */
   expanded: ReadonlySet<string>;
-  /** CI → location id (from LOCATED_IN relationships), for groupBy 'location'. */
-  locations?: ReadonlyMap<string, string>;
+  /**
+   * CI → its location and the impacted business services it supports, as the server computed them
+   * (`context: true` on POST /impact): grouping by location or service needs graph knowledge, so
+   * the page only reads it. Without it those groupings put every CI in one "unknown" group.
+   */
+  context?: ReadonlyMap<string, CIContext>;
+}
+
+export interface CIContext {
+  location: string | null;
+  services: readonly string[];
+}
+
+/** The server's per-CI context carried by an answer asked with `context: true`, or null when it has none. */
+export function contextOf(answer: ImpactAnswer): Map<string, CIContext> | null {
+  const out = new Map<string, CIContext>();
+  for (const c of [...answer.origins, ...answer.impacted]) {
+    if (c.services === undefined || c.location === undefined) return null;
+    out.set(c.id, { location: c.location, services: c.services });
+  }
+  return out;
 }
 
 /** The CI one hop nearer the origin on the explanation path. */
@@ -82,33 +101,22 @@ function groupKeys(answer: ImpactAnswer, opts: MapOptions): Map<string, { key: s
   if (opts.groupBy === 'class') {
     for (const c of answer.impacted) out.set(c.id, { key: `class:${c.class}`, label: c.class });
   } else if (opts.groupBy === 'location') {
-    const byId = new Map(answer.impacted.map((c) => [c.id, c]));
-    const locOf = (id: string, seen = 0): string | undefined => {
-      const direct = opts.locations?.get(id);
-      if (direct !== undefined || seen > 64) return direct;
-      const ci = byId.get(id);
-      const prev = ci ? previousOnPath(ci) : null;
-      return prev === null ? undefined : locOf(prev, seen + 1);
-    };
-    for (const c of answer.impacted) {
-      const loc = locOf(c.id);
-      out.set(c.id, { key: `location:${loc ?? '-'}`, label: loc ?? 'no location' });
-    }
-    for (const o of answer.origins) {
-      const loc = opts.locations?.get(o.id);
-      if (loc !== undefined) out.set(o.id, { key: `location:${loc}`, label: loc });
+    for (const c of [...answer.origins, ...answer.impacted]) {
+      const loc = opts.context?.get(c.id)?.location ?? null;
+      out.set(c.id, { key: `location:${loc ?? '-'}`, label: loc ?? 'no known location' });
     }
   } else if (opts.groupBy === 'service') {
-    const byId = new Map(answer.impacted.map((c) => [c.id, c]));
-    // Services in the API's order (criticality first): a CI on several services' paths joins the most critical.
-    for (const s of answer.services) {
-      const ci = byId.get(s.id);
-      if (!ci) continue;
-      for (const id of [s.id, ...pathEdges(ci).map(([source]) => source)]) {
-        if (!out.has(id) && byId.has(id)) out.set(id, { key: `service:${s.id}`, label: `${s.name} (${s.id})` });
-      }
+    // The server lists a CI's services in the answer's order (criticality first): it joins the most critical one's group.
+    const names = new Map(answer.services.map((s) => [s.id, s.name]));
+    for (const c of [...answer.origins, ...answer.impacted]) {
+      const first = opts.context?.get(c.id)?.services[0];
+      out.set(
+        c.id,
+        first === undefined
+          ? { key: 'service:-', label: 'supports no impacted service' }
+          : { key: `service:${first}`, label: `${names.get(first) ?? first} (${first})` },
+      );
     }
-    for (const c of answer.impacted) if (!out.has(c.id)) out.set(c.id, { key: 'service:-', label: 'on no impacted service path' });
   }
   return out;
 }

@@ -75,6 +75,7 @@ function drawHeader(): void {
         ]);
       if (items.length === 0 && text.trim()) append(results, [h('li', { class: 'muted' }, 'no CI matches')]);
       results.hidden = !text.trim();
+      results.setAttribute('data-query', text);
     }, 150);
   });
   const search = h('div', { class: 'search' }, input, results);
@@ -190,6 +191,9 @@ async function route(): Promise<void> {
     loginView(new URLSearchParams(location.search).get('next') ?? '/');
     return;
   }
+  // Fetch the view's chunk while /me is asked, not after: both are on the first render's path.
+  const loading = VIEWS[name]?.();
+  loading?.catch(() => undefined);
   if (!session.me && !(await session.resume())) {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
     return;
@@ -197,8 +201,7 @@ async function route(): Promise<void> {
   drawHeader();
   document.title = 'graph-cmdb';
   if (!name) return home();
-  const load = VIEWS[name];
-  if (!load) {
+  if (!loading) {
     clear(main);
     append(main, [h('h1', {}, 'Not found'), h('p', {}, `No view at ${location.pathname}.`)]);
     return;
@@ -213,7 +216,7 @@ async function route(): Promise<void> {
     onLeave: (fn) => leave.push(fn),
   };
   try {
-    await (await load()).render(ctx);
+    await (await loading).render(ctx);
   } catch (err) {
     clear(main);
     if (err instanceof ApiError && err.status === 401) {

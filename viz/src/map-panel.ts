@@ -8,14 +8,17 @@
 import type { ImpactAnswer } from './api.ts';
 import type { ViewContext } from './context.ts';
 import { append, clear, download, h, link } from './dom.ts';
-import { impactMap, pathEdges, type GroupBy } from './impact-model.ts';
+import { contextOf, impactMap, pathEdges, type CIContext, type GroupBy } from './impact-model.ts';
 import { MapView } from './map-view.ts';
 
 export interface PanelOptions {
   /** File name stem for exports. */
   name: string;
-  /** CI → location, loaded on demand for grouping by location. */
-  locations: () => Promise<ReadonlyMap<string, string>>;
+  /**
+   * For an answer asked without `context` (a change's stored blast radius): asks the server for each
+   * CI's location and services, on demand, when the map is grouped by location or service.
+   */
+  context?: () => Promise<ReadonlyMap<string, CIContext>>;
 }
 
 const list = (p: URLSearchParams, k: string) =>
@@ -32,8 +35,9 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   const expanded = list(p, 'expand');
   const states = list(p, 'state');
   const classes = list(p, 'class');
-  const locations = groupBy === 'location' ? await opts.locations() : undefined;
-  const model = impactMap(answer, { groupBy, expanded, ...(locations ? { locations } : {}) });
+  const needsContext = groupBy === 'location' || groupBy === 'service';
+  const context = contextOf(answer) ?? (needsContext && opts.context ? await opts.context() : undefined);
+  const model = impactMap(answer, { groupBy, expanded, ...(context ? { context } : {}) });
   performance.mark('cmdb:model');
 
   const set = (k: string, values: string[]) => {

@@ -70,7 +70,11 @@ export class MapView {
         position: { x: n.x, y: n.y },
         classes: [...n.classes, ...(quiet(n.classes) ? ['quiet'] : [])].join(' '),
       })),
-      ...model.edges.map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.source, target: e.target, type: e.type } })),
+      ...model.edges.map((e) => ({
+        group: 'edges' as const,
+        data: { id: e.id, source: e.source, target: e.target, type: e.type },
+        ...(big ? { classes: 'bulk' } : {}),
+      })),
     ];
     this.cy = cytoscape({
       container,

@@ -7,7 +7,7 @@
 import { describeError, type Change } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, dl, h, link } from '../dom.ts';
-import { loadLocations } from '../locations.ts';
+import { contextOf } from '../impact-model.ts';
 import { mountMapPanel } from '../map-panel.ts';
 
 function evidenceText(e: Record<string, unknown>): string {
@@ -171,5 +171,11 @@ export async function render(ctx: ViewContext): Promise<void> {
       mapHost,
     ),
   ]);
-  await mountMapPanel(ctx, mapHost, a.blastRadius, { name: `change-${change.id}`, locations: () => loadLocations(ctx.session.api) });
+  // The stored blast radius carries no grouping context; the same question asked again with
+  // `context: true` gives each CI's location and services (the server's answer, never the page's).
+  const impactOrigins = change.targets.flatMap((t) => (t.effect === 'none' ? [] : [{ ci: t.ci, effect: t.effect }]));
+  await mountMapPanel(ctx, mapHost, a.blastRadius, {
+    name: `change-${change.id}`,
+    context: async () => contextOf(await ctx.session.api.impact({ origins: impactOrigins, context: true })) ?? new Map(),
+  });
 }

@@ -6,11 +6,42 @@
  */
 import cytoscape from 'cytoscape';
 import dagre from 'cytoscape-dagre';
-import { ApiError, type CI, type Neighbour } from '../api.ts';
+import { ApiError, describeError, type Api, type CI, type HistoryEvent, type Neighbour } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, dl, h, link } from '../dom.ts';
 import { GRAPH_STYLE } from '../graph-style.ts';
 import { searchCis } from '../search.ts';
+
+/** Events per history page; "load more" asks for the next page from the API's `next`. */
+const HISTORY_PAGE = 20;
+
+function historySection(api: Api, id: string, first: { items: HistoryEvent[]; next: number | null } | null): HTMLElement {
+  if (first === null) return h('p', { class: 'muted' }, 'Your role may not read the history.');
+  const list = h('ol', { class: 'history' });
+  const more = h('button', { type: 'button', 'data-history': 'more' }, 'Load more');
+  const msg = h('span', { role: 'status', class: 'muted' });
+  const show = (page: { items: HistoryEvent[]; next: number | null }) => {
+    append(
+      list,
+      page.items.map((e) => h('li', { 'data-seq': e.seq }, `#${e.seq} ${e.at} ${e.actor} ${e.op}`)),
+    );
+    more.hidden = page.next === null;
+    more.onclick = page.next === null ? null : () => void load(page.next!);
+  };
+  const load = async (after: number) => {
+    more.disabled = true;
+    try {
+      show(await api.history(id, after, HISTORY_PAGE));
+      msg.textContent = '';
+    } catch (err) {
+      msg.textContent = describeError(err);
+    } finally {
+      more.disabled = false;
+    }
+  };
+  show(first);
+  return h('div', {}, list, more, msg);
+}
 
 function resultsList(ctx: ViewContext, items: CI[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'muted' }, 'No CI matches.');
@@ -58,7 +89,9 @@ export async function render(ctx: ViewContext): Promise<void> {
   const ci = await api.getCi(id);
   document.title = `${ci.name} — graph-cmdb`;
   const [nb, deps, spof] = await Promise.all([api.neighbours(id), api.dependencies(id), api.spof(id)]);
-  const history = await api.history(id).catch((e: unknown) => (e instanceof ApiError && e.status === 403 ? null : Promise.reject(e)));
+  const history = await api
+    .history(id, 0, HISTORY_PAGE)
+    .catch((e: unknown) => (e instanceof ApiError && e.status === 403 ? null : Promise.reject(e)));
 
   const spofIds = new Set(spof.spofs.map((s) => s.id));
   const depIds = new Set(deps.dependencies.map((d) => d.id));
@@ -134,14 +167,7 @@ export async function render(ctx: ViewContext): Promise<void> {
         ),
       ),
     ),
-    h(
-      'section',
-      {},
-      h('h3', {}, 'History'),
-      history === null
-        ? h('p', { class: 'muted' }, 'Your role may not read the history.')
-        : h('ol', { class: 'history' }, ...history.items.map((e) => h('li', {}, `#${e.seq} ${e.at} ${e.actor} ${e.op}`))),
-    ),
+    h('section', {}, h('h3', {}, 'History'), historySection(api, id, history)),
   ]);
 
   if (!(cytoscape as unknown as (type: string, name: string) => unknown)('layout', 'dagre')) cytoscape.use(dagre);

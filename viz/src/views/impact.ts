@@ -7,7 +7,6 @@
 import type { ImpactRequest } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, h } from '../dom.ts';
-import { loadLocations } from '../locations.ts';
 import { mountMapPanel } from '../map-panel.ts';
 
 export async function render(ctx: ViewContext): Promise<void> {
@@ -98,6 +97,7 @@ export async function render(ctx: ViewContext): Promise<void> {
   const req: ImpactRequest = {
     origins: cis.map((ci) => ({ ci, effect: mode })),
     group: 'auto',
+    context: true,
     maxNodes: Number.isFinite(maxNodes) && maxNodes >= 10 ? maxNodes : 2000,
   };
   if (depth !== null && depth !== '') req.maxDepth = Number(depth);
@@ -112,6 +112,6 @@ export async function render(ctx: ViewContext): Promise<void> {
   const answer = fresh ? held.answer : await ctx.session.api.impact(req);
   if (!fresh) ctx.session.lastImpact = { key, answer, at: Date.now() };
   performance.mark('cmdb:answer');
-  await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}`, locations: () => loadLocations(ctx.session.api) });
+  await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}` });
   document.title = `Impact ${cis.join(', ')} — graph-cmdb`;
 }
