@@ -30,6 +30,15 @@ export const MODULES: Record<string, readonly string[]> = {
   'correlation/rank': ['test/itsm/correlation.test.ts'],
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
   'io/export': ['test/io.test.ts'],
+  'records/records': ['test/records/records.test.ts'],
+  'importers/kubernetes': ['test/importers/kubernetes.test.ts', 'test/importers/index.test.ts'],
+  'importers/addresses': ['test/importers/kubernetes.test.ts'],
+  'importers/backstage': ['test/importers/backstage.test.ts'],
+  'importers/servicenow': ['test/importers/servicenow.test.ts', 'test/importers/index.test.ts'],
+  'importers/terraform': ['test/importers/terraform.test.ts', 'test/importers/index.test.ts'],
+  'importers/formats': ['test/importers/index.test.ts'],
+  'store/replay': ['test/store/replay.test.ts'],
+  'audit/hash-chain': ['test/audit/hash-chain.test.ts'],
 };
 
 function moduleKey(arg: string): string {

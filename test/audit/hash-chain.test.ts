@@ -34,6 +34,18 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, 1], c: undefined, b: null } })).toBe('{"a":{"b":null,"d":[3,1]},"b":1}');
     expect(canonicalJson({ x: 'é"\n' })).toBe('{"x":"é\\"\\n"}');
   });
+
+  it('writes undefined array items and an undefined value as null, and refuses numbers JSON cannot hold', () => {
+    expect(canonicalJson([1, undefined, 'a'])).toBe('[1,null,"a"]');
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson({ n: null, s: '', z: 0, f: false })).toBe('{"f":false,"n":null,"s":"","z":0}');
+    expect(() => canonicalJson({ x: Number.NaN })).toThrow('canonicalJson: NaN is not JSON');
+    expect(() => canonicalJson([Infinity])).toThrow(TypeError);
+  });
+
+  it('gives the same text for the same value whatever the key order it was built in', () => {
+    expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: 1 })).toBe(canonicalJson({ a: 1, b: [{ c: 2, d: 1 }] }));
+  });
 });
 
 describe('hash chain', () => {
@@ -58,5 +70,54 @@ describe('hash chain', () => {
     expect((await verifyChain(pages([events[0]!, events[2]!, events[3]!]))).firstBad).toMatchObject({ seq: 3, problem: 'broken_link' });
     const { hash: _h, ...bare } = events[0]!;
     expect((await verifyChain(pages([bare]))).firstBad).toMatchObject({ seq: 1, problem: 'missing_hash' });
+  });
+
+  it('reports a broken link with the hash it expected and the one it found, and the head before the bad event', async () => {
+    const events = chain(4);
+    const r = await verifyChain(pages([events[0]!, events[1]!, events[3]!]));
+    expect(r).toEqual({
+      ok: false,
+      events: 3,
+      headSeq: 2,
+      headHash: events[1]!.hash,
+      firstBad: { seq: 4, problem: 'broken_link', expected: events[1]!.hash, found: events[2]!.hash },
+    });
+  });
+
+  it('reports an altered event with the recomputed hash beside the stored one', async () => {
+    const events = chain(2).map((e) => ({ ...e }));
+    events[1]!.actor = 'mallory';
+    const r = await verifyChain(pages(events));
+    expect(r.firstBad).toEqual({
+      seq: 2,
+      problem: 'hash_mismatch',
+      expected: chainEvent(events[1]!, events[0]!.hash!).hash,
+      found: events[1]!.hash,
+    });
+    expect(r.firstBad!.expected).not.toBe(r.firstBad!.found);
+  });
+
+  it('refuses events whose seq does not increase (a replayed or reordered event)', async () => {
+    const events = chain(3);
+    const r = await verifyChain(pages([events[0]!, events[1]!, events[1]!]));
+    expect(r).toEqual({ ok: false, events: 3, headSeq: 2, headHash: events[1]!.hash, firstBad: { seq: 2, problem: 'seq_not_increasing' } });
+    expect((await verifyChain(pages([events[0]!], [events[0]!]))).firstBad).toMatchObject({ seq: 1, problem: 'seq_not_increasing' });
+  });
+
+  it('accepts events stored without prevHash when their hash chains to the previous one', async () => {
+    const bare = chain(3).map(({ prevHash: _p, ...e }) => e);
+    expect(await verifyChain(pages(bare))).toMatchObject({ ok: true, events: 3, headSeq: 3 });
+  });
+
+  it('answers an empty log as intact at the genesis hash', async () => {
+    expect(await verifyChain(pages())).toEqual({ ok: true, events: 0, headSeq: 0, headHash: GENESIS_HASH });
+    expect(GENESIS_HASH).toBe('0'.repeat(64));
+  });
+
+  it('chains the first event to the genesis hash: SHA-256 of the previous hash, a newline and the canonical event', async () => {
+    const { createHash } = await import('node:crypto');
+    const e = chainEvent({ seq: 1, actor: 'a' }, GENESIS_HASH);
+    expect(e.prevHash).toBe(GENESIS_HASH);
+    expect(e.hash).toBe(createHash('sha256').update(`${GENESIS_HASH}\n{"actor":"a","seq":1}`).digest('hex'));
   });
 });

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cmdb } from '../../engine/cmdb.ts';
-import { ConflictError, NotFoundError } from '../../engine/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../../engine/errors.ts';
 import { Registry } from '../../engine/model/registry.ts';
-import { PAGE, Records, SEQUENCE_KIND, formatId } from '../../engine/records/index.ts';
+import { PAGE, Records, SEQUENCE_KIND, formatId, viewOf, type RecordHost } from '../../engine/records/index.ts';
+import type { Mutation, WriteContext } from '../../engine/store/port.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-records-'));
@@ -100,5 +101,108 @@ describe('Records', () => {
     expect(rest.items.length).toBe(count / 2 - 600);
     expect(rest.next).toBeNull();
     expect(rest.items[0]!.id > first.next!).toBe(true);
+  });
+
+  it('answers the stored record unchanged when a write repeats the stored document', async () => {
+    const rec = await tickets.create(actor, (id) => ({ id, state: 'new' }));
+    const again = await tickets.write(rec, { id: rec.id, state: 'new' }, actor);
+    expect(again).toMatchObject({ id: rec.id, version: 1, doc: { id: rec.id, state: 'new' } });
+    expect(await cmdb.store.history('ticket', rec.id)).toHaveLength(1);
+  });
+
+  it('commits extra mutations in the same batch as a write', async () => {
+    const rec = await tickets.create(actor, (id) => ({ id }));
+    await tickets.write(rec, { id: rec.id, linked: true }, actor, [{ op: 'putRecord', kind: 'note', id: 'n2', doc: { about: rec.id } }]);
+    expect((await cmdb.store.getRecord('note', 'n2'))?.doc).toEqual({ about: rec.id });
+    // A refused extra mutation takes the write down with it.
+    await expect(
+      tickets.write({ id: rec.id, version: 2 }, { id: rec.id, linked: false }, actor, [{ op: 'deleteRecord', kind: 'note', id: 'none' }]),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect((await tickets.get(rec.id))?.doc).toEqual({ id: rec.id, linked: true });
+  });
+
+  it('refuses to allocate ids for a kind without a prefix', async () => {
+    const tokens = new Records(cmdb, 'token');
+    await expect(tokens.nextId()).rejects.toThrow('records: kind "token" has no id prefix, so it does not allocate ids');
+  });
+
+  it('starts counting at 1 when the counter record holds no number, and claims the counter at the version it read', async () => {
+    await cmdb.apply([{ op: 'putRecord', kind: SEQUENCE_KIND, id: 'ticket', doc: { next: 'seven' } }], actor);
+    const { id, claim } = await tickets.nextId();
+    expect(id).toBe('TCK-000001');
+    expect(claim).toEqual({ op: 'putRecord', kind: SEQUENCE_KIND, id: 'ticket', doc: { next: 2 }, expectedVersion: 1 });
+    const fresh = new Records(cmdb, 'other', 'OTH');
+    expect((await fresh.nextId()).claim).toMatchObject({ doc: { next: 2 }, expectedVersion: 0 });
+  });
+
+  it('does not retry a create refused for another reason than a lost id race, and leaves the counter where it was', async () => {
+    await tickets.create(actor, (id) => ({ id }));
+    await expect(
+      tickets.create(
+        actor,
+        (id) => ({ id }),
+        () => [{ op: 'deleteRecord', kind: 'note', id: 'missing' }],
+      ),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      tickets.create(
+        actor,
+        (id) => ({ id }),
+        () => [{ op: 'putRecord', kind: 'Bad', id: 'x', doc: {} }],
+      ),
+    ).rejects.toBeInstanceOf(InputError);
+    expect((await cmdb.store.getRecord(SEQUENCE_KIND, 'ticket'))?.doc).toEqual({ next: 2 });
+    expect((await tickets.create(actor, (id) => ({ id }))).id).toBe('TCK-000002');
+  });
+
+  it('gives up with a conflict after 20 attempts when another writer takes every id first', async () => {
+    let attempts = 0;
+    // A competitor that, before each of our batches, creates the very record we are about to create.
+    const host: RecordHost = {
+      store: cmdb.store,
+      async apply(batch: readonly Mutation[], ctx: WriteContext) {
+        attempts++;
+        const mine = batch[1] as Extract<Mutation, { op: 'putRecord' }>;
+        await cmdb.apply([{ op: 'putRecord', kind: 'ticket', id: mine.id, doc: { by: 'competitor' } }], { actor: 'other' });
+        return cmdb.apply(batch, ctx);
+      },
+    };
+    const contested = new Records(host, 'ticket', 'TCK');
+    await expect(contested.create(actor, (id) => ({ id }))).rejects.toBeInstanceOf(ConflictError);
+    expect(attempts).toBe(20);
+    expect((await tickets.all()).every((r) => r.doc.by === 'competitor')).toBe(true);
+  });
+
+  it('answers a record as its document plus id, version and timestamps, the system fields winning', async () => {
+    const rec = await tickets.create(actor, () => ({ id: 'spoofed', version: 99, title: 't' }));
+    expect(viewOf(rec)).toEqual({ id: 'TCK-000001', version: 1, title: 't', createdAt: rec.createdAt, updatedAt: rec.updatedAt });
+  });
+
+  it('answers the last page without a cursor when it holds exactly the limit, and every record without a filter', async () => {
+    await cmdb.apply(
+      Array.from({ length: 5 }, (_, i) => ({ op: 'putRecord' as const, kind: 'ticket', id: formatId('TCK', i + 1), doc: {} })),
+      actor,
+    );
+    const view = (r: { id: string }) => ({ id: r.id });
+    expect(await tickets.list({ limit: 5 }, view)).toEqual({ items: [1, 2, 3, 4, 5].map((i) => ({ id: formatId('TCK', i) })), next: null });
+    expect(await tickets.list({ limit: 2, after: formatId('TCK', 2) }, view)).toEqual({
+      items: [{ id: 'TCK-000003' }, { id: 'TCK-000004' }],
+      next: 'TCK-000004',
+    });
+    expect(await tickets.list({ limit: 4, after: formatId('TCK', 4) }, view)).toEqual({ items: [{ id: 'TCK-000005' }], next: null });
+    expect(await tickets.list({ limit: 3 }, view, () => false)).toEqual({ items: [], next: null });
+  });
+
+  it('reads every record of a kind that fills store pages exactly', async () => {
+    await cmdb.apply(
+      Array.from({ length: PAGE }, (_, i) => ({ op: 'putRecord' as const, kind: 'ticket', id: formatId('TCK', i + 1), doc: {} })),
+      actor,
+    );
+    const all = await tickets.all();
+    expect(all.length).toBe(PAGE);
+    expect(all.at(-1)!.id).toBe(formatId('TCK', PAGE));
+    const pages: number[] = [];
+    for await (const page of tickets.pages(formatId('TCK', 10))) pages.push(page.length);
+    expect(pages).toEqual([PAGE - 10]);
   });
 });

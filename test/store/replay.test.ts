@@ -6,15 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, InputError, NotFoundError, SemanticError } from '../../engine/errors.ts';
 import type { ChangeEvent, Mutation } from '../../engine/store/port.ts';
-import { MemoryState, replay } from '../../engine/store/replay.ts';
+import { GENESIS_HASH, verifyChain, type HashableEvent } from '../../engine/audit/hash-chain.ts';
+import { MemoryState, replay, type ReplayContext } from '../../engine/store/replay.ts';
 import { ci, rel } from '../store-contract.ts';
 
 const AT = '2026-12-03T08:00:00.000Z';
 
 /** Replays a batch write-through into the state, as the adapters do. */
-function run(state: MemoryState, batch: Mutation[], seq = 0, at = AT): ChangeEvent[] {
+function run(state: MemoryState, batch: Mutation[], seq = 0, at = AT, extra: Partial<ReplayContext> = {}): ChangeEvent[] {
   const events: ChangeEvent[] = [];
-  for (const e of replay(batch, state, { actor: 'tester', seq, at })) {
+  for (const e of replay(batch, state, { actor: 'tester', seq, at, ...extra })) {
     state.apply(e);
     events.push(e);
   }
@@ -151,5 +152,159 @@ describe('store replay', () => {
     for (const e of log.filter((x) => x.seq <= 4)) asOf.apply(e);
     expect(asOf.getRelationship(ab.id)?.version).toBe(1);
     expect(asOf.getRecord('change', 'CHG-1')?.doc).toEqual({ title: 't' });
+  });
+
+  it('chains every event to the one before it when the store keeps a hash chain, and adds no hash fields when it does not', async () => {
+    const state = new MemoryState('all');
+    const first = run(state, [{ op: 'upsertCI', ci: a }], 0, AT, { prevHash: GENESIS_HASH });
+    const more = run(
+      state,
+      [
+        { op: 'upsertCI', ci: b },
+        { op: 'upsertRelationship', relationship: ab },
+      ],
+      1,
+      AT,
+      { prevHash: first[0]!.hash! },
+    );
+    const log = [...first, ...more];
+    expect(log.map((e) => e.prevHash)).toEqual([GENESIS_HASH, log[0]!.hash, log[1]!.hash]);
+    expect(new Set(log.map((e) => e.hash)).size).toBe(3);
+    expect(
+      await verifyChain(
+        (async function* () {
+          yield log as unknown as HashableEvent[];
+        })(),
+      ),
+    ).toMatchObject({ ok: true, events: 3, headHash: log[2]!.hash });
+    const plain = run(new MemoryState('all'), [{ op: 'upsertCI', ci: a }]);
+    expect(plain[0]).not.toHaveProperty('hash');
+    expect(plain[0]).not.toHaveProperty('prevHash');
+  });
+
+  it('records the change that authorised the batch on every event', () => {
+    const events = run(
+      new MemoryState('all'),
+      [
+        { op: 'upsertCI', ci: a },
+        { op: 'putRecord', kind: 'note', id: 'n', doc: { x: 1 } },
+      ],
+      0,
+      AT,
+      {
+        changeId: 'CHG-000007',
+      },
+    );
+    expect(events.map((e) => e.changeId)).toEqual(['CHG-000007', 'CHG-000007']);
+  });
+
+  it('reports progress at the first mutation, every 5,000 after it, and at the end', () => {
+    const seen: [number, number][] = [];
+    const batch: Mutation[] = Array.from({ length: 10_001 }, (_, i) => ({ op: 'putRecord', kind: 'note', id: `n${i}`, doc: {} }));
+    run(new MemoryState('all'), batch, 0, AT, { onMutation: (i, t) => seen.push([i, t]) });
+    expect(seen).toEqual([
+      [0, 10_001],
+      [5000, 10_001],
+      [10_000, 10_001],
+      [10_001, 10_001],
+    ]);
+  });
+
+  it('says "not found" when a version is expected of something that does not exist, with the versions in the details', () => {
+    const state = new MemoryState('all');
+    let err: unknown;
+    try {
+      run(state, [{ op: 'upsertCI', ci: a, expectedVersion: 2 }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({
+      message: 'apply: mutation 0 (upsertCI): CI "a" not found (expected version 2)',
+      details: { id: 'a', expectedVersion: 2, actualVersion: 0 },
+    });
+    run(state, [{ op: 'upsertCI', ci: a }]);
+    expect(run(state, [{ op: 'upsertCI', ci: { ...a, name: 'A2' }, expectedVersion: 1 }], 1)).toHaveLength(1);
+    expect(() => run(state, [{ op: 'deleteCI', id: 'a', expectedVersion: 1 }], 2)).toThrow('CI "a" is at version 2, not 1');
+    expect(state.hasCI('a')).toBe(true);
+  });
+
+  it('updates a relationship whose attributes change, skips an identical one, and names the missing end', () => {
+    const state = new MemoryState('all');
+    run(state, [
+      { op: 'upsertCI', ci: a },
+      { op: 'upsertCI', ci: b },
+      { op: 'upsertRelationship', relationship: ab },
+    ]);
+    expect(run(state, [{ op: 'upsertRelationship', relationship: ab }], 3)).toEqual([]);
+    const changed = rel({ type: 'DEPENDS_ON', from: 'a', to: 'b', attributes: { port: 5432 } });
+    const [e] = run(state, [{ op: 'upsertRelationship', relationship: changed, expectedVersion: 1 }], 3);
+    expect(e).toMatchObject({
+      op: 'update',
+      entity: 'relationship',
+      before: { version: 1 },
+      after: { version: 2, attributes: { port: 5432 } },
+    });
+    expect(() => run(state, [{ op: 'upsertRelationship', relationship: ab, expectedVersion: 1 }], 4)).toThrow(ConflictError);
+    const missingFrom = rel({ type: 'DEPENDS_ON', from: 'x', to: 'b' });
+    expect(() => run(state, [{ op: 'upsertRelationship', relationship: missingFrom }], 4)).toThrow(
+      expect.objectContaining({
+        message: 'apply: mutation 0 (upsertRelationship): relationship "x|DEPENDS_ON|b" references missing CI "x"',
+        details: { id: 'x|DEPENDS_ON|b', path: ['from'], value: 'x' },
+      }),
+    );
+    const missingTo = rel({ type: 'DEPENDS_ON', from: 'a', to: 'y' });
+    expect(() => run(state, [{ op: 'upsertRelationship', relationship: missingTo }], 4)).toThrow(
+      expect.objectContaining({ details: { id: 'a|DEPENDS_ON|y', path: ['to'], value: 'y' } }),
+    );
+    expect(() => run(state, [{ op: 'deleteRelationship', id: 'nope' }], 4)).toThrow(
+      new NotFoundError('apply: mutation 0 (deleteRelationship): relationship "nope" not found', { id: 'nope' }),
+    );
+    expect(() => run(state, [{ op: 'deleteRelationship', id: ab.id, expectedVersion: 1 }], 4)).toThrow('is at version 2, not 1');
+    expect(state.getRelationship(ab.id)?.version).toBe(2);
+  });
+
+  it('writes records: an equal document in another key order is no change, deletes check existence and version', () => {
+    const state = new MemoryState('all');
+    const [created] = run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { b: 1, a: 2 } }]);
+    expect(created).toMatchObject({
+      op: 'create',
+      entity: 'change',
+      id: 'CHG-1',
+      before: null,
+      after: { kind: 'change', version: 1, doc: { a: 2, b: 1 } },
+    });
+    expect(run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { a: 2, b: 1 } }], 1)).toEqual([]);
+    expect(() => run(state, [{ op: 'deleteRecord', kind: 'change', id: 'CHG-2' }], 1)).toThrow(
+      new NotFoundError('apply: mutation 0 (deleteRecord): change "CHG-2" not found', { kind: 'change', id: 'CHG-2' }),
+    );
+    expect(() => run(state, [{ op: 'deleteRecord', kind: 'change', id: 'CHG-1', expectedVersion: 2 }], 1)).toThrow(
+      'change "CHG-1" is at version 1, not 2',
+    );
+    expect(() => run(state, [{ op: 'deleteRecord', kind: 'Change', id: 'CHG-1' }], 1)).toThrow(InputError);
+    const [deleted] = run(state, [{ op: 'deleteRecord', kind: 'change', id: 'CHG-1', expectedVersion: 1 }], 1);
+    expect(deleted).toMatchObject({ seq: 2, op: 'delete', entity: 'change', before: { version: 1 }, after: null });
+    expect(state.getRecord('change', 'CHG-1')).toBeUndefined();
+  });
+
+  it('refuses the graph entity names as record kinds, so records never pass for CIs or relationships in the log', () => {
+    for (const kind of ['ci', 'relationship', '', '1abc']) {
+      expect(() => run(new MemoryState('all'), [{ op: 'putRecord', kind, id: 'x', doc: {} }])).toThrow(
+        `apply: mutation 0 (putRecord): "${kind}" is not a valid record kind (lower_snake, not ci or relationship)`,
+      );
+    }
+    expect(run(new MemoryState('all'), [{ op: 'putRecord', kind: 'sla_timer2', id: 'x', doc: {} }])).toHaveLength(1);
+  });
+
+  it("keeps a watched CI's attachments current as its relationships are replaced and deleted", () => {
+    const state = new MemoryState(['b']);
+    state.loadCI({ ...a, version: 1, createdAt: AT, updatedAt: AT });
+    state.loadCI({ ...b, version: 1, createdAt: AT, updatedAt: AT });
+    state.loadRelationship({ ...ab, version: 1, createdAt: AT, updatedAt: AT });
+    run(state, [{ op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: 'a', to: 'b', attributes: { x: 1 } }) }], 1);
+    expect(() => run(state, [{ op: 'deleteCI', id: 'b' }], 2)).toThrow(SemanticError);
+    run(state, [{ op: 'deleteRelationship', id: ab.id }], 2);
+    expect(state.attachedRelationship('b')).toBeUndefined();
+    expect(run(state, [{ op: 'deleteCI', id: 'b' }], 3).map((e) => [e.op, e.id])).toEqual([['delete', 'b']]);
   });
 });
