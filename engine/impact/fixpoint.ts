@@ -186,16 +186,13 @@ export function fixpoint(
     }
   }
 
+  // Down origins were marked in pass 1, so the down mark alone gives every state, origins' included.
   const state = new Uint8Array(r);
   for (let p = 0; p < r; p++) {
     state[p] = nw[4 * order[p]! + 1] === stamp ? DOWN : DEGRADED;
     depthAt[p] = pw[4 * p]!;
     parentAt[p] = pw[4 * p + 1]!;
     parentTypeAt[p] = pw[4 * p + 2]! & 0xffff;
-  }
-  for (const o of origins) {
-    const p = nw[4 * o.node + 2]!;
-    if (o.effect === 'down') state[p] = DOWN;
   }
   let cycles: number[][] = [];
   if (cycleHint) {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cmdb } from '../../engine/cmdb.ts';
 import { ConflictError, InputError, NotFoundError } from '../../engine/errors.ts';
 import { Registry } from '../../engine/model/registry.ts';
-import { PAGE, Records, SEQUENCE_KIND, formatId, viewOf, type RecordHost } from '../../engine/records/index.ts';
+import { PAGE, Records, SEQUENCE_KIND, formatId, recordOf, viewOf, type RecordHost } from '../../engine/records/index.ts';
 import type { Mutation, WriteContext } from '../../engine/store/port.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 
@@ -204,5 +204,52 @@ describe('Records', () => {
     const pages: number[] = [];
     for await (const page of tickets.pages(formatId('TCK', 10))) pages.push(page.length);
     expect(pages).toEqual([PAGE - 10]);
+  });
+
+  it('never gives a new record the id of a deleted one', async () => {
+    await tickets.create(actor, (id) => ({ id }));
+    const second = await tickets.create(actor, (id) => ({ id }));
+    await cmdb.apply([{ op: 'deleteRecord', kind: 'ticket', id: second.id }], actor);
+    expect((await tickets.create(actor, (id) => ({ id }))).id).toBe('TCK-000003');
+  });
+
+  it('puts the kind, id and versions in the details of its load errors', async () => {
+    const rec = await tickets.create(actor, (id) => ({ id }));
+    await expect(tickets.load('TCK-999999', { op: 'ticket', named: false })).rejects.toMatchObject({ details: { id: 'TCK-999999' } });
+    await expect(tickets.load(rec.id, { op: 'ticket update', expectedVersion: 3 })).rejects.toMatchObject({
+      details: { id: rec.id, expectedVersion: 3, actualVersion: 1 },
+    });
+  });
+
+  it('answers the record as a batch last wrote it, and nothing for a record the batch deleted or did not write', async () => {
+    const result = await cmdb.apply(
+      [
+        { op: 'putRecord', kind: 'ticket', id: 'T1', doc: { n: 1 } },
+        { op: 'putRecord', kind: 'note', id: 'T2', doc: { n: 9 } },
+        { op: 'putRecord', kind: 'ticket', id: 'T2', doc: { n: 2 } },
+        { op: 'putRecord', kind: 'ticket', id: 'T1', doc: { n: 3 } },
+        { op: 'putRecord', kind: 'ticket', id: 'T3', doc: { n: 4 } },
+        { op: 'deleteRecord', kind: 'ticket', id: 'T3' },
+      ],
+      actor,
+    );
+    expect(recordOf(result, 'ticket', 'T1')).toMatchObject({ version: 2, doc: { n: 3 } });
+    expect(recordOf(result, 'ticket', 'T2')).toMatchObject({ kind: 'ticket', doc: { n: 2 } });
+    expect(recordOf(result, 'note', 'T2')).toMatchObject({ kind: 'note', doc: { n: 9 } });
+    expect(recordOf(result, 'ticket', 'T3')).toBeUndefined();
+    expect(recordOf(result, 'ticket', 'T4')).toBeUndefined();
+    expect(recordOf(result, 'note', 'T1')).toBeUndefined();
+  });
+
+  it('gives a cursor to an answer page that ends exactly at a store page boundary when more records follow', async () => {
+    await cmdb.apply(
+      Array.from({ length: PAGE + 5 }, (_, i) => ({ op: 'putRecord' as const, kind: 'ticket', id: formatId('TCK', i + 1), doc: {} })),
+      actor,
+    );
+    const page = await tickets.list({ limit: PAGE }, (r) => ({ id: r.id }));
+    expect(page.items.length).toBe(PAGE);
+    expect(page.next).toBe(formatId('TCK', PAGE));
+    const rest = await tickets.list({ limit: PAGE, after: page.next! }, (r) => ({ id: r.id }));
+    expect(rest).toEqual({ items: [1, 2, 3, 4, 5].map((i) => ({ id: formatId('TCK', PAGE + i) })), next: null });
   });
 });
