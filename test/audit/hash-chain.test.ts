@@ -102,6 +102,7 @@ describe('hash chain', () => {
     const r = await verifyChain(pages([events[0]!, events[1]!, events[1]!]));
     expect(r).toEqual({ ok: false, events: 3, headSeq: 2, headHash: events[1]!.hash, firstBad: { seq: 2, problem: 'seq_not_increasing' } });
     expect((await verifyChain(pages([events[0]!], [events[0]!]))).firstBad).toMatchObject({ seq: 1, problem: 'seq_not_increasing' });
+    expect(Object.keys(r.firstBad!)).toEqual(['seq', 'problem']);
   });
 
   it('accepts events stored without prevHash when their hash chains to the previous one', async () => {

@@ -207,6 +207,41 @@ describe('blast radius: one index, many queries', () => {
     ]);
   });
 
+  it("keeps a CI's via when an origin of a later query sat deeper in an earlier one", () => {
+    const g = graphOf({ a: {}, b: {}, x: {}, u: {}, d1: {} }, [
+      ['b', 'DEPENDS_ON', 'a'],
+      ['x', 'DEPENDS_ON', 'a'],
+      ['x', 'DEPENDS_ON', 'u'],
+      ['d1', 'DEPENDS_ON', 'x'],
+    ]);
+    const index = indexOf(g);
+    expect(blastRadius(index, registry, [{ ci: 'a', effect: 'down' }]).impacted.map((i) => i.id)).toEqual(['b', 'x', 'd1']);
+    const r = blastRadius(index, registry, [
+      { ci: 'x', effect: 'down' },
+      { ci: 'u', effect: 'down' },
+    ]);
+    expect(r.impacted.map((i) => [i.id, i.depth, i.via])).toEqual([['d1', 1, [step('d1', 'DEPENDS_ON', 'x')]]]);
+  });
+
+  it('places an origin given twice once in the computed order', () => {
+    const g = graphOf({ db: {}, app: {} }, [['app', 'DEPENDS_ON', 'db']]);
+    const index = indexOf(g);
+    const core = computeImpact(
+      index,
+      resolveOrigins(index, [
+        { ci: 'db', effect: 'degraded' },
+        { ci: 'db', effect: 'down' },
+      ]),
+      typeMask(index, undefined, 'impact'),
+    );
+    expect({ size: core.size, originCount: core.originCount, order: Array.from(core.order, (n) => index.nodeIds[n]) }).toEqual({
+      size: 2,
+      originCount: 1,
+      order: ['db', 'app'],
+    });
+    expect(Array.from(core.state)).toEqual([2, 2]);
+  });
+
   it('answers computeImpact with arrays of its own that a later query on the same index does not overwrite', () => {
     const g = graphOf({ a: {}, b: {}, c: {}, x: {}, xd: {} }, [
       ['b', 'DEPENDS_ON', 'a'],

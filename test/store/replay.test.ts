@@ -307,4 +307,56 @@ describe('store replay', () => {
     expect(state.attachedRelationship('b')).toBeUndefined();
     expect(run(state, [{ op: 'deleteCI', id: 'b' }], 3).map((e) => [e.op, e.id])).toEqual([['delete', 'b']]);
   });
+
+  it('names the missing CI and the relationship that still holds a CI in the errors and their details', () => {
+    const state = new MemoryState('all');
+    run(state, [
+      { op: 'upsertCI', ci: a },
+      { op: 'upsertCI', ci: b },
+      { op: 'upsertRelationship', relationship: ab },
+    ]);
+    expect(() => run(state, [{ op: 'deleteCI', id: 'nope' }], 3)).toThrow(
+      new NotFoundError('apply: mutation 0 (deleteCI): CI "nope" not found', { id: 'nope' }),
+    );
+    expect(() => run(state, [{ op: 'deleteCI', id: 'a' }], 3)).toThrow(
+      expect.objectContaining({ details: { id: 'a', relationship: 'a|DEPENDS_ON|b' } }),
+    );
+    expect(() => run(state, [{ op: 'upsertRelationship', relationship: ab, expectedVersion: 0 }], 3)).toThrow(
+      'apply: mutation 0 (upsertRelationship): relationship "a|DEPENDS_ON|b" already exists (version 1)',
+    );
+    expect(() => run(state, [{ op: 'deleteRelationship', id: ab.id, expectedVersion: 2 }], 3)).toThrow(
+      'apply: mutation 0 (deleteRelationship): relationship "a|DEPENDS_ON|b" is at version 1, not 2',
+    );
+  });
+
+  it('deletes a CI that never had a relationship when every CI is watched', () => {
+    const state = new MemoryState('all');
+    run(state, [{ op: 'upsertCI', ci: a }]);
+    expect(run(state, [{ op: 'deleteCI', id: 'a' }], 1).map((e) => [e.op, e.id])).toEqual([['delete', 'a']]);
+  });
+
+  it('marks an updated record as an update and leaves changeId off events written without a change', () => {
+    const state = new MemoryState();
+    const [created] = run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 't' } }]);
+    const [updated] = run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'u' } }], 1);
+    expect([created!.op, updated!.op]).toEqual(['create', 'update']);
+    expect('changeId' in updated!).toBe(false);
+  });
+
+  it('replays a write against a record loaded from the store (the Neo4j adapter reads records first)', () => {
+    const state = new MemoryState();
+    state.loadRecord({ kind: 'change', id: 'CHG-1', version: 4, createdAt: AT, updatedAt: AT, doc: { title: 't' } });
+    expect(() => run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: {}, expectedVersion: 3 }], 9)).toThrow(ConflictError);
+    const [e] = run(state, [{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'u' }, expectedVersion: 4 }], 9);
+    expect(e).toMatchObject({ op: 'update', after: { version: 5, createdAt: AT, doc: { title: 'u' } } });
+  });
+
+  it('refuses a record kind that is not a string, with the field in the error details', () => {
+    for (const kind of [undefined, 42]) {
+      expect(() => run(new MemoryState(), [{ op: 'putRecord', kind: kind as never, id: 'x', doc: {} }])).toThrow(InputError);
+    }
+    expect(() => run(new MemoryState(), [{ op: 'deleteRecord', kind: 'Bad', id: 'x' }])).toThrow(
+      expect.objectContaining({ details: [{ path: ['kind'], code: 'invalid_format', message: 'invalid record kind' }] }),
+    );
+  });
 });
