@@ -176,10 +176,17 @@ describe('blast radius: counting and repeated origins', () => {
     }
   });
 
-  it('leaves no key `redundancy` on a CI without a group that lost a member', () => {
-    const g = graphOf({ db: { class: 'Database' }, app: {} }, [['app', 'DEPENDS_ON', 'db']]);
-    const r = blastRadius(indexOf(g), registry, [{ ci: 'db', effect: 'down' }]);
-    expect('redundancy' in r.impacted[0]!).toBe(false);
+  it('leaves no key `redundancy` on a CI without a group that lost a member, even when another CI has one', () => {
+    const g = graphOf({ app: { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] }, db1: {}, db2: {}, web: {} }, [
+      ['app', 'DEPENDS_ON', 'db1'],
+      ['app', 'DEPENDS_ON', 'db2'],
+      ['web', 'DEPENDS_ON', 'app'],
+    ]);
+    const r = blastRadius(indexOf(g), registry, [{ ci: 'db1', effect: 'down' }]);
+    expect(r.impacted.map((i) => [i.id, 'redundancy' in i])).toEqual([
+      ['app', true],
+      ['web', false],
+    ]);
   });
 });
 

@@ -4,6 +4,10 @@ import { InputError } from '../../engine/errors.ts';
 import { fixtureFiles } from './helpers.ts';
 
 describe('importer dispatch', () => {
+  it('accepts each format it knows by name', () => {
+    for (const f of ['kubernetes', 'backstage', 'terraform', 'servicenow']) expect(parseFormat(f)).toBe(f);
+  });
+
   it('refuses an unknown format, naming the ones it knows', () => {
     expect(() => parseFormat('puppet')).toThrow('convert: unknown format "puppet" (expected kubernetes, backstage, terraform, servicenow)');
   });

@@ -239,6 +239,8 @@ describe('Records', () => {
     expect(recordOf(result, 'ticket', 'T3')).toBeUndefined();
     expect(recordOf(result, 'ticket', 'T4')).toBeUndefined();
     expect(recordOf(result, 'note', 'T1')).toBeUndefined();
+    const single = await cmdb.apply([{ op: 'putRecord', kind: 'ticket', id: 'T9', doc: { n: 9 } }], actor);
+    expect(recordOf(single, 'ticket', 'T9')).toMatchObject({ version: 1, doc: { n: 9 } });
   });
 
   it('gives a cursor to an answer page that ends exactly at a store page boundary when more records follow', async () => {
