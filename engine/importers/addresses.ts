@@ -29,7 +29,8 @@ const URL = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*):\/\/(?:[^@/?#]*@)?(\[[^
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
 const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1', '[::1]']);
+// IPv6 literals never get this far (they are not host-like), so only names and IPv4 are listed.
+const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0']);
 
 export function keySaysAddress(key: string): boolean {
   return KEY_SAYS_ADDRESS.test(key.replace(/[^A-Za-z0-9]+$/, ''));

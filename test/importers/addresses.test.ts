@@ -88,6 +88,24 @@ describe('addresses in configuration values', () => {
   });
 });
 
+describe('what is not an address', () => {
+  it('reads one-letter labels and four-part IPv4 addresses, but not numbers that only look like them', () => {
+    expect(hosts('DB_HOST', 'x')).toEqual(['x']);
+    expect(hosts('X', 'a.b.svc')).toEqual(['a.b.svc']);
+    expect(hosts('X', '10.10.10.10:80')).toEqual(['10.10.10.10:80']);
+    expect(hosts('X', '9999.1.2.3:80 1.2.3.4.5:80')).toEqual([]);
+    expect(hosts('DB_HOST', '12345')).toEqual([]);
+  });
+
+  it('reads a URL or host:port only as a whole token, not out of the middle of one', () => {
+    expect(hosts('X', '9http://api.shop /redis:6379 redis:6379/0')).toEqual([]);
+  });
+
+  it('splits key=value before a URL, so a URL value keeps its key', () => {
+    expect(hosts('OPTS', 'backend=http://api.shop:8080/v1')).toEqual(['api.shop:8080']);
+  });
+});
+
 describe('the Service a host names', () => {
   it('reads name and namespace from cluster DNS names, and takes a bare name as a Service of the pod namespace', () => {
     expect(serviceOf('orders.shop.svc', 'x')).toEqual({ name: 'orders', namespace: 'shop', certain: true });
