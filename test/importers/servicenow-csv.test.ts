@@ -1,0 +1,249 @@
+/**
+ * The ServiceNow converter on small inline CSV exports: every field it maps (status codes and
+ * labels, environments, criticality, owners, numbers, database engines), class and relationship
+ * lookups as exported (any case, spacing), how relationship ends are found, and its refusals.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../engine/errors.ts';
+import { convertServiceNow, serviceNowClass, serviceNowRelationship } from '../../engine/importers/servicenow.ts';
+
+const csv = (rows: string[][]) => rows.map((r) => r.map((c) => `"${c}"`).join(',')).join('\n') + '\n';
+const cisOf = (header: string[], rows: string[][], path = 'cmdb_ci_server.csv') =>
+  convertServiceNow([{ path, text: csv([header, ...rows]) }]).document.cis;
+const oneCI = (fields: Record<string, string>, path?: string) =>
+  cisOf(['sys_id', ...Object.keys(fields)], [['ABC', ...Object.values(fields)]], path)[0]!;
+
+describe('servicenow classes and relationship types', () => {
+  it('maps class names whatever their case and spacing, by exact name, then prefix, a mapping file first', () => {
+    expect(serviceNowClass(' CMDB_CI_Linux_Server ')).toBe('Server');
+    expect(serviceNowClass('cmdb_ci_lb_netscaler')).toBe('LoadBalancer');
+    expect(serviceNowClass('cmdb_ci_service_calculated')).toBe('ApplicationService');
+    expect(serviceNowClass('cmdb_ci_appl_sap')).toBe('Application');
+    expect(serviceNowClass('u_Widget', { classes: { u_Widget: 'Application' } })).toBe('Application');
+    expect(serviceNowClass('U_WIDGET', { classes: { u_widget: 'Cache' } })).toBe('Cache');
+    expect(serviceNowClass('cmdb_ci_linux_server', { classes: { cmdb_ci_linux_server: 'VirtualMachine' } })).toBe('VirtualMachine');
+    expect(serviceNowClass('cmdb_ci_x')).toBeUndefined();
+  });
+
+  it('maps relationship types whatever the case and the spaces around "::", a mapping file first', () => {
+    expect(serviceNowRelationship('  Runs on :: Runs ')).toEqual({ type: 'RUNS_ON' });
+    expect(serviceNowRelationship('CONTAINS::Contained by')).toEqual({ type: 'LOCATED_IN', reverse: true });
+    expect(serviceNowRelationship('Feeds::Fed by', { relationships: { 'Feeds::Fed by': { type: 'DEPENDS_ON', reverse: true } } })).toEqual({
+      type: 'DEPENDS_ON',
+      reverse: true,
+    });
+    expect(serviceNowRelationship('FEEDS :: FED BY', { relationships: { 'feeds::fed by': { type: 'DEPENDS_ON' } } })).toEqual({
+      type: 'DEPENDS_ON',
+    });
+    expect(serviceNowRelationship('Sends data to::Receives data from')).toBeUndefined();
+  });
+});
+
+describe('servicenow CI fields', () => {
+  it('maps install_status codes and labels, and leaves an unknown status out', () => {
+    const status = (s: string) => oneCI({ install_status: s }).status;
+    expect([status('2'), status('On Order'), status('7'), status(' Pending Repair '), status('100'), status('in stock')]).toEqual([
+      'planned',
+      'planned',
+      'retired',
+      'maintenance',
+      'retired',
+      'planned',
+    ]);
+    expect(status('9')).toBeUndefined();
+  });
+
+  it('reads the environment from environment or else used_for, in any case', () => {
+    expect(oneCI({ environment: 'QA', used_for: 'Production' }).environment).toBe('test');
+    expect(oneCI({ environment: '', used_for: ' UAT ' }).environment).toBe('test');
+    expect(oneCI({ used_for: 'Dev' }).environment).toBe('development');
+    expect(oneCI({ used_for: 'Lab' }).environment).toBeUndefined();
+  });
+
+  it('reads criticality 1 to 4 from the leading digit of either spelling', () => {
+    expect(oneCI({ busines_criticality: '2 - somewhat critical' }).criticality).toBe(2);
+    expect(oneCI({ business_criticality: ' 4 - not critical' }).criticality).toBe(4);
+    expect(oneCI({ busines_criticality: '5 - lowest' }).criticality).toBeUndefined();
+    expect(oneCI({ busines_criticality: '12' }).criticality).toBeUndefined();
+  });
+
+  it('takes the owner from the support group, the managing group or the owner, trimmed and cut to 200 characters', () => {
+    expect(oneCI({ support_group: '', managed_by_group: ' Ops ', owned_by: 'x' }).owner).toBe('Ops');
+    expect(oneCI({ owned_by: 'jane' }).owner).toBe('jane');
+    expect(oneCI({ owned_by: 'o'.repeat(300) }).owner).toHaveLength(200);
+    expect(oneCI({ owned_by: '  ' })).not.toHaveProperty('owner');
+  });
+
+  it('names a CI by its name or else its sys_id, and ids it by the lower-cased sys_id', () => {
+    expect(oneCI({ name: ' ' })).toMatchObject({ id: 'snow:abc', name: 'ABC' });
+    expect(oneCI({ name: 'n'.repeat(600) }).name).toHaveLength(500);
+  });
+
+  it('keeps the declared attributes: text trimmed, numbers as numbers, RAM in GB to one decimal', () => {
+    const c = oneCI({
+      fqdn: ' a.example ',
+      ip_address: '10.0.0.1',
+      os: 'Linux',
+      short_description: 'desc',
+      tcp_port: ' 8080 ',
+      cpu_count: '2.5',
+      ram: '1536',
+      version: '',
+    });
+    expect(c.attributes).toEqual({
+      servicenowSysId: 'ABC',
+      servicenowClass: 'cmdb_ci_server',
+      fqdn: 'a.example',
+      ip: '10.0.0.1',
+      os: 'Linux',
+      description: 'desc',
+      port: 8080,
+      cpuCores: 2.5,
+      memoryGb: 1.5,
+    });
+    expect(oneCI({ tcp_port: '80a', cpu_count: 'four', ram: '' }).attributes).toEqual({
+      servicenowSysId: 'ABC',
+      servicenowClass: 'cmdb_ci_server',
+    });
+  });
+
+  it("names a database's engine by its class, else its type column, else the class name", () => {
+    const engine = (cls: string, type?: string) =>
+      oneCI({ sys_class_name: cls, ...(type === undefined ? {} : { type }) }).attributes!.engine;
+    expect(engine('cmdb_ci_db_mssql_instance')).toBe('mssql');
+    expect(engine('cmdb_ci_db_ora_instance')).toBe('oracle');
+    expect(engine('cmdb_ci_db_foo_instance', ' FooDB ')).toBe('FooDB');
+    expect(engine('cmdb_ci_database')).toBe('cmdb_ci_database');
+    expect(oneCI({ sys_class_name: 'cmdb_ci_linux_server', type: 'x' }).attributes).not.toHaveProperty('engine');
+  });
+
+  it('keeps the first row of a sys_id given twice and warns about the second', () => {
+    const r = convertServiceNow([
+      {
+        path: 'cmdb_ci_server.csv',
+        text: csv([
+          ['sys_id', 'name'],
+          ['A1', 'first'],
+          ['a1', 'second'],
+        ]),
+      },
+    ]);
+    expect(r.document.cis.map((c) => c.name)).toEqual(['first']);
+    expect(r.warnings).toEqual([
+      {
+        file: 'cmdb_ci_server.csv',
+        document: 'line 3',
+        field: 'sys_id',
+        code: 'duplicate',
+        message: 'sys_id a1 appears twice; the first row is kept',
+      },
+    ]);
+  });
+});
+
+describe('servicenow relationships', () => {
+  const cis = {
+    path: 'cmdb_ci_appl.csv',
+    text: csv([
+      ['sys_id', 'name'],
+      ['S1', 'web'],
+      ['S2', 'db'],
+      ['S3', 'twin'],
+      ['S4', 'twin'],
+      ['S5', 'Twin'],
+    ]),
+  };
+  const rels = (rows: string[][], header = ['sys_id', 'parent', 'type', 'child']) =>
+    convertServiceNow([cis, { path: 'rel.csv', text: csv([header, ...rows]) }]);
+
+  it('finds ends by sys_id in any case or by a unique name, and drops a relationship from a CI to itself', () => {
+    const r = rels([
+      ['R1', 's1', 'Depends on::Used by', 'DB'],
+      ['R2', 'web', 'Depends on::Used by', 'S1'],
+      ['R3', 'S2', 'Members::Member of', 'web'],
+    ]);
+    expect(r.document.relationships).toEqual([
+      { type: 'DEPENDS_ON', from: 'snow:s1', to: 'snow:s2', attributes: { servicenowSysId: 'R1' } },
+      { type: 'MEMBER_OF', from: 'snow:s1', to: 'snow:s2', attributes: { servicenowSysId: 'R3' } },
+    ]);
+  });
+
+  it('warns about a name shared by several CIs, naming up to three, and skips that relationship', () => {
+    const r = rels([['R1', 'web', 'Depends on::Used by', 'twin']]);
+    expect(r.document.relationships).toEqual([]);
+    expect(r.warnings).toEqual([
+      {
+        file: 'rel.csv',
+        document: 'line 2',
+        field: 'child',
+        code: 'unknown_reference',
+        message: 'child "twin" names 3 CIs (snow:s3, snow:s4, snow:s5); export sys_ids to tell them apart',
+      },
+    ]);
+  });
+
+  it('imports a relationship without attributes when the export has no sys_id column, and counts unmapped types', () => {
+    const r = rels(
+      [
+        ['web', 'Depends on::Used by', 'db'],
+        ['web', 'Sends::Receives', 'db'],
+        ['db', 'Sends::Receives', 'web'],
+      ],
+      ['parent', 'type', 'child'],
+    );
+    expect(r.document.relationships).toEqual([{ type: 'DEPENDS_ON', from: 'snow:s1', to: 'snow:s2' }]);
+    expect(r.warnings).toEqual([
+      {
+        file: 'cmdb_ci_appl.csv, rel.csv',
+        code: 'unmapped_type',
+        message: 'relationship type "Sends::Receives" (2) has no registry type in the mapping: not imported',
+      },
+    ]);
+  });
+
+  it('refuses a relationship row without a parent or a child, naming line and field', () => {
+    expect(() => rels([['R1', ' ', 'Depends on::Used by', 'db']])).toThrow(
+      'convert servicenow: rel.csv, line 2, field "parent": missing: every relationship needs a parent',
+    );
+    expect(() => rels([['R1', 'web', 'Depends on::Used by', '']])).toThrow('field "child": missing: every relationship needs a child');
+  });
+});
+
+describe('servicenow files', () => {
+  it('tells a relationship export from a CI export by its header, even with no rows', () => {
+    const r = convertServiceNow([
+      { path: 'rel.csv', text: 'parent,child,type\n' },
+      { path: 'cmdb_ci_server.csv', text: '"SYS_ID"," Name"\n' },
+    ]);
+    expect(r).toEqual({ document: { cis: [], relationships: [] }, warnings: [] });
+    expect(() => convertServiceNow([{ path: 'x.csv', text: 'name\n' }])).toThrow(InputError);
+  });
+
+  it('refuses text that is not CSV, naming the line', () => {
+    expect(() => convertServiceNow([{ path: 'x.csv', text: 'sys_id,name\na,b\nc,d,e\n' }])).toThrow(
+      /^convert servicenow: x\.csv, line 3: not valid CSV: /,
+    );
+  });
+
+  it('reports progress every 1,000 rows and at the end, over every file', () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => [`S${i}`, `n${i}`]);
+    const seen: [number, number][] = [];
+    convertServiceNow(
+      [
+        { path: 'cmdb_ci_server.csv', text: csv([['sys_id', 'name'], ...rows]) },
+        {
+          path: 'rel.csv',
+          text: csv([
+            ['parent', 'type', 'child'],
+            ['S1', 'Runs on::Runs', 'S2'],
+          ]),
+        },
+      ],
+      { onProgress: (d, t) => seen.push([d, t]) },
+    );
+    expect(seen).toEqual([
+      [1000, 1501],
+      [1501, 1501],
+    ]);
+  });
+});
