@@ -44,7 +44,7 @@ export const MODULES: Record<string, readonly string[]> = {
   'records/records': ['test/records/records.test.ts'],
   'importers/kubernetes': ['test/importers/kubernetes.test.ts', 'test/importers/index.test.ts'],
   'importers/addresses': ['test/importers/addresses.test.ts', 'test/importers/kubernetes.test.ts'],
-  'importers/backstage': ['test/importers/backstage.test.ts'],
+  'importers/backstage': ['test/importers/backstage.test.ts', 'test/importers/backstage-entities.test.ts'],
   'importers/servicenow': ['test/importers/servicenow.test.ts', 'test/importers/servicenow-csv.test.ts', 'test/importers/index.test.ts'],
   'importers/terraform': ['test/importers/terraform.test.ts', 'test/importers/terraform-state.test.ts', 'test/importers/index.test.ts'],
   'importers/formats': ['test/importers/index.test.ts', 'test/importers/read-inputs.test.ts'],
