@@ -42,7 +42,11 @@ export const MODULES: Record<string, readonly string[]> = {
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
   'io/export': ['test/io.test.ts'],
   'records/records': ['test/records/records.test.ts'],
-  'importers/kubernetes': ['test/importers/kubernetes.test.ts', 'test/importers/index.test.ts'],
+  'importers/kubernetes': [
+    'test/importers/kubernetes.test.ts',
+    'test/importers/kubernetes-objects.test.ts',
+    'test/importers/index.test.ts',
+  ],
   'importers/addresses': ['test/importers/addresses.test.ts', 'test/importers/kubernetes.test.ts'],
   'importers/backstage': ['test/importers/backstage.test.ts', 'test/importers/backstage-entities.test.ts'],
   'importers/servicenow': ['test/importers/servicenow.test.ts', 'test/importers/servicenow-csv.test.ts', 'test/importers/index.test.ts'],
