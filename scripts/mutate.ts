@@ -40,7 +40,7 @@ export const MODULES: Record<string, readonly string[]> = {
   ],
   'correlation/rank': ['test/itsm/correlation.test.ts'],
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
-  'io/export': ['test/io.test.ts'],
+  'io/export': ['test/io.test.ts', 'test/io-export.test.ts'],
   'records/records': ['test/records/records.test.ts'],
   'importers/kubernetes': [
     'test/importers/kubernetes.test.ts',
