@@ -258,7 +258,8 @@ export function convertBackstage(files: readonly InputFile[], options: Backstage
     for (const r of refs('dependsOn', 'component')) rels.add('DEPENDS_ON', id, r.to);
     for (const r of refs('providesApis', 'api')) rels.add('DEPENDS_ON', r.to, id);
     for (const r of refs('consumesApis', 'api')) rels.add('DEPENDS_ON', id, r.to);
-    if (e.kind !== 'group' && e.kind !== 'user') {
+    // Users never got this far: they are not CIs.
+    if (e.kind !== 'group') {
       for (const r of refs('system', 'system')) rels.add('MEMBER_OF', id, r.to);
       for (const r of refs('subcomponentOf', 'component')) rels.add('MEMBER_OF', id, r.to);
       if (e.kind === 'system') for (const r of refs('domain', 'domain')) rels.add('MEMBER_OF', id, r.to);

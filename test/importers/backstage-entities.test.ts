@@ -108,6 +108,46 @@ describe('backstage entities as CIs', () => {
   });
 });
 
+describe('backstage resource types and kept fields', () => {
+  it('classes every resource type it knows, in any case', () => {
+    const types = {
+      database: 'Database',
+      db: 'Database',
+      postgres: 'Database',
+      PostgreSQL: 'Database',
+      mysql: 'Database',
+      mongodb: 'Database',
+      'rds-instance': 'Database',
+      cache: 'Cache',
+      redis: 'Cache',
+      memcached: 'Cache',
+      queue: 'MessageQueue',
+      topic: 'MessageQueue',
+      'kafka-topic': 'MessageQueue',
+      'message-queue': 'MessageQueue',
+      'sqs-queue': 'MessageQueue',
+    };
+    const r = catalog(...Object.keys(types).map((t, i) => entity('Resource', `r${i}`, `  type: ${t}\n`)));
+    expect(Object.fromEntries(r.document.cis.map((c) => [c.attributes!.type, c.class]))).toEqual(types);
+  });
+
+  it('adds no attribute keys for fields an entity leaves out, and cuts an owner to 200 characters', () => {
+    const r = catalog(entity('Component', 'c', `  owner: ${'o'.repeat(250)}\n`), entity('Group', 'g', '  profile: { email: "" }\n'));
+    expect(r.document.cis.map((c) => Object.keys(c.attributes!))).toEqual([[], []]);
+    expect(r.document.cis[0]!.owner).toHaveLength(200);
+  });
+
+  it('takes relationships only from entities it imports', () => {
+    const r = catalog(entity('User', 'jane', '  dependsOn: [component:web]\n  memberOf: [team]\n'), entity('Component', 'web'));
+    expect(r.document.relationships).toEqual([]);
+  });
+
+  it('reads a dependsOn ref without a kind as a component', () => {
+    const r = catalog(entity('Component', 'a', '  dependsOn: [b]\n'), entity('Component', 'b'));
+    expect(edgesOf(r)).toEqual(['backstage:component/default/a DEPENDS_ON backstage:component/default/b']);
+  });
+});
+
 describe('backstage relationships', () => {
   it('reads each relationship field with its default kind, in the referring namespace, one ref or a list', () => {
     const r = catalog(
@@ -155,7 +195,7 @@ describe('backstage relationships', () => {
   });
 
   it('refuses a ref that is not a non-empty string, naming the field', () => {
-    expect(() => catalog(entity('Component', 'c', '  system: ""\n'))).toThrow(
+    expect(() => catalog(entity('Component', 'c', '  system: "  "\n'))).toThrow(
       'convert backstage: /cat/catalog-info.yaml, document 1, field "spec.system": must be an entity ref such as "component:default/name"',
     );
   });
@@ -178,6 +218,15 @@ describe('backstage refs, ids and Locations', () => {
       { path: '/cat/a.yaml', text: entity('Component', 'a') },
     ];
     expect(locationTargets(files)).toEqual(['/cat/a.yaml', '/cat/b.yaml']);
+    // Only Locations have targets; a Location may name one target alone.
+    expect(
+      locationTargets([
+        {
+          path: '/cat/c.yaml',
+          text: [entity('Location', 'one', '  target: ../x.yaml\n'), entity('Component', 'c', '  target: ./y.yaml\n')].join('\n---\n'),
+        },
+      ]),
+    ).toEqual(['/x.yaml']);
     const r = convertBackstage(files);
     expect(r.document.cis.map((c) => c.id)).toEqual(['backstage:component/default/a']);
     expect(r.warnings.map((w) => [w.field, w.code, w.message])).toEqual([
@@ -199,7 +248,7 @@ describe('malformed backstage entities', () => {
   };
 
   it('refuses invalid YAML, a non-mapping, and an entity without kind, metadata or name, or with a spec that is not a mapping', () => {
-    expect(refused('a: [1\n')).toMatch(/^convert backstage: c\.yaml, document 1: not valid YAML: /);
+    expect(refused('a: [1\n')).toMatch(/^convert backstage: c\.yaml, document 1: not valid YAML: \w+ \w+/);
     expect(refused('- 1\n')).toBe('convert backstage: c.yaml, document 1: expected an entity (a mapping with apiVersion, kind, metadata)');
     expect(refused(`${V}\nmetadata: { name: a }\n`)).toBe(
       'convert backstage: c.yaml, document 1, field "kind": missing: every entity needs a kind',
