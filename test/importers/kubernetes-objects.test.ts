@@ -443,3 +443,145 @@ describe('kubernetes input', () => {
     );
   });
 });
+
+describe('kubernetes details a reader relies on', () => {
+  it('classes every workload kind, and reads every environment label it knows', () => {
+    const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet'];
+    const r = k8s(kinds.map((kind) => ({ kind, metadata: meta(kind.toLowerCase()) })));
+    expect(r.document.cis.filter((c) => c.class === 'KubernetesWorkload').map((c) => c.attributes!.kind)).toEqual(kinds);
+    const envs = {
+      production: 'production',
+      prod: 'production',
+      PRD: 'production',
+      staging: 'staging',
+      stage: 'staging',
+      stg: 'staging',
+      test: 'test',
+      testing: 'test',
+      qa: 'test',
+      development: 'development',
+      dev: 'development',
+    };
+    const e = k8s(Object.keys(envs).map((env, i) => ({ kind: 'ConfigMap', metadata: meta(`c${i}`, { labels: { env } }) })));
+    expect(e.document.cis.filter((c) => c.class === 'KubernetesConfigMap').map((c) => c.environment)).toEqual(Object.values(envs));
+  });
+
+  it('adds no attribute keys for what an object leaves out', () => {
+    const r = k8s([
+      { kind: 'Pod', metadata: meta('p'), spec: {} },
+      { kind: 'Ingress', metadata: meta('i'), spec: {} },
+      { kind: 'ConfigMap', metadata: meta('c'), type: 'odd', spec: { storageClassName: 'x' } },
+      { kind: 'Secret', metadata: meta('s') },
+      { kind: 'PersistentVolumeClaim', metadata: meta('v'), spec: { resources: { requests: {} } } },
+      service('svc', { ports: [{ protocol: 'UDP' }] }),
+    ]);
+    expect(r.document.cis.filter((c) => c.class !== 'KubernetesNamespace').map((c) => Object.keys(c.attributes!))).toEqual([
+      ['namespace'],
+      ['namespace'],
+      ['namespace', 'keys'],
+      ['namespace', 'keys'],
+      ['namespace'],
+      ['namespace', 'ports'],
+    ]);
+    expect(ciOf(r, 'k8s:shop/service/svc')!.attributes!.ports).toEqual(['/UDP']);
+  });
+
+  it('keeps a declared namespace as declared when later objects live in it', () => {
+    const r = k8s([
+      { kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'owners' } } },
+      { kind: 'ConfigMap', metadata: meta('a') },
+    ]);
+    expect(ciOf(r, 'k8s:namespace/shop')!.owner).toBe('owners');
+  });
+
+  it('reads the configuration of the first of two workloads with one name only', () => {
+    const r = k8s([
+      service('db', {}),
+      deployment('app', {}),
+      deployment('app', { containers: [{ env: [{ name: 'DB_HOST', value: 'db' }] }] }),
+    ]);
+    expect(edgesOf(r, 'DEPENDS_ON')).toEqual([]);
+  });
+
+  it('warns about every required reference that is missing, and about none that is optional', () => {
+    const r = k8s([
+      deployment('app', {
+        containers: [
+          {
+            env: [
+              { name: 'A', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k' } } },
+              { name: 'B', valueFrom: { secretKeyRef: { name: 's1', key: 'k', optional: true } } },
+              { value: 'nothing-here:80' },
+            ],
+            envFrom: [{ configMapRef: { name: 'cm2' } }, { secretRef: { name: 's2', optional: true } }],
+          },
+        ],
+        volumes: [
+          { configMap: { name: 'cm3' } },
+          { secret: { secretName: 's3' } },
+          { projected: { sources: [{ configMap: { name: 'cm4', optional: true } }, { secret: { name: 's4' } }] } },
+        ],
+      }),
+    ]);
+    const c = 'spec.template.spec.containers[0]';
+    expect(r.warnings.map((w) => [w.field, w.code, w.message])).toEqual([
+      [`${c}.env[0].valueFrom`, 'unknown_reference', 'Deployment "app" uses ConfigMap "cm1", which is not in the input'],
+      [`${c}.env[2].value`, 'unknown_address', 'env : address "nothing-here:80" names nothing in the input'],
+      [`${c}.envFrom[0]`, 'unknown_reference', 'Deployment "app" uses ConfigMap "cm2", which is not in the input'],
+      ['spec.template.spec.volumes[0]', 'unknown_reference', 'Deployment "app" uses ConfigMap "cm3", which is not in the input'],
+      ['spec.template.spec.volumes[1]', 'unknown_reference', 'Deployment "app" uses Secret "s3", which is not in the input'],
+      ['spec.template.spec.volumes[2]', 'unknown_reference', 'Deployment "app" uses Secret "s4", which is not in the input'],
+    ]);
+  });
+
+  it('locates warnings in the pod spec of a CronJob and of a bare Pod, and in config entries and arguments', () => {
+    const r = k8s([
+      { kind: 'ConfigMap', metadata: meta('cfg'), data: { API_URL: 'http://gone.example' } },
+      {
+        kind: 'CronJob',
+        metadata: meta('cj'),
+        spec: { jobTemplate: { spec: { template: { spec: { containers: [{ envFrom: [{ configMapRef: { name: 'cfg' } }] }] } } } } },
+      },
+      { kind: 'Pod', metadata: meta('p'), spec: { containers: [{ args: ['--upstream', 'far.example:81'] }] } },
+    ]);
+    expect(r.warnings).toEqual([
+      {
+        file: 'm.json',
+        document: 'document 1, items[1]',
+        field: 'spec.jobTemplate.spec.template.spec.containers[0].envFrom[0]',
+        code: 'unknown_address',
+        message: 'ConfigMap cfg key API_URL: address "http://gone.example" names nothing in the input',
+      },
+      {
+        file: 'm.json',
+        document: 'document 1, items[2]',
+        field: 'spec.containers[0].args',
+        code: 'unknown_address',
+        message: 'args: address "far.example:81" names nothing in the input',
+      },
+    ]);
+  });
+
+  it('reads a CronJob or Ingress with parts missing without failing', () => {
+    const r = k8s([
+      { kind: 'CronJob', metadata: meta('a'), spec: {} },
+      { kind: 'CronJob', metadata: meta('b'), spec: { jobTemplate: {} } },
+      { kind: 'Ingress', metadata: meta('i'), spec: { rules: [{ http: { paths: [{ backend: { service: {} } }, { backend: {} }] } }] } },
+      service('lonely', { selector: { app: 'x' } }),
+    ]);
+    expect(r.document.cis.filter((c) => c.class === 'KubernetesWorkload')).toHaveLength(2);
+    expect(r.warnings.map((w) => w.message)).toEqual(['Service "lonely" selects no workload in the input']);
+  });
+
+  it('takes an object with an items field for a List only when its kind says so', () => {
+    const r = k8s([{ kind: 'ConfigMap', metadata: meta('c'), items: [] }]);
+    expect(r.document.cis.map((c) => c.id)).toEqual(['k8s:shop/configmap/c', 'k8s:namespace/shop']);
+  });
+
+  it('names the JSON error of a file that starts with blank space, and the first line of a YAML error', () => {
+    expect(() => convertKubernetes([{ path: 'x.json', text: '\n  {"kind":' }])).toThrow(
+      /^convert kubernetes: x\.json, document 1: not valid JSON: /,
+    );
+    expect(() => convertKubernetes([{ path: 'x.yaml', text: 'a: [1\n' }])).toThrow(/not valid YAML: \w+ \w+/);
+  });
+});
