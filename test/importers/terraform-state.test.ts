@@ -240,6 +240,57 @@ describe('terraform ids, dependencies and joins', () => {
   });
 });
 
+describe('terraform details a reader relies on', () => {
+  it('drops dependencies on data sources at any module depth, and resolves one on a resource in an indexed module', () => {
+    const r = convert([
+      managed('aws_subnet', 's', [{ attributes: {} }], { module: 'module.net["eu"]' }),
+      managed('aws_instance', 'vm', [
+        {
+          attributes: {},
+          dependencies: [
+            'data.aws_ami.img',
+            'module.a.module.b.data.aws_ami.img',
+            'module.a["k"].data.aws_ami.img',
+            'module.net["eu"].aws_subnet.s',
+          ],
+        },
+      ]),
+    ]);
+    expect(r.document.relationships.map((x) => x.to)).toEqual(['tf:abcdef12/module.net_eu_.aws_subnet.s']);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('adds no attribute keys for what a resource leaves out', () => {
+    const keys = (type: string) => Object.keys(one(type, {}).attributes!);
+    const base = ['terraformAddress', 'terraformType', 'cloudProvider'];
+    expect(keys('aws_instance')).toEqual(base);
+    expect(keys('aws_db_instance')).toEqual([...base, 'engine']);
+    expect(keys('aws_eks_cluster')).toEqual(base);
+  });
+
+  it('never joins through an empty id', () => {
+    const r = convert([
+      managed('aws_lb_target_group', 'tg', [{ attributes: { arn: 'arn:tg' } }]),
+      managed('aws_instance', 'vm', [{ attributes: { id: '', arn: '' } }]),
+      managed('aws_lb_target_group_attachment', 'a', [{ attributes: { target_group_arn: 'arn:tg', target_id: '' } }]),
+    ]);
+    expect(r.document.relationships).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['unknown_reference']);
+  });
+
+  it('says nothing about data sources when there are none, and names every file in a summary warning', () => {
+    const files = [
+      { path: 'a.tfstate', text: state([managed('aws_kms_key', 'k', [{ attributes: {} }])]) },
+      { path: 'b.tfstate', text: state([{ mode: 'data', type: 'aws_ami', name: 'i', instances: [] }], { lineage: 'ffffffff' }) },
+    ];
+    expect(convertTerraform(files.slice(0, 1)).warnings.map((w) => w.code)).toEqual(['unmapped_type']);
+    expect(convertTerraform(files).warnings.map((w) => [w.code, w.file])).toEqual([
+      ['skipped', 'a.tfstate, b.tfstate'],
+      ['unmapped_type', 'a.tfstate, b.tfstate'],
+    ]);
+  });
+});
+
 describe('malformed terraform state', () => {
   const refused = (text: string) => {
     try {
