@@ -44,6 +44,8 @@ export default tseslint.config(
       'viz/dist/',
       'bench/out/',
       'test/.lint-fixtures-*/',
+      // StrykerJS sandboxes (npm run mutate): a copy of the repo with one module instrumented.
+      '.stryker-tmp/',
     ],
   },
   ...tseslint.configs.recommended,
