@@ -247,3 +247,121 @@ describe('servicenow files', () => {
     ]);
   });
 });
+
+describe('servicenow tables, entry by entry', () => {
+  it('maps every ServiceNow class it documents', () => {
+    const classes: Record<string, string> = {
+      cmdb_ci_server: 'Server',
+      cmdb_ci_linux_server: 'Server',
+      cmdb_ci_win_server: 'Server',
+      cmdb_ci_unix_server: 'Server',
+      cmdb_ci_solaris_server: 'Server',
+      cmdb_ci_aix_server: 'Server',
+      cmdb_ci_esx_server: 'Hypervisor',
+      cmdb_ci_hyper_v_server: 'Hypervisor',
+      cmdb_ci_vm_instance: 'VirtualMachine',
+      cmdb_ci_vmware_instance: 'VirtualMachine',
+      cmdb_ci_vm_object: 'VirtualMachine',
+      cmdb_ci_database: 'Database',
+      cmdb_ci_db_instance: 'Database',
+      cmdb_ci_service: 'BusinessService',
+      cmdb_ci_service_business: 'BusinessService',
+      cmdb_ci_service_auto: 'ApplicationService',
+      cmdb_ci_service_discovered: 'ApplicationService',
+      cmdb_ci_service_technical: 'ApplicationService',
+      cmdb_ci_query_based_service: 'ApplicationService',
+      cmdb_ci_business_app: 'Application',
+      cmdb_ci_appl: 'Application',
+      cmdb_ci_app_server: 'Application',
+      cmdb_ci_lb: 'LoadBalancer',
+      cmdb_ci_lb_bigip: 'LoadBalancer',
+      cmdb_ci_lb_service: 'LoadBalancer',
+      cmdb_ci_ip_router: 'Router',
+      cmdb_ci_ip_switch: 'Switch',
+      cmdb_ci_ip_firewall: 'Firewall',
+      cmdb_ci_firewall_device: 'Firewall',
+      cmdb_ci_ip_network: 'NetworkSegment',
+      cmdb_ci_network_adapter: 'NetworkInterface',
+      cmdb_ci_storage_device: 'StorageArray',
+      cmdb_ci_san: 'StorageArray',
+      cmdb_ci_storage_server: 'StorageArray',
+      cmdb_ci_rack: 'Rack',
+      cmdb_ci_datacenter: 'DataCenter',
+      cmdb_ci_pdu: 'PDU',
+      cmdb_ci_cluster: 'Cluster',
+      cmdb_ci_win_cluster: 'Cluster',
+      cmdb_ci_kubernetes_cluster: 'KubernetesCluster',
+      cmdb_ci_kubernetes_node: 'KubernetesNode',
+      cmdb_ci_kubernetes_pod: 'Pod',
+      cmdb_ci_certificate: 'Certificate',
+      cmdb_ci_dns_name: 'DnsZone',
+      cmdb_ci_cloud_service_account: 'CloudAccount',
+    };
+    for (const [sys, cls] of Object.entries(classes)) expect([sys, serviceNowClass(sys)]).toEqual([sys, cls]);
+  });
+
+  it('maps every install_status code and label, and every environment name', () => {
+    const status: Record<string, string> = {
+      '1': 'in_service',
+      installed: 'in_service',
+      '2': 'planned',
+      'on order': 'planned',
+      '3': 'maintenance',
+      'in maintenance': 'maintenance',
+      '4': 'planned',
+      'pending install': 'planned',
+      '5': 'maintenance',
+      'pending repair': 'maintenance',
+      '6': 'planned',
+      'in stock': 'planned',
+      '7': 'retired',
+      retired: 'retired',
+      '8': 'retired',
+      stolen: 'retired',
+      '100': 'retired',
+      absent: 'retired',
+    };
+    for (const [s, st] of Object.entries(status)) expect([s, oneCI({ install_status: s }).status]).toEqual([s, st]);
+    const envs: Record<string, string> = {
+      production: 'production',
+      prod: 'production',
+      staging: 'staging',
+      stage: 'staging',
+      test: 'test',
+      qa: 'test',
+      'quality assurance': 'test',
+      uat: 'test',
+      development: 'development',
+      dev: 'development',
+    };
+    for (const [e, env] of Object.entries(envs)) expect([e, oneCI({ environment: e }).environment]).toEqual([e, env]);
+  });
+
+  it('names the engine of every database class it knows', () => {
+    const engines: Record<string, string> = {
+      mssql: 'mssql',
+      ora: 'oracle',
+      oracle: 'oracle',
+      mysql: 'mysql',
+      postgresql: 'postgresql',
+      postgres: 'postgresql',
+      db2: 'db2',
+      mongodb: 'mongodb',
+      sybase: 'sybase',
+    };
+    for (const [k, engine] of Object.entries(engines))
+      expect([k, oneCI({ sys_class_name: `cmdb_ci_db_${k}_instance` }).attributes!.engine]).toEqual([k, engine]);
+  });
+
+  it('names the refusals of a CI export without sys_id column or value, and of a relationship without type, in full', () => {
+    expect(() => convertServiceNow([{ path: 'x.csv', text: 'name\na\n' }])).toThrow(
+      'convert servicenow: x.csv, header, field "sys_id": missing: a CI export needs a sys_id column (a cmdb_rel_ci export needs parent, child and type)',
+    );
+    expect(() => convertServiceNow([{ path: 'x.csv', text: 'sys_id,name\n ,a\n' }])).toThrow(
+      'convert servicenow: x.csv, line 2, field "sys_id": missing: every CI needs a sys_id',
+    );
+    expect(() => convertServiceNow([{ path: 'r.csv', text: 'parent,child,type\na,b, \n' }])).toThrow(
+      'convert servicenow: r.csv, line 2, field "type": missing: every relationship needs a type such as "Depends on::Used by"',
+    );
+  });
+});
