@@ -23,7 +23,8 @@ interface DirectedNodeData {
   out: object;
 }
 
-const patched = new WeakSet<object>();
+/** Marks graphology's `clear` once wrapped, so the patch is applied once: the mark lives on what is patched, not in this module. */
+const WRAPPED = Symbol('cmdb.dictionaryAdjacency');
 
 /** An empty object in dictionary mode: V8 normalises an object when a property other than its last is deleted. */
 function dictionary(): Record<string, unknown> {
@@ -43,18 +44,19 @@ export function useDictionaryAdjacency(): boolean {
   const data = nodes instanceof Map ? nodes.get('probe') : undefined;
   const proto = data === undefined ? undefined : (Object.getPrototypeOf(data) as DirectedNodeData);
   if (proto === undefined || typeof proto.clear !== 'function') return false;
-  if (patched.has(proto)) return true;
+  if ((proto.clear as { [WRAPPED]?: true })[WRAPPED]) return true;
   const clear = proto.clear;
   // Only if `clear` creates exactly the two adjacency objects this replaces.
   const shape = { in: undefined, out: undefined } as unknown as DirectedNodeData;
   clear.call(shape);
   if (!isEmptyPlainObject(shape.in) || !isEmptyPlainObject(shape.out)) return false;
-  proto.clear = function (this: DirectedNodeData) {
+  const wrapped = function (this: DirectedNodeData) {
     clear.call(this);
     this.in = dictionary();
     this.out = dictionary();
   };
-  patched.add(proto);
+  Object.defineProperty(wrapped, WRAPPED, { value: true });
+  proto.clear = wrapped;
   return true;
 }
 
