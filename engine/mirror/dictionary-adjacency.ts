@@ -4,10 +4,10 @@
  * V8 starts every `{}` in "fast mode", where each new key is a hidden-class transition: with a
  * million distinct CI ids as keys, hydration creates (and the GC then collects) millions of hidden
  * classes that no two nodes share. Objects in dictionary mode are plain hash tables from the
- * start. At 1M CIs / 2.9M relationships they took `addEdgeWithKey` alone from ~12.5 s to ~8.6 s
- * (node creation +1 s), but they are bigger, so the GC does more: whole hydrations went from a
- * median of 21.5 s (8 runs, min 20.0) to 20.2 s (12 runs, min 16.8), for ~+250 MB of RSS.
- * Semantics are identical: same keys, same prototype, same enumeration order.
+ * start. At a million CIs they make `addEdgeWithKey` markedly faster and node creation a little
+ * slower; they are bigger, so the GC does more, and whole hydrations gain less than the edge phase
+ * alone, for more RSS (figures and loads: bench/README.md, "load"). Semantics are identical: same
+ * keys, same prototype, same enumeration order.
  *
  * graphology exposes no option for this, so `useDictionaryAdjacency` wraps the `clear` method of its
  * directed node data (which creates both objects) once per process. It checks what it relies on and
