@@ -17,7 +17,7 @@ import Graph from 'graphology';
 import { Registry } from '../engine/model/registry.ts';
 import type { CI } from '../engine/model/ci.ts';
 import type { Relationship } from '../engine/model/relationship.ts';
-import { edgeAttrs, nodeAttrs } from '../engine/mirror/mirror.ts';
+import { SharedAttrs } from '../engine/mirror/shared-attrs.ts';
 import { useDictionaryAdjacency } from '../engine/mirror/dictionary-adjacency.ts';
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { emptyImport, addImportDocument } from '../engine/io/import.ts';
@@ -71,8 +71,9 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
   const rels: Relationship[] = parsed.relationships.map((r) => ({ ...r, version: 1, createdAt: STAMP, updatedAt: STAMP }));
   useDictionaryAdjacency();
   const graph: MirrorGraph = new MultiDirectedGraph<NodeAttrs, EdgeAttrs>({ allowSelfLoops: false });
-  for (const ci of cis) graph.addNode(ci.id, nodeAttrs(ci));
-  for (const r of rels) graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
+  const attrs = new SharedAttrs();
+  for (const ci of cis) graph.addNode(ci.id, attrs.node(ci));
+  for (const r of rels) graph.addEdgeWithKey(r.id, r.from, r.to, attrs.edge(r));
   const index = buildImpactIndex(graph, registry);
   console.log(
     `setup (generate, mirror, impact index): ${((performance.now() - t) / 1000).toFixed(1)} s; ${graph.order} nodes, ${graph.size} edges`,

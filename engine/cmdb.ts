@@ -6,7 +6,7 @@
 import type { Registry } from './model/registry.ts';
 import { SemanticError } from './errors.ts';
 import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
-import type { ApplyOptions, ApplyResult, GraphStore, Mutation, WriteContext } from './store/port.ts';
+import type { ApplyOptions, ApplyResult, ChangeEvent, GraphStore, Mutation, WriteContext } from './store/port.ts';
 import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
 import { checkChangeScope, type ChangeDoc } from './audit/authorisation.ts';
@@ -100,6 +100,15 @@ export class Cmdb {
     );
     this.follower.start();
     return this.follower;
+  }
+
+  /**
+   * Calls `listener` with each batch of committed events the mirror applies — this instance's
+   * writes and, once `follow()`ing, other processes' within a poll interval (Mirror.observe).
+   * Returns the unsubscribe.
+   */
+  onCommitted(listener: (events: readonly ChangeEvent[]) => void): () => void {
+    return this.mirror.observe(listener);
   }
 
   /** The follower's view of how far behind the store the mirror is; undefined when not following. */

@@ -25,7 +25,16 @@ describe('dictionary adjacency', () => {
 
   it('finds graphology’s directed node data and installs once (idempotent)', () => {
     expect(useDictionaryAdjacency()).toBe(true);
+    const clearOf = () => {
+      const g = new Graph.MultiDirectedGraph();
+      g.addNode('n');
+      const data = (g as unknown as { _nodes: Map<string, object> })._nodes.get('n')!;
+      return (Object.getPrototypeOf(data) as { clear: () => void }).clear;
+    };
+    const installed = clearOf();
     expect(useDictionaryAdjacency()).toBe(true);
+    // Not wrapped a second time (the mark is on the wrapper itself, not in module state).
+    expect(clearOf()).toBe(installed);
   });
 
   it('keeps every graph answer: neighbours, parallel edges, integer-like ids, drops and clears', () => {

@@ -211,6 +211,42 @@ describe('mirror', () => {
     await cmdb.close();
   });
 
+  it('shares repeated strings and per-type edge attributes within one mirror, and nothing between two mirrors', async () => {
+    const path = join(dir, `m-${++n}.sqlite`);
+    const a = await fresh(path);
+    await a.apply(base, actor);
+    const g = a.mirror.graph;
+    // Interned: the class string of both hypervisors is one value; the edges of one type one object.
+    expect(g.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1')).toBe(g.getEdgeAttributes('esx-2|MEMBER_OF|cluster-1'));
+    expect(Object.isFrozen(g.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1'))).toBe(true);
+    const b = await Mirror.hydrate(a.store);
+    expect(b.graph.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1')).toEqual({ type: 'MEMBER_OF' });
+    // The tables belong to each mirror, not to the module: a second mirror builds its own.
+    expect(b.graph.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1')).not.toBe(g.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1'));
+    expect(b.attrs).not.toBe(a.mirror.attrs);
+    expect(b.graph.getEdgeAttributes('esx-1|MEMBER_OF|cluster-1')).toBe(b.graph.getEdgeAttributes('esx-2|MEMBER_OF|cluster-1'));
+    await a.close();
+  });
+
+  it('keeps a derived value until its revision moves, then builds it again', async () => {
+    const cmdb = await fresh();
+    await cmdb.apply(base, actor);
+    const key = {};
+    let builds = 0;
+    const make = () => ({ build: ++builds, order: cmdb.mirror.graph.order });
+    const first = cmdb.mirror.derived(key, make);
+    expect(cmdb.mirror.derived(key, make)).toBe(first);
+    // A record write does not touch the graph: the value stays.
+    await cmdb.apply([{ op: 'putRecord', kind: 'change', id: 'CHG-1', doc: { title: 'x' } }], actor);
+    expect(cmdb.mirror.derived(key, make)).toBe(first);
+    await cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'esx-3', class: 'Hypervisor', name: 'esx 3' }) }], actor);
+    expect(cmdb.mirror.derived(key, make)).toEqual({ build: 2, order: 4 });
+    // Keys are separate slots, and another mirror has none of them.
+    expect(cmdb.mirror.derived({}, () => 'other')).toBe('other');
+    expect(new Mirror().derived(key, () => 'fresh')).toBe('fresh');
+    await cmdb.close();
+  });
+
   it('check names each difference between mirror and store', async () => {
     const cmdb = await fresh();
     await cmdb.apply(base, actor);

@@ -5,8 +5,10 @@
  * Only a SHA-256 of the secret is stored; the plaintext is returned once, at creation. The record
  * id is derived from the hash (`tok_` + 16 hex), so a token presented by a client is found with
  * one keyed read — which also makes tokens created by another process (the CLI) usable at once.
- * Lookups go through an in-memory cache keyed by hash; entries older than `ttlMs` are re-read, so
- * a revocation made by another process takes effect within that time (in-process: immediately).
+ * Lookups go through an in-memory cache keyed by hash; entries older than `ttlMs` are re-read. A
+ * token event the owner's mirror applies drops that token's entry (`TokenBackend.onCommitted`), so
+ * with the API following the log a revocation made by another process takes effect within the follow
+ * interval; `ttlMs` remains the bound when nothing follows the log (in-process: immediately).
  * While the store is unreachable, a live token verified within `staleMs` keeps working (reads go
  * on from the mirror); older ones and unknown ones do not. Unknown tokens are cached apart, in a
  * smaller map, so a flood of random tokens never evicts the live ones.
@@ -14,7 +16,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, InputError, NotFoundError, StoreUnavailableError, zodIssues } from '../errors.ts';
-import type { ApplyResult, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
+import type { ApplyResult, ChangeEvent, GraphStore, Mutation, StoredRecord, WriteContext } from '../store/port.ts';
 import { Records } from '../records/index.ts';
 
 export const ROLES = ['viewer', 'engineer', 'change_manager', 'cab_member', 'auditor', 'admin'] as const;
@@ -59,6 +61,12 @@ export interface TokenInfo {
 export interface TokenBackend {
   store: Pick<GraphStore, 'getRecord' | 'listRecords'>;
   apply(batch: readonly Mutation[], ctx: WriteContext): Promise<ApplyResult>;
+  /**
+   * Committed events as the owner applies them (`Cmdb.onCommitted`: its own writes and, while it
+   * follows the log, other processes'). When given, a token created or revoked elsewhere drops out
+   * of the cache at once instead of after `ttlMs`.
+   */
+  onCommitted?(listener: (events: readonly ChangeEvent[]) => void): () => void;
 }
 
 export function hashToken(plaintext: string): string {
@@ -117,6 +125,21 @@ export class TokenService {
     this.maxCache = opts.maxCache ?? 10_000;
     this.maxNegative = opts.maxNegative ?? 1_000;
     this.records = new Records(backend, TOKEN_KIND);
+    backend.onCommitted?.((events) => this.forget(events));
+  }
+
+  /** Drops the cached verdict on every token these events create, change or revoke. */
+  private forget(events: readonly ChangeEvent[]): void {
+    for (const e of events) {
+      if (e.entity !== TOKEN_KIND) continue;
+      const hashes = [e.before, e.after].map((r) => (r as StoredRecord | null)?.doc?.hash).filter((h) => typeof h === 'string');
+      // A token event without a readable hash names no entry: forget them all rather than trust a stale one.
+      if (hashes.length === 0) this.clearCache();
+      for (const h of hashes) {
+        this.cache.delete(h);
+        this.negative.delete(h);
+      }
+    }
   }
 
   private remember(hash: string, token: TokenInfo | null, at: number): void {

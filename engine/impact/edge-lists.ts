@@ -10,8 +10,7 @@
  *   - when the tail runs out, `compact` rewrites the live segments back to back in node order into
  *     the spare arrays of the previous compaction (ping-pong: no fresh 10 bytes × relationships per
  *     compaction, which at 1M CIs would trigger a full mark-compact of the mirror heap, as the
- *     build notes in state.ts). Typed-array copies only, no string keys: ~20 ms per million
- *     entries.
+ *     build notes in state.ts). Typed-array copies only, no string keys.
  *
  * Why segments and not an overlay next to an immutable CSR: every traversal keeps exactly one inner
  * loop (`for e in start[u] .. end[u]`) instead of a CSR loop plus overlay lists plus a removed-edge

@@ -72,7 +72,7 @@ export interface ImpactIndex {
   /**
    * The same adjacency in contiguous CSR form (`offsets[u] .. offsets[u + 1]`), for code that reads
    * arrays directly. Reading them after a relationship write compacts the segments first (typed-array
-   * copies, ~20 ms per million relationships); the traversals here never need that.
+   * copies of every entry); the traversals here never need that.
    */
   readonly depOffsets: Int32Array;
   readonly depTarget: Int32Array;

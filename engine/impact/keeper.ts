@@ -3,9 +3,10 @@
  * and every service asks `cmdb.impactIndex()`, so there is exactly one index (and one set of query
  * caches) per mirror, owned by an instance rather than a module-level registry.
  *
- * Policy. A full build at 1M nodes / 3M edges costs seconds (the CSR part ~0.1 s; the rest ~1M Map
- * inserts, ~4–6M string-keyed lookups to turn graphology keys into dense ints, and a full V8
- * mark-compact triggered by ~60 MB of fresh typed arrays), so it is done once; afterwards the state
+ * Policy. A full build at 1M nodes / 3M edges costs seconds (bench/README.md, "impact"): the CSR
+ * part is cheap; the rest is a Map insert per node, several string-keyed lookups per relationship to
+ * turn graphology keys into dense ints, and a full V8 mark-compact triggered by tens of MB of fresh
+ * typed arrays — so it is done once; afterwards the state
  * follows the graph as a delta: the keeper's journal (journal.ts) lists what changed since the state
  * was last brought up to date and `advanceCore` (delta.ts) applies it — a few string lookups and
  * array writes per change. `current` does this lazily, at the first graph question after a write: a

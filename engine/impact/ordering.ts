@@ -9,8 +9,8 @@ import type { ImpactIndex } from './impact-index.ts';
 
 /**
  * Each node's position in code-unit order of ids, so large reports sort by integer keys instead of
- * string compares (≈ 10× faster for 100k impacted CIs). Sorting 1M ids costs ~1 s, so it is computed
- * on the first large report, not at build time, and kept on the index's state (later deltas keep
+ * string compares (much faster for large reports; bench/README.md). Sorting every id of a large
+ * graph is costly, so it is computed on the first large report, not at build time, and kept on the index's state (later deltas keep
  * it valid): small queries never pay for it.
  */
 export function idRank(index: ImpactIndex): Int32Array {

@@ -4,7 +4,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { GraphStore } from '../store/port.ts';
-import { edgeAttrs, nodeAttrs, type Mirror } from './mirror.ts';
+import type { Mirror } from './mirror.ts';
+import { SharedAttrs } from './shared-attrs.ts';
 
 export interface MirrorDifference {
   kind: 'ci' | 'relationship' | 'seq';
@@ -25,6 +26,8 @@ export interface MirrorCheck {
 
 export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferences = 100): Promise<MirrorCheck> {
   const g = mirror.graph;
+  // Its own table: comparing must not grow the mirror's.
+  const attrs = new SharedAttrs();
   const differences: MirrorDifference[] = [];
   let total = 0;
   const note = (d: MirrorDifference) => {
@@ -41,7 +44,7 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
     for (const ci of page) {
       storeCis += 1;
       seenNodes.add(ci.id);
-      const expected = nodeAttrs(ci);
+      const expected = attrs.node(ci);
       if (!g.hasNode(ci.id)) note({ kind: 'ci', id: ci.id, problem: 'missing_in_mirror', store: expected });
       else if (!isDeepStrictEqual(g.getNodeAttributes(ci.id), expected))
         note({ kind: 'ci', id: ci.id, problem: 'attributes_differ', store: expected, mirror: g.getNodeAttributes(ci.id) });
@@ -65,8 +68,8 @@ export async function checkMirror(mirror: Mirror, store: GraphStore, maxDifferen
       const ends = { from: g.source(r.id), to: g.target(r.id) };
       if (ends.from !== r.from || ends.to !== r.to)
         note({ kind: 'relationship', id: r.id, problem: 'endpoints_differ', store: { from: r.from, to: r.to }, mirror: ends });
-      else if (!isDeepStrictEqual(g.getEdgeAttributes(r.id), edgeAttrs(r)))
-        note({ kind: 'relationship', id: r.id, problem: 'attributes_differ', store: edgeAttrs(r), mirror: g.getEdgeAttributes(r.id) });
+      else if (!isDeepStrictEqual(g.getEdgeAttributes(r.id), attrs.edge(r)))
+        note({ kind: 'relationship', id: r.id, problem: 'attributes_differ', store: attrs.edge(r), mirror: g.getEdgeAttributes(r.id) });
     }
   }
   g.forEachEdge((id) => {

@@ -4,10 +4,10 @@
  * V8 starts every `{}` in "fast mode", where each new key is a hidden-class transition: with a
  * million distinct CI ids as keys, hydration creates (and the GC then collects) millions of hidden
  * classes that no two nodes share. Objects in dictionary mode are plain hash tables from the
- * start. At 1M CIs / 2.9M relationships they took `addEdgeWithKey` alone from ~12.5 s to ~8.6 s
- * (node creation +1 s), but they are bigger, so the GC does more: whole hydrations went from a
- * median of 21.5 s (8 runs, min 20.0) to 20.2 s (12 runs, min 16.8), for ~+250 MB of RSS.
- * Semantics are identical: same keys, same prototype, same enumeration order.
+ * start. At a million CIs they make `addEdgeWithKey` markedly faster and node creation a little
+ * slower; they are bigger, so the GC does more, and whole hydrations gain less than the edge phase
+ * alone, for more RSS (figures and loads: bench/README.md, "load"). Semantics are identical: same
+ * keys, same prototype, same enumeration order.
  *
  * graphology exposes no option for this, so `useDictionaryAdjacency` wraps the `clear` method of its
  * directed node data (which creates both objects) once per process. It checks what it relies on and
@@ -23,7 +23,8 @@ interface DirectedNodeData {
   out: object;
 }
 
-const patched = new WeakSet<object>();
+/** Marks graphology's `clear` once wrapped, so the patch is applied once: the mark lives on what is patched, not in this module. */
+const WRAPPED = Symbol('cmdb.dictionaryAdjacency');
 
 /** An empty object in dictionary mode: V8 normalises an object when a property other than its last is deleted. */
 function dictionary(): Record<string, unknown> {
@@ -43,18 +44,19 @@ export function useDictionaryAdjacency(): boolean {
   const data = nodes instanceof Map ? nodes.get('probe') : undefined;
   const proto = data === undefined ? undefined : (Object.getPrototypeOf(data) as DirectedNodeData);
   if (proto === undefined || typeof proto.clear !== 'function') return false;
-  if (patched.has(proto)) return true;
+  if ((proto.clear as { [WRAPPED]?: true })[WRAPPED]) return true;
   const clear = proto.clear;
   // Only if `clear` creates exactly the two adjacency objects this replaces.
   const shape = { in: undefined, out: undefined } as unknown as DirectedNodeData;
   clear.call(shape);
   if (!isEmptyPlainObject(shape.in) || !isEmptyPlainObject(shape.out)) return false;
-  proto.clear = function (this: DirectedNodeData) {
+  const wrapped = function (this: DirectedNodeData) {
     clear.call(this);
     this.in = dictionary();
     this.out = dictionary();
   };
-  patched.add(proto);
+  Object.defineProperty(wrapped, WRAPPED, { value: true });
+  proto.clear = wrapped;
   return true;
 }
 

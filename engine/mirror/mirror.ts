@@ -7,9 +7,10 @@
 import Graph from 'graphology';
 import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
-import type { ChangeEvent, CISummary, GraphStore, RelationshipEnds } from '../store/port.ts';
+import type { ChangeEvent, GraphStore } from '../store/port.ts';
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from './types.ts';
 import { useDictionaryAdjacency } from './dictionary-adjacency.ts';
+import { SharedAttrs } from './shared-attrs.ts';
 
 const { MultiDirectedGraph } = Graph;
 
@@ -33,6 +34,13 @@ export class Mirror {
   seq = 0;
   /** Bumped on every graph change (not on record writes), so derived indexes (e.g. the impact index) know when to rebuild. */
   revision = 0;
+  /** The interned strings and per-type edge attributes this graph's nodes and edges share. */
+  readonly attrs = new SharedAttrs();
+  /** Values derived from the graph at `memoRevision` (see `derived`). */
+  private memo: Map<object, unknown> | undefined;
+  private memoRevision = -1;
+  /** Told of the committed events this mirror applies, in commit order (see `observe`). */
+  private readonly observers = new Set<(events: readonly ChangeEvent[]) => void>();
 
   /**
    * Loads everything from the store. The sequence is read first and events after it replayed
@@ -45,13 +53,13 @@ export class Mirror {
     const seq = await store.lastSeq();
     let done = 0;
     for await (const page of store.streamCISummaries()) {
-      for (const ci of page) mirror.graph.addNode(ci.id, nodeAttrs(ci));
+      for (const ci of page) mirror.graph.addNode(ci.id, mirror.attrs.node(ci));
       done += page.length;
       onProgress?.({ phase: 'cis', done });
     }
     done = 0;
     for await (const page of store.streamRelationshipEnds()) {
-      for (const r of page) mirror.graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
+      for (const r of page) mirror.graph.addEdgeWithKey(r.id, r.from, r.to, mirror.attrs.edge(r));
       done += page.length;
       onProgress?.({ phase: 'relationships', done });
     }
@@ -74,21 +82,52 @@ export class Mirror {
   /** Applies committed events in sequence order; events at or below `seq` are skipped. */
   applyEvents(events: readonly ChangeEvent[]): void {
     let graphChanged = false;
+    const applied: ChangeEvent[] | undefined = this.observers.size > 0 ? [] : undefined;
     for (const e of events) {
       if (e.seq <= this.seq) continue;
       this.seq = e.seq;
+      applied?.push(e);
       // Records (changes, incidents …) share the event log but are not part of the graph.
       if (e.entity === 'ci') {
-        if (e.after) this.putNode(e.id, nodeAttrs(e.after as CI));
+        if (e.after) this.putNode(e.id, this.attrs.node(e.after as CI));
         else if (this.graph.hasNode(e.id)) this.graph.dropNode(e.id);
       } else if (e.entity === 'relationship') {
         if (this.graph.hasEdge(e.id)) this.graph.dropEdge(e.id);
         const r = e.after as Relationship | null;
-        if (r) this.graph.addEdgeWithKey(r.id, r.from, r.to, edgeAttrs(r));
+        if (r) this.graph.addEdgeWithKey(r.id, r.from, r.to, this.attrs.edge(r));
       } else continue;
       graphChanged = true;
     }
     if (graphChanged) this.revision += 1;
+    if (applied !== undefined && applied.length > 0) for (const fn of this.observers) fn(applied);
+  }
+
+  /**
+   * Calls `fn` with every batch of committed events this mirror applies from now on — its owner's
+   * own writes and, through catch-up, other processes' — once each, in commit order, after the
+   * graph reflects them. The one place that sees every event, so a cache of store records (the API
+   * token cache) can drop what another process changed. `fn` must not throw. Returns the unsubscribe.
+   */
+  observe(fn: (events: readonly ChangeEvent[]) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  /**
+   * A value derived from the graph as it stands (sorted id lists for paging …): `make()` on first
+   * use per `key` after the graph last changed, then the same value until `revision` moves. The
+   * home for such caches instead of a module-level WeakMap keyed by the mirror (STYLE.md #17);
+   * `key` is the caller's own token.
+   */
+  derived<T>(key: object, make: () => T): T {
+    if (this.memo === undefined || this.memoRevision !== this.revision) {
+      this.memo = new Map();
+      this.memoRevision = this.revision;
+    }
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = make();
+    this.memo.set(key, value);
+    return value;
   }
 
   /** Replaces (not merges) attributes, so a field removed from a CI disappears here too. */
@@ -96,40 +135,4 @@ export class Mirror {
     if (this.graph.hasNode(id)) this.graph.replaceNodeAttributes(id, attrs);
     else this.graph.addNode(id, attrs);
   }
-}
-
-/**
- * Memory at a million CIs: values with few distinct strings (class, status, environment, owner,
- * type) are interned so every node shares one copy, and edges of one type share one frozen
- * attributes object (graphology keeps the object it is given; edges are replaced, never mutated).
- */
-const interned = new Map<string, string>();
-function intern<T extends string>(value: T): T {
-  const known = interned.get(value);
-  if (known !== undefined) return known as T;
-  interned.set(value, value);
-  return value;
-}
-
-export function nodeAttrs(ci: CISummary): NodeAttrs {
-  const a: NodeAttrs = {
-    class: intern(ci.class),
-    name: ci.name,
-    status: intern(ci.status),
-    environment: intern(ci.environment),
-    criticality: ci.criticality,
-  };
-  if (ci.owner !== undefined) a.owner = intern(ci.owner);
-  if (ci.redundancy.length > 0) a.redundancy = ci.redundancy;
-  return a;
-}
-
-const edgeAttrsByType = new Map<string, EdgeAttrs>();
-export function edgeAttrs(r: Pick<RelationshipEnds, 'type'>): EdgeAttrs {
-  let attrs = edgeAttrsByType.get(r.type);
-  if (attrs === undefined) {
-    attrs = Object.freeze({ type: r.type });
-    edgeAttrsByType.set(r.type, attrs);
-  }
-  return attrs;
 }

@@ -2,35 +2,23 @@
  * Node and edge ids of the mirror in id order, for keyset pagination. graphology keeps insertion
  * order, so the sorted arrays are rebuilt lazily when the mirror's `revision` moves (once per
  * committed write, not per request); reads in between reuse them and find a cursor by binary search.
+ * The arrays are kept by the mirror itself (`Mirror.derived`), keyed by these functions.
  */
+import type { Mirror } from '../mirror/mirror.ts';
 import type { MirrorGraph } from '../mirror/types.ts';
 
 export interface MirrorLike {
   graph: MirrorGraph;
   revision: number;
-}
-
-const cache = new WeakMap<MirrorLike, { revision: number; nodes?: string[]; edges?: string[] }>();
-
-function entry(mirror: MirrorLike) {
-  let e = cache.get(mirror);
-  if (!e || e.revision !== mirror.revision) {
-    e = { revision: mirror.revision };
-    cache.set(mirror, e);
-  }
-  return e;
+  derived: Mirror['derived'];
 }
 
 export function sortedNodeIds(mirror: MirrorLike): string[] {
-  const e = entry(mirror);
-  e.nodes ??= mirror.graph.nodes().sort(compareIds);
-  return e.nodes;
+  return mirror.derived(sortedNodeIds, () => mirror.graph.nodes().sort(compareIds));
 }
 
 export function sortedEdgeIds(mirror: MirrorLike): string[] {
-  const e = entry(mirror);
-  e.edges ??= mirror.graph.edges().sort(compareIds);
-  return e.edges;
+  return mirror.derived(sortedEdgeIds, () => mirror.graph.edges().sort(compareIds));
 }
 
 /** Code-unit order, the same as the stores' `ORDER BY id` for the ASCII ids CIs use. */

@@ -14,7 +14,7 @@
 import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
 import type { Registry } from '../model/registry.ts';
-import { Mirror, edgeAttrs, nodeAttrs } from '../mirror/mirror.ts';
+import { Mirror } from '../mirror/mirror.ts';
 import { buildImpactIndex, type ImpactIndex } from '../impact/index.ts';
 import { applyToSnapshot, emptySnapshot, type Snapshot } from '../audit/snapshot.ts';
 import type { ChangeEvent, GraphStore } from '../store/port.ts';
@@ -169,13 +169,13 @@ export class PastGraphs {
 
 /**
  * A mirror holding exactly the snapshot's graph: the same attributes the live mirror derives from
- * the same documents (nodeAttrs / edgeAttrs), so algorithms see what they saw then.
+ * the same documents (the mirror's own `attrs`), so algorithms see what they saw then.
  */
 export function mirrorOf(snap: Snapshot): Mirror {
   const mirror = new Mirror();
   const g = mirror.graph;
-  for (const [id, ci] of snap.cis) g.addNode(id, nodeAttrs(ci));
-  for (const [id, r] of snap.relationships) g.addEdgeWithKey(id, r.from, r.to, edgeAttrs(r));
+  for (const [id, ci] of snap.cis) g.addNode(id, mirror.attrs.node(ci));
+  for (const [id, r] of snap.relationships) g.addEdgeWithKey(id, r.from, r.to, mirror.attrs.edge(r));
   mirror.seq = snap.seq;
   return mirror;
 }
