@@ -295,6 +295,26 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it('keeps every filter in the URL when several are changed one after another', async () => {
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    try {
+      await page.goto(`${ui.base}${PDUS}`);
+      await page.waitForSelector('[data-testid=map][data-rendered]');
+      await page.uncheck('input[name=state][value=degraded]');
+      const firstClass = await page.$eval('select[name=class] option', (o) => (o as HTMLOptionElement).value);
+      await page.selectOption('select[name=class]', [firstClass]);
+      await page.fill('input[name=find]', 'pdu');
+      const url = new URL(await page.evaluate(() => location.href));
+      expect(url.searchParams.get('state')).toBe('down');
+      expect(url.searchParams.getAll('class')).toEqual([firstClass]);
+      expect(url.searchParams.get('find')).toBe('pdu');
+      expect(url.searchParams.getAll('ci').sort()).toEqual(['pdu-east-b3-a', 'pdu-east-b3-b']);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('creates a problem from a correlation group for an engineer, and offers no button to a viewer', async () => {
     const viewer = await openPage(ui, 'viewer');
     try {

@@ -40,8 +40,16 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
   const model = impactMap(answer, { groupBy, expanded, ...(context ? { context } : {}) });
   performance.mark('cmdb:model');
 
+  // In-place edits (selection, filters, find) update the address bar without re-rendering, so
+  // ctx.params is stale after the first one: each edit starts from the URL as it is now.
+  const current = () => new URLSearchParams(location.search);
+  const patchUrl = (edit: (q: URLSearchParams) => void) => {
+    const q = current();
+    edit(q);
+    history.replaceState(null, '', `${location.pathname}?${q}`);
+  };
   const set = (k: string, values: string[]) => {
-    const q = new URLSearchParams(ctx.params);
+    const q = current();
     q.delete(k);
     for (const v of values) q.append(k, v);
     ctx.replaceParams(q);
@@ -139,9 +147,7 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
       return;
     }
     select(id);
-    const q = new URLSearchParams(ctx.params);
-    q.set('sel', id);
-    history.replaceState(null, '', `${location.pathname}?${q}`);
+    patchUrl((q) => q.set('sel', id));
   });
   performance.mark('cmdb:canvas');
   ctx.onLeave(() => view.destroy());
@@ -206,25 +212,22 @@ export async function mountMapPanel(ctx: ViewContext, host: HTMLElement, answer:
         .map((x) => x.querySelector('input')!)
         .filter((i) => i.checked)
         .map((i) => i.value);
-      const q = new URLSearchParams(ctx.params);
-      q.delete('state');
-      if (st.length === 1) q.set('state', st[0]!);
-      history.replaceState(null, '', `${location.pathname}?${q}`);
+      patchUrl((q) => {
+        q.delete('state');
+        if (st.length === 1) q.set('state', st[0]!);
+      });
       applyFilters();
     });
   classSelect.addEventListener('change', () => {
-    const q = new URLSearchParams(ctx.params);
-    q.delete('class');
-    for (const o of Array.from(classSelect.selectedOptions)) q.append('class', o.value);
-    history.replaceState(null, '', `${location.pathname}?${q}`);
+    patchUrl((q) => {
+      q.delete('class');
+      for (const o of Array.from(classSelect.selectedOptions)) q.append('class', o.value);
+    });
     applyFilters();
   });
   groupSelect.addEventListener('change', () => set('group', groupSelect.value === 'none' ? [] : [groupSelect.value]));
   findBox.addEventListener('input', () => {
-    const q = new URLSearchParams(ctx.params);
-    if (findBox.value) q.set('find', findBox.value);
-    else q.delete('find');
-    history.replaceState(null, '', `${location.pathname}?${q}`);
+    patchUrl((q) => (findBox.value ? q.set('find', findBox.value) : q.delete('find')));
     applyFind();
   });
   findBox.addEventListener('keydown', (e) => {
