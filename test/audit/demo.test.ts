@@ -71,7 +71,7 @@ describe('audit of the demo CMDB', () => {
       actor: 'auditor',
       now: DEMO_CLOCK,
       store: false,
-      rules: { builtins: { unsupported: { classes: ['ApplicationService', 'Application', 'Database', 'Cache'] } }, rules: [] },
+      rules: { version: 1, builtins: { unsupported: { classes: ['ApplicationService', 'Application', 'Database', 'Cache'] } }, rules: [] },
     });
     expect(widened.findings.filter((f) => f.rule === 'unsupported').map((f) => f.ci)).toEqual([
       'app-gitlab',
