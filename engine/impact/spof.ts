@@ -35,7 +35,7 @@ import { providerPath, walkProviders, type ProviderClosure } from './dependencie
 import { indexFor, typeMask, type ImpactIndex } from './impact-index.ts';
 import { cmp } from './ordering.ts';
 import type { PathStep } from './path-step.ts';
-import { acquireScratch, releaseScratch } from './scratch.ts';
+import { acquireScratch, releaseScratch, type Scratch } from './scratch.ts';
 
 export interface SpofOptions {
   /** Only these relationship types propagate (default: every propagating type). */
@@ -68,6 +68,17 @@ export interface SpofResult {
 const HARD = 1;
 const GROUP = 2;
 
+/** Counts one more member of group `g` down in generation `stamp`; true while the group still has `minAvailable`. */
+function groupHolds(index: ImpactIndex, s: Scratch, g: number, stamp: number): boolean {
+  const { groupMark, groupDown } = s;
+  if (groupMark[g] !== stamp) {
+    groupMark[g] = stamp;
+    groupDown[g] = 0;
+  }
+  groupDown[g]!++;
+  return index.groupSize[g]! - groupDown[g]! >= index.groupNeed[g]!;
+}
+
 export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci: string, options: SpofOptions = {}): SpofResult {
   indexFor(index, registry, 'spof');
   const start = index.idToIndex.get(ci);
@@ -75,7 +86,6 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
   const mask = typeMask(index, options.relationshipTypes, 'spof');
   const { start: provStart, end: provEnd, other: provSource, type: provType, group: provGroup } = index.prov;
   const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
-  const { groupSize, groupNeed } = index;
 
   const s = acquireScratch(index);
   let c: ProviderClosure;
@@ -85,7 +95,7 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
     const inClosure = s.next(index.n + 1);
     c = walkProviders(index, s, inClosure, start, mask, Number.POSITIVE_INFINITY);
     const r = c.size;
-    const { mark, pos, downMark, groupMark, groupDown, queue } = s;
+    const { mark, pos, downMark, queue } = s;
     kind = new Uint8Array(r);
 
     // 1. Hard chains: reverse walk from ci over hard provider relationships only.
@@ -123,14 +133,7 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
           const v = depTarget[e]!;
           if (mark[v] !== inClosure || downMark[v] === stamp) continue;
           const g = depGroup[e]!;
-          if (g >= 0) {
-            if (groupMark[g] !== stamp) {
-              groupMark[g] = stamp;
-              groupDown[g] = 0;
-            }
-            groupDown[g]!++;
-            if (groupSize[g]! - groupDown[g]! >= groupNeed[g]!) continue;
-          }
+          if (g >= 0 && groupHolds(index, s, g, stamp)) continue;
           downMark[v] = stamp;
           if (kind[pos[v]!] !== 0) {
             found = true;
@@ -190,7 +193,7 @@ export function singlePointsOfFailureAmong(
   const mask = typeMask(index, options.relationshipTypes, 'spof');
   const { start: provStart, end: provEnd, other: provSource, type: provType } = index.prov;
   const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
-  const { groupSize, groupNeed, attrs } = index;
+  const { attrs } = index;
   /** node → slot of the target it is (-1: not a target); several slots when a CI is listed twice. */
   const slotOf = new Map<number, number[]>();
   targets.forEach((t, i) => slotOf.set(t, [...(slotOf.get(t) ?? []), i]));
@@ -200,7 +203,7 @@ export function singlePointsOfFailureAmong(
   const s = acquireScratch(index);
   const results: SpofResult[] = [];
   try {
-    const { mark, downMark, groupMark, groupDown, queue } = s;
+    const { mark, downMark, queue } = s;
     // 1. The union of the targets' provider closures (multi-source walk). The stamp stays valid
     //    through one generation per candidate: reserve them.
     const inUnion = s.next(index.n + 1);
@@ -252,14 +255,7 @@ export function singlePointsOfFailureAmong(
           if (qh < hardEnd && g < 0) continue; // already followed
           const v = depTarget[e]!;
           if (mark[v] !== inUnion || downMark[v] === stamp) continue;
-          if (g >= 0) {
-            if (groupMark[g] !== stamp) {
-              groupMark[g] = stamp;
-              groupDown[g] = 0;
-            }
-            groupDown[g]!++;
-            if (groupSize[g]! - groupDown[g]! >= groupNeed[g]!) continue;
-          }
+          if (g >= 0 && groupHolds(index, s, g, stamp)) continue;
           downMark[v] = stamp;
           queue[qt++] = v;
         }

@@ -136,6 +136,26 @@ describe('dependencies', () => {
   });
 });
 
+/** A 2-of-3 cluster whose members m1 and m2 share switch sw1 (m3 is on sw2). */
+const CLUSTER = {
+  nodes: {
+    cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+    m1: { class: 'Server' },
+    m2: { class: 'Server' },
+    m3: { class: 'Server' },
+    sw1: { class: 'Switch' },
+    sw2: { class: 'Switch' },
+  },
+  edges: [
+    ['m1', 'MEMBER_OF', 'cl'],
+    ['m2', 'MEMBER_OF', 'cl'],
+    ['m3', 'MEMBER_OF', 'cl'],
+    ['m1', 'CONNECTED_TO', 'sw1'],
+    ['m2', 'CONNECTED_TO', 'sw1'],
+    ['m3', 'CONNECTED_TO', 'sw2'],
+  ] as [string, string, string][],
+};
+
 describe('singlePointsOfFailure', () => {
   it('without redundancy, every transitive provider is a single point of failure', () => {
     const g = graphOf({ svc: { class: 'BusinessService' }, app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' } }, [
@@ -187,21 +207,9 @@ describe('singlePointsOfFailure', () => {
   it('finds a CI that alone takes a 2-of-3 group below its minimum, and not one that takes a single member', () => {
     const g = graphOf(
       {
-        cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        m1: { class: 'Server' },
-        m2: { class: 'Server' },
-        m3: { class: 'Server' },
-        sw1: { class: 'Switch' },
-        sw2: { class: 'Switch' },
+        ...CLUSTER.nodes,
       },
-      [
-        ['m1', 'MEMBER_OF', 'cl'],
-        ['m2', 'MEMBER_OF', 'cl'],
-        ['m3', 'MEMBER_OF', 'cl'],
-        ['m1', 'CONNECTED_TO', 'sw1'],
-        ['m2', 'CONNECTED_TO', 'sw1'],
-        ['m3', 'CONNECTED_TO', 'sw2'],
-      ],
+      [...CLUSTER.edges],
     );
     expect(singlePointsOfFailure(indexOf(g), registry, 'cl').spofs.map((s) => [s.id, s.kind])).toEqual([['sw1', 'group']]);
     expect(() => singlePointsOfFailure(indexOf(g), registry, 'nope')).toThrow('spof: CI "nope" not found');
@@ -220,12 +228,7 @@ describe('singlePointsOfFailure', () => {
         'pdu-a': { class: 'PDU' },
         'pdu-b': { class: 'PDU' },
         rack: { class: 'Rack' },
-        cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        m1: { class: 'Server' },
-        m2: { class: 'Server' },
-        m3: { class: 'Server' },
-        sw1: { class: 'Switch' },
-        sw2: { class: 'Switch' },
+        ...CLUSTER.nodes,
       },
       [
         ['s1', 'DEPENDS_ON', 'a1'],
@@ -237,12 +240,7 @@ describe('singlePointsOfFailure', () => {
         ['srv', 'POWERED_BY', 'pdu-b'],
         ['pdu-a', 'LOCATED_IN', 'rack'],
         ['pdu-b', 'LOCATED_IN', 'rack'],
-        ['m1', 'MEMBER_OF', 'cl'],
-        ['m2', 'MEMBER_OF', 'cl'],
-        ['m3', 'MEMBER_OF', 'cl'],
-        ['m1', 'CONNECTED_TO', 'sw1'],
-        ['m2', 'CONNECTED_TO', 'sw1'],
-        ['m3', 'CONNECTED_TO', 'sw2'],
+        ...CLUSTER.edges,
       ],
     );
     const index = indexOf(g);
