@@ -172,9 +172,15 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     }
     return false;
   };
+  const scoped = new Map<string, boolean>();
+  const inScope = (cls: string): boolean => {
+    let r = scoped.get(cls);
+    if (r === undefined) scoped.set(cls, (r = classes.some((k) => registry.isA(cls, k))));
+    return r;
+  };
   for (const c of live) {
     if (c.status !== 'in_service' || matchedIds.has(c.id) || inDuplicates.has(c.id)) continue;
-    if (!classes.some((k) => registry.isA(c.class, k))) continue;
+    if (!inScope(c.class)) continue;
     if (sites && (!graph.hasNode(c.id) || !locatedIn(c.id))) continue;
     out.missing.push({ id: c.id, class: c.class, name: c.name });
   }

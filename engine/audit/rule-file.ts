@@ -178,7 +178,7 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
       builtins[b.id] = false;
       continue;
     }
-    const parsed = b.params.safeParse(given ?? {});
+    const parsed = b.compile(given ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new InputError(
@@ -190,7 +190,7 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
         })),
       );
     }
-    const params = parsed.data as Record<string, unknown>;
+    const { params } = parsed;
     for (const cls of (params.classes as string[] | undefined) ?? []) {
       if (!registry.classDef(cls))
         throw new SemanticError(`rule file "${source}": built-in rule "${b.id}", field "classes": unknown class "${cls}"`, {
@@ -200,7 +200,7 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
         });
     }
     builtins[b.id] = params;
-    rules.push(b.create(params));
+    rules.push(parsed.rule);
   }
   const ids = new Set<string>(known);
   for (const r of f.rules) {

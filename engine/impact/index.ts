@@ -51,4 +51,4 @@ export {
   type Dependency,
   type ProviderClosure,
 } from './dependencies.ts';
-export { singlePointsOfFailure, type SinglePointOfFailure, type SpofOptions, type SpofResult } from './spof.ts';
+export { singlePointsOfFailure, singlePointsOfFailureAmong, type SinglePointOfFailure, type SpofOptions, type SpofResult } from './spof.ts';

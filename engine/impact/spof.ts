@@ -18,6 +18,16 @@
  *      monotone, so if X's failure downs a SPOF S, everything S's failure downs is downed too.
  * Worst case O(candidates × provider-subgraph edges), fine for the few thousand providers of a
  * real service; the shortcuts make the common all-hard chain linear.
+ *
+ * Many CIs at once (`singlePointsOfFailureAmong`, the audit's tier-1 services): one walk per
+ * service repeats the shared infrastructure's closure once per service, which is quadratic when
+ * every service leans on the same hubs. The batch turns the question around: each candidate's
+ * failure is propagated once along 'dependents', restricted to the union of the targets' provider
+ * closures (sound for the same reason as above: a node of the union has every group member in
+ * it), and every target it downs has it as a SPOF. `hard` is a target reached by hard
+ * relationships alone (propagated first); depth and chain come from one provider walk per target
+ * that has any SPOF — so results are exactly those of `singlePointsOfFailure`, filtered to the
+ * candidates.
  */
 import { NotFoundError } from '../errors.ts';
 import type { Registry } from '../model/registry.ts';
@@ -25,7 +35,7 @@ import { providerPath, walkProviders, type ProviderClosure } from './dependencie
 import { indexFor, typeMask, type ImpactIndex } from './impact-index.ts';
 import { cmp } from './ordering.ts';
 import type { PathStep } from './path-step.ts';
-import { acquireScratch, releaseScratch } from './scratch.ts';
+import { acquireScratch, releaseScratch, type Scratch } from './scratch.ts';
 
 export interface SpofOptions {
   /** Only these relationship types propagate (default: every propagating type). */
@@ -58,6 +68,17 @@ export interface SpofResult {
 const HARD = 1;
 const GROUP = 2;
 
+/** Counts one more member of group `g` down in generation `stamp`; true while the group still has `minAvailable`. */
+function groupHolds(index: ImpactIndex, s: Scratch, g: number, stamp: number): boolean {
+  const { groupMark, groupDown } = s;
+  if (groupMark[g] !== stamp) {
+    groupMark[g] = stamp;
+    groupDown[g] = 0;
+  }
+  groupDown[g]!++;
+  return index.groupSize[g]! - groupDown[g]! >= index.groupNeed[g]!;
+}
+
 export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci: string, options: SpofOptions = {}): SpofResult {
   indexFor(index, registry, 'spof');
   const start = index.idToIndex.get(ci);
@@ -65,7 +86,6 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
   const mask = typeMask(index, options.relationshipTypes, 'spof');
   const { start: provStart, end: provEnd, other: provSource, type: provType, group: provGroup } = index.prov;
   const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
-  const { groupSize, groupNeed } = index;
 
   const s = acquireScratch(index);
   let c: ProviderClosure;
@@ -75,7 +95,7 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
     const inClosure = s.next(index.n + 1);
     c = walkProviders(index, s, inClosure, start, mask, Number.POSITIVE_INFINITY);
     const r = c.size;
-    const { mark, pos, downMark, groupMark, groupDown, queue } = s;
+    const { mark, pos, downMark, queue } = s;
     kind = new Uint8Array(r);
 
     // 1. Hard chains: reverse walk from ci over hard provider relationships only.
@@ -113,14 +133,7 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
           const v = depTarget[e]!;
           if (mark[v] !== inClosure || downMark[v] === stamp) continue;
           const g = depGroup[e]!;
-          if (g >= 0) {
-            if (groupMark[g] !== stamp) {
-              groupMark[g] = stamp;
-              groupDown[g] = 0;
-            }
-            groupDown[g]!++;
-            if (groupSize[g]! - groupDown[g]! >= groupNeed[g]!) continue;
-          }
+          if (g >= 0 && groupHolds(index, s, g, stamp)) continue;
           downMark[v] = stamp;
           if (kind[pos[v]!] !== 0) {
             found = true;
@@ -135,11 +148,17 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
     releaseScratch(s);
   }
 
-  const positions: number[] = [];
-  for (let p = 1; p < c.size; p++) if (kind[p] !== 0) positions.push(p);
+  const kindAt = new Map<number, number>();
+  for (let p = 1; p < c.size; p++) if (kind[p] !== 0) kindAt.set(p, kind[p]!);
+  return { ci, spofs: report(index, c, kindAt) };
+}
+
+/** The SPOFs at closure positions `kindAt` (position → HARD | GROUP), sorted by depth, then id. */
+function report(index: ImpactIndex, c: ProviderClosure, kindAt: ReadonlyMap<number, number>): SinglePointOfFailure[] {
+  const positions = [...kindAt.keys()];
   positions.sort((a, b) => c.depth[a]! - c.depth[b]! || cmp(index.nodeIds[c.order[a]!]!, index.nodeIds[c.order[b]!]!));
   const steps: (PathStep | undefined)[] = new Array<PathStep | undefined>(c.size);
-  const spofs = positions.map((p): SinglePointOfFailure => {
+  return positions.map((p): SinglePointOfFailure => {
     const node = c.order[p]!;
     const a = index.attrs[node]!;
     return {
@@ -149,8 +168,119 @@ export function singlePointsOfFailure(index: ImpactIndex, registry: Registry, ci
       environment: a.environment,
       depth: c.depth[p]!,
       via: providerPath(c, p, steps),
-      kind: kind[p] === HARD ? 'hard' : 'group',
+      kind: kindAt.get(p) === HARD ? 'hard' : 'group',
     };
   });
-  return { ci, spofs };
+}
+
+/**
+ * `singlePointsOfFailure` of each CI of `cis` (same order), keeping only SPOFs whose class passes
+ * `isCandidate` — in one propagation per candidate instead of one provider walk per CI (header).
+ */
+export function singlePointsOfFailureAmong(
+  index: ImpactIndex,
+  registry: Registry,
+  cis: readonly string[],
+  isCandidate: (cls: string) => boolean,
+  options: SpofOptions = {},
+): SpofResult[] {
+  indexFor(index, registry, 'spof');
+  const targets = cis.map((ci) => {
+    const t = index.idToIndex.get(ci);
+    if (t === undefined) throw new NotFoundError(`spof: CI "${ci}" not found`, { ci });
+    return t;
+  });
+  const mask = typeMask(index, options.relationshipTypes, 'spof');
+  const { start: provStart, end: provEnd, other: provSource, type: provType } = index.prov;
+  const { start: depStart, end: depEnd, other: depTarget, type: depType, group: depGroup } = index.dep;
+  const { attrs } = index;
+  /** node → slot of the target it is (-1: not a target); several slots when a CI is listed twice. */
+  const slotOf = new Map<number, number[]>();
+  targets.forEach((t, i) => slotOf.set(t, [...(slotOf.get(t) ?? []), i]));
+  /** Per target: candidate nodes and their kinds, flattened. */
+  const found: number[][] = targets.map(() => []);
+
+  const s = acquireScratch(index);
+  const results: SpofResult[] = [];
+  try {
+    const { mark, downMark, queue } = s;
+    // 1. The union of the targets' provider closures (multi-source walk). The stamp stays valid
+    //    through one generation per candidate: reserve them.
+    const inUnion = s.next(index.n + 1);
+    let u = 0;
+    for (const t of targets) {
+      if (mark[t] === inUnion) continue;
+      mark[t] = inUnion;
+      queue[u++] = t;
+    }
+    for (let h = 0; h < u; h++) {
+      const x = queue[h]!;
+      const end = provEnd[x]!;
+      for (let e = provStart[x]!; e < end; e++) {
+        if (mask[provType[e]!] === 0) continue;
+        const v = provSource[e]!;
+        if (mark[v] === inUnion) continue;
+        mark[v] = inUnion;
+        queue[u++] = v;
+      }
+    }
+    const union = queue.slice(0, u);
+
+    // 2. Each candidate's failure alone: hard relationships first (what they reach is `hard`),
+    //    then the redundancy groups, counted as spof.ts counts them.
+    for (const x of union) {
+      if (!isCandidate(attrs[x]!.class)) continue;
+      const stamp = s.next();
+      downMark[x] = stamp;
+      queue[0] = x;
+      let qt = 1;
+      for (let qh = 0; qh < qt; qh++) {
+        const w = queue[qh]!;
+        const end = depEnd[w]!;
+        for (let e = depStart[w]!; e < end; e++) {
+          if (mask[depType[e]!] === 0 || depGroup[e]! >= 0) continue;
+          const v = depTarget[e]!;
+          if (mark[v] !== inUnion || downMark[v] === stamp) continue;
+          downMark[v] = stamp;
+          queue[qt++] = v;
+        }
+      }
+      const hardEnd = qt;
+      for (let qh = 0; qh < qt; qh++) {
+        const w = queue[qh]!;
+        const end = depEnd[w]!;
+        for (let e = depStart[w]!; e < end; e++) {
+          if (mask[depType[e]!] === 0) continue;
+          const g = depGroup[e]!;
+          if (qh < hardEnd && g < 0) continue; // already followed
+          const v = depTarget[e]!;
+          if (mark[v] !== inUnion || downMark[v] === stamp) continue;
+          if (g >= 0 && groupHolds(index, s, g, stamp)) continue;
+          downMark[v] = stamp;
+          queue[qt++] = v;
+        }
+      }
+      for (let i = 1; i < qt; i++) {
+        const slots = slotOf.get(queue[i]!);
+        if (slots === undefined) continue;
+        for (const slot of slots) found[slot]!.push(x, i < hardEnd ? HARD : GROUP);
+      }
+    }
+
+    // 3. Depth and chain of each SPOF from its target, as singlePointsOfFailure reports them.
+    targets.forEach((t, slot) => {
+      const hits = found[slot]!;
+      if (hits.length === 0) {
+        results.push({ ci: cis[slot]!, spofs: [] });
+        return;
+      }
+      const c = walkProviders(index, s, s.next(), t, mask, Number.POSITIVE_INFINITY);
+      const kindAt = new Map<number, number>();
+      for (let i = 0; i < hits.length; i += 2) kindAt.set(s.pos[hits[i]!]!, hits[i + 1]!);
+      results.push({ ci: cis[slot]!, spofs: report(index, c, kindAt) });
+    });
+  } finally {
+    releaseScratch(s);
+  }
+  return results;
 }

@@ -99,6 +99,22 @@ export function keyValues(ci: IdentifiableCI, fields: readonly string[]): string
   return values;
 }
 
+/**
+ * The CI's values for one key as one string (the bucket key of the index), or undefined when any
+ * field is missing — `signature(keyValues(…))` without the intermediate array; single-field keys
+ * (most of them) need no join at all.
+ */
+function keyString(ci: IdentifiableCI, fields: readonly string[]): string | undefined {
+  if (fields.length === 1) return fieldValue(ci, fields[0]!);
+  const values = keyValues(ci, fields);
+  return values === undefined ? undefined : signature(values);
+}
+
+/** An effective key with its signature, computed once per class by the index. */
+interface IndexedKey extends IdentificationKey {
+  sig: string;
+}
+
 /** Every effective key of the CI's class that the CI has values for, strongest first. */
 export function identify(registry: Registry, ci: IdentifiableCI): KeyValues[] {
   const out: KeyValues[] = [];
@@ -119,7 +135,7 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
   private readonly byId = new Map<string, T>();
   /** key signature → joined values → CIs having them. */
   private readonly buckets = new Map<string, Map<string, T[]>>();
-  private readonly keysOf = new Map<string, IdentificationKey[]>();
+  private readonly keysOf = new Map<string, IndexedKey[]>();
   private readonly usableOf = new Map<string, Set<string>>();
 
   constructor(registry: Registry, cis: Iterable<T> = []) {
@@ -136,12 +152,10 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     if (this.byId.has(ci.id)) this.remove(ci.id);
     this.byId.set(ci.id, ci);
     for (const key of this.keys(ci.class)) {
-      const values = keyValues(ci, key.fields);
-      if (values === undefined) continue;
-      const sig = signature(key.fields);
-      let bucket = this.buckets.get(sig);
-      if (!bucket) this.buckets.set(sig, (bucket = new Map()));
-      const joined = signature(values);
+      const joined = keyString(ci, key.fields);
+      if (joined === undefined) continue;
+      let bucket = this.buckets.get(key.sig);
+      if (!bucket) this.buckets.set(key.sig, (bucket = new Map()));
       const list = bucket.get(joined);
       if (list) list.push(ci);
       else bucket.set(joined, [ci]);
@@ -153,10 +167,9 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     if (!ci) return;
     this.byId.delete(id);
     for (const key of this.keys(ci.class)) {
-      const values = keyValues(ci, key.fields);
-      if (values === undefined) continue;
-      const bucket = this.buckets.get(signature(key.fields))!;
-      const joined = signature(values);
+      const joined = keyString(ci, key.fields);
+      if (joined === undefined) continue;
+      const bucket = this.buckets.get(key.sig)!;
       const rest = bucket.get(joined)!.filter((c) => c.id !== id);
       if (rest.length > 0) bucket.set(joined, rest);
       else bucket.delete(joined);
@@ -175,9 +188,9 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     const same = this.byId.get(ci.id);
     if (same) return { kind: 'match', ci: same, key: ['id'] };
     for (const key of this.keys(ci.class)) {
-      const values = keyValues(ci, key.fields);
-      if (values === undefined) continue;
-      const found = this.buckets.get(signature(key.fields))?.get(signature(values));
+      const joined = keyString(ci, key.fields);
+      if (joined === undefined) continue;
+      const found = this.buckets.get(key.sig)?.get(joined);
       if (!found) continue;
       const candidates = found.filter((c) => this.sameThing(ci, c, key.fields));
       if (candidates.length === 1) return { kind: 'match', ci: candidates[0]!, key: key.fields };
@@ -191,15 +204,20 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
    * strongest key that joins them. A CI appears in at most one group.
    */
   duplicates(): DuplicateGroup<T>[] {
+    // Only a CI sharing a bucket with another can be in a group: walk those, in id order, as if
+    // walking every CI (the others would find no member under any key).
+    const shared = new Set<T>();
+    for (const bucket of this.buckets.values())
+      for (const list of bucket.values()) if (list.length > 1) for (const c of list) shared.add(c);
     const grouped = new Set<string>();
     const out: DuplicateGroup<T>[] = [];
-    const order = [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const order = [...shared].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const ci of order) {
       if (grouped.has(ci.id)) continue;
       for (const key of this.keys(ci.class)) {
         const values = keyValues(ci, key.fields);
         if (values === undefined) continue;
-        const found = this.buckets.get(signature(key.fields))!.get(signature(values))!;
+        const found = this.buckets.get(key.sig)!.get(signature(values))!;
         const members = found.filter((c) => c.id !== ci.id && !grouped.has(c.id) && this.sameThing(ci, c, key.fields));
         if (members.length === 0) continue;
         const cis = [ci, ...members].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -220,7 +238,7 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     const sig = signature(key);
     if (!usable.has(sig)) return false;
     for (const k of this.keys(a.class)) {
-      const s = signature(k.fields);
+      const s = k.sig;
       if (s === sig) return true;
       if (!usable.has(s)) continue;
       const va = keyValues(a, k.fields);
@@ -230,9 +248,9 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     return true;
   }
 
-  private keys(cls: string): IdentificationKey[] {
+  private keys(cls: string): IndexedKey[] {
     let keys = this.keysOf.get(cls);
-    if (!keys) this.keysOf.set(cls, (keys = identificationKeys(this.registry, cls)));
+    if (!keys) this.keysOf.set(cls, (keys = identificationKeys(this.registry, cls).map((k) => ({ ...k, sig: signature(k.fields) }))));
     return keys;
   }
 

@@ -63,4 +63,24 @@ describe('audit of the demo CMDB', () => {
       ['cert-sso-nwo', 'warning'],
     ]);
   });
+
+  it('widened to applications, databases and caches, the unsupported rule finds only the tooling and standby replicas the README calls normal estate', async () => {
+    // The default scope is application services (decisions.md); widened, the rule must not turn up
+    // a production data store or application the demo forgot to wire to its service.
+    const widened = await new AuditService(cmdb).run({
+      actor: 'auditor',
+      now: DEMO_CLOCK,
+      store: false,
+      rules: { version: 1, builtins: { unsupported: { classes: ['ApplicationService', 'Application', 'Database', 'Cache'] } }, rules: [] },
+    });
+    expect(widened.findings.filter((f) => f.rule === 'unsupported').map((f) => f.ci)).toEqual([
+      'app-gitlab',
+      'app-logging',
+      'app-monitoring',
+      'app-rancher',
+      'app-vcenter',
+      'db-catalog-02',
+      'db-payments-02',
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   dependencies,
   ImpactIndexKeeper,
   singlePointsOfFailure,
+  singlePointsOfFailureAmong,
 } from '../../engine/impact/index.ts';
 import { NotFoundError } from '../../engine/errors.ts';
 import { graphOf, indexOf, registry, step } from './helpers.ts';
@@ -135,6 +136,26 @@ describe('dependencies', () => {
   });
 });
 
+/** A 2-of-3 cluster whose members m1 and m2 share switch sw1 (m3 is on sw2). */
+const CLUSTER = {
+  nodes: {
+    cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
+    m1: { class: 'Server' },
+    m2: { class: 'Server' },
+    m3: { class: 'Server' },
+    sw1: { class: 'Switch' },
+    sw2: { class: 'Switch' },
+  },
+  edges: [
+    ['m1', 'MEMBER_OF', 'cl'],
+    ['m2', 'MEMBER_OF', 'cl'],
+    ['m3', 'MEMBER_OF', 'cl'],
+    ['m1', 'CONNECTED_TO', 'sw1'],
+    ['m2', 'CONNECTED_TO', 'sw1'],
+    ['m3', 'CONNECTED_TO', 'sw2'],
+  ] as [string, string, string][],
+};
+
 describe('singlePointsOfFailure', () => {
   it('without redundancy, every transitive provider is a single point of failure', () => {
     const g = graphOf({ svc: { class: 'BusinessService' }, app: {}, db: { class: 'Database' }, vm: { class: 'VirtualMachine' } }, [
@@ -186,23 +207,62 @@ describe('singlePointsOfFailure', () => {
   it('finds a CI that alone takes a 2-of-3 group below its minimum, and not one that takes a single member', () => {
     const g = graphOf(
       {
-        cl: { class: 'Cluster', redundancy: [{ relationship: 'MEMBER_OF', minAvailable: 2 }] },
-        m1: { class: 'Server' },
-        m2: { class: 'Server' },
-        m3: { class: 'Server' },
-        sw1: { class: 'Switch' },
-        sw2: { class: 'Switch' },
+        ...CLUSTER.nodes,
       },
-      [
-        ['m1', 'MEMBER_OF', 'cl'],
-        ['m2', 'MEMBER_OF', 'cl'],
-        ['m3', 'MEMBER_OF', 'cl'],
-        ['m1', 'CONNECTED_TO', 'sw1'],
-        ['m2', 'CONNECTED_TO', 'sw1'],
-        ['m3', 'CONNECTED_TO', 'sw2'],
-      ],
+      [...CLUSTER.edges],
     );
     expect(singlePointsOfFailure(indexOf(g), registry, 'cl').spofs.map((s) => [s.id, s.kind])).toEqual([['sw1', 'group']]);
     expect(() => singlePointsOfFailure(indexOf(g), registry, 'nope')).toThrow('spof: CI "nope" not found');
+  });
+
+  it('answers many CIs at once exactly as one query per CI does, keeping only the candidate classes', () => {
+    // Two services share a rack whose PDUs feed a 1-of-2 server; one service also has its own
+    // hard chain, a 2-of-3 cluster behind a shared switch, and one service depends on the other.
+    const g = graphOf(
+      {
+        s1: { class: 'BusinessService' },
+        s2: { class: 'BusinessService' },
+        a1: {},
+        a2: {},
+        srv: { class: 'Server', redundancy: [{ relationship: 'POWERED_BY', minAvailable: 1 }] },
+        'pdu-a': { class: 'PDU' },
+        'pdu-b': { class: 'PDU' },
+        rack: { class: 'Rack' },
+        ...CLUSTER.nodes,
+      },
+      [
+        ['s1', 'DEPENDS_ON', 'a1'],
+        ['s2', 'DEPENDS_ON', 'a2'],
+        ['s2', 'DEPENDS_ON', 's1'],
+        ['a1', 'RUNS_ON', 'srv'],
+        ['a2', 'RUNS_ON', 'cl'],
+        ['srv', 'POWERED_BY', 'pdu-a'],
+        ['srv', 'POWERED_BY', 'pdu-b'],
+        ['pdu-a', 'LOCATED_IN', 'rack'],
+        ['pdu-b', 'LOCATED_IN', 'rack'],
+        ...CLUSTER.edges,
+      ],
+    );
+    const index = indexOf(g);
+    const cis = ['s2', 's1', 'a2', 's1'];
+    for (const keep of [() => true, (cls: string) => cls === 'Server' || cls === 'Switch' || cls === 'BusinessService']) {
+      const batch = singlePointsOfFailureAmong(index, registry, cis, keep);
+      const one = cis.map((ci) => {
+        const r = singlePointsOfFailure(index, registry, ci);
+        return { ci, spofs: r.spofs.filter((s) => keep(s.class)) };
+      });
+      expect(batch).toEqual(one);
+    }
+    const all = singlePointsOfFailureAmong(index, registry, ['s2'], () => true)[0]!.spofs;
+    expect(all.map((s) => [s.id, s.depth, s.kind])).toEqual([
+      ['a2', 1, 'hard'],
+      ['s1', 1, 'hard'],
+      ['a1', 2, 'hard'],
+      ['cl', 2, 'hard'],
+      ['srv', 3, 'hard'],
+      ['sw1', 4, 'group'],
+      ['rack', 5, 'group'],
+    ]);
+    expect(() => singlePointsOfFailureAmong(index, registry, ['s1', 'nope'], () => true)).toThrow('spof: CI "nope" not found');
   });
 });

@@ -11,8 +11,8 @@ import { SEVERITIES, type AuditGraph, type AuditRule, type Category, type PathSt
 
 export const SeverityParam = z.enum(SEVERITIES);
 
-/** A built-in rule: its id, category, parameter schema (defaults included) and factory. */
-export interface BuiltinRule<S extends z.ZodType = z.ZodType> {
+/** How a built-in rule is declared: its id, category, parameter schema (defaults included) and factory. */
+export interface BuiltinDef<S extends z.ZodObject> {
   id: string;
   category: Category;
   description: string;
@@ -20,8 +20,30 @@ export interface BuiltinRule<S extends z.ZodType = z.ZodType> {
   create(params: z.output<S>): AuditRule;
 }
 
-export function defineBuiltin<S extends z.ZodType>(def: BuiltinRule<S>): BuiltinRule<S> {
-  return def;
+/**
+ * A built-in rule as the rule list holds it: the parameters' type stays inside `compile`, so one
+ * list holds rules with different parameters, no cast needed.
+ */
+export interface BuiltinRule {
+  id: string;
+  category: Category;
+  description: string;
+  /** Parses a rule file's parameters for this rule (defaults applied) and builds the rule from them. */
+  compile(given: unknown): { success: true; params: Record<string, unknown>; rule: AuditRule } | { success: false; error: z.ZodError };
+}
+
+export function defineBuiltin<S extends z.ZodObject>(def: BuiltinDef<S>): BuiltinRule {
+  return {
+    id: def.id,
+    category: def.category,
+    description: def.description,
+    compile(given) {
+      const parsed = def.params.safeParse(given);
+      return parsed.success
+        ? { success: true, params: parsed.data, rule: def.create(parsed.data) }
+        : { success: false, error: parsed.error };
+    },
+  };
 }
 
 /** Retired CIs are history, not estate: rules about the live CMDB skip them. */

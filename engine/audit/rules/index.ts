@@ -26,20 +26,6 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = [
   singlePointOfFailure,
   redundancyUnderprovisioned,
   unsupported,
-] as unknown as readonly BuiltinRule[];
+];
 
-export {
-  requiredAttributes,
-  missingOwner,
-  orphan,
-  duplicate,
-  stale,
-  retiredDependency,
-  dependencyCycle,
-  environmentCrossing,
-  certificateExpiry,
-  singlePointOfFailure,
-  redundancyUnderprovisioned,
-  unsupported,
-};
 export { type BuiltinRule } from './common.ts';

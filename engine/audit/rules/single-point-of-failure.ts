@@ -5,9 +5,11 @@
  * and the network and power gear that is not internally redundant; logical layers (the service's
  * own application, its VIP) are single by nature, and a storage array is one CI with redundant
  * controllers inside (decisions.md). The finding is on the SPOF (what to fix), naming the service.
+ * All services are answered by one batch (singlePointsOfFailureAmong): they share their
+ * infrastructure, so a walk per service would repeat it once per service.
  */
 import { z } from 'zod';
-import { singlePointsOfFailure } from '../../impact/index.ts';
+import { singlePointsOfFailureAmong } from '../../impact/index.ts';
 import type { Finding } from '../types.ts';
 import { defineBuiltin, SeverityParam } from './common.ts';
 
@@ -43,9 +45,9 @@ export const singlePointOfFailure = defineBuiltin({
         if (r === undefined) inScope.set(cls, (r = classes.some((c) => registry.isA(cls, c))));
         return r;
       };
-      for (const svc of services) {
-        for (const s of singlePointsOfFailure(index, registry, svc).spofs) {
-          if (!reported(s.class)) continue;
+      const results = singlePointsOfFailureAmong(index, registry, services, reported);
+      for (const { ci: svc, spofs } of results) {
+        for (const s of spofs) {
           out.push({
             rule: 'single-point-of-failure',
             ci: s.id,
