@@ -320,6 +320,34 @@ export function flattened(r: CorrelationResult): string[] {
   return out;
 }
 
+/**
+ * Why a case missed (verbose): the root raised no incident and none of its callers did ("absent"),
+ * or its callers alerted but the root is not a candidate, or it is a candidate ranked below 3.
+ * Callers = CIs that reach the root by DEPENDS_ON/RUNS_ON (transitively).
+ */
+function missReason(g: MirrorGraph, incidents: readonly CorrelationIncident[], root: string, at: number): string | undefined {
+  if (at >= 0 && at < 3) return undefined;
+  const alerting = new Set(incidents.flatMap((i) => i.cis));
+  const callers = new Set<string>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    g.forEachInEdge(x, (_e, a, from) => {
+      if ((a.type === 'DEPENDS_ON' || a.type === 'RUNS_ON') && !callers.has(from) && from !== root) {
+        callers.add(from);
+        stack.push(from);
+      }
+    });
+  }
+  const direct = new Set<string>();
+  g.forEachInEdge(root, (_e, a, from) => {
+    if (a.type === 'DEPENDS_ON' || a.type === 'RUNS_ON') direct.add(from);
+  });
+  const alertingCallers = [...callers].filter((c) => alerting.has(c));
+  const alertingDirect = [...direct].filter((c) => alerting.has(c));
+  return `root ${alerting.has(root) ? 'alerts' : 'silent'}; ${alertingDirect.length}/${direct.size} direct callers and ${alertingCallers.length}/${callers.size} transitive callers alert; ${alerting.size} alerting CIs; ${at < 0 ? 'not a candidate' : `rank ${at + 1}`}`;
+}
+
 /** Naive ranker: the CI (incident CI or transitive provider) that covers the most incident CIs; ties: smaller total distance, then id. */
 export function coveringMost(g: MirrorGraph, incidents: readonly CorrelationIncident[]): string[] {
   const cover = new Map<string, { count: number; dist: number }>();
@@ -503,6 +531,8 @@ export function evaluate(
       }
       if (opts.verbose) {
         const alertsText = incidents.map((x) => `${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`).join(' ');
+        const why = missReason(g, incidents, f.root, at);
+        if (why) console.log(`  miss: ${why}`);
         console.log(
           `${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`,
         );

@@ -36,7 +36,7 @@
 import { InputError } from '../errors.ts';
 import { indexFor, type ImpactIndex } from '../impact/index.ts';
 import { parseDuration, toMillis } from './duration.ts';
-import { cmp, compactWalks, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
+import { cmp, compactWalks, coverBuffers, greedyCover, reachLowerBounds, Tally, type Chosen, type Settings, type Walks } from './cover.ts';
 import { assembleCluster } from './assemble.ts';
 import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
@@ -81,6 +81,7 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     cost: Math.log(Math.max(index.n, 2)),
     memo: reachMemo(index, maxDepth),
     lower: refinedBounds(index, maxDepth),
+    buffers: coverBuffers(index),
     history: learnHistory(index.idToIndex, options.history ?? [], window),
   };
   settings.coverCtx = { ...settings.ctx, weights: { ...weights, naturalRoot: 0 } };

@@ -53,6 +53,56 @@ export interface Settings {
   /** The index's reach memo and refined lower bounds (reach.ts), looked up once per call. */
   memo: Int32Array;
   lower: Int32Array;
+  /** Per-call and per-index buffers of the cover (`coverBuffers`): no module-level state (STYLE.md #17). */
+  buffers: CoverBuffers;
+}
+
+/** What `score` last found: the same numbers as `evaluate`, without the factors. */
+export interface Scored {
+  k: number;
+  score: number;
+  exact: boolean;
+  eligible: boolean;
+}
+
+/**
+ * Reused buffers of one call: `stats`, filled by every evaluation (hundreds of thousands per call;
+ * correlation is synchronous), `scored`, `score`'s answer, and the heaps, one per order, which live
+ * on the index (`index.derived`) so that their typed arrays outlive the call — 600k entry objects a
+ * call at 1M CIs were old-space garbage for the major GC.
+ */
+export interface CoverBuffers {
+  stats: CandidateStats;
+  scored: Scored;
+  heaps: Map<Order, EntryHeap>;
+}
+
+/** The `index.derived` key of the heaps (a token, never mutated). */
+const HEAPS = Object.freeze({ memo: 'correlation cover heaps' });
+
+export function coverBuffers(index: ImpactIndex): CoverBuffers {
+  return {
+    stats: {
+      n: 0,
+      background: 0,
+      k: 0,
+      reach: 0,
+      sumDistance: 0,
+      ownOpenedAt: Number.NaN,
+      firstOpenedAt: Number.NaN,
+      sumT: 0,
+      sumTT: 0,
+      sumDD: 0,
+      sumDT: 0,
+      weightSum: 0,
+      ownWeight: 1,
+      ownStrength: Number.NaN,
+      ownQuiet: 0,
+      changes: [],
+    },
+    scored: { k: 0, score: 0, exact: true, eligible: false },
+    heaps: index.derived(HEAPS, () => new Map<Order, EntryHeap>()),
+  };
 }
 
 /** Per-unit walks a tally folds: the full ones (`Evidence.walk*`) or the representatives' only (see `compactWalks`). */
@@ -185,29 +235,10 @@ export interface Evaluation {
   exact: boolean;
 }
 
-/** Reused by every evaluation (correlation is synchronous): hundreds of thousands per call. */
-const scratch: CandidateStats = {
-  n: 0,
-  background: 0,
-  k: 0,
-  reach: 0,
-  sumDistance: 0,
-  ownOpenedAt: Number.NaN,
-  firstOpenedAt: Number.NaN,
-  sumT: 0,
-  sumTT: 0,
-  sumDD: 0,
-  sumDT: 0,
-  weightSum: 0,
-  ownWeight: 1,
-  ownStrength: Number.NaN,
-  ownQuiet: 0,
-  changes: [],
-};
 const NO_CHANGES: readonly { id: string; at: number }[] = [];
 
 /**
- * Fills `scratch` with the statistics of candidate `c` over the tally's active units (k > 0) and
+ * Fills `s.buffers.stats` with the statistics of candidate `c` over the tally's active units (k > 0) and
  * tells whether its reach is known exactly. With `exact`, an unknown reach is refined by one
  * bounded walk first; the reach may still be a bound, a higher one, which the caller re-queues.
  */
@@ -230,7 +261,7 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
     for (const u of ev.changeUnits.get(c) ?? []) if (active[u]! > 0 && ev.unitTime[u]! < first) first = ev.unitTime[u]!;
   }
   const own = ev.candOwnUnit[c]!;
-  const st = scratch;
+  const st = s.buffers.stats;
   st.n = s.index.n;
   st.background = ev.units / s.index.n;
   st.k = acc[o]!;
@@ -256,19 +287,17 @@ export function evaluate(s: Settings, ev: Evidence, tally: Tally, c: number, exa
   const k = tally.acc[c * W]!;
   if (k <= 0) return { k: 0, score: Number.NEGATIVE_INFINITY, factors: [], exact: true };
   const known = statsOf(s, ev, tally, c, exact, out);
-  const { score, factors } = scoreCandidate(scratch, tally.forReport ? s.ctx : s.coverCtx);
+  const { score, factors } = scoreCandidate(s.buffers.stats, tally.forReport ? s.ctx : s.coverCtx);
   return { k, score, factors, exact: known };
 }
 
-/** What `score` last found: the same numbers as `evaluate`, without the factors. */
-export const scored = { k: 0, score: 0, exact: true, eligible: false };
-
 /**
  * `evaluate` without the factor breakdown (`scoreValue`: the same score to the last bit), into
- * `scored`; `eligible`: may found a group (≥ 2 incident CIs, or one with a recent change on it).
+ * `s.buffers.scored` (reused: read it before the next call); `eligible`: may found a group (≥ 2 incident CIs, or one with a recent change on it).
  */
-export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): typeof scored {
+export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact: boolean, out?: CorrelationResult): Scored {
   const k = tally.acc[c * W]!;
+  const { scored, stats } = s.buffers;
   scored.k = k;
   if (k <= 0) {
     scored.score = Number.NEGATIVE_INFINITY;
@@ -277,8 +306,8 @@ export function score(s: Settings, ev: Evidence, tally: Tally, c: number, exact:
     return scored;
   }
   scored.exact = statsOf(s, ev, tally, c, exact, out);
-  scored.score = scoreValue(scratch, tally.forReport ? s.ctx : s.coverCtx);
-  scored.eligible = k >= 2 || (k === 1 && recentChangeValue(scratch, s.ctx) > 0);
+  scored.score = scoreValue(stats, tally.forReport ? s.ctx : s.coverCtx);
+  scored.eligible = k >= 2 || (k === 1 && recentChangeValue(stats, s.ctx) > 0);
   return scored;
 }
 
@@ -320,7 +349,7 @@ export function greedyCover(
   const ids = s.index.nodeIds;
   const { active, version } = tally;
   const cost = s.cost;
-  const heap = EntryHeap.for(order, (c) => ids[ev.candNode[c]!]!);
+  const heap = EntryHeap.for(s.buffers.heaps, order, (c) => ids[ev.candNode[c]!]!);
   const push = (c: number, exact: boolean) => {
     const r = score(s, ev, tally, c, exact, out);
     out.stats.evaluated++;
@@ -398,11 +427,10 @@ export function cmp(a: string, b: string): number {
  * for weighted set cover; ordering by total score instead lets a hub that "explains" thousands of
  * unrelated incidents at a low rate win over the many tight causes that explain them better
  * (measured: 3 groups for 45 faults at 100k CIs). Entries live in typed arrays, reused by every
- * call (one heap per order: the split test's cover runs inside the 'score' one): 600k entry
- * objects a call at 1M CIs were old-space garbage for the major GC.
+ * call on the same index (`CoverBuffers.heaps`; one heap per order: the split test's cover runs
+ * inside the 'score' one).
  */
-class EntryHeap {
-  private static readonly heaps = new Map<Order, EntryHeap>();
+export class EntryHeap {
   key = new Float64Array(1024);
   score = new Float64Array(1024);
   cand = new Int32Array(1024);
@@ -413,9 +441,9 @@ class EntryHeap {
   size = 0;
   private idOf: (c: number) => string = () => '';
 
-  static for(order: Order, idOf: (c: number) => string): EntryHeap {
-    let h = EntryHeap.heaps.get(order);
-    if (h === undefined) EntryHeap.heaps.set(order, (h = new EntryHeap()));
+  static for(heaps: Map<Order, EntryHeap>, order: Order, idOf: (c: number) => string): EntryHeap {
+    let h = heaps.get(order);
+    if (h === undefined) heaps.set(order, (h = new EntryHeap()));
     h.entries = 0;
     h.size = 0;
     h.idOf = idOf;

@@ -86,23 +86,20 @@ interface Workspace {
   walks: WalkCache | undefined;
 }
 
-const workspaces = new WeakMap<ImpactIndex, Workspace>();
+/** The `index.derived` key of the workspace (a token, never mutated): one workspace per index view. */
+const WORKSPACE = Object.freeze({ memo: 'correlation evidence workspace' });
 
 function workspace(index: ImpactIndex, maxWalk: number): Workspace {
-  let w = workspaces.get(index);
-  if (w === undefined) {
-    w = {
-      seen: new Uint32Array(index.n),
-      stamp: 0,
-      candOf: new Int32Array(index.n).fill(-1),
-      changed: new Uint8Array(index.n),
-      queue: new Int32Array(0),
-      pool: new Map(),
-      triples: new Map(),
-      walks: undefined,
-    };
-    workspaces.set(index, w);
-  }
+  const w = index.derived<Workspace>(WORKSPACE, () => ({
+    seen: new Uint32Array(index.n),
+    stamp: 0,
+    candOf: new Int32Array(index.n).fill(-1),
+    changed: new Uint8Array(index.n),
+    queue: new Int32Array(0),
+    pool: new Map(),
+    triples: new Map(),
+    walks: undefined,
+  }));
   if (w.queue.length < maxWalk) w.queue = new Int32Array(maxWalk);
   return w;
 }

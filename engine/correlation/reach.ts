@@ -24,13 +24,15 @@ interface ReachCache {
   stamp: number;
 }
 
-const caches = new WeakMap<ImpactIndex, Map<string, ReachCache>>();
+/** `index.derived` keys: module-level constants (tokens, never mutated), one per memo kind. */
+const REACH_CACHES = Object.freeze({ memo: 'correlation reach caches' });
+const LOWER_BOUNDS = Object.freeze({ memo: 'correlation reach lower bounds' });
+const REFINED_BOUNDS = Object.freeze({ memo: 'correlation refined reach bounds' });
 
 export const DEFAULT_REACH_CAP = 50_000;
 
 function cacheFor(index: ImpactIndex, depth: number, cap: number): ReachCache {
-  let byKey = caches.get(index);
-  if (byKey === undefined) caches.set(index, (byKey = new Map()));
+  const byKey = index.derived(REACH_CACHES, () => new Map<string, ReachCache>());
   const key = `${depth}/${cap}`;
   let c = byKey.get(key);
   if (c === undefined) {
@@ -68,10 +70,12 @@ export function reachOf(index: ImpactIndex, node: number, depth: number, cap = D
  * doubling budgets only while it stays at the top of the heap, so a hub whose score is already
  * too low with 4,000 dependents never pays for a 50,000-node walk.
  */
-/** How many dominating dependents deep `reachAtLeast` is walking (bounded: dominance may cycle). */
-let nesting = 0;
-
 export function reachAtLeast(index: ImpactIndex, node: number, depth: number, budget: number, cap = DEFAULT_REACH_CAP): number {
+  return reachNested(index, node, depth, budget, cap, 0);
+}
+
+/** `reachAtLeast`, `nesting` dominating dependents deep (bounded: dominance may cycle). */
+function reachNested(index: ImpactIndex, node: number, depth: number, budget: number, cap: number, nesting: number): number {
   const c = cacheFor(index, depth, cap);
   const known = c.counts[node]!;
   if (known > 0) return known;
@@ -79,12 +83,7 @@ export function reachAtLeast(index: ImpactIndex, node: number, depth: number, bu
   // and its siblings too (see `inferProviders`).
   const w = nesting < 4 ? dominatingDependent(index, node) : -1;
   if (w >= 0 && c.counts[w] === 0) {
-    nesting++;
-    try {
-      reachAtLeast(index, w, depth, budget, cap);
-    } finally {
-      nesting--;
-    }
+    reachNested(index, w, depth, budget, cap, nesting + 1);
     if (c.counts[node]! > 0) return c.counts[node]!;
     // Its partial walk raised this node's bound (`raiseProviders`): enough for one step.
     const raised = refinedBounds(index, depth, cap)[node]!;
@@ -249,8 +248,6 @@ function raiseProviders(index: ImpactIndex, lb: Int32Array, node: number, count:
   }
 }
 
-const lowerBounds = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
-
 /**
  * A lower bound of `reachOf(index, v, depth, cap)` for every node at once, memoised per index:
  * lb_d(v) = 1 + max(distinct direct dependents, max over dependents of lb_{d−1}) — a node reaches
@@ -268,8 +265,7 @@ const lowerBounds = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
  * would. On an acyclic graph both are the same.
  */
 export function reachLowerBounds(index: ImpactIndex, depth: number, cap = DEFAULT_REACH_CAP, strict = false): Int32Array {
-  let byDepth = lowerBounds.get(index);
-  if (byDepth === undefined) lowerBounds.set(index, (byDepth = new Map()));
+  const byDepth = index.derived(LOWER_BOUNDS, () => new Map<number, Int32Array>());
   const key = (depth * 0x1000000 + Math.min(cap, 0xffffff)) * 2 + (strict ? 1 : 0);
   const known = byDepth.get(key);
   if (known !== undefined) return known;
@@ -347,8 +343,6 @@ function reachesCycle(index: ImpactIndex): Uint8Array {
   return out;
 }
 
-const refined = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
-
 /**
  * The strict `reachLowerBounds` raised by the walks of `reachAtLeast`: the best lower bound known so
  * far. It changes from call to call, so only lazy evaluation reads it (whose choices do not depend
@@ -356,8 +350,7 @@ const refined = new WeakMap<ImpactIndex, Map<number, Int32Array>>();
  * structural bounds.
  */
 export function refinedBounds(index: ImpactIndex, depth: number, cap = DEFAULT_REACH_CAP): Int32Array {
-  let byDepth = refined.get(index);
-  if (byDepth === undefined) refined.set(index, (byDepth = new Map()));
+  const byDepth = index.derived(REFINED_BOUNDS, () => new Map<number, Int32Array>());
   const key = depth * 0x1000000 + Math.min(cap, 0xffffff);
   let a = byDepth.get(key);
   if (a === undefined) byDepth.set(key, (a = reachLowerBounds(index, depth, cap, true).slice()));
