@@ -516,11 +516,13 @@ export function evaluate(
         }
       });
       if (opts.explain !== undefined && new Date(f.at).toISOString().startsWith(opts.explain)) {
-        for (const grp of r.groups) {
+        // Every candidate of every group, not only the report's top ones: where the root stands.
+        const every = correlate(index, incidents, { registry, window: '10m', history, topCandidates: 1000 });
+        for (const grp of every.groups) {
           console.log(
             `  group conf ${grp.confidence} ${grp.basis} [${grp.incidents.map((id) => incidents.find((x) => x.id === id)!.cis.join('→')).join(' ')}]${grp.ambiguity ? ` ambiguous: ${grp.ambiguity.candidates.join(', ')}` : ''}`,
           );
-          for (const c of grp.candidates)
+          for (const c of grp.candidates.slice(0, Math.max(5, grp.candidates.findIndex((x) => x.id === f.root) + 1)))
             console.log(
               `    ${c.id.padEnd(30)} ${String(c.score).padStart(8)} ${c.factors
                 .filter((x) => x.contribution !== 0)
@@ -531,11 +533,17 @@ export function evaluate(
       }
       if (opts.verbose) {
         const alertsText = incidents.map((x) => `${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`).join(' ');
-        const why = missReason(g, incidents, f.root, at);
-        if (why) console.log(`  miss: ${why}`);
+        let why = missReason(g, incidents, f.root, at);
+        if (why !== undefined && at < 0) {
+          // Absent from the report's top candidates, or not reached at all? Every candidate of every group.
+          const all = correlate(index, incidents, { registry, window: '10m', history, topCandidates: 1000 });
+          const k = all.groups.findIndex((grp) => grp.candidates.some((c) => c.id === f.root));
+          why += k < 0 ? '; not reached' : `; rank ${all.groups[k]!.candidates.findIndex((c) => c.id === f.root) + 1} in group ${k + 1}`;
+        }
         console.log(
           `${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`,
         );
+        if (why) console.log(`  miss: ${why}`);
       }
       // Every sixth Online Boutique fault with two incidents or more (not picked by outcome); Train-Ticket's history is too large to commit.
       if (name === 'online-boutique' && incidents.length >= 2 && i % 6 === 0)
