@@ -38,7 +38,7 @@ export const MODULES: Record<string, readonly string[]> = {
     'test/impact/report.test.ts',
     'test/impact/paths-and-types.test.ts',
   ],
-  'correlation/rank': ['test/itsm/correlation.test.ts'],
+  'correlation/rank': ['test/itsm/correlation.test.ts', 'test/itsm/correlation-cases.test.ts', 'test/itsm/correlation-nezha.test.ts'],
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
   'io/export': ['test/io.test.ts', 'test/io-export.test.ts'],
   'records/records': ['test/records/records.test.ts'],

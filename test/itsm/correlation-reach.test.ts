@@ -126,4 +126,25 @@ describe('correlation reach', () => {
     const s1 = index.idToIndex.get('s1')!;
     expect(loose[s1]).toBeGreaterThan(plainReach(index, s1, 16));
   });
+
+  it('keeps its memos per index: a second index of a graph with one more dependent counts it, the first keeps its own counts', () => {
+    const a = buildImpactIndex(estate, registry, 1);
+    const bigger = estate.copy();
+    bigger.addNode('extra', {
+      class: 'ApplicationService',
+      name: 'extra',
+      status: 'in_service',
+      environment: 'production',
+      criticality: 3,
+    });
+    bigger.addEdgeWithKey('extra|DEPENDS_ON|s1', 'extra', 's1', { type: 'DEPENDS_ON' });
+    const b = buildImpactIndex(bigger, registry, 1);
+    const rack = (ix: ImpactIndex) => ix.idToIndex.get('rack')!;
+    const before = reachOf(a, rack(a), 16);
+    expect(before).toBe(plainReach(a, rack(a), 16));
+    expect(reachOf(b, rack(b), 16)).toBe(before + 1);
+    expect(refinedBounds(b, 16)[rack(b)]!).toBeLessThanOrEqual(before + 1);
+    expect(reachOf(a, rack(a), 16)).toBe(before);
+    expect(reachAtLeast(a, rack(a), 16, 2)).toBe(before);
+  });
 });
