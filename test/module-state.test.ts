@@ -27,12 +27,6 @@ const ALLOWED = new Set([
   'engine/store/sqlite-scan-worker.ts:credits',
   'engine/store/sqlite-scan-worker.ts:after',
   'engine/store/sqlite-scan-worker.ts:done',
-  // Issue 13 moves these onto `ImpactIndex.derived()` (branch i13-corr).
-  'engine/correlation/evidence.ts:workspaces',
-  'engine/correlation/reach.ts:caches',
-  'engine/correlation/reach.ts:nesting',
-  'engine/correlation/reach.ts:lowerBounds',
-  'engine/correlation/reach.ts:refined',
 ]);
 
 const CONTAINERS = new Set(['Map', 'WeakMap', 'Set', 'WeakSet']);
