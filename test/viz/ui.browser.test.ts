@@ -295,6 +295,28 @@ describe('web UI in Chromium', () => {
     }
   });
 
+  it('asks the impact question once, before it knows who the caller is, and draws that answer', async () => {
+    const { page, errors, close } = await openPage(ui, 'viewer');
+    const asked: number[] = [];
+    let meAnswered = Number.POSITIVE_INFINITY;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/impact') asked.push(Date.now());
+    });
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/me') meAnswered = Math.min(meAnswered, Date.now());
+    });
+    try {
+      await page.goto(ui.base + PDUS);
+      await page.waitForSelector('[data-testid=map][data-rendered]');
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!).toBeLessThanOrEqual(meAnswered);
+      expect(await page.textContent('[data-count=down]')).toMatch(/^\d+ down$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('keeps every filter in the URL when several are changed one after another', async () => {
     const { page, errors, close } = await openPage(ui, 'viewer');
     try {

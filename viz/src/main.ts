@@ -7,6 +7,7 @@
 import { ApiError, describeError } from './api.ts';
 import type { ViewContext } from './context.ts';
 import { append, clear, h, link } from './dom.ts';
+import { impactKey, impactQueryOf } from './impact-request.ts';
 import { searchCis } from './search.ts';
 import { Session } from './session.ts';
 
@@ -194,6 +195,11 @@ async function route(): Promise<void> {
   // Fetch the view's chunk while /me is asked, not after: both are on the first render's path.
   const loading = VIEWS[name]?.();
   loading?.catch(() => undefined);
+  // Likewise the impact answer: the map's first render waits on it, not on who the caller is.
+  if (name === 'impact') {
+    const { request } = impactQueryOf(new URLSearchParams(location.search));
+    if (request !== null) session.prefetchImpact(impactKey(request), () => session.api.impact(request));
+  }
   if (!session.me && !(await session.resume())) {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
     return;

@@ -7,11 +7,15 @@
 import { Api, ApiError, type ImpactAnswer, type Me } from './api.ts';
 
 const KEY = 'cmdb.token';
+/** How long a held impact answer is redrawn without asking again (the view redraws on every filter change). */
+export const IMPACT_FRESH_MS = 60_000;
 
 export class Session {
   me: Me | null = null;
   /** The last impact answer and the request it answers, so redrawing the same question needs no request. */
   lastImpact: { key: string; answer: ImpactAnswer; at: number } | null = null;
+  /** An impact request the shell started before the view loaded (see `prefetchImpact`). */
+  private pendingImpact: { key: string; answer: Promise<ImpactAnswer> } | null = null;
   readonly api: Api;
 
   constructor(private readonly storage: Storage) {
@@ -48,9 +52,37 @@ export class Session {
     return me;
   }
 
+  /**
+   * Starts asking `key`'s impact question now, while `/me` and the view's code load, if a token is
+   * stored (without one the answer would be a 401 the login page handles anyway).
+   */
+  prefetchImpact(key: string, ask: () => Promise<ImpactAnswer>): void {
+    if (this.token() === null) return;
+    const held = this.lastImpact;
+    if (held?.key === key && Date.now() - held.at < IMPACT_FRESH_MS) return; // the view redraws what it holds
+    const answer = ask();
+    answer.catch(() => undefined); // the view asks again and reports the error
+    this.pendingImpact = { key, answer };
+  }
+
+  /** The prefetched answer to `key` if one is under way (used once), else `ask()`. */
+  async takeImpact(key: string, ask: () => Promise<ImpactAnswer>): Promise<ImpactAnswer> {
+    const pending = this.pendingImpact;
+    this.pendingImpact = null;
+    if (pending?.key === key) {
+      try {
+        return await pending.answer;
+      } catch {
+        // fall through: ask again, so the error the view shows is the one it gets now
+      }
+    }
+    return ask();
+  }
+
   logout(): void {
     this.storage.removeItem(KEY);
     this.me = null;
     this.lastImpact = null;
+    this.pendingImpact = null;
   }
 }

@@ -4,23 +4,14 @@
  * nodes the server groups). Relationship types, environments and depth are API options (they
  * change the question); state, class, grouping and find only change what is drawn.
  */
-import type { ImpactRequest } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, h } from '../dom.ts';
+import { impactKey, impactQueryOf } from '../impact-request.ts';
 import { mountMapPanel } from '../map-panel.ts';
+import { IMPACT_FRESH_MS } from '../session.ts';
 
 export async function render(ctx: ViewContext): Promise<void> {
-  const p = ctx.params;
-  const cis = p
-    .getAll('ci')
-    .flatMap((v) => v.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const mode = p.get('mode') === 'degraded' ? 'degraded' : 'down';
-  const depth = p.get('depth');
-  const types = p.get('types') ?? '';
-  const env = p.get('env') ?? '';
-  const maxNodes = Number(p.get('maxNodes') ?? '2000');
+  const { cis, mode, depth, types, env, request: req } = impactQueryOf(ctx.params);
 
   const origins = h('input', {
     name: 'ci',
@@ -90,26 +81,17 @@ export async function render(ctx: ViewContext): Promise<void> {
     form,
     body,
   ]);
-  if (cis.length === 0) {
+  if (req === null) {
     append(body, [h('p', { class: 'muted' }, 'Name one or more CIs, e.g. both PDUs of a rack: pdu-east-b3-a, pdu-east-b3-b.')]);
     return;
   }
-  const req: ImpactRequest = {
-    origins: cis.map((ci) => ({ ci, effect: mode })),
-    group: 'auto',
-    context: true,
-    maxNodes: Number.isFinite(maxNodes) && maxNodes >= 10 ? maxNodes : 2000,
-  };
-  if (depth !== null && depth !== '') req.maxDepth = Number(depth);
-  if (types) req.relationshipTypes = types.split(',').filter(Boolean);
-  if (env) req.environments = env.split(',').filter(Boolean);
   append(body, [h('p', { class: 'muted' }, 'Asking the API…')]);
   // Changing only what is drawn (grouping, expanded groups, filters, selection) re-renders from the
   // answer already held; a different question asks the API again.
-  const key = JSON.stringify(req);
+  const key = impactKey(req);
   const held = ctx.session.lastImpact;
-  const fresh = held?.key === key && Date.now() - held.at < 60_000;
-  const answer = fresh ? held.answer : await ctx.session.api.impact(req);
+  const fresh = held?.key === key && Date.now() - held.at < IMPACT_FRESH_MS;
+  const answer = fresh ? held.answer : await ctx.session.takeImpact(key, () => ctx.session.api.impact(req));
   if (!fresh) ctx.session.lastImpact = { key, answer, at: Date.now() };
   performance.mark('cmdb:answer');
   await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}` });
