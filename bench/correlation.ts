@@ -207,6 +207,49 @@ export function faultCandidates(index: ImpactIndex, min = 3, limit = 4000, rand?
   return [...new Set(sample)].filter((v) => reachOf(index, v, 8, 200) > min);
 }
 
+type Injected = { fault: Fault; incidents: CorrelationIncident[]; changes: CorrelationChange[] };
+type Inject = typeof injectFault;
+
+/**
+ * One case's faults, drawn the same way for both generators: one fault, or (`double`) a second
+ * one up to 5 minutes later; undefined when the draw must be retried (a fault raised no alert,
+ * the same CI twice, or two faults whose alerts overlap so much no one could tell them apart).
+ * Each incident's truth is its fault's CI.
+ */
+function drawFaults(
+  inject: Inject,
+  index: ImpactIndex,
+  rand: Rand,
+  candidates: readonly number[],
+  t0: number,
+  idPrefix: string,
+  double: boolean,
+  isMonitored: (v: number) => boolean,
+): { faults: Injected[]; truth: Map<string, string>; incidents: CorrelationIncident[]; changes: CorrelationChange[] } | undefined {
+  const f1 = rand.pick(candidates);
+  const one = inject(index, rand, f1, t0, `${idPrefix}-a`, isMonitored);
+  if (!one) return undefined;
+  const faults = [one];
+  if (double) {
+    const f2 = rand.pick(candidates);
+    if (f2 === f1) return undefined;
+    const two = inject(index, rand, f2, t0 + rand.between(0, 5) * MINUTE, `${idPrefix}-b`, isMonitored);
+    if (!two) return undefined;
+    const s1 = new Set(one.incidents.map((i) => i.cis[0]));
+    if (two.incidents.filter((i) => s1.has(i.cis[0])).length > two.incidents.length / 2) return undefined;
+    faults.push(two);
+  }
+  const truth = new Map<string, string>();
+  const incidents: CorrelationIncident[] = [];
+  const changes: CorrelationChange[] = [];
+  for (const f of faults) {
+    for (const i of f.incidents) truth.set(i.id, f.fault.ci);
+    incidents.push(...f.incidents);
+    changes.push(...f.changes);
+  }
+  return { faults, truth, incidents, changes };
+}
+
 function injectFault(
   index: ImpactIndex,
   rand: Rand,
@@ -259,29 +302,9 @@ export function makeCases(index: ImpactIndex, graphName: string, count: number, 
   let attempts = 0;
   while (cases.length < count && attempts++ < count * 50) {
     const t0 = Date.UTC(2026, 2, 1) + cases.length * 86_400_000;
-    const double = cases.length % 3 === 2;
-    const f1 = rand.pick(candidates);
-    const one = injectFault(index, rand, f1, t0, `${graphName}-${cases.length}-a`, isMonitored);
-    if (!one) continue;
-    const faults = [one];
-    if (double) {
-      const f2 = rand.pick(candidates);
-      if (f2 === f1) continue;
-      const two = injectFault(index, rand, f2, t0 + rand.between(0, 5) * MINUTE, `${graphName}-${cases.length}-b`, isMonitored);
-      if (!two) continue;
-      // Two faults whose alerts overlap entirely cannot be told apart by anyone: skip those draws.
-      const s1 = new Set(one.incidents.map((i) => i.cis[0]));
-      if (two.incidents.filter((i) => s1.has(i.cis[0])).length > two.incidents.length / 2) continue;
-      faults.push(two);
-    }
-    const truth = new Map<string, string>();
-    const incidents: CorrelationIncident[] = [];
-    const changes: CorrelationChange[] = [];
-    for (const f of faults) {
-      for (const i of f.incidents) truth.set(i.id, f.fault.ci);
-      incidents.push(...f.incidents);
-      changes.push(...f.changes);
-    }
+    const drawn = drawFaults(injectFault, index, rand, candidates, t0, `${graphName}-${cases.length}`, cases.length % 3 === 2, isMonitored);
+    if (!drawn) continue;
+    const { faults, truth, incidents, changes } = drawn;
     const noise = rand.int(0, 5);
     for (let i = 0; i < noise; i++) {
       const id = `${graphName}-${cases.length}-noise-${i}`;
@@ -447,28 +470,18 @@ export function makeRealisticCases(index: ImpactIndex, graphName: string, count:
   let attempts = 0;
   while (cases.length < count && attempts++ < count * 50) {
     const t0 = T + cases.length * 86_400_000;
-    const double = cases.length % 3 === 2;
-    const f1 = rand.pick(candidates);
-    const one = injectRealistic(index, rand, f1, t0, `${graphName}-${cases.length}-a`, isMonitored);
-    if (!one) continue;
-    const faults = [one];
-    if (double) {
-      const f2 = rand.pick(candidates);
-      if (f2 === f1) continue;
-      const two = injectRealistic(index, rand, f2, t0 + rand.between(0, 5) * MINUTE, `${graphName}-${cases.length}-b`, isMonitored);
-      if (!two) continue;
-      const s1 = new Set(one.incidents.map((i) => i.cis[0]));
-      if (two.incidents.filter((i) => s1.has(i.cis[0])).length > two.incidents.length / 2) continue;
-      faults.push(two);
-    }
-    const truth = new Map<string, string>();
-    const incidents: CorrelationIncident[] = [];
-    const changes: CorrelationChange[] = [];
-    for (const f of faults) {
-      for (const i of f.incidents) truth.set(i.id, f.fault.ci);
-      incidents.push(...f.incidents);
-      changes.push(...f.changes);
-    }
+    const drawn = drawFaults(
+      injectRealistic,
+      index,
+      rand,
+      candidates,
+      t0,
+      `${graphName}-${cases.length}`,
+      cases.length % 3 === 2,
+      isMonitored,
+    );
+    if (!drawn) continue;
+    const { faults, truth, incidents, changes } = drawn;
     const taken = new Set(incidents.map((i) => i.cis[0]));
     let noiseN = 0;
     const noise = (v: number, signal: IncidentSignal) => {
