@@ -8,7 +8,7 @@ import { Api, ApiError, type ImpactAnswer, type Me } from './api.ts';
 
 const KEY = 'cmdb.token';
 /** How long a held impact answer is redrawn without asking again (the view redraws on every filter change). */
-export const IMPACT_FRESH_MS = 60_000;
+const IMPACT_FRESH_MS = 60_000;
 
 export class Session {
   me: Me | null = null;
@@ -52,14 +52,19 @@ export class Session {
     return me;
   }
 
+  /** The held answer to `key` while it is fresh, else undefined. */
+  heldImpact(key: string): ImpactAnswer | undefined {
+    const held = this.lastImpact;
+    return held?.key === key && Date.now() - held.at < IMPACT_FRESH_MS ? held.answer : undefined;
+  }
+
   /**
    * Starts asking `key`'s impact question now, while `/me` and the view's code load, if a token is
    * stored (without one the answer would be a 401 the login page handles anyway).
    */
   prefetchImpact(key: string, ask: () => Promise<ImpactAnswer>): void {
     if (this.token() === null) return;
-    const held = this.lastImpact;
-    if (held?.key === key && Date.now() - held.at < IMPACT_FRESH_MS) return; // the view redraws what it holds
+    if (this.heldImpact(key) !== undefined) return; // the view redraws what it holds
     const answer = ask();
     answer.catch(() => undefined); // the view asks again and reports the error
     this.pendingImpact = { key, answer };

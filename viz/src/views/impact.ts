@@ -8,7 +8,6 @@ import type { ViewContext } from '../context.ts';
 import { append, clear, h } from '../dom.ts';
 import { impactKey, impactQueryOf } from '../impact-request.ts';
 import { mountMapPanel } from '../map-panel.ts';
-import { IMPACT_FRESH_MS } from '../session.ts';
 
 export async function render(ctx: ViewContext): Promise<void> {
   const { cis, mode, depth, types, env, request: req } = impactQueryOf(ctx.params);
@@ -89,10 +88,9 @@ export async function render(ctx: ViewContext): Promise<void> {
   // Changing only what is drawn (grouping, expanded groups, filters, selection) re-renders from the
   // answer already held; a different question asks the API again.
   const key = impactKey(req);
-  const held = ctx.session.lastImpact;
-  const fresh = held?.key === key && Date.now() - held.at < IMPACT_FRESH_MS;
-  const answer = fresh ? held.answer : await ctx.session.takeImpact(key, () => ctx.session.api.impact(req));
-  if (!fresh) ctx.session.lastImpact = { key, answer, at: Date.now() };
+  const held = ctx.session.heldImpact(key);
+  const answer = held ?? (await ctx.session.takeImpact(key, () => ctx.session.api.impact(req)));
+  if (held === undefined) ctx.session.lastImpact = { key, answer, at: Date.now() };
   performance.mark('cmdb:answer');
   await mountMapPanel(ctx, body, answer, { name: `impact-${cis.join('+')}` });
   document.title = `Impact ${cis.join(', ')} — graph-cmdb`;
