@@ -11,6 +11,7 @@ import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
 import { checkChangeScope, type ChangeDoc } from './audit/authorisation.ts';
 import { PastGraphs, type AsOf, type PastGraph, type PastGraphsOptions } from './verification/past-graphs.ts';
+import type { Snapshot } from './audit/snapshot.ts';
 
 export interface WriteOptions extends ApplyOptions {
   /** Names mutation `i` in error messages, e.g. `import: cis.csv line 7` (default `apply: mutation i`). */
@@ -58,6 +59,11 @@ export class Cmdb {
    */
   asOf(asOf: AsOf): Promise<PastGraph> {
     return this.past.graph(asOf);
+  }
+
+  /** The full documents at `seq` (0: the empty graph), from the same owner and cache as `asOf` (baselines, diffs). */
+  snapshotAt(seq: number): Promise<Snapshot> {
+    return this.past.snapshotAt(seq);
   }
 
   /** Rebuild counters of the as-of cache (tests prove a kept graph is not rebuilt). */

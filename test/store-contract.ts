@@ -416,6 +416,21 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       );
     });
 
+    it('keeps checkpoint bytes exactly, parts in order, replaced by name, outside the event log', async () => {
+      expect(await store.getCheckpoint('b1')).toBeUndefined();
+      const big = new Uint8Array(300_000).map((_, i) => (i * 7919) % 256);
+      await store.putCheckpoint({ name: 'b1', seq: 0, parts: [Uint8Array.of(0, 255, 128), big, new Uint8Array(0)] });
+      const got = await store.getCheckpoint('b1');
+      expect(got?.seq).toBe(0);
+      expect(got?.parts.map((p) => Buffer.from(p).toString('hex'))).toEqual(['00ff80', Buffer.from(big).toString('hex'), '']);
+      await store.putCheckpoint({ name: 'b1', seq: 7, parts: [Uint8Array.of(1)] });
+      await store.putCheckpoint({ name: 'b2', seq: 9, parts: [Uint8Array.of(2)] });
+      expect(await store.getCheckpoint('b1')).toEqual({ name: 'b1', seq: 7, parts: [Uint8Array.of(1)] });
+      expect((await store.getCheckpoint('b2'))?.parts).toEqual([Uint8Array.of(2)]);
+      expect(await store.lastSeq()).toBe(0);
+      expect(await store.counts()).toMatchObject({ events: 0, records: 0 });
+    });
+
     it('answers ping while open', async () => {
       expect(await store.ping()).toBe(true);
     });

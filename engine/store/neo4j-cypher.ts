@@ -57,7 +57,13 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE INDEX cmdb_event_entity_id IF NOT EXISTS FOR (e:Event) ON (e.entity, e.id)',
   'CREATE CONSTRAINT cmdb_sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE',
   'CREATE CONSTRAINT cmdb_record_kind_id IF NOT EXISTS FOR (r:Record) REQUIRE (r.kind, r.id) IS UNIQUE',
+  'CREATE CONSTRAINT cmdb_checkpoint_name_part IF NOT EXISTS FOR (c:Checkpoint) REQUIRE (c.name, c.part) IS UNIQUE',
 ];
+
+/** Replay checkpoints: `:Checkpoint` nodes, one per part, bytes as a byte-array property (never in the event log). */
+export const DELETE_CHECKPOINT = 'MATCH (c:Checkpoint {name: $name}) DELETE c';
+export const PUT_CHECKPOINT_PARTS = 'UNWIND $rows AS row CREATE (:Checkpoint {name: $name, part: row.part, seq: $seq, data: row.data})';
+export const GET_CHECKPOINT = 'MATCH (c:Checkpoint {name: $name}) RETURN c.part AS part, c.seq AS seq, c.data AS data ORDER BY part';
 
 /**
  * Relationship ids are unique per type in Neo4j (relationship property uniqueness constraints,

@@ -27,6 +27,7 @@ import {
   type Mutation,
   type StoreCounts,
   type StoredRecord,
+  type StoredCheckpoint,
   type CISummary,
   type RelationshipEnds,
   type WriteContext,
@@ -463,6 +464,30 @@ export class Neo4jStore implements GraphStore {
     const limit = query.limit ?? Number.MAX_SAFE_INTEGER;
     const recs = await this.read('listRecords', Q.PAGE_RECORDS, { kind, after: query.after ?? '', limit: neo4j.int(limit) });
     return recs.map((r) => toRecord(r.r as Record<string, unknown>));
+  }
+
+  async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    const { name, seq, parts } = checkpoint;
+    // The driver sends an Int8Array as a Neo4j byte array; the body is safe to retry (delete, then create).
+    const rows = parts.map((data, part) => ({ part: neo4j.int(part), data: new Int8Array(data.buffer, data.byteOffset, data.byteLength) }));
+    await this.guard('putCheckpoint', () =>
+      this.withSession('WRITE', (s) =>
+        s.executeWrite(async (tx) => {
+          await tx.run(Q.DELETE_CHECKPOINT, { name });
+          await tx.run(Q.PUT_CHECKPOINT_PARTS, { name, seq: neo4j.int(seq), rows });
+        }),
+      ),
+    );
+  }
+
+  async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
+    const recs = await this.read('getCheckpoint', Q.GET_CHECKPOINT, { name });
+    if (recs.length === 0) return undefined;
+    const bytes = (v: unknown) => {
+      const a = v as Int8Array;
+      return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    };
+    return { name, seq: num(recs[0]!.seq), parts: recs.map((r) => bytes(r.data)) };
   }
 
   async lastSeq(): Promise<number> {

@@ -104,6 +104,17 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/**
+ * A replay checkpoint as the store keeps it: opaque bytes in parts, under a name (a baseline's).
+ * The store neither reads nor trusts them; engine/verification/checkpoints.ts encodes them and
+ * checks them against the hash the hash-chained log recorded before using them.
+ */
+export interface StoredCheckpoint {
+  name: string;
+  seq: number;
+  parts: Uint8Array[];
+}
+
 export interface GraphStore {
   /** `sqlite` or `neo4j`, for messages and metrics. */
   readonly kind: string;
@@ -129,6 +140,14 @@ export interface GraphStore {
   getRecord(kind: string, id: string): Promise<StoredRecord | undefined>;
   /** Records of one kind ordered by id, a page at a time (keyset: ids > after). */
   listRecords(kind: string, query?: { after?: string; limit?: number }): Promise<StoredRecord[]>;
+
+  /**
+   * Stores a replay checkpoint (replacing one of the same name), outside the event log: it is a
+   * cache of what the log already says, so writing it appends no event and bumps no seq.
+   */
+  putCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /** The checkpoint stored under `name`, its parts in order; undefined when there is none. */
+  getCheckpoint(name: string): Promise<StoredCheckpoint | undefined>;
 
   lastSeq(): Promise<number>;
   counts(): Promise<StoreCounts>;

@@ -28,6 +28,7 @@ import type {
   CISummary,
   RelationshipEnds,
   StoredRecord,
+  StoredCheckpoint,
   WriteContext,
 } from './port.ts';
 
@@ -64,6 +65,15 @@ CREATE TABLE IF NOT EXISTS events (
   change_id TEXT,
   hash TEXT,
   prev_hash TEXT
+);
+-- Replay checkpoints (a baseline's graph at its seq, engine/verification/checkpoints.ts): opaque
+-- parts outside the event log, checked against the hash the log recorded before use.
+CREATE TABLE IF NOT EXISTS checkpoints (
+  name TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (name, part)
 );
 -- Index entries are (entity_id, seq): seq is the rowid, so history comes out in order for free.
 CREATE INDEX IF NOT EXISTS events_by_entity ON events(entity_id);
@@ -254,6 +264,21 @@ export class SqliteStore implements GraphStore {
     return rows.map((r) => JSON.parse(r.doc) as StoredRecord);
   }
 
+  async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    const db = this.conn;
+    const st = this.statements(db);
+    db.transaction(() => {
+      st.deleteCheckpoint.run(checkpoint.name);
+      checkpoint.parts.forEach((data, part) => st.putCheckpointPart.run(checkpoint.name, part, checkpoint.seq, Buffer.from(data)));
+    })();
+  }
+
+  async getCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
+    const rows = this.statements(this.conn).getCheckpoint.all(name) as { seq: number; data: Buffer }[];
+    if (rows.length === 0) return undefined;
+    return { name, seq: rows[0]!.seq, parts: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)) };
+  }
+
   async lastSeq(): Promise<number> {
     return (this.statements(this.conn).lastSeq.get() as { seq: number | null }).seq ?? 0;
   }
@@ -327,6 +352,9 @@ function prepare(db: Database.Database) {
     pageCIs: db.prepare('SELECT doc FROM cis WHERE id > ? ORDER BY id LIMIT ?'),
     pageRels: db.prepare('SELECT doc FROM relationships WHERE id > ? ORDER BY id LIMIT ?'),
     pageCISummaries: db.prepare(PAGE_CI_SUMMARIES),
+    deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE name = ?'),
+    putCheckpointPart: db.prepare('INSERT INTO checkpoints (name, part, seq, data) VALUES (?, ?, ?, ?)'),
+    getCheckpoint: db.prepare('SELECT seq, data FROM checkpoints WHERE name = ? ORDER BY part'),
     pageRelationshipEnds: db.prepare(PAGE_RELATIONSHIP_ENDS),
     // Row count estimates (O(log n)) that choose where a hydration scan runs.
     maxCIRowid: db.prepare('SELECT max(rowid) AS n FROM cis'),

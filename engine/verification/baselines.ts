@@ -1,17 +1,19 @@
 /**
  * Baselines: a named snapshot of the whole graph at a seq (every hop, no cap), stored as a
- * `baseline` record holding the seq, the log head hash at that seq and the SHA-256 of the graph's
- * content. The content itself is not copied: the hash-chained event log rebuilds it exactly, and
- * the content hash proves a later rebuild is the graph that was baselined (decisions.md).
- * Diffs are attribute by attribute, between two baselines or a baseline and now.
+ * `baseline` record holding the seq, the log head hash at that seq, the SHA-256 of the graph's
+ * content and the description of its replay checkpoint. The checkpoint (the full documents at that
+ * seq, checkpoints.ts) is written to the store beside the graph before the record, so the record's
+ * creation event — hash-chained — vouches for its bytes; as-of reads at or after the seq start from
+ * it (past-graphs.ts). The content hash proves a later rebuild is the graph that was baselined.
+ * Diffs are attribute by attribute, between two baselines or a baseline and now (decisions.md).
  */
 import type { Cmdb } from '../cmdb.ts';
 import { ConflictError, InputError, NotFoundError } from '../errors.ts';
 import { diffSnapshots, snapshotHash, type Snapshot, type SnapshotDiff } from '../audit/snapshot.ts';
-import { snapshotsAt } from './as-of.ts';
 import { logHead } from './log.ts';
+import { BASELINE, encodeCheckpoint, type CheckpointMeta } from './checkpoints.ts';
 
-export const BASELINE = 'baseline';
+export { BASELINE };
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export interface Baseline {
@@ -24,6 +26,8 @@ export interface Baseline {
   logHash: string | null;
   contentHash: string;
   counts: { cis: number; relationships: number };
+  /** The replay checkpoint written with it (absent on baselines made before checkpoints existed). */
+  checkpoint?: CheckpointMeta;
 }
 
 export class BaselineService {
@@ -41,7 +45,10 @@ export class BaselineService {
       throw new ConflictError(`baseline: "${name}" already exists (baselines are never overwritten)`, { name, reason: 'duplicate_id' });
     const head = await logHead(this.cmdb.store);
     const seq = options.seq ?? head?.seq ?? 0;
-    const [snap] = await snapshotsAt(this.cmdb.store, [seq]);
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq > (head?.seq ?? 0))
+      throw new InputError(`baseline: seq ${seq} must be between 0 and the log's end (${head?.seq ?? 0})`, { seq, last: head?.seq ?? 0 });
+    const snap = await this.cmdb.snapshotAt(seq);
+    const checkpoint = encodeCheckpoint({ ...snap, seq });
     const hashAt =
       seq === head?.seq ? head.hash : (((await this.cmdb.store.eventsAfter(seq - 1, 1))[0] as { hash?: string } | undefined)?.hash ?? null);
     const baseline: Baseline = {
@@ -51,9 +58,13 @@ export class BaselineService {
       actor,
       ...(options.description ? { description: options.description } : {}),
       logHash: seq === 0 ? null : hashAt,
-      contentHash: snapshotHash(snap!),
-      counts: { cis: snap!.cis.size, relationships: snap!.relationships.size },
+      contentHash: snapshotHash(snap),
+      counts: { cis: snap.cis.size, relationships: snap.relationships.size },
+      checkpoint: checkpoint.meta,
     };
+    // Checkpoint first: a record without its checkpoint would be refused at every read; a checkpoint
+    // without its record (the write below failed) is never looked up.
+    await this.cmdb.store.putCheckpoint({ name, seq, parts: checkpoint.parts });
     await this.cmdb.apply(
       [{ op: 'putRecord', kind: BASELINE, id: name, doc: baseline as unknown as Record<string, unknown>, expectedVersion: 0 }],
       { actor },
@@ -83,8 +94,9 @@ export class BaselineService {
     const a = await this.get(name);
     const b = to !== undefined ? await this.get(to) : undefined;
     const now = await this.cmdb.store.lastSeq();
-    const [sa, sb] = await snapshotsAt(this.cmdb.store, [a.seq, b ? b.seq : now]);
-    const checks: [Baseline, Snapshot][] = [[a, sa!], ...(b ? [[b, sb!] as [Baseline, Snapshot]] : [])];
+    const sa = await this.cmdb.snapshotAt(a.seq);
+    const sb = await this.cmdb.snapshotAt(b ? b.seq : now);
+    const checks: [Baseline, Snapshot][] = [[a, sa], ...(b ? [[b, sb] as [Baseline, Snapshot]] : [])];
     for (const [base, snap] of checks) {
       if (snapshotHash(snap) !== base.contentHash) {
         throw new ConflictError(
@@ -93,6 +105,6 @@ export class BaselineService {
         );
       }
     }
-    return { baseline: a.name, toBaseline: b?.name ?? null, ...diffSnapshots(sa!, sb!) };
+    return { baseline: a.name, toBaseline: b?.name ?? null, ...diffSnapshots(sa, sb) };
   }
 }

@@ -1,11 +1,14 @@
 /**
- * As-of reads ("what would this outage have taken down last Tuesday"): the graph as it stood at a
- * past seq, rebuilt from the event log into a throwaway snapshot (full documents), a throwaway
- * mirror and, on the first graph question, its own impact index — the live mirror and its index
- * are never touched. One `PastGraphs` belongs to each `Cmdb`; it keeps the last few rebuilt graphs
- * (bounded, least recently used out) because a reviewer pages and asks several questions of one
- * past state, and a later seq starts from the nearest kept graph before it instead of from seq 0.
- * The past never changes (the log is append-only and hash-chained), so nothing here is invalidated.
+ * As-of reads ("what would this outage have taken down last Tuesday"): the one owner of "the graph
+ * at seq N". It is rebuilt from the event log into a throwaway snapshot (full documents), a
+ * throwaway mirror (built on the first graph question only) and, on the first impact question, its
+ * own impact index — the live mirror and its index are never touched. One `PastGraphs` belongs to
+ * each `Cmdb`; it keeps the last few rebuilt graphs (bounded, least recently used out) because a
+ * reviewer pages and asks several questions of one past state. A rebuild starts from the nearest
+ * point at or before its seq that it can trust: a kept graph, or the newest baseline checkpoint
+ * whose bytes the hash-chained log vouches for (checkpoints.ts), else seq 0 — and replays only the
+ * events after it. The past never changes (the log is append-only and hash-chained), so nothing
+ * here is invalidated.
  *
  * A point in time is a seq or an ISO timestamp; a timestamp means the last event at or before it.
  * A point after the log's end is a client error (InputError, 400); a point before the first event
@@ -19,6 +22,7 @@ import { buildImpactIndex, type ImpactIndex } from '../impact/index.ts';
 import { applyToSnapshot, emptySnapshot, type Snapshot } from '../audit/snapshot.ts';
 import type { ChangeEvent, GraphStore } from '../store/port.ts';
 import { InputError, NotFoundError } from '../errors.ts';
+import { checkpointCandidates, loadCheckpoint } from './checkpoints.ts';
 
 /** A point in the past as a user names it. */
 export type AsOf = { seq: number } | { at: string };
@@ -34,15 +38,20 @@ const PAGE = 10_000;
 /** The graph at one past seq; read-only by contract (it may be shared by concurrent requests). */
 export class PastGraph {
   private index: ImpactIndex | undefined;
+  private built: Mirror | undefined;
 
   constructor(
     readonly point: AsOfPoint,
     /** Full documents, as a store read would have returned them then. */
     readonly snapshot: Snapshot,
-    /** Topology and algorithm attributes, as the live mirror held them then. */
-    readonly mirror: Mirror,
     private readonly registry: Registry,
   ) {}
+
+  /** Topology and algorithm attributes, as the live mirror held them then; built on first use (a document read needs none). */
+  get mirror(): Mirror {
+    this.built ??= mirrorOf(this.snapshot);
+    return this.built;
+  }
 
   get seq(): number {
     return this.point.seq;
@@ -77,8 +86,13 @@ export class PastGraphs {
   private readonly done = new Map<number, PastGraph>();
   private readonly capacity: number;
   private readonly now: () => number;
-  /** Counters for tests and metrics: how many graphs were rebuilt, how many events replayed. */
-  readonly stats = { rebuilds: 0, eventsReplayed: 0, hits: 0 };
+  /**
+   * Counters for tests and metrics: graphs rebuilt, events replayed, cache hits, rebuilds started
+   * from a baseline checkpoint, and checkpoints refused (their bytes or vouching event did not agree).
+   */
+  readonly stats = { rebuilds: 0, eventsReplayed: 0, hits: 0, checkpointsUsed: 0, checkpointsRefused: 0 };
+  /** Why the last checkpoint was refused (logs, tests). */
+  lastRefusal: string | undefined;
 
   constructor(
     private readonly store: GraphStore,
@@ -119,7 +133,19 @@ export class PastGraphs {
 
   /** The graph as `asOf` names it, rebuilt once and kept while it is among the last `capacity` asked. */
   async graph(asOf: AsOf): Promise<PastGraph> {
-    const point = await this.resolve(asOf);
+    return this.at(await this.resolve(asOf));
+  }
+
+  /**
+   * The full documents at `seq` (baselines, diffs): seq 0 is the empty graph, any other seq is
+   * resolved and rebuilt like an as-of read (and kept like one).
+   */
+  async snapshotAt(seq: number): Promise<Snapshot> {
+    if (seq === 0) return emptySnapshot();
+    return (await this.graph({ seq })).snapshot;
+  }
+
+  private at(point: AsOfPoint): Promise<PastGraph> {
     const kept = this.kept.get(point.seq);
     if (kept) {
       this.stats.hits += 1;
@@ -147,13 +173,7 @@ export class PastGraphs {
 
   private async rebuild(point: AsOfPoint): Promise<PastGraph> {
     this.stats.rebuilds += 1;
-    // Start from the nearest graph already rebuilt at or before this seq: paging forward through
-    // the past replays only the events in between.
-    let start: PastGraph | undefined;
-    for (const g of this.done.values()) if (g.seq <= point.seq && (!start || g.seq > start.seq)) start = g;
-    const snap: Snapshot = start
-      ? { seq: start.seq, cis: new Map(start.snapshot.cis), relationships: new Map(start.snapshot.relationships) }
-      : emptySnapshot();
+    const snap = await this.start(point.seq);
     let after = snap.seq;
     while (after < point.seq) {
       const page: ChangeEvent[] = await this.store.eventsAfter(after, Math.min(PAGE, point.seq - after));
@@ -163,7 +183,29 @@ export class PastGraphs {
       after = page[page.length - 1]!.seq;
     }
     snap.seq = point.seq;
-    return new PastGraph(point, snap, mirrorOf(snap), this.registry);
+    return new PastGraph(point, snap, this.registry);
+  }
+
+  /**
+   * A private copy of the nearest trusted graph at or before `seq`: a kept rebuild or a verified
+   * baseline checkpoint, whichever is later; the empty graph at seq 0 when there is neither. A
+   * refused checkpoint is passed over for the next older one (counted, reason kept).
+   */
+  private async start(seq: number): Promise<Snapshot> {
+    let kept: PastGraph | undefined;
+    for (const g of this.done.values()) if (g.seq <= seq && (!kept || g.seq > kept.seq)) kept = g;
+    for (const c of await checkpointCandidates(this.store, seq)) {
+      if (kept && kept.seq >= c.seq) break;
+      const loaded = await loadCheckpoint(this.store, c.name);
+      if (loaded.ok) {
+        this.stats.checkpointsUsed += 1;
+        return loaded.snapshot;
+      }
+      this.stats.checkpointsRefused += 1;
+      this.lastRefusal = loaded.reason;
+    }
+    // Documents are replaced, never mutated, by the replay: the copy may share them.
+    return kept ? { seq: kept.seq, cis: new Map(kept.snapshot.cis), relationships: new Map(kept.snapshot.relationships) } : emptySnapshot();
   }
 }
 

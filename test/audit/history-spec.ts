@@ -8,7 +8,10 @@ import { Cmdb } from '../../engine/cmdb.ts';
 import { Registry } from '../../engine/model/registry.ts';
 import type { GraphStore } from '../../engine/store/port.ts';
 import { blastRadius, buildImpactIndex } from '../../engine/impact/index.ts';
-import { mirrorAt, resolveAsOf, snapshotsAt } from '../../engine/verification/as-of.ts';
+import { resolveAsOf } from '../../engine/verification/as-of.ts';
+import { PastGraphs } from '../../engine/verification/past-graphs.ts';
+import { encodeCheckpoint } from '../../engine/verification/checkpoints.ts';
+import type { Snapshot } from '../../engine/audit/snapshot.ts';
 import { BaselineService } from '../../engine/verification/baselines.ts';
 import { verifyLog } from '../../engine/verification/log.ts';
 import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
@@ -71,23 +74,101 @@ export function historySuite(name: string, harness: () => HistoryHarness) {
     afterEach(async () => cmdb?.close());
 
     it('rebuilds the graph as of any seq, right for creates, updates and deletes', async () => {
-      const [a, b, c, zero] = await snapshotsAt(cmdb.store, [s1, s2, s3, 0]);
+      const [a, b, c, zero] = [await cmdb.snapshotAt(s1), await cmdb.snapshotAt(s2), await cmdb.snapshotAt(s3), await cmdb.snapshotAt(0)];
       expect([...a!.cis.keys()].sort()).toEqual(['app', 'db', 'svc']);
       expect(a!.cis.get('app')!.attributes).toEqual({ version: '1.0' });
       expect(b!.cis.get('app')).toMatchObject({ status: 'maintenance', attributes: { version: '2.0', port: 8080 }, version: 2 });
       expect([...c!.cis.keys()].sort()).toEqual(['app', 'cache', 'svc']);
       expect([...c!.relationships.keys()].sort()).toEqual(['app|DEPENDS_ON|cache', 'svc|DEPENDS_ON|app']);
       expect(zero!.cis.size).toBe(0);
-      await expect(snapshotsAt(cmdb.store, [s3 + 5])).rejects.toThrow(/in the future/);
+      await expect(cmdb.snapshotAt(s3 + 5)).rejects.toThrow(/in the future/);
     });
 
     it('answers impact as of a past seq: the deleted database took the shop down then, not now', async () => {
-      const then = await mirrorAt(cmdb.store, s1);
+      const then = (await cmdb.asOf({ seq: s1 })).mirror;
       const past = blastRadius(buildImpactIndex(then.graph, registry), registry, [{ ci: 'db', effect: 'down' }]);
       expect(past.services.map((s) => [s.id, s.state])).toEqual([['svc', 'down']]);
       expect(cmdb.mirror.graph.hasNode('db')).toBe(false);
       const nowImpact = blastRadius(cmdb.impactIndex(), registry, [{ ci: 'cache', effect: 'down' }]);
       expect(nowImpact.services.map((s) => s.id)).toEqual(['svc']);
+    });
+
+    /** A snapshot's documents in id order, for comparing two rebuilds exactly. */
+    const docs = (s: Snapshot) => ({
+      cis: [...s.cis.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+      relationships: [...s.relationships.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+    });
+    /** Writes after s3: an update, a relationship delete, a CI delete and a create. */
+    async function laterWrites(): Promise<number> {
+      return (
+        await cmdb.apply(
+          [
+            {
+              op: 'upsertCI',
+              ci: ci({ id: 'cache', class: 'Cache', name: 'Cache', status: 'maintenance', attributes: { engine: 'valkey' } }),
+            },
+            { op: 'deleteRelationship', id: 'app|DEPENDS_ON|cache' },
+            { op: 'deleteCI', id: 'cache' },
+            { op: 'upsertCI', ci: ci({ id: 'queue', class: 'MessageQueue', name: 'Queue' }) },
+            { op: 'upsertRelationship', relationship: rel({ type: 'DEPENDS_ON', from: 'app', to: 'queue' }) },
+          ],
+          actor,
+        )
+      ).seq;
+    }
+
+    it('answers as-of reads identically with and without a baseline checkpoint, on both sides of the baseline', async () => {
+      const s4 = await laterWrites();
+      const seqs = [s1, s2, s2 + 1, s3, s4];
+      const plain = new PastGraphs(cmdb.store, registry);
+      const expected = [];
+      for (const seq of seqs) {
+        const g = await plain.graph({ seq });
+        expected.push({ docs: docs(g.snapshot), impact: blastRadius(g.impactIndex(), registry, [{ ci: 'app', effect: 'down' }]) });
+      }
+      expect(plain.stats.checkpointsUsed).toBe(0);
+
+      const b = await new BaselineService(cmdb).create('mid', 'auditor', { seq: s2 });
+      expect(b.checkpoint).toMatchObject({ seq: s2, parts: 1 });
+      expect((await cmdb.store.getCheckpoint('mid'))?.seq).toBe(s2);
+
+      for (const [i, seq] of seqs.entries()) {
+        const fresh = new PastGraphs(cmdb.store, registry);
+        const g = await fresh.graph({ seq });
+        expect(docs(g.snapshot)).toEqual(expected[i]!.docs);
+        expect(blastRadius(g.impactIndex(), registry, [{ ci: 'app', effect: 'down' }])).toEqual(expected[i]!.impact);
+        // Before the baseline the log is replayed from seq 0; at or after it, only the events after s2.
+        expect(fresh.stats.checkpointsUsed).toBe(seq >= s2 ? 1 : 0);
+        expect(fresh.stats.eventsReplayed).toBe(seq >= s2 ? seq - s2 : seq);
+      }
+    });
+
+    it('refuses a tampered checkpoint and answers from the log instead, the same as without one', async () => {
+      const s4 = await laterWrites();
+      const expected = docs((await new PastGraphs(cmdb.store, registry).graph({ seq: s4 })).snapshot);
+      await new BaselineService(cmdb).create('mid', 'auditor', { seq: s3 });
+      // Someone with write access to the store swaps in a graph with an extra CI at the same seq.
+      const forged = await cmdb.snapshotAt(s3);
+      const cis = new Map(forged.cis).set('ghost', { ...forged.cis.get('svc')!, id: 'ghost', name: 'Ghost' });
+      await cmdb.store.putCheckpoint({ name: 'mid', seq: s3, parts: encodeCheckpoint({ ...forged, cis }).parts });
+
+      const fresh = new PastGraphs(cmdb.store, registry);
+      const g = await fresh.graph({ seq: s4 });
+      expect(g.ci('ghost')).toBeUndefined();
+      expect(docs(g.snapshot)).toEqual(expected);
+      expect(fresh.stats).toMatchObject({ checkpointsUsed: 0, checkpointsRefused: 1, eventsReplayed: s4 });
+      expect(fresh.lastRefusal).toMatch(/checkpoint "mid" does not match the hash its baseline's creation event recorded/);
+    });
+
+    it('refuses a checkpoint whose vouching event was altered in the database', async () => {
+      await new BaselineService(cmdb).create('mid', 'auditor', { seq: s2 });
+      const created = await cmdb.store.lastSeq();
+      await harness().tamper(cmdb.store, created);
+      const fresh = new PastGraphs(cmdb.store, registry);
+      const g = await fresh.graph({ seq: s3 });
+      expect([...g.snapshot.cis.keys()].sort()).toEqual(['app', 'cache', 'svc']);
+      expect(fresh.stats).toMatchObject({ checkpointsUsed: 0, checkpointsRefused: 1 });
+      expect(fresh.lastRefusal).toMatch(new RegExp(`event ${created} does not match its own hash`));
     });
 
     it('turns a timestamp into the seq in force then', async () => {
