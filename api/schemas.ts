@@ -121,6 +121,7 @@ export const CIListQuery = z
     q: z.string().min(1).max(200).optional().describe('case-insensitive substring of the name'),
     limit: Limit,
     cursor: Cursor.optional(),
+    asOf: AsOfParam.optional(),
   })
   .strict();
 

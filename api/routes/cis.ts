@@ -41,11 +41,22 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
       tag: 'cis',
       permission: 'cmdb:read',
       query: CIListQuery,
-      responses: { 200: { description: 'a page of CIs', schema: pageOf(StoredCI) }, 400: err('invalid query') },
-      async handler({ query, res }) {
-        const { limit, cursor, ...filter } = query;
-        const page = await listCIs(cmdb, filter, { limit, ...(cursor !== undefined ? { after: cursor } : {}) }, { fallbackToMirror: true });
-        res.json({ items: page.items, next: encodeCursor(page.next), source: page.source });
+      responses: {
+        200: {
+          description: 'a page of CIs (with asOf: the page of CIs as they stood then, filtered on their values then)',
+          schema: pageOf(StoredCI).safeExtend({ asOf: AsOfPointSchema.optional() }),
+        },
+        400: err('invalid query, or asOf in the future'),
+        403: err('asOf without history:read'),
+        404: err('asOf before the first event'),
+      },
+      async handler({ query, actor, res }) {
+        const { limit, cursor, asOf, ...filter } = query;
+        const past = asOf === undefined ? undefined : await pastGraph(cmdb, actor, 'listCIs', asOf);
+        // The past graph answers from its own mirror and documents: the same query, another source.
+        const from = past ? { mirror: past.mirror, store: { getCI: (id: string) => Promise.resolve(past.ci(id)) } } : cmdb;
+        const page = await listCIs(from, filter, { limit, ...(cursor !== undefined ? { after: cursor } : {}) }, { fallbackToMirror: true });
+        res.json({ items: page.items, next: encodeCursor(page.next), source: page.source, ...(past ? asOfField(past) : {}) });
       },
     }),
     defineRoute({

@@ -38,6 +38,10 @@ export const ImpactQuery = z
     group: Group,
     maxNodes: MaxNodes,
     asOf: AsOfParam.optional(),
+    context: z
+      .stringbool()
+      .default(false)
+      .describe("add the origin's and each impacted CI's `location` and the impacted business `services` it supports (as POST /impact)"),
   })
   .strict();
 
@@ -121,13 +125,13 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       query: ImpactQuery,
       responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
       async handler({ params, query, actor, res }) {
-        const { index, answer } = await graphAt(actor, 'ciImpact', query.asOf);
+        const { index, graph, answer } = await graphAt(actor, 'ciImpact', query.asOf);
         const result = blastRadius(index, cmdb.registry, [{ ci: params.id, effect: query.mode }], {
           maxDepth: query.depth,
           relationshipTypes: query.types,
           environments: query.environments,
         });
-        res.json(answer(grouped(result, query.group, query.maxNodes)));
+        res.json(answer(grouped(query.context ? withContext(graph, cmdb.registry, result) : result, query.group, query.maxNodes)));
       },
     }),
     defineRoute({

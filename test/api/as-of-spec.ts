@@ -20,6 +20,11 @@ const READS: [string, string, unknown?][] = [
   ['get', '/api/v1/cis/db-orders/impact'],
   ['get', '/api/v1/cis/vm-17/impact?mode=degraded&depth=2'],
   ['post', '/api/v1/impact', { origins: [{ ci: 'vm-17' }, { ci: 'db-orders-replica' }] }],
+  ['get', '/api/v1/cis?limit=4'],
+  ['get', '/api/v1/cis?status=maintenance'],
+  ['get', '/api/v1/cis?q=orders&limit=50'],
+  ['get', '/api/v1/cis/db-orders/impact?context=true'],
+  ['post', '/api/v1/impact', { origins: [{ ci: 'db-orders' }], context: true }],
 ];
 
 /** A read's status and body, with the as-of stamp set aside. */
@@ -91,6 +96,13 @@ export function asOfSuite(name: string, factory: () => StoreFactory) {
       expect(impactAt(2)).toEqual([]);
       expect(live[2]![1]!.status).toBe(404);
       expect(live[1]![0]!.body).toMatchObject({ name: 'Orders DB (old)', status: 'maintenance' });
+      // `context=true` on the one-CI impact adds each impacted CI's location and services (as POST /impact).
+      const withContext = live[0]![13]!.body.impacted as Record<string, unknown>[];
+      expect(withContext.length).toBeGreaterThan(0);
+      for (const c of withContext) expect(c).toHaveProperty('location');
+      expect(live[0]![7]!.body.impacted as Record<string, unknown>[]).not.toContainEqual(
+        expect.objectContaining({ location: expect.anything() }),
+      );
 
       // Later writes, so no as-of point is the live state.
       await fx.cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'late', class: 'Application', name: 'Late' }) }], { actor: 'later' });
@@ -175,6 +187,34 @@ export function asOfSuite(name: string, factory: () => StoreFactory) {
       const past = await api(fx.app).get(`/api/v1/cis/db-orders/impact?asOf=${seq}`).set('Authorization', fx.auth.viewer);
       expect(past.status).toBe(403);
       expect(past.body.error.message).toMatch(/"history:read", which asOf needs/);
+      expect((await api(fx.app).get(`/api/v1/cis?asOf=${seq}`).set('Authorization', fx.auth.viewer)).status).toBe(403);
+      expect((await api(fx.app).get('/api/v1/cis').set('Authorization', fx.auth.viewer)).status).toBe(200);
+    });
+
+    it('pages GET /cis as of a seq: every page as it stood then, filters judged on the values then', async () => {
+      const walk = async (query: string, asOf?: number) => {
+        const seen: Record<string, unknown>[] = [];
+        let cursor: string | null = null;
+        do {
+          const q = `${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${asOf !== undefined ? `&asOf=${asOf}` : ''}`;
+          const r = await api(fx.app).get(`/api/v1/cis?${q}`).set('Authorization', fx.auth.auditor);
+          expect(r.status).toBe(200);
+          if (asOf !== undefined) expect(r.body.asOf).toMatchObject({ seq: asOf });
+          seen.push(...(r.body.items as Record<string, unknown>[]));
+          cursor = r.body.next as string | null;
+        } while (cursor !== null);
+        return seen;
+      };
+      const seq = fx.cmdb.seq;
+      const liveAll = await walk('environment=production');
+      expect(liveAll.length).toBeGreaterThan(4);
+      await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', fx.auth.engineer).send({ status: 'maintenance' }).expect(200);
+      await fx.cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'aaa-new', class: 'Application', name: 'New' }) }], { actor: 'later' });
+      expect((await walk('status=maintenance')).map((c) => c.id)).toContain('db-orders');
+
+      expect(await walk('environment=production', seq)).toEqual(liveAll);
+      expect((await walk('status=maintenance', seq)).map((c) => c.id)).not.toContain('db-orders');
+      expect((await walk('idPrefix=aaa', seq)).length).toBe(0);
     });
 
     it('rebuilds a past graph once and reuses it while it is among the last kept, starting a later seq from it', async () => {
