@@ -262,6 +262,10 @@ const BaselineSchema = z
     logHash: z.string().nullable(),
     contentHash: z.string(),
     counts: z.object({ cis: z.number().int(), relationships: z.number().int() }),
+    checkpoint: z
+      .object({ format: z.number().int(), seq: z.number().int(), sha256: z.string(), bytes: z.number().int(), parts: z.number().int() })
+      .optional()
+      .describe('the replay checkpoint stored with it: as-of reads at or after its seq start there (absent on older baselines)'),
   })
   .loose();
 const EntityDiff = z.object({
@@ -277,7 +281,7 @@ export function baselineRoutes({ cmdb, now }: Pick<RouteDeps, 'cmdb'> & { now?: 
       method: 'post',
       path: '/baselines',
       operationId: 'createBaseline',
-      summary: 'Name a snapshot of the whole graph at a seq (default now)',
+      summary: 'Name a snapshot of the whole graph at a seq (default now); it is also a replay checkpoint for as-of reads',
       tag: 'audit',
       permission: 'audit:run',
       body: BaselineCreateBody,

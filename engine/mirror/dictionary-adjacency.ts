@@ -1,6 +1,7 @@
 /**
- * An explicit, opt-in tuning of graphology for the mirror (called by `Mirror.hydrate`, never on
- * import). graphology keeps each node's neighbours in two plain objects keyed by neighbour id (`in`, `out`).
+ * An explicit, opt-in tuning of graphology for the mirror (called by `Mirror.hydrate` and by the
+ * as-of rebuild's `mirrorOf`, never on import). graphology keeps each node's neighbours in two
+ * plain objects keyed by neighbour id (`in`, `out`).
  * V8 starts every `{}` in "fast mode", where each new key is a hidden-class transition: with a
  * million distinct CI ids as keys, hydration creates (and the GC then collects) millions of hidden
  * classes that no two nodes share. Objects in dictionary mode are plain hash tables from the

@@ -18,6 +18,7 @@ import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
 import type { Registry } from '../model/registry.ts';
 import { Mirror } from '../mirror/mirror.ts';
+import { useDictionaryAdjacency } from '../mirror/dictionary-adjacency.ts';
 import { buildImpactIndex, type ImpactIndex } from '../impact/index.ts';
 import { applyToSnapshot, emptySnapshot, type Snapshot } from '../audit/snapshot.ts';
 import type { ChangeEvent, GraphStore } from '../store/port.ts';
@@ -214,6 +215,9 @@ export class PastGraphs {
  * the same documents (the mirror's own `attrs`), so algorithms see what they saw then.
  */
 export function mirrorOf(snap: Snapshot): Mirror {
+  // The live hydration's path (Mirror.hydrate): dictionary adjacency before the graph exists, then
+  // one addNode / addEdgeWithKey each with shared attribute objects — whether or not this process hydrated.
+  useDictionaryAdjacency();
   const mirror = new Mirror();
   const g = mirror.graph;
   for (const [id, ci] of snap.cis) g.addNode(id, mirror.attrs.node(ci));

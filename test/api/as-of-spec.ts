@@ -217,6 +217,22 @@ export function asOfSuite(name: string, factory: () => StoreFactory) {
       expect((await walk('idPrefix=aaa', seq)).length).toBe(0);
     });
 
+    it('starts an as-of read from a baseline created over HTTP and answers exactly what a replay from seq 0 does', async () => {
+      const seq = fx.cmdb.seq;
+      const plain = await readAll(seq);
+      await api(fx.app).patch('/api/v1/cis/db-orders').set('Authorization', fx.auth.engineer).send({ name: 'Renamed' }).expect(200);
+      const created = await api(fx.app).post('/api/v1/baselines').set('Authorization', fx.auth.auditor).send({ name: 'b1', asOf: seq });
+      expect(created.status).toBe(201);
+      expect(created.body.checkpoint).toMatchObject({ seq, parts: 1 });
+      // Push the graph at `seq` out of the cache (two kept): the next read at `seq` must rebuild, from the checkpoint.
+      for (const other of [seq - 1, seq - 2]) expect((await read('get', '/api/v1/cis/db-orders', undefined, other)).status).toBe(200);
+      const before = { ...fx.cmdb.asOfStats };
+      expect(comparable(await readAll(seq))).toEqual(comparable(plain));
+      expect(fx.cmdb.asOfStats.rebuilds - before.rebuilds).toBe(1);
+      expect(fx.cmdb.asOfStats.checkpointsUsed - before.checkpointsUsed).toBe(1);
+      expect(fx.cmdb.asOfStats.eventsReplayed - before.eventsReplayed).toBe(0);
+    });
+
     it('rebuilds a past graph once and reuses it while it is among the last kept, starting a later seq from it', async () => {
       const seq = fx.cmdb.seq;
       for (let i = 0; i < 3; i++)
