@@ -122,6 +122,19 @@ function series(
       x.push(v);
     }
   }
+  return seriesOf(cis, name, signal, dir, t, x, floor);
+}
+
+/** A series from its samples: the day's median and robust scale (the rule's baseline). */
+function seriesOf(
+  cis: string[],
+  name: string,
+  signal: IncidentSignal,
+  dir: 1 | -1,
+  t: number[],
+  x: number[],
+  floor: number,
+): Series | undefined {
   if (x.length < 10) return undefined;
   const med = median(x);
   const mad = median(x.map((v) => Math.abs(v - med)));
@@ -133,9 +146,111 @@ interface DayData {
   series: Series[];
   services: Set<string>;
   edges: [string, string, string][];
+  /** Caller → callee pairs the day's traces show (a span whose parent span ran in another service). */
+  traceEdges: [string, string][];
+  /** The minutes (start, ms) with a trace file: the snapshot records traces around faults only, and not all of them. */
+  traceMinutes: number[];
 }
 
-function readDay(dir: string, system: string): DayData {
+/** Which alert series the rule watches: pod/front/network/log series always; the APM series from traces with `traces`. */
+export interface RuleOptions {
+  traces: boolean;
+  /** Whom a per-edge (caller → callee) trace alert names: the callee alone (the caller is the observer), or both ends. */
+  edgeAlert: 'callee' | 'both';
+}
+
+/** Fewer spans than this in a minute make no sample of a trace series (a P90 of 2 spans is one slow request). */
+const MIN_SPANS = 5;
+
+interface TraceData {
+  minutes: number[];
+  edges: [string, string][];
+  /** Per service, per minute (start, ms): durations (s) of its server spans — spans whose parent ran elsewhere, or roots. */
+  server: Map<string, Map<number, number[]>>;
+  /** Per `caller>callee`, per minute: durations (s) of the caller's client span of each call (what the caller saw). */
+  client: Map<string, Map<number, number[]>>;
+}
+
+/**
+ * A day's trace files (`HH_MM_trace.csv`, one per minute; Duration in µs): server spans per
+ * service and client-observed call durations per edge, bucketed by the minute the span started.
+ */
+function readTraces(tdir: string, date: string): TraceData {
+  const data: TraceData = { minutes: [], edges: [], server: new Map(), client: new Map() };
+  const seen = new Set<string>();
+  const push = (m: Map<string, Map<number, number[]>>, key: string, minute: number, v: number) => {
+    let byMinute = m.get(key);
+    if (byMinute === undefined) m.set(key, (byMinute = new Map()));
+    let xs = byMinute.get(minute);
+    if (xs === undefined) byMinute.set(minute, (xs = []));
+    xs.push(v);
+  };
+  for (const file of readdirSync(tdir).sort()) {
+    const m = /^(\d\d)_(\d\d)_trace\.csv$/.exec(file);
+    if (!m) continue;
+    data.minutes.push(Date.parse(`${date}T${m[1]}:${m[2]}:00Z`));
+    const rows = csv(join(tdir, file));
+    const byId = new Map<string, Record<string, string>>();
+    for (const r of rows) byId.set(r.SpanID!, r);
+    for (const r of rows) {
+      const b = serviceOf(r.PodName!);
+      // Nanoseconds past 2^53: the millisecond is all a minute bucket needs.
+      const minute = Math.floor(Number(r.StartTimeUnixNano) / 1e6 / MINUTE) * MINUTE;
+      const dur = Number(r.Duration) / 1e6;
+      if (!Number.isFinite(minute) || !Number.isFinite(dur)) continue;
+      if (r.ParentID === 'root') {
+        push(data.server, b, minute, dur);
+        continue;
+      }
+      const parent = byId.get(r.ParentID!);
+      if (parent === undefined) continue;
+      const a = serviceOf(parent.PodName!);
+      if (a === b) continue;
+      push(data.server, b, minute, dur);
+      const pdur = Number(parent.Duration) / 1e6;
+      if (Number.isFinite(pdur)) push(data.client, `${a}>${b}`, minute, pdur);
+      if (!seen.has(`${a}>${b}`)) {
+        seen.add(`${a}>${b}`);
+        data.edges.push([a, b]);
+      }
+    }
+  }
+  return data;
+}
+
+function p90(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil(0.9 * s.length) - 1)]!;
+}
+
+/**
+ * The APM series: per service, the P90 of its server spans; per edge, the P90 of the caller's
+ * client spans, whose alert names the callee (and the caller too with `edgeAlert` "both"). A
+ * minute's sample is stamped at the minute's end (when monitoring could evaluate it); the floor is
+ * every latency series' 50 ms. The snapshot's spans carry no status: no error-rate series.
+ */
+function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): Series[] {
+  const out: Series[] = [];
+  const one = (cis: string[], name: string, byMinute: Map<number, number[]>) => {
+    const t: number[] = [];
+    const x: number[] = [];
+    for (const [minute, xs] of [...byMinute].sort(([a], [b]) => a - b)) {
+      if (xs.length < MIN_SPANS) continue;
+      t.push(minute + MINUTE);
+      x.push(p90(xs));
+    }
+    const s = seriesOf(cis, name, 'latency', 1, t, x, 0.05);
+    if (s) out.push(s);
+  };
+  for (const [svc, byMinute] of [...d.server].sort(([a], [b]) => (a < b ? -1 : 1))) one([svc], 'TraceServerP90', byMinute);
+  for (const [edge, byMinute] of [...d.client].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [a, b] = edge.split('>') as [string, string];
+    one(edgeAlert === 'both' ? [a, b] : [b], `TraceClientP90 ${a}→${b}`, byMinute);
+  }
+  return out;
+}
+
+function readDay(dir: string, system: string, opts: RuleOptions): DayData {
   const date = dir.split('/').pop()!;
   const list = JSON.parse(readFileSync(join(dir, `${date}-fault_list.json`), 'utf8')) as Record<
     string,
@@ -215,27 +330,19 @@ function readDay(dir: string, system: string): DayData {
       if (s) out.push(s);
     }
   }
-  // Train-Ticket ships no dependency file: the call graph comes from the traces.
+  // Traces: the call graph (Train-Ticket ships no dependency file; Online Boutique's is compared
+  // with it, never replaced) and, with `traces`, the APM series of the alert rule.
   const tdir = join(dir, 'trace');
-  if (!edges.some((e) => e[1] === 'DEPENDS_ON') && existsSync(tdir)) {
-    const seen = new Set<string>();
-    for (const file of readdirSync(tdir).sort()) {
-      const rows = csv(join(tdir, file));
-      const podOf = new Map<string, string>();
-      for (const r of rows) podOf.set(r.SpanID!, r.PodName!);
-      for (const r of rows) {
-        const parent = r.ParentID === 'root' ? undefined : podOf.get(r.ParentID!);
-        if (parent === undefined) continue;
-        const a = serviceOf(parent);
-        const b = serviceOf(r.PodName!);
-        if (a !== b && !seen.has(`${a}>${b}`)) {
-          seen.add(`${a}>${b}`);
-          edges.push([a, 'DEPENDS_ON', b]);
-        }
-      }
-    }
+  const traceEdges: [string, string][] = [];
+  const traceMinutes: number[] = [];
+  if (existsSync(tdir)) {
+    const spans = readTraces(tdir, date);
+    traceMinutes.push(...spans.minutes);
+    traceEdges.push(...spans.edges);
+    if (!edges.some((e) => e[1] === 'DEPENDS_ON')) for (const [a, b] of spans.edges) edges.push([a, 'DEPENDS_ON', b]);
+    if (opts.traces) out.push(...traceSeries(spans, opts.edgeAlert));
   }
-  return { faults, series: out, services, edges };
+  return { faults, series: out, services, edges, traceEdges, traceMinutes };
 }
 
 /** The alert rule (see the header) over the fault's window. */
@@ -276,7 +383,7 @@ function alerts(all: readonly Series[], from: number, z: number, minSamples: num
     }));
 }
 
-function buildSystem(name: string, days: DayData[]): NezhaSystem {
+function buildSystem(name: string, days: DayData[], traceTopology: boolean): NezhaSystem {
   const cis = new Map<string, string>();
   const rels = new Map<string, { from: string; type: string; to: string }>();
   const classOf = (id: string) =>
@@ -296,6 +403,7 @@ function buildSystem(name: string, days: DayData[]): NezhaSystem {
   for (const d of days) {
     for (const s of d.services) addCi(s);
     for (const [a, t, b] of d.edges) addRel(a, t, b);
+    if (traceTopology) for (const [a, b] of d.traceEdges) if (a !== 'loadgenerator') addRel(a, 'DEPENDS_ON', b);
   }
   addCi(name);
   for (const entry of ['frontend', 'ts-ui-dashboard', 'ts-gateway-service']) if (cis.has(entry)) addRel(name, 'DEPENDS_ON', entry);
@@ -320,14 +428,8 @@ export function flattened(r: CorrelationResult): string[] {
   return out;
 }
 
-/**
- * Why a case missed (verbose): the root raised no incident and none of its callers did ("absent"),
- * or its callers alerted but the root is not a candidate, or it is a candidate ranked below 3.
- * Callers = CIs that reach the root by DEPENDS_ON/RUNS_ON (transitively).
- */
-function missReason(g: MirrorGraph, incidents: readonly CorrelationIncident[], root: string, at: number): string | undefined {
-  if (at >= 0 && at < 3) return undefined;
-  const alerting = new Set(incidents.flatMap((i) => i.cis));
+/** The CIs that reach `root` by DEPENDS_ON/RUNS_ON, transitively (root excluded). */
+function callersOf(g: MirrorGraph, root: string): Set<string> {
   const callers = new Set<string>();
   const stack = [root];
   while (stack.length > 0) {
@@ -339,6 +441,18 @@ function missReason(g: MirrorGraph, incidents: readonly CorrelationIncident[], r
       }
     });
   }
+  return callers;
+}
+
+/**
+ * Why a case missed (verbose): the root raised no incident and none of its callers did ("absent"),
+ * or its callers alerted but the root is not a candidate, or it is a candidate ranked below 3.
+ * Callers = CIs that reach the root by DEPENDS_ON/RUNS_ON (transitively).
+ */
+function missReason(g: MirrorGraph, incidents: readonly CorrelationIncident[], root: string, at: number): string | undefined {
+  if (at >= 0 && at < 3) return undefined;
+  const alerting = new Set(incidents.flatMap((i) => i.cis));
+  const callers = callersOf(g, root);
   const direct = new Set<string>();
   g.forEachInEdge(root, (_e, a, from) => {
     if (a.type === 'DEPENDS_ON' || a.type === 'RUNS_ON') direct.add(from);
@@ -407,6 +521,7 @@ export interface NezhaReport {
   online: boolean;
   z: number;
   minSamples: number;
+  rule: RuleOptions & { traceTopology: boolean };
   systems: Record<
     string,
     {
@@ -417,6 +532,14 @@ export interface NezhaReport {
       meanIncidents: number;
       windows: number;
       quietIncidents: number;
+      /** Mean per fault of incidents on CIs that are neither the root nor one of its (transitive) callers: chance alerts. */
+      unrelatedIncidents: number;
+      /** Minutes with a trace file, and faults with at least two of them in their window (a trace series can alert). */
+      traceMinutes: number;
+      faultsWithTraces: number;
+      /** Call edges the traces show that the shipped topology lacks, and shipped edges no trace shows (only where a topology is shipped). */
+      traceOnlyEdges: string[];
+      shippedOnlyEdges: string[];
     }
   >;
   methods: Record<string, Score>;
@@ -427,9 +550,22 @@ export interface NezhaReport {
 
 export function evaluate(
   root: string,
-  opts: { z: number; minSamples: number; online?: boolean; verbose?: boolean; fixture?: string; explain?: string },
+  opts: {
+    z: number;
+    minSamples: number;
+    online?: boolean;
+    verbose?: boolean;
+    fixture?: string;
+    explain?: string;
+    /** Watch the APM series from traces (default true; false = the rule before issue 13's alert work). */
+    traces?: boolean;
+    edgeAlert?: RuleOptions['edgeAlert'];
+    /** Add the call edges the traces show to a shipped topology (Online Boutique's dependency.csv); default off. */
+    traceTopology?: boolean;
+  },
 ): NezhaReport {
   const registry = Registry.load();
+  const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'callee' };
   const dates = readdirSync(join(root, 'rca_data'))
     .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
     .sort();
@@ -438,13 +574,14 @@ export function evaluate(
     const dir = join(root, 'rca_data', date);
     const system = readdirSync(join(dir, 'metric')).some((f) => f.startsWith('ts-')) ? 'train-ticket' : 'online-boutique';
     if (!systems.has(system)) systems.set(system, []);
-    systems.get(system)!.push(readDay(dir, system));
+    systems.get(system)!.push(readDay(dir, system, rule));
   }
   const methods = { correlate: score(), coveringMost: score(), mostAnomalous: score() };
   const report: NezhaReport = {
     online: opts.online === true,
     z: opts.z,
     minSamples: opts.minSamples,
+    rule: { ...rule, traceTopology: opts.traceTopology === true },
     systems: {},
     methods,
     bySystem: {},
@@ -456,12 +593,12 @@ export function evaluate(
   // The regression fixture: Online Boutique's topology, every monitoring window's incidents (the
   // history a test excludes a case's own window from) and a few cases — facts derived, no raw data.
   const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = {
-    source: 'IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z 6, 2 samples): topology and alert-rule incidents only',
+    source: `IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z ${opts.z}, ${opts.minSamples} samples, ${rule.traces ? `trace series, edge alerts name the ${rule.edgeAlert === 'both' ? 'caller and callee' : 'callee'}` : 'no trace series'}${opts.traceTopology ? ', trace edges added' : ''}): topology and alert-rule incidents only`,
     history: [],
     cases: [],
   };
   for (const [name, days] of systems) {
-    const sys = buildSystem(name, days);
+    const sys = buildSystem(name, days, opts.traceTopology === true);
     if (name === 'online-boutique') fixture.system = sys;
     const g = graphOf(sys);
     const index = buildImpactIndex(g, registry);
@@ -484,6 +621,7 @@ export function evaluate(
     }
     let withIncidents = 0;
     let totalIncidents = 0;
+    let unrelated = 0;
     faults.forEach(({ f }, i) => {
       const incidents = raised[i]!;
       history.length = 0;
@@ -493,6 +631,8 @@ export function evaluate(
       }
       if (incidents.length > 0) withIncidents++;
       totalIncidents += incidents.length;
+      const affected = callersOf(g, f.root).add(f.root);
+      unrelated += incidents.filter((x) => !x.cis.some((c) => affected.has(c))).length;
       const r = correlate(index, incidents, { registry, window: '10m', history });
       const ours = flattened(r);
       const at = count(methods.correlate, ours, f.root);
@@ -553,6 +693,9 @@ export function evaluate(
       fixture.history = windows.flatMap((w) =>
         w.incidents.map((x) => ({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) })),
       );
+    const minutes = days.flatMap((d) => d.traceMinutes);
+    const shipped = new Set(days.flatMap((d) => d.edges.filter((e) => e[1] === 'DEPENDS_ON').map(([a, , b]) => `${a}→${b}`)));
+    const traced = new Set(days.flatMap((d) => d.traceEdges.filter(([a]) => a !== 'loadgenerator').map(([a, b]) => `${a}→${b}`)));
     const quiet = windows.filter((w) => !faults.some(({ f }) => Math.abs(w.at - f.at) < 2 * WINDOW_MIN * MINUTE));
     report.systems[name] = {
       cis: sys.cis.length,
@@ -560,8 +703,16 @@ export function evaluate(
       faults: faults.length,
       withIncidents,
       meanIncidents: totalIncidents / Math.max(1, faults.length),
+      unrelatedIncidents: unrelated / Math.max(1, faults.length),
       windows: windows.length,
       quietIncidents: quiet.reduce((t, w) => t + w.incidents.length, 0) / Math.max(1, quiet.length),
+      traceMinutes: minutes.length,
+      // A minute's sample is stamped at its end: the minute counts when its end is in the window.
+      faultsWithTraces: faults.filter(
+        ({ f }) => minutes.filter((m) => m + MINUTE >= f.at && m + MINUTE <= f.at + WINDOW_MIN * MINUTE).length >= 2,
+      ).length,
+      traceOnlyEdges: [...traced].filter((e) => !shipped.has(e)).sort(),
+      shippedOnlyEdges: [...shipped].filter((e) => !traced.has(e)).sort(),
     };
   }
   report.confidence.rootGroup /= Math.max(1, rootGroups);
@@ -580,11 +731,12 @@ export function evaluate(
 
 export async function run(argv: string[]): Promise<void> {
   const path = argv.find(
-    (a, i) => !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain'].includes(argv[i - 1]!)),
+    (a, i) =>
+      !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain', '--edge-alert'].includes(argv[i - 1]!)),
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both] [--trace-topology]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -592,7 +744,13 @@ export async function run(argv: string[]): Promise<void> {
   };
   const fx = argv.indexOf('--write-fixture');
   const ex = argv.indexOf('--explain');
+  const ea = argv.indexOf('--edge-alert');
+  const edgeAlert = ea >= 0 ? argv[ea + 1] : 'callee';
+  if (edgeAlert !== 'callee' && edgeAlert !== 'both') throw new Error(`--edge-alert: "callee" or "both", not "${edgeAlert}"`);
   const r = evaluate(path, {
+    traces: !argv.includes('--no-traces'),
+    edgeAlert,
+    traceTopology: argv.includes('--trace-topology'),
     z: value('--z', 6),
     minSamples: value('--min-samples', 2),
     verbose: argv.includes('--verbose'),
@@ -608,10 +766,17 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`,
   );
-  for (const [name, s] of Object.entries(r.systems))
+  console.log(
+    `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge alerts name the ${r.rule.edgeAlert === 'both' ? 'caller and the callee' : 'callee'})` : ' (no trace series)'}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
+  );
+  for (const [name, s] of Object.entries(r.systems)) {
     console.log(
-      `  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault; ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`,
+      `  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault (${s.unrelatedIncidents.toFixed(1)} on CIs neither the root nor its callers); ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`,
     );
+    console.log(`    traces: ${s.traceMinutes} minutes recorded, ${s.faultsWithTraces} of ${s.faults} faults with ≥ 2 in their window`);
+    if (s.traceOnlyEdges.length > 0) console.log(`    call edges in traces, not in the shipped topology: ${s.traceOnlyEdges.join(', ')}`);
+    if (s.shippedOnlyEdges.length > 0) console.log(`    shipped edges no trace shows: ${s.shippedOnlyEdges.join(', ')}`);
+  }
   const row = (label: string, s: Score) =>
     `  ${label.padEnd(34)} top-1 ${pct(s.top1, s.cases)}   top-3 ${pct(s.top3, s.cases)}   top-5 ${pct(s.top5, s.cases)}   (${s.cases} faults)`;
   console.log('all single faults');
