@@ -155,28 +155,35 @@ interface DayData {
 /** Which alert series the rule watches: pod/front/network/log series always; the APM series from traces with `traces`. */
 export interface RuleOptions {
   traces: boolean;
-  /** Whom a per-edge (caller → callee) trace alert names: the callee alone (the caller is the observer), or both ends. */
-  edgeAlert: 'callee' | 'both';
+  /**
+   * The per-edge (caller → callee) trace series and whom its alert names: the caller's client-span
+   * P90 naming the callee alone (the caller is the observer) or both ends; or "gap": the P90 of
+   * client span − the callee's server span of each call (network, queues, the caller's own
+   * scheduling: what the callee's own latency does not explain), naming both ends.
+   */
+  edgeAlert: 'callee' | 'both' | 'gap';
 }
 
 /** Fewer spans than this in a minute make no sample of a trace series (a P90 of 2 spans is one slow request). */
 const MIN_SPANS = 5;
 
-interface TraceData {
+export interface TraceData {
   minutes: number[];
   edges: [string, string][];
   /** Per service, per minute (start, ms): durations (s) of its server spans — spans whose parent ran elsewhere, or roots. */
   server: Map<string, Map<number, number[]>>;
   /** Per `caller>callee`, per minute: durations (s) of the caller's client span of each call (what the caller saw). */
   client: Map<string, Map<number, number[]>>;
+  /** Per `caller>callee`, per minute: client span − server span of each call (s). */
+  gap: Map<string, Map<number, number[]>>;
 }
 
 /**
  * A day's trace files (`HH_MM_trace.csv`, one per minute; Duration in µs): server spans per
  * service and client-observed call durations per edge, bucketed by the minute the span started.
  */
-function readTraces(tdir: string, date: string): TraceData {
-  const data: TraceData = { minutes: [], edges: [], server: new Map(), client: new Map() };
+export function readTraces(tdir: string, date: string): TraceData {
+  const data: TraceData = { minutes: [], edges: [], server: new Map(), client: new Map(), gap: new Map() };
   const seen = new Set<string>();
   const push = (m: Map<string, Map<number, number[]>>, key: string, minute: number, v: number) => {
     let byMinute = m.get(key);
@@ -208,7 +215,10 @@ function readTraces(tdir: string, date: string): TraceData {
       if (a === b) continue;
       push(data.server, b, minute, dur);
       const pdur = Number(parent.Duration) / 1e6;
-      if (Number.isFinite(pdur)) push(data.client, `${a}>${b}`, minute, pdur);
+      if (Number.isFinite(pdur)) {
+        push(data.client, `${a}>${b}`, minute, pdur);
+        push(data.gap, `${a}>${b}`, minute, pdur - dur);
+      }
       if (!seen.has(`${a}>${b}`)) {
         seen.add(`${a}>${b}`);
         data.edges.push([a, b]);
@@ -229,7 +239,7 @@ function p90(xs: readonly number[]): number {
  * minute's sample is stamped at the minute's end (when monitoring could evaluate it); the floor is
  * every latency series' 50 ms. The snapshot's spans carry no status: no error-rate series.
  */
-function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): Series[] {
+export function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): Series[] {
   const out: Series[] = [];
   const one = (cis: string[], name: string, byMinute: Map<number, number[]>) => {
     const t: number[] = [];
@@ -243,9 +253,10 @@ function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): Series[
     if (s) out.push(s);
   };
   for (const [svc, byMinute] of [...d.server].sort(([a], [b]) => (a < b ? -1 : 1))) one([svc], 'TraceServerP90', byMinute);
-  for (const [edge, byMinute] of [...d.client].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [edge, byMinute] of [...(edgeAlert === 'gap' ? d.gap : d.client)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const [a, b] = edge.split('>') as [string, string];
-    one(edgeAlert === 'both' ? [a, b] : [b], `TraceClientP90 ${a}→${b}`, byMinute);
+    if (edgeAlert === 'gap') one([a, b], `TraceGapP90 ${a}→${b}`, byMinute);
+    else one(edgeAlert === 'both' ? [a, b] : [b], `TraceClientP90 ${a}→${b}`, byMinute);
   }
   return out;
 }
@@ -346,7 +357,7 @@ function readDay(dir: string, system: string, opts: RuleOptions): DayData {
 }
 
 /** The alert rule (see the header) over the fault's window. */
-function alerts(all: readonly Series[], from: number, z: number, minSamples: number, prefix: string): CorrelationIncident[] {
+export function alerts(all: readonly Series[], from: number, z: number, minSamples: number, prefix: string): CorrelationIncident[] {
   const to = from + WINDOW_MIN * MINUTE;
   const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal }>();
   for (const s of all) {
@@ -593,7 +604,7 @@ export function evaluate(
   // The regression fixture: Online Boutique's topology, every monitoring window's incidents (the
   // history a test excludes a case's own window from) and a few cases — facts derived, no raw data.
   const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = {
-    source: `IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z ${opts.z}, ${opts.minSamples} samples, ${rule.traces ? `trace series, edge alerts name the ${rule.edgeAlert === 'both' ? 'caller and callee' : 'callee'}` : 'no trace series'}${opts.traceTopology ? ', trace edges added' : ''}): topology and alert-rule incidents only`,
+    source: `IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z ${opts.z}, ${opts.minSamples} samples, ${rule.traces ? `trace series, edge series ${rule.edgeAlert}` : 'no trace series'}${opts.traceTopology ? ', trace edges added' : ''}): topology and alert-rule incidents only`,
     history: [],
     cases: [],
   };
@@ -736,7 +747,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both] [--trace-topology]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap] [--trace-topology]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -746,7 +757,8 @@ export async function run(argv: string[]): Promise<void> {
   const ex = argv.indexOf('--explain');
   const ea = argv.indexOf('--edge-alert');
   const edgeAlert = ea >= 0 ? argv[ea + 1] : 'callee';
-  if (edgeAlert !== 'callee' && edgeAlert !== 'both') throw new Error(`--edge-alert: "callee" or "both", not "${edgeAlert}"`);
+  if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap')
+    throw new Error(`--edge-alert: "callee", "both" or "gap", not "${edgeAlert}"`);
   const r = evaluate(path, {
     traces: !argv.includes('--no-traces'),
     edgeAlert,
@@ -767,7 +779,7 @@ export async function run(argv: string[]): Promise<void> {
     `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`,
   );
   console.log(
-    `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge alerts name the ${r.rule.edgeAlert === 'both' ? 'caller and the callee' : 'callee'})` : ' (no trace series)'}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
+    `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge series: ${r.rule.edgeAlert})` : ' (no trace series)'}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
   );
   for (const [name, s] of Object.entries(r.systems)) {
     console.log(

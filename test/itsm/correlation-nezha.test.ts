@@ -3,8 +3,11 @@
  * (fixtures/nezha-online-boutique.json, derived by bench/correlation-nezha.ts — topology and the
  * incidents its documented alert rule raised, no raw data). The full evaluation is the bench's.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alerts, readTraces, traceSeries } from '../../bench/correlation-nezha.ts';
 import { correlate, type CorrelationIncident, type HistoricalIncident } from '../../engine/correlation/index.ts';
 import { graph, indexOf, registry } from './helpers.ts';
 
@@ -43,5 +46,87 @@ describe('correlation on real incident data (Nezha, Online Boutique)', () => {
     // Measured: ranks 2, 3, 1, 1, (miss: a frontend CPU fault where frontend alerted on latency only and checkoutservice on saturation), 1, 1, 1.
     expect(ranks.filter((k) => k >= 0 && k < 3).length).toBeGreaterThanOrEqual(7);
     expect(ranks.filter((k) => k === 0).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+/**
+ * The bench's APM alert series (issue 13): trace files in the snapshot's format, written to a
+ * temporary directory — one frontend → cartservice call per trace; cartservice slow in minutes
+ * 20–22, the frontend slow to see its answers (its own CPU) in minutes 26–28 — read by the same
+ * code the real-data evaluation runs.
+ */
+describe('trace-derived alerts of the real-data bench', () => {
+  const date = '2023-01-29';
+  const minuteMs = (m: number) => Date.parse(`${date}T10:${String(m).padStart(2, '0')}:00Z`);
+  const dir = mkdtempSync(join(tmpdir(), 'nezha-traces-'));
+  const header = 'TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration';
+  for (let m = 0; m < 30; m++) {
+    const slow = m >= 20 && m <= 22;
+    const callerSlow = m >= 26 && m <= 28;
+    // Minute 25 holds too few calls to make a sample.
+    const calls = m === 25 ? 3 : 10;
+    const lines = [header];
+    for (let k = 0; k < calls; k++) {
+      // µs; a little spread so the baseline has a scale.
+      const server = slow ? 400_000 : 10_000 + ((m + k) % 4) * 500;
+      const client = server + (callerSlow ? 300_000 : 2_000);
+      const start = (BigInt(minuteMs(m) + k * 1000) * 1_000_000n).toString();
+      const id = `${m}x${k}`;
+      lines.push(
+        `t${id},r${id},root,frontend-579b9bff58-t2dbm,hipstershop.Frontend/Recv.,${start},${start},${client + 1_000}`,
+        `t${id},c${id},r${id},frontend-579b9bff58-t2dbm,hipstershop.CartService/GetCart,${start},${start},${client}`,
+        `t${id},s${id},c${id},cartservice-579f59597d-wc2lz,hipstershop.CartService/GetCart,${start},${start},${server}`,
+      );
+    }
+    writeFileSync(join(dir, `10_${String(m).padStart(2, '0')}_trace.csv`), `${lines.join('\n')}\n`);
+  }
+  const spans = readTraces(dir, date);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the call edge a span whose parent ran in another service shows', () => {
+    expect(spans.edges).toEqual([['frontend', 'cartservice']]);
+    expect(spans.minutes).toHaveLength(30);
+  });
+
+  it('names the callee of a slow edge, and the caller too only when asked', () => {
+    const callee = traceSeries(spans, 'callee').map((s) => [s.name, s.cis]);
+    expect(callee).toEqual([
+      ['TraceServerP90', ['cartservice']],
+      ['TraceServerP90', ['frontend']],
+      ['TraceClientP90 frontend→cartservice', ['cartservice']],
+    ]);
+    const both = traceSeries(spans, 'both').find((s) => s.name.startsWith('TraceClientP90'));
+    expect(both?.cis).toEqual(['frontend', 'cartservice']);
+  });
+
+  it('stamps a minute at its end and makes no sample of a minute with too few spans', () => {
+    const server = traceSeries(spans, 'callee').find((s) => s.cis[0] === 'cartservice')!;
+    expect(server.t[0]).toBe(minuteMs(1));
+    expect(server.t).not.toContain(minuteMs(26));
+    expect(server.t).toHaveLength(29);
+  });
+
+  it('raises latency incidents on the slow callee and its caller in the fault window, none in a quiet one', () => {
+    const series = traceSeries(spans, 'callee');
+    const raised = alerts(series, minuteMs(20), 6, 2, 'f');
+    expect(raised.map((x) => [x.cis, x.signal, x.openedAt])).toEqual([
+      [['cartservice'], 'latency', new Date(minuteMs(21)).toISOString()],
+      [['frontend'], 'latency', new Date(minuteMs(21)).toISOString()],
+    ]);
+    expect(alerts(series, minuteMs(5), 6, 2, 'q')).toEqual([]);
+    // Both ends named: the edge's alert is an incident of its own beside the two services'.
+    expect(alerts(traceSeries(spans, 'both'), minuteMs(20), 6, 2, 'b').map((x) => x.cis)).toEqual([
+      ['cartservice'],
+      ['frontend'],
+      ['frontend', 'cartservice'],
+    ]);
+  });
+
+  it('blames the callee for a caller-side delay when the edge alert names the callee, and both ends with the gap series', () => {
+    const window = minuteMs(26);
+    expect(alerts(traceSeries(spans, 'callee'), window, 6, 2, 'c').map((x) => x.cis)).toEqual([['cartservice'], ['frontend']]);
+    expect(alerts(traceSeries(spans, 'gap'), window, 6, 2, 'g').map((x) => x.cis)).toEqual([['frontend'], ['frontend', 'cartservice']]);
+    // The callee's own slowness is not in the gap: only the services' server series alert.
+    expect(alerts(traceSeries(spans, 'gap'), minuteMs(20), 6, 2, 'g').map((x) => x.cis)).toEqual([['cartservice'], ['frontend']]);
   });
 });
