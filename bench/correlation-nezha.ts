@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap] [--trace-topology]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -20,13 +20,23 @@
  *   service: opened at its first deviating sample, `signal` the family of its strongest series
  *   (CPU/memory → saturation, latencies → latency, success rate → errors, workload drop →
  *   availability), `anomalyScore` that z (capped at 100). Series: pod CPU and memory use rate,
- *   server/client P90 latency, success rate and workload (the last two only where their median is
- *   not 0); Online Boutique's per-edge network P90 (source_50 → the caller, destination_50 → the
- *   callee); the front's success rate and P90 latency.
+ *   server/client P90 latency, success rate (only where its median is not 0); Online Boutique's
+ *   per-edge network P90 (an incident naming both ends); ERROR log lines per service and minute;
+ *   the front's success rate and P90 latency; and (unless `--no-traces`) the APM series from the
+ *   traces, one sample per minute with ≥ 5 spans: per service the P90 of its server spans, per
+ *   call edge the P90 of the caller's client spans, whose alert names the callee (the caller only
+ *   observed it; `--edge-alert both` names both ends, `gap` watches client − server span per call
+ *   naming both ends instead). The spans carry no status: no error-rate series from traces. The
+ *   snapshot records traces only in the ~3 minutes after each injection (Online Boutique: 102 of
+ *   168 of those minutes' files are in the mirror), so a trace series' median is the fault
+ *   minutes' median — one fault's minutes barely move it.
  * - **History** (chronic noise): the same rule run over the whole recorded day, window after
  *   window (6 minutes each), as monitoring would have: by default every window not overlapping the
  *   case's (leave-one-out — what a store's month of history would show about each CI); with
  *   `--online`, only the windows before it.
+ *
+ * Topology check: the call edges the traces show are compared with a shipped topology (printed,
+ * never merged unless `--trace-topology`): the issue wants correlation to survive missing edges.
  *
  * Each fault is one case, correlated alone (`window` 10m). Reported: top-1/3/5 of the root-cause
  * service among the candidates of the groups in output order (flattened), beside two naive
