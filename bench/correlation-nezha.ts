@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap] [--trace-topology]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -25,8 +25,9 @@
  *   the front's success rate and P90 latency; and (unless `--no-traces`) the APM series from the
  *   traces, one sample per minute with ≥ 5 spans: per service the P90 of its server spans, per
  *   call edge the P90 of the caller's client spans, whose alert names the callee (the caller only
- *   observed it; `--edge-alert both` names both ends, `gap` watches client − server span per call
- *   naming both ends instead). The spans carry no status: no error-rate series from traces. The
+ *   observed it) — unless the caller's calls are slow on ≥ 2 and ≥ half of its edges in the
+ *   window, which names the caller once (`fanout`, the default; `--edge-alert callee` always
+ *   names the callee, `both` both ends, `gap` watches client − server span per call naming both). The spans carry no status: no error-rate series from traces. The
  *   snapshot records traces only in the ~3 minutes after each injection (Online Boutique: 102 of
  *   168 of those minutes' files are in the mirror), so a trace series' median is the fault
  *   minutes' median — one fault's minutes barely move it.
@@ -82,6 +83,8 @@ interface Series {
   scale: number;
   /** Smallest deviation worth an alert, in the series' unit (an SRE's floor: 50 ms, 20 CPU points…). */
   floor: number;
+  /** A per-edge trace series under `edgeAlert` "fanout": whom its alert names is decided per window. */
+  fanout?: { caller: string; callee: string };
 }
 
 export interface NezhaCase {
@@ -169,9 +172,12 @@ export interface RuleOptions {
    * The per-edge (caller → callee) trace series and whom its alert names: the caller's client-span
    * P90 naming the callee alone (the caller is the observer) or both ends; or "gap": the P90 of
    * client span − the callee's server span of each call (network, queues, the caller's own
-   * scheduling: what the callee's own latency does not explain), naming both ends.
+   * scheduling: what the callee's own latency does not explain), naming both ends; or "fanout":
+   * the client-span P90 naming the callee, unless in the window the caller's calls are slow on at
+   * least 2 edges and on at least half of its edges with a series — then the common factor is the
+   * caller and those alerts name it instead (one alert on "A's outgoing calls are slow").
    */
-  edgeAlert: 'callee' | 'both' | 'gap';
+  edgeAlert: 'callee' | 'both' | 'gap' | 'fanout';
 }
 
 /** Fewer spans than this in a minute make no sample of a trace series (a P90 of 2 spans is one slow request). */
@@ -267,6 +273,7 @@ export function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): 
     const [a, b] = edge.split('>') as [string, string];
     if (edgeAlert === 'gap') one([a, b], `TraceGapP90 ${a}→${b}`, byMinute);
     else one(edgeAlert === 'both' ? [a, b] : [b], `TraceClientP90 ${a}→${b}`, byMinute);
+    if (edgeAlert === 'fanout' && out.at(-1)?.name === `TraceClientP90 ${a}→${b}`) out.at(-1)!.fanout = { caller: a, callee: b };
   }
   return out;
 }
@@ -370,6 +377,11 @@ function readDay(dir: string, system: string, opts: RuleOptions): DayData {
 export function alerts(all: readonly Series[], from: number, z: number, minSamples: number, prefix: string): CorrelationIncident[] {
   const to = from + WINDOW_MIN * MINUTE;
   const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal }>();
+  // Fan-out edges: per caller, how many of its edge series exist and how many alert in this window.
+  const edgesOf = new Map<string, number>();
+  const slowOf = new Map<string, number>();
+  const fired: { s: Series; first: number; best: number }[] = [];
+  for (const s of all) if (s.fanout) edgesOf.set(s.fanout.caller, (edgesOf.get(s.fanout.caller) ?? 0) + 1);
   for (const s of all) {
     let hits = 0;
     let first = Number.POSITIVE_INFINITY;
@@ -385,9 +397,16 @@ export function alerts(all: readonly Series[], from: number, z: number, minSampl
       }
     }
     if (hits < minSamples) continue;
-    const key = s.cis.join(' ');
+    if (s.fanout) slowOf.set(s.fanout.caller, (slowOf.get(s.fanout.caller) ?? 0) + 1);
+    fired.push({ s, first, best });
+  }
+  for (const { s, first, best } of fired) {
+    const caller = s.fanout?.caller;
+    const slow = caller === undefined ? 0 : slowOf.get(caller)!;
+    const cis = caller !== undefined && slow >= 2 && 2 * slow >= edgesOf.get(caller)! ? [caller] : s.cis;
+    const key = cis.join(' ');
     const prev = byCi.get(key);
-    if (!prev) byCi.set(key, { cis: s.cis, first, score: best, signal: s.signal });
+    if (!prev) byCi.set(key, { cis, first, score: best, signal: s.signal });
     else {
       prev.first = Math.min(prev.first, first);
       if (best > prev.score) Object.assign(prev, { score: best, signal: s.signal });
@@ -586,7 +605,7 @@ export function evaluate(
   },
 ): NezhaReport {
   const registry = Registry.load();
-  const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'callee' };
+  const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'fanout' };
   const dates = readdirSync(join(root, 'rca_data'))
     .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
     .sort();
@@ -757,7 +776,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap] [--trace-topology]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -766,9 +785,9 @@ export async function run(argv: string[]): Promise<void> {
   const fx = argv.indexOf('--write-fixture');
   const ex = argv.indexOf('--explain');
   const ea = argv.indexOf('--edge-alert');
-  const edgeAlert = ea >= 0 ? argv[ea + 1] : 'callee';
-  if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap')
-    throw new Error(`--edge-alert: "callee", "both" or "gap", not "${edgeAlert}"`);
+  const edgeAlert = ea >= 0 ? argv[ea + 1] : 'fanout';
+  if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout')
+    throw new Error(`--edge-alert: "callee", "both", "gap" or "fanout", not "${edgeAlert}"`);
   const r = evaluate(path, {
     traces: !argv.includes('--no-traces'),
     edgeAlert,
