@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology] [--signal-cause]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -373,8 +373,22 @@ function readDay(dir: string, system: string, opts: RuleOptions): DayData {
   return { faults, series: out, services, edges, traceEdges, traceMinutes };
 }
 
-/** The alert rule (see the header) over the fault's window. */
-export function alerts(all: readonly Series[], from: number, z: number, minSamples: number, prefix: string): CorrelationIncident[] {
+/** How much a signal says its own CI is failing, most first (the engine's order: saturation and availability are causes, latency travels). */
+const CAUSE_ORDER: Record<IncidentSignal, number> = { availability: 4, saturation: 3, errors: 2, latency: 1 };
+
+/**
+ * The alert rule (see the header) over the fault's window. One incident per CI set: its score the
+ * strongest series' z; its signal that series' family, or with `signalBy` "cause" the most
+ * cause-like family among its firing series (a CPU alert beside a capped latency alert stays saturation).
+ */
+export function alerts(
+  all: readonly Series[],
+  from: number,
+  z: number,
+  minSamples: number,
+  prefix: string,
+  signalBy: 'strongest' | 'cause' = 'strongest',
+): CorrelationIncident[] {
   const to = from + WINDOW_MIN * MINUTE;
   const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal }>();
   // Fan-out edges: per caller, how many of its edge series exist and how many alert in this window.
@@ -409,7 +423,10 @@ export function alerts(all: readonly Series[], from: number, z: number, minSampl
     if (!prev) byCi.set(key, { cis, first, score: best, signal: s.signal });
     else {
       prev.first = Math.min(prev.first, first);
-      if (best > prev.score) Object.assign(prev, { score: best, signal: s.signal });
+      if (signalBy === 'cause') {
+        prev.score = Math.max(prev.score, best);
+        if (CAUSE_ORDER[s.signal] > CAUSE_ORDER[prev.signal]) prev.signal = s.signal;
+      } else if (best > prev.score) Object.assign(prev, { score: best, signal: s.signal });
     }
   }
   return [...byCi]
@@ -602,6 +619,8 @@ export function evaluate(
     edgeAlert?: RuleOptions['edgeAlert'];
     /** Add the call edges the traces show to a shipped topology (Online Boutique's dependency.csv); default off. */
     traceTopology?: boolean;
+    /** An incident's signal: its strongest series' family (default) or the most cause-like of its firing series. */
+    signalBy?: 'strongest' | 'cause';
   },
 ): NezhaReport {
   const registry = Registry.load();
@@ -646,7 +665,7 @@ export function evaluate(
     report.bySystem[name] = mine;
     const history: HistoricalIncident[] = [];
     const faults = days.flatMap((d, k) => d.faults.map((f) => ({ f, series: days[k]!.series }))).sort((a, b) => a.f.at - b.f.at);
-    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`));
+    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`, opts.signalBy));
     // Monitoring's record of the whole day: the rule over consecutive windows.
     const windows: { at: number; incidents: CorrelationIncident[] }[] = [];
     for (const d of days) {
@@ -657,7 +676,7 @@ export function evaluate(
         hi = Math.max(hi, x.t[x.t.length - 1]!);
       }
       for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE)
-        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`) });
+        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`, opts.signalBy) });
     }
     let withIncidents = 0;
     let totalIncidents = 0;
@@ -776,7 +795,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology] [--signal-cause]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -792,6 +811,7 @@ export async function run(argv: string[]): Promise<void> {
     traces: !argv.includes('--no-traces'),
     edgeAlert,
     traceTopology: argv.includes('--trace-topology'),
+    ...(argv.includes('--signal-cause') && { signalBy: 'cause' as const }),
     z: value('--z', 6),
     minSamples: value('--min-samples', 2),
     verbose: argv.includes('--verbose'),
