@@ -159,4 +159,12 @@ describe('trace-derived alerts of the real-data bench', () => {
     expect(alerts(traceSeries(spans, 'fanout'), minuteMs(26), 6, 2, 'f').map((x) => x.cis)).toEqual([['frontend']]);
     expect(alerts(traceSeries(spans, 'fanout'), minuteMs(20), 6, 2, 'f').map((x) => x.cis)).toEqual([['cartservice'], ['frontend']]);
   });
+
+  it('keeps the strongest series family as the incident signal, or the most cause-like one when asked', () => {
+    const server = traceSeries(spans, 'callee').find((s) => s.name === 'TraceServerP90' && s.cis[0] === 'cartservice')!;
+    // The same deviation seen by a saturation series listed after it: equal scores, so "strongest" keeps the first.
+    const both = [server, { ...server, name: 'CpuUsageRate', signal: 'saturation' as const }];
+    expect(alerts(both, minuteMs(20), 6, 2, 's').map((x) => x.signal)).toEqual(['latency']);
+    expect(alerts(both, minuteMs(20), 6, 2, 's', 'cause').map((x) => x.signal)).toEqual(['saturation']);
+  });
 });
