@@ -27,10 +27,12 @@
  *   call edge the P90 of the caller's client spans, whose alert names the callee (the caller only
  *   observed it) — unless the caller's calls are slow on ≥ 2 and ≥ half of its edges in the
  *   window, which names the caller once (`fanout`, the default; `--edge-alert callee` always
- *   names the callee, `both` both ends, `gap` watches client − server span per call naming both). The spans carry no status: no error-rate series from traces. The
- *   snapshot records traces only in the ~3 minutes after each injection (Online Boutique: 102 of
- *   168 of those minutes' files are in the mirror), so a trace series' median is the fault
- *   minutes' median — one fault's minutes barely move it.
+ *   names the callee, `both` both ends, `gap` watches client − server span per call naming both).
+ *   The spans carry no status: no error-rate series from traces. The snapshot records traces only
+ *   in the ~3 minutes after each injection (Online Boutique: 102 of the 168 such minutes' files
+ *   are in the mirror), so a trace series' median is the fault minutes' median — one fault's
+ *   minutes barely move it. `--signal-cause`: an incident's signal is the most cause-like family
+ *   among its firing series instead of its strongest series' family.
  * - **History** (chronic noise): the same rule run over the whole recorded day, window after
  *   window (6 minutes each), as monitoring would have: by default every window not overlapping the
  *   case's (leave-one-out — what a store's month of history would show about each CI); with
@@ -251,9 +253,10 @@ function p90(xs: readonly number[]): number {
 
 /**
  * The APM series: per service, the P90 of its server spans; per edge, the P90 of the caller's
- * client spans, whose alert names the callee (and the caller too with `edgeAlert` "both"). A
- * minute's sample is stamped at the minute's end (when monitoring could evaluate it); the floor is
- * every latency series' 50 ms. The snapshot's spans carry no status: no error-rate series.
+ * client spans (or of client − server span with `edgeAlert` "gap"), named as `RuleOptions`
+ * says — under "fanout" the edge series carries its caller and callee, and `alerts` decides per
+ * window. A minute's sample is stamped at the minute's end (when monitoring could evaluate it);
+ * the floor is every latency series' 50 ms. The snapshot's spans carry no status: no error-rate series.
  */
 export function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): Series[] {
   const out: Series[] = [];
