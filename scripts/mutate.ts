@@ -14,6 +14,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './neo4j.ts';
 
+/** The tests pinning correlation's signal processors and learned history: each signal alone, then on graphs. */
+const CORRELATION_SIGNAL_TESTS = [
+  'test/itsm/correlation-signals.test.ts',
+  'test/itsm/correlation.test.ts',
+  'test/itsm/correlation-cases.test.ts',
+];
+
 /** Module (under engine/, without .ts) → the test files that pin its behaviour. */
 export const MODULES: Record<string, readonly string[]> = {
   'changes/states': ['test/changes/states.test.ts'],
@@ -39,6 +46,16 @@ export const MODULES: Record<string, readonly string[]> = {
     'test/impact/paths-and-types.test.ts',
   ],
   'correlation/rank': ['test/itsm/correlation.test.ts', 'test/itsm/correlation-cases.test.ts', 'test/itsm/correlation-nezha.test.ts'],
+  'correlation/history': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/chronic-noise': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/coverage': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/distance': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/index': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/natural-root': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/own-incident': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/recent-change': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/specificity': CORRELATION_SIGNAL_TESTS,
+  'correlation/signals/time-order': CORRELATION_SIGNAL_TESTS,
   'io/import': ['test/io.test.ts', 'test/io-edges.test.ts'],
   'io/export': ['test/io.test.ts', 'test/io-export.test.ts'],
   'records/records': ['test/records/records.test.ts'],
@@ -87,7 +104,7 @@ function scoreOf(reportFile: string): Omit<Score, 'module' | 'reportDir'> {
 }
 
 function run(key: string, concurrency: number, outRoot: string): Score {
-  const reportDir = join(outRoot, key.replace('/', '-'));
+  const reportDir = join(outRoot, key.replaceAll('/', '-'));
   mkdirSync(reportDir, { recursive: true });
   const config = {
     $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
