@@ -10,7 +10,7 @@ import type { CandidateStats, Signal, SignalContext } from './types.ts';
 
 export function specificityLogLikelihood(k: number, reach: number): number {
   const r = Math.max(reach, k);
-  if (k <= 0 || r <= 0) return 0;
+  if (k <= 0) return 0; // then r ≥ k > 0
   const rate = k / r;
   return k * Math.log(rate) + (r - k > 0 ? (r - k) * Math.log(1 - rate) : 0);
 }
