@@ -45,7 +45,12 @@ export const MODULES: Record<string, readonly string[]> = {
     'test/impact/report.test.ts',
     'test/impact/paths-and-types.test.ts',
   ],
-  'correlation/rank': ['test/itsm/correlation.test.ts', 'test/itsm/correlation-cases.test.ts', 'test/itsm/correlation-nezha.test.ts'],
+  'correlation/rank': [
+    'test/itsm/correlation-rank.test.ts',
+    'test/itsm/correlation.test.ts',
+    'test/itsm/correlation-cases.test.ts',
+    'test/itsm/correlation-nezha.test.ts',
+  ],
   'correlation/history': CORRELATION_SIGNAL_TESTS,
   'correlation/signals/chronic-noise': CORRELATION_SIGNAL_TESTS,
   'correlation/signals/coverage': CORRELATION_SIGNAL_TESTS,

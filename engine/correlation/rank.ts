@@ -51,9 +51,12 @@ export function rankGroup(
   // Scores only (no factors) for the ~500k candidates of a 10k-incident call; the reported ones
   // are evaluated in full at the end.
   const before = (a: number, b: number) =>
+    // Stryker disable next-line EqualityOperator: two candidates are two CIs, their ids never compare equal
     keys[a]! > keys[b]! || (keys[a] === keys[b] && cmp(ids[ev.candNode[a]!]!, ids[ev.candNode[b]!]!) < 0);
   const heap: number[] = [];
+  // Stryker disable next-line StringLiteral: a pool name is only a distinct key, and an unknown kind is f64
   const keys = pooled(index, 'rankKeys', 'f64', ev.candNode.length);
+  // Stryker disable next-line StringLiteral: as above (0/1 flags fit an f64 as well)
   const exact = pooled(index, 'rankExact', 'u8', ev.candNode.length);
   const lone = units.length === 1;
   for (const c of sandbox.touched!) {
@@ -61,6 +64,7 @@ export function rankGroup(
     if (sandbox.k(c) < need && !(own >= 0 && active[own]! > 0)) continue;
     // k = 1: the sum of distances is the distance.
     if (lone && sandbox.acc[c * W + 1]! > SINGLE_REACH) continue;
+    // Stryker disable next-line BooleanLiteral: refining every reach up front gives the same exact scores, only slower
     const r = score(s, ev, sandbox, c, false);
     keys[c] = r.score;
     exact[c] = r.exact ? 1 : 0;
@@ -72,6 +76,7 @@ export function rankGroup(
     const c = heap[0]!;
     if (exact[c] === 1) {
       heapPop(heap, before);
+      // Stryker disable next-line BooleanLiteral: the candidate's reach is already exact here
       top.push({ c, ...evaluate(s, ev, sandbox, c, false) });
       continue;
     }
@@ -89,6 +94,7 @@ export function rankGroup(
   // The walk entries of the reported candidates, read back from the group's walks (there is no
   // candidate → entries index of the full walks: evidence.ts).
   // Slot + 1 of each reported candidate; all zero between calls (pooled, cleared after use).
+  // Stryker disable next-line StringLiteral: a pool name is only a distinct key; small integers fit an f64
   const slot = pooled(index, 'rankSlot', 'i32', ev.candNode.length);
   top.forEach((x, i) => (slot[x.c] = i + 1));
   const coveredBy: { u: number; entry: number; d: number }[][] = top.map(() => []);
@@ -168,7 +174,9 @@ function siftDown(a: number[], i: number, before: (x: number, y: number) => bool
     const l = 2 * i + 1;
     const r = l + 1;
     let m = i;
+    // Stryker disable next-line EqualityOperator: a[a.length] is undefined, and `before` of undefined is false
     if (l < a.length && before(a[l]!, a[m]!)) m = l;
+    // Stryker disable next-line EqualityOperator: as above
     if (r < a.length && before(a[r]!, a[m]!)) m = r;
     if (m === i) return;
     [a[i], a[m]] = [a[m]!, a[i]!];
@@ -177,6 +185,7 @@ function siftDown(a: number[], i: number, before: (x: number, y: number) => bool
 }
 
 function heapify(a: number[], before: (x: number, y: number) => boolean): void {
+  // Stryker disable next-line ArithmeticOperator: starting past the last parent only sifts leaves, which do not move
   for (let i = (a.length >> 1) - 1; i >= 0; i--) siftDown(a, i, before);
 }
 
