@@ -12,7 +12,8 @@
  * - a bare or dotted host name (`orders-db`, `orders-db.shop`, `api.stripe.com`) only when the key
  *   says it holds an address (`…HOST`, `…_URL`, `spring.redis.host` …): otherwise `LOG_LEVEL=info`
  *   or `VERSION=v1.2` would become dependencies.
- * Loopback and wildcard hosts are ignored. Multi-line values (mounted files) are scanned for URLs,
+ * Loopback and wildcard hosts are ignored, and so is a token holding a placeholder filled in at
+ * run time (`$(NAME)`, `${NAME}`): what it names is not known here. Multi-line values (mounted files) are scanned for URLs,
  * `host:port` and cluster DNS names only.
  */
 
@@ -30,6 +31,9 @@ const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
 const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // IPv6 literals never get this far (they are not host-like), so only names and IPv4 are listed.
+// A Kubernetes dependent variable (`$(NAME)`, filled in by the kubelet). Its escape `$$(NAME)`
+// (the literal text) is matched too: neither is an address.
+const PLACEHOLDER = /\$\(([^()\s]*)\)/g;
 const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0']);
 
 export function keySaysAddress(key: string): boolean {
@@ -45,7 +49,7 @@ function hostLike(host: string): boolean {
 }
 
 function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Address | undefined {
-  if (token.includes('$(') || token.includes('${')) return undefined;
+  if (token.includes('${')) return undefined;
   const url = URL.exec(token);
   if (url) {
     const host = url[2]!.toLowerCase();
@@ -67,7 +71,11 @@ function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Addr
 export function addressesIn(key: string, value: string): Address[] {
   const multiLine = value.includes('\n');
   const out: Address[] = [];
-  for (const raw of value.split(/[\s,;"'()<>]+/)) {
+  // Kubernetes' `$(NAME)` is rewritten as `${NAME}` before the split: the split cuts on brackets,
+  // which would leave the bare `NAME` to be read as a host. `${` keeps the token whole, so the
+  // placeholder check in parseToken refuses it.
+  const text = value.replace(PLACEHOLDER, '$${$1}');
+  for (const raw of text.split(/[\s,;"'()<>]+/)) {
     if (raw === '') continue;
     let token = raw;
     let tokenKey = key;

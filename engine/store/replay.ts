@@ -131,6 +131,14 @@ export function* replay(batch: readonly Mutation[], state: ReplayState, ctx: Rep
         yield event('delete', m.kind, m.id, before, null);
         continue;
       }
+      default: {
+        // The types make this unreachable; code that bypasses them (a hand-built batch, a stray
+        // string in a record service's `extra`) must fail loudly rather than write a partial batch.
+        const op: unknown = (m as { op?: unknown }).op;
+        throw new InputError(`apply: mutation ${index}: unknown op ${JSON.stringify(op) ?? String(op)}`, [
+          { path: [index, 'op'], code: 'invalid_value', message: 'unknown mutation op' },
+        ]);
+      }
     }
   }
   ctx.onMutation?.(batch.length, batch.length);
