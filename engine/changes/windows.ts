@@ -39,14 +39,15 @@ export function freezeHits(
   registry: Registry,
 ): FreezeHit[] {
   const hits: FreezeHit[] = [];
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent: the tie branches only differ for equal ids, and a target listed twice gives two identical entries
+  const byCi = (a: { ci: string }, b: { ci: string }) => (a.ci < b.ci ? -1 : a.ci > b.ci ? 1 : 0);
   for (const f of freezes) {
     if (overlap(window, { start: f.start, end: f.end }) === null) continue;
     const coverage = scopeCoverage(f.scope, source, registry);
     const cis = targets
       .filter((t) => coverage === undefined || coverage.has(t))
       .map((t) => ({ ci: t, via: coverage === undefined ? 'global' : coverage.get(t)! }))
-      // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent: the tie branches only differ for equal ids, and a target listed twice gives two identical entries
-      .sort((a, b) => (a.ci < b.ci ? -1 : a.ci > b.ci ? 1 : 0));
+      .sort(byCi);
     if (cis.length === 0) continue;
     hits.push({ window: f.id, name: f.name, start: f.start, end: f.end, global: f.scope.global, cis });
   }
