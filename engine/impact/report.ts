@@ -150,15 +150,15 @@ export function reportImpact(
     const d = depth[reported[lo]!]!;
     // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent: the slot past the last reported entry holds 0 (an origin, depth 0) or lies past the buffer, never at depth d ≥ 1
     while (hi < m && depth[reported[hi]!] === d) hi++;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: the radix and the comparison sort give the same order (test/impact/report.test.ts compares them on random graphs)
+    // Stryker disable ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: the radix and the comparison sort give the same order (test/impact/report.test.ts compares them on random graphs), and a level of one entry needs no sort
     if (rank !== undefined && hi - lo > tuning.radixLevel) {
       radix ??= radixBuffers(m, tuning.radixBits);
       sortByRank(reported, lo, hi, order, rank, radix);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: sorting a level of one entry leaves it as it is
     } else if (hi - lo > 1) {
       const level = Array.from(reported.subarray(lo, hi)).sort((x, y) => cmp(nodeIds[order[x]!]!, nodeIds[order[y]!]!));
       reported.set(level, lo);
     }
+    // Stryker restore ConditionalExpression,EqualityOperator,ArithmeticOperator
     lo = hi;
   }
 
