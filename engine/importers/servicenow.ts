@@ -193,9 +193,14 @@ function readCsv(file: InputFile): { columns: string[]; rows: Row[] } {
       `not valid CSV: ${e.message}`,
     );
   }
+  // A header-only export has no record to take the columns from: read its first line (a CRLF's
+  // `\r` goes with the trim).
   const columns = records[0]
     ? Object.keys(records[0].record)
-    : (file.text.split(/\r?\n/)[0] ?? '').split(',').map((c) => c.replace(/"/g, '').trim().toLowerCase());
+    : file.text
+        .split('\n', 1)[0]!
+        .split(',')
+        .map((c) => c.replace(/"/g, '').trim().toLowerCase());
   return { columns, rows: records.map((r) => ({ rec: r.record, line: r.info.lines })) };
 }
 
