@@ -72,6 +72,11 @@ describe('addresses in configuration values', () => {
       { text: 'kafka:9092', host: 'kafka', port: 9092 },
       { text: 'mq:5672', host: 'mq', port: 5672 },
     ]);
+    // Nor is a host name with a placeholder inside it, while placeholder credentials hide no host.
+    expect(hosts('DB_HOST', 'orders$(SUFFIX)')).toEqual([]);
+    expect(hosts('DB_HOST', '$(PREFIX)orders.shop')).toEqual([]);
+    expect(hosts('DB_HOST', 'orders-${ENV}.shop')).toEqual([]);
+    expect(hosts('DB_URL', 'postgres://$(DB_USER):${DB_PASSWORD}@orders-db:5432/orders')).toEqual(['orders-db:5432']);
     // A multi-line file mentioning a placeholder next to a cluster name.
     expect(hosts('config', 'primary: $(PRIMARY)\nreplica: replica.db.svc:5432\n')).toEqual(['replica.db.svc:5432']);
   });
