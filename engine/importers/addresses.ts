@@ -12,7 +12,9 @@
  * - a bare or dotted host name (`orders-db`, `orders-db.shop`, `api.stripe.com`) only when the key
  *   says it holds an address (`…HOST`, `…_URL`, `spring.redis.host` …): otherwise `LOG_LEVEL=info`
  *   or `VERSION=v1.2` would become dependencies.
- * Loopback and wildcard hosts are ignored. Multi-line values (mounted files) are scanned for URLs,
+ * Loopback and wildcard hosts are ignored, and a placeholder filled in at run time (`$(NAME)`,
+ * `${NAME}`) is never read as a host or part of one: what it names is not known here (a URL whose
+ * credentials are placeholders still names its literal host). Multi-line values (mounted files) are scanned for URLs,
  * `host:port` and cluster DNS names only.
  */
 
@@ -30,6 +32,9 @@ const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
 const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 // IPv6 literals never get this far (they are not host-like), so only names and IPv4 are listed.
+// A Kubernetes dependent variable (`$(NAME)`, filled in by the kubelet). Its escape `$$(NAME)`
+// (the literal text) is matched too: neither is an address.
+const PLACEHOLDER = /\$\(([^()\s]*)\)/g;
 const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0']);
 
 export function keySaysAddress(key: string): boolean {
@@ -45,11 +50,11 @@ function hostLike(host: string): boolean {
 }
 
 function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Address | undefined {
-  if (token.includes('$(') || token.includes('${')) return undefined;
   const url = URL.exec(token);
   if (url) {
     const host = url[2]!.toLowerCase();
-    if (host === '' || !hostLike(host.replace(/^\[|\]$/g, ''))) return undefined;
+    // Stryker disable next-line Regex,StringLiteral: equivalent: a bracketed host has its only brackets at its ends, and an IPv6 literal fails hostLike whatever replaces them
+    if (!hostLike(host.replace(/^\[|\]$/g, ''))) return undefined;
     return url[3] ? { text: token, host, port: Number(url[3]) } : { text: token, host };
   }
   const hp = HOST_PORT.exec(token);
@@ -67,8 +72,12 @@ function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Addr
 export function addressesIn(key: string, value: string): Address[] {
   const multiLine = value.includes('\n');
   const out: Address[] = [];
-  for (const raw of value.split(/[\s,;"'()<>]+/)) {
-    if (raw === '') continue;
+  // Kubernetes' `$(NAME)` is rewritten as `${NAME}` before the split: the split cuts on brackets,
+  // which would leave the bare `NAME` to be read as a host. `${NAME}` stays whole and, holding `$`
+  // and braces, is never host-like (nor is a host name with a placeholder inside it).
+  const text = value.replace(PLACEHOLDER, '$${$1}');
+  // Stryker disable next-line Regex: equivalent: without the `+`, the extra empty tokens match nothing
+  for (const raw of text.split(/[\s,;"'()<>]+/)) {
     let token = raw;
     let tokenKey = key;
     const eq = raw.indexOf('=');

@@ -62,6 +62,25 @@ describe('addresses in configuration values', () => {
     expect(hosts('DB_URL', 'postgres://${DB}:5432/x')).toEqual([]);
   });
 
+  it('never reads the name inside a $(NAME) placeholder as a host, while reading the addresses around it', () => {
+    expect(hosts('DB_HOST', '$(ORDERS)')).toEqual([]);
+    expect(hosts('DB_HOST', '$$(ORDERS)')).toEqual([]);
+    expect(hosts('DB_HOST', 'host=$(orders-db)')).toEqual([]);
+    expect(hosts('DB_URL', 'postgres://$(DB_USER)@$(DB_HOST):5432/orders')).toEqual([]);
+    expect(hosts('DB_SERVERS', '$(PRIMARY),replica-db;(cache.data.svc)')).toEqual(['replica-db', 'cache.data.svc']);
+    expect(addressesIn('BROKERS', 'kafka:9092 $(EXTRA) mq:5672')).toEqual([
+      { text: 'kafka:9092', host: 'kafka', port: 9092 },
+      { text: 'mq:5672', host: 'mq', port: 5672 },
+    ]);
+    // Nor is a host name with a placeholder inside it, while placeholder credentials hide no host.
+    expect(hosts('DB_HOST', 'orders$(SUFFIX)')).toEqual([]);
+    expect(hosts('DB_HOST', '$(PREFIX)orders.shop')).toEqual([]);
+    expect(hosts('DB_HOST', 'orders-${ENV}.shop')).toEqual([]);
+    expect(hosts('DB_URL', 'postgres://$(DB_USER):${DB_PASSWORD}@orders-db:5432/orders')).toEqual(['orders-db:5432']);
+    // A multi-line file mentioning a placeholder next to a cluster name.
+    expect(hosts('config', 'primary: $(PRIMARY)\nreplica: replica.db.svc:5432\n')).toEqual(['replica.db.svc:5432']);
+  });
+
   it('scans a multi-line value (a mounted file) for URLs, host:port and cluster names only', () => {
     const file = 'host: orders-db\nurl: postgres://pg:5432/x\ncache: redis:6379\nmq: mq.data.svc\n';
     expect(hosts('DB_HOST', file)).toEqual(['pg:5432', 'redis:6379', 'mq.data.svc']);

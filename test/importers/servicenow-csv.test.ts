@@ -36,6 +36,8 @@ describe('servicenow classes and relationship types', () => {
       type: 'DEPENDS_ON',
     });
     expect(serviceNowRelationship('Sends data to::Receives data from')).toBeUndefined();
+    for (const spaced of ['Runs on:: Runs', 'Runs on ::Runs', 'Runs on  ::  Runs'])
+      expect([spaced, serviceNowRelationship(spaced)]).toEqual([spaced, { type: 'RUNS_ON' }]);
   });
 });
 
@@ -117,6 +119,97 @@ describe('servicenow CI fields', () => {
     expect(oneCI({ sys_class_name: 'cmdb_ci_linux_server', type: 'x' }).attributes).not.toHaveProperty('engine');
   });
 
+  it('adds no key for a field whose columns are absent or hold nothing it can read', () => {
+    const bare = oneCI({});
+    expect(Object.keys(bare)).toEqual(['id', 'class', 'name', 'attributes']);
+    expect(Object.keys(bare.attributes!)).toEqual(['servicenowSysId', 'servicenowClass']);
+    const unreadable = oneCI({
+      install_status: 'lost',
+      environment: 'lab',
+      busines_criticality: 'high',
+      owned_by: ' ',
+      tcp_port: 'x12',
+      cpu_count: '',
+    });
+    expect(Object.keys(unreadable)).toEqual(['id', 'class', 'name', 'attributes']);
+    expect(Object.keys(unreadable.attributes!)).toEqual(['servicenowSysId', 'servicenowClass']);
+  });
+
+  it('reads a number only when the whole cell is one, decimals of any length included', () => {
+    expect(oneCI({ tcp_port: 'port 8080', cpu_count: '4 cores', ram: '2048.75' }).attributes).toStrictEqual({
+      servicenowSysId: 'ABC',
+      servicenowClass: 'cmdb_ci_server',
+      memoryGb: 2,
+    });
+    expect(oneCI({ ram: '1126.40' }).attributes!.memoryGb).toBe(1.1);
+  });
+
+  it('takes the class from sys_class_name trimmed and lower-cased, or else from the file name without its .csv ending', () => {
+    expect(oneCI({ sys_class_name: ' CMDB_CI_Rack ' })).toMatchObject({ class: 'Rack', attributes: { servicenowClass: 'cmdb_ci_rack' } });
+    expect(oneCI({ sys_class_name: '   ' }, 'exports/CMDB_CI_PDU.CSV')).toMatchObject({
+      class: 'PDU',
+      attributes: { servicenowClass: 'cmdb_ci_pdu' },
+    });
+    // Only a trailing .csv is the file's extension.
+    const odd = oneCI({}, 'u_assets.csv.v2.csv');
+    expect(odd).toMatchObject({ class: 'ConfigurationItem', attributes: { servicenowClass: 'u_assets.csv.v2' } });
+  });
+
+  it('reads the engine from a class named cmdb_ci_db_ENGINE_instance only when that is the whole class name', () => {
+    const engine = (cls: string) => oneCI({ sys_class_name: cls }).attributes!.engine;
+    expect(engine('cmdb_ci_db_mysql_instance_cluster')).toBe('cmdb_ci_db_mysql_instance_cluster');
+    const mapped = convertServiceNow(
+      [
+        {
+          path: 'x.csv',
+          text: csv([
+            ['sys_id', 'sys_class_name'],
+            ['A', 'u_cmdb_ci_db_mysql_instance'],
+          ]),
+        },
+      ],
+      {
+        mapping: { classes: { u_cmdb_ci_db_mysql_instance: 'Database' } },
+      },
+    );
+    expect(mapped.document.cis[0]!.attributes!.engine).toBe('u_cmdb_ci_db_mysql_instance');
+  });
+
+  it('reads a CI export that has parent and type columns but no child column as CIs', () => {
+    const r = convertServiceNow([
+      {
+        path: 'cmdb_ci_db_instance.csv',
+        text: csv([
+          ['sys_id', 'name', 'parent', 'type'],
+          ['D1', 'orders', 'cluster-1', 'PostgreSQL'],
+        ]),
+      },
+    ]);
+    expect(r.document.cis).toEqual([
+      {
+        id: 'snow:d1',
+        class: 'Database',
+        name: 'orders',
+        attributes: { servicenowSysId: 'D1', servicenowClass: 'cmdb_ci_db_instance', engine: 'PostgreSQL' },
+      },
+    ]);
+  });
+
+  it('imports a class it cannot map as ConfigurationItem and warns once per class, with its count, naming every file', () => {
+    const r = convertServiceNow([
+      { path: 'u_widget.csv', text: csv([['sys_id'], ['W1'], ['W2']]) },
+      { path: 'rel.csv', text: csv([['parent', 'type', 'child']]) },
+    ]);
+    expect(r.document.cis.map((c) => c.class)).toEqual(['ConfigurationItem', 'ConfigurationItem']);
+    expect(r.warnings).toStrictEqual([
+      {
+        file: 'u_widget.csv, rel.csv',
+        code: 'unmapped_class',
+        message: 'sys_class_name u_widget (2) has no class in the mapping: imported as ConfigurationItem',
+      },
+    ]);
+  });
+
   it('keeps the first row of a sys_id given twice and warns about the second', () => {
     const r = convertServiceNow([
       {
@@ -165,6 +258,36 @@ describe('servicenow relationships', () => {
     expect(r.document.relationships).toEqual([
       { type: 'DEPENDS_ON', from: 'snow:s1', to: 'snow:s2', attributes: { servicenowSysId: 'R1' } },
       { type: 'MEMBER_OF', from: 'snow:s1', to: 'snow:s2', attributes: { servicenowSysId: 'R3' } },
+    ]);
+  });
+
+  it('names only the first three CIs of a name shared by more, and trims the sys_id kept on a relationship', () => {
+    const r = convertServiceNow([
+      {
+        path: 'cmdb_ci_appl.csv',
+        text: csv([
+          ['sys_id', 'name'],
+          ['S1', 'web'],
+          ['T1', 'twin'],
+          ['T2', 'twin'],
+          ['T3', 'twin'],
+          ['T4', 'twin'],
+        ]),
+      },
+      {
+        path: 'rel.csv',
+        text: csv([
+          ['sys_id', 'parent', 'type', 'child'],
+          ['R1', 'web', 'Depends on::Used by', 'twin'],
+          [' R2 ', 'web', 'Depends on::Used by', 'T4'],
+        ]),
+      },
+    ]);
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      'child "twin" names 4 CIs (snow:t1, snow:t2, snow:t3); export sys_ids to tell them apart',
+    ]);
+    expect(r.document.relationships).toEqual([
+      { type: 'DEPENDS_ON', from: 'snow:s1', to: 'snow:t4', attributes: { servicenowSysId: 'R2' } },
     ]);
   });
 
@@ -351,6 +474,58 @@ describe('servicenow tables, entry by entry', () => {
     };
     for (const [k, engine] of Object.entries(engines))
       expect([k, oneCI({ sys_class_name: `cmdb_ci_db_${k}_instance` }).attributes!.engine]).toEqual([k, engine]);
+  });
+
+  it('imports every relationship type it documents with its registry type and direction', () => {
+    // [cmdb_rel_ci type, registry type, whether the child is the relationship's `from`]
+    const types: [string, string, boolean][] = [
+      ['Depends on::Used by', 'DEPENDS_ON', false],
+      ['Uses::Used by', 'DEPENDS_ON', false],
+      ['Runs on::Runs', 'RUNS_ON', false],
+      ['Hosted on::Hosts', 'HOSTED_ON', false],
+      ['Virtualized by::Virtualizes', 'HOSTED_ON', false],
+      ['Members::Member of', 'MEMBER_OF', true],
+      ['Connects to::Connected by', 'CONNECTED_TO', false],
+      ['Located in::Houses', 'LOCATED_IN', false],
+      ['Contains::Contained by', 'LOCATED_IN', true],
+      ['Powered by::Powers', 'POWERED_BY', false],
+      ['Backed up by::Backs up', 'BACKED_UP_BY', false],
+      ['Managed by::Manages', 'MANAGED_BY', false],
+    ];
+    const ciFile = { path: 'cmdb_ci_server.csv', text: csv([['sys_id'], ['P'], ['C']]) };
+    for (const [snow, type, reverse] of types) {
+      const r = convertServiceNow([
+        ciFile,
+        {
+          path: 'rel.csv',
+          text: csv([
+            ['parent', 'type', 'child'],
+            ['P', snow, 'C'],
+          ]),
+        },
+      ]);
+      const [from, to] = reverse ? ['snow:c', 'snow:p'] : ['snow:p', 'snow:c'];
+      expect([snow, r.document.relationships, r.warnings]).toEqual([snow, [{ type, from, to }], []]);
+    }
+  });
+
+  it("looks a mapping file's relationship types up as written, trimmed, before lower-casing them", () => {
+    const mapping = { relationships: { 'Feeds::Fed by': { type: 'DEPENDS_ON', reverse: true } } };
+    expect(serviceNowRelationship('  Feeds::Fed by ', mapping)).toEqual({ type: 'DEPENDS_ON', reverse: true });
+    // Differently spaced, it is neither the key as written nor a lower-cased key of the mapping.
+    expect(serviceNowRelationship('Feeds :: Fed by', mapping)).toBeUndefined();
+    // A mapping entry overrides the built-in type of the same name.
+    expect(serviceNowRelationship('Runs on::Runs', { relationships: { 'Runs on::Runs': { type: 'HOSTED_ON' } } })).toEqual({
+      type: 'HOSTED_ON',
+    });
+  });
+
+  it('reads the header of a CI or relationship export with no rows, quoted and with Windows line ends', () => {
+    const empty = (path: string, text: string) => convertServiceNow([{ path, text }]);
+    expect(empty('cmdb_ci_server.csv', '"Name"," SYS_ID "\r\n')).toEqual({ document: { cis: [], relationships: [] }, warnings: [] });
+    expect(empty('rel.csv', '" PARENT","Type ","child"\r\n')).toEqual({ document: { cis: [], relationships: [] }, warnings: [] });
+    // A header cell that only contains sys_id is not the sys_id column.
+    expect(() => empty('cmdb_ci_server.csv', '"name","sys_ids"\r\n')).toThrow('field "sys_id": missing: a CI export needs a sys_id column');
   });
 
   it('names the refusals of a CI export without sys_id column or value, and of a relationship without type, in full', () => {

@@ -359,4 +359,25 @@ describe('store replay', () => {
       expect.objectContaining({ details: [{ path: ['kind'], code: 'invalid_format', message: 'invalid record kind' }] }),
     );
   });
+
+  it('refuses a mutation whose op it does not know with an InputError naming its index, after the events of the mutations before it', () => {
+    const state = new MemoryState('all');
+    const events: ChangeEvent[] = [];
+    const batch = [{ op: 'upsertCI', ci: a }, { op: 'upsertCi', ci: b }, 'Stryker was here'] as unknown as Mutation[];
+    expect(() => {
+      for (const e of replay(batch, state, { actor: 'tester', seq: 0, at: AT })) events.push(e);
+    }).toThrow(
+      new InputError('apply: mutation 1: unknown op "upsertCi"', [
+        { path: [1, 'op'], code: 'invalid_value', message: 'unknown mutation op' },
+      ]),
+    );
+    // The first mutation's event was yielded before the refusal; the adapter's transaction drops it.
+    expect(events.map((e) => e.id)).toEqual(['a']);
+    expect(() => run(new MemoryState(), [batch[2]!])).toThrow(
+      expect.objectContaining({
+        message: 'apply: mutation 0: unknown op undefined',
+        details: [{ path: [0, 'op'], code: 'invalid_value', message: 'unknown mutation op' }],
+      }),
+    );
+  });
 });
