@@ -3,6 +3,7 @@
  * (then by subject), counts per rule and severity, health scores. Pure: the caller hands the mirror
  * graph, the impact index, the registry, the CI documents and the clock.
  */
+import type { CI } from '../model/ci.ts';
 import type { RuleSet } from './rule-file.ts';
 import { healthScores, type HealthScores } from './scores.ts';
 import type { AuditContext, AuditInput, Category, Finding, Severity } from './types.ts';
@@ -23,7 +24,9 @@ export interface AuditResult {
 }
 
 export function runAudit(input: AuditInput, ruleSet: RuleSet): AuditResult {
-  const byId = new Map(input.cis.map((c) => [c.id, c]));
+  // A loop, not `new Map(cis.map(...))`: no million two-element arrays to build and collect.
+  const byId = new Map<string, CI>();
+  for (const c of input.cis) byId.set(c.id, c);
   const ctx: AuditContext = { ...input, byId };
   const findings: Finding[] = [];
   const rules: RuleSummary[] = [];
