@@ -238,17 +238,22 @@ function joinedKey(ci: CIData, fields: readonly string[]): string | undefined {
  * order of `live` is kept (an ambiguous match lists candidates in it).
  */
 function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[] {
-  const keysOf = new Map<string, { fields: readonly string[]; sig: string }[]>();
+  const keysOf = new Map<string, { fields: readonly string[]; sig: string; declaredBy: string }[]>();
   const keys = (cls: string) => {
     let k = keysOf.get(cls);
     if (k === undefined)
-      keysOf.set(cls, (k = identificationKeys(registry, cls).map((x) => ({ fields: x.fields, sig: x.fields.join('\u0000') }))));
+      keysOf.set(
+        cls,
+        (k = identificationKeys(registry, cls).map((x) => ({ fields: x.fields, sig: x.fields.join('\u0000'), declaredBy: x.declaredBy }))),
+      );
     return k;
   };
   const ids = new Set<string>();
   const wanted = new Map<string, Set<string>>();
+  const discoveredClasses = new Set<string>();
   for (const { data } of d.cis) {
     ids.add(data.id);
+    discoveredClasses.add(data.class);
     for (const k of keys(data.class)) {
       const v = joinedKey(data, k.fields);
       if (v === undefined) continue;
@@ -257,7 +262,10 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
       set.add(v);
     }
   }
-  // Per class, only the keys some discovered CI has a value for.
+  // Per class, only the keys some discovered CI has a value for and may be joined on: a key joins
+  // two CIs only when a class both are declares it (identification.ts; `declaredBy` is its
+  // root-most declarer), so one declared by, say, Application is skipped unless something
+  // discovered is an Application — no million names lower-cased for a scan of servers.
   const askedOf = new Map<string, { fields: readonly string[]; values: Set<string> }[]>();
   const out: CI[] = [];
   for (const c of live) {
@@ -270,7 +278,9 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
       asked = [];
       for (const k of keys(c.class)) {
         const values = wanted.get(k.sig);
-        if (values !== undefined) asked.push({ fields: k.fields, values });
+        if (values === undefined) continue;
+        const declaredBy = k.declaredBy;
+        if ([...discoveredClasses].some((dc) => registry.isA(dc, declaredBy))) asked.push({ fields: k.fields, values });
       }
       askedOf.set(c.class, asked);
     }
