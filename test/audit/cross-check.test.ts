@@ -41,12 +41,11 @@ function seeded(): { specs: CiSpec[]; rels: string[] } {
     const serial = c.attributes?.serialNumber;
     if (SERVERS.has(c.class) && typeof serial === 'string' && servers++ % 40 === 0) {
       // Same serial, other case and padding; every other twin was created first (it is the original).
-      clone(
-        c,
-        `dup-s-${c.id}`,
-        { serialNumber: ` ${serial.toUpperCase()} ` },
-        { createdAt: servers % 80 === 1 ? '2020-01-01T00:00:00.000Z' : undefined },
-      );
+      // Where the twin's id sorts last it was created first, where it sorts first it was created
+      // later: the original is chosen by date before id.
+      if (servers % 80 === 1)
+        clone(c, `zz-s-${c.id}`, { serialNumber: ` ${serial.toUpperCase()} ` }, { createdAt: '2020-01-01T00:00:00.000Z' });
+      else clone(c, `dup-s-${c.id}`, { serialNumber: ` ${serial.toUpperCase()} ` }, { createdAt: '2026-10-31T00:00:00.000Z' });
       if (servers % 120 === 1) clone(c, `dup-t-${c.id}`, { serialNumber: serial.toLowerCase() });
       if (servers % 200 === 1) clone(c, `dup-r-${c.id}`, { serialNumber: serial }, { status: 'retired' });
     }
