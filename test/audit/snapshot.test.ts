@@ -43,7 +43,7 @@ const snap = (seq: number, cis: CI[], rels: Relationship[] = []): Snapshot => ({
 describe('fieldChanges', () => {
   it('lists changed top-level fields and attributes one by one, in name order, ignoring version and timestamps', () => {
     const before = ci('a', { owner: 'x', attributes: { os: 'linux', cpu: 4, gone: 1 } });
-    const after = ci('a', { owner: 'y', version: 5, updatedAt: 't9', attributes: { os: 'linux', cpu: 8, added: [1, 2] } });
+    const after = ci('a', { owner: 'y', version: 5, createdAt: 't8', updatedAt: 't9', attributes: { os: 'linux', cpu: 8, added: [1, 2] } });
     expect(fieldChanges(before as never, after as never)).toEqual([
       { field: 'attributes.added', before: null, after: [1, 2] },
       { field: 'attributes.cpu', before: 4, after: 8 },
@@ -81,6 +81,21 @@ describe('diffSnapshots', () => {
         changed: [{ id: 'b|DEPENDS_ON|c', fields: [{ field: 'attributes.w', before: null, after: 1 }] }],
       },
     });
+  });
+  it('sorts ids whatever order the maps hold them in', () => {
+    const ids = ['d', 'b', 'e', 'a', 'c'];
+    const d = diffSnapshots(
+      snap(
+        1,
+        ids.map((i) => ci(`old-${i}`)),
+      ),
+      snap(
+        2,
+        ids.map((i) => ci(`new-${i}`)),
+      ),
+    );
+    expect(d.cis.added).toEqual(['new-a', 'new-b', 'new-c', 'new-d', 'new-e']);
+    expect(d.cis.removed).toEqual(['old-a', 'old-b', 'old-c', 'old-d', 'old-e']);
   });
   it('finds an addition when as many ids were removed as added (same size, different ids)', () => {
     const d = diffSnapshots(snap(1, [ci('a'), ci('b')]), snap(2, [ci('a'), ci('c')]));
