@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { CIInput, RelTypeName, toCIData, type CI, type CIData } from '../model/ci.ts';
 import { defaultRelationshipId, type RelationshipData } from '../model/relationship.ts';
-import { IdentificationIndex } from '../model/identification.ts';
+import { fieldValue, IdentificationIndex, identificationKeys, keyValues } from '../model/identification.ts';
 import type { Registry } from '../model/registry.ts';
 import { InputError, SemanticError, zodIssues } from '../errors.ts';
 import { canonicalJson } from './hash-chain.ts';
@@ -116,7 +116,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, registry: Registry): ReconciliationResult {
   const live = cmdb.filter((c) => c.status !== 'retired');
-  const index = new IdentificationIndex(registry, live);
+  const index = new IdentificationIndex(registry, candidates(d, live, registry));
   const out: ReconciliationResult = {
     source: d.source,
     matched: [],
@@ -208,15 +208,90 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
       if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
     });
   }
-  const byId =
-    <T>(k: (x: T) => string) =>
-    (a: T, b: T) =>
-      k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0;
-  out.matched.sort(byId((x) => x.id));
-  out.drift.sort(byId((x) => x.id));
-  out.unregistered.sort(byId((x) => x.discovered));
-  out.missing.sort(byId((x) => x.id));
-  out.relationships.unregistered.sort(byId((x) => `${x.from}|${x.type}|${x.to}`));
+  // Ids are unique within each list, so these orders are total; plain comparisons, no key closures
+  // (`missing` can hold most of a million-CI CMDB).
+  out.matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  out.drift.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  out.unregistered.sort((a, b) => (a.discovered < b.discovered ? -1 : a.discovered > b.discovered ? 1 : 0));
+  out.missing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const relKey = (x: { from: string; type: string; to: string }) => `${x.from}|${x.type}|${x.to}`;
+  out.relationships.unregistered.sort((a, b) => {
+    const ka = relKey(a);
+    const kb = relKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  return out;
+}
+
+/** A CI's normalised values for one key as one string; single-field keys (most) need no array. */
+function joinedKey(ci: CIData, fields: readonly string[]): string | undefined {
+  if (fields.length === 1) return fieldValue(ci, fields[0]!);
+  return keyValues(ci, fields)?.join('\u0000');
+}
+
+/**
+ * The CMDB CIs a discovered CI could match: those with a discovered CI's id, or with a value under
+ * one of their class's keys that some discovered CI has under the same key. Matching needs no
+ * other CI — every candidate `IdentificationIndex.match` could return shares the id or a bucket
+ * with the discovered CI — so indexing these alone gives the same answers as indexing the whole
+ * CMDB, without building buckets for a million CIs to answer fifty thousand questions. The
+ * order of `live` is kept (an ambiguous match lists candidates in it).
+ */
+function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[] {
+  const keysOf = new Map<string, { fields: readonly string[]; sig: string; declaredBy: string }[]>();
+  const keys = (cls: string) => {
+    let k = keysOf.get(cls);
+    if (k === undefined)
+      keysOf.set(
+        cls,
+        (k = identificationKeys(registry, cls).map((x) => ({ fields: x.fields, sig: x.fields.join('\u0000'), declaredBy: x.declaredBy }))),
+      );
+    return k;
+  };
+  const ids = new Set<string>();
+  const wanted = new Map<string, Set<string>>();
+  const discoveredClasses = new Set<string>();
+  for (const { data } of d.cis) {
+    ids.add(data.id);
+    discoveredClasses.add(data.class);
+    for (const k of keys(data.class)) {
+      const v = joinedKey(data, k.fields);
+      if (v === undefined) continue;
+      let set = wanted.get(k.sig);
+      if (set === undefined) wanted.set(k.sig, (set = new Set()));
+      set.add(v);
+    }
+  }
+  // Per class, only the keys some discovered CI has a value for and may be joined on: a key joins
+  // two CIs only when a class both are declares it (identification.ts; `declaredBy` is its
+  // root-most declarer), so one declared by, say, Application is skipped unless something
+  // discovered is an Application — no million names lower-cased for a scan of servers.
+  const askedOf = new Map<string, { fields: readonly string[]; values: Set<string> }[]>();
+  const out: CI[] = [];
+  for (const c of live) {
+    if (ids.has(c.id)) {
+      out.push(c);
+      continue;
+    }
+    let asked = askedOf.get(c.class);
+    if (asked === undefined) {
+      asked = [];
+      for (const k of keys(c.class)) {
+        const values = wanted.get(k.sig);
+        if (values === undefined) continue;
+        const declaredBy = k.declaredBy;
+        if ([...discoveredClasses].some((dc) => registry.isA(dc, declaredBy))) asked.push({ fields: k.fields, values });
+      }
+      askedOf.set(c.class, asked);
+    }
+    for (const k of asked) {
+      const v = joinedKey(c, k.fields);
+      if (v !== undefined && k.values.has(v)) {
+        out.push(c);
+        break;
+      }
+    }
+  }
   return out;
 }
 

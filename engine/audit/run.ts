@@ -3,6 +3,7 @@
  * (then by subject), counts per rule and severity, health scores. Pure: the caller hands the mirror
  * graph, the impact index, the registry, the CI documents and the clock.
  */
+import type { CI } from '../model/ci.ts';
 import type { RuleSet } from './rule-file.ts';
 import { healthScores, type HealthScores } from './scores.ts';
 import type { AuditContext, AuditInput, Category, Finding, Severity } from './types.ts';
@@ -23,28 +24,36 @@ export interface AuditResult {
 }
 
 export function runAudit(input: AuditInput, ruleSet: RuleSet): AuditResult {
-  const byId = new Map(input.cis.map((c) => [c.id, c]));
+  // A loop, not `new Map(cis.map(...))`: no million two-element arrays to build and collect.
+  const byId = new Map<string, CI>();
+  for (const c of input.cis) byId.set(c.id, c);
   const ctx: AuditContext = { ...input, byId };
   const findings: Finding[] = [];
   const rules: RuleSummary[] = [];
   const category = new Map<string, Category>();
   for (const rule of ruleSet.rules) {
-    const found = rule.run(ctx).sort(bySubject);
+    const found = rule.run(ctx).sort(compareFindings);
     findings.push(...found);
     category.set(rule.id, rule.category);
     rules.push({ id: rule.id, category: rule.category, description: rule.description, findings: found.length });
   }
   const { byClass, ...scores } = healthScores(input.cis, findings, (r) => category.get(r) ?? 'compliance');
-  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of findings) bySeverity[f.severity]++;
+  const bySeverity = severityCounts(findings);
   return { summary: { ...scores, findings: findings.length, bySeverity }, byClass, rules, findings, ruleSetHash: ruleSet.hash };
 }
 
-function bySubject(a: Finding, b: Finding): number {
+/** How one rule's findings are ordered: by subject (CI or relationship id), then message. */
+export function compareFindings(a: Finding, b: Finding): number {
   const ka = a.ci ?? a.relationship ?? '';
   const kb = b.ci ?? b.relationship ?? '';
   if (ka !== kb) return ka < kb ? -1 : 1;
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  return bySeverity;
 }
 
 /** Whether a result should fail a run given `--fail-on` (error: errors only; warning: errors or warnings). */

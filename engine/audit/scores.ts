@@ -32,23 +32,40 @@ export function healthScores(
   findings: readonly Finding[],
   categoryOf: (rule: string) => Category,
 ): HealthScores {
-  const failing: Record<Category, Set<string>> = { completeness: new Set(), correctness: new Set(), compliance: new Set() };
+  // One map, a bit per category: a CI costs one lookup, and most CIs (no finding) miss it.
+  const failing = new Map<string, number>();
+  const bit = (cat: Category) => 1 << CATEGORIES.indexOf(cat);
   for (const f of findings) {
     const subject = findingSubject(f);
-    if (subject !== undefined) failing[categoryOf(f.rule)].add(subject);
+    if (subject !== undefined) failing.set(subject, (failing.get(subject) ?? 0) | bit(categoryOf(f.rule)));
   }
   const total = { cis: 0, completeness: 0, correctness: 0, compliance: 0 };
   const per = new Map<string, typeof total>();
+  // CIs come grouped by class more often than not: the last class's tally is kept at hand.
+  let lastClass: string | undefined;
+  let c = total;
   for (const ci of cis) {
     if (ci.status === 'retired') continue;
-    let c = per.get(ci.class);
-    if (c === undefined) per.set(ci.class, (c = { cis: 0, completeness: 0, correctness: 0, compliance: 0 }));
+    if (ci.class !== lastClass) {
+      lastClass = ci.class;
+      let found = per.get(ci.class);
+      if (found === undefined) per.set(ci.class, (found = { cis: 0, completeness: 0, correctness: 0, compliance: 0 }));
+      c = found;
+    }
     total.cis++;
     c.cis++;
-    for (const cat of CATEGORIES) {
-      if (failing[cat].has(ci.id)) continue;
-      total[cat]++;
-      c[cat]++;
+    const failed = failing.size === 0 ? 0 : (failing.get(ci.id) ?? 0);
+    if ((failed & 1) === 0) {
+      total.completeness++;
+      c.completeness++;
+    }
+    if ((failed & 2) === 0) {
+      total.correctness++;
+      c.correctness++;
+    }
+    if ((failed & 4) === 0) {
+      total.compliance++;
+      c.compliance++;
     }
   }
   const byClass: Record<string, Scores> = {};

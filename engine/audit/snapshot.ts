@@ -94,16 +94,23 @@ function diffMaps<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<st
   const added: string[] = [];
   const removed: string[] = [];
   const changed: { id: string; fields: FieldChange[] }[] = [];
+  let common = 0;
   for (const [id, x] of a) {
     const y = b.get(id);
-    if (y === undefined) removed.push(id);
+    if (y === undefined) {
+      removed.push(id);
+      continue;
+    }
+    common++;
     // Replayed snapshots share the documents of unchanged entities: one reference compare each.
-    else if (y !== x) {
+    if (y !== x) {
       const fields = fieldChanges(x as Record<string, unknown>, y as Record<string, unknown>);
       if (fields.length > 0) changed.push({ id, fields });
     }
   }
-  for (const id of b.keys()) if (!a.has(id)) added.push(id);
+  // Every id of `b` was met in `a` unless `b` has more than the ids they share: then (only) walk
+  // `b` for the added ones — on a million-CI snapshot pair that is a million lookups saved.
+  if (b.size > common) for (const id of b.keys()) if (!a.has(id)) added.push(id);
   const byId = (p: string, q: string) => (p < q ? -1 : p > q ? 1 : 0);
   return { added: added.sort(byId), removed: removed.sort(byId), changed: changed.sort((p, q) => byId(p.id, q.id)) };
 }

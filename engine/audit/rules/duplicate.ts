@@ -6,7 +6,9 @@
  * naming it, so fixing one record clears one finding.
  */
 import { z } from 'zod';
-import { IdentificationIndex } from '../../model/identification.ts';
+import { fieldValue, IdentificationIndex, identificationKeys, keyValues } from '../../model/identification.ts';
+import type { CI } from '../../model/ci.ts';
+import type { Registry } from '../../model/registry.ts';
 import type { Finding } from '../types.ts';
 import { defineBuiltin, isLive, SeverityParam } from './common.ts';
 
@@ -20,7 +22,7 @@ export const duplicate = defineBuiltin({
     category: 'correctness',
     description: 'no two live CIs share an identification key (registry)',
     run({ cis, registry }) {
-      const index = new IdentificationIndex(registry, cis.filter(isLive));
+      const index = new IdentificationIndex(registry, sharingAKey(cis, registry));
       const out: Finding[] = [];
       for (const group of index.duplicates()) {
         const members = [...group.cis].sort((a, b) =>
@@ -46,3 +48,40 @@ export const duplicate = defineBuiltin({
     },
   }),
 });
+
+/**
+ * The live CIs that share a value under some key of their class with another live CI, in the
+ * given order. Only those can be in a duplicate group, and the index over them alone has the same
+ * non-singleton buckets as the index over every CI, so `duplicates()` answers the same: one pass
+ * of one Map per key (the first CI seen per value, no per-value arrays) instead of buckets for a
+ * million CIs of which a few hundred are duplicates.
+ */
+export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
+  const keysOf = new Map<string, { fields: readonly string[]; seen: Map<string, number> }[]>();
+  const seenOf = new Map<string, Map<string, number>>();
+  const shared = new Uint8Array(cis.length);
+  for (let i = 0; i < cis.length; i++) {
+    const ci = cis[i]!;
+    if (!isLive(ci)) continue;
+    let keys = keysOf.get(ci.class);
+    if (keys === undefined) {
+      keys = identificationKeys(registry, ci.class).map(({ fields }) => {
+        const sig = fields.join('\u0000');
+        let seen = seenOf.get(sig);
+        if (seen === undefined) seenOf.set(sig, (seen = new Map()));
+        return { fields, seen };
+      });
+      keysOf.set(ci.class, keys);
+    }
+    for (const { fields, seen } of keys) {
+      const v = fields.length === 1 ? fieldValue(ci, fields[0]!) : keyValues(ci, fields)?.join('\u0000');
+      if (v === undefined) continue;
+      const first = seen.get(v);
+      if (first === undefined) seen.set(v, i);
+      else shared[first] = shared[i] = 1;
+    }
+  }
+  const out: CI[] = [];
+  for (let i = 0; i < cis.length; i++) if (shared[i] === 1) out.push(cis[i]!);
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * Snapshots folded from events and the diff of two of them (engine/audit/snapshot.ts), without a
+ * store: what counts as changed (client content, not system fields), how attributes are compared
+ * (one by one, canonical JSON), and that added and removed ids are found whichever side is larger.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyToSnapshot, diffSnapshots, emptySnapshot, fieldChanges, snapshotHash, type Snapshot } from '../../engine/audit/snapshot.ts';
+import type { CI } from '../../engine/model/ci.ts';
+import type { Relationship } from '../../engine/model/relationship.ts';
+
+const ci = (id: string, extra: Partial<CI> = {}): CI => ({
+  id,
+  class: 'Server',
+  name: id,
+  status: 'in_service',
+  environment: 'production',
+  criticality: 3,
+  attributes: {},
+  tags: [],
+  redundancy: [],
+  version: 1,
+  createdAt: 't0',
+  updatedAt: 't0',
+  ...extra,
+});
+const rel = (from: string, to: string, extra: Partial<Relationship> = {}): Relationship => ({
+  id: `${from}|DEPENDS_ON|${to}`,
+  type: 'DEPENDS_ON',
+  from,
+  to,
+  attributes: {},
+  version: 1,
+  createdAt: 't0',
+  updatedAt: 't0',
+  ...extra,
+});
+const snap = (seq: number, cis: CI[], rels: Relationship[] = []): Snapshot => ({
+  seq,
+  cis: new Map(cis.map((c) => [c.id, c])),
+  relationships: new Map(rels.map((r) => [r.id, r])),
+});
+
+describe('fieldChanges', () => {
+  it('lists changed top-level fields and attributes one by one, in name order, ignoring version and timestamps', () => {
+    const before = ci('a', { owner: 'x', attributes: { os: 'linux', cpu: 4, gone: 1 } });
+    const after = ci('a', { owner: 'y', version: 5, createdAt: 't8', updatedAt: 't9', attributes: { os: 'linux', cpu: 8, added: [1, 2] } });
+    expect(fieldChanges(before as never, after as never)).toEqual([
+      { field: 'attributes.added', before: null, after: [1, 2] },
+      { field: 'attributes.cpu', before: 4, after: 8 },
+      { field: 'attributes.gone', before: 1, after: null },
+      { field: 'owner', before: 'x', after: 'y' },
+    ]);
+  });
+  it('compares values as canonical JSON: key order inside an object is no change, a value type is', () => {
+    const before = ci('a', { attributes: { spec: { a: 1, b: 2 }, port: 443 } });
+    const after = ci('a', { attributes: { spec: { b: 2, a: 1 }, port: '443' } });
+    expect(fieldChanges(before as never, after as never)).toEqual([{ field: 'attributes.port', before: 443, after: '443' }]);
+  });
+  it('treats a missing attributes object as empty and a field present on one side only as a change', () => {
+    const { attributes: _a, ...bare } = ci('a');
+    expect(fieldChanges(bare, ci('a', { attributes: { x: 1 } }) as never)).toEqual([{ field: 'attributes.x', before: null, after: 1 }]);
+    expect(fieldChanges(ci('a', { owner: 'o' }) as never, ci('a') as never)).toEqual([{ field: 'owner', before: 'o', after: null }]);
+  });
+});
+
+describe('diffSnapshots', () => {
+  it('reports added, removed and changed ids sorted, and nothing for a copied document with the same content', () => {
+    const a = snap(1, [ci('c'), ci('a'), ci('b', { owner: 'o' }), ci('d')], [rel('a', 'b'), rel('b', 'c')]);
+    const b = snap(
+      4,
+      [ci('z'), ci('b', { owner: 'p', version: 2 }), ci('a', { version: 3, updatedAt: 't5' }), ci('y'), ci('d', { attributes: {} })],
+      [rel('b', 'c', { attributes: { w: 1 } }), rel('c', 'a')],
+    );
+    expect(diffSnapshots(a, b)).toEqual({
+      from: { seq: 1 },
+      to: { seq: 4 },
+      cis: { added: ['y', 'z'], removed: ['c'], changed: [{ id: 'b', fields: [{ field: 'owner', before: 'o', after: 'p' }] }] },
+      relationships: {
+        added: ['c|DEPENDS_ON|a'],
+        removed: ['a|DEPENDS_ON|b'],
+        changed: [{ id: 'b|DEPENDS_ON|c', fields: [{ field: 'attributes.w', before: null, after: 1 }] }],
+      },
+    });
+  });
+  it('sorts ids whatever order the maps hold them in', () => {
+    const ids = ['d', 'b', 'e', 'a', 'c'];
+    const d = diffSnapshots(
+      snap(
+        1,
+        ids.map((i) => ci(`old-${i}`)),
+      ),
+      snap(
+        2,
+        ids.map((i) => ci(`new-${i}`)),
+      ),
+    );
+    expect(d.cis.added).toEqual(['new-a', 'new-b', 'new-c', 'new-d', 'new-e']);
+    expect(d.cis.removed).toEqual(['old-a', 'old-b', 'old-c', 'old-d', 'old-e']);
+  });
+  it('finds an addition when as many ids were removed as added (same size, different ids)', () => {
+    const d = diffSnapshots(snap(1, [ci('a'), ci('b')]), snap(2, [ci('a'), ci('c')]));
+    expect(d.cis).toEqual({ added: ['c'], removed: ['b'], changed: [] });
+  });
+  it('is empty between a snapshot and itself, and between two maps sharing every document', () => {
+    const a = snap(1, [ci('a'), ci('b')], [rel('a', 'b')]);
+    const empty = { added: [], removed: [], changed: [] };
+    expect(diffSnapshots(a, a)).toMatchObject({ cis: empty, relationships: empty });
+    expect(diffSnapshots(a, { ...a, seq: 2, cis: new Map(a.cis) })).toMatchObject({ cis: empty, relationships: empty });
+  });
+});
+
+describe('applyToSnapshot and snapshotHash', () => {
+  const events = [
+    { seq: 1, at: 't1', entity: 'ci', id: 'a', after: ci('a') },
+    { seq: 2, at: 't2', entity: 'ci', id: 'b', after: ci('b') },
+    { seq: 3, at: 't3', entity: 'relationship', id: 'a|DEPENDS_ON|b', after: rel('a', 'b') },
+    { seq: 4, at: 't4', entity: 'record', id: 'chg-1', after: { id: 'chg-1' } },
+    { seq: 5, at: 't5', entity: 'ci', id: 'a', after: null },
+    { seq: 6, at: 't6', entity: 'relationship', id: 'a|DEPENDS_ON|b', after: null },
+  ];
+  it('replays creates, updates and deletes up to a seq, and says when it met a later event', () => {
+    const s = emptySnapshot();
+    expect(applyToSnapshot(s, events, 4)).toBe(false);
+    expect([s.seq, [...s.cis.keys()], [...s.relationships.keys()]]).toEqual([4, ['a', 'b'], ['a|DEPENDS_ON|b']]);
+    expect(applyToSnapshot(s, events)).toBe(true);
+    expect([s.seq, [...s.cis.keys()], [...s.relationships.keys()]]).toEqual([6, ['b'], []]);
+  });
+  it('skips events at or before the snapshot seq', () => {
+    const s = emptySnapshot();
+    applyToSnapshot(s, events, 2);
+    s.cis.set('b', ci('b', { owner: 'kept' }));
+    applyToSnapshot(s, events.slice(0, 3));
+    expect(s.cis.get('b')!.owner).toBe('kept');
+    expect(s.seq).toBe(3);
+  });
+  it('hashes client content only: system fields and map order do not change the hash, an attribute does', () => {
+    const h = snapshotHash(snap(1, [ci('a'), ci('b')], [rel('a', 'b')]));
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(snapshotHash(snap(9, [ci('b', { version: 7, updatedAt: 'x' }), ci('a')], [rel('a', 'b', { createdAt: 'y' })]))).toBe(h);
+    expect(snapshotHash(snap(1, [ci('a'), ci('b', { attributes: { x: 1 } })], [rel('a', 'b')]))).not.toBe(h);
+    expect(snapshotHash(snap(1, [ci('a'), ci('b')]))).not.toBe(h);
+  });
+});
