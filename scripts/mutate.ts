@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './neo4j.ts';
 
 /** The built-in audit rules are pinned together: each rule's passing and failing graphs, its parameters' edges. */
-const AUDIT_RULE_TESTS = ['test/audit/rules.test.ts'];
+const AUDIT_RULE_TESTS = ['test/audit/rules.test.ts', 'test/audit/rule-findings.test.ts', 'test/audit/rule-catalogue.test.ts'];
 
 /** Module (under engine/, without .ts) → the test files that pin its behaviour. */
 export const MODULES: Record<string, readonly string[]> = {
