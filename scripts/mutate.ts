@@ -57,7 +57,7 @@ export const MODULES: Record<string, readonly string[]> = {
   'importers/formats': ['test/importers/index.test.ts', 'test/importers/read-inputs.test.ts'],
   'store/replay': ['test/store/replay.test.ts'],
   'audit/hash-chain': ['test/audit/hash-chain.test.ts'],
-  'audit/rule-file': ['test/audit/rule-file.test.ts'],
+  'audit/rule-file': ['test/audit/rule-file.test.ts', 'test/audit/rule-conditions.test.ts'],
   'audit/authorisation': ['test/audit/change-authorisation.test.ts'],
   'audit/attestation': ['test/audit/attestation-campaign.test.ts'],
   'audit/report': ['test/audit/report-formats.test.ts'],
