@@ -331,6 +331,39 @@ describe('dependency-cycle findings', () => {
     expect(runOnly(g, 'dependency-cycle').map((f) => f.evidence.cycle)).toEqual([['a', 'b', 'c', 'd']]);
   });
 
+  it('keep a CI that only leads into a loop out of it when the members of the loop are linked twice', () => {
+    // v reaches x by two relationships: the second must not make v look like a member of an older part of the walk.
+    const g = graphOf([app('u'), app('v'), app('x')], ['u DEPENDS_ON v', 'v DEPENDS_ON x', 'v RUNS_ON x', 'x DEPENDS_ON v']);
+    expect(runOnly(g, 'dependency-cycle').map((f) => f.evidence.cycle)).toEqual([['v', 'x']]);
+  });
+
+  it('keep the shortest way round when a longer way reaches a member first found by a shorter one', () => {
+    const g = graphOf(
+      [app('a'), app('b'), app('c'), app('x')],
+      ['a DEPENDS_ON b', 'a DEPENDS_ON x', 'x DEPENDS_ON b', 'b DEPENDS_ON c', 'c DEPENDS_ON a'],
+    );
+    expect(runOnly(g, 'dependency-cycle').map((f) => [f.evidence.cycle, f.evidence.path])).toEqual([
+      [
+        ['a', 'b', 'c', 'x'],
+        [
+          { from: 'a', type: 'DEPENDS_ON', to: 'b' },
+          { from: 'b', type: 'DEPENDS_ON', to: 'c' },
+          { from: 'c', type: 'DEPENDS_ON', to: 'a' },
+        ],
+      ],
+    ]);
+  });
+
+  it('close the loop with the relationship stored first when two close it, so a re-run quotes the same path', () => {
+    const g = graphOf([app('a'), app('b')], ['a DEPENDS_ON b', 'b DEPENDS_ON a', 'b RUNS_ON a']);
+    expect(runOnly(g, 'dependency-cycle').map((f) => f.evidence.path)).toEqual([
+      [
+        { from: 'a', type: 'DEPENDS_ON', to: 'b' },
+        { from: 'b', type: 'DEPENDS_ON', to: 'a' },
+      ],
+    ]);
+  });
+
   it('ignore a loop through a non-propagating relationship, and refuse an unknown type in the parameters', () => {
     const g = graphOf([app('a'), app('b')], ['a DEPENDS_ON b', 'b BACKED_UP_BY a']);
     expect(runOnly(g, 'dependency-cycle')).toEqual([]);
