@@ -158,6 +158,11 @@ describe('stale findings', () => {
     ]);
   });
 
+  it('ignore a verifiedAt that is not a string, even a number that would read as a year', () => {
+    const g = graphOf([app('y', { updatedAt: ago(400), attributes: { version: '1', verifiedAt: 2026 } })], []);
+    expect(runOnly(g, 'stale', { days: 90 }).map((f) => [f.ci, f.evidence.ageDays])).toEqual([['y', 400]]);
+  });
+
   it('skip retired CIs and CIs whose timestamps cannot be read at all', () => {
     const g = graphOf([app('old', { status: 'retired', updatedAt: ago(999) }), app('blank')], []);
     (g.cis[1] as { updatedAt: string }).updatedAt = 'not a date';
