@@ -196,6 +196,26 @@ describe('unauthorised events in the log', () => {
     expect(at('2026-01-05T00:00:00Z').map((u) => u.reason)).toEqual(['change_not_authorised']);
   });
 
+  it('covers a write in any of its periods when the change left the authorising states and came back', () => {
+    const twice = new Map([
+      [
+        'CHG3',
+        change('in_progress', ['app'], {
+          id: 'CHG3',
+          transitions: [
+            { from: 'assessed', to: 'approved', at: '2026-01-02T00:00:00Z' },
+            { from: 'in_progress', to: 'implemented', at: '2026-01-05T00:00:00Z' },
+            { from: 'implemented', to: 'in_progress', at: '2026-01-07T00:00:00Z' },
+          ],
+        }),
+      ],
+    ]);
+    const at = (t: string) => unauthorisedEvents([event(t, { changeId: 'CHG3' })], twice).map((u) => u.reason);
+    expect(at('2026-01-03T00:00:00Z')).toEqual([]);
+    expect(at('2026-01-08T00:00:00Z')).toEqual([]);
+    expect(at('2026-01-06T00:00:00Z')).toEqual(['change_not_authorised']);
+  });
+
   it('covers writes after approval while the change is still open, with no end', () => {
     const open = new Map([
       [

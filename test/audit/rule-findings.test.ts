@@ -598,6 +598,14 @@ describe('unsupported findings', () => {
     expect(subjects(runOnly(g, 'unsupported', { environments: ['staging', 'production'] }))).toEqual(['prod', 'stg']);
   });
 
+  it('walk support through a dependency loop below a business service, once', () => {
+    const g = graphOf(
+      [svc('shop', 1), as('front'), as('back'), as('lost')],
+      ['shop DEPENDS_ON front', 'front DEPENDS_ON back', 'back DEPENDS_ON front', 'lost DEPENDS_ON back'],
+    );
+    expect(subjects(runOnly(g, 'unsupported'))).toEqual(['lost']);
+  });
+
   it('do not count a relationship that does not propagate as support', () => {
     const g = graphOf([svc('shop', 1), as('copy')], ['shop BACKED_UP_BY copy']);
     expect(subjects(runOnly(g, 'unsupported'))).toEqual(['copy']);
