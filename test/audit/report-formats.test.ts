@@ -5,7 +5,7 @@
  * their path in order, everything escaped.
  */
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { renderReport, reportDocument, REPORT_FORMATS, type ReportDocument } from '../../engine/audit/report.ts';
 import type { AuditResult } from '../../engine/audit/index.ts';
 import { canonicalJson, sha256Hex } from '../../engine/audit/hash-chain.ts';
@@ -16,8 +16,9 @@ const input = graphOf(
     { id: 'a1', class: 'Application', attributes: {} },
     { id: 'r1', class: 'Application', status: 'retired', attributes: { version: '1' } },
     { id: 'lonely', class: 'Application', attributes: { version: '1' } },
+    { id: 'db1', class: 'Database', attributes: { engine: 'pg' } },
   ],
-  ['a1 DEPENDS_ON r1'],
+  ['a1 DEPENDS_ON r1', 'a1 DEPENDS_ON db1'],
 );
 const result: AuditResult = audit(input, {
   builtins: { ...disableAllBut(null), 'required-attributes': {}, 'retired-dependency': {}, orphan: { severity: 'info' }, stale: {} },
@@ -142,7 +143,11 @@ describe('CSV report', () => {
 });
 
 describe('HTML report', () => {
-  const html = renderReport(reportDocument(meta), 'html');
+  // Rendered in each test, not once when the file loads: each test must exercise the renderer itself.
+  let html: string;
+  beforeEach(() => {
+    html = renderReport(reportDocument(meta), 'html');
+  });
 
   it('puts the summary first: overall score, category scores, live CIs and findings by severity', () => {
     const s = result.summary;
@@ -167,6 +172,7 @@ describe('HTML report', () => {
     const empty = renderReport(reportDocument({ ...meta, logHead: null, runId: null }), 'html');
     expect(empty).toContain('<dt>event log head</dt><dd>empty log</dd>');
     expect(empty).not.toContain('audit run');
+    expect(empty).toContain('(SHA-256 of the canonical JSON of scores and findings)</dd>\n\n</dl>');
     const unchained = renderReport(reportDocument({ ...meta, logHead: { seq: 3, hash: null } }), 'html');
     expect(unchained).toContain('<dt>event log head</dt><dd>seq 3, <code>(not hash-chained)</code></dd>');
   });
@@ -179,6 +185,9 @@ describe('HTML report', () => {
     expect(stale.findings).toBe(0);
     expect(html).toContain(`<tr><td>stale</td><td>correctness</td><td>0</td><td>${stale.description}</td></tr>`);
     expect(html).not.toContain('id="rule-stale"');
+    // One row per line, one section per line, so a diff of two reports reads row by row.
+    expect(html).toContain(`${stale.description}</td></tr>\n<tr><td><a href="#rule-retired-dependency">`);
+    expect(html).toContain('</tbody></table></section>\n<section><h3 id="rule-orphan">');
   });
 
   it('groups findings under their rule with category, count (singular and plural), severity class, escaped subject, path in order and other evidence', () => {
@@ -191,18 +200,21 @@ describe('HTML report', () => {
         ...meta,
         result: {
           ...result,
-          rules: [{ id: 'orphan', category: 'correctness', description: 'd', findings: 2 }],
+          rules: [{ id: 'orphan', category: 'correctness', description: 'd', findings: 3 }],
           findings: [
             { rule: 'orphan', ci: 'x', severity: 'warning', message: 'one', evidence: {} },
             { rule: 'orphan', relationship: 'r', severity: 'error', message: 'two', evidence: {} },
+            { rule: 'orphan', severity: 'info', message: 'three', evidence: {} },
           ],
         },
       }),
       'html',
     );
-    expect(two).toContain('<h3 id="rule-orphan">orphan <small>(correctness, 2 findings)</small></h3>');
+    expect(two).toContain('<h3 id="rule-orphan">orphan <small>(correctness, 3 findings)</small></h3>');
     expect(two).toContain('<tr class="sev-warning"><td>warning</td><td><code>x</code></td><td>one</td></tr>');
-    expect(two).toContain('<tr class="sev-error"><td>error</td><td><code>r</code></td><td>two</td></tr>');
+    expect(two).toContain(
+      '<tr class="sev-warning"><td>warning</td><td><code>x</code></td><td>one</td></tr>\n<tr class="sev-error"><td>error</td><td><code>r</code></td><td>two</td></tr>\n<tr class="sev-info"><td>info</td><td><code></code></td><td>three</td></tr>',
+    );
     expect(html).toContain(
       '<td>in-service &quot;a1&quot; relies on retired &quot;r1&quot; (DEPENDS_ON)<ol class="path"><li><code>a1</code> DEPENDS_ON <code>r1</code></li></ol><pre>',
     );
@@ -247,6 +259,8 @@ describe('HTML report', () => {
     expect(html).toContain(
       `<tr><th scope="row">all classes</th><td>${s.cis}</td><td>${s.score}</td><td>${s.completeness}</td><td>${s.correctness}</td><td>${s.compliance}</td></tr>`,
     );
+    expect(html).toContain(`<td>${s.compliance}</td></tr>\n<tr><th scope="row">Application</th>`);
+    expect(html).toMatch(/<th scope="row">Application<\/th>.*<\/tr>\n<tr><th scope="row">Database<\/th>/);
     const app = result.byClass.Application!;
     expect(html).toContain(
       `<tr><th scope="row">Application</th><td>${app.cis}</td><td>${app.score}</td><td>${app.completeness}</td><td>${app.correctness}</td><td>${app.compliance}</td></tr>`,
