@@ -70,6 +70,8 @@ describe('user rule conditions', () => {
     expect(passing({ attribute: 'port', lt: 20 })).toEqual(['a']);
     expect(passing({ attribute: 'port', lte: 20 })).toEqual(['a', 'b']);
     expect(passing({ attribute: 'port', gte: 0 })).toEqual(['a', 'b']);
+    expect(passing({ attribute: 'port', gte: 15 })).toEqual(['b']);
+    expect(passing({ attribute: 'port', lte: 15 })).toEqual(['a']);
   });
 
   it('olderThanDays and newerThanDays split at exactly N days before the audit clock, and an unreadable date meets neither', () => {
@@ -77,6 +79,22 @@ describe('user rule conditions', () => {
     expect(passing({ attribute: 'when', newerThanDays: 30 })).toEqual(['a']);
     expect(passing({ attribute: 'when', newerThanDays: 0 })).toEqual([]);
     expect(passing({ attribute: 'when', olderThanDays: 0 })).toEqual(['a', 'b']);
+  });
+
+  it('takes only strings as dates: a number that would read as a year is no date', () => {
+    const g = graphOf([{ id: 'y', class: 'Application', attributes: { version: '1', when: 2026 } }], []);
+    expect(passing({ attribute: 'when', newerThanDays: 1000 }, {}, g)).toEqual([]);
+    expect(passing({ attribute: 'when', olderThanDays: 0 }, {}, g)).toEqual([]);
+  });
+
+  it('counts only the direction asked for on a CI with relationships of the type both ways', () => {
+    const g = graphOf(
+      ['x', 'y', 'z'].map((id) => ({ id, class: 'Application', attributes: { version: '1' } })),
+      ['x DEPENDS_ON y', 'y DEPENDS_ON z'],
+    );
+    expect(passing({ relationship: { type: 'DEPENDS_ON', direction: 'in', min: 1, max: 1 } }, {}, g)).toEqual(['y', 'z']);
+    expect(passing({ relationship: { type: 'DEPENDS_ON', direction: 'out', min: 1, max: 1 } }, {}, g)).toEqual(['x', 'y']);
+    expect(passing({ relationship: { type: 'DEPENDS_ON', direction: 'any', min: 2 } }, {}, g)).toEqual(['y']);
   });
 
   it('reads the record fields by name', () => {
@@ -320,6 +338,26 @@ describe('rule file refusals', () => {
     expect(cls).toBeInstanceOf(SemanticError);
     expect(cls.message).toBe('rule file "r.json": built-in rule "unsupported", field "classes": unknown class "Nope"');
     expect(cls.details).toEqual({ rule: 'unsupported', path: ['classes'], value: 'Nope' });
+  });
+
+  it('names the source "rule file" when the caller gives none, and the parameters as a whole or by index', () => {
+    expect(() => compileRuleSet(parse({ builtins: { stael: {} } }), registry)).toThrow(
+      'rule file "rule file": built-in rule "stael" does not exist',
+    );
+    expect(thrown(() => compile({ builtins: { orphan: { severty: 'info' } } })).message).toMatch(
+      /^rule file "r\.json": built-in rule "orphan", field "\(parameters\)": ./,
+    );
+    const idx = thrown(() => compile({ builtins: { unsupported: { classes: ['ApplicationService', 1] } } }));
+    expect(idx.message).toMatch(/^rule file "r\.json": built-in rule "unsupported", field "classes\.1": ./);
+    expect(idx.details).toEqual([{ path: ['builtins', 'unsupported', 'classes', 1], code: 'invalid_type', message: expect.any(String) }]);
+  });
+
+  it('refuses a rule without a condition or with a null one as input, naming the field', () => {
+    for (const condition of [undefined, null]) {
+      const err = thrown(() => parse({ rules: [{ id: 'x', description: 'd', condition }] }));
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(/^rule file "r\.json": rule "x", field "condition": /);
+    }
   });
 
   it('keeps a disabled built-in out of the rules and in the configuration as false', () => {
