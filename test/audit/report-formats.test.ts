@@ -121,7 +121,7 @@ describe('CSV report', () => {
     expect(orphan[6]).toBe('{"class":"Application"}');
   });
 
-  it('joins a longer path with " ; " and leaves the log head empty when there is none', () => {
+  it('joins a longer path with " ; " (in HTML, one list item per step) and leaves the log head empty when there is none', () => {
     const f = {
       rule: 'x',
       ci: 'a',
@@ -134,11 +134,18 @@ describe('CSV report', () => {
         ],
       },
     };
-    const doc = reportDocument({ ...meta, logHead: null, result: { ...result, findings: [f] } });
+    const doc = reportDocument({
+      ...meta,
+      logHead: null,
+      result: { ...result, rules: [{ id: 'x', category: 'correctness', description: 'd', findings: 1 }], findings: [f] },
+    });
     const [, row] = rows(doc);
     expect(row![5]).toBe('a DEPENDS_ON b ; b RUNS_ON c');
     expect(row![6]).toBe('{}');
     expect(row![10]).toBe('');
+    expect(renderReport(doc, 'html')).toContain(
+      '<ol class="path"><li><code>a</code> DEPENDS_ON <code>b</code></li><li><code>b</code> RUNS_ON <code>c</code></li></ol>',
+    );
   });
 });
 
