@@ -31,6 +31,7 @@ export function attestationCampaign({ graph, index, registry, cis, now }: AuditI
   graph.forEachNode((id, a) => {
     if (a.status !== 'retired' && registry.isA(a.class, 'BusinessService')) services.push({ id, criticality: a.criticality });
   });
+  // Stryker disable next-line EqualityOperator: ids are unique, so `<=` never sees equal ones
   services.sort((a, b) => a.criticality - b.criticality || (a.id < b.id ? -1 : 1));
   const takesDown = new Map<string, { id: string; criticality: number }[]>();
   const supports = new Map<string, { id: string; criticality: number }[]>();
@@ -66,10 +67,13 @@ export function attestationCampaign({ graph, index, registry, cis, now }: AuditI
   // Lexicographic on the criticality profile: one tier-1 outage outranks any number of tier-2 ones.
   const profile = (l: { criticality: number }[]) => [1, 2, 3, 4].map((c) => l.filter((s) => s.criticality === c).length);
   const cmpProfile = (a: number[], b: number[]) => {
+    // Stryker disable next-line EqualityOperator: one more turn compares undefined with undefined and returns nothing
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return b[i]! - a[i]!;
     return 0;
   };
   const keyed = items.map((it) => ({ it, down: profile(it.takesDown), reach: profile(it.supports) }));
-  keyed.sort((a, b) => cmpProfile(a.down, b.down) || cmpProfile(a.reach, b.reach) || (a.it.id < b.it.id ? -1 : a.it.id > b.it.id ? 1 : 0));
+  // CI ids are unique: the last key never ties.
+  // Stryker disable next-line EqualityOperator: ids are unique, so `<=` never sees equal ones
+  keyed.sort((a, b) => cmpProfile(a.down, b.down) || cmpProfile(a.reach, b.reach) || (a.it.id < b.it.id ? -1 : 1));
   return keyed.map((k) => k.it);
 }
