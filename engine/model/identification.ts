@@ -54,6 +54,7 @@ export type MatchResult<T extends IdentifiableCI = IdentifiableCI> =
 export interface DuplicateGroup<T extends IdentifiableCI = IdentifiableCI> {
   key: readonly string[];
   values: string[];
+  /** In id order. */
   cis: T[];
 }
 

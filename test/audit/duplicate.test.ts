@@ -64,6 +64,27 @@ describe('duplicate: the original and the evidence', () => {
   });
 });
 
+describe('duplicate: a key of several fields', () => {
+  it('names every field of the key in the message and reports each as recorded on the original', () => {
+    const g = graphOf(
+      [
+        srv('srv-1', { hostname: 'Web01', domain: 'Shop.example' }, { createdAt: '2026-01-01T00:00:00Z' }),
+        srv('srv-2', { hostname: 'web01', domain: 'shop.example' }, { createdAt: '2026-02-01T00:00:00Z' }),
+      ],
+      [],
+    );
+    expect(runOnly(g, 'duplicate')).toEqual([
+      {
+        rule: 'duplicate',
+        ci: 'srv-2',
+        severity: 'error',
+        message: 'Server "srv-2" duplicates "srv-1" (same hostname + domain)',
+        evidence: { original: 'srv-1', key: { hostname: 'Web01', domain: 'Shop.example' }, members: ['srv-1', 'srv-2'] },
+      },
+    ]);
+  });
+});
+
 describe('sharingAKey', () => {
   it('keeps exactly the live CIs sharing a value under some key of their class, in the given order', () => {
     const { cis } = graphOf(
@@ -89,9 +110,18 @@ describe('sharingAKey', () => {
     expect(sharingAKey(cis, registry).map((c) => c.id)).toEqual(['s1', 's2', 's3', 's4', 's5', 'p3', 'p4']);
   });
 
-  it('keeps nothing when no two live CIs share a value', () => {
+  it('keeps nothing when no two live CIs share a value, even when their key fields run together alike', () => {
     const { cis } = graphOf(
-      [srv('s1', { serialNumber: 'A' }), srv('s2', { serialNumber: 'B' }), srv('s3', { serialNumber: 'A' }, { status: 'retired' })],
+      [
+        srv('s1', { serialNumber: 'A' }),
+        srv('s2', { serialNumber: 'B' }),
+        srv('s3', { serialNumber: 'A' }, { status: 'retired' }),
+        // "ab" + "c" and "a" + "bc" (either field first): the same letters, not the same key.
+        { id: 'p1', class: 'Pod', name: 'ab', attributes: { namespace: 'c' } },
+        { id: 'p2', class: 'Pod', name: 'a', attributes: { namespace: 'bc' } },
+        { id: 'p3', class: 'Pod', name: 'c', attributes: { namespace: 'ab' } },
+        { id: 'p4', class: 'Pod', name: 'bc', attributes: { namespace: 'a' } },
+      ],
       [],
     );
     expect(sharingAKey(cis, registry)).toEqual([]);

