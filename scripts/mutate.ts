@@ -78,7 +78,7 @@ export const MODULES: Record<string, readonly string[]> = {
   'importers/formats': ['test/importers/index.test.ts', 'test/importers/read-inputs.test.ts'],
   'store/replay': ['test/store/replay.test.ts'],
   'audit/hash-chain': ['test/audit/hash-chain.test.ts'],
-  'audit/run': ['test/audit/scores.test.ts', 'test/audit/rules.test.ts', 'test/audit/cross-check.test.ts'],
+  'audit/run': ['test/audit/run.test.ts', 'test/audit/scores.test.ts', 'test/audit/rules.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/scores': ['test/audit/scores.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/snapshot': ['test/audit/snapshot.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/reconcile': ['test/audit/reconcile.test.ts', 'test/audit/cross-check.test.ts', 'test/audit/history.test.ts'],

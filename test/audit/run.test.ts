@@ -1,0 +1,64 @@
+/**
+ * `runAudit`'s own folding, apart from any rule: the order of one rule's findings (subject — CI or
+ * relationship id, a subjectless finding first — then message), and `failsOn`, which decides the
+ * exit status of `cmdb audit run --fail-on` in CI pipelines.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareFindings, failsOn, type AuditResult } from '../../engine/audit/run.ts';
+import type { Finding, Severity } from '../../engine/audit/types.ts';
+
+const finding = (subject: { ci?: string; relationship?: string }, message: string): Finding => ({
+  rule: 'r',
+  severity: 'warning',
+  message,
+  evidence: {},
+  ...subject,
+});
+
+describe('compareFindings', () => {
+  it('orders by subject id across CIs and relationships, a subjectless finding first, then by message', () => {
+    const fs = [
+      finding({ ci: 'b' }, 'z'),
+      finding({ relationship: 'a-rel' }, 'm'),
+      finding({ ci: 'b' }, 'a'),
+      finding({}, 'whole graph'),
+      finding({ ci: 'a' }, 'x'),
+      finding({ ci: 'b' }, 'a'),
+    ];
+    const sorted = [...fs].sort(compareFindings);
+    expect(sorted.map((f) => `${f.ci ?? f.relationship ?? '-'}:${f.message}`)).toEqual([
+      '-:whole graph',
+      'a:x',
+      'a-rel:m',
+      'b:a',
+      'b:a',
+      'b:z',
+    ]);
+  });
+
+  it('answers the sign both ways and 0 only for the same subject and message', () => {
+    expect(compareFindings(finding({ ci: 'a' }, 'm'), finding({ ci: 'b' }, 'a'))).toBeLessThan(0);
+    expect(compareFindings(finding({ ci: 'b' }, 'a'), finding({ ci: 'a' }, 'm'))).toBeGreaterThan(0);
+    expect(compareFindings(finding({ ci: 'a' }, 'a'), finding({ ci: 'a' }, 'b'))).toBeLessThan(0);
+    expect(compareFindings(finding({ ci: 'a' }, 'b'), finding({ ci: 'a' }, 'a'))).toBeGreaterThan(0);
+    expect(compareFindings(finding({ ci: 'a' }, 'a'), finding({ ci: 'a' }, 'a'))).toBe(0);
+  });
+});
+
+describe('failsOn (the exit status of --fail-on)', () => {
+  const result = (counts: Partial<Record<Severity, number>>) =>
+    ({ summary: { bySeverity: { error: 0, warning: 0, info: 0, ...counts } } }) as unknown as AuditResult;
+
+  it('never fails without --fail-on, whatever was found', () => {
+    expect(failsOn(result({ error: 3, warning: 2 }), undefined)).toBe(false);
+  });
+
+  it('fails on error only for errors, and on warning for errors or warnings — never for info alone', () => {
+    expect(failsOn(result({ error: 1 }), 'error')).toBe(true);
+    expect(failsOn(result({ warning: 1, info: 4 }), 'error')).toBe(false);
+    expect(failsOn(result({ warning: 1 }), 'warning')).toBe(true);
+    expect(failsOn(result({ error: 1 }), 'warning')).toBe(true);
+    expect(failsOn(result({ info: 4 }), 'warning')).toBe(false);
+    expect(failsOn(result({}), 'warning')).toBe(false);
+  });
+});
