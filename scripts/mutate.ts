@@ -83,7 +83,7 @@ export const MODULES: Record<string, readonly string[]> = {
   'audit/snapshot': ['test/audit/snapshot.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/reconcile': ['test/audit/reconcile.test.ts', 'test/audit/cross-check.test.ts', 'test/audit/history.test.ts'],
   'audit/rules/duplicate': [...AUDIT_RULE_TESTS, 'test/audit/duplicate.test.ts', 'test/audit/cross-check.test.ts'],
-  'audit/rules/certificate-expiry': ['test/audit/rules.test.ts', 'test/audit/cross-check.test.ts'],
+  'audit/rules/certificate-expiry': [...AUDIT_RULE_TESTS, 'test/audit/certificate-expiry.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/rules/common': [...AUDIT_RULE_TESTS, 'test/audit/rule-file.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/rule-file': ['test/audit/rule-file.test.ts', 'test/audit/rule-conditions.test.ts'],
   'audit/authorisation': ['test/audit/change-authorisation.test.ts'],
