@@ -35,10 +35,11 @@ describe('certificate-expiry: the window', () => {
   });
 
   it('reads an expiry that is not a date string as unreadable, even a number', () => {
-    const fs = runOnly(graphOf([cert('c-num', 20261101), cert('c-text', 'soon')], []), 'certificate-expiry');
+    const fs = runOnly(graphOf([cert('c-num', 20261101), cert('c-text', 'soon'), cert('c-year', 2026)], []), 'certificate-expiry');
     expect(fs.map((f) => [f.ci, f.severity, f.message])).toEqual([
       ['c-num', 'error', 'certificate "c-num" has an unreadable expiresAt 20261101'],
       ['c-text', 'error', 'certificate "c-text" has an unreadable expiresAt "soon"'],
+      ['c-year', 'error', 'certificate "c-year" has an unreadable expiresAt 2026'],
     ]);
   });
 
@@ -58,12 +59,16 @@ describe('certificate-expiry: the services an expiry reaches', () => {
         cert('c2', '2027-06-01T00:00:00Z'),
         app('web', { redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }] }),
         svc('shop'),
+        svc('shop-eu'),
       ],
-      ['web DEPENDS_ON c1', 'web DEPENDS_ON c2', 'shop DEPENDS_ON web'],
+      ['web DEPENDS_ON c1', 'web DEPENDS_ON c2', 'shop DEPENDS_ON web', 'shop-eu DEPENDS_ON web'],
     );
     const [f] = runOnly(g, 'certificate-expiry');
-    expect(f!.evidence.services).toEqual([{ id: 'shop', name: 'shop', criticality: 1, state: 'degraded' }]);
-    expect(f!.message).toBe(`certificate "c1" expired on ${expired}; its expiry degrades shop`);
+    expect(f!.evidence.services).toEqual([
+      { id: 'shop', name: 'shop', criticality: 1, state: 'degraded' },
+      { id: 'shop-eu', name: 'shop-eu', criticality: 1, state: 'degraded' },
+    ]);
+    expect(f!.message).toBe(`certificate "c1" expired on ${expired}; its expiry degrades shop, shop-eu`);
     expect(f!.evidence.path).toEqual([
       { from: 'web', type: 'DEPENDS_ON', to: 'c1' },
       { from: 'shop', type: 'DEPENDS_ON', to: 'web' },
