@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { CIInput, RelTypeName, toCIData, type CI, type CIData } from '../model/ci.ts';
 import { defaultRelationshipId, type RelationshipData } from '../model/relationship.ts';
-import { fieldValue, IdentificationIndex, identificationKeys, keyValues } from '../model/identification.ts';
+import { IdentificationIndex, identificationKeys, keyString, signature } from '../model/identification.ts';
 import type { Registry } from '../model/registry.ts';
 import { InputError, SemanticError, zodIssues } from '../errors.ts';
 import { canonicalJson } from './hash-chain.ts';
@@ -223,12 +223,6 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
   return out;
 }
 
-/** A CI's normalised values for one key as one string; single-field keys (most) need no array. */
-function joinedKey(ci: CIData, fields: readonly string[]): string | undefined {
-  if (fields.length === 1) return fieldValue(ci, fields[0]!);
-  return keyValues(ci, fields)?.join('\u0000');
-}
-
 /**
  * The CMDB CIs a discovered CI could match: those with a discovered CI's id, or with a value under
  * one of their class's keys that some discovered CI has under the same key. Matching needs no
@@ -244,7 +238,7 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
     if (k === undefined)
       keysOf.set(
         cls,
-        (k = identificationKeys(registry, cls).map((x) => ({ fields: x.fields, sig: x.fields.join('\u0000'), declaredBy: x.declaredBy }))),
+        (k = identificationKeys(registry, cls).map((x) => ({ fields: x.fields, sig: signature(x.fields), declaredBy: x.declaredBy }))),
       );
     return k;
   };
@@ -255,7 +249,7 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
     ids.add(data.id);
     discoveredClasses.add(data.class);
     for (const k of keys(data.class)) {
-      const v = joinedKey(data, k.fields);
+      const v = keyString(data, k.fields);
       if (v === undefined) continue;
       let set = wanted.get(k.sig);
       if (set === undefined) wanted.set(k.sig, (set = new Set()));
@@ -285,7 +279,7 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
       askedOf.set(c.class, asked);
     }
     for (const k of asked) {
-      const v = joinedKey(c, k.fields);
+      const v = keyString(c, k.fields);
       if (v !== undefined && k.values.has(v)) {
         out.push(c);
         break;

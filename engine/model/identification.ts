@@ -58,7 +58,8 @@ export interface DuplicateGroup<T extends IdentifiableCI = IdentifiableCI> {
   cis: T[];
 }
 
-const signature = (fields: readonly string[]): string => fields.join('\u0000');
+/** A key's fields (or a CI's values for them) as one string: the bucket key of the index. */
+export const signature = (fields: readonly string[]): string => fields.join('\u0000');
 
 /**
  * Effective identification keys of a class, strongest first (see the header).
@@ -105,7 +106,7 @@ export function keyValues(ci: IdentifiableCI, fields: readonly string[]): string
  * field is missing — `signature(keyValues(…))` without the intermediate array; single-field keys
  * (most of them) need no join at all.
  */
-function keyString(ci: IdentifiableCI, fields: readonly string[]): string | undefined {
+export function keyString(ci: IdentifiableCI, fields: readonly string[]): string | undefined {
   if (fields.length === 1) return fieldValue(ci, fields[0]!);
   const values = keyValues(ci, fields);
   return values === undefined ? undefined : signature(values);

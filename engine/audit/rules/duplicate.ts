@@ -6,7 +6,7 @@
  * naming it, so fixing one record clears one finding.
  */
 import { z } from 'zod';
-import { fieldValue, IdentificationIndex, identificationKeys, keyValues } from '../../model/identification.ts';
+import { IdentificationIndex, identificationKeys, keyString, signature } from '../../model/identification.ts';
 import type { CI } from '../../model/ci.ts';
 import type { Registry } from '../../model/registry.ts';
 import type { Finding } from '../types.ts';
@@ -67,8 +67,7 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
     // Stryker disable next-line ConditionalExpression: equivalent — recomputing a class's keys finds the same `seen` maps by signature (performance only)
     if (keys === undefined) {
       keys = identificationKeys(registry, ci.class).map(({ fields }) => {
-        // Stryker disable next-line StringLiteral: equivalent — a separator-less signature could only merge two keys' maps, letting more CIs through a pre-pass the index re-checks; no registry key list collides so
-        const sig = fields.join('\u0000');
+        const sig = signature(fields);
         let seen = seenOf.get(sig);
         if (seen === undefined) seenOf.set(sig, (seen = new Map()));
         return { fields, seen };
@@ -76,8 +75,7 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
       keysOf.set(ci.class, keys);
     }
     for (const { fields, seen } of keys) {
-      // Stryker disable next-line ConditionalExpression: equivalent — a one-field key joined is its one normalised value (the branch only skips the array)
-      const v = fields.length === 1 ? fieldValue(ci, fields[0]!) : keyValues(ci, fields)?.join('\u0000');
+      const v = keyString(ci, fields);
       if (v === undefined) continue;
       const first = seen.get(v);
       if (first === undefined) seen.set(v, i);
