@@ -35,6 +35,8 @@ export const ErrorIssueSchema = z
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) })
   .describe('Every error answer; `details` holds zod issues ({path, code, message}) for invalid input');
+/** A route table's error row: every error answer has the same body, only the description differs. */
+export const errorResponse = (description: string) => ({ description, schema: ErrorSchema });
 
 export const ChangeEventSchema = z.object({
   seq: z.number().int(),

@@ -8,6 +8,7 @@ import type { Cmdb } from '../../engine/cmdb.ts';
 import { ForbiddenError } from '../../engine/errors.ts';
 import type { AsOf, AsOfPoint, PastGraph } from '../../engine/verification/past-graphs.ts';
 import { can } from '../permissions.ts';
+import { errorResponse as err } from '../schemas.ts';
 import type { Actor } from '../route.ts';
 
 export async function pastGraph(cmdb: Cmdb, actor: Actor, op: string, asOf: AsOf): Promise<PastGraph> {
@@ -22,4 +23,16 @@ export async function pastGraph(cmdb: Cmdb, actor: Actor, op: string, asOf: AsOf
 /** The `asOf` field of an answer. */
 export function asOfField(past: PastGraph): { asOf: AsOfPoint } {
   return { asOf: { ...past.point } };
+}
+
+/**
+ * The error rows every route taking `asOf` shares: `invalid` names what else the route refuses
+ * with 400, `missing` what it answers 404 for besides a point before the first event.
+ */
+export function asOfErrors(invalid: string, missing?: string) {
+  return {
+    400: err(`${invalid}, or asOf in the future`),
+    403: err('asOf without history:read'),
+    404: err(missing === undefined ? 'asOf before the first event' : `${missing} (then), or asOf before the first event`),
+  };
 }

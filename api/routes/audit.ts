@@ -12,10 +12,9 @@ import { BaselineService } from '../../engine/verification/baselines.ts';
 import { resolveAsOf } from '../../engine/verification/as-of.ts';
 import { findUnauthorised } from '../../engine/verification/unauthorised.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { ErrorSchema, EmptyQuery } from '../schemas.ts';
+import { EmptyQuery, errorResponse as err } from '../schemas.ts';
 import type { RouteDeps } from './common.ts';
 
-const err = (description: string) => ({ description, schema: ErrorSchema });
 const Instant = z.iso.datetime({ offset: true }).or(z.iso.date());
 
 export const AuditRunBody = z

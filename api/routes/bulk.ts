@@ -18,7 +18,6 @@ import { defineRoute, type AnyRoute } from '../route.ts';
 import { PayloadTooLargeError } from '../http-errors.ts';
 import {
   EmptyQuery,
-  ErrorSchema,
   ExportQuery,
   ImportBody,
   ImportSummarySchema,
@@ -27,10 +26,9 @@ import {
   TokenCreatedSchema,
   TokenInfoSchema,
   TokenParams,
+  errorResponse as err,
 } from '../schemas.ts';
 import { writeContext, type RouteDeps } from './common.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
 
 export interface BulkLimits {
   /** JSON import body limit (default 50 MB). */

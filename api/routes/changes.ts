@@ -26,10 +26,8 @@ import {
   type WindowKind,
 } from '../../engine/changes/model.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { ChangeEventSchema, EmptyQuery, ErrorSchema, stored } from '../schemas.ts';
+import { ChangeEventSchema, EmptyQuery, stored, errorResponse as err } from '../schemas.ts';
 import { locationOf, principalOf, sendVersioned, singleVersion, type RouteDeps } from './common.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
 
 export const StoredChange = stored(ChangeDoc).describe('A change request');
 const ChangePage = z.object({ items: z.array(StoredChange), next: z.string().nullable().describe('pass as `after` for the next page') });

@@ -16,18 +16,16 @@ import {
   ChangeEventSchema,
   DeleteQuery,
   EmptyQuery,
-  ErrorSchema,
   HistoryQuery,
   NeighbourQuery,
   NeighbourSchema,
   StoredCI,
   encodeCursor,
   pageOf,
+  errorResponse as err,
 } from '../schemas.ts';
 import { locationOf, sendVersioned, writeContext, type RouteDeps } from './common.ts';
-import { asOfField, pastGraph } from './as-of.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
+import { asOfErrors, asOfField, pastGraph } from './as-of.ts';
 
 export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
   const { cis } = services;
@@ -46,9 +44,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
           description: 'a page of CIs (with asOf: the page of CIs as they stood then, filtered on their values then)',
           schema: pageOf(StoredCI).safeExtend({ asOf: AsOfPointSchema.optional() }),
         },
-        400: err('invalid query, or asOf in the future'),
-        403: err('asOf without history:read'),
-        404: err('asOf before the first event'),
+        ...asOfErrors('invalid query'),
       },
       async handler({ query, actor, res }) {
         const { limit, cursor, asOf, ...filter } = query;
@@ -74,9 +70,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
           schema: StoredCI.safeExtend({ asOf: AsOfPointSchema.optional() }),
           headers: { ETag: 'the version' },
         },
-        400: err('invalid asOf, or asOf in the future'),
-        403: err('asOf without history:read'),
-        404: err('no such CI (then), or asOf before the first event'),
+        ...asOfErrors('invalid asOf', 'no such CI'),
       },
       async handler({ params, query, actor, res }) {
         if (query.asOf !== undefined) {
@@ -201,9 +195,7 @@ export function ciRoutes({ cmdb, services }: RouteDeps): AnyRoute[] {
           description: 'neighbours, by relationship id (with asOf: as they stood then)',
           schema: z.object({ id: z.string(), seq: z.number().int(), items: z.array(NeighbourSchema), asOf: AsOfPointSchema.optional() }),
         },
-        400: err('invalid query, or asOf in the future'),
-        403: err('asOf without history:read'),
-        404: err('no such CI (then), or asOf before the first event'),
+        ...asOfErrors('invalid query', 'no such CI'),
       },
       async handler({ params, query, actor, res }) {
         const past = query.asOf === undefined ? undefined : await pastGraph(cmdb, actor, 'ciNeighbours', query.asOf);

@@ -9,13 +9,11 @@ import { blastRadius, dependencies, singlePointsOfFailure } from '../../engine/i
 import { groupImpact } from '../../engine/views/impact-groups.ts';
 import { withContext } from '../../engine/views/impact-context.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { AsOfBodyField, AsOfParam, AsOfPointSchema, CIParams, ErrorSchema } from '../schemas.ts';
+import { AsOfBodyField, AsOfParam, AsOfPointSchema, CIParams } from '../schemas.ts';
 import type { Actor } from '../route.ts';
 import type { AsOf } from '../../engine/verification/past-graphs.ts';
 import type { RouteDeps } from './common.ts';
-import { asOfField, pastGraph } from './as-of.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
+import { asOfErrors, asOfField, pastGraph } from './as-of.ts';
 
 const Effect = z.enum(['down', 'degraded']);
 /** `a,b,c` in a query string. */
@@ -106,11 +104,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       answer: <T extends object>(result: T) => ({ seq: past.seq, ...result, ...asOfField(past) }),
     };
   }
-  const asOfErrors = {
-    400: err('invalid query or body, or asOf in the future'),
-    403: err('asOf without history:read'),
-    404: err('unknown CI (then), or asOf before the first event'),
-  };
+  const pastErrors = asOfErrors('invalid query or body', 'unknown CI');
   const grouped = <T extends Parameters<typeof groupImpact>[0]>(result: T, group: 'none' | 'auto', maxNodes: number) =>
     group === 'auto' ? { ...result, groups: groupImpact(result, { maxNodes }) } : result;
   return [
@@ -123,7 +117,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       permission: 'cmdb:read',
       params: CIParams,
       query: ImpactQuery,
-      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...pastErrors },
       async handler({ params, query, actor, res }) {
         const { index, graph, answer } = await graphAt(actor, 'ciImpact', query.asOf);
         const result = blastRadius(index, cmdb.registry, [{ ci: params.id, effect: query.mode }], {
@@ -142,7 +136,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
       tag: 'impact',
       permission: 'cmdb:read',
       body: ImpactBody,
-      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...asOfErrors },
+      responses: { 200: { description: 'the blast radius', schema: ImpactResult }, ...pastErrors },
       async handler({ body, actor, res }) {
         const { origins, group, maxNodes, asOf, context, ...options } = body;
         const { index, graph, answer } = await graphAt(actor, 'impact', asOf);
@@ -164,7 +158,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
           description: 'the transitive providers',
           schema: z.object({}).loose().describe('providers with depth and one shortest path each, and the graph seq'),
         },
-        ...asOfErrors,
+        ...pastErrors,
       },
       async handler({ params, query, actor, res }) {
         const { index, answer } = await graphAt(actor, 'ciDependencies', query.asOf);
@@ -185,7 +179,7 @@ export function impactRoutes({ cmdb }: Pick<RouteDeps, 'cmdb'>): AnyRoute[] {
           description: 'the single points of failure',
           schema: z.object({}).loose().describe('CIs whose failure alone takes this CI down, and the graph seq'),
         },
-        ...asOfErrors,
+        ...pastErrors,
       },
       async handler({ params, query, actor, res }) {
         const { index, answer } = await graphAt(actor, 'ciSinglePointsOfFailure', query.asOf);

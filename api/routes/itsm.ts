@@ -29,7 +29,7 @@ import {
 } from '../../engine/problems/index.ts';
 import type { SlaPolicy } from '../../engine/sla/index.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { EmptyQuery, ErrorSchema, stored } from '../schemas.ts';
+import { EmptyQuery, stored, errorResponse as err } from '../schemas.ts';
 import { createServices, type Services } from '../services.ts';
 import { locationOf, principalOf, sendVersioned, singleVersion, type RouteDeps } from './common.ts';
 
@@ -38,8 +38,6 @@ export function itsmServices(cmdb: Cmdb, opts: { now?: () => Date; matrix?: Prio
   return createServices({ cmdb, ...opts });
 }
 export type ItsmServices = Pick<Services, 'incidents' | 'problems' | 'knowledge' | 'sla' | 'correlation'>;
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
 
 const Duration = z.string().regex(/^[0-9]+(?:\.[0-9]+)?(ms|s|m|h|d)$/, 'a duration such as 30m');
 

@@ -9,7 +9,6 @@ import {
   AsOfQuery,
   ChangeEventSchema,
   EmptyQuery,
-  ErrorSchema,
   HistoryQuery,
   RelationshipBody,
   RelationshipListQuery,
@@ -17,11 +16,10 @@ import {
   StoredRelationship,
   encodeCursor,
   pageOf,
+  errorResponse as err,
 } from '../schemas.ts';
 import { checkIfMatch, guarded, locationOf, sendVersioned, writeContext, type RouteDeps } from './common.ts';
-import { asOfField, pastGraph } from './as-of.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
+import { asOfErrors, asOfField, pastGraph } from './as-of.ts';
 
 export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
   async function current(op: string, id: string): Promise<Relationship> {
@@ -44,9 +42,7 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
           description: 'a page of relationships (with asOf: as they stood then)',
           schema: pageOf(StoredRelationship).safeExtend({ asOf: AsOfPointSchema.optional() }),
         },
-        400: err('invalid query, or asOf in the future'),
-        403: err('asOf without history:read'),
-        404: err('asOf before the first event'),
+        ...asOfErrors('invalid query'),
       },
       async handler({ query, actor, res }) {
         const { limit, cursor, asOf, ...filter } = query;
@@ -78,9 +74,7 @@ export function relationshipRoutes({ cmdb }: RouteDeps): AnyRoute[] {
           description: 'the relationship; with asOf, plus `asOf`',
           schema: StoredRelationship.safeExtend({ asOf: AsOfPointSchema.optional() }),
         },
-        400: err('invalid asOf, or asOf in the future'),
-        403: err('asOf without history:read'),
-        404: err('no such relationship (then), or asOf before the first event'),
+        ...asOfErrors('invalid asOf', 'no such relationship'),
       },
       async handler({ params, query, actor, res }) {
         if (query.asOf !== undefined) {

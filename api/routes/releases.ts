@@ -6,10 +6,8 @@ import { z } from 'zod';
 import { Assessment, IdParam } from '../../engine/changes/model.ts';
 import { ReleaseCreate, ReleaseDoc, ReleaseListQuery } from '../../engine/releases/model.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
-import { EmptyQuery, ErrorSchema, stored } from '../schemas.ts';
+import { EmptyQuery, stored, errorResponse as err } from '../schemas.ts';
 import { locationOf, principalOf, sendVersioned, type RouteDeps } from './common.ts';
-
-const err = (description: string) => ({ description, schema: ErrorSchema });
 
 const StoredRelease = stored(ReleaseDoc).describe('A release: a bundle of changes');
 const ReleasePlan = z
