@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology] [--signal-cause]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout|observed] [--trace-topology] [--signal-cause]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -87,6 +87,8 @@ interface Series {
   floor: number;
   /** A per-edge trace series under `edgeAlert` "fanout": whom its alert names is decided per window. */
   fanout?: { caller: string; callee: string };
+  /** A per-edge trace series under `edgeAlert` "observed": its alert names the callee, observed by this caller. */
+  observer?: string;
 }
 
 export interface NezhaCase {
@@ -177,9 +179,11 @@ export interface RuleOptions {
    * scheduling: what the callee's own latency does not explain), naming both ends; or "fanout":
    * the client-span P90 naming the callee, unless in the window the caller's calls are slow on at
    * least 2 edges and on at least half of its edges with a series — then the common factor is the
-   * caller and those alerts name it instead (one alert on "A's outgoing calls are slow").
+   * caller and those alerts name it instead (one alert on "A's outgoing calls are slow"); or
+   * "observed": the client-span P90 naming the callee with the caller as `observedBy` (the
+   * incident says "A's calls to B got slow"; the engine reads either end as the cause).
    */
-  edgeAlert: 'callee' | 'both' | 'gap' | 'fanout';
+  edgeAlert: 'callee' | 'both' | 'gap' | 'fanout' | 'observed';
 }
 
 /** Fewer spans than this in a minute make no sample of a trace series (a P90 of 2 spans is one slow request). */
@@ -277,6 +281,7 @@ export function traceSeries(d: TraceData, edgeAlert: RuleOptions['edgeAlert']): 
     if (edgeAlert === 'gap') one([a, b], `TraceGapP90 ${a}→${b}`, byMinute);
     else one(edgeAlert === 'both' ? [a, b] : [b], `TraceClientP90 ${a}→${b}`, byMinute);
     if (edgeAlert === 'fanout' && out.at(-1)?.name === `TraceClientP90 ${a}→${b}`) out.at(-1)!.fanout = { caller: a, callee: b };
+    if (edgeAlert === 'observed' && out.at(-1)?.name === `TraceClientP90 ${a}→${b}`) out.at(-1)!.observer = a;
   }
   return out;
 }
@@ -393,7 +398,9 @@ export function alerts(
   signalBy: 'strongest' | 'cause' = 'strongest',
 ): CorrelationIncident[] {
   const to = from + WINDOW_MIN * MINUTE;
-  const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal }>();
+  // Observed edge alerts are kept apart from the callee's own (its CPU alert is not an observation):
+  // one incident per callee, observed by every caller that saw it slow.
+  const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal; observedBy?: string[] }>();
   // Fan-out edges: per caller, how many of its edge series exist and how many alert in this window.
   const edgesOf = new Map<string, number>();
   const slowOf = new Map<string, number>();
@@ -421,10 +428,11 @@ export function alerts(
     const caller = s.fanout?.caller;
     const slow = caller === undefined ? 0 : slowOf.get(caller)!;
     const cis = caller !== undefined && slow >= 2 && 2 * slow >= edgesOf.get(caller)! ? [caller] : s.cis;
-    const key = cis.join(' ');
+    const key = s.observer === undefined ? cis.join(' ') : `${cis.join(' ')} observed`;
     const prev = byCi.get(key);
-    if (!prev) byCi.set(key, { cis, first, score: best, signal: s.signal });
+    if (!prev) byCi.set(key, { cis, first, score: best, signal: s.signal, ...(s.observer !== undefined && { observedBy: [s.observer] }) });
     else {
+      if (s.observer !== undefined && !prev.observedBy!.includes(s.observer)) prev.observedBy = [...prev.observedBy!, s.observer].sort();
       prev.first = Math.min(prev.first, first);
       if (signalBy === 'cause') {
         prev.score = Math.max(prev.score, best);
@@ -440,6 +448,7 @@ export function alerts(
       openedAt: new Date(a.first).toISOString(),
       signal: a.signal,
       anomalyScore: Math.round(Math.min(100, a.score) * 100) / 100,
+      ...(a.observedBy && { observedBy: a.observedBy }),
     }));
 }
 
@@ -798,7 +807,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout] [--trace-topology] [--signal-cause]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout|observed] [--trace-topology] [--signal-cause]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -808,8 +817,8 @@ export async function run(argv: string[]): Promise<void> {
   const ex = argv.indexOf('--explain');
   const ea = argv.indexOf('--edge-alert');
   const edgeAlert = ea >= 0 ? argv[ea + 1] : 'fanout';
-  if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout')
-    throw new Error(`--edge-alert: "callee", "both", "gap" or "fanout", not "${edgeAlert}"`);
+  if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout' && edgeAlert !== 'observed')
+    throw new Error(`--edge-alert: "callee", "both", "gap", "fanout" or "observed", not "${edgeAlert}"`);
   const r = evaluate(path, {
     traces: !argv.includes('--no-traces'),
     edgeAlert,

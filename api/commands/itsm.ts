@@ -10,7 +10,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../../engine/errors.ts';
 import type { CorrelationResult } from '../../engine/correlation/index.ts';
-import { AlertEvidence, IncidentCreate, IncidentTransitionInput, Instant, type IncidentView } from '../../engine/incidents/index.ts';
+import {
+  AlertEvidence,
+  IncidentCreate,
+  observerNotObserved,
+  IncidentTransitionInput,
+  Instant,
+  type IncidentView,
+} from '../../engine/incidents/index.ts';
 import { ArticleCreate } from '../../engine/knowledge/index.ts';
 import { ProblemTransitionInput } from '../../engine/problems/index.ts';
 import type { Permission } from '../permissions.ts';
@@ -33,7 +40,10 @@ const JSON_OPTION = ['--json', 'machine-readable output'] as const;
 export const CorrelateFile = z
   .object({
     incidents: z.array(
-      z.object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence }).strict(),
+      z
+        .object({ id: z.string().min(1), cis: z.array(z.string().min(1)).min(1), openedAt: Instant, ...AlertEvidence })
+        .strict()
+        .refine(observerNotObserved.check, observerNotObserved.message),
     ),
   })
   .strict();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Cmdb } from '../../engine/cmdb.ts';
 import {
   AlertEvidence,
+  observerNotObserved,
   IdParam,
   IncidentCreate,
   IncidentDoc,
@@ -48,7 +49,8 @@ export const CorrelateBody = z
       .array(
         z
           .object({ id: z.string().min(1).max(100), cis: z.array(z.string().min(1)).min(1).max(1000), openedAt: Instant, ...AlertEvidence })
-          .strict(),
+          .strict()
+          .refine(observerNotObserved.check, observerNotObserved.message),
       )
       .max(100_000)
       .optional(),

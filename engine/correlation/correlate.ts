@@ -27,6 +27,9 @@
  *    reported with their factors and evidence paths (rank.ts); each group gets a confidence and
  *    groups are ordered by it (assemble.ts).
  *
+ * Observed alerts (`observedBy`, "A's calls to B got slow"): the observer joins B's walk at one hop,
+ * B joins A's, and B's own-incident credit shrinks when A saw other callees slow (observed.ts).
+ *
  * Chronic noise: `history` (past incidents) gives each CI the share of `window`-long windows in
  * which it alerted; an incident CI's weight as evidence and as a candidate falls with it
  * (signals/chronic-noise.ts). Nothing is configured per CI.
@@ -40,6 +43,7 @@ import { cmp, compactWalks, coverBuffers, greedyCover, reachLowerBounds, Tally, 
 import { assembleCluster } from './assemble.ts';
 import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
+import { readPairs } from './observed.ts';
 import { reachMemo, refinedBounds } from './reach.ts';
 import { chanceRate } from './signals/index.ts';
 import {
@@ -106,8 +110,9 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     const t = toMillis(inc.openedAt, `correlate: incident "${inc.id}" openedAt`);
     const strength = strengthOf(inc);
     const nodes = [...new Set(inc.cis)].map((ci) => index.idToIndex.get(ci)).filter((v): v is number => v !== undefined);
+    const observers = observersOf(inc, index.idToIndex);
     if (nodes.length === 0) unknownCis.push(inc.id);
-    else known.push({ id: inc.id, nodes, t, strength, signal: inc.signal });
+    else known.push({ id: inc.id, nodes, t, strength, signal: inc.signal, observers });
   }
   known.sort((a, b) => a.t - b.t || cmp(a.id, b.id));
 
@@ -164,6 +169,23 @@ export function strengthOf(inc: CorrelationIncident): number {
 }
 
 /**
+ * The nodes of an incident's observers (`observedBy`): CIs unknown to the graph are left out (an
+ * observer outside the CMDB explains nothing in it); an observer among the incident's own CIs is
+ * a contradiction ("B's calls to B got slow") and refused.
+ */
+function observersOf(inc: CorrelationIncident, idToIndex: ReadonlyMap<string, number>): number[] {
+  if (inc.observedBy === undefined || inc.observedBy.length === 0) return [];
+  const out: number[] = [];
+  for (const ci of new Set(inc.observedBy)) {
+    if (inc.cis.includes(ci))
+      throw new InputError(`correlate: incident "${inc.id}" observedBy "${ci}" is one of its own CIs`, { id: inc.id, observedBy: ci });
+    const v = idToIndex.get(ci);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+/**
  * An incident CI's weight as evidence, ln(1/max(c, q)) / ln(1/c): c the cluster's chance rate
  * (signals/coverage.ts), q its alert rate in the history (windows with an alert / (windows + 1)).
  */
@@ -176,8 +198,14 @@ function unitWeight(s: Settings, node: number, units: number, signal: string | u
 }
 
 function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationResult): void {
-  const ev = gatherEvidence(s.index, incs, s.maxDepth, s.maxWalk, s.changesByNode.keys(), (v, units, signal) =>
-    unitWeight(s, v, units, signal),
+  const ev = gatherEvidence(
+    s.index,
+    incs,
+    s.maxDepth,
+    s.maxWalk,
+    s.changesByNode.keys(),
+    (v, units, signal) => unitWeight(s, v, units, signal),
+    readPairs(incs),
   );
   const C = ev.candNode.length;
   out.stats.candidates += C;

@@ -98,6 +98,7 @@ export function coverBuffers(index: ImpactIndex): CoverBuffers {
       ownWeight: 1,
       ownStrength: Number.NaN,
       ownQuiet: 0,
+      ownCredit: 1,
       changes: [],
     },
     scored: { k: 0, score: 0, exact: true, eligible: false },
@@ -278,6 +279,7 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.ownWeight = ownActive ? ev.unitWeight[own]! : 1;
   st.ownStrength = ownActive ? ev.unitStrength[own]! : Number.NaN;
   st.ownQuiet = ownActive ? ev.unitQuiet[own]! : 0;
+  st.ownCredit = ownActive ? ev.unitOwnCredit[own]! : 1;
   st.changes = s.changesByNode.get(node) ?? NO_CHANGES;
   return known;
 }
@@ -598,6 +600,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         ownWeight: own >= 0 ? ev.unitWeight[own]! : 1,
         ownStrength: own >= 0 ? ev.unitStrength[own]! : Number.NaN,
         ownQuiet: own >= 0 ? ev.unitQuiet[own]! : 0,
+        ownCredit: own >= 0 ? ev.unitOwnCredit[own]! : 1,
         changes: NO_CHANGES,
       },
       s.coverCtx,

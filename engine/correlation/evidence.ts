@@ -22,6 +22,7 @@
  * one set suffices.
  */
 import type { ImpactIndex } from '../impact/index.ts';
+import type { PairReading } from './observed.ts';
 
 const MINUTE = 60_000;
 /** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t, Σw. */
@@ -37,6 +38,8 @@ export interface Inc {
   strength: number;
   /** The signal that fired, if the incident says (chronic noise is learned per CI and signal). */
   signal: string | undefined;
+  /** Nodes of the CIs that observed the alert (`observedBy`, none of `nodes`); empty for a plain incident. */
+  observers: number[];
 }
 
 export interface Evidence {
@@ -52,6 +55,10 @@ export interface Evidence {
   unitQuiet: Uint8Array;
   /** Strongest evidence of an incident on the unit, in [0, 1], NaN when none carries any. */
   unitStrength: Float64Array;
+  /** Own-incident credit of each unit in (0, 1]: below 1 only for an observed alert whose observer saw other callees slow (observed.ts). */
+  unitOwnCredit: Float64Array;
+  /** The pair reading of observed alerts (observed.ts), undefined when the cluster has none. */
+  pairs: PairReading | undefined;
   unitIndex: Map<number, number>;
   walkOff: Int32Array;
   walkCand: Int32Array;
@@ -173,6 +180,8 @@ function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: K
 /**
  * `weightOf(node, units, signal)`: the chronic-noise weight of an incident CI in a cluster of
  * `units` incident CIs, for an incident with that signal; a unit takes its least chronic incident's.
+ * `pairs`: the pair reading of the cluster's observed alerts (observed.ts) — its extra one-hop
+ * nodes are appended to a unit's walk after the walk proper (never cached with it).
  */
 export function gatherEvidence(
   index: ImpactIndex,
@@ -181,6 +190,7 @@ export function gatherEvidence(
   maxWalk: number,
   changed: Iterable<number>,
   weightOf: (node: number, units: number, signal: string | undefined) => number,
+  pairs?: PairReading,
 ): Evidence {
   const work = workspace(index, maxWalk);
   const unitIndex = new Map<number, number>();
@@ -206,6 +216,7 @@ export function gatherEvidence(
   const unitWeight = new Float64Array(U);
   const unitQuiet = new Uint8Array(U);
   const unitStrength = new Float64Array(U).fill(Number.NaN);
+  const unitOwnCredit = new Float64Array(U).fill(1);
   for (let u = 0; u < U; u++) {
     const v = unitNodes[u]!;
     let w = 0;
@@ -214,7 +225,10 @@ export function gatherEvidence(
     let quiet = 1;
     for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++)
       if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
+    // A callee it saw slow is a provider too (the observed call, stored or not).
+    for (const b of pairs?.calls.get(v) ?? []) if (b !== v && unitIndex.has(b)) quiet = 0;
     unitQuiet[u] = quiet;
+    unitOwnCredit[u] = pairs?.ownCredit.get(v) ?? 1;
     for (const p of unitIncidents[u]!) {
       const st = incs[p]!.strength;
       if (!Number.isNaN(st) && !(unitStrength[u]! >= st)) unitStrength[u] = st;
@@ -284,6 +298,8 @@ export function gatherEvidence(
       }
       cache?.put(start, queue, walkDist, walkParent, base, tail);
     }
+    const extra = pairs?.extras.get(start);
+    if (extra !== undefined) tail = appendObserved(extra, queue, walkDist, walkParent, base, tail, maxWalk);
     // Fold the walk (still in cache) into its candidates' records, numbering new candidates.
     const a = mix(u, 0x9e3779b9);
     const b = mix(u, 0x7f4a7c15);
@@ -354,6 +370,8 @@ export function gatherEvidence(
     unitWeight,
     unitQuiet,
     unitStrength,
+    unitOwnCredit,
+    pairs,
     unitIndex,
     walkOff,
     walkCand: walkCand.subarray(0, E),
@@ -369,6 +387,33 @@ export function gatherEvidence(
     changeUnits,
     t0,
   };
+}
+
+/**
+ * The pair reading's one-hop nodes appended to a walk (`tail` entries at `base`) that does not
+ * reach them already, as reached from the unit itself; returns the new tail. Within `maxWalk`,
+ * which the entry buffers are sized for.
+ */
+function appendObserved(
+  extra: readonly number[],
+  queue: Int32Array,
+  walkDist: Uint8Array,
+  walkParent: Int32Array,
+  base: number,
+  tail: number,
+  maxWalk: number,
+): number {
+  for (const x of extra) {
+    if (tail >= maxWalk) break;
+    let reached = false;
+    for (let i = 0; i < tail && !reached; i++) reached = queue[i] === x;
+    if (reached) continue;
+    queue[tail] = x;
+    walkDist[base + tail] = 1;
+    walkParent[base + tail] = base;
+    tail++;
+  }
+  return tail;
 }
 
 /** Walk entries kept per index at most (~7 bytes each: ~235 MB); past it the cache starts over. */

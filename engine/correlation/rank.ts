@@ -9,6 +9,7 @@
  */
 import { pooled, W, type Evidence, type Inc } from './evidence.ts';
 import { cmp, evaluate, score, type Evaluation, type Settings, type Tally } from './cover.ts';
+import { OBSERVED_CALL } from './observed.ts';
 import type { CorrelationResult, EvidencePath, EvidenceStep, Factor, GroupBasis, RankedCandidate } from './types.ts';
 
 /** Hops above a single incident's CI its candidates may be. */
@@ -149,7 +150,16 @@ function pathUp(s: Settings, ev: Evidence, entry: number): EvidenceStep[] {
     const provider = ev.candNode[ev.walkCand[i]!]!;
     const dependent = ev.candNode[ev.walkCand[ev.walkParent[i]!]!]!;
     let e = provOffsets[dependent]!;
-    while (provSource[e] !== provider) e++;
+    const end = provOffsets[dependent + 1]!;
+    while (e < end && provSource[e] !== provider) e++;
+    if (e === end) {
+      // No stored relationship: a step of the pair reading (observed.ts), the observed call A → B
+      // whichever end the walk came from (B's walk reaching its observer A, or A's reaching B).
+      const aSawB = ev.pairs?.calls.get(dependent)?.has(provider) === true;
+      const [from, to] = aSawB ? [dependent, provider] : [provider, dependent];
+      steps.push({ from: nodeIds[from]!, type: OBSERVED_CALL, to: nodeIds[to]! });
+      continue;
+    }
     const t = provType[e]!;
     const type = typeNames[t]!;
     steps.push(

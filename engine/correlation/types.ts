@@ -14,6 +14,12 @@ export type IncidentSignal = (typeof INCIDENT_SIGNALS)[number];
  * fields are further evidence on the incident's own CI (an incident without them weighs as before):
  * `severity` 1 (most severe) … 4, the `signal` that fired, and the detector's `anomalyScore` (≥ 0,
  * e.g. a robust z-score).
+ *
+ * `observedBy`: the CIs that observed the alert — "A's calls to B got slow" is an incident on B
+ * (`cis`) observed by A (an APM edge series, a client-side probe). The cause may be either end:
+ * the observer may explain the alert, the observed call counts as a dependency the CMDB may lack,
+ * and B's own-incident credit shrinks when A saw its other callees slow too (observed.ts).
+ * Absent or empty, the incident reads as before.
  */
 export interface CorrelationIncident {
   id: string;
@@ -22,6 +28,7 @@ export interface CorrelationIncident {
   severity?: number;
   signal?: IncidentSignal;
   anomalyScore?: number;
+  observedBy?: readonly string[];
 }
 
 /** A past incident (any state), for chronic-noise awareness: how often each CI alerts. */

@@ -8,7 +8,7 @@
  *   before the latest correlated incident, except the correlated ones themselves.
  * - Changes are read defensively (record kind `change`, as engine/changes stores them): targets'
  *   CIs, and the time of the transition into `implemented`, `failed` or `rolled_back`.
- * - Alert evidence stored on an incident (severity, signal, anomaly score) is passed on.
+ * - Alert evidence stored on an incident (severity, signal, anomaly score, observers) is passed on.
  */
 import type { Cmdb } from '../cmdb.ts';
 import {
@@ -96,5 +96,7 @@ function toCorrelation(d: IncidentDoc): CorrelationIncident {
     ...(d.severity !== undefined && { severity: d.severity }),
     ...(d.signal !== undefined && { signal: d.signal }),
     ...(d.anomalyScore !== undefined && { anomalyScore: d.anomalyScore }),
+    // A later edit of `cis` may have named an observer: it is read without that observer, not refused.
+    ...(d.observedBy !== undefined && { observedBy: d.observedBy.filter((o) => !d.cis.includes(o)) }),
   };
 }

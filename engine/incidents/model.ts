@@ -27,13 +27,23 @@ export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Dat
 
 /**
  * Optional alert evidence a monitoring integration may attach (correlation weighs it; absent, an
- * incident weighs as before): severity 1 (most severe) … 4, the signal family that fired, and the
- * detector's anomaly score (≥ 0, e.g. a robust z-score).
+ * incident weighs as before): severity 1 (most severe) … 4, the signal family that fired, the
+ * detector's anomaly score (≥ 0, e.g. a robust z-score), and `observedBy` — the CIs that observed
+ * the alert when it is about a pair: "A's calls to B got slow" is an incident on B observed by A
+ * (an APM edge series); correlation reads either end as the possible cause.
  */
 export const AlertEvidence = {
   severity: z.number().int().min(1).max(4).optional(),
   signal: z.enum(INCIDENT_SIGNALS).optional(),
   anomalyScore: z.number().min(0).max(1e6).optional(),
+  observedBy: z.array(CiId).min(1).max(100).optional(),
+};
+
+/** An observer is another CI than the one observed: "B's calls to B got slow" says nothing. */
+export const observerNotObserved = {
+  check: (i: { cis: readonly string[]; observedBy?: readonly string[] | undefined }) =>
+    !(i.observedBy ?? []).some((o) => i.cis.includes(o)),
+  message: { message: "an observer may not be one of the incident's own CIs", path: ['observedBy'] },
 };
 
 export const IncidentId = z.string().regex(/^INC-[0-9]{6,}$/, 'must look like INC-000123');
@@ -69,7 +79,8 @@ export const IncidentCreate = z
     ...AlertEvidence,
   })
   .strict()
-  .refine((i) => new Set(i.cis).size === i.cis.length, { message: 'a CI may be listed once', path: ['cis'] });
+  .refine((i) => new Set(i.cis).size === i.cis.length, { message: 'a CI may be listed once', path: ['cis'] })
+  .refine(observerNotObserved.check, observerNotObserved.message);
 export type IncidentCreate = z.infer<typeof IncidentCreate>;
 
 export const IncidentPatch = z

@@ -116,6 +116,7 @@ export class IncidentService {
         ...(input.severity !== undefined && { severity: input.severity }),
         ...(input.signal !== undefined && { signal: input.signal }),
         ...(input.anomalyScore !== undefined && { anomalyScore: input.anomalyScore }),
+        ...(input.observedBy !== undefined && { observedBy: input.observedBy }),
       };
       if (assigned) doc.respondedAt = openedAt;
       return doc as unknown as Record<string, unknown>;

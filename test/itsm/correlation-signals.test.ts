@@ -56,6 +56,7 @@ const stats = (over: Partial<CandidateStats> = {}): CandidateStats => ({
   ownWeight: 1,
   ownStrength: Number.NaN,
   ownQuiet: 0,
+  ownCredit: 1,
   changes: [],
   ...over,
 });

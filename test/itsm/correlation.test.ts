@@ -224,6 +224,7 @@ describe('correlation signals', () => {
         ownWeight: rnd() < 0.5 ? 1 : rnd(),
         ownStrength: rnd() < 0.5 ? Number.NaN : rnd(),
         ownQuiet: rnd() < 0.5 ? 1 : 0,
+        ownCredit: rnd() < 0.5 ? 1 : rnd(),
         changes: rnd() < 0.3 ? [{ id: 'C1', at: t0 - rnd() * 3 * 3_600_000 }] : [],
       };
       expect(scoreValue(stats, ctx)).toBe(scoreCandidate(stats, ctx).score);

@@ -33,6 +33,11 @@ export interface CandidateStats {
   ownStrength: number;
   /** 1 when none of the candidate's direct providers has an incident in the cluster. */
   ownQuiet: number;
+  /**
+   * Share of its own incident's credit the candidate keeps, in (0, 1]: below 1 only when its
+   * incidents are all observed alerts whose observer saw other callees slow too (observed.ts).
+   */
+  ownCredit: number;
   /** Implemented times (ms) of changes on the candidate, ascending, with their ids. */
   changes: readonly { id: string; at: number }[];
 }
