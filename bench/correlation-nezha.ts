@@ -743,7 +743,10 @@ export function evaluate(
         }
       }
       if (opts.verbose) {
-        const alertsText = incidents.map((x) => `${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`).join(' ');
+        // `A⇢B`: B observed by A (`observedBy`); `A→B`: an incident naming both ends.
+        const alertsText = incidents
+          .map((x) => `${x.observedBy ? `${x.observedBy.join('+')}⇢` : ''}${x.cis.join('→')}(${x.signal} ${x.anomalyScore})`)
+          .join(' ');
         let why = missReason(g, incidents, f.root, at);
         if (why !== undefined && at < 0) {
           // Absent from the report's top candidates, or not reached at all? Every candidate of every group.
