@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert callee|both|gap|fanout|observed] [--trace-topology] [--signal-cause]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -17,22 +17,25 @@
  *   it); a sample deviates when its robust z-score (x − median) / max(1.4826·MAD, 10 % of |median|)
  *   is ≥ Z (default 6) in the bad direction; a service alerts in a fault's window (the 6 minutes
  *   after injection) when one of its series deviates in ≥ MIN (default 2) samples. One incident per
- *   service: opened at its first deviating sample, `signal` the family of its strongest series
- *   (CPU/memory → saturation, latencies → latency, success rate → errors, workload drop →
- *   availability), `anomalyScore` that z (capped at 100). Series: pod CPU and memory use rate,
+ *   service: opened at its first deviating sample, `signal` the most cause-like family among its
+ *   firing series (availability > saturation > errors > latency, the engine's order; CPU/memory →
+ *   saturation, latencies → latency, success rate → errors, workload drop → availability;
+ *   `--signal-strongest`: the family of its strongest series, the rule before the observed
+ *   reading), `anomalyScore` the strongest z (capped at 100). Series: pod CPU and memory use rate,
  *   server/client P90 latency, success rate (only where its median is not 0); Online Boutique's
  *   per-edge network P90 (an incident naming both ends); ERROR log lines per service and minute;
  *   the front's success rate and P90 latency; and (unless `--no-traces`) the APM series from the
  *   traces, one sample per minute with ≥ 5 spans: per service the P90 of its server spans, per
- *   call edge the P90 of the caller's client spans, whose alert names the callee (the caller only
- *   observed it) — unless the caller's calls are slow on ≥ 2 and ≥ half of its edges in the
- *   window, which names the caller once (`fanout`, the default; `--edge-alert callee` always
- *   names the callee, `both` both ends, `gap` watches client − server span per call naming both).
- *   The spans carry no status: no error-rate series from traces. The snapshot records traces only
- *   in the ~3 minutes after each injection (Online Boutique: 102 of the 168 such minutes' files
- *   are in the mirror), so a trace series' median is the fault minutes' median — one fault's
- *   minutes barely move it. `--signal-cause`: an incident's signal is the most cause-like family
- *   among its firing series instead of its strongest series' family.
+ *   call edge the P90 of the caller's client spans, whose alert is an incident on the callee
+ *   observed by the caller (`observedBy`, the default `observed`: one incident per callee, apart
+ *   from its own alerts, observed by every caller that saw it slow; the engine reads either end
+ *   as the cause). Earlier variants stay comparable: `--edge-alert fanout` names the callee unless
+ *   the caller's calls are slow on ≥ 2 and ≥ half of its edges in the window, which names the
+ *   caller once; `callee` always names the callee, `both` both ends, `gap` watches client −
+ *   server span per call naming both. The spans carry no status: no error-rate series from
+ *   traces. The snapshot records traces only in the ~3 minutes after each injection (Online
+ *   Boutique: 102 of the 168 such minutes' files are in the mirror), so a trace series' median is
+ *   the fault minutes' median — one fault's minutes barely move it.
  * - **History** (chronic noise): the same rule run over the whole recorded day, window after
  *   window (6 minutes each), as monitoring would have: by default every window not overlapping the
  *   case's (leave-one-out — what a store's month of history would show about each CI); with
@@ -590,7 +593,7 @@ export interface NezhaReport {
   online: boolean;
   z: number;
   minSamples: number;
-  rule: RuleOptions & { traceTopology: boolean };
+  rule: RuleOptions & { traceTopology: boolean; signalBy: 'strongest' | 'cause' };
   systems: Record<
     string,
     {
@@ -636,7 +639,8 @@ export function evaluate(
   },
 ): NezhaReport {
   const registry = Registry.load();
-  const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'fanout' };
+  const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'observed' };
+  const signalBy = opts.signalBy ?? 'cause';
   const dates = readdirSync(join(root, 'rca_data'))
     .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
     .sort();
@@ -652,7 +656,7 @@ export function evaluate(
     online: opts.online === true,
     z: opts.z,
     minSamples: opts.minSamples,
-    rule: { ...rule, traceTopology: opts.traceTopology === true },
+    rule: { ...rule, traceTopology: opts.traceTopology === true, signalBy },
     systems: {},
     methods,
     bySystem: {},
@@ -664,7 +668,7 @@ export function evaluate(
   // The regression fixture: Online Boutique's topology, every monitoring window's incidents (the
   // history a test excludes a case's own window from) and a few cases — facts derived, no raw data.
   const fixture: { source: string; system?: NezhaSystem; history: HistoricalIncident[]; cases: NezhaCase[] } = {
-    source: `IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z ${opts.z}, ${opts.minSamples} samples, ${rule.traces ? `trace series, edge series ${rule.edgeAlert}` : 'no trace series'}${opts.traceTopology ? ', trace edges added' : ''}): topology and alert-rule incidents only`,
+    source: `IntelligentDDS/Nezha rca_data, derived by bench/correlation-nezha.ts (z ${opts.z}, ${opts.minSamples} samples, ${rule.traces ? `trace series, edge series ${rule.edgeAlert}` : 'no trace series'}, signal by ${signalBy}${opts.traceTopology ? ', trace edges added' : ''}): topology and alert-rule incidents only`,
     history: [],
     cases: [],
   };
@@ -677,7 +681,7 @@ export function evaluate(
     report.bySystem[name] = mine;
     const history: HistoricalIncident[] = [];
     const faults = days.flatMap((d, k) => d.faults.map((f) => ({ f, series: days[k]!.series }))).sort((a, b) => a.f.at - b.f.at);
-    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`, opts.signalBy));
+    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`, signalBy));
     // Monitoring's record of the whole day: the rule over consecutive windows.
     const windows: { at: number; incidents: CorrelationIncident[] }[] = [];
     for (const d of days) {
@@ -688,7 +692,7 @@ export function evaluate(
         hi = Math.max(hi, x.t[x.t.length - 1]!);
       }
       for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE)
-        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`, opts.signalBy) });
+        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`, signalBy) });
     }
     let withIncidents = 0;
     let totalIncidents = 0;
@@ -810,7 +814,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert callee|both|gap|fanout|observed] [--trace-topology] [--signal-cause]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -819,14 +823,15 @@ export async function run(argv: string[]): Promise<void> {
   const fx = argv.indexOf('--write-fixture');
   const ex = argv.indexOf('--explain');
   const ea = argv.indexOf('--edge-alert');
-  const edgeAlert = ea >= 0 ? argv[ea + 1] : 'fanout';
+  const edgeAlert = ea >= 0 ? argv[ea + 1] : 'observed';
   if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout' && edgeAlert !== 'observed')
     throw new Error(`--edge-alert: "callee", "both", "gap", "fanout" or "observed", not "${edgeAlert}"`);
   const r = evaluate(path, {
     traces: !argv.includes('--no-traces'),
     edgeAlert,
     traceTopology: argv.includes('--trace-topology'),
-    ...(argv.includes('--signal-cause') && { signalBy: 'cause' as const }),
+    // `--signal-cause` (the default since the observed rule) is still accepted.
+    signalBy: argv.includes('--signal-strongest') ? ('strongest' as const) : ('cause' as const),
     z: value('--z', 6),
     minSamples: value('--min-samples', 2),
     verbose: argv.includes('--verbose'),
@@ -843,7 +848,7 @@ export async function run(argv: string[]): Promise<void> {
     `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`,
   );
   console.log(
-    `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge series: ${r.rule.edgeAlert})` : ' (no trace series)'}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
+    `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge series: ${r.rule.edgeAlert})` : ' (no trace series)'}; signal by ${r.rule.signalBy}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
   );
   for (const [name, s] of Object.entries(r.systems)) {
     console.log(
