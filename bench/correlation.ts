@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation [--cases N] [--seed S] [--skip-speed | --speed-only] [--skip-mid] [--skip-large] [--mid-cis N] [--large-cis N] [--incidents N] [--warm-runs N] [--json]`
+ * `npm run bench -- correlation [--cases N] [--seed S] [--skip-speed | --speed-only] [--skip-mid] [--skip-large] [--mid-cis N] [--large-cis N] [--incidents N] [--warm-runs N] [--json] [--generator old|realistic|both] [--diagnose]`
  *
  * Accuracy: fault-injection cases on the demo CMDB and on generated graphs. Each case fails one or
  * two CIs, computes what they take down or degrade with the impact engine's blast radius, and
@@ -41,6 +41,7 @@ import { buildImpactIndex, computeImpact, typeMask, DOWN, type ImpactIndex } fro
 import type { GraphView, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { Registry } from '../engine/model/registry.ts';
 import { generateGraph, mulberry32 } from '../fixtures/generate.ts';
+import { diagnoseCases, oracleAccuracy, printDiagnosis } from './correlation-diagnose.ts';
 
 const DEMO = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
 const MINUTE = 60_000;
@@ -885,6 +886,17 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   for (const { name, cases, acc } of results) printAccuracy(name, cases, acc);
+  if (flag('--diagnose'))
+    for (const { name, cases } of results) {
+      const trueIndexOf = (graph: string) => indexes.get(graph.replace(/-real$/, ''))!;
+      const realistic = name === 'realistic generator';
+      printDiagnosis(name, diagnoseCases(registry, indexes, cases, realistic ? trueIndexOf : undefined, MONITORED));
+      if (!realistic) continue;
+      const o = oracleAccuracy(cases, trueIndexOf, MONITORED);
+      console.log(
+        `oracle, ${name}: the generator's own likelihood, knowing which incidents are the fault's: single top-1 ${o.top1.toFixed(3)}, top-3 ${o.top3.toFixed(3)} (${o.faults} faults; ties at random)`,
+      );
+    }
   printSpeed(speed);
 }
 
