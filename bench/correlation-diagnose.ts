@@ -26,7 +26,7 @@
  * redundancy has the same likelihood as every PDU and switch of that cluster.
  */
 import { correlate, reachOf, type CorrelationResult } from '../engine/correlation/index.ts';
-import { computeImpact, typeMask, type ImpactIndex } from '../engine/impact/index.ts';
+import { computeImpact, DOWN, typeMask, type ImpactIndex } from '../engine/impact/index.ts';
 import type { Registry } from '../engine/model/registry.ts';
 import type { CorrelationChange, CorrelationIncident, HistoricalIncident } from '../engine/correlation/index.ts';
 
@@ -127,6 +127,7 @@ export function diagnoseCases(
   cases: readonly Case[],
   trueIndexOf?: (graph: string) => ImpactIndex,
   monitored: ReadonlySet<string> = new Set(),
+  degradedWeight = 1,
 ): Miss[] {
   const misses: Miss[] = [];
   const oracles = new Map<ImpactIndex, Oracle>();
@@ -151,7 +152,7 @@ export function diagnoseCases(
     if (m && trueIndexOf) {
       const t = trueIndexOf(c.graph);
       let o = oracles.get(t);
-      if (!o) oracles.set(t, (o = new Oracle(t, monitored)));
+      if (!o) oracles.set(t, (o = new Oracle(t, monitored, degradedWeight)));
       const byId = new Map(c.incidents.map((i) => [i.id, i]));
       m.oracleTop3 = o.rank(t.idToIndex.get(f.ci)!, [...new Set(f.incidents.map((id) => t.idToIndex.get(byId.get(id)!.cis[0]!)!))]).top3;
     }
@@ -178,13 +179,18 @@ export function printDiagnosis(name: string, misses: readonly Miss[]): void {
 
 /** The generator's likelihood ranking of a single fault's root (see the header), as expected top-1 / top-3 hits. */
 export class Oracle {
-  private readonly blasts = new Map<number, { depth: Map<number, number>; harmonic: number; lbs: number } | null>();
+  private readonly blasts = new Map<
+    number,
+    { depth: Map<number, number>; weight: Map<number, number>; harmonic: number; lbs: number } | null
+  >();
   private readonly ups = new Map<number, Set<number>>();
   private readonly mask: Uint8Array;
   /** `monitored`: the classes the generator raises alerts on (bench/correlation.ts `MONITORED`). */
+  /** `degradedWeight`: the generator's weight of a CI the fault only degrades (bench/correlation.ts `--degraded-weight`). */
   constructor(
     private readonly index: ImpactIndex,
     private readonly monitored: ReadonlySet<string>,
+    private readonly degradedWeight = 1,
   ) {
     this.mask = typeMask(index, undefined, 'bench');
   }
@@ -214,10 +220,11 @@ export class Oracle {
       a.environment === 'production' &&
       this.index.depOffsets[x + 1]! > this.index.depOffsets[x]! &&
       reachOf(this.index, x, 8, 200) > 3;
-    let b: { depth: Map<number, number>; harmonic: number; lbs: number } | null = null;
+    let b: { depth: Map<number, number>; weight: Map<number, number>; harmonic: number; lbs: number } | null = null;
     if (eligible) {
       const core = computeImpact(this.index, [{ node: x, effect: 'down' }], this.mask);
       const depth = new Map<number, number>();
+      const weight = new Map<number, number>();
       let harmonic = 0;
       let lbs = 0;
       for (let p = core.originCount; p < core.size; p++) {
@@ -226,9 +233,14 @@ export class Oracle {
         depth.set(v, d);
         const cls = this.index.attrs[v]!.class;
         if (cls === 'LoadBalancer' && d <= 2) lbs++;
-        else if (this.monitored.has(cls)) harmonic += 1 / d;
+        else if (this.monitored.has(cls)) {
+          // Drawn with weight 1/d; a degraded CI drawn then alerts with `degradedWeight` (approximated
+          // as a factor on its draw: the dropped draws are not modelled).
+          weight.set(v, (core.state[p] === DOWN ? 1 : this.degradedWeight) / d);
+          harmonic += 1 / d;
+        }
       }
-      b = { depth, harmonic, lbs };
+      b = { depth, weight, harmonic, lbs };
     }
     this.blasts.set(x, b);
     return b;
@@ -247,7 +259,7 @@ export class Oracle {
       if (this.index.attrs[v]!.class === 'LoadBalancer' && d <= 2 && !lbSeen) {
         lbSeen = true;
         ll += Math.log(0.7 / b.lbs);
-      } else ll += Math.log(1 / d / b.harmonic);
+      } else ll += Math.log((b.weight.get(v) ?? 0) / b.harmonic);
     }
     if (b.lbs > 0 && !lbSeen) ll += Math.log(0.3);
     return ll;
@@ -281,6 +293,7 @@ export function oracleAccuracy(
   cases: readonly Case[],
   trueIndexOf: (graph: string) => ImpactIndex,
   monitored: ReadonlySet<string>,
+  degradedWeight = 1,
 ): { faults: number; top1: number; top3: number } {
   const oracles = new Map<ImpactIndex, Oracle>();
   let faults = 0;
@@ -291,7 +304,7 @@ export function oracleAccuracy(
     const f = c.faults[0]!;
     const index = trueIndexOf(c.graph);
     let o = oracles.get(index);
-    if (!o) oracles.set(index, (o = new Oracle(index, monitored)));
+    if (!o) oracles.set(index, (o = new Oracle(index, monitored, degradedWeight)));
     const byId = new Map(c.incidents.map((i) => [i.id, i]));
     const alerts = [...new Set(f.incidents.map((id) => index.idToIndex.get(byId.get(id)!.cis[0]!)!))];
     const r = o.rank(index.idToIndex.get(f.ci)!, alerts);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCases, generatedView, incompleteView, makeRealisticCases, MONITORED } from '../../bench/correlation.ts';
 import { diagnoseCases, Oracle, oracleAccuracy } from '../../bench/correlation-diagnose.ts';
-import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
+import { buildImpactIndex, computeImpact, DOWN, typeMask, type ImpactIndex } from '../../engine/impact/index.ts';
 import { graph, indexOf, registry } from './helpers.ts';
 
 // vm-1 runs app-a/b/c; vm-2 runs app-d/e/f; both on esx-1.
@@ -107,5 +107,34 @@ describe('correlation bench diagnosis', () => {
     expect(o.faults).toBe(acc.single.ours.faults);
     expect(o.top3).toBeGreaterThanOrEqual(o.top1);
     expect(o.top3).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('realistic generator: degraded weight', () => {
+  // Share of the faults' symptom CIs (not the root) that the fault takes down rather than degrades.
+  const downShare = (index: ImpactIndex, cases: ReturnType<typeof makeRealisticCases>) => {
+    let down = 0;
+    let all = 0;
+    for (const c of cases)
+      for (const f of c.faults) {
+        const core = computeImpact(index, [{ node: index.idToIndex.get(f.ci)!, effect: 'down' }], typeMask(index, undefined, 'test'));
+        const state = new Map<number, number>();
+        for (let p = 0; p < core.size; p++) state.set(core.order[p]!, core.state[p]!);
+        for (const id of f.incidents) {
+          const ci = c.incidents.find((i) => i.id === id)!.cis[0]!;
+          if (ci === f.ci) continue;
+          all++;
+          if (state.get(index.idToIndex.get(ci)!) === DOWN) down++;
+        }
+      }
+    return down / all;
+  };
+
+  it('draws the same cases by default and mostly down symptoms when degraded CIs rarely alert', () => {
+    const index = buildImpactIndex(generatedView(3_000, 17), registry, 1);
+    const plain = makeRealisticCases(index, 'gen', 20, 17);
+    expect(makeRealisticCases(index, 'gen', 20, 17, 1).map((c) => c.incidents)).toEqual(plain.map((c) => c.incidents));
+    const rare = makeRealisticCases(index, 'gen', 20, 17, 0.01);
+    expect(downShare(index, rare)).toBeGreaterThan(downShare(index, plain) + 0.2);
   });
 });
