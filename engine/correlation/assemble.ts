@@ -233,9 +233,32 @@ function ambiguityOf(g: RankedGroup): CorrelationGroup['ambiguity'] {
     }
   }
   const close = g.candidates.filter((c) => a.score - c.score <= AMBIGUOUS_GAP);
-  if (close.length < 2) return undefined;
-  return {
-    candidates: close.map((c) => c.id),
-    note: `${close.map((c) => c.id).join(', ')} explain the group within ${AMBIGUOUS_GAP} nats of each other: the evidence does not separate them`,
-  };
+  if (close.length >= 2)
+    return {
+      candidates: close.map((c) => c.id),
+      note: `${close.map((c) => c.id).join(', ')} explain the group within ${AMBIGUOUS_GAP} nats of each other: the evidence does not separate them`,
+    };
+  return tiedReplicas(g);
+}
+
+/**
+ * Replicas that tie below the leader: reported candidates of one class explaining the same
+ * incidents with the same score (pod-catalog-cache-0/1/2 behind one cache service). Nothing in the
+ * evidence tells them apart, so their order is only their ids: said, not hidden. They stay separate
+ * entries (an SRE checks each), so a flattened top-k still counts them one by one.
+ */
+function tiedReplicas(g: RankedGroup): CorrelationGroup['ambiguity'] {
+  const key = (c: RankedGroup['candidates'][number]) => `${c.class}\n${c.score}\n${c.explains.join('\n')}`;
+  // A tie reaching into the first three (what an SRE reads first); deeper ties are left unsaid.
+  for (let i = 1; i < Math.min(3, g.candidates.length); i++) {
+    const k = key(g.candidates[i]!);
+    const tied = g.candidates.filter((c) => key(c) === k);
+    if (tied.length < 2) continue;
+    const ids = tied.map((c) => c.id);
+    return {
+      candidates: ids,
+      note: `${ids.join(', ')} explain the same incidents with the same evidence (replicas of one ${tied[0]!.class}): nothing tells them apart, they are listed in id order`,
+    };
+  }
+  return undefined;
 }

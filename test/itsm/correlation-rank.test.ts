@@ -93,6 +93,19 @@ describe('correlation group report', () => {
     expect(new Set(scores).size).toBe(1);
   });
 
+  it('states a tie between silent replicas behind an alerting one, and keeps them as separate candidates in id order', () => {
+    const r = correlate(replicas, [inc('I0', 'r-c'), inc('I1', 'app1', 1), inc('I2', 'app2', 1)], { registry, topCandidates: 10 });
+    expect(r.groups).toHaveLength(1);
+    const g = r.groups[0]!;
+    // The replica that alerted leads; its silent twins cannot be told apart and say so.
+    expect(ids(r).slice(0, 4)).toEqual(['r-c', 'r-a', 'r-b', 'r-d']);
+    expect(g.ambiguity?.candidates).toEqual(['r-a', 'r-b', 'r-d']);
+    expect(g.ambiguity?.note).toContain('same evidence');
+    // Without the alert the four lead together: the leaders' closeness is what is stated.
+    const silent = correlate(replicas, [inc('I1', 'app1'), inc('I2', 'app2')], { registry, topCandidates: 10 });
+    expect(silent.groups[0]!.ambiguity?.candidates).toEqual(['r-a', 'r-b', 'r-c', 'r-d']);
+  });
+
   it('admits a provider only when it explains at least half the group; an incident CI of the group is always a candidate', () => {
     // Four incident CIs: app1 and app2 (both under every replica and vm1 for app1), svc above them, vm1 itself.
     const r = correlate(replicas, [inc('I1', 'app1'), inc('I2', 'app2', 1), inc('I3', 'svc', 2), inc('I4', 'vm1', 2)], {
