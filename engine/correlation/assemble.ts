@@ -248,11 +248,16 @@ function ambiguityOf(g: RankedGroup): CorrelationGroup['ambiguity'] {
  * entries (an SRE checks each), so a flattened top-k still counts them one by one.
  */
 function tiedReplicas(g: RankedGroup): CorrelationGroup['ambiguity'] {
-  const key = (c: RankedGroup['candidates'][number]) => `${c.class}\n${c.score}\n${c.explains.join('\n')}`;
+  type C = RankedGroup['candidates'][number];
+  // Compared field by field: a group's candidates may each explain thousands of incidents.
+  const same = (a: C, b: C) =>
+    a.class === b.class &&
+    a.score === b.score &&
+    a.explains.length === b.explains.length &&
+    a.explains.every((x, i) => x === b.explains[i]);
   // A tie reaching into the first three (what an SRE reads first); deeper ties are left unsaid.
   for (let i = 1; i < Math.min(3, g.candidates.length); i++) {
-    const k = key(g.candidates[i]!);
-    const tied = g.candidates.filter((c) => key(c) === k);
+    const tied = g.candidates.filter((c) => same(c, g.candidates[i]!));
     if (tied.length < 2) continue;
     const ids = tied.map((c) => c.id);
     return {
