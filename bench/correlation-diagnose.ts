@@ -22,7 +22,8 @@
  * load balancer within two hops alerts with 0.7; each other symptom is drawn with weight 1/depth
  * among the monitored CIs of the blast radius — and the root's chance to be among the first one or
  * three is counted with ties broken at random. It bounds what any correlation can score on these
- * cases: a silent PDU whose symptoms are three random pods of a Kubernetes cluster it feeds through
+ * cases, up to two approximations of that likelihood (symptoms drawn with replacement; with
+ * `--degraded-weight`, the thinning of degraded draws taken as a factor on each): a silent PDU whose symptoms are three random pods of a Kubernetes cluster it feeds through
  * redundancy has the same likelihood as every PDU and switch of that cluster.
  */
 import { correlate, reachOf, type CorrelationResult } from '../engine/correlation/index.ts';
