@@ -4,8 +4,8 @@
  * The auditor's heavy operations on a generated CMDB (fixtures/generate.ts), on the mirror built
  * with the mirror's own attribute mappers (no store round trip, as `bench impact --mirror direct`):
  *   1. `runAudit` with every built-in rule (default parameters): a cold first run and `--runs` warm
- *      ones; then the same work step by step — each rule with the context runAudit builds (its byId
- *      map), and runAudit's own overhead (id map, per-rule sorts, health scores, severity counts);
+ *      ones; then the same work step by step — each rule with the context runAudit builds
+ *      (auditContext), and runAudit's own overhead (per-rule sorts, health scores, severity counts);
  *   2. a baseline diff: `diffSnapshots` between the graph and a copy where 1% of CIs changed an
  *      attribute, 0.1% were deleted and 0.1% added (the pure diff; rebuilding snapshots from the
  *      event log is a store scan, measured by `bench load` as hydration);
@@ -27,8 +27,8 @@ import { useDictionaryAdjacency } from '../engine/mirror/dictionary-adjacency.ts
 import type { EdgeAttrs, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { emptyImport, addImportDocument } from '../engine/io/import.ts';
 import { buildImpactIndex } from '../engine/impact/index.ts';
-import { compileRuleSet, healthScores, runAudit, type AuditContext, type AuditInput, type Finding } from '../engine/audit/index.ts';
-import { compareFindings, severityCounts } from '../engine/audit/run.ts';
+import { compileRuleSet, healthScores, runAudit, type AuditInput, type Finding } from '../engine/audit/index.ts';
+import { auditContext, compareFindings, severityCounts } from '../engine/audit/run.ts';
 import { diffSnapshots, type Snapshot } from '../engine/audit/snapshot.ts';
 import { reconcile, type Discovery } from '../engine/audit/reconcile.ts';
 import { generateGraph } from '../fixtures/generate.ts';
@@ -102,8 +102,8 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
   );
 
   // 1. every built-in rule: runAudit itself (cold first run, then warm runs), then the same work
-  // step by step with the context runAudit builds (the byId map), so per-rule figures are what the
-  // rules cost inside runAudit and its own overhead (id map, sorts, scores, counts) shows apart.
+  // step by step with the context runAudit builds (auditContext), so per-rule figures are what the
+  // rules cost inside runAudit and its own overhead (sorts, scores, counts) shows apart.
   const input: AuditInput = { graph, index, registry, cis, now: new Date('2026-07-01T00:00:00Z') };
   const set = compileRuleSet(undefined, registry);
   const totals: number[] = [];
@@ -122,11 +122,10 @@ async function runSize(n: number, seed: number, runs: number): Promise<void> {
   );
   const perRule = new Map<string, number[]>();
   const perRuleCpu = new Map<string, number[]>();
-  const overhead = { idMap: [] as number[], sorts: [] as number[], scores: [] as number[], counts: [] as number[] };
+  const overhead = { sorts: [] as number[], scores: [] as number[], counts: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    const [byId, idMs] = time(() => new Map(cis.map((c) => [c.id, c])));
-    overhead.idMap.push(idMs);
-    const ctx: AuditContext = { ...input, byId };
+    // runAudit's own context: the id map only on demand, tables several rules share built by the first that asks.
+    const ctx = auditContext(input);
     const all: Finding[] = [];
     let sortMs = 0;
     for (const rule of set.rules) {

@@ -24,10 +24,7 @@ export interface AuditResult {
 }
 
 export function runAudit(input: AuditInput, ruleSet: RuleSet): AuditResult {
-  // A loop, not `new Map(cis.map(...))`: no million two-element arrays to build and collect.
-  const byId = new Map<string, CI>();
-  for (const c of input.cis) byId.set(c.id, c);
-  const ctx: AuditContext = { ...input, byId };
+  const ctx = auditContext(input);
   const findings: Finding[] = [];
   const rules: RuleSummary[] = [];
   const category = new Map<string, Category>();
@@ -40,6 +37,33 @@ export function runAudit(input: AuditInput, ruleSet: RuleSet): AuditResult {
   const { byClass, ...scores } = healthScores(input.cis, findings, (r) => category.get(r) ?? 'compliance');
   const bySeverity = severityCounts(findings);
   return { summary: { ...scores, findings: findings.length, bySeverity }, byClass, rules, findings, ruleSetHash: ruleSet.hash };
+}
+
+/**
+ * The context one run hands its rules: the input, the id map built on first use (no built-in rule
+ * reads it, so a run of them never builds a million-entry map), and a memo for what several rules
+ * derive from the same input (`derived`), dropped with the context at the end of the run.
+ */
+export function auditContext(input: AuditInput): AuditContext {
+  let byId: Map<string, CI> | undefined;
+  const memo = new Map<object, unknown>();
+  return {
+    ...input,
+    get byId(): ReadonlyMap<string, CI> {
+      if (byId === undefined) {
+        // A loop, not `new Map(cis.map(...))`: no million two-element arrays to build and collect.
+        byId = new Map();
+        for (const c of input.cis) byId.set(c.id, c);
+      }
+      return byId;
+    },
+    derived<T>(key: object, make: () => T): T {
+      if (memo.has(key)) return memo.get(key) as T;
+      const value = make();
+      memo.set(key, value);
+      return value;
+    },
+  };
 }
 
 /** How one rule's findings are ordered: by subject (CI or relationship id), then message. */

@@ -64,9 +64,16 @@ export interface AuditRule {
   run(input: AuditContext): Finding[];
 }
 
-/** AuditInput plus lookups every rule would otherwise rebuild. */
+/** AuditInput plus lookups every rule would otherwise rebuild (run.ts's `auditContext` builds one per run). */
 export interface AuditContext extends AuditInput {
-  byId: ReadonlyMap<string, CI>;
+  /** Every CI document by id, built on first read. */
+  readonly byId: ReadonlyMap<string, CI>;
+  /**
+   * A value several rules derive from this run's input (a column of the CI documents, a per-node
+   * table of the graph): `make()` on first use per `key` (the caller's own token), then the same
+   * value for the rest of the run. Per run, never kept: the next run may see other documents.
+   */
+  derived<T>(key: object, make: () => T): T;
 }
 
 export type { PathStep };

@@ -112,6 +112,111 @@ export function keyString(ci: IdentifiableCI, fields: readonly string[]): string
   return values === undefined ? undefined : signature(values);
 }
 
+/**
+ * A 32-bit FNV-1a hash of a string's UTF-16 code units: what `keyHash` computes of a key string
+ * without building it.
+ */
+export function stringHash(s: string, h = FNV_OFFSET): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * `stringHash(keyString(ci, fields))`, or undefined exactly when keyString is, computed from the
+ * raw values: an ASCII string is trimmed and lower-cased while it is hashed (no new strings), any
+ * other value goes through fieldValue. Equal key strings hash equal, so a hash seen once proves a
+ * value unique under that key; two CIs hashing equal are only candidates (strings decide).
+ */
+export function keyHash(ci: IdentifiableCI, fields: readonly string[]): number | undefined {
+  let h = FNV_OFFSET;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f]!;
+    const raw: unknown = CI_FIELDS.has(field) ? ci[field as 'id' | 'name' | 'environment'] : ci.attributes[field];
+    if (f > 0) h = Math.imul(h, FNV_PRIME); // the separator, code unit 0: h ^ 0 === h
+    const next = typeof raw === 'string' ? asciiHash(raw, h) : undefined;
+    if (next !== undefined) {
+      if (next === EMPTY) return undefined;
+      h = next;
+      continue;
+    }
+    const v = fieldValue(ci, field);
+    if (v === undefined) return undefined;
+    h = stringHash(v, h);
+  }
+  return h;
+}
+
+/** `asciiHash`'s answer for a string that trims to nothing (not a valid hash: hashes are int32). */
+const EMPTY = 2 ** 32;
+
+/**
+ * Folds `raw.trim().toLowerCase()` into `h` when `raw` is ASCII (where trim strips only tab, line
+ * feed, vertical tab, form feed, carriage return and space, and toLowerCase maps only A–Z); EMPTY
+ * when that is ''; undefined for a string with any other code unit (the caller normalises it).
+ */
+function asciiHash(raw: string, h: number): number | undefined {
+  let lo = 0;
+  let hi = raw.length - 1;
+  for (let i = 0; i <= hi; i++) if (raw.charCodeAt(i) > 127) return undefined;
+  while (lo <= hi && isAsciiSpace(raw.charCodeAt(lo))) lo++;
+  while (hi >= lo && isAsciiSpace(raw.charCodeAt(hi))) hi--;
+  if (lo > hi) return EMPTY;
+  for (let i = lo; i <= hi; i++) {
+    const c = raw.charCodeAt(i);
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+  }
+  return h;
+}
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * The first position seen per key hash (open addressing over two typed arrays, grown at half
+ * full): no string and no Map entry per CI, where a `Map<string, number>` of a million key
+ * strings is most of a pass's time and memory. `add` answers the earlier position with the same
+ * hash, or -1.
+ */
+export class FirstByHash {
+  private hashes = new Int32Array(1024);
+  /** Position + 1; 0 marks an empty slot. */
+  private firsts = new Int32Array(1024);
+  private count = 0;
+
+  add(hash: number, pos: number): number {
+    if (2 * (this.count + 1) > this.hashes.length) this.grow();
+    const mask = this.hashes.length - 1;
+    for (let s = hash & mask; ; s = (s + 1) & mask) {
+      const first = this.firsts[s]!;
+      if (first === 0) {
+        this.hashes[s] = hash;
+        this.firsts[s] = pos + 1;
+        this.count++;
+        return -1;
+      }
+      if (this.hashes[s] === hash) return first - 1;
+    }
+  }
+
+  private grow(): void {
+    const { hashes, firsts } = this;
+    this.hashes = new Int32Array(hashes.length * 2);
+    this.firsts = new Int32Array(hashes.length * 2);
+    const mask = this.hashes.length - 1;
+    for (let i = 0; i < hashes.length; i++) {
+      if (firsts[i] === 0) continue;
+      let s = hashes[i]! & mask;
+      while (this.firsts[s] !== 0) s = (s + 1) & mask;
+      this.hashes[s] = hashes[i]!;
+      this.firsts[s] = firsts[i]!;
+    }
+  }
+}
+
 /** An effective key with its signature, computed once per class by the index. */
 interface IndexedKey extends IdentificationKey {
   sig: string;

@@ -15,7 +15,18 @@ import { reconcile, type Discovery } from '../../engine/audit/reconcile.ts';
 import type { CI } from '../../engine/model/ci.ts';
 import type { Relationship } from '../../engine/model/relationship.ts';
 import { graphOf, registry, type CiSpec } from './helpers.ts';
-import { refCertificateExpiry, refDiffSnapshots, refDuplicate, refReconcile, refRunAudit } from './reference.ts';
+import {
+  refCertificateExpiry,
+  refDiffSnapshots,
+  refDuplicate,
+  refEnvironmentCrossing,
+  refOrphan,
+  refReconcile,
+  refRequiredAttributes,
+  refRetiredDependency,
+  refRunAudit,
+  refStale,
+} from './reference.ts';
 
 const NOW = new Date('2026-07-01T00:00:00Z');
 const SERVERS = new Set(['Server', 'Hypervisor', 'KubernetesNode']);
@@ -78,6 +89,28 @@ function seeded(): { specs: CiSpec[]; rels: string[] } {
       else if (k % 13 === 6) c.attributes = { ...c.attributes, expiresAt: '2026-07-20T00:00:00Z' };
       else if (k % 17 === 8) c.status = 'retired';
     }
+    // Update and verification dates in every form the stale rule reads: canonical (old, recent, at
+    // the 180-day limit to the millisecond), date-only, no milliseconds, with an offset, rolled over
+    // (February 30th), out of range (month 13) and unreadable; verifiedAt newer, older or unreadable.
+    if (i % 5 === 2) {
+      const forms = [
+        '2025-01-01T00:00:00.000Z',
+        '2026-01-02T00:00:00.000Z', // the limit (NOW - 180 days), exactly
+        '2026-01-01T23:59:59.999Z',
+        '2025-06-01',
+        '2025-06-01T00:00:00Z',
+        '2026-01-02T01:00:00.000+05:00', // after the limit as a string, before it in time
+        '2026-02-30T00:00:00.000Z',
+        '2025-13-01T00:00:00.000Z',
+        'last spring',
+        '2026-06-01T00:00:00.000Z',
+        ' 2025-01-01T00:00:00.000Z',
+      ];
+      c.updatedAt = forms[((i / 5) % forms.length) | 0]!;
+      const verified = [undefined, '2026-06-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z', 'never', 1_750_000_000_000][(i % 10) >> 1];
+      if (verified !== undefined) c.attributes = { ...c.attributes, verifiedAt: verified };
+    }
+    if (i % 89 === 13) c.attributes = { ...c.attributes, serialNumber: '', hostname: null, version: undefined, engine: ' ' };
     if (i % 53 === 7) c.owner = undefined;
     if (i % 61 === 9 && c.class !== 'Certificate') c.status = 'retired';
     if (i % 71 === 11) c.environment = 'staging';
@@ -95,10 +128,17 @@ describe('the tuned audit against its straightforward reference', () => {
     const want = refRunAudit(input, set, {
       duplicate: (ctx) => refDuplicate(ctx),
       'certificate-expiry': (ctx) => refCertificateExpiry(ctx),
+      orphan: (ctx) => refOrphan(ctx),
+      stale: (ctx) => refStale(ctx),
+      'required-attributes': (ctx) => refRequiredAttributes(ctx),
+      'environment-crossing': (ctx) => refEnvironmentCrossing(ctx),
+      'retired-dependency': (ctx) => refRetiredDependency(ctx),
     });
     // The seeded defects are all there, so the comparison is not between two empty lists.
     const per = Object.fromEntries(got.rules.map((r) => [r.id, r.findings]));
     expect(per.duplicate).toBeGreaterThan(20);
+    for (const rule of ['orphan', 'stale', 'required-attributes', 'environment-crossing', 'retired-dependency'])
+      expect(per[rule], rule).toBeGreaterThan(10);
     expect(per['certificate-expiry']).toBeGreaterThan(10);
     expect(got.findings.some((f) => f.rule === 'certificate-expiry' && String(f.message).includes('unreadable'))).toBe(true);
     expect(got.findings.some((f) => f.rule === 'duplicate' && (f.evidence.members as string[]).length === 3)).toBe(true);

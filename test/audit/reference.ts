@@ -13,7 +13,7 @@ import type { Registry } from '../../engine/model/registry.ts';
 import { canonicalJson } from '../../engine/audit/hash-chain.ts';
 import { CATEGORIES, type AuditContext, type AuditGraph, type AuditInput, type Category, type Finding } from '../../engine/audit/types.ts';
 import type { RuleSet } from '../../engine/audit/rule-file.ts';
-import type { AuditResult } from '../../engine/audit/run.ts';
+import { auditContext, type AuditResult } from '../../engine/audit/run.ts';
 import type { EntityDiff, FieldChange, Snapshot, SnapshotDiff } from '../../engine/audit/snapshot.ts';
 import type { Discovery, FieldDrift, ReconciliationResult } from '../../engine/audit/reconcile.ts';
 
@@ -87,10 +87,113 @@ export function refCertificateExpiry(ctx: AuditContext, days = 30, severity = 'w
   return out;
 }
 
+/** `orphan` as it was: a graph lookup per live CI. */
+export function refOrphan({ cis, graph }: AuditContext, severity = 'warning'): Finding[] {
+  return cis
+    .filter((ci) => isLive(ci) && graph.hasNode(ci.id) && graph.degree(ci.id) === 0)
+    .map((ci) => ({
+      rule: 'orphan',
+      ci: ci.id,
+      severity: severity as Finding['severity'],
+      message: `${ci.class} "${ci.id}" has no relationship`,
+      evidence: { class: ci.class },
+    }));
+}
+
+/** `stale` as it was: both dates parsed for every live CI. */
+export function refStale({ cis, now }: AuditContext, days = 180, severity = 'warning'): Finding[] {
+  const limit = now.getTime() - days * 86_400_000;
+  const out: Finding[] = [];
+  for (const ci of cis) {
+    if (!isLive(ci)) continue;
+    const updated = Date.parse(ci.updatedAt);
+    const v = ci.attributes.verifiedAt;
+    const verified = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    const last = Number.isNaN(verified) ? updated : Math.max(updated, verified);
+    if (Number.isNaN(last) || last >= limit) continue;
+    const age = Math.floor((now.getTime() - last) / 86_400_000);
+    out.push({
+      rule: 'stale',
+      ci: ci.id,
+      severity: severity as Finding['severity'],
+      message: `${ci.class} "${ci.id}" was last verified or updated ${age} days ago (limit ${days})`,
+      evidence: { lastConfirmed: new Date(last).toISOString(), ageDays: age, limitDays: days },
+    });
+  }
+  return out;
+}
+
+/** `required-attributes` as it was: the registry asked and a list filtered per CI. */
+export function refRequiredAttributes({ cis, registry }: AuditContext, severity = 'warning'): Finding[] {
+  const out: Finding[] = [];
+  for (const ci of cis) {
+    if (!isLive(ci)) continue;
+    const missing = (registry.classDef(ci.class)?.requiredAttributes ?? []).filter((a) => !hasValue(ci.attributes[a]));
+    if (missing.length > 0)
+      out.push({
+        rule: 'required-attributes',
+        ci: ci.id,
+        severity: severity as Finding['severity'],
+        message: `${ci.class} "${ci.id}" has no ${missing.join(', ')} (required for its class)`,
+        evidence: { class: ci.class, missing },
+      });
+  }
+  return out;
+}
+
+/** Every stored propagating relationship, walked on graphology with the registry's provider end. */
+function refReliances(
+  graph: AuditGraph,
+  registry: Registry,
+  cb: (rel: string, type: string, from: string, to: string, dependent: string, provider: string) => void,
+): void {
+  graph.forEachEdge((rel, a, from, to) => {
+    const t = registry.relType(a.type);
+    if (!t?.propagates) return;
+    const [dependent, provider] = t.provider === 'from' ? [to, from] : [from, to];
+    cb(rel, a.type, from, to, dependent, provider);
+  });
+}
+
+/** `environment-crossing` as it reads: every relationship's two ends compared on the mirror's attributes. */
+export function refEnvironmentCrossing({ graph, registry }: AuditContext, severity = 'warning'): Finding[] {
+  const out: Finding[] = [];
+  refReliances(graph, registry, (rel, type, from, to, dependent, provider) => {
+    const d = graph.getNodeAttributes(dependent);
+    const p = graph.getNodeAttributes(provider);
+    if (d.environment !== 'production' || p.environment === 'production' || !isLive(d) || !isLive(p)) return;
+    out.push({
+      rule: 'environment-crossing',
+      relationship: rel,
+      severity: severity as Finding['severity'],
+      message: `production "${dependent}" relies on ${p.environment} "${provider}" (${type})`,
+      evidence: { dependent, provider, providerEnvironment: p.environment, path: [{ from, type, to }] },
+    });
+  });
+  return out;
+}
+
+/** `retired-dependency` as it reads. */
+export function refRetiredDependency({ graph, registry }: AuditContext, severity = 'error'): Finding[] {
+  const out: Finding[] = [];
+  refReliances(graph, registry, (rel, type, from, to, dependent, provider) => {
+    const d = graph.getNodeAttributes(dependent);
+    const p = graph.getNodeAttributes(provider);
+    if (!['in_service', 'maintenance'].includes(d.status) || !['retired', 'planned'].includes(p.status)) return;
+    out.push({
+      rule: 'retired-dependency',
+      relationship: rel,
+      severity: severity as Finding['severity'],
+      message: `${d.status.replace('_', '-')} "${dependent}" relies on ${p.status} "${provider}" (${type})`,
+      evidence: { dependent, provider, providerStatus: p.status, path: [{ from, type, to }] },
+    });
+  });
+  return out;
+}
+
 /** runAudit as a plain fold; `replace` swaps a rule's implementation for its reference. */
 export function refRunAudit(input: AuditInput, ruleSet: RuleSet, replace: Record<string, (ctx: AuditContext) => Finding[]>): AuditResult {
-  const byId = new Map(input.cis.map((c) => [c.id, c]));
-  const ctx: AuditContext = { ...input, byId };
+  const ctx = auditContext(input);
   const findings: Finding[] = [];
   const rules: AuditResult['rules'] = [];
   const category = new Map<string, Category>();

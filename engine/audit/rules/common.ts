@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { CI } from '../../model/ci.ts';
-import { forEachNeighbour, stepOf, type ImpactIndex } from '../../impact/index.ts';
-import type { NodeAttrs } from '../../mirror/types.ts';
-import { SEVERITIES, type AuditGraph, type AuditRule, type Category, type PathStep } from '../types.ts';
+import { CI_STATUSES, ENVIRONMENTS } from '../../model/ci.ts';
+import { stepOf, type ImpactIndex } from '../../impact/index.ts';
+import { SEVERITIES, type AuditContext, type AuditGraph, type AuditRule, type Category, type PathStep } from '../types.ts';
 
 export const SeverityParam = z.enum(SEVERITIES);
 
@@ -56,30 +56,67 @@ export function hasValue(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
 }
 
+/** A node's status and environment as small codes (their index in CI_STATUSES / ENVIRONMENTS; 255: other). */
+export interface NodeColumns {
+  status: Uint8Array;
+  environment: Uint8Array;
+}
+
+/** `nodeColumns`'s key in the run's memo (a token, never mutated). */
+const NODE_COLUMNS = {};
+
+/**
+ * Status and environment of every node of the impact index, by dense id, read once per run off the
+ * mirror's attribute objects and shared by the rules that test both ends of every reliance: they
+ * then scan typed arrays, not a million objects each.
+ */
+export function nodeColumns(ctx: Pick<AuditContext, 'index' | 'derived'>): NodeColumns {
+  return ctx.derived(NODE_COLUMNS, () => {
+    const { attrs, n } = ctx.index;
+    const status = new Uint8Array(n);
+    const environment = new Uint8Array(n);
+    for (let d = 0; d < n; d++) {
+      const a = attrs[d]!;
+      status[d] = code(CI_STATUSES, a.status);
+      environment[d] = code(ENVIRONMENTS, a.environment);
+    }
+    return { status, environment };
+  });
+}
+
+function code(values: readonly string[], v: string): number {
+  const i = values.indexOf(v);
+  return i < 0 ? 255 : i;
+}
+
 /**
  * Visits every propagating reliance (dependent → provider, as the impact index holds them) whose
- * two ends pass `test` on their mirror attributes; only for those is the stored relationship's id
- * looked up — the scan itself reads the index's typed arrays, not graphology's edge objects.
+ * dependent is marked in `dependents` and provider in `providers` (one byte per dense id); only for
+ * those is the stored relationship's id looked up — the scan itself reads typed arrays, not
+ * graphology's edge objects or the mirror's attribute objects.
  */
 export function forEachReliance(
   index: ImpactIndex,
   graph: AuditGraph,
-  test: (dependent: NodeAttrs, provider: NodeAttrs) => boolean,
+  dependents: Uint8Array,
+  providers: Uint8Array,
   cb: (relationship: string, step: PathStep, dependent: string, provider: string) => void,
 ): void {
-  const { attrs, nodeIds } = index;
+  const { nodeIds } = index;
+  const { start, end, other, type } = index.prov;
   // Stryker disable next-line EqualityOperator: equivalent — node n has no entries in the typed arrays, so one more turn visits nothing
   for (let d = 0; d < index.n; d++) {
-    const da = attrs[d]!;
-    // Stryker disable next-line StringLiteral: equivalent — forEachNeighbour tests only for 'dependents'; any other value walks providers
-    forEachNeighbour(index, d, 'providers', (p, t) => {
-      if (!test(da, attrs[p]!)) return;
-      const step = stepOf(index, p, d, t);
+    if (dependents[d] !== 1) continue;
+    const stop = end[d]!;
+    for (let e = start[d]!; e < stop; e++) {
+      const p = other[e]!;
+      if (providers[p] !== 1) continue;
+      const step = stepOf(index, p, d, type[e]!);
       let id = '';
       graph.forEachOutEdge(step.from, (key, a, _s, to) => {
         if (id === '' && a.type === step.type && to === step.to) id = key;
       });
       cb(id, step, nodeIds[d]!, nodeIds[p]!);
-    });
+    }
   }
 }

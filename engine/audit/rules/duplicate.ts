@@ -6,7 +6,7 @@
  * naming it, so fixing one record clears one finding.
  */
 import { z } from 'zod';
-import { IdentificationIndex, identificationKeys, keyString, signature } from '../../model/identification.ts';
+import { FirstByHash, IdentificationIndex, identificationKeys, keyHash, signature } from '../../model/identification.ts';
 import type { CI } from '../../model/ci.ts';
 import type { Registry } from '../../model/registry.ts';
 import type { Finding } from '../types.ts';
@@ -50,36 +50,36 @@ export const duplicate = defineBuiltin({
 });
 
 /**
- * The live CIs that share a value under some key of their class with another live CI, in the
- * given order. Only those can be in a duplicate group, and the index over them alone has the same
- * non-singleton buckets as the index over every CI, so `duplicates()` answers the same: one pass
- * of one Map per key (the first CI seen per value, no per-value arrays) instead of buckets for a
- * million CIs of which a few hundred are duplicates.
+ * The live CIs that may share a value under some key of their class with another live CI, in the
+ * given order: every CI that does, plus the rare one whose key only hashes like another's. Only
+ * the former can be in a duplicate group, and the index over any such superset has the same
+ * non-singleton buckets as the index over every CI, so `duplicates()` answers the same. One pass,
+ * one hash table of first positions per key (identification.ts's keyHash and FirstByHash): no key
+ * string and no Map entry per CI for a million CIs of which a few hundred are duplicates.
  */
 export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
-  const keysOf = new Map<string, { fields: readonly string[]; seen: Map<string, number> }[]>();
-  const seenOf = new Map<string, Map<string, number>>();
+  const keysOf = new Map<string, { fields: readonly string[]; seen: FirstByHash }[]>();
+  const seenOf = new Map<string, FirstByHash>();
   const shared = new Uint8Array(cis.length);
   for (let i = 0; i < cis.length; i++) {
     const ci = cis[i]!;
     if (!isLive(ci)) continue;
     let keys = keysOf.get(ci.class);
-    // Stryker disable next-line ConditionalExpression: equivalent — recomputing a class's keys finds the same `seen` maps by signature (performance only)
+    // Stryker disable next-line ConditionalExpression: equivalent — recomputing a class's keys finds the same tables by signature (performance only)
     if (keys === undefined) {
       keys = identificationKeys(registry, ci.class).map(({ fields }) => {
         const sig = signature(fields);
         let seen = seenOf.get(sig);
-        if (seen === undefined) seenOf.set(sig, (seen = new Map()));
+        if (seen === undefined) seenOf.set(sig, (seen = new FirstByHash()));
         return { fields, seen };
       });
       keysOf.set(ci.class, keys);
     }
     for (const { fields, seen } of keys) {
-      const v = keyString(ci, fields);
-      if (v === undefined) continue;
-      const first = seen.get(v);
-      if (first === undefined) seen.set(v, i);
-      else shared[first] = shared[i] = 1;
+      const h = keyHash(ci, fields);
+      if (h === undefined) continue;
+      const first = seen.add(h, i);
+      if (first >= 0) shared[first] = shared[i] = 1;
     }
   }
   const out: CI[] = [];

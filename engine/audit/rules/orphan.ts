@@ -15,10 +15,22 @@ export const orphan = defineBuiltin({
     id: 'orphan',
     category: 'correctness',
     description: 'every live CI has at least one relationship',
-    run({ cis, graph }) {
+    run({ cis, graph, index }) {
       const out: Finding[] = [];
+      // The graph's nodes without a relationship. The index covers every node of the graph
+      // (AuditInput), and a node with an entry in it has a propagating relationship: only the rest
+      // (audit-only relationships, or none) are asked of the graph — typed arrays, not a million
+      // graph lookups.
+      const alone = new Set<string>();
+      const { dep, prov, nodeIds } = index;
+      for (let d = 0; d < index.n; d++) {
+        if (dep.end[d]! > dep.start[d]! || prov.end[d]! > prov.start[d]!) continue;
+        const id = nodeIds[d]!;
+        if (graph.hasNode(id) && graph.degree(id) === 0) alone.add(id);
+      }
+      if (alone.size === 0) return out;
       for (const ci of cis) {
-        if (!isLive(ci) || !graph.hasNode(ci.id) || graph.degree(ci.id) > 0) continue;
+        if (!isLive(ci) || !alone.has(ci.id)) continue;
         out.push({
           rule: 'orphan',
           ci: ci.id,

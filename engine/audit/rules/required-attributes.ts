@@ -18,11 +18,16 @@ export const requiredAttributes = defineBuiltin({
     description: 'every live CI has the attributes its class requires (registry)',
     run({ cis, registry }) {
       const out: Finding[] = [];
+      // The class's list, looked up once per class; a CI with every attribute allocates nothing.
+      const requiredOf = new Map<string, readonly string[]>();
       for (const ci of cis) {
         if (!isLive(ci)) continue;
-        const required = registry.classDef(ci.class)?.requiredAttributes ?? [];
+        let required = requiredOf.get(ci.class);
+        if (required === undefined) requiredOf.set(ci.class, (required = registry.classDef(ci.class)?.requiredAttributes ?? []));
+        let complete = true;
+        for (let i = 0; complete && i < required.length; i++) complete = hasValue(ci.attributes[required[i]!]);
+        if (complete) continue;
         const missing = required.filter((a) => !hasValue(ci.attributes[a]));
-        if (missing.length === 0) continue;
         out.push({
           rule: 'required-attributes',
           ci: ci.id,

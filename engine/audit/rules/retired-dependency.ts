@@ -5,10 +5,12 @@
  */
 import { z } from 'zod';
 import type { Finding } from '../types.ts';
-import { defineBuiltin, forEachReliance, SeverityParam } from './common.ts';
+import { CI_STATUSES } from '../../model/ci.ts';
+import { defineBuiltin, forEachReliance, nodeColumns, SeverityParam } from './common.ts';
 
-const ACTIVE = new Set(['in_service', 'maintenance']);
-const NOT_THERE = new Set(['retired', 'planned']);
+/** Status codes (nodeColumns): an active dependent, a provider that is not there. */
+const ACTIVE = new Set([CI_STATUSES.indexOf('in_service'), CI_STATUSES.indexOf('maintenance')]);
+const NOT_THERE = new Set([CI_STATUSES.indexOf('retired'), CI_STATUSES.indexOf('planned')]);
 
 export const retiredDependency = defineBuiltin({
   id: 'retired-dependency',
@@ -19,24 +21,27 @@ export const retiredDependency = defineBuiltin({
     id: 'retired-dependency',
     category: 'correctness',
     description: 'no in-service CI relies on a retired or planned CI',
-    run({ graph, index }) {
+    run(ctx) {
+      const { graph, index } = ctx;
       const out: Finding[] = [];
-      forEachReliance(
-        index,
-        graph,
-        (d, p) => ACTIVE.has(d.status) && NOT_THERE.has(p.status),
-        (rel, step, dependent, provider) => {
-          const d = graph.getNodeAttributes(dependent);
-          const p = graph.getNodeAttributes(provider);
-          out.push({
-            rule: 'retired-dependency',
-            relationship: rel,
-            severity,
-            message: `${d.status.replace('_', '-')} "${dependent}" relies on ${p.status} "${provider}" (${step.type})`,
-            evidence: { dependent, provider, providerStatus: p.status, path: [step] },
-          });
-        },
-      );
+      const { status } = nodeColumns(ctx);
+      const dependents = new Uint8Array(index.n);
+      const providers = new Uint8Array(index.n);
+      for (let d = 0; d < index.n; d++) {
+        if (ACTIVE.has(status[d]!)) dependents[d] = 1;
+        else if (NOT_THERE.has(status[d]!)) providers[d] = 1;
+      }
+      forEachReliance(index, graph, dependents, providers, (rel, step, dependent, provider) => {
+        const d = graph.getNodeAttributes(dependent);
+        const p = graph.getNodeAttributes(provider);
+        out.push({
+          rule: 'retired-dependency',
+          relationship: rel,
+          severity,
+          message: `${d.status.replace('_', '-')} "${dependent}" relies on ${p.status} "${provider}" (${step.type})`,
+          evidence: { dependent, provider, providerStatus: p.status, path: [step] },
+        });
+      });
       return out;
     },
   }),
