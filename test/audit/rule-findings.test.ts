@@ -6,7 +6,9 @@
  * one failing graph per rule; this file holds the details those graphs leave open.
  */
 import { describe, expect, it } from 'vitest';
-import { graphOf, NOW, runOnly, subjects, type CiSpec } from './helpers.ts';
+import { Mirror } from '../../engine/mirror/mirror.ts';
+import { ImpactIndexKeeper } from '../../engine/impact/keeper.ts';
+import { graphOf, NOW, registry, runOnly, subjects, type CiSpec } from './helpers.ts';
 
 const DAY = 86_400_000;
 const ago = (days: number, ms = 0) => new Date(NOW.getTime() - days * DAY - ms).toISOString();
@@ -97,6 +99,47 @@ describe('orphan findings', () => {
 
   it('count a relationship in either direction', () => {
     expect(runOnly(graphOf([app('a'), app('b')], ['a DEPENDS_ON b']), 'orphan')).toEqual([]);
+  });
+
+  it('count a relationship of an audit-only type at either end, which the impact index does not hold', () => {
+    const g = graphOf([app('a'), { id: 'vault', class: 'BackupVault' }, app('b'), app('c')], ['a BACKED_UP_BY vault', 'b DEPENDS_ON c']);
+    expect(g.index.prov.end[g.index.idToIndex.get('a')!]).toBe(g.index.prov.start[g.index.idToIndex.get('a')!]);
+    expect(runOnly(g, 'orphan')).toEqual([]);
+  });
+
+  it('skip the slot a maintained index keeps for a CI deleted since it was built, and report one left alone by a deletion', () => {
+    const g = graphOf([app('a'), app('b'), app('gone')], ['a DEPENDS_ON b', 'b DEPENDS_ON gone']);
+    const mirror = new Mirror();
+    mirror.applyEvents(
+      g.cis.map((ci, i) => ({ seq: i + 1, at: 'x', actor: 't', op: 'create', entity: 'ci', id: ci.id, before: null, after: ci })),
+    );
+    const rel = {
+      id: 'a|DEPENDS_ON|b',
+      type: 'DEPENDS_ON',
+      from: 'a',
+      to: 'b',
+      attributes: {},
+      version: 1,
+      createdAt: 'x',
+      updatedAt: 'x',
+    };
+    const rel2 = { ...rel, id: 'b|DEPENDS_ON|gone', to: 'gone' };
+    mirror.applyEvents([
+      { seq: 4, at: 'x', actor: 't', op: 'create', entity: 'relationship', id: rel.id, before: null, after: rel },
+      { seq: 5, at: 'x', actor: 't', op: 'create', entity: 'relationship', id: rel2.id, before: null, after: rel2 },
+    ]);
+    const keeper = new ImpactIndexKeeper(mirror.graph, registry);
+    keeper.current(mirror.revision);
+    mirror.applyEvents([
+      { seq: 6, at: 'x', actor: 't', op: 'delete', entity: 'relationship', id: rel.id, before: rel, after: null },
+      { seq: 7, at: 'x', actor: 't', op: 'delete', entity: 'relationship', id: rel2.id, before: rel2, after: null },
+      { seq: 8, at: 'x', actor: 't', op: 'delete', entity: 'ci', id: 'gone', before: g.cis[2]!, after: null },
+    ]);
+    const index = keeper.current(mirror.revision);
+    expect(index.nodeIds).toContain('gone');
+    expect(mirror.graph.hasNode('gone')).toBe(false);
+    const fs = runOnly({ ...g, graph: mirror.graph, index }, 'orphan');
+    expect(fs.map((f) => f.ci)).toEqual(['a', 'b']);
   });
 
   it('skip a CI document the graph does not hold (written after the graph was read) instead of failing the run', () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../engine/model/registry.ts';
-import { IdentificationIndex, fieldValue, identificationKeys, identify, type IdentifiableCI } from '../../engine/model/identification.ts';
+import {
+  FirstByHash,
+  IdentificationIndex,
+  fieldValue,
+  identificationKeys,
+  identify,
+  keyHash,
+  keyString,
+  stringHash,
+  type IdentifiableCI,
+} from '../../engine/model/identification.ts';
 
 const registry = Registry.load();
 
@@ -167,5 +177,99 @@ describe('candidate duplicates in a set', () => {
       { key: ['hostname'], values: ['h2'], ids: ['k8s-2', 'srv-2'] },
       { key: ['serialNumber'], values: ['sn-1'], ids: ['snow-1', 'srv-1'] },
     ]);
+  });
+});
+
+describe('key hashes (the duplicate rule’s pre-pass)', () => {
+  const doc = (name: unknown, attributes: Record<string, unknown> = {}): IdentifiableCI =>
+    ({ id: 'x', class: 'Server', name, environment: 'production', attributes }) as IdentifiableCI;
+  // Every ASCII code unit as padding and inside a value, case variants, the non-ASCII forms trim and
+  // toLowerCase treat specially (no-break space, BOM, dotted capital I, sharp s), and non-strings.
+  const ascii = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+  const values: unknown[] = [
+    ...ascii.flatMap((c) => [`${c}Web01${c}`, `W${c}b`, c, `${c}${c}`]),
+    'ORDERS',
+    ' orders ',
+    '\u00a0orders\u00a0',
+    '\ufeffOrders',
+    'İstanbul',
+    'STRASSE',
+    'straße',
+    'ÉCOLE',
+    '\u2003',
+    '',
+    42,
+    -0,
+    Number.NaN,
+    1e21,
+    true,
+    false,
+    null,
+    undefined,
+    { a: 1 },
+    ['a'],
+  ];
+
+  it('hashes each value as its key string (trimmed, lower-cased) hashes, and has none exactly when the key string is missing', () => {
+    for (const v of values) {
+      const c = doc(v);
+      const s = keyString(c, ['name']);
+      expect(keyHash(c, ['name']), JSON.stringify(v)).toBe(s === undefined ? undefined : stringHash(s));
+    }
+  });
+
+  it('hashes a key of several fields as their values joined, and has none when any field is missing', () => {
+    for (const [a, b] of [
+      ['Web01', 'Shop.Example'],
+      [' web01', 'shop.example '],
+      ['a\u0000b', 'c'],
+      ['a', 'b\u0000c'],
+      ['İ', 'x'],
+      [7, true],
+      ['a', ''],
+      [undefined, 'b'],
+    ] as [unknown, unknown][]) {
+      const c = doc('n', { hostname: a, domain: b });
+      const s = keyString(c, ['hostname', 'domain']);
+      expect(keyHash(c, ['hostname', 'domain']), JSON.stringify([a, b])).toBe(s === undefined ? undefined : stringHash(s));
+    }
+    // Values that run together alike join alike, as the index's bucket strings do.
+    expect(keyHash(doc('n', { hostname: 'a\u0000b', domain: 'c' }), ['hostname', 'domain'])).toBe(
+      keyHash(doc('n', { hostname: 'a', domain: 'b\u0000c' }), ['hostname', 'domain']),
+    );
+    expect(keyHash(doc('n', { hostname: 'ab', domain: 'c' }), ['hostname', 'domain'])).not.toBe(
+      keyHash(doc('n', { hostname: 'a', domain: 'bc' }), ['hostname', 'domain']),
+    );
+  });
+
+  it('reads id and environment from the CI itself, as key strings do', () => {
+    const c = {
+      id: ' ID-1 ',
+      class: 'Server',
+      name: 'n',
+      environment: 'Staging',
+      attributes: { id: 'other', environment: 'x' },
+    } as unknown as IdentifiableCI;
+    expect(keyHash(c, ['id'])).toBe(stringHash('id-1'));
+    expect(keyHash(c, ['environment', 'name'])).toBe(stringHash('staging\u0000n'));
+  });
+
+  it('is FNV-1a over UTF-16 code units', () => {
+    expect(stringHash('')).toBe(0x811c9dc5 | 0);
+    expect(stringHash('a')).toBe(0xe40c292c | 0);
+    expect(stringHash('foobar')).toBe(0xbf9cf968 | 0);
+  });
+});
+
+describe('first positions by hash', () => {
+  it('answers -1 for a new hash and the first position for a repeated one, across growth', () => {
+    const t = new FirstByHash();
+    // Hashes with equal low bits (they probe the same slots), negative ones, and enough to grow the table.
+    const hashes = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? i << 16 : i % 3 === 1 ? -i - 1 : i * 2654435761) | 0);
+    expect(new Set(hashes).size).toBe(hashes.length);
+    hashes.forEach((h, i) => expect(t.add(h, i)).toBe(-1));
+    hashes.forEach((h, i) => expect(t.add(h, 10_000 + i)).toBe(i));
+    expect(t.add(0x7fffffff, 3)).toBe(-1);
+    expect(t.add(0x7fffffff, 4)).toBe(3);
   });
 });
