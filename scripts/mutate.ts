@@ -89,16 +89,22 @@ export const MODULES: Record<string, readonly string[]> = {
   'audit/authorisation': ['test/audit/change-authorisation.test.ts'],
   'audit/attestation': ['test/audit/attestation-campaign.test.ts'],
   'audit/report': ['test/audit/report-formats.test.ts'],
-  'audit/rules/required-attributes': AUDIT_RULE_TESTS,
+  'audit/rules/required-attributes': [...AUDIT_RULE_TESTS, 'test/audit/cross-check.test.ts'],
   'audit/rules/missing-owner': AUDIT_RULE_TESTS,
-  'audit/rules/orphan': AUDIT_RULE_TESTS,
-  'audit/rules/retired-dependency': AUDIT_RULE_TESTS,
-  'audit/rules/environment-crossing': AUDIT_RULE_TESTS,
+  'audit/rules/orphan': [...AUDIT_RULE_TESTS, 'test/audit/cross-check.test.ts'],
+  'audit/rules/retired-dependency': [...AUDIT_RULE_TESTS, 'test/audit/cross-check.test.ts'],
+  'audit/rules/environment-crossing': [...AUDIT_RULE_TESTS, 'test/audit/cross-check.test.ts'],
   'audit/rules/dependency-cycle': AUDIT_RULE_TESTS,
-  'audit/rules/stale': AUDIT_RULE_TESTS,
+  'audit/rules/stale': [...AUDIT_RULE_TESTS, 'test/audit/stale.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/rules/single-point-of-failure': AUDIT_RULE_TESTS,
   'audit/rules/redundancy-underprovisioned': AUDIT_RULE_TESTS,
   'audit/rules/unsupported': AUDIT_RULE_TESTS,
+  'model/identification': [
+    'test/model/identification.test.ts',
+    'test/audit/duplicate.test.ts',
+    'test/audit/reconcile.test.ts',
+    'test/audit/cross-check.test.ts',
+  ],
 };
 
 function moduleKey(arg: string): string {
