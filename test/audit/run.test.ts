@@ -4,7 +4,8 @@
  * exit status of `cmdb audit run --fail-on` in CI pipelines.
  */
 import { describe, expect, it } from 'vitest';
-import { compareFindings, failsOn, type AuditResult } from '../../engine/audit/run.ts';
+import { auditContext, compareFindings, failsOn, type AuditResult } from '../../engine/audit/run.ts';
+import { graphOf } from './helpers.ts';
 import type { Finding, Severity } from '../../engine/audit/types.ts';
 
 const finding = (subject: { ci?: string; relationship?: string }, message: string): Finding => ({
@@ -60,5 +61,45 @@ describe('failsOn (the exit status of --fail-on)', () => {
     expect(failsOn(result({ error: 1 }), 'warning')).toBe(true);
     expect(failsOn(result({ info: 4 }), 'warning')).toBe(false);
     expect(failsOn(result({}), 'warning')).toBe(false);
+  });
+});
+
+describe('auditContext', () => {
+  const input = graphOf(
+    [
+      { id: 'a', class: 'Application' },
+      { id: 'b', class: 'Database' },
+    ],
+    ['a DEPENDS_ON b'],
+  );
+
+  it('hands the rules every CI document by id, one map per run built on first read', () => {
+    const ctx = auditContext(input);
+    expect(ctx.byId.get('a')).toBe(input.cis[0]);
+    expect(ctx.byId.get('b')).toBe(input.cis[1]);
+    expect(ctx.byId.size).toBe(2);
+    expect(ctx.byId).toBe(ctx.byId);
+    expect(auditContext(input).byId).not.toBe(ctx.byId);
+    expect(ctx.cis).toBe(input.cis);
+    expect(ctx.index).toBe(input.index);
+  });
+
+  it('derives a value once per key and run, and again for another key or another run', () => {
+    const ctx = auditContext(input);
+    const k1 = {};
+    const k2 = {};
+    let made = 0;
+    const make = () => ({ n: ++made });
+    const first = ctx.derived(k1, make);
+    expect(ctx.derived(k1, make)).toBe(first);
+    expect(made).toBe(1);
+    expect(ctx.derived(k2, make)).toEqual({ n: 2 });
+    expect(auditContext(input).derived(k1, make)).toEqual({ n: 3 });
+    // A value that is itself undefined is kept too (asked once).
+    let asked = 0;
+    const k3 = {};
+    ctx.derived(k3, () => void asked++);
+    ctx.derived(k3, () => void asked++);
+    expect(asked).toBe(1);
   });
 });
