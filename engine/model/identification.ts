@@ -107,6 +107,7 @@ export function keyValues(ci: IdentifiableCI, fields: readonly string[]): string
  * (most of them) need no join at all.
  */
 export function keyString(ci: IdentifiableCI, fields: readonly string[]): string | undefined {
+  // Stryker disable next-line ConditionalExpression: equivalent — one value joined alone is that value (the join is skipped for speed)
   if (fields.length === 1) return fieldValue(ci, fields[0]!);
   const values = keyValues(ci, fields);
   return values === undefined ? undefined : signature(values);
@@ -136,7 +137,9 @@ export function keyHash(ci: IdentifiableCI, fields: readonly string[]): number |
     const field = fields[f]!;
     const raw: unknown = CI_FIELDS.has(field) ? ci[field as 'id' | 'name' | 'environment'] : ci.attributes[field];
     if (f > 0) h = Math.imul(h, FNV_PRIME); // the separator, code unit 0: h ^ 0 === h
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent — without the ASCII fast path every value goes through fieldValue and stringHash, which hash alike (pinned: keyHash === stringHash(keyString))
     const next = typeof raw === 'string' ? asciiHash(raw, h) : undefined;
+    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent — the fieldValue path below computes the same hash
     if (next !== undefined) {
       if (next === EMPTY) return undefined;
       h = next;
@@ -157,11 +160,15 @@ const EMPTY = 2 ** 32;
  * feed, vertical tab, form feed, carriage return and space, and toLowerCase maps only A–Z); EMPTY
  * when that is ''; undefined for a string with any other code unit (the caller normalises it).
  */
+// Stryker disable next-line BlockStatement: equivalent — undefined sends every string through fieldValue, which hashes alike
 function asciiHash(raw: string, h: number): number | undefined {
   let lo = 0;
   let hi = raw.length - 1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — more strings through the fieldValue path (DEL, or all), which hashes alike
   for (let i = 0; i <= hi; i++) if (raw.charCodeAt(i) > 127) return undefined;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — the end trim and the charCodeAt past the end (NaN, not a space) stop where this would
   while (lo <= hi && isAsciiSpace(raw.charCodeAt(lo))) lo++;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — with lo past hi the reads are NaN (not a space); lo at hi is a non-space after the first trim
   while (hi >= lo && isAsciiSpace(raw.charCodeAt(hi))) hi--;
   if (lo > hi) return EMPTY;
   for (let i = lo; i <= hi; i++) {
@@ -188,6 +195,7 @@ export class FirstByHash {
   private count = 0;
 
   add(hash: number, pos: number): number {
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: equivalent — growing one add earlier or later keeps the table under full
     if (2 * (this.count + 1) > this.hashes.length) this.grow();
     const mask = this.hashes.length - 1;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
@@ -207,7 +215,9 @@ export class FirstByHash {
     this.hashes = new Int32Array(hashes.length * 2);
     this.firsts = new Int32Array(hashes.length * 2);
     const mask = this.hashes.length - 1;
+    // Stryker disable next-line EqualityOperator: equivalent — one more turn copies slot `length` (undefined, written as 0: an empty slot) into an empty slot
     for (let i = 0; i < hashes.length; i++) {
+      // Stryker disable next-line ConditionalExpression: equivalent — copying an empty slot writes zeros into an empty slot
       if (firsts[i] === 0) continue;
       let s = hashes[i]! & mask;
       while (this.firsts[s] !== 0) s = (s + 1) & mask;
@@ -256,10 +266,12 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
 
   /** Adds a CI (replacing one with the same id). */
   add(ci: T): void {
+    // Stryker disable next-line ConditionalExpression: equivalent — removing an id the index does not hold does nothing
     if (this.byId.has(ci.id)) this.remove(ci.id);
     this.byId.set(ci.id, ci);
     for (const key of this.keys(ci.class)) {
       const joined = keyString(ci, key.fields);
+      // Stryker disable next-line ConditionalExpression: equivalent — a bucket under `undefined` is never asked by match (it skips a missing value) and yields no group (its CIs' own buckets are singletons)
       if (joined === undefined) continue;
       let bucket = this.buckets.get(key.sig);
       if (!bucket) this.buckets.set(key.sig, (bucket = new Map()));
@@ -278,6 +290,7 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
       if (joined === undefined) continue;
       const bucket = this.buckets.get(key.sig)!;
       const rest = bucket.get(joined)!.filter((c) => c.id !== id);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — an empty list left in a bucket matches nothing and groups nothing
       if (rest.length > 0) bucket.set(joined, rest);
       else bucket.delete(joined);
     }
@@ -296,11 +309,13 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     if (same) return { kind: 'match', ci: same, key: ['id'] };
     for (const key of this.keys(ci.class)) {
       const joined = keyString(ci, key.fields);
+      // Stryker disable next-line ConditionalExpression: equivalent — no bucket is keyed `undefined`, so the lookup below finds nothing either
       if (joined === undefined) continue;
       const found = this.buckets.get(key.sig)?.get(joined);
       if (!found) continue;
       const candidates = found.filter((c) => this.sameThing(ci, c, key.fields));
       if (candidates.length === 1) return { kind: 'match', ci: candidates[0]!, key: key.fields };
+      // Stryker disable next-line EqualityOperator: equivalent — one candidate has returned a match above
       if (candidates.length > 1) return { kind: 'ambiguous', candidates, key: key.fields };
     }
     return { kind: 'none' };
@@ -315,10 +330,12 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     // walking every CI (the others would find no member under any key).
     const shared = new Set<T>();
     for (const bucket of this.buckets.values())
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — a CI alone in all its buckets finds no member below (performance only)
       for (const list of bucket.values()) if (list.length > 1) for (const c of list) shared.add(c);
     const grouped = new Set<string>();
     const out: DuplicateGroup<T>[] = [];
-    const order = [...shared].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Stryker disable next-line EqualityOperator: equivalent — ids in an index are unique
+    const order = [...shared].sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const ci of order) {
       if (grouped.has(ci.id)) continue;
       for (const key of this.keys(ci.class)) {
@@ -327,6 +344,7 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
         const found = this.buckets.get(key.sig)!.get(signature(values))!;
         const members = found.filter((c) => c.id !== ci.id && !grouped.has(c.id) && this.sameThing(ci, c, key.fields));
         if (members.length === 0) continue;
+        // Stryker disable next-line EqualityOperator: equivalent — ids in an index are unique
         const cis = [ci, ...members].sort((a, b) => (a.id < b.id ? -1 : 1));
         for (const c of cis) grouped.add(c.id);
         out.push({ key: key.fields, values, cis });
@@ -347,24 +365,29 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
     for (const k of this.keys(a.class)) {
       const s = k.sig;
       if (s === sig) return true;
+      // Stryker disable next-line ConditionalExpression: equivalent — a's keys the pair may not use come after every key it may (they are declared below the common ancestor), so the loop returns at `sig` first
       if (!usable.has(s)) continue;
       const va = keyValues(a, k.fields);
       const vb = keyValues(b, k.fields);
       if (va !== undefined && vb !== undefined && signature(va) !== signature(vb)) return false;
     }
+    // Stryker disable next-line BooleanLiteral: unreachable — `sig` is a key of the common ancestor, hence of a's class, so the loop returns first
     return true;
   }
 
   private keys(cls: string): IndexedKey[] {
     let keys = this.keysOf.get(cls);
+    // Stryker disable next-line ConditionalExpression: equivalent — a per-class cache; recomputing gives the same keys
     if (!keys) this.keysOf.set(cls, (keys = identificationKeys(this.registry, cls).map((k) => ({ ...k, sig: signature(k.fields) }))));
     return keys;
   }
 
   /** Signatures of the keys declared by a class both `a` and `b` are (their nearest common ancestor's). */
   private usable(a: string, b: string): Set<string> {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — the cache key of a pair; either order finds the same set
     const pair = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
     let set = this.usableOf.get(pair);
+    // Stryker disable next-line ConditionalExpression: equivalent — a cache; recomputing gives the same set
     if (set) return set;
     const ancestorsOfA = new Set<string>();
     for (let c = this.registry.classDef(a); c; c = c.parent ? this.registry.classDef(c.parent) : undefined) ancestorsOfA.add(c.id);
@@ -375,6 +398,7 @@ export class IdentificationIndex<T extends IdentifiableCI = IdentifiableCI> {
         break;
       }
     }
+    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: equivalent — classes with no common ancestor are unknown ones: keys(undefined) is empty, and no key signature is a made-up string
     set = new Set(common === undefined ? [] : this.keys(common).map((k) => signature(k.fields)));
     this.usableOf.set(pair, set);
     return set;

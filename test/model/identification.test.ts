@@ -163,7 +163,72 @@ describe('matching one CI against a set', () => {
   });
 });
 
+describe('the index’s bookkeeping', () => {
+  it('keeps the other CIs of a shared value when one is removed, and ignores an id it does not hold', () => {
+    const index = new IdentificationIndex(registry, [
+      ci('srv-1', 'Server', 'a', { serialNumber: 'SN-1' }),
+      ci('srv-2', 'Server', 'b', { serialNumber: 'sn-1' }),
+    ]);
+    index.remove('nobody');
+    expect(index.size).toBe(2);
+    index.remove('srv-1');
+    expect(index.get('srv-1')).toBeUndefined();
+    expect(index.get('srv-2')?.name).toBe('b');
+    expect(index.match(ci('q', 'Server', 'q', { serialNumber: 'SN-1' }))).toEqual({
+      kind: 'match',
+      ci: index.get('srv-2'),
+      key: ['serialNumber'],
+    });
+    index.remove('srv-2');
+    expect(index.match(ci('q', 'Server', 'q', { serialNumber: 'SN-1' }))).toEqual({ kind: 'none' });
+  });
+
+  it('reads numbers and booleans as their text, unchanged', () => {
+    const c = ci('x', 'Server', 'n', { port: 8080, enabled: true, ratio: 1.5 });
+    expect([fieldValue(c, 'port'), fieldValue(c, 'enabled'), fieldValue(c, 'ratio')]).toEqual(['8080', 'true', '1.5']);
+    const index = new IdentificationIndex(registry, [ci('ep', 'ExternalEndpoint', 'e', { host: 'api.example', port: 443 })]);
+    expect(index.match(ci('q', 'ExternalEndpoint', 'q', { host: 'API.example', port: '443' }))).toMatchObject({ kind: 'match' });
+  });
+
+  it('matches on a later key when either CI lacks an earlier one the other has', () => {
+    const index = new IdentificationIndex(registry, [
+      ci('with-serial', 'Server', 'a', { serialNumber: 'SN-1', hostname: 'web01' }),
+      ci('no-serial', 'Server', 'b', { hostname: 'web02' }),
+    ]);
+    expect(index.match(ci('q1', 'Server', 'q', { hostname: 'WEB01' }))).toMatchObject({ kind: 'match', key: ['hostname'] });
+    expect(index.match(ci('q2', 'Server', 'q', { serialNumber: 'SN-9', hostname: 'web02' }))).toMatchObject({
+      kind: 'match',
+      key: ['hostname'],
+    });
+  });
+});
+
 describe('candidate duplicates in a set', () => {
+  it('lists groups in the order of their smallest id, whatever order the CIs came in', () => {
+    const index = new IdentificationIndex(registry, [
+      ci('z-2', 'Server', 'a', { serialNumber: 'Z' }),
+      ci('m-2', 'Server', 'b', { serialNumber: 'M' }),
+      ci('z-1', 'Server', 'c', { serialNumber: 'z' }),
+      ci('a-2', 'Server', 'd', { serialNumber: 'A' }),
+      ci('m-1', 'Server', 'e', { serialNumber: 'm' }),
+      ci('a-1', 'Server', 'f', { serialNumber: 'a' }),
+    ]);
+    expect(index.duplicates().map((g) => g.cis.map((c) => c.id))).toEqual([
+      ['a-1', 'a-2'],
+      ['m-1', 'm-2'],
+      ['z-1', 'z-2'],
+    ]);
+  });
+
+  it('puts a CI in one group only, though it shares another key with a CI outside it', () => {
+    const index = new IdentificationIndex(registry, [
+      ci('a', 'Server', 'a', { serialNumber: 'SN-1' }),
+      ci('b', 'Server', 'b', { serialNumber: 'SN-1', hostname: 'web01' }),
+      ci('c', 'Server', 'c', { hostname: 'web01' }),
+    ]);
+    expect(index.duplicates().map((g) => g.cis.map((x) => x.id))).toEqual([['a', 'b']]);
+  });
+
   it('groups CIs that identify as one another under the strongest joining key', () => {
     const index = new IdentificationIndex(registry, [
       ci('srv-1', 'Server', 'a', { serialNumber: 'SN-1' }),
