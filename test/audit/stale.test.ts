@@ -37,6 +37,8 @@ describe('recentByUpdate', () => {
       '2026-06-01T00:00:00.0000Z',
       ' 2026-06-01T00:00:00.000Z',
       '2026-06-01T00:00:00.000z',
+      '2026-06-01T00:00:00.000Z ',
+      '2026-06-01T00:00:00.000Z[UTC]',
       '2026-06-01 00:00:00.000Z',
       '+002026-06-01T00:00:00.000Z',
       '2026-O6-01T00:00:00.000Z',
@@ -97,6 +99,14 @@ describe('stale, with updatedAt in forms the shortcut leaves alone', () => {
         { id: 'recent', class: 'Application', updatedAt: '2026-06-01T00:00:00.000Z', attributes: { verifiedAt: 'never' } },
         { id: 'rolled', class: 'Application', updatedAt: '2026-02-30T00:00:00.000Z' },
         { id: 'unreadable', class: 'Application', updatedAt: '2025-13-01T00:00:00.000Z' },
+        // Exactly at the limit, through the full computation: not stale.
+        { id: 'at-limit', class: 'Application', updatedAt: '2026-01-02T00:00:00Z' },
+        {
+          id: 'verified-at-limit',
+          class: 'Application',
+          updatedAt: '2025-01-01T00:00:00.000Z',
+          attributes: { verifiedAt: '2026-01-02T00:00:00.000Z' },
+        },
       ],
       [],
       now,
