@@ -77,6 +77,7 @@ export function sharingAKey(cis: readonly CI[], registry: Registry): CI[] {
     }
     for (const { fields, seen } of keys) {
       const h = keyHash(ci, fields);
+      // Stryker disable next-line ConditionalExpression: equivalent — an undefined hash never equals a stored one; stored as 0 it can only add a candidate, which the index then rejects
       if (h === undefined) continue;
       const first = seen.add(h, i);
       if (first >= 0) shared[first] = shared[i] = 1;
