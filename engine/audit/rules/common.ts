@@ -86,6 +86,7 @@ export function nodeColumns(ctx: Pick<AuditContext, 'index' | 'derived'>): NodeC
 
 function code(values: readonly string[], v: string): number {
   const i = values.indexOf(v);
+  // Stryker disable next-line ConditionalExpression: equivalent — -1 stored in a Uint8Array is 255
   return i < 0 ? 255 : i;
 }
 
