@@ -1,6 +1,6 @@
 /** Health scores: share of live CIs without a finding per category, per class and in total. */
 import { describe, expect, it } from 'vitest';
-import { healthScores, type Finding } from '../../engine/audit/index.ts';
+import { findingSubject, healthScores, type Finding } from '../../engine/audit/index.ts';
 import { audit, graphOf } from './helpers.ts';
 
 describe('health scores', () => {
@@ -54,5 +54,38 @@ describe('health scores', () => {
       findings: 1,
       bySeverity: { error: 0, warning: 1, info: 0 },
     });
+  });
+});
+
+describe('health scores: edges', () => {
+  const f = (ci: string | undefined, evidence: Record<string, unknown> = {}): Finding => ({
+    rule: 'r',
+    severity: 'warning',
+    message: 'm',
+    evidence,
+    ...(ci === undefined ? {} : { ci }),
+  });
+
+  it('names the subject of a finding: its CI, else a dependent named by a string, else none', () => {
+    expect(findingSubject(f('x', { dependent: 'y' }))).toBe('x');
+    expect(findingSubject(f(undefined, { dependent: 'y' }))).toBe('y');
+    expect(findingSubject(f(undefined, { dependent: 42 }))).toBeUndefined();
+    expect(findingSubject(f(undefined, { dependent: { id: 'y' } }))).toBeUndefined();
+    expect(findingSubject(f(undefined))).toBeUndefined();
+  });
+
+  it('scores an estate with no live CI at 100 everywhere', () => {
+    const none = { score: 100, completeness: 100, correctness: 100, compliance: 100, cis: 0 };
+    expect(healthScores([], [], () => 'compliance')).toEqual({ ...none, byClass: {} });
+    expect(healthScores([{ id: 'r', class: 'Server', status: 'retired' }], [f('r')], () => 'compliance')).toEqual({ ...none, byClass: {} });
+  });
+
+  it('lists classes in name order, whatever order the CIs come in', () => {
+    const cis = ['Switch', 'Application', 'Server', 'Application', 'Database'].map((c, i) => ({
+      id: `c${i}`,
+      class: c,
+      status: 'in_service' as const,
+    }));
+    expect(Object.keys(healthScores(cis, [], () => 'compliance').byClass)).toEqual(['Application', 'Database', 'Server', 'Switch']);
   });
 });
