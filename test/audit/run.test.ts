@@ -37,6 +37,15 @@ describe('compareFindings', () => {
     ]);
   });
 
+  it('puts a subjectless finding before every subject, digits and capitals included, on either side of the comparison', () => {
+    const none = finding({}, 'whole graph');
+    for (const id of ['0-first', 'A-upper', 'Z', '-dash', ' space'])
+      for (const subject of [{ ci: id }, { relationship: id }]) {
+        expect(compareFindings(none, finding(subject, 'm')), id).toBeLessThan(0);
+        expect(compareFindings(finding(subject, 'm'), none), id).toBeGreaterThan(0);
+      }
+  });
+
   it('answers the sign both ways and 0 only for the same subject and message', () => {
     expect(compareFindings(finding({ ci: 'a' }, 'm'), finding({ ci: 'b' }, 'a'))).toBeLessThan(0);
     expect(compareFindings(finding({ ci: 'b' }, 'a'), finding({ ci: 'a' }, 'm'))).toBeGreaterThan(0);
