@@ -63,7 +63,7 @@ export interface NodeColumns {
 }
 
 /** `nodeColumns`'s key in the run's memo (a token, never mutated). */
-const NODE_COLUMNS = {};
+const NODE_COLUMNS = Object.freeze({ memo: 'audit node columns' });
 
 /**
  * Status and environment of every node of the impact index, by dense id, read once per run off the
