@@ -30,8 +30,8 @@ import { emptyImport, addImportDocument } from '../engine/io/import.ts';
 import { buildImpactIndex, type ImpactIndex } from '../engine/impact/index.ts';
 import { compileRuleSet, healthScores, runAudit, type AuditContext, type AuditInput, type Finding } from '../engine/audit/index.ts';
 import { compareFindings, severityCounts } from '../engine/audit/run.ts';
-import { diffSnapshots, type Snapshot } from '../engine/audit/snapshot.ts';
-import { reconcile, type Discovery } from '../engine/audit/reconcile.ts';
+import { diffEntities, diffSnapshots, type Snapshot } from '../engine/audit/snapshot.ts';
+import { reconcile, type Discovery, type ReconcilePhase } from '../engine/audit/reconcile.ts';
 import { generateGraph } from '../fixtures/generate.ts';
 
 const { MultiDirectedGraph } = Graph;
@@ -192,6 +192,33 @@ function benchDiff(n: number, cis: CI[], rels: Relationship[], graph: MirrorGrap
   console.log(
     `baseline diff: warm median ${sec(median(diffs.slice(1)))} (${diffs.slice(1).map(sec).join(', ')}), CPU ${sec(median(diffCpus.slice(1)))}, cold ${sec(diffs[0]!)}; ${changed} CIs differ; load ${load()}`,
   );
+  // Its two halves apart (diffSnapshots is one diffEntities per map), medians of `runs`.
+  for (const [name, x, y] of [
+    ['CIs', a.cis, b.cis],
+    ['relationships', a.relationships, b.relationships],
+  ] as const) {
+    const w: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const [, ms, cpu] = timeBoth(() => diffEntities<object>(x, y));
+      w.push(ms);
+      c.push(cpu);
+    }
+    console.log(`    diff ${name.padEnd(27)} ${ms(median(w))} (CPU ${ms(median(c))})`);
+  }
+  // Not in the total: the same diff where no CI document is shared (two baselines each loaded from
+  // its own checkpoint, so every unchanged CI is an equal copy, not the same object).
+  const u: Snapshot = { seq: 2, cis: new Map<string, CI>(), relationships: b.relationships };
+  for (const [id, c] of b.cis) u.cis.set(id, JSON.parse(JSON.stringify(c)) as CI);
+  const uw: number[] = [];
+  const uc: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [d, ms, cpu] = timeBoth(() => diffEntities(a.cis, u.cis));
+    if (d.changed.length + d.added.length + d.removed.length !== changed) throw new Error('bench diff: unshared copies answer differently');
+    uw.push(ms);
+    uc.push(cpu);
+  }
+  console.log(`    diff CIs, no document shared  ${ms(median(uw))} (CPU ${ms(median(uc))}); load ${load()}`);
 
   return { wall: median(diffs.slice(1)), cpu: median(diffCpus.slice(1)) };
 }
@@ -219,9 +246,27 @@ function benchReconcile(cis: CI[], graph: MirrorGraph, registry: Registry, runs:
   }
   const recs: number[] = [];
   const recCpus: number[] = [];
+  // Per warm run, wall and CPU time of each of reconcile's steps (its `phase` probe marks where each begins).
+  const steps = new Map<string, { wall: number[]; cpu: number[] }>();
   let summary = '';
   for (let i = 0; i <= runs; i++) {
-    const [r, ms, cpu] = timeBoth(() => reconcile(discovered, cis, graph, registry));
+    let current: [string, number, number] | undefined;
+    const close = () => {
+      if (!current || i === 0) return;
+      const s = steps.get(current[0]) ?? { wall: [], cpu: [] };
+      s.wall.push(performance.now() - current[1]);
+      s.cpu.push(cpuMs() - current[2]);
+      steps.set(current[0], s);
+    };
+    const phase = (name: ReconcilePhase) => {
+      close();
+      current = [name, performance.now(), cpuMs()];
+    };
+    const [r, ms, cpu] = timeBoth(() => {
+      const result = reconcile(discovered, cis, graph, registry, { phase });
+      close();
+      return result;
+    });
     recs.push(ms);
     recCpus.push(cpu);
     summary = `${r.matched.length} matched, ${r.drift.length} drifted, ${r.unregistered.length} unregistered, ${r.missing.length} missing, ${r.duplicates.length} duplicates`;
@@ -229,5 +274,6 @@ function benchReconcile(cis: CI[], graph: MirrorGraph, registry: Registry, runs:
   console.log(
     `reconciliation of ${discovered.cis.length} discovered CIs: warm median ${sec(median(recs.slice(1)))} (${recs.slice(1).map(sec).join(', ')}), CPU ${sec(median(recCpus.slice(1)))}, cold ${sec(recs[0]!)}; ${summary}; load ${load()}`,
   );
+  for (const [name, s] of steps) console.log(`    reconcile ${name.padEnd(22)} ${ms(median(s.wall))} (CPU ${ms(median(s.cpu))})`);
   return { wall: median(recs.slice(1)), cpu: median(recCpus.slice(1)) };
 }

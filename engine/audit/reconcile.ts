@@ -114,9 +114,27 @@ function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }
 
-export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, registry: Registry): ReconciliationResult {
-  const live = cmdb.filter((c) => c.status !== 'retired');
-  const index = new IdentificationIndex(registry, candidates(d, live, registry));
+/** The steps of `reconcile`, announced to `options.phase` as each begins (the bench times them apart). */
+export type ReconcilePhase = 'candidates' | 'index' | 'match' | 'missing' | 'relationships' | 'sort' | 'output';
+
+export interface ReconcileOptions {
+  /** Called as each step begins: a probe for the bench, never needed for the answer. */
+  phase?: (name: ReconcilePhase) => void;
+}
+
+export function reconcile(
+  d: Discovery,
+  cmdb: readonly CI[],
+  graph: AuditGraph,
+  registry: Registry,
+  options: ReconcileOptions = {},
+): ReconciliationResult {
+  const phase = options.phase ?? (() => {});
+  phase('candidates');
+  const { cis: candidateCIs, position } = candidates(d, cmdb, registry);
+  phase('index');
+  const index = new IdentificationIndex<CI>(registry, candidateCIs);
+  phase('match');
   const out: ReconciliationResult = {
     source: d.source,
     matched: [],
@@ -129,12 +147,16 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
   /** discovered id → CMDB id (matched) or the discovered id itself (unregistered). */
   const resolved = new Map<string, string | null>();
   const matchedIds = new Set<string>();
-  const inDuplicates = new Set<string>();
+  // CMDB positions that are not missing whatever their class: matched, or a candidate of an
+  // ambiguous match. A mark per position instead of a set of ids: the walk below reads it for
+  // every CMDB CI, most of a million of them.
+  const accounted = new Uint8Array(cmdb.length);
   for (const { data, reported } of d.cis) {
     const m = index.match(data);
     if (m.kind === 'match') {
       out.matched.push({ id: m.ci.id, discovered: data.id, key: m.key });
       matchedIds.add(m.ci.id);
+      accounted[position.get(m.ci)!] = 1;
       resolved.set(data.id, m.ci.id);
       const fields: FieldDrift[] = [];
       for (const f of reported) {
@@ -144,9 +166,8 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
       }
       if (fields.length > 0) out.drift.push({ id: m.ci.id, discovered: data.id, fields });
     } else if (m.kind === 'ambiguous') {
-      const candidates = m.candidates.map((c) => c.id).sort();
-      for (const c of candidates) inDuplicates.add(c);
-      out.duplicates.push({ discovered: data.id, candidates, key: m.key });
+      for (const c of m.candidates) accounted[position.get(c)!] = 1;
+      out.duplicates.push({ discovered: data.id, candidates: m.candidates.map((c) => c.id).sort(), key: m.key });
       resolved.set(data.id, null);
     } else {
       out.unregistered.push({ discovered: data.id, class: data.class, name: data.name });
@@ -155,6 +176,7 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
   }
 
   // Missing: in-service CIs in the source's scope that nothing discovered matched.
+  phase('missing');
   const classes = d.scope?.classes ?? [...new Set(d.cis.map((c) => c.data.class))];
   const sites = d.scope?.locatedIn ? new Set(d.scope.locatedIn) : undefined;
   const locatedIn = (id: string): boolean => {
@@ -178,14 +200,19 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     if (r === undefined) scoped.set(cls, (r = classes.some((k) => registry.isA(cls, k))));
     return r;
   };
-  for (const c of live) {
-    if (c.status !== 'in_service' || matchedIds.has(c.id) || inDuplicates.has(c.id)) continue;
-    if (!inScope(c.class)) continue;
+  // Positions first, entries after the order is known: only the survivors become objects.
+  const missing: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < cmdb.length; i++) {
+    const c = cmdb[i]!;
+    if (c.status !== 'in_service' || accounted[i] === 1 || !inScope(c.class)) continue;
     if (sites && (!graph.hasNode(c.id) || !locatedIn(c.id))) continue;
-    out.missing.push({ id: c.id, class: c.class, name: c.name });
+    if (sorted && missing.length > 0 && cmdb[missing[missing.length - 1]!]!.id > c.id) sorted = false;
+    missing.push(i);
   }
 
   // Relationship drift in CMDB ids.
+  phase('relationships');
   const seen = new Set<string>();
   const types = new Set(d.relationships.map((r) => r.type));
   for (const r of d.relationships) {
@@ -202,18 +229,34 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     if (graph.hasNode(from) && graph.hasNode(to)) graph.forEachOutEdge(from, (_e, a, _s, t) => (exists ||= a.type === r.type && t === to));
     if (!exists) out.relationships.unregistered.push({ type: r.type, from, to });
   }
-  for (const id of [...matchedIds].sort()) {
-    graph.forEachOutEdge(id, (e, a, from, to) => {
-      if (!types.has(a.type) || !matchedIds.has(to)) return;
-      if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
-    });
-  }
-  // Ids are unique within each list, so these orders are total; plain comparisons, no key closures
-  // (`missing` can hold most of a million-CI CMDB).
+  // A CMDB relationship is missing only if its type is one the source reports: none, nothing to walk.
+  if (types.size > 0)
+    for (const id of [...matchedIds].sort()) {
+      graph.forEachOutEdge(id, (e, a, from, to) => {
+        if (!types.has(a.type) || !matchedIds.has(to)) return;
+        if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
+      });
+    }
+
+  // Ids are unique within each list, so these orders are total; plain comparisons, no key closures.
+  phase('sort');
   out.matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.drift.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.unregistered.sort((a, b) => (a.discovered < b.discovered ? -1 : a.discovered > b.discovered ? 1 : 0));
-  out.missing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // `missing` can hold most of a million-CI CMDB; the store streams CIs in id order, so it is
+  // usually sorted already (checked as it was built) and then not sorted again.
+  if (!sorted)
+    missing.sort((p, q) => {
+      const a = cmdb[p]!.id;
+      const b = cmdb[q]!.id;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  phase('output');
+  out.missing = new Array<ReconciliationResult['missing'][number]>(missing.length);
+  for (let k = 0; k < missing.length; k++) {
+    const c = cmdb[missing[k]!]!;
+    out.missing[k] = { id: c.id, class: c.class, name: c.name };
+  }
   const relKey = (x: { from: string; type: string; to: string }) => `${x.from}|${x.type}|${x.to}`;
   out.relationships.unregistered.sort((a, b) => {
     const ka = relKey(a);
@@ -228,10 +271,11 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
  * one of their class's keys that some discovered CI has under the same key. Matching needs no
  * other CI — every candidate `IdentificationIndex.match` could return shares the id or a bucket
  * with the discovered CI — so indexing these alone gives the same answers as indexing the whole
- * CMDB, without building buckets for a million CIs to answer fifty thousand questions. The
- * order of `live` is kept (an ambiguous match lists candidates in it).
+ * CMDB, without building buckets for a million CIs to answer fifty thousand questions. Retired
+ * CIs are never candidates; the CMDB's order is kept (an ambiguous match lists candidates in it),
+ * and each candidate's position in `cmdb` is returned with it.
  */
-function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[] {
+function candidates(d: Discovery, cmdb: readonly CI[], registry: Registry): { cis: CI[]; position: Map<CI, number> } {
   const keysOf = new Map<string, { fields: readonly string[]; sig: string; declaredBy: string }[]>();
   const keys = (cls: string) => {
     let k = keysOf.get(cls);
@@ -262,9 +306,13 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
   // discovered is an Application — no million names lower-cased for a scan of servers.
   const askedOf = new Map<string, { fields: readonly string[]; values: Set<string> }[]>();
   const out: CI[] = [];
-  for (const c of live) {
+  const position = new Map<CI, number>();
+  for (let i = 0; i < cmdb.length; i++) {
+    const c = cmdb[i]!;
+    if (c.status === 'retired') continue;
     if (ids.has(c.id)) {
       out.push(c);
+      position.set(c, i);
       continue;
     }
     let asked = askedOf.get(c.class);
@@ -282,11 +330,12 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
       const v = keyString(c, k.fields);
       if (v !== undefined && k.values.has(v)) {
         out.push(c);
+        position.set(c, i);
         break;
       }
     }
   }
-  return out;
+  return { cis: out, position };
 }
 
 /** The batch `--apply` writes: drift corrected to the discovered values, unregistered CIs and relationships created. */

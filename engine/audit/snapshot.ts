@@ -90,27 +90,93 @@ export function fieldChanges(before: Record<string, unknown>, after: Record<stri
   return out;
 }
 
-function diffMaps<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>): EntityDiff {
+/** A system field: bookkeeping, never a difference (SYSTEM without a set lookup per key). */
+const isSystem = (k: string) => k === 'version' || k === 'createdAt' || k === 'updatedAt';
+
+/**
+ * True only when two JSON values are the same tree: same types, same keys, equal scalars. Then
+ * their canonical JSON is the same, so this can only skip work, never hide a difference; anything
+ * it is unsure of (a non-finite number, `undefined` against a missing key) answers false and is
+ * left to the canonical comparison.
+ */
+function sameTree(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)
+    return a === b && (typeof a !== 'number' || Number.isFinite(a));
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !sameTree(x[k], y[k])) return false;
+    n++;
+  }
+  for (const _k in y) n--;
+  return n === 0;
+}
+
+/** True when two documents have the same content apart from system fields: `fieldChanges` would find nothing. */
+function sameDocument(x: Record<string, unknown>, y: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in x) {
+    if (isSystem(k)) continue;
+    if (!Object.hasOwn(y, k) || !sameTree(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (!isSystem(k)) n--;
+  return n === 0;
+}
+
+/**
+ * Added, removed and changed ids from `a` to `b`. Snapshots replayed from one log hold their ids in
+ * first-creation order, and a copy keeps its original's order, so the two maps are walked in step
+ * and an id is looked up in the other map only where the orders part (a removal, a re-creation):
+ * on a million-CI pair, a million hash lookups saved. Where they part, the id is settled by lookup
+ * and remembered, so the walk over `b` skips it when it gets there.
+ */
+export function diffEntities<T extends object>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>): EntityDiff {
   const added: string[] = [];
   const removed: string[] = [];
   const changed: { id: string; fields: FieldChange[] }[] = [];
-  let common = 0;
+  const compare = (id: string, x: T, y: T) => {
+    // Replayed snapshots share the documents of unchanged entities: one reference compare each;
+    // documents of separate replays (two checkpoints) are walked once before any field is listed.
+    if (y === x || sameDocument(x as Record<string, unknown>, y as Record<string, unknown>)) return;
+    const fields = fieldChanges(x as Record<string, unknown>, y as Record<string, unknown>);
+    if (fields.length > 0) changed.push({ id, fields });
+  };
+  /** Ids of `b` already settled from `a`'s side, out of step. */
+  const early = new Set<string>();
+  const cursor = b.entries();
+  let at = cursor.next();
   for (const [id, x] of a) {
-    const y = b.get(id);
-    if (y === undefined) {
-      removed.push(id);
+    // Step `b` over what cannot be `id`: ids settled earlier, and ids `a` lacks (added).
+    while (!at.done && at.value[0] !== id) {
+      const kb = at.value[0];
+      if (early.delete(kb)) at = cursor.next();
+      else if (!a.has(kb)) {
+        added.push(kb);
+        at = cursor.next();
+      } else break;
+    }
+    if (!at.done && at.value[0] === id) {
+      compare(id, x, at.value[1]);
+      at = cursor.next();
       continue;
     }
-    common++;
-    // Replayed snapshots share the documents of unchanged entities: one reference compare each.
-    if (y !== x) {
-      const fields = fieldChanges(x as Record<string, unknown>, y as Record<string, unknown>);
-      if (fields.length > 0) changed.push({ id, fields });
+    const y = b.get(id);
+    if (y === undefined) removed.push(id);
+    else {
+      compare(id, x, y);
+      early.add(id);
     }
   }
-  // Every id of `b` was met in `a` unless `b` has more than the ids they share: then (only) walk
-  // `b` for the added ones — on a million-CI snapshot pair that is a million lookups saved.
-  if (b.size > common) for (const id of b.keys()) if (!a.has(id)) added.push(id);
+  // Every id of `a` was settled, so what is left of `b` and was not settled early is new.
+  for (; !at.done; at = cursor.next()) if (!early.delete(at.value[0])) added.push(at.value[0]);
   const byId = (p: string, q: string) => (p < q ? -1 : p > q ? 1 : 0);
   return { added: added.sort(byId), removed: removed.sort(byId), changed: changed.sort((p, q) => byId(p.id, q.id)) };
 }
@@ -120,8 +186,8 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
   return {
     from: { seq: a.seq },
     to: { seq: b.seq },
-    cis: diffMaps(a.cis, b.cis),
-    relationships: diffMaps(a.relationships, b.relationships),
+    cis: diffEntities(a.cis, b.cis),
+    relationships: diffEntities(a.relationships, b.relationships),
   };
 }
 
