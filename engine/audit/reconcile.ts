@@ -115,7 +115,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The steps of `reconcile`, announced to `options.phase` as each begins (the bench times them apart). */
-export type ReconcilePhase = 'candidates' | 'index' | 'match' | 'missing' | 'relationships' | 'sort' | 'output';
+export type ReconcilePhase = 'candidates' | 'index' | 'match' | 'missing' | 'relationships' | 'sort';
 
 export interface ReconcileOptions {
   /** Called as each step begins: a probe for the bench, never needed for the answer. */
@@ -131,9 +131,9 @@ export function reconcile(
 ): ReconciliationResult {
   const phase = options.phase ?? (() => {});
   phase('candidates');
-  const { cis: candidateCIs, position } = candidates(d, cmdb, registry);
+  const { candidates, position, unmatched } = walkCmdb(d, cmdb, registry);
   phase('index');
-  const index = new IdentificationIndex<CI>(registry, candidateCIs);
+  const index = new IdentificationIndex<CI>(registry, candidates);
   phase('match');
   const out: ReconciliationResult = {
     source: d.source,
@@ -147,16 +147,12 @@ export function reconcile(
   /** discovered id → CMDB id (matched) or the discovered id itself (unregistered). */
   const resolved = new Map<string, string | null>();
   const matchedIds = new Set<string>();
-  // CMDB positions that are not missing whatever their class: matched, or a candidate of an
-  // ambiguous match. A mark per position instead of a set of ids: the walk below reads it for
-  // every CMDB CI, most of a million of them.
-  const accounted = new Uint8Array(cmdb.length);
   for (const { data, reported } of d.cis) {
     const m = index.match(data);
     if (m.kind === 'match') {
       out.matched.push({ id: m.ci.id, discovered: data.id, key: m.key });
       matchedIds.add(m.ci.id);
-      accounted[position.get(m.ci)!] = 1;
+      unmatched[position.get(m.ci)!] = 0;
       resolved.set(data.id, m.ci.id);
       const fields: FieldDrift[] = [];
       for (const f of reported) {
@@ -166,7 +162,7 @@ export function reconcile(
       }
       if (fields.length > 0) out.drift.push({ id: m.ci.id, discovered: data.id, fields });
     } else if (m.kind === 'ambiguous') {
-      for (const c of m.candidates) accounted[position.get(c)!] = 1;
+      for (const c of m.candidates) unmatched[position.get(c)!] = 0;
       out.duplicates.push({ discovered: data.id, candidates: m.candidates.map((c) => c.id).sort(), key: m.key });
       resolved.set(data.id, null);
     } else {
@@ -175,9 +171,10 @@ export function reconcile(
     }
   }
 
-  // Missing: in-service CIs in the source's scope that nothing discovered matched.
+  // Missing: in-service CIs in the source's scope that nothing discovered matched — the marks the
+  // walk left and matching did not clear, so only those CIs are read again (in CMDB order, which
+  // is id order when the store streamed them: checked here, so the sort below is then skipped).
   phase('missing');
-  const classes = d.scope?.classes ?? [...new Set(d.cis.map((c) => c.data.class))];
   const sites = d.scope?.locatedIn ? new Set(d.scope.locatedIn) : undefined;
   const locatedIn = (id: string): boolean => {
     const seen = new Set<string>([id]);
@@ -194,21 +191,15 @@ export function reconcile(
     }
     return false;
   };
-  const scoped = new Map<string, boolean>();
-  const inScope = (cls: string): boolean => {
-    let r = scoped.get(cls);
-    if (r === undefined) scoped.set(cls, (r = classes.some((k) => registry.isA(cls, k))));
-    return r;
-  };
-  // Positions first, entries after the order is known: only the survivors become objects.
-  const missing: number[] = [];
   let sorted = true;
-  for (let i = 0; i < cmdb.length; i++) {
+  let last = '';
+  for (let i = 0; i < unmatched.length; i++) {
+    if (unmatched[i] === 0) continue;
     const c = cmdb[i]!;
-    if (c.status !== 'in_service' || accounted[i] === 1 || !inScope(c.class)) continue;
     if (sites && (!graph.hasNode(c.id) || !locatedIn(c.id))) continue;
-    if (sorted && missing.length > 0 && cmdb[missing[missing.length - 1]!]!.id > c.id) sorted = false;
-    missing.push(i);
+    if (c.id < last) sorted = false;
+    last = c.id;
+    out.missing.push({ id: c.id, class: c.class, name: c.name });
   }
 
   // Relationship drift in CMDB ids.
@@ -243,20 +234,8 @@ export function reconcile(
   out.matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.drift.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.unregistered.sort((a, b) => (a.discovered < b.discovered ? -1 : a.discovered > b.discovered ? 1 : 0));
-  // `missing` can hold most of a million-CI CMDB; the store streams CIs in id order, so it is
-  // usually sorted already (checked as it was built) and then not sorted again.
-  if (!sorted)
-    missing.sort((p, q) => {
-      const a = cmdb[p]!.id;
-      const b = cmdb[q]!.id;
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
-  phase('output');
-  out.missing = new Array<ReconciliationResult['missing'][number]>(missing.length);
-  for (let k = 0; k < missing.length; k++) {
-    const c = cmdb[missing[k]!]!;
-    out.missing[k] = { id: c.id, class: c.class, name: c.name };
-  }
+  // Ids are unique in the CMDB: a total order, so whether it sorts or not the order is the same.
+  if (!sorted) out.missing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const relKey = (x: { from: string; type: string; to: string }) => `${x.from}|${x.type}|${x.to}`;
   out.relationships.unregistered.sort((a, b) => {
     const ka = relKey(a);
@@ -267,15 +246,22 @@ export function reconcile(
 }
 
 /**
- * The CMDB CIs a discovered CI could match: those with a discovered CI's id, or with a value under
- * one of their class's keys that some discovered CI has under the same key. Matching needs no
- * other CI — every candidate `IdentificationIndex.match` could return shares the id or a bucket
- * with the discovered CI — so indexing these alone gives the same answers as indexing the whole
- * CMDB, without building buckets for a million CIs to answer fifty thousand questions. Retired
- * CIs are never candidates; the CMDB's order is kept (an ambiguous match lists candidates in it),
- * and each candidate's position in `cmdb` is returned with it.
+ * One walk over the CMDB for what reconciliation needs of every CI: the candidates a discovered CI
+ * could match — those with a discovered CI's id, or with a value under one of their class's keys
+ * that some discovered CI has under the same key — and a mark on every in-service CI of the
+ * scope's classes (missing unless matching clears it). Matching needs no other CI: every
+ * candidate `IdentificationIndex.match` could return shares the id or a bucket with the
+ * discovered CI, so indexing these alone gives the same answers as indexing the whole CMDB,
+ * without building buckets for a million CIs to answer fifty thousand questions. Retired CIs are
+ * never candidates; the CMDB's order is kept (an ambiguous match lists candidates in it), and each
+ * candidate's position in `cmdb` is returned with it. A mark per position, not a set of ids: the
+ * CMDB's objects are read once here, and only the marked ones again.
  */
-function candidates(d: Discovery, cmdb: readonly CI[], registry: Registry): { cis: CI[]; position: Map<CI, number> } {
+function walkCmdb(
+  d: Discovery,
+  cmdb: readonly CI[],
+  registry: Registry,
+): { candidates: CI[]; position: Map<CI, number>; unmatched: Uint8Array } {
   const keysOf = new Map<string, { fields: readonly string[]; sig: string; declaredBy: string }[]>();
   const keys = (cls: string) => {
     let k = keysOf.get(cls);
@@ -300,42 +286,48 @@ function candidates(d: Discovery, cmdb: readonly CI[], registry: Registry): { ci
       set.add(v);
     }
   }
-  // Per class, only the keys some discovered CI has a value for and may be joined on: a key joins
-  // two CIs only when a class both are declares it (identification.ts; `declaredBy` is its
-  // root-most declarer), so one declared by, say, Application is skipped unless something
-  // discovered is an Application — no million names lower-cased for a scan of servers.
-  const askedOf = new Map<string, { fields: readonly string[]; values: Set<string> }[]>();
-  const out: CI[] = [];
+  const scope = d.scope?.classes ?? [...discoveredClasses];
+  // Per class, once: whether it is in the scope, and the keys some discovered CI has a value for
+  // and may be joined on — a key joins two CIs only when a class both are declares it
+  // (identification.ts; `declaredBy` is its root-most declarer), so one declared by, say,
+  // Application is skipped unless something discovered is an Application: no million names
+  // lower-cased for a scan of servers.
+  const planOf = new Map<string, { inScope: boolean; asked: { fields: readonly string[]; values: Set<string> }[] }>();
+  const candidates: CI[] = [];
   const position = new Map<CI, number>();
+  const unmatched = new Uint8Array(cmdb.length);
   for (let i = 0; i < cmdb.length; i++) {
     const c = cmdb[i]!;
-    if (c.status === 'retired') continue;
-    if (ids.has(c.id)) {
-      out.push(c);
-      position.set(c, i);
-      continue;
-    }
-    let asked = askedOf.get(c.class);
-    if (asked === undefined) {
-      asked = [];
-      for (const k of keys(c.class)) {
+    const status = c.status;
+    if (status === 'retired') continue;
+    let plan = planOf.get(c.class);
+    if (plan === undefined) {
+      const cls = c.class;
+      const asked: { fields: readonly string[]; values: Set<string> }[] = [];
+      for (const k of keys(cls)) {
         const values = wanted.get(k.sig);
         if (values === undefined) continue;
         const declaredBy = k.declaredBy;
         if ([...discoveredClasses].some((dc) => registry.isA(dc, declaredBy))) asked.push({ fields: k.fields, values });
       }
-      askedOf.set(c.class, asked);
+      planOf.set(cls, (plan = { inScope: scope.some((k) => registry.isA(cls, k)), asked }));
     }
-    for (const k of asked) {
+    if (plan.inScope && status === 'in_service') unmatched[i] = 1;
+    if (ids.has(c.id)) {
+      candidates.push(c);
+      position.set(c, i);
+      continue;
+    }
+    for (const k of plan.asked) {
       const v = keyString(c, k.fields);
       if (v !== undefined && k.values.has(v)) {
-        out.push(c);
+        candidates.push(c);
         position.set(c, i);
         break;
       }
     }
   }
-  return { cis: out, position };
+  return { candidates, position, unmatched };
 }
 
 /** The batch `--apply` writes: drift corrected to the discovered values, unregistered CIs and relationships created. */
