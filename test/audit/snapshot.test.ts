@@ -107,6 +107,52 @@ describe('diffSnapshots', () => {
     expect(diffSnapshots(a, a)).toMatchObject({ cis: empty, relationships: empty });
     expect(diffSnapshots(a, { ...a, seq: 2, cis: new Map(a.cis) })).toMatchObject({ cis: empty, relationships: empty });
   });
+
+  it('finds every kind of difference between copies that are not the same object, deep inside values too', () => {
+    // Each pair differs in one way a tree comparison must notice; the copies are fresh objects.
+    const pairs: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{ v: 1 }, { v: 2 }, 'attributes.v'], // scalar
+      [{ v: 1 }, { v: '1' }, 'attributes.v'], // scalar type
+      [{ v: { x: 1 } }, { v: 1 }, 'attributes.v'], // object against scalar
+      [{ v: 1 }, { v: { x: 1 } }, 'attributes.v'], // scalar against object
+      [{ v: null }, { v: {} }, 'attributes.v'], // null against object
+      [{ v: [1] }, { v: { 0: 1 } }, 'attributes.v'], // array against object
+      [{ v: { 0: 1 } }, { v: [1] }, 'attributes.v'], // object against array
+      [{ v: [1, 2] }, { v: [1] }, 'attributes.v'], // array length
+      [{ v: [1, { y: [2] }] }, { v: [1, { y: [3] }] }, 'attributes.v'], // deep in an array
+      [{ v: { x: { y: 1 } } }, { v: { x: { y: 1, z: 2 } } }, 'attributes.v'], // a key more, deep
+      [{ v: { x: 1, y: 2 } }, { v: { x: 1 } }, 'attributes.v'], // a key fewer
+      [{ v: { x: 1 } }, { v: { y: 1 } }, 'attributes.v'], // same count, other key
+      [{ v: 1 }, {}, 'attributes.v'], // attribute removed
+      [{}, { v: 1 }, 'attributes.v'], // attribute added
+    ];
+    for (const [x, y, field] of pairs) {
+      const d = diffSnapshots(snap(1, [ci('a', { attributes: x })]), snap(2, [ci('a', { attributes: y })]));
+      expect(d.cis.changed.map((c) => c.fields.map((f) => f.field))).toEqual([[field]]);
+    }
+    // A top-level field present on one side only, or with another value, with system fields differing too.
+    const { owner: _o, ...noOwner } = ci('a', { owner: 'ops' });
+    const d = diffSnapshots(snap(1, [ci('a', { owner: 'ops' }), ci('b')]), {
+      seq: 2,
+      cis: new Map<string, CI>([
+        ['a', { ...noOwner, version: 2 } as CI],
+        ['b', ci('b', { tags: ['x'], version: 3 })],
+      ]),
+      relationships: new Map(),
+    });
+    expect(d.cis.changed).toEqual([
+      { id: 'a', fields: [{ field: 'owner', before: 'ops', after: null }] },
+      { id: 'b', fields: [{ field: 'tags', before: [], after: ['x'] }] },
+    ]);
+  });
+
+  it('treats a copy whose only differences are system fields or key order as unchanged, and refuses a non-JSON number like canonical JSON does', () => {
+    const a = ci('a', { attributes: { x: 1, y: [1, { z: 2 }] } });
+    const copy = { ...ci('a', { attributes: { y: [1, { z: 2 }], x: 1 } }), version: 5, updatedAt: 't9' };
+    expect(diffSnapshots(snap(1, [a]), snap(2, [copy])).cis.changed).toEqual([]);
+    const inf = (v: number) => snap(1, [ci('a', { attributes: { v } })]);
+    expect(() => diffSnapshots(inf(Infinity), inf(Infinity))).toThrow(/not JSON/);
+  });
 });
 
 describe('applyToSnapshot and snapshotHash', () => {
