@@ -116,6 +116,10 @@ describe('diffSnapshots', () => {
       [{ v: { x: 1 } }, { v: 1 }, 'attributes.v'], // object against scalar
       [{ v: 1 }, { v: { x: 1 } }, 'attributes.v'], // scalar against object
       [{ v: null }, { v: {} }, 'attributes.v'], // null against object
+      [{ v: {} }, { v: null }, 'attributes.v'], // object against null
+      [{ v: 1 }, { v: {} }, 'attributes.v'], // scalar against an empty object
+      [{ v: {} }, { v: 1 }, 'attributes.v'], // empty object against scalar
+      [{ v: [1] }, { v: [1, 2] }, 'attributes.v'], // array grown
       [{ v: [1] }, { v: { 0: 1 } }, 'attributes.v'], // array against object
       [{ v: { 0: 1 } }, { v: [1] }, 'attributes.v'], // object against array
       [{ v: [1, 2] }, { v: [1] }, 'attributes.v'], // array length
