@@ -9,13 +9,17 @@
  *      map), and runAudit's own overhead (id map, per-rule sorts, health scores, severity counts);
  *   2. a baseline diff: `diffSnapshots` between the graph and a copy where 1% of CIs changed an
  *      attribute, 0.1% were deleted and 0.1% added (the pure diff; rebuilding snapshots from the
- *      event log is a store scan, measured by `bench load` as hydration);
+ *      event log is a store scan, measured by `bench load` as hydration), cold and warm, then its
+ *      CI and relationship halves apart, and (outside the total) the CI diff where no document
+ *      is shared — two baselines each loaded from its own checkpoint;
  *   3. a reconciliation: `reconcile` of a discovery snapshot of every 10th CI of the server
- *      family (1% of those drifted, 0.5% unknown to the CMDB), scope = those classes.
+ *      family (1% of those drifted, 0.5% unknown to the CMDB), scope = those classes, cold and
+ *      warm, with each of its steps timed apart through its `phase` probe.
  * Medians of `--runs` runs, with os.loadavg() printed beside each figure (the machine is shared)
  * and the process's CPU time (user + system, GC threads included) beside the wall clock: on a
  * loaded machine the CPU time is the steadier figure;
- * the last line is the target's figure: the three warm medians together (≤ 15 s at 1M).
+ * the last line is the target's figure: the three warm medians together (≤ 15 s at 1M; with
+ * `--parts`, the parts run).
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
