@@ -71,6 +71,9 @@ describe('parseDiscovery', () => {
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/^verify: "scan.json" cis\[1\], field "name": /);
     expect((e as InputError).details).toEqual([expect.objectContaining({ path: ['name'] })]);
+    expect(() => parse({ cis: [{ id: 'x', class: 'Server', name: 'x', tags: ['ok', 7] }] })).toThrow(
+      /^verify: "scan.json" cis\[0\], field "tags.1": /,
+    );
     expect(() => parse({ cis: [{ id: 'x', class: 'Spaceship', name: 'x' }] })).toThrow(
       'verify: "scan.json" cis[0]: unknown class "Spaceship" for CI "x"',
     );
@@ -124,6 +127,9 @@ describe('reconcile at its edges', () => {
         found({ id: 'x2', class: 'Server', tags: [], attributes: { serialNumber: 'SER-2', cpu: 4 } }, ['tags', 'attributes.cpu']),
       ]),
     );
+    // A string on one side and nothing on the other is drift (no trimming of what is not there).
+    const gone = run(scan([found({ id: 's1', class: 'Server', attributes: { serialNumber: 'SER-1' } }, ['attributes.os'])]));
+    expect(gone.drift).toEqual([{ id: 's1', discovered: 's1', fields: [{ field: 'attributes.os', cmdb: 'Linux', discovered: null }] }]);
     expect(r.drift).toEqual([
       {
         id: 's1',
@@ -160,6 +166,30 @@ describe('reconcile at its edges', () => {
     expect(e).toBeInstanceOf(SemanticError);
     expect(e.message).toBe('verify: discovered relationship ghost LOCATED_IN s1 names a CI the snapshot does not contain');
     expect((e as SemanticError).details).toEqual({ relationship: rel });
+  });
+
+  it('leaves out a discovered relationship with an ambiguous end, at either end', () => {
+    const twins = graphOf(
+      [
+        { id: 't1', class: 'Server', attributes: { serialNumber: 'TWIN' } },
+        { id: 't2', class: 'Server', attributes: { serialNumber: 'twin' } },
+        { id: 'rack-a', class: 'Rack', attributes: {} },
+      ],
+      [],
+    );
+    const r = reconcile(
+      scan([found({ id: 'amb', class: 'Server', attributes: { serialNumber: 'Twin' } }), found({ id: 'rack-a', class: 'Rack' })], {
+        relationships: [
+          { type: 'LOCATED_IN', from: 'amb', to: 'rack-a' },
+          { type: 'CONNECTED_TO', from: 'rack-a', to: 'amb' },
+        ],
+      }),
+      twins.cis,
+      twins.graph,
+      registry,
+    );
+    expect(r.duplicates).toEqual([{ discovered: 'amb', candidates: ['t1', 't2'], key: ['serialNumber'] }]);
+    expect(r.relationships).toEqual({ unregistered: [], missing: [] });
   });
 
   it('walks a LOCATED_IN cycle to its end when looking for a site, and finds none there', () => {
