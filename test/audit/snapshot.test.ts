@@ -4,7 +4,15 @@
  * (one by one, canonical JSON), and that added and removed ids are found whichever side is larger.
  */
 import { describe, expect, it } from 'vitest';
-import { applyToSnapshot, diffSnapshots, emptySnapshot, fieldChanges, snapshotHash, type Snapshot } from '../../engine/audit/snapshot.ts';
+import {
+  applyToSnapshot,
+  diffEntities,
+  diffSnapshots,
+  emptySnapshot,
+  fieldChanges,
+  snapshotHash,
+  type Snapshot,
+} from '../../engine/audit/snapshot.ts';
 import type { CI } from '../../engine/model/ci.ts';
 import type { Relationship } from '../../engine/model/relationship.ts';
 
@@ -34,6 +42,8 @@ const rel = (from: string, to: string, extra: Partial<Relationship> = {}): Relat
   updatedAt: 't0',
   ...extra,
 });
+/** The content hash of the two-CI, two-relationship snapshot below, as every version since baselines existed computes it. */
+const HASH = '8c0493728ad15e195ae45c9ed73795cb0ace81b6aa03677db1f832b2a5672c49';
 const snap = (seq: number, cis: CI[], rels: Relationship[] = []): Snapshot => ({
   seq,
   cis: new Map(cis.map((c) => [c.id, c])),
@@ -148,6 +158,52 @@ describe('diffSnapshots', () => {
       { id: 'a', fields: [{ field: 'owner', before: 'ops', after: null }] },
       { id: 'b', fields: [{ field: 'tags', before: [], after: ['x'] }] },
     ]);
+  });
+
+  it('compares one-field documents by content: every shape of difference is found, equal copies are not, a non-JSON number is refused', () => {
+    // Bare documents, so no equal field before the one that differs can end the comparison early.
+    const one = (v: unknown) => new Map([['e', { f: v }]]);
+    const differ: [unknown, unknown][] = [
+      [1, 2],
+      ['a', 'b'],
+      [true, false],
+      [1, '1'],
+      [1, {}],
+      [{}, 1],
+      [null, {}],
+      [{}, null],
+      [[1], { 0: 1 }],
+      [{ 0: 1 }, [1]],
+      [[], {}],
+      [{}, []],
+      [[1, 2], [1]],
+      [[1], [1, 2]],
+      [[2], [3]],
+      [{ x: 1 }, { y: 1 }],
+      [{ x: 1, y: 2 }, { x: 1 }],
+      [{ x: 1 }, { x: 1, y: 2 }],
+      [{ x: { y: 1 } }, { x: { y: 2 } }],
+    ];
+    for (const [x, y] of differ)
+      expect(diffEntities(one(x), one(y))).toEqual({
+        added: [],
+        removed: [],
+        changed: [{ id: 'e', fields: [{ field: 'f', before: x, after: y }] }],
+      });
+    for (const [x, y] of [
+      [{ f: 1 }, {}],
+      [{}, { f: 1 }],
+      [{ f: 1 }, { g: 1 }],
+    ] as const)
+      expect(diffEntities(new Map([['e', x as object]]), new Map([['e', y as object]])).changed).toHaveLength(1);
+    for (const v of [1, 'a', null, [1, [2]], { x: { y: [1] } }, {}])
+      expect(diffEntities(one(v), one(JSON.parse(JSON.stringify(v)))).changed).toEqual([]);
+    expect(() => diffEntities(one(Infinity), one(Infinity))).toThrow(/not JSON/);
+  });
+
+  it('keeps a baseline content hash stable across versions (it is stored and re-checked later)', () => {
+    const s = snap(1, [ci('a', { attributes: { x: 1 } }), ci('b')], [rel('a', 'b'), rel('b', 'a')]);
+    expect(snapshotHash(s)).toBe(HASH);
   });
 
   it('treats a copy whose only differences are system fields or key order as unchanged, and refuses a non-JSON number like canonical JSON does', () => {
