@@ -81,7 +81,12 @@ export const MODULES: Record<string, readonly string[]> = {
   'audit/run': ['test/audit/run.test.ts', 'test/audit/scores.test.ts', 'test/audit/rules.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/scores': ['test/audit/scores.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/snapshot': ['test/audit/snapshot.test.ts', 'test/audit/cross-check.test.ts'],
-  'audit/reconcile': ['test/audit/reconcile.test.ts', 'test/audit/cross-check.test.ts', 'test/audit/history.test.ts'],
+  'audit/reconcile': [
+    'test/audit/reconcile.test.ts',
+    'test/audit/reconcile-input.test.ts',
+    'test/audit/cross-check.test.ts',
+    'test/audit/history.test.ts',
+  ],
   'audit/rules/duplicate': [...AUDIT_RULE_TESTS, 'test/audit/duplicate.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/rules/certificate-expiry': [...AUDIT_RULE_TESTS, 'test/audit/certificate-expiry.test.ts', 'test/audit/cross-check.test.ts'],
   'audit/rules/common': [...AUDIT_RULE_TESTS, 'test/audit/rule-file.test.ts', 'test/audit/cross-check.test.ts'],

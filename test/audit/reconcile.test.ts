@@ -182,4 +182,12 @@ describe('reconcile', () => {
     expect(r.drift.map((m) => m.id)).toEqual(['s1', 's3']);
     expect(r.unregistered.map((m) => m.discovered)).toEqual(['a-new', 'z-new']);
   });
+
+  it('announces its steps in order to a phase probe, and answers the same with or without one', () => {
+    const d = scan([found({ id: 'x1', class: 'Server', attributes: { serialNumber: 'SER-1' } })]);
+    const seen: string[] = [];
+    const probed = reconcile(d, cmdb.cis, cmdb.graph, registry, { phase: (p) => seen.push(p) });
+    expect(seen).toEqual(['candidates', 'index', 'match', 'missing', 'relationships', 'sort']);
+    expect(probed).toEqual(run(d));
+  });
 });

@@ -4,7 +4,15 @@
  * (one by one, canonical JSON), and that added and removed ids are found whichever side is larger.
  */
 import { describe, expect, it } from 'vitest';
-import { applyToSnapshot, diffSnapshots, emptySnapshot, fieldChanges, snapshotHash, type Snapshot } from '../../engine/audit/snapshot.ts';
+import {
+  applyToSnapshot,
+  diffEntities,
+  diffSnapshots,
+  emptySnapshot,
+  fieldChanges,
+  snapshotHash,
+  type Snapshot,
+} from '../../engine/audit/snapshot.ts';
 import type { CI } from '../../engine/model/ci.ts';
 import type { Relationship } from '../../engine/model/relationship.ts';
 
@@ -34,6 +42,8 @@ const rel = (from: string, to: string, extra: Partial<Relationship> = {}): Relat
   updatedAt: 't0',
   ...extra,
 });
+/** The content hash of the two-CI, two-relationship snapshot below, as every version since baselines existed computes it. */
+const HASH = '8c0493728ad15e195ae45c9ed73795cb0ace81b6aa03677db1f832b2a5672c49';
 const snap = (seq: number, cis: CI[], rels: Relationship[] = []): Snapshot => ({
   seq,
   cis: new Map(cis.map((c) => [c.id, c])),
@@ -106,6 +116,102 @@ describe('diffSnapshots', () => {
     const empty = { added: [], removed: [], changed: [] };
     expect(diffSnapshots(a, a)).toMatchObject({ cis: empty, relationships: empty });
     expect(diffSnapshots(a, { ...a, seq: 2, cis: new Map(a.cis) })).toMatchObject({ cis: empty, relationships: empty });
+  });
+
+  it('finds every kind of difference between copies that are not the same object, deep inside values too', () => {
+    // Each pair differs in one way a tree comparison must notice; the copies are fresh objects.
+    const pairs: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{ v: 1 }, { v: 2 }, 'attributes.v'], // scalar
+      [{ v: 1 }, { v: '1' }, 'attributes.v'], // scalar type
+      [{ v: { x: 1 } }, { v: 1 }, 'attributes.v'], // object against scalar
+      [{ v: 1 }, { v: { x: 1 } }, 'attributes.v'], // scalar against object
+      [{ v: null }, { v: {} }, 'attributes.v'], // null against object
+      [{ v: {} }, { v: null }, 'attributes.v'], // object against null
+      [{ v: 1 }, { v: {} }, 'attributes.v'], // scalar against an empty object
+      [{ v: {} }, { v: 1 }, 'attributes.v'], // empty object against scalar
+      [{ v: [1] }, { v: [1, 2] }, 'attributes.v'], // array grown
+      [{ v: [1] }, { v: { 0: 1 } }, 'attributes.v'], // array against object
+      [{ v: { 0: 1 } }, { v: [1] }, 'attributes.v'], // object against array
+      [{ v: [1, 2] }, { v: [1] }, 'attributes.v'], // array length
+      [{ v: [1, { y: [2] }] }, { v: [1, { y: [3] }] }, 'attributes.v'], // deep in an array
+      [{ v: { x: { y: 1 } } }, { v: { x: { y: 1, z: 2 } } }, 'attributes.v'], // a key more, deep
+      [{ v: { x: 1, y: 2 } }, { v: { x: 1 } }, 'attributes.v'], // a key fewer
+      [{ v: { x: 1 } }, { v: { y: 1 } }, 'attributes.v'], // same count, other key
+      [{ v: 1 }, {}, 'attributes.v'], // attribute removed
+      [{}, { v: 1 }, 'attributes.v'], // attribute added
+    ];
+    for (const [x, y, field] of pairs) {
+      const d = diffSnapshots(snap(1, [ci('a', { attributes: x })]), snap(2, [ci('a', { attributes: y })]));
+      expect(d.cis.changed.map((c) => c.fields.map((f) => f.field))).toEqual([[field]]);
+    }
+    // A top-level field present on one side only, or with another value, with system fields differing too.
+    const { owner: _o, ...noOwner } = ci('a', { owner: 'ops' });
+    const d = diffSnapshots(snap(1, [ci('a', { owner: 'ops' }), ci('b')]), {
+      seq: 2,
+      cis: new Map<string, CI>([
+        ['a', { ...noOwner, version: 2 } as CI],
+        ['b', ci('b', { tags: ['x'], version: 3 })],
+      ]),
+      relationships: new Map(),
+    });
+    expect(d.cis.changed).toEqual([
+      { id: 'a', fields: [{ field: 'owner', before: 'ops', after: null }] },
+      { id: 'b', fields: [{ field: 'tags', before: [], after: ['x'] }] },
+    ]);
+  });
+
+  it('compares one-field documents by content: every shape of difference is found, equal copies are not, a non-JSON number is refused', () => {
+    // Bare documents, so no equal field before the one that differs can end the comparison early.
+    const one = (v: unknown) => new Map([['e', { f: v }]]);
+    const differ: [unknown, unknown][] = [
+      [1, 2],
+      ['a', 'b'],
+      [true, false],
+      [1, '1'],
+      [1, {}],
+      [{}, 1],
+      [null, {}],
+      [{}, null],
+      [[1], { 0: 1 }],
+      [{ 0: 1 }, [1]],
+      [[], {}],
+      [{}, []],
+      [[1, 2], [1]],
+      [[1], [1, 2]],
+      [[2], [3]],
+      [{ x: 1 }, { y: 1 }],
+      [{ x: 1, y: 2 }, { x: 1 }],
+      [{ x: 1 }, { x: 1, y: 2 }],
+      [{ x: { y: 1 } }, { x: { y: 2 } }],
+    ];
+    for (const [x, y] of differ)
+      expect(diffEntities(one(x), one(y))).toEqual({
+        added: [],
+        removed: [],
+        changed: [{ id: 'e', fields: [{ field: 'f', before: x, after: y }] }],
+      });
+    for (const [x, y] of [
+      [{ f: 1 }, {}],
+      [{}, { f: 1 }],
+      [{ f: 1 }, { g: 1 }],
+    ] as const)
+      expect(diffEntities(new Map([['e', x as object]]), new Map([['e', y as object]])).changed).toHaveLength(1);
+    for (const v of [1, 'a', null, [1, [2]], { x: { y: [1] } }, {}])
+      expect(diffEntities(one(v), one(JSON.parse(JSON.stringify(v)))).changed).toEqual([]);
+    expect(() => diffEntities(one(Infinity), one(Infinity))).toThrow(/not JSON/);
+  });
+
+  it('keeps a baseline content hash stable across versions (it is stored and re-checked later)', () => {
+    const s = snap(1, [ci('a', { attributes: { x: 1 } }), ci('b')], [rel('a', 'b'), rel('b', 'a')]);
+    expect(snapshotHash(s)).toBe(HASH);
+  });
+
+  it('treats a copy whose only differences are system fields or key order as unchanged, and refuses a non-JSON number like canonical JSON does', () => {
+    const a = ci('a', { attributes: { x: 1, y: [1, { z: 2 }] } });
+    const copy = { ...ci('a', { attributes: { y: [1, { z: 2 }], x: 1 } }), version: 5, updatedAt: 't9' };
+    expect(diffSnapshots(snap(1, [a]), snap(2, [copy])).cis.changed).toEqual([]);
+    const inf = (v: number) => snap(1, [ci('a', { attributes: { v } })]);
+    expect(() => diffSnapshots(inf(Infinity), inf(Infinity))).toThrow(/not JSON/);
   });
 });
 
