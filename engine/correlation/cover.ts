@@ -7,7 +7,9 @@
  * explained: evaluating a candidate is O(1), whatever its coverage (a hub above 10,000 incidents
  * used to cost a pass over its 10,000 units on every re-evaluation, ~30 s at 1M CIs). Each
  * candidate carries a version bumped on every change, so the lazy greedy re-evaluates only the
- * candidates a choice touched.
+ * candidates a choice touched. The sums are exact (times in whole ticks, weights in power-of-two
+ * quanta: evidence.ts), so a tally's bits depend only on which units are active, never on the
+ * order they were added or removed in.
  *
  * Lazy reach: specificity needs the candidate's reach (a walk over its dependents, up to 50,000
  * nodes). Until that walk is needed the score is computed with a lower bound of the reach — the
@@ -23,8 +25,6 @@ export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
 import { pooled, pooledTriple, W, type Evidence, type Inc } from './evidence.ts';
 import type { CorrelationResult, Factor } from './types.ts';
-
-const MINUTE = 60_000;
 
 export interface Settings {
   index: ImpactIndex;
@@ -181,7 +181,7 @@ export class Tally {
   addUnit(ev: Evidence, u: number, sign: 1 | -1): void {
     const { acc, version, touched } = this;
     const { off, cand, dist } = this.walks;
-    const t = (ev.unitTime[u]! - ev.t0) / MINUTE;
+    const t = ev.unitTick[u]!;
     const w = sign * ev.unitWeight[u]!;
     const end = off[u + 1]!;
     const versioned = this.versioned;
@@ -270,10 +270,10 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.sumDistance = acc[o + 1]!;
   st.ownOpenedAt = own >= 0 && active[own]! > 0 ? ev.unitTime[own]! : Number.NaN;
   st.firstOpenedAt = first;
-  st.sumT = acc[o + 3]!;
-  st.sumTT = acc[o + 4]!;
+  st.sumT = acc[o + 3]! * ev.tickMinutes;
+  st.sumTT = acc[o + 4]! * ev.tickMinutes2;
   st.sumDD = acc[o + 2]!;
-  st.sumDT = acc[o + 5]!;
+  st.sumDT = acc[o + 5]! * ev.tickMinutes;
   st.weightSum = acc[o + 6]!;
   const ownActive = own >= 0 && active[own]! > 0;
   st.ownWeight = ownActive ? ev.unitWeight[own]! : 1;
@@ -592,10 +592,10 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         sumDistance: sums[o + 1]!,
         ownOpenedAt: own >= 0 ? ev.unitTime[own]! : Number.NaN,
         firstOpenedAt: Number.NaN,
-        sumT: sums[o + 3]!,
-        sumTT: sums[o + 4]!,
+        sumT: sums[o + 3]! * ev.tickMinutes,
+        sumTT: sums[o + 4]! * ev.tickMinutes2,
         sumDD: sums[o + 2]!,
-        sumDT: sums[o + 5]!,
+        sumDT: sums[o + 5]! * ev.tickMinutes,
         weightSum: sums[o + 6]!,
         ownWeight: own >= 0 ? ev.unitWeight[own]! : 1,
         ownStrength: own >= 0 ? ev.unitStrength[own]! : Number.NaN,
