@@ -408,15 +408,51 @@ function trySplit(
     sandbox.active[u] = tally.active[u]!;
     for (const p of ev.unitIncidents[u]!) if (tally.incidentActive[p] === 1) sandbox.incidentActive[p] = 1;
   }
-  for (const u of units) sandbox.addUnit(ev, u, 1);
+  const subtract = fillSandbox(ev, cw, tally, sandbox, units);
   // Candidates explaining part, not all, of the units.
   const partial = sandbox.touched!.filter((c) => sandbox.k(c) < units.length);
   const parts = greedyCover(s, ev, cw, incs, sandbox, partial, 'score-nosplit', out);
+  if (subtract) sandbox.acc.fill(0);
   sandbox.reset();
   if (parts.length < 2) return undefined;
   let gain = 0;
   for (const p of parts) gain += p.score - s.cost;
   return gain > score - s.cost ? parts : undefined;
+}
+
+/**
+ * Fills the split test's sandbox with the sums over `units` (their `active` counts already set):
+ * by adding their walks, or — when the tally's other active units have fewer entries — by copying
+ * the tally and subtracting those. The sums are exact (evidence.ts), so both give the same bits;
+ * the first pick of a 10,000-incident call explains two thirds of the incident CIs, and its test
+ * re-added ~10M entries where subtracting the other third reads ~0.4M. Returns whether it
+ * subtracted (then every candidate's slots must be cleared after, not only the touched ones').
+ */
+export function fillSandbox(ev: Evidence, cw: CoverWalks, tally: Tally, sandbox: Tally, units: readonly number[]): boolean {
+  const { off } = cw;
+  let adding = 0;
+  for (const u of units) adding += off[u + 1]! - off[u]!;
+  // The copy costs a pass over every candidate's W slots, sequential: counted as a quarter of as many entries.
+  let subtracting = (tally.acc.length / W) * 0.25;
+  const inSet = sandbox.active;
+  for (let u = 0; u < ev.units && subtracting < adding; u++)
+    if (tally.active[u]! > 0 && inSet[u] === 0) subtracting += off[u + 1]! - off[u]!;
+  if (subtracting >= adding) {
+    for (const u of units) sandbox.addUnit(ev, u, 1);
+    return false;
+  }
+  sandbox.acc.set(tally.acc);
+  const touched = sandbox.touched!;
+  sandbox.touched = undefined;
+  for (let u = 0; u < ev.units; u++) if (tally.active[u]! > 0 && inSet[u] === 0) sandbox.addUnit(ev, u, -1);
+  sandbox.touched = touched;
+  // The tally holds stale full sums for candidates the compacted walks leave out (they are never
+  // read): only representatives (candidates with units in the transpose) count as touched.
+  const { acc } = sandbox;
+  const { unitOff } = cw;
+  const C = unitOff.length - 1;
+  for (let c = 0; c < C; c++) if (unitOff[c + 1]! > unitOff[c]! && acc[c * W]! > 0) touched.push(c);
+  return true;
 }
 
 export function cmp(a: string, b: string): number {

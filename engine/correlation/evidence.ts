@@ -451,7 +451,7 @@ const EXACT = 2 ** 53;
 /**
  * Milliseconds per tick for a cluster of `units` incident CIs spanning `spanMs`: 1 ms, doubled
  * until the largest sum a candidate can hold — Σt² ≤ units·T², Σd·t ≤ units·64·T (hops ≤ 64, T the
- * span in ticks) — stays below 2^53. 10,000 incident CIs over 30 minutes need 4 ms ticks.
+ * span in ticks) — stays below 2^53. 10,000 incident CIs over 30 minutes need 2 ms ticks.
  */
 export function tickFor(units: number, spanMs: number): number {
   let tick = 1;
