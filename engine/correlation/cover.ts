@@ -131,6 +131,11 @@ export class Tally {
   versioned = true;
   /** Whether the tally scores for the report (`Settings.ctx`) rather than the cover (`coverCtx`). */
   forReport = false;
+  /** Walk entries of the active units: what a rebuild from them costs (see `take`). */
+  activeEntries = 0;
+  /** Scratch of a rebuild: every candidate's k before it (pooled with the tally's buffers). */
+  private readonly index: ImpactIndex;
+  private readonly name: string;
 
   /**
    * Buffers are pooled with the index under `name` (evidence.ts `pooled`): at 1M CIs a tally is
@@ -147,6 +152,8 @@ export class Tally {
     sandbox: boolean,
     from?: Tally,
   ) {
+    this.index = index;
+    this.name = name;
     this.active = pooled(index, `${name}.active`, 'i32', units);
     this.incidentActive = pooled(index, `${name}.incidentActive`, 'u8', incidents);
     this.acc = pooled(index, `${name}.acc`, 'f64', cands * W);
@@ -155,6 +162,7 @@ export class Tally {
       this.active.set(from.active);
       this.incidentActive.set(from.incidentActive);
       this.acc.set(from.acc);
+      this.activeEntries = from.activeEntries;
     } else {
       this.active.fill(0);
       this.incidentActive.fill(0);
@@ -174,6 +182,7 @@ export class Tally {
     t.acc.set(ev.sums);
     for (let u = 0; u < ev.units; u++) t.active[u] = ev.unitIncidents[u]!.length;
     t.incidentActive.fill(1);
+    t.activeEntries = walks.off[ev.units]! - walks.off[0]!;
     return t;
   }
 
@@ -184,6 +193,7 @@ export class Tally {
     const t = ev.unitTick[u]!;
     const w = sign * ev.unitWeight[u]!;
     const end = off[u + 1]!;
+    this.activeEntries += sign * (end - off[u]!);
     const versioned = this.versioned;
     for (let i = off[u]!; i < end; i++) {
       const c = cand[i]!;
@@ -201,8 +211,15 @@ export class Tally {
     }
   }
 
-  /** Marks incidents explained; a unit whose last active incident goes leaves every candidate's sums. */
+  /**
+   * Marks incidents explained; a unit whose last active incident goes leaves every candidate's
+   * sums — one walk subtracted per unit, or, when the units going have more entries than the
+   * ones staying, every sum rebuilt from the staying ones (the split test's parts take two thirds
+   * of a 10,000-incident call's incident CIs at once). The sums are exact (evidence.ts), so both
+   * give the same bits.
+   */
   take(ev: Evidence, incs: readonly Inc[], members: readonly number[]): void {
+    const gone: number[] = [];
     for (const p of members) {
       if (this.incidentActive[p] === 0) continue;
       this.incidentActive[p] = 0;
@@ -210,13 +227,77 @@ export class Tally {
         const u = ev.unitIndex.get(v)!;
         const left = this.active[u]! - 1;
         this.active[u] = left;
-        if (left === 0) this.addUnit(ev, u, -1);
+        if (left === 0) gone.push(u);
       }
     }
+    const { off } = this.walks;
+    let leaving = 0;
+    for (const u of gone) leaving += off[u + 1]! - off[u]!;
+    // A rebuild also costs a few sequential passes over the candidates: counted as one entry each.
+    if (leaving > this.activeEntries - leaving + this.version.length) this.rebuild(ev);
+    else for (const u of gone) this.addUnit(ev, u, -1);
+  }
+
+  /**
+   * Every sum refilled from the active units' walks; the candidates whose k changed get a new
+   * version (a unit leaving changes the k of every candidate it reaches, its own CI's included,
+   * so k tells every candidate whose score may have moved). Only candidates of the walks are
+   * refilled: a compacted tally's other candidates, never read, become 0.
+   */
+  private rebuild(ev: Evidence): void {
+    const { acc, version, active } = this;
+    const C = version.length;
+    const before = pooled(this.index, `${this.name}.rebuildK`, 'f64', C);
+    for (let c = 0; c < C; c++) before[c] = acc[c * W]!;
+    acc.fill(0);
+    const { touched, versioned } = this;
+    // Every candidate the active units reach was touched already (a sandbox's list stays as it is).
+    this.touched = undefined;
+    this.versioned = false;
+    this.activeEntries = 0;
+    for (let u = 0; u < ev.units; u++) if (active[u]! > 0) this.addUnit(ev, u, 1);
+    this.touched = touched;
+    this.versioned = versioned;
+    if (versioned) for (let c = 0; c < C; c++) if (acc[c * W] !== before[c]) version[c] = version[c]! + 1;
+  }
+
+  /**
+   * Fills an empty sandbox with the sums over `units` (their `active` counts already set): by
+   * adding their walks, or — when `source` holds the sums over more units whose other walks have
+   * fewer entries — by copying it and subtracting those others. The sums are exact (evidence.ts),
+   * so both give the same bits. The split test's first pick in a 10,000-incident call explains two
+   * thirds of the incident CIs (~10M entries to add, ~0.4M to subtract); the report of a large
+   * group likewise. `source.active`: which units its sums are over (every unit when absent);
+   * `source.reps`: the transpose offsets of compacted walks, whose other candidates hold stale
+   * sums in `source` (then every slot must be cleared after, not only the touched ones). Returns
+   * whether it subtracted.
+   */
+  fill(ev: Evidence, units: readonly number[], source: FillSource): boolean {
+    const { off } = this.walks;
+    let adding = 0;
+    for (const u of units) adding += off[u + 1]! - off[u]!;
+    // The copy and the scan for touched candidates: sequential passes, counted as one entry per candidate.
+    const C = this.version.length;
+    if (source.entries - adding + C >= adding) {
+      for (const u of units) this.addUnit(ev, u, 1);
+      return false;
+    }
+    const { acc, active } = this;
+    acc.set(source.acc);
+    this.activeEntries = source.entries;
+    const touched = this.touched!;
+    this.touched = undefined;
+    const inSource = source.active;
+    for (let u = 0; u < ev.units; u++) if (active[u] === 0 && (inSource === undefined || inSource[u]! > 0)) this.addUnit(ev, u, -1);
+    this.touched = touched;
+    const reps = source.reps;
+    for (let c = 0; c < C; c++) if (acc[c * W]! > 0 && (reps === undefined || reps[c + 1]! > reps[c]!)) touched.push(c);
+    return true;
   }
 
   /** Back to empty (sandboxes): only what was touched is cleared. */
   reset(): void {
+    this.activeEntries = 0;
     for (const c of this.touched ?? []) this.acc.fill(0, c * W, c * W + W);
     if (this.touched) this.touched.length = 0;
     this.active.fill(0);
@@ -226,6 +307,14 @@ export class Tally {
   k(c: number): number {
     return this.acc[c * W]!;
   }
+}
+
+/** What `Tally.fill` may subtract from: sums over a set of units (see there). */
+export interface FillSource {
+  acc: Float64Array;
+  active: Int32Array | undefined;
+  entries: number;
+  reps: Int32Array | undefined;
 }
 
 export interface Evaluation {
@@ -379,7 +468,12 @@ export function greedyCover(
     if (order === 'score' && sandbox !== undefined && units.length >= 4) {
       const parts = trySplit(s, ev, cw, incs, tally, sandbox, units, top.score, out);
       if (parts) {
-        for (const part of parts) tally.take(ev, incs, part.incidents);
+        // One take for all parts: together they may leave few units (then the tally is rebuilt).
+        tally.take(
+          ev,
+          incs,
+          parts.flatMap((part) => part.incidents),
+        );
         chosen.push(...parts);
         continue;
       }
@@ -408,7 +502,7 @@ function trySplit(
     sandbox.active[u] = tally.active[u]!;
     for (const p of ev.unitIncidents[u]!) if (tally.incidentActive[p] === 1) sandbox.incidentActive[p] = 1;
   }
-  const subtract = fillSandbox(ev, cw, tally, sandbox, units);
+  const subtract = sandbox.fill(ev, units, { acc: tally.acc, active: tally.active, entries: tally.activeEntries, reps: cw.unitOff });
   // Candidates explaining part, not all, of the units.
   const partial = sandbox.touched!.filter((c) => sandbox.k(c) < units.length);
   const parts = greedyCover(s, ev, cw, incs, sandbox, partial, 'score-nosplit', out);
@@ -418,41 +512,6 @@ function trySplit(
   let gain = 0;
   for (const p of parts) gain += p.score - s.cost;
   return gain > score - s.cost ? parts : undefined;
-}
-
-/**
- * Fills the split test's sandbox with the sums over `units` (their `active` counts already set):
- * by adding their walks, or — when the tally's other active units have fewer entries — by copying
- * the tally and subtracting those. The sums are exact (evidence.ts), so both give the same bits;
- * the first pick of a 10,000-incident call explains two thirds of the incident CIs, and its test
- * re-added ~10M entries where subtracting the other third reads ~0.4M. Returns whether it
- * subtracted (then every candidate's slots must be cleared after, not only the touched ones').
- */
-export function fillSandbox(ev: Evidence, cw: CoverWalks, tally: Tally, sandbox: Tally, units: readonly number[]): boolean {
-  const { off } = cw;
-  let adding = 0;
-  for (const u of units) adding += off[u + 1]! - off[u]!;
-  // The copy costs a pass over every candidate's W slots, sequential: counted as a quarter of as many entries.
-  let subtracting = (tally.acc.length / W) * 0.25;
-  const inSet = sandbox.active;
-  for (let u = 0; u < ev.units && subtracting < adding; u++)
-    if (tally.active[u]! > 0 && inSet[u] === 0) subtracting += off[u + 1]! - off[u]!;
-  if (subtracting >= adding) {
-    for (const u of units) sandbox.addUnit(ev, u, 1);
-    return false;
-  }
-  sandbox.acc.set(tally.acc);
-  const touched = sandbox.touched!;
-  sandbox.touched = undefined;
-  for (let u = 0; u < ev.units; u++) if (tally.active[u]! > 0 && inSet[u] === 0) sandbox.addUnit(ev, u, -1);
-  sandbox.touched = touched;
-  // The tally holds stale full sums for candidates the compacted walks leave out (they are never
-  // read): only representatives (candidates with units in the transpose) count as touched.
-  const { acc } = sandbox;
-  const { unitOff } = cw;
-  const C = unitOff.length - 1;
-  for (let c = 0; c < C; c++) if (unitOff[c + 1]! > unitOff[c]! && acc[c * W]! > 0) touched.push(c);
-  return true;
 }
 
 export function cmp(a: string, b: string): number {

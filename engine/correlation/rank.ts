@@ -43,7 +43,8 @@ export function rankGroup(
       active[u] = active[u]! + 1;
     }
   }
-  for (const u of units) sandbox.addUnit(ev, u, 1);
+  // By subtraction from the cluster's sums when the group holds most of the cluster (cover.ts).
+  sandbox.fill(ev, units, { acc: ev.sums, active: undefined, entries: ev.walkOff[ev.units]!, reps: undefined });
   // Alternatives must explain at least half the group (and two incident CIs when it has several).
   const need = units.length === 1 ? 1 : Math.max(2, Math.ceil(units.length / 2));
   // Scores with a reach lower bound are upper bounds (cover.ts): taken best-first from a heap, a

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generatedView, speedWorkload } from '../../bench/correlation.ts';
-import { fillSandbox, Tally, type CoverWalks } from '../../engine/correlation/cover.ts';
+import { Tally, type CoverWalks } from '../../engine/correlation/cover.ts';
 import { gatherEvidence, tickFor, weightQuantum, W, type Evidence, type Inc } from '../../engine/correlation/evidence.ts';
 import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 import { registry } from './helpers.ts';
@@ -62,7 +62,8 @@ describe('exact tally sums', () => {
     const units: number[] = [];
     for (let i = cw.unitOff[best]!; i < cw.unitOff[best + 1]!; i++) if (tally.active[cw.units[i]!]! > 0) units.push(cw.units[i]!);
     const a = sandbox(index, 'exact-sub', tally, ev, incs, cw, units);
-    expect(fillSandbox(ev, cw, tally, a, units)).toBe(true);
+    const source = { acc: tally.acc, active: tally.active, entries: tally.activeEntries, reps: cw.unitOff };
+    expect(a.fill(ev, units, source)).toBe(true);
     const b = sandbox(index, 'exact-add', tally, ev, incs, cw, units);
     for (const u of units) b.addUnit(ev, u, 1);
     expect(sameBits(a.acc, b.acc)).toBe(true);
@@ -70,7 +71,7 @@ describe('exact tally sums', () => {
     // A handful of units is cheaper to add, and adding is what it does.
     const few = units.slice(0, 2);
     const c = sandbox(index, 'exact-few', tally, ev, incs, cw, few);
-    expect(fillSandbox(ev, cw, tally, c, few)).toBe(false);
+    expect(c.fill(ev, few, source)).toBe(false);
     expect(c.touched!.length).toBeGreaterThan(0);
   });
 });
