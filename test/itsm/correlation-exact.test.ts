@@ -74,6 +74,50 @@ describe('exact tally sums', () => {
     expect(c.fill(ev, few, source)).toBe(false);
     expect(c.touched!.length).toBeGreaterThan(0);
   });
+
+  it('rebuilds a tally from its staying units when a take removes most of them, with the bits and versions of unit-by-unit removal', () => {
+    const all = incs.map((_, p) => p);
+    const most = all.filter((p) => p % 10 !== 0);
+    const rebuilt = Tally.full(index, 'exact-rebuilt', cw, ev, incs.length);
+    rebuilt.take(ev, incs, most);
+    // The same take as many small ones: each leaves more than it removes, so each subtracts.
+    const stepwise = Tally.full(index, 'exact-stepwise', cw, ev, incs.length);
+    for (const p of most) stepwise.take(ev, incs, [p]);
+    expect(sameBits(rebuilt.acc, stepwise.acc)).toBe(true);
+    expect([...rebuilt.active]).toEqual([...stepwise.active]);
+    expect(rebuilt.activeEntries).toBe(stepwise.activeEntries);
+    expect(rebuilt.activeEntries).toBeLessThan(cw.off[ev.units]! / 2);
+    // Exactly the candidates whose sums changed have a new version (the lazy greedy re-scores them).
+    for (let c = 0; c < ev.candNode.length; c++) expect(rebuilt.version[c]! > 0).toBe(stepwise.version[c]! > 0);
+    // Taking the rest empties it.
+    rebuilt.take(ev, incs, all);
+    expect(rebuilt.acc.every((x) => Object.is(x, 0))).toBe(true);
+  });
+
+  it('fills a report group holding most of the cluster by subtraction from the cluster sums, as adding its walks would', () => {
+    const group = new Set(incs.map((_, p) => p).filter((p) => p % 5 !== 0));
+    const make = (name: string) => {
+      const t = new Tally(index, name, cw, ev.units, incs.length, ev.candNode.length, true);
+      t.versioned = false;
+      const units: number[] = [];
+      for (const p of group)
+        for (const v of incs[p]!.nodes) {
+          const u = ev.unitIndex.get(v)!;
+          if (t.active[u] === 0) units.push(u);
+          t.active[u] = t.active[u]! + 1;
+        }
+      return { t, units };
+    };
+    const a = make('exact-report-sub');
+    expect(a.t.fill(ev, a.units, { acc: ev.sums, active: undefined, entries: ev.walkOff[ev.units]!, reps: undefined })).toBe(true);
+    const b = make('exact-report-add');
+    for (const u of b.units) b.t.addUnit(ev, u, 1);
+    expect(sameBits(a.t.acc, b.t.acc)).toBe(true);
+    expect([...a.t.touched!].sort((x, y) => x - y)).toEqual([...b.t.touched!].sort((x, y) => x - y));
+    // Clearing the touched candidates empties it: the others came out of the subtraction as exact zeros.
+    a.t.reset();
+    expect(a.t.acc.every((x) => Object.is(x, 0))).toBe(true);
+  });
 });
 
 function setup(): { index: ImpactIndex; ev: Evidence; incs: Inc[]; cw: CoverWalks } {
