@@ -113,10 +113,14 @@ export interface Walks {
   dist: Uint8Array;
 }
 
-/** The compacted walks and their transpose: `unitOff[c] .. unitOff[c+1]` are the units reaching representative `c`, ascending. */
+/**
+ * The compacted walks and their transpose: `unitOff[c] .. unitOff[c+1]` are the units reaching
+ * representative `c`, ascending, and `unitDist` their hop counts up to it.
+ */
 export interface CoverWalks extends Walks {
   unitOff: Int32Array;
   units: Int32Array;
+  unitDist: Uint8Array;
 }
 
 export class Tally {
@@ -131,6 +135,8 @@ export class Tally {
   versioned = true;
   /** Whether the tally scores for the report (`Settings.ctx`) rather than the cover (`coverCtx`). */
   forReport = false;
+  /** The report's: the compacted walks, whose transpose lists a representative's units (see `coveredUnits`). */
+  transpose: CoverWalks | undefined;
   /** Walk entries of the active units: what a rebuild from them costs (see `take`). */
   activeEntries = 0;
   /** Scratch of a rebuild: every candidate's k before it (pooled with the tally's buffers). */
@@ -514,6 +520,57 @@ function trySplit(
   return gain > score - s.cost ? parts : undefined;
 }
 
+/** A unit a reported candidate explains: its hop count, and its walk entry when already known (−1: see `entryOf`). */
+export interface Covered {
+  u: number;
+  entry: number;
+  d: number;
+}
+
+/**
+ * The units of a report group (the tally's active ones, `units`) that each of `cands` explains.
+ * A representative's are read off the compacted walks' transpose (its units, ascending, with their
+ * distances: every unit reaching it, so exact); only when some candidate is not a representative
+ * are the group's walks scanned, as a whole — in a 10,000-incident call a group of thousands of
+ * incident CIs has tens of millions of walk entries, and its leading candidates are
+ * representatives. Entries are left −1 there: `entryOf` finds the few evidence paths need.
+ */
+export function coveredUnits(ev: Evidence, report: Tally, cands: readonly number[], units: readonly number[]): Covered[][] {
+  const out: Covered[][] = cands.map(() => []);
+  const cw = report.transpose;
+  const { active } = report;
+  const scan: number[] = [];
+  cands.forEach((c, k) => {
+    if (cw === undefined || cw.unitOff[c + 1]! <= cw.unitOff[c]!) {
+      scan.push(k);
+      return;
+    }
+    for (let i = cw.unitOff[c]!; i < cw.unitOff[c + 1]!; i++) {
+      const u = cw.units[i]!;
+      if (active[u]! > 0) out[k]!.push({ u, entry: -1, d: cw.unitDist[i]! });
+    }
+  });
+  if (scan.length === 0) return out;
+  const slot = new Map<number, number>(scan.map((k) => [cands[k]!, k]));
+  const { walkOff, walkCand, walkDist } = ev;
+  for (const u of units) {
+    const end = walkOff[u + 1]!;
+    for (let i = walkOff[u]!; i < end; i++) {
+      const k = slot.get(walkCand[i]!);
+      if (k !== undefined) out[k]!.push({ u, entry: i, d: walkDist[i]! });
+    }
+  }
+  return out;
+}
+
+/** The entry of candidate `c` in unit `u`'s walk (a walk reaches each CI once). */
+export function entryOf(ev: Evidence, x: Covered, c: number): number {
+  if (x.entry >= 0) return x.entry;
+  let i = ev.walkOff[x.u]!;
+  while (ev.walkCand[i] !== c) i++;
+  return i;
+}
+
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -746,6 +803,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
   const cand = triple.a.subarray(0, m);
   const units = triple.b.subarray(0, m);
   const dist = triple.c.subarray(0, m);
+  const unitDist = pooled(s.index, 'coverUnitDist', 'u8', m);
   const fill = pooled(s.index, 'coverFill', 'i32', C);
   fill.set(unitOff.subarray(0, C));
   const { walkOff, walkCand, walkDist } = ev;
@@ -759,10 +817,11 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         cand[j] = c;
         dist[j] = walkDist[i]!;
         j++;
+        unitDist[fill[c]!] = walkDist[i]!;
         units[fill[c]!++] = u;
       }
     }
   }
   off[ev.units] = j;
-  return { walks: { off, cand, dist, unitOff, units }, reps };
+  return { walks: { off, cand, dist, unitOff, units, unitDist }, reps };
 }

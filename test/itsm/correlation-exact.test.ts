@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generatedView, speedWorkload } from '../../bench/correlation.ts';
-import { Tally, type CoverWalks } from '../../engine/correlation/cover.ts';
+import { coveredUnits, entryOf, Tally, type CoverWalks } from '../../engine/correlation/cover.ts';
 import { gatherEvidence, tickFor, weightQuantum, W, type Evidence, type Inc } from '../../engine/correlation/evidence.ts';
 import { buildImpactIndex, type ImpactIndex } from '../../engine/impact/index.ts';
 import { registry } from './helpers.ts';
@@ -118,6 +118,38 @@ describe('exact tally sums', () => {
     a.t.reset();
     expect(a.t.acc.every((x) => Object.is(x, 0))).toBe(true);
   });
+
+  it("reads a report candidate's units off the transpose as the scan of the group's walks finds them, and finds their entries", () => {
+    const t = new Tally(index, 'exact-covered', cw, ev.units, incs.length, ev.candNode.length, true);
+    const units: number[] = [];
+    for (let p = 0; p < incs.length; p += 2)
+      for (const v of incs[p]!.nodes) {
+        const u = ev.unitIndex.get(v)!;
+        if (t.active[u] === 0) units.push(u);
+        t.active[u] = t.active[u]! + 1;
+      }
+    // The candidates reaching the most group units, and one reaching a single unit.
+    const counts = new Map<number, number>();
+    for (const u of units)
+      for (let i = ev.walkOff[u]!; i < ev.walkOff[u + 1]!; i++) counts.set(ev.walkCand[i]!, (counts.get(ev.walkCand[i]!) ?? 0) + 1);
+    const byCount = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const cands = [...byCount.slice(0, 4).map(([c]) => c), byCount.find(([, k]) => k === 1)![0]];
+    const scanned = coveredUnits(ev, t, cands, units);
+    t.transpose = cw;
+    const read = coveredUnits(ev, t, cands, units);
+    cands.forEach((c, k) => {
+      const key = (xs: { u: number; d: number }[]) => xs.map((x) => `${x.u}@${x.d}`).sort();
+      expect(read[k]!.length).toBe(counts.get(c));
+      expect(key(read[k]!)).toEqual(key(scanned[k]!));
+      for (const x of read[k]!) {
+        const e = entryOf(ev, x, c);
+        expect(ev.walkCand[e]).toBe(c);
+        expect(ev.walkDist[e]).toBe(x.d);
+        expect(e).toBeGreaterThanOrEqual(ev.walkOff[x.u]!);
+        expect(e).toBeLessThan(ev.walkOff[x.u + 1]!);
+      }
+    });
+  });
 });
 
 function setup(): { index: ImpactIndex; ev: Evidence; incs: Inc[]; cw: CoverWalks } {
@@ -141,8 +173,13 @@ function setup(): { index: ImpactIndex; ev: Evidence; incs: Inc[]; cw: CoverWalk
   for (let c = 0; c < C; c++) unitOff[c + 1]! += unitOff[c]!;
   const fill = unitOff.slice(0, C);
   const units = new Int32Array(ev.walkCand.length);
-  for (let u = 0; u < ev.units; u++) for (let i = ev.walkOff[u]!; i < ev.walkOff[u + 1]!; i++) units[fill[ev.walkCand[i]!]!++] = u;
-  return { index, ev, incs, cw: { off: ev.walkOff, cand: ev.walkCand, dist: ev.walkDist, unitOff, units } };
+  const unitDist = new Uint8Array(ev.walkCand.length);
+  for (let u = 0; u < ev.units; u++)
+    for (let i = ev.walkOff[u]!; i < ev.walkOff[u + 1]!; i++) {
+      unitDist[fill[ev.walkCand[i]!]!] = ev.walkDist[i]!;
+      units[fill[ev.walkCand[i]!]!++] = u;
+    }
+  return { index, ev, incs, cw: { off: ev.walkOff, cand: ev.walkCand, dist: ev.walkDist, unitOff, units, unitDist } };
 }
 
 /** A split-test sandbox with `units` active, as `trySplit` prepares it. */
