@@ -140,7 +140,7 @@ export class Tally {
   /** Walk entries of the active units: what a rebuild from them costs (see `take`). */
   activeEntries = 0;
   /** Scratch of a rebuild: every candidate's k before it (pooled with the tally's buffers). */
-  private readonly index: ImpactIndex;
+  readonly index: ImpactIndex;
   private readonly name: string;
 
   /**
@@ -529,37 +529,47 @@ export interface Covered {
 
 /**
  * The units of a report group (the tally's active ones, `units`) that each of `cands` explains.
- * A representative's are read off the compacted walks' transpose (its units, ascending, with their
- * distances: every unit reaching it, so exact); only when some candidate is not a representative
- * are the group's walks scanned, as a whole — in a 10,000-incident call a group of thousands of
- * incident CIs has tens of millions of walk entries, and its leading candidates are
- * representatives. Entries are left −1 there: `entryOf` finds the few evidence paths need.
+ * A representative's can be read off the compacted walks' transpose (every unit of the cluster
+ * reaching it, ascending, with their distances: exact), which costs its units in the cluster; the
+ * alternative is one scan of the group's walks for all the candidates left, which costs the
+ * group's entries — in a 10,000-incident call a group of thousands of incident CIs has tens of
+ * millions, while a small group's leading candidate may be a hub above the whole cluster. Each
+ * representative takes the transpose while that is cheaper than the scan. Entries are left −1
+ * there: `entryOf` finds the few evidence paths need.
  */
 export function coveredUnits(ev: Evidence, report: Tally, cands: readonly number[], units: readonly number[]): Covered[][] {
   const out: Covered[][] = cands.map(() => []);
   const cw = report.transpose;
   const { active } = report;
+  const { walkOff, walkCand, walkDist } = ev;
+  let entries = 0;
+  for (const u of units) entries += walkOff[u + 1]! - walkOff[u]!;
+  let budget = entries;
   const scan: number[] = [];
   cands.forEach((c, k) => {
-    if (cw === undefined || cw.unitOff[c + 1]! <= cw.unitOff[c]!) {
+    const size = cw === undefined ? 0 : cw.unitOff[c + 1]! - cw.unitOff[c]!;
+    if (cw === undefined || size === 0 || size >= budget) {
       scan.push(k);
       return;
     }
+    budget -= size;
     for (let i = cw.unitOff[c]!; i < cw.unitOff[c + 1]!; i++) {
       const u = cw.units[i]!;
       if (active[u]! > 0) out[k]!.push({ u, entry: -1, d: cw.unitDist[i]! });
     }
   });
   if (scan.length === 0) return out;
-  const slot = new Map<number, number>(scan.map((k) => [cands[k]!, k]));
-  const { walkOff, walkCand, walkDist } = ev;
+  // Slot + 1 of each scanned candidate; all zero between calls (pooled, cleared after use).
+  const slot = pooled(report.index, 'coveredSlot', 'i32', ev.candNode.length);
+  for (const k of scan) slot[cands[k]!] = k + 1;
   for (const u of units) {
     const end = walkOff[u + 1]!;
     for (let i = walkOff[u]!; i < end; i++) {
-      const k = slot.get(walkCand[i]!);
-      if (k !== undefined) out[k]!.push({ u, entry: i, d: walkDist[i]! });
+      const k = slot[walkCand[i]!]!;
+      if (k !== 0) out[k - 1]!.push({ u, entry: i, d: walkDist[i]! });
     }
   }
+  for (const k of scan) slot[cands[k]!] = 0;
   return out;
 }
 
