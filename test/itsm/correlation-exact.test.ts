@@ -163,6 +163,7 @@ function setup(): { index: ImpactIndex; ev: Evidence; incs: Inc[]; cw: CoverWalk
       t: Date.parse(String(x.openedAt)) + ((i * 7919) % 59_999),
       strength: Number.NaN,
       signal: undefined,
+      observers: [],
     }))
     .sort((p, q) => p.t - q.t || (p.id < q.id ? -1 : 1));
   const ev = gatherEvidence(index, incs, 16, 4096, [], (v) => 0.1 + (v % 9) / 10);
