@@ -227,5 +227,6 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
   const report = new Tally(s.index, 'report', full, ev.units, incs.length, C, true);
   report.versioned = false;
   report.forReport = true;
+  report.transpose = walks;
   assembleCluster(s, ev, incs, chosen, final.incidentActive, report, out);
 }

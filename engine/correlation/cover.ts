@@ -7,7 +7,9 @@
  * explained: evaluating a candidate is O(1), whatever its coverage (a hub above 10,000 incidents
  * used to cost a pass over its 10,000 units on every re-evaluation, ~30 s at 1M CIs). Each
  * candidate carries a version bumped on every change, so the lazy greedy re-evaluates only the
- * candidates a choice touched.
+ * candidates a choice touched. The sums are exact (times in whole ticks, weights in power-of-two
+ * quanta: evidence.ts), so a tally's bits depend only on which units are active, never on the
+ * order they were added or removed in.
  *
  * Lazy reach: specificity needs the candidate's reach (a walk over its dependents, up to 50,000
  * nodes). Until that walk is needed the score is computed with a lower bound of the reach — the
@@ -23,8 +25,6 @@ export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
 import { pooled, pooledTriple, W, type Evidence, type Inc } from './evidence.ts';
 import type { CorrelationResult, Factor } from './types.ts';
-
-const MINUTE = 60_000;
 
 export interface Settings {
   index: ImpactIndex;
@@ -113,10 +113,14 @@ export interface Walks {
   dist: Uint8Array;
 }
 
-/** The compacted walks and their transpose: `unitOff[c] .. unitOff[c+1]` are the units reaching representative `c`, ascending. */
+/**
+ * The compacted walks and their transpose: `unitOff[c] .. unitOff[c+1]` are the units reaching
+ * representative `c`, ascending, and `unitDist` their hop counts up to it.
+ */
 export interface CoverWalks extends Walks {
   unitOff: Int32Array;
   units: Int32Array;
+  unitDist: Uint8Array;
 }
 
 export class Tally {
@@ -131,6 +135,13 @@ export class Tally {
   versioned = true;
   /** Whether the tally scores for the report (`Settings.ctx`) rather than the cover (`coverCtx`). */
   forReport = false;
+  /** The report's: the compacted walks, whose transpose lists a representative's units (see `coveredUnits`). */
+  transpose: CoverWalks | undefined;
+  /** Walk entries of the active units: what a rebuild from them costs (see `take`). */
+  activeEntries = 0;
+  /** Scratch of a rebuild: every candidate's k before it (pooled with the tally's buffers). */
+  readonly index: ImpactIndex;
+  private readonly name: string;
 
   /**
    * Buffers are pooled with the index under `name` (evidence.ts `pooled`): at 1M CIs a tally is
@@ -147,6 +158,8 @@ export class Tally {
     sandbox: boolean,
     from?: Tally,
   ) {
+    this.index = index;
+    this.name = name;
     this.active = pooled(index, `${name}.active`, 'i32', units);
     this.incidentActive = pooled(index, `${name}.incidentActive`, 'u8', incidents);
     this.acc = pooled(index, `${name}.acc`, 'f64', cands * W);
@@ -155,6 +168,7 @@ export class Tally {
       this.active.set(from.active);
       this.incidentActive.set(from.incidentActive);
       this.acc.set(from.acc);
+      this.activeEntries = from.activeEntries;
     } else {
       this.active.fill(0);
       this.incidentActive.fill(0);
@@ -174,6 +188,7 @@ export class Tally {
     t.acc.set(ev.sums);
     for (let u = 0; u < ev.units; u++) t.active[u] = ev.unitIncidents[u]!.length;
     t.incidentActive.fill(1);
+    t.activeEntries = walks.off[ev.units]! - walks.off[0]!;
     return t;
   }
 
@@ -181,9 +196,10 @@ export class Tally {
   addUnit(ev: Evidence, u: number, sign: 1 | -1): void {
     const { acc, version, touched } = this;
     const { off, cand, dist } = this.walks;
-    const t = (ev.unitTime[u]! - ev.t0) / MINUTE;
+    const t = ev.unitTick[u]!;
     const w = sign * ev.unitWeight[u]!;
     const end = off[u + 1]!;
+    this.activeEntries += sign * (end - off[u]!);
     const versioned = this.versioned;
     for (let i = off[u]!; i < end; i++) {
       const c = cand[i]!;
@@ -201,8 +217,15 @@ export class Tally {
     }
   }
 
-  /** Marks incidents explained; a unit whose last active incident goes leaves every candidate's sums. */
+  /**
+   * Marks incidents explained; a unit whose last active incident goes leaves every candidate's
+   * sums — one walk subtracted per unit, or, when the units going have more entries than the
+   * ones staying, every sum rebuilt from the staying ones (the split test's parts take two thirds
+   * of a 10,000-incident call's incident CIs at once). The sums are exact (evidence.ts), so both
+   * give the same bits.
+   */
   take(ev: Evidence, incs: readonly Inc[], members: readonly number[]): void {
+    const gone: number[] = [];
     for (const p of members) {
       if (this.incidentActive[p] === 0) continue;
       this.incidentActive[p] = 0;
@@ -210,13 +233,77 @@ export class Tally {
         const u = ev.unitIndex.get(v)!;
         const left = this.active[u]! - 1;
         this.active[u] = left;
-        if (left === 0) this.addUnit(ev, u, -1);
+        if (left === 0) gone.push(u);
       }
     }
+    const { off } = this.walks;
+    let leaving = 0;
+    for (const u of gone) leaving += off[u + 1]! - off[u]!;
+    // A rebuild also costs a few sequential passes over the candidates: counted as one entry each.
+    if (leaving > this.activeEntries - leaving + this.version.length) this.rebuild(ev);
+    else for (const u of gone) this.addUnit(ev, u, -1);
+  }
+
+  /**
+   * Every sum refilled from the active units' walks; the candidates whose k changed get a new
+   * version (a unit leaving changes the k of every candidate it reaches, its own CI's included,
+   * so k tells every candidate whose score may have moved). Only candidates of the walks are
+   * refilled: a compacted tally's other candidates, never read, become 0.
+   */
+  private rebuild(ev: Evidence): void {
+    const { acc, version, active } = this;
+    const C = version.length;
+    const before = pooled(this.index, `${this.name}.rebuildK`, 'f64', C);
+    for (let c = 0; c < C; c++) before[c] = acc[c * W]!;
+    acc.fill(0);
+    const { touched, versioned } = this;
+    // Every candidate the active units reach was touched already (a sandbox's list stays as it is).
+    this.touched = undefined;
+    this.versioned = false;
+    this.activeEntries = 0;
+    for (let u = 0; u < ev.units; u++) if (active[u]! > 0) this.addUnit(ev, u, 1);
+    this.touched = touched;
+    this.versioned = versioned;
+    if (versioned) for (let c = 0; c < C; c++) if (acc[c * W] !== before[c]) version[c] = version[c]! + 1;
+  }
+
+  /**
+   * Fills an empty sandbox with the sums over `units` (their `active` counts already set): by
+   * adding their walks, or — when `source` holds the sums over more units whose other walks have
+   * fewer entries — by copying it and subtracting those others. The sums are exact (evidence.ts),
+   * so both give the same bits. The split test's first pick in a 10,000-incident call explains two
+   * thirds of the incident CIs (~10M entries to add, ~0.4M to subtract); the report of a large
+   * group likewise. `source.active`: which units its sums are over (every unit when absent);
+   * `source.reps`: the transpose offsets of compacted walks, whose other candidates hold stale
+   * sums in `source` (then every slot must be cleared after, not only the touched ones). Returns
+   * whether it subtracted.
+   */
+  fill(ev: Evidence, units: readonly number[], source: FillSource): boolean {
+    const { off } = this.walks;
+    let adding = 0;
+    for (const u of units) adding += off[u + 1]! - off[u]!;
+    // The copy and the scan for touched candidates: sequential passes, counted as one entry per candidate.
+    const C = this.version.length;
+    if (source.entries - adding + C >= adding) {
+      for (const u of units) this.addUnit(ev, u, 1);
+      return false;
+    }
+    const { acc, active } = this;
+    acc.set(source.acc);
+    this.activeEntries = source.entries;
+    const touched = this.touched!;
+    this.touched = undefined;
+    const inSource = source.active;
+    for (let u = 0; u < ev.units; u++) if (active[u] === 0 && (inSource === undefined || inSource[u]! > 0)) this.addUnit(ev, u, -1);
+    this.touched = touched;
+    const reps = source.reps;
+    for (let c = 0; c < C; c++) if (acc[c * W]! > 0 && (reps === undefined || reps[c + 1]! > reps[c]!)) touched.push(c);
+    return true;
   }
 
   /** Back to empty (sandboxes): only what was touched is cleared. */
   reset(): void {
+    this.activeEntries = 0;
     for (const c of this.touched ?? []) this.acc.fill(0, c * W, c * W + W);
     if (this.touched) this.touched.length = 0;
     this.active.fill(0);
@@ -226,6 +313,14 @@ export class Tally {
   k(c: number): number {
     return this.acc[c * W]!;
   }
+}
+
+/** What `Tally.fill` may subtract from: sums over a set of units (see there). */
+export interface FillSource {
+  acc: Float64Array;
+  active: Int32Array | undefined;
+  entries: number;
+  reps: Int32Array | undefined;
 }
 
 export interface Evaluation {
@@ -270,10 +365,10 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.sumDistance = acc[o + 1]!;
   st.ownOpenedAt = own >= 0 && active[own]! > 0 ? ev.unitTime[own]! : Number.NaN;
   st.firstOpenedAt = first;
-  st.sumT = acc[o + 3]!;
-  st.sumTT = acc[o + 4]!;
+  st.sumT = acc[o + 3]! * ev.tickMinutes;
+  st.sumTT = acc[o + 4]! * ev.tickMinutes2;
   st.sumDD = acc[o + 2]!;
-  st.sumDT = acc[o + 5]!;
+  st.sumDT = acc[o + 5]! * ev.tickMinutes;
   st.weightSum = acc[o + 6]!;
   const ownActive = own >= 0 && active[own]! > 0;
   st.ownWeight = ownActive ? ev.unitWeight[own]! : 1;
@@ -379,7 +474,12 @@ export function greedyCover(
     if (order === 'score' && sandbox !== undefined && units.length >= 4) {
       const parts = trySplit(s, ev, cw, incs, tally, sandbox, units, top.score, out);
       if (parts) {
-        for (const part of parts) tally.take(ev, incs, part.incidents);
+        // One take for all parts: together they may leave few units (then the tally is rebuilt).
+        tally.take(
+          ev,
+          incs,
+          parts.flatMap((part) => part.incidents),
+        );
         chosen.push(...parts);
         continue;
       }
@@ -408,15 +508,77 @@ function trySplit(
     sandbox.active[u] = tally.active[u]!;
     for (const p of ev.unitIncidents[u]!) if (tally.incidentActive[p] === 1) sandbox.incidentActive[p] = 1;
   }
-  for (const u of units) sandbox.addUnit(ev, u, 1);
+  const subtract = sandbox.fill(ev, units, { acc: tally.acc, active: tally.active, entries: tally.activeEntries, reps: cw.unitOff });
   // Candidates explaining part, not all, of the units.
   const partial = sandbox.touched!.filter((c) => sandbox.k(c) < units.length);
   const parts = greedyCover(s, ev, cw, incs, sandbox, partial, 'score-nosplit', out);
+  if (subtract) sandbox.acc.fill(0);
   sandbox.reset();
   if (parts.length < 2) return undefined;
   let gain = 0;
   for (const p of parts) gain += p.score - s.cost;
   return gain > score - s.cost ? parts : undefined;
+}
+
+/** A unit a reported candidate explains: its hop count, and its walk entry when already known (−1: see `entryOf`). */
+export interface Covered {
+  u: number;
+  entry: number;
+  d: number;
+}
+
+/**
+ * The units of a report group (the tally's active ones, `units`) that each of `cands` explains.
+ * A representative's can be read off the compacted walks' transpose (every unit of the cluster
+ * reaching it, ascending, with their distances: exact), which costs its units in the cluster; the
+ * alternative is one scan of the group's walks for all the candidates left, which costs the
+ * group's entries — in a 10,000-incident call a group of thousands of incident CIs has tens of
+ * millions, while a small group's leading candidate may be a hub above the whole cluster. Each
+ * representative takes the transpose while that is cheaper than the scan. Entries are left −1
+ * there: `entryOf` finds the few evidence paths need.
+ */
+export function coveredUnits(ev: Evidence, report: Tally, cands: readonly number[], units: readonly number[]): Covered[][] {
+  const out: Covered[][] = cands.map(() => []);
+  const cw = report.transpose;
+  const { active } = report;
+  const { walkOff, walkCand, walkDist } = ev;
+  let entries = 0;
+  for (const u of units) entries += walkOff[u + 1]! - walkOff[u]!;
+  let budget = entries;
+  const scan: number[] = [];
+  cands.forEach((c, k) => {
+    const size = cw === undefined ? 0 : cw.unitOff[c + 1]! - cw.unitOff[c]!;
+    if (cw === undefined || size === 0 || size >= budget) {
+      scan.push(k);
+      return;
+    }
+    budget -= size;
+    for (let i = cw.unitOff[c]!; i < cw.unitOff[c + 1]!; i++) {
+      const u = cw.units[i]!;
+      if (active[u]! > 0) out[k]!.push({ u, entry: -1, d: cw.unitDist[i]! });
+    }
+  });
+  if (scan.length === 0) return out;
+  // Slot + 1 of each scanned candidate; all zero between calls (pooled, cleared after use).
+  const slot = pooled(report.index, 'coveredSlot', 'i32', ev.candNode.length);
+  for (const k of scan) slot[cands[k]!] = k + 1;
+  for (const u of units) {
+    const end = walkOff[u + 1]!;
+    for (let i = walkOff[u]!; i < end; i++) {
+      const k = slot[walkCand[i]!]!;
+      if (k !== 0) out[k - 1]!.push({ u, entry: i, d: walkDist[i]! });
+    }
+  }
+  for (const k of scan) slot[cands[k]!] = 0;
+  return out;
+}
+
+/** The entry of candidate `c` in unit `u`'s walk (a walk reaches each CI once). */
+export function entryOf(ev: Evidence, x: Covered, c: number): number {
+  if (x.entry >= 0) return x.entry;
+  let i = ev.walkOff[x.u]!;
+  while (ev.walkCand[i] !== c) i++;
+  return i;
 }
 
 export function cmp(a: string, b: string): number {
@@ -592,10 +754,10 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         sumDistance: sums[o + 1]!,
         ownOpenedAt: own >= 0 ? ev.unitTime[own]! : Number.NaN,
         firstOpenedAt: Number.NaN,
-        sumT: sums[o + 3]!,
-        sumTT: sums[o + 4]!,
+        sumT: sums[o + 3]! * ev.tickMinutes,
+        sumTT: sums[o + 4]! * ev.tickMinutes2,
         sumDD: sums[o + 2]!,
-        sumDT: sums[o + 5]!,
+        sumDT: sums[o + 5]! * ev.tickMinutes,
         weightSum: sums[o + 6]!,
         ownWeight: own >= 0 ? ev.unitWeight[own]! : 1,
         ownStrength: own >= 0 ? ev.unitStrength[own]! : Number.NaN,
@@ -651,6 +813,7 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
   const cand = triple.a.subarray(0, m);
   const units = triple.b.subarray(0, m);
   const dist = triple.c.subarray(0, m);
+  const unitDist = pooled(s.index, 'coverUnitDist', 'u8', m);
   const fill = pooled(s.index, 'coverFill', 'i32', C);
   fill.set(unitOff.subarray(0, C));
   const { walkOff, walkCand, walkDist } = ev;
@@ -664,10 +827,11 @@ export function compactWalks(s: Settings, ev: Evidence, lowerBound: Int32Array):
         cand[j] = c;
         dist[j] = walkDist[i]!;
         j++;
+        unitDist[fill[c]!] = walkDist[i]!;
         units[fill[c]!++] = u;
       }
     }
   }
   off[ev.units] = j;
-  return { walks: { off, cand, dist, unitOff, units }, reps };
+  return { walks: { off, cand, dist, unitOff, units, unitDist }, reps };
 }

@@ -12,6 +12,15 @@
  *     reaching it (equal-coverage classes, cover.ts). They are filled while walking, so no later
  *     pass over the ~27M entries (1M CIs, 10k incidents) is needed to start the cover.
  *
+ * Every sum is exact, so its bits do not depend on the order in which units are added or removed
+ * (docs/decisions.md, "Correlation speed: exact sums"): an open time t is a whole number of ticks
+ * after the cluster's first incident (`tickMs`, 1 ms unless the cluster is so large or long that
+ * Σt² could pass 2^53 — then the smallest power-of-two multiple that keeps it below), and a
+ * chronic-noise weight is a multiple of 2^−`WEIGHT_BITS` (fewer bits only past 2^22 units). Sums of
+ * such numbers stay integers (in ticks or weight quanta) below 2^53, where float64 adds exactly.
+ * That is what lets a tally be derived from another by subtraction, or a shared part be added
+ * once, and still give the bits of a unit-by-unit fold.
+ *
  * There is no candidate → units transpose of the full walks: it was two random writes per entry
  * into two arrays of hundreds of MB (the largest single cost of a warm call at 1M CIs). The cover
  * transposes only the compacted walks, and the report reads the units of its few top candidates
@@ -25,6 +34,8 @@ import type { ImpactIndex } from '../impact/index.ts';
 import type { PairReading } from './observed.ts';
 
 const MINUTE = 60_000;
+/** Fractional bits of a chronic-noise weight (see the header): its quantum is 2^−30. */
+const WEIGHT_BITS = 30;
 /** Float64 slots per candidate in a tally: k, Σd, Σd², Σt, Σt², Σd·t, Σw. */
 export const W = 7;
 /** Float64 slots per candidate record while walking: the W sums, then the two class hashes. */
@@ -47,9 +58,16 @@ export interface Evidence {
   unitNode: Int32Array;
   /** Earliest open time (ms) of an incident on the unit. */
   unitTime: Float64Array;
+  /** The same in whole ticks after `t0` (an integer: the sums' time unit, see the header). */
+  unitTick: Float64Array;
+  /** Milliseconds per tick: 1, or a power of two that keeps every time sum below 2^53. */
+  tickMs: number;
+  /** Minutes per tick and its square: the sums in ticks are read as minutes (the signals' unit). */
+  tickMinutes: number;
+  tickMinutes2: number;
   /** Incident positions on each unit. */
   unitIncidents: number[][];
-  /** Chronic-noise weight of each unit in (0, 1]: 1 for a CI that never alerts by chance (see correlate.ts). */
+  /** Chronic-noise weight of each unit in (0, 1], a multiple of a power-of-two quantum: 1 for a CI that never alerts by chance (see correlate.ts). */
   unitWeight: Float64Array;
   /** 1 when none of the unit's direct providers has an incident in the cluster (a natural root when it alerted). */
   unitQuiet: Uint8Array;
@@ -67,7 +85,7 @@ export interface Evidence {
   candNode: Int32Array;
   /** Units reaching each candidate over the whole cluster (a lower bound of its reach). */
   candUnits: Int32Array;
-  /** Per candidate, `W` slots: k, Σd, Σd², Σt, Σt², Σd·t, Σw over every unit of the cluster (t in minutes from `t0`). */
+  /** Per candidate, `W` slots: k, Σd, Σd², Σt, Σt², Σd·t, Σw over every unit of the cluster (t in ticks from `t0`; exact). */
   sums: Float64Array;
   /** Two order-independent 32-bit hashes of the set of units reaching each candidate. */
   h1: Int32Array;
@@ -213,6 +231,12 @@ export function gatherEvidence(
   });
   const U = unitNodes.length;
   const t0 = incs[0]!.t;
+  let span = 0;
+  for (const t of unitTimes) span = Math.max(span, t - t0);
+  const tickMs = tickFor(U, span);
+  const unitTick = new Float64Array(U);
+  for (let u = 0; u < U; u++) unitTick[u] = Math.floor((unitTimes[u]! - t0) / tickMs);
+  const quantum = weightQuantum(U);
   const unitWeight = new Float64Array(U);
   const unitQuiet = new Uint8Array(U);
   const unitStrength = new Float64Array(U).fill(Number.NaN);
@@ -221,7 +245,8 @@ export function gatherEvidence(
     const v = unitNodes[u]!;
     let w = 0;
     for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal));
-    unitWeight[u] = w;
+    // Weights are ≥ 1e-3 (correlate.ts), far above the quantum: none rounds to 0.
+    unitWeight[u] = Math.round(w / quantum) * quantum;
     let quiet = 1;
     for (let e = index.provOffsets[v]!; e < index.provOffsets[v + 1]! && quiet === 1; e++)
       if (index.provSource[e] !== v && unitIndex.has(index.provSource[e]!)) quiet = 0;
@@ -303,7 +328,7 @@ export function gatherEvidence(
     // Fold the walk (still in cache) into its candidates' records, numbering new candidates.
     const a = mix(u, 0x9e3779b9);
     const b = mix(u, 0x7f4a7c15);
-    const t = (unitTimes[u]! - t0) / MINUTE;
+    const t = unitTick[u]!;
     const w = unitWeight[u]!;
     for (let i = 0; i < tail; i++) {
       const x = queue[i]!;
@@ -366,6 +391,10 @@ export function gatherEvidence(
     units: U,
     unitNode: Int32Array.from(unitNodes),
     unitTime: Float64Array.from(unitTimes),
+    unitTick,
+    tickMs,
+    tickMinutes: tickMs / MINUTE,
+    tickMinutes2: (tickMs / MINUTE) * (tickMs / MINUTE),
     unitIncidents,
     unitWeight,
     unitQuiet,
@@ -414,6 +443,30 @@ function appendObserved(
     tail++;
   }
   return tail;
+}
+
+/** Largest integer below which float64 adds, subtracts and multiplies integers exactly. */
+const EXACT = 2 ** 53;
+
+/**
+ * Milliseconds per tick for a cluster of `units` incident CIs spanning `spanMs`: 1 ms, doubled
+ * until the largest sum a candidate can hold — Σt² ≤ units·T², Σd·t ≤ units·64·T (hops ≤ 64, T the
+ * span in ticks) — stays below 2^53. 10,000 incident CIs over 30 minutes need 2 ms ticks.
+ */
+export function tickFor(units: number, spanMs: number): number {
+  let tick = 1;
+  for (;;) {
+    const T = Math.ceil(spanMs / tick) + 1;
+    if (units * Math.max(T * T, 64 * T) < EXACT) return tick;
+    tick *= 2;
+  }
+}
+
+/** The quantum of chronic-noise weights: 2^−30, coarser only when `units` weights of up to 1 could sum past 2^53 quanta. */
+export function weightQuantum(units: number): number {
+  let bits = WEIGHT_BITS;
+  while (bits > 0 && (units + 1) * 2 ** bits >= EXACT) bits--;
+  return 2 ** -bits;
 }
 
 /** Walk entries kept per index at most (~7 bytes each: ~235 MB); past it the cache starts over. */

@@ -8,7 +8,7 @@
  * Confidence, ambiguity and the order of groups are assemble.ts's.
  */
 import { pooled, W, type Evidence, type Inc } from './evidence.ts';
-import { cmp, evaluate, score, type Evaluation, type Settings, type Tally } from './cover.ts';
+import { cmp, coveredUnits, entryOf, evaluate, score, type Evaluation, type Settings, type Tally } from './cover.ts';
 import { OBSERVED_CALL } from './observed.ts';
 import type { CorrelationResult, EvidencePath, EvidenceStep, Factor, GroupBasis, RankedCandidate } from './types.ts';
 
@@ -43,7 +43,8 @@ export function rankGroup(
       active[u] = active[u]! + 1;
     }
   }
-  for (const u of units) sandbox.addUnit(ev, u, 1);
+  // By subtraction from the cluster's sums when the group holds most of the cluster (cover.ts).
+  sandbox.fill(ev, units, { acc: ev.sums, active: undefined, entries: ev.walkOff[ev.units]!, reps: undefined });
   // Alternatives must explain at least half the group (and two incident CIs when it has several).
   const need = units.length === 1 ? 1 : Math.max(2, Math.ceil(units.length / 2));
   // Scores with a reach lower bound are upper bounds (cover.ts): taken best-first from a heap, a
@@ -92,22 +93,13 @@ export function rankGroup(
     ev.unitIncidents[u]!.filter((p) => memberSet.has(p))
       .map((p) => incs[p]!.id)
       .sort(cmp);
-  // The walk entries of the reported candidates, read back from the group's walks (there is no
-  // candidate → entries index of the full walks: evidence.ts).
-  // Slot + 1 of each reported candidate; all zero between calls (pooled, cleared after use).
-  // Stryker disable next-line StringLiteral: a pool name is only a distinct key; small integers fit an f64
-  const slot = pooled(index, 'rankSlot', 'i32', ev.candNode.length);
-  top.forEach((x, i) => (slot[x.c] = i + 1));
-  const coveredBy: { u: number; entry: number; d: number }[][] = top.map(() => []);
-  const { walkOff, walkCand, walkDist } = ev;
-  for (const u of units) {
-    const end = walkOff[u + 1]!;
-    for (let i = walkOff[u]!; i < end; i++) {
-      const k = slot[walkCand[i]!]!;
-      if (k !== 0) coveredBy[k - 1]!.push({ u, entry: i, d: walkDist[i]! });
-    }
-  }
-  for (const x of top) slot[x.c] = 0;
+  // The units each reported candidate explains, with their walk entries where needed (cover.ts).
+  const coveredBy = coveredUnits(
+    ev,
+    sandbox,
+    top.map((x) => x.c),
+    units,
+  );
   const candidates: RankedCandidate[] = top.map((x, rank) => {
     const node = ev.candNode[x.c]!;
     const a = index.attrs[node]!;
@@ -117,7 +109,7 @@ export function rankGroup(
     for (const { u } of covered) for (const id of incidentsOn(u)) explains.add(id);
     const paths: EvidencePath[] = covered
       .slice(0, s.maxPaths)
-      .map(({ u, entry }) => ({ incidents: incidentsOn(u), ci: ids[ev.unitNode[u]!]!, steps: pathUp(s, ev, entry) }));
+      .map((y) => ({ incidents: incidentsOn(y.u), ci: ids[ev.unitNode[y.u]!]!, steps: pathUp(s, ev, entryOf(ev, y, x.c)) }));
     return {
       id: ids[node]!,
       class: a.class,
