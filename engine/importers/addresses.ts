@@ -12,10 +12,12 @@
  * - a bare or dotted host name (`orders-db`, `orders-db.shop`, `api.stripe.com`) only when the key
  *   says it holds an address (`…HOST`, `…_URL`, `spring.redis.host` …): otherwise `LOG_LEVEL=info`
  *   or `VERSION=v1.2` would become dependencies.
- * Loopback and wildcard hosts are ignored, and a placeholder filled in at run time (`$(NAME)`,
- * `${NAME}`) is never read as a host or part of one: what it names is not known here (a URL whose
- * credentials are placeholders still names its literal host). Multi-line values (mounted files) are scanned for URLs,
- * `host:port` and cluster DNS names only.
+ * A bracketed URL host is an IPv6 literal (RFC 3986): a real IPv6 address is read like an IPv4
+ * one, reported bracket-free in its canonical spelling; anything else in brackets (`[orders-db]`)
+ * is not an address. Loopback and wildcard hosts are ignored, and a placeholder filled in at run
+ * time (`$(NAME)`, `${NAME}`) is never read as a host or part of one: what it names is not known
+ * here (a URL whose credentials are placeholders still names its literal host). Multi-line values
+ * (mounted files) are scanned for URLs, `host:port` and cluster DNS names only.
  */
 
 export interface Address {
@@ -27,15 +29,15 @@ export interface Address {
 
 const KEY_SAYS_ADDRESS =
   /(host|hostname|addr|address|server|servers|service|endpoint|endpoints|url|uri|dsn|broker|brokers|upstream|backend)$/i;
-const URL = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*):\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?/i;
+const URL_TOKEN = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*):\/\/(?:[^@/?#]*@)?(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?/i;
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
 const HOST_PORT = /^([a-z0-9][a-z0-9.-]*):(\d{1,5})$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-// IPv6 literals never get this far (they are not host-like), so only names and IPv4 are listed.
 // A Kubernetes dependent variable (`$(NAME)`, filled in by the kubelet). Its escape `$$(NAME)`
 // (the literal text) is matched too: neither is an address.
 const PLACEHOLDER = /\$\(([^()\s]*)\)/g;
-const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0']);
+// IPv6 hosts are canonical here (ipv6 below), so one spelling of each is enough.
+const IGNORED_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1', '::']);
 
 export function keySaysAddress(key: string): boolean {
   return KEY_SAYS_ADDRESS.test(key.replace(/[^A-Za-z0-9]+$/, ''));
@@ -49,12 +51,22 @@ function hostLike(host: string): boolean {
   return HOST.test(host) && (/[a-z]/i.test(host) || IPV4.test(host));
 }
 
+/**
+ * The IPv6 address inside a URL's brackets in its canonical spelling (lower case, zeros
+ * compressed), or undefined when it is not one. The WHATWG URL parser both validates and
+ * canonicalises, so `[0:0::1]` and `[::1]` are one host (and one loopback).
+ */
+function ipv6(literal: string): string | undefined {
+  const url = `http://[${literal}]/`;
+  return URL.canParse(url) ? new URL(url).hostname.slice(1, -1) : undefined;
+}
+
 function parseToken(token: string, keyIsAddress: boolean, strict: boolean): Address | undefined {
-  const url = URL.exec(token);
+  const url = URL_TOKEN.exec(token);
   if (url) {
-    const host = url[2]!.toLowerCase();
-    // Stryker disable next-line Regex,StringLiteral: equivalent: a bracketed host has its only brackets at its ends, and an IPv6 literal fails hostLike whatever replaces them
-    if (!hostLike(host.replace(/^\[|\]$/g, ''))) return undefined;
+    const written = url[2]!;
+    const host = written.startsWith('[') ? ipv6(written.slice(1, -1)) : hostLike(written) ? written.toLowerCase() : undefined;
+    if (host === undefined) return undefined;
     return url[3] ? { text: token, host, port: Number(url[3]) } : { text: token, host };
   }
   const hp = HOST_PORT.exec(token);

@@ -653,4 +653,20 @@ describe('unsupported findings', () => {
     const g = graphOf([svc('shop', 1), as('copy')], ['shop BACKED_UP_BY copy']);
     expect(subjects(runOnly(g, 'unsupported'))).toEqual(['copy']);
   });
+
+  it('do not count a retired business service as support, while one still in service keeps what it shares', () => {
+    const g = graphOf(
+      [svc('old-shop', 1, { status: 'retired' }), svc('shop', 1), as('legacy'), as('checkout'), as('shared')],
+      ['old-shop DEPENDS_ON legacy', 'old-shop DEPENDS_ON shared', 'shop DEPENDS_ON checkout', 'checkout DEPENDS_ON shared'],
+    );
+    expect(subjects(runOnly(g, 'unsupported'))).toEqual(['legacy']);
+  });
+
+  it('count a business service in maintenance or planned as support: only retirement ends it', () => {
+    const g = graphOf(
+      [svc('fixing', 1, { status: 'maintenance' }), svc('coming', 1, { status: 'planned' }), as('a'), as('b')],
+      ['fixing DEPENDS_ON a', 'coming DEPENDS_ON b'],
+    );
+    expect(runOnly(g, 'unsupported')).toEqual([]);
+  });
 });

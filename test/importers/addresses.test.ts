@@ -16,10 +16,21 @@ describe('addresses in configuration values', () => {
     expect(hosts('X', 'http://10.0.0.5:9000')).toEqual(['10.0.0.5:9000']);
   });
 
-  it('refuses URL hosts that are not host names: bare numbers, IPv6 literals and loopback', () => {
+  it('refuses URL hosts that are not host names: bare numbers and loopback', () => {
     expect(hosts('X', 'http://12345/x')).toEqual([]);
-    expect(hosts('X', 'http://[fd00::1]:8080/')).toEqual([]);
     expect(hosts('X', 'http://localhost:3000 http://127.0.0.1:9000 http://[::1]:80')).toEqual([]);
+  });
+
+  it('reads a bracketed URL host as an IPv6 address, reported without brackets in its one canonical spelling', () => {
+    expect(addressesIn('X', 'http://[fd00::1]:8080/')).toEqual([{ text: 'http://[fd00::1]:8080/', host: 'fd00::1', port: 8080 }]);
+    expect(hosts('X', 'postgres://u:pw@[FD00:0:0::A]/db')).toEqual(['fd00::a']);
+    // Loopback and the wildcard are ignored however they are spelt.
+    expect(hosts('X', 'http://[0:0:0:0:0:0:0:1]:80 http://[::]:8080 http://[::1]/')).toEqual([]);
+  });
+
+  it('refuses a bracketed URL host that is not an IPv6 address: brackets hold an IP literal, never a name', () => {
+    expect(hosts('UPSTREAM_URL', 'http://[orders-db]/ http://[orders-db]:80/ http://[10.0.0.1]/ http://[fe80::1%25eth0]/')).toEqual([]);
+    expect(hosts('OPTS', 'backend=http://[orders.shop.svc]:8080')).toEqual([]);
   });
 
   it('reads host:port with a name or an IPv4 address, but not a time of day or a wildcard listener', () => {
@@ -45,6 +56,10 @@ describe('addresses in configuration values', () => {
     expect(hosts('DB_HOST', 'user=shop')).toEqual([]);
     // An `=` after a URL's scheme is part of the URL, not a key.
     expect(hosts('CALLBACK', 'http://api.shop/cb?x=1')).toEqual(['api.shop']);
+  });
+
+  it('reads a token that starts with `=` as written, so with no key it is no address', () => {
+    expect(hosts('DB_HOST', '=orders-db:5432 =orders-db =http://api.shop/')).toEqual([]);
   });
 
   it('takes cluster DNS names whatever the key, and bare names only under a key that says address', () => {

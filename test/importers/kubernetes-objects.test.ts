@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/errors.ts';
 import { convertKubernetes } from '../../engine/importers/kubernetes.ts';
 import type { KubernetesOptions } from '../../engine/importers/kubernetes.ts';
+import { addImportDocument, emptyImport } from '../../engine/io/import.ts';
 
 type Obj = Record<string, unknown>;
 const k8s = (objects: Obj[], options: KubernetesOptions = {}) =>
@@ -392,6 +393,23 @@ describe('kubernetes workloads and their configuration', () => {
       },
     ]);
     expect(r.warnings).toEqual([]);
+  });
+
+  it('makes one ExternalEndpoint for an IPv6 host however it is spelt, and a valid import of it', () => {
+    const env = (v: string) => ({ containers: [{ env: [{ name: 'UPSTREAM_URL', value: v }] }] });
+    const r = k8s([deployment('a', env('http://[FD00::5]:8080/')), deployment('b', env('https://[fd00:0:0::5]/'))], {
+      externalEndpoints: true,
+    });
+    expect(r.document.cis.filter((c) => c.class === 'ExternalEndpoint')).toEqual([
+      { id: 'ext:fd00::5', class: 'ExternalEndpoint', name: 'fd00::5', attributes: { host: 'fd00::5' } },
+    ]);
+    expect(edgesOf(r, 'DEPENDS_ON')).toEqual([
+      'k8s:shop/deployment/a DEPENDS_ON ext:fd00::5',
+      'k8s:shop/deployment/b DEPENDS_ON ext:fd00::5',
+    ]);
+    const parsed = emptyImport();
+    addImportDocument(parsed, 'k8s', r.document);
+    expect(parsed.cis.map((c) => c.id)).toContain('ext:fd00::5');
   });
 });
 

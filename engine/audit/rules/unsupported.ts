@@ -1,10 +1,11 @@
 /**
  * `unsupported` (compliance): an in-service CI that supports no business service — no business
- * service relies on it, transitively, through propagating relationships (the providers closure of
- * every business service, walked once on the impact index). By default only application services
- * in production are in scope: an addressable capability no business service consumes is a gap in
- * the service map, while infrastructure without a service (an out-of-band switch, a jump host,
- * tooling) is normal estate (decisions.md). Widen `classes` in a rule file to hunt unused capacity.
+ * service still in use (any status but retired) relies on it, transitively, through propagating
+ * relationships (the providers closure of those business services, walked once on the impact
+ * index). By default only application services in production are in scope: an addressable
+ * capability no business service consumes is a gap in the service map, while infrastructure
+ * without a service (an out-of-band switch, a jump host, tooling) is normal estate (decisions.md).
+ * Widen `classes` in a rule file to hunt unused capacity.
  */
 import { z } from 'zod';
 import { forEachNeighbour } from '../../impact/index.ts';
@@ -32,7 +33,8 @@ export const unsupported = defineBuiltin({
       const queue: number[] = [];
       // The index is built over this graph (AuditInput): every node has an entry, each is seen once.
       graph.forEachNode((id, a) => {
-        if (!registry.isA(a.class, 'BusinessService')) return;
+        // A retired business service is history (decisions.md): what only it relied on supports nothing.
+        if (a.status === 'retired' || !registry.isA(a.class, 'BusinessService')) return;
         const v = index.idToIndex.get(id)!;
         supports[v] = 1;
         queue.push(v);
