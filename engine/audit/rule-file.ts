@@ -31,7 +31,12 @@ import { SeverityParam } from './rules/common.ts';
 import { canonicalJson, sha256Hex } from './hash-chain.ts';
 import { CATEGORIES, type AuditContext, type AuditRule, type Finding } from './types.ts';
 
-const Json: z.ZodType<unknown> = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+// Each union names what it wanted: zod's own message for a union is a bare "Invalid input", and
+// pickIssue explains only the condition union (by its message) in terms of condition keys.
+const Json: z.ZodType<unknown> = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'expected a string, number, boolean or null',
+});
+const NOT_A_CONDITION = 'not a condition';
 
 const Ops = {
   exists: z.boolean().optional(),
@@ -63,32 +68,35 @@ const oneOp = (v: Record<string, unknown>) => OP_NAMES.filter((k) => v[k] !== un
 const OP_MESSAGE = `give exactly one operator: ${OP_NAMES.join(', ')}`;
 
 export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
-    z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
-    z.object({ not: ConditionSchema }).strict(),
-    z
-      .object({ attribute: z.string().min(1), ...Ops })
-      .strict()
-      .refine(oneOp, OP_MESSAGE),
-    z
-      .object({ field: z.enum(FIELDS), ...Ops })
-      .strict()
-      .refine(oneOp, OP_MESSAGE),
-    z.object({ tag: z.string().min(1) }).strict(),
-    z
-      .object({
-        relationship: z
-          .object({
-            type: z.string().min(1),
-            direction: z.enum(['out', 'in', 'any']).default('any'),
-            min: z.number().int().min(0).default(1),
-            max: z.number().int().min(0).optional(),
-          })
-          .strict(),
-      })
-      .strict(),
-  ]),
+  z.union(
+    [
+      z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
+      z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
+      z.object({ not: ConditionSchema }).strict(),
+      z
+        .object({ attribute: z.string().min(1), ...Ops })
+        .strict()
+        .refine(oneOp, OP_MESSAGE),
+      z
+        .object({ field: z.enum(FIELDS), ...Ops })
+        .strict()
+        .refine(oneOp, OP_MESSAGE),
+      z.object({ tag: z.string().min(1) }).strict(),
+      z
+        .object({
+          relationship: z
+            .object({
+              type: z.string().min(1),
+              direction: z.enum(['out', 'in', 'any']).default('any'),
+              min: z.number().int().min(0).default(1),
+              max: z.number().int().min(0).optional(),
+            })
+            .strict(),
+        })
+        .strict(),
+    ],
+    { error: NOT_A_CONDITION },
+  ),
 ) as z.ZodType<Condition>;
 
 export const Scope = z
@@ -122,7 +130,12 @@ export const RuleFile = z
   .object({
     version: z.literal(1).default(1),
     /** Per built-in rule: `false` disables it, an object sets its parameters. */
-    builtins: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.unknown())])).default({}),
+    builtins: z
+      .record(
+        z.string(),
+        z.union([z.literal(false), z.record(z.string(), z.unknown())], { error: 'expected false (off) or an object of parameters' }),
+      )
+      .default({}),
     rules: z.array(UserRule).default([]),
   })
   .strict();
@@ -151,7 +164,7 @@ export function parseRuleFile(text: string, source: string): RuleFile {
     throw new InputError(
       `rule file "${source}": ${where(raw, issue.path)}: ${issue.message}`,
       parsed.error.issues.map((i) => ({
-        path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+        path: plainPath(i.path),
         code: i.code,
         message: i.message,
       })),
@@ -184,7 +197,7 @@ export function compileRuleSet(file: RuleFile | undefined, registry: Registry, s
       throw new InputError(
         `rule file "${source}": built-in rule "${b.id}", field "${issue.path.join('.') || '(parameters)'}": ${issue.message}`,
         parsed.error.issues.map((i) => ({
-          path: ['builtins', b.id, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+          path: ['builtins', b.id, ...plainPath(i.path)],
           code: i.code,
           message: i.message,
         })),
@@ -227,14 +240,16 @@ function checkUserRule(r: UserRule, registry: Registry, source: string): void {
   };
   for (const cls of r.scope.classes ?? []) if (!registry.classDef(cls)) fail('scope.classes', `unknown class "${cls}"`, cls);
   const walk = (c: Condition, path: string): void => {
-    if ('all' in c) c.all.forEach((x, i) => walk(x, `${path}.all.${i}`));
-    else if ('any' in c) c.any.forEach((x, i) => walk(x, `${path}.any.${i}`));
-    else if ('not' in c) walk(c.not, `${path}.not`);
-    else if ('relationship' in c) {
+    if ('all' in c) return c.all.forEach((x, i) => walk(x, `${path}.all.${i}`));
+    if ('any' in c) return c.any.forEach((x, i) => walk(x, `${path}.any.${i}`));
+    if ('not' in c) return walk(c.not, `${path}.not`);
+    if ('relationship' in c) {
       if (!registry.relType(c.relationship.type))
         fail(`${path}.relationship.type`, `unknown relationship type "${c.relationship.type}"`, c.relationship.type);
-      // Stryker disable next-line ConditionalExpression,LogicalOperator: `matches` is a string whenever present (zod), and `new RegExp(undefined)` is valid
-    } else if ('matches' in c && typeof c.matches === 'string') {
+      return;
+    }
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent — `matches` is a string whenever present (zod), and `new RegExp(undefined)` is valid
+    if ('matches' in c && typeof c.matches === 'string') {
       try {
         new RegExp(c.matches);
       } catch (err) {
@@ -358,13 +373,12 @@ function compileCondition(c: Condition, ctx: AuditContext): (ci: CI) => boolean 
  */
 function pickIssue(issues: readonly z.core.$ZodIssue[], raw: unknown): { path: PropertyKey[]; message: string } {
   const first = issues[0]!;
-  if (first.code === 'invalid_union') {
+  if (first.code === 'invalid_union' && first.message === NOT_A_CONDITION) {
     const branches = (first as unknown as { errors: z.core.$ZodIssue[][] }).errors;
     const written = valueAt(raw, first.path);
     const wrote = (i: z.core.$ZodIssue) => typeof written === 'object' && written !== null && Object.hasOwn(written, i.path[0]!);
     let best: z.core.$ZodIssue | undefined;
-    for (const b of branches)
-      for (const i of b) if (i.code !== 'unrecognized_keys' && wrote(i) && (!best || i.path.length > best.path.length)) best = i;
+    for (const b of branches) for (const i of b) if (wrote(i) && (!best || i.path.length > best.path.length)) best = i;
     const keys = ['all', 'any', 'not', 'attribute', 'field', 'tag', 'relationship'];
     return {
       path: first.path,
@@ -374,16 +388,24 @@ function pickIssue(issues: readonly z.core.$ZodIssue[], raw: unknown): { path: P
   return { path: first.path, message: first.message };
 }
 
+/** The value at a zod issue's path: zod reached it through objects and arrays, so every step exists. */
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
-  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  for (const k of path) v = (v as Record<PropertyKey, unknown>)[k];
   return v;
+}
+
+/** A zod path as plain JSON for error details (schemas here never key by symbol). */
+function plainPath(path: readonly PropertyKey[]): (string | number)[] {
+  // Stryker disable next-line ConditionalExpression: equivalent — only strings and numbers occur, and String() keeps a string as it is
+  return path.map((p) => (typeof p === 'number' ? p : String(p)));
 }
 
 /** `rule "x", field "condition.attribute"` from a path like ['rules', 2, 'condition', 'attribute']. */
 function where(raw: unknown, path: readonly PropertyKey[]): string {
   if (path[0] === 'rules' && typeof path[1] === 'number') {
-    const rule = (raw as { rules?: { id?: unknown }[] }).rules?.[path[1]];
+    // zod went into rules[path[1]], so the list exists; the entry itself may be anything (null).
+    const rule = (raw as { rules: { id?: unknown }[] }).rules[path[1]];
     const name = typeof rule?.id === 'string' ? `rule "${rule.id}"` : `rule #${path[1] + 1}`;
     const field = path.slice(2).map(String).join('.');
     return field ? `${name}, field "${field}"` : name;

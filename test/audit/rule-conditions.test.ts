@@ -209,6 +209,28 @@ describe('rule file refusals', () => {
     const b = thrown(() => parse({ builtins: { stale: 3 } }));
     expect(b.message).toMatch(/^rule file "r\.json": field "builtins\.stale": /);
     expect((b.details as { path: unknown[] }[])[0]!.path).toEqual(['builtins', 'stale']);
+    expect(thrown(() => parse({ rules: 'x' })).message).toBe(
+      'rule file "r.json": field "rules": Invalid input: expected array, received string',
+    );
+  });
+
+  it('says what a built-in rule’s entry or an attribute value should have been, never that it is "not a condition"', () => {
+    for (const stale of ['yes', true])
+      expect(thrown(() => parse({ builtins: { stale } })).message).toBe(
+        'rule file "r.json": field "builtins.stale": expected false (off) or an object of parameters',
+      );
+    expect(thrown(() => parse({ rules: [rule({ scope: { attributes: { tier: { gold: true } } } })] })).message).toBe(
+      'rule file "r.json": rule "x", field "scope.attributes.tier": expected a string, number, boolean or null',
+    );
+    expect(thrown(() => parse({ rules: [rule({ condition: { attribute: 'a', equals: [1] } })] })).message).toMatch(
+      /\(closest: "equals" expected a string, number, boolean or null\)$/,
+    );
+  });
+
+  it('names a rule that is not an object by its position', () => {
+    expect(thrown(() => parse({ rules: [rule({}), null] })).message).toBe(
+      'rule file "r.json": rule #2: Invalid input: expected object, received null',
+    );
   });
 
   it('names a rule by its id, or by its position when it has none, and the field inside it', () => {
@@ -258,6 +280,18 @@ describe('rule file refusals', () => {
     expect(thrown(() => parse({ rules: [rule({ condition: { colour: 1 } })] })).message).toBe(
       'rule file "r.json": rule "x", field "condition": not a condition: expected an object with one of all, any, not, attribute, field, tag, relationship',
     );
+  });
+
+  it('points at the deepest issue among the keys written, the first branch’s on a tie (all, any, not, attribute, field, tag, relationship)', () => {
+    const closest = (condition: unknown) => /\(closest: "([^"]*)"/.exec(thrown(() => parse({ rules: [rule({ condition })] })).message)?.[1];
+    expect(closest({ tag: '', relationship: { type: '' } })).toBe('relationship.type');
+    expect(closest({ any: [{ tag: '' }], tag: '' })).toBe('any.0.tag');
+    expect(closest({ attribute: '', tag: '' })).toBe('attribute');
+    expect(closest({ attribute: 'a', tag: '' })).toBe('tag');
+    // A nested condition that fits no branch is named where it stands.
+    expect(closest({ not: { colour: 1 } })).toBe('not');
+    // An unknown key inside a written key counts like any other issue there.
+    expect(closest({ relationship: { type: 'RUNS_ON', weight: 1 }, attribute: 'a' })).toBe('relationship');
   });
 
   it('points at the key the author wrote when no branch of a condition fits, never at one they did not write', () => {
