@@ -373,7 +373,8 @@ function compileCondition(c: Condition, ctx: AuditContext): (ci: CI) => boolean 
  */
 function pickIssue(issues: readonly z.core.$ZodIssue[], raw: unknown): { path: PropertyKey[]; message: string } {
   const first = issues[0]!;
-  if (first.code === 'invalid_union' && first.message === NOT_A_CONDITION) {
+  // Only the condition union carries this message.
+  if (first.message === NOT_A_CONDITION) {
     const branches = (first as unknown as { errors: z.core.$ZodIssue[][] }).errors;
     const written = valueAt(raw, first.path);
     const wrote = (i: z.core.$ZodIssue) => typeof written === 'object' && written !== null && Object.hasOwn(written, i.path[0]!);
@@ -403,7 +404,8 @@ function plainPath(path: readonly PropertyKey[]): (string | number)[] {
 
 /** `rule "x", field "condition.attribute"` from a path like ['rules', 2, 'condition', 'attribute']. */
 function where(raw: unknown, path: readonly PropertyKey[]): string {
-  if (path[0] === 'rules' && typeof path[1] === 'number') {
+  // Only `rules` is a list at the top of a rule file, so a number second means a rule.
+  if (typeof path[1] === 'number') {
     // zod went into rules[path[1]], so the list exists; the entry itself may be anything (null).
     const rule = (raw as { rules: { id?: unknown }[] }).rules[path[1]];
     const name = typeof rule?.id === 'string' ? `rule "${rule.id}"` : `rule #${path[1] + 1}`;

@@ -289,7 +289,9 @@ describe('rule file refusals', () => {
     expect(closest({ attribute: '', tag: '' })).toBe('attribute');
     expect(closest({ attribute: 'a', tag: '' })).toBe('tag');
     // A nested condition that fits no branch is named where it stands.
-    expect(closest({ not: { colour: 1 } })).toBe('not');
+    expect(thrown(() => parse({ rules: [rule({ condition: { not: { colour: 1 } } })] })).message).toMatch(
+      /\(closest: "not" not a condition\)$/,
+    );
     // An unknown key inside a written key counts like any other issue there.
     expect(closest({ relationship: { type: 'RUNS_ON', weight: 1 }, attribute: 'a' })).toBe('relationship');
   });
