@@ -47,7 +47,7 @@ interface Instance {
   address: string;
   resourceAddress: string;
   type: string;
-  module?: string;
+  module: string | undefined;
   attrs: Record<string, unknown>;
   dependencies: string[];
   loc: Location;
@@ -87,6 +87,7 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     const lineage = str(state.lineage);
     const prefix = `tf:${lineage ? `${idPart(lineage.slice(0, 8))}/` : ''}`;
     const byResource = new Map<string, Instance[]>();
+    const joinResources = new Set<string>();
     const instances: Instance[] = [];
     const joins: Instance[] = [];
 
@@ -121,28 +122,30 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
           throw conversionError('terraform', { ...iloc, field: 'dependencies' }, 'must be an array of resource addresses');
         }
         const key = inst.index_key;
-        const address = `${resourceAddress}${key === undefined ? '' : typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`}`;
+        // Terraform writes a number key bare and a string key quoted, which is what JSON does.
+        const address = `${resourceAddress}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
         const idAddress = `${resourceAddress}${key === undefined ? '' : `.${String(key)}`}`;
         const instance: Instance = {
           id: `${prefix}${idPart(idAddress)}`,
           address,
           resourceAddress,
           type,
+          module,
           attrs: (inst.attributes as Record<string, unknown> | undefined) ?? {},
           dependencies: (inst.dependencies as string[] | undefined) ?? [],
           loc: iloc,
         };
-        if (module) instance.module = module;
         list.push(instance);
         (JOIN_TYPES.has(type) ? joins : instances).push(instance);
       });
-      if (!JOIN_TYPES.has(type)) byResource.set(resourceAddress, list);
+      if (JOIN_TYPES.has(type)) joinResources.add(resourceAddress);
+      else byResource.set(resourceAddress, list);
     });
 
     for (const inst of instances) {
       let cls = mapping[inst.type];
       if (!cls) {
-        cls = mapping['*'] ?? 'CloudResource';
+        cls = mapping['*']!; // the default mapping has one, and a user mapping can only replace it
         unmapped.set(inst.type, (unmapped.get(inst.type) ?? 0) + 1);
       }
       if (cis.has(inst.id)) {
@@ -160,8 +163,12 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     for (const inst of instances) {
       inst.dependencies.forEach((dep, k) => {
         if (/^(module\.[^.[]+(\[[^\]]*\])?\.)*data\./.test(dep)) return; // a module may be called "data"
-        const targets = byResource.get(dep.replace(/\[[^\]]*\]$/, ''));
+        const resource = dep.replace(/\[[^\]]*\]$/, '');
+        const targets = byResource.get(resource);
         if (!targets) {
+          // A join is not a CI but the ROUTES_TO edges it makes: depending on one (an ECS service's
+          // `depends_on` a listener, for ordering) names nothing to depend on, and nothing missing.
+          if (joinResources.has(resource)) return;
           warnings.push({
             ...inst.loc,
             field: `dependencies[${k}]`,
@@ -178,9 +185,10 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     const byCloudId = new Map<string, string>();
     for (const inst of instances)
       for (const v of [inst.attrs.arn, inst.attrs.id]) if (typeof v === 'string' && v !== '') byCloudId.set(v, inst.id);
+    // Only non-empty strings are keys, so a number or an empty string finds nothing.
     const route = (from: unknown, to: unknown, inst: Instance) => {
-      const a = typeof from === 'string' ? byCloudId.get(from) : undefined;
-      const b = typeof to === 'string' ? byCloudId.get(to) : undefined;
+      const a = byCloudId.get(from as string);
+      const b = byCloudId.get(to as string);
       if (!a || !b) {
         warnings.push({
           ...inst.loc,
@@ -195,9 +203,9 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     };
     for (const inst of joins) {
       if (inst.type.endsWith('_attachment')) route(inst.attrs.target_group_arn, inst.attrs.target_id, inst);
-      else {
-        const actions = Array.isArray(inst.attrs.default_action) ? inst.attrs.default_action.filter(isObject) : [];
-        for (const a of actions) if (str(a.target_group_arn)) route(inst.attrs.load_balancer_arn, a.target_group_arn, inst);
+      else if (Array.isArray(inst.attrs.default_action)) {
+        for (const a of inst.attrs.default_action)
+          if (isObject(a) && str(a.target_group_arn)) route(inst.attrs.load_balancer_arn, a.target_group_arn, inst);
       }
     }
   }
@@ -212,7 +220,7 @@ export function convertTerraform(files: readonly InputFile[], options: Terraform
     warnings.push({
       file: files.map((f) => f.path).join(', '),
       code: 'unmapped_type',
-      message: `resource type ${type} (${count}) has no class in the mapping: imported as ${mapping['*'] ?? 'CloudResource'}`,
+      message: `resource type ${type} (${count}) has no class in the mapping: imported as ${mapping['*']!}`,
     });
   return { document: { cis: [...cis.values()], relationships: rels.list }, warnings };
 }

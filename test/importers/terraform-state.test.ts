@@ -88,7 +88,8 @@ describe('terraform resources as CIs', () => {
       engine: 'POSTGRES_15',
       port: 5432,
     });
-    expect(one('aws_db_instance', { engine: 'mysql', port: 'x' }).attributes).not.toHaveProperty('port');
+    for (const port of ['x', 'x5432', '5432x', [5432]])
+      expect(one('aws_db_instance', { engine: 'mysql', port }).attributes, JSON.stringify(port)).not.toHaveProperty('port');
     expect(one('aws_db_instance', { engine: 'mysql', port: 3306 }).attributes).toMatchObject({ port: 3306 });
     expect(one('google_redis_instance', { redis_version: 'REDIS_7_0', port: 6379 }).attributes).toEqual(
       expect.objectContaining({ engine: 'google_redis_instance', version: 'REDIS_7_0' }),
@@ -160,6 +161,13 @@ describe('terraform ids, dependencies and joins', () => {
     ]);
   });
 
+  it('cuts a module tag to the 100 characters a tag may have, keeping the whole module path in the attributes', () => {
+    const module = `module.${'deep.'.repeat(30)}leaf`;
+    const [ci] = convert([managed('aws_instance', 'web', [{ attributes: {} }], { module })], {}, {}).document.cis;
+    expect(ci!.tags).toEqual([module.slice(0, 100)]);
+    expect(ci!.attributes!.terraformModule).toBe(module);
+  });
+
   it('keeps the first of two instances with one address and warns about the second', () => {
     const r = convert([
       managed('aws_instance', 'a', [{ attributes: { name: 'first' } }]),
@@ -184,6 +192,14 @@ describe('terraform ids, dependencies and joins', () => {
       { mode: 'data', type: 'aws_ami', name: 'img', module: 'module.m', instances: [] },
       managed('aws_instance', 'vm', [{ attributes: {}, dependencies: ['aws_subnet.s[0]', 'module.m.data.aws_ami.img', 'aws_vpc.gone'] }]),
     ]);
+    const named = convert([
+      managed('aws_subnet', 's', [{ index_key: 'blue', attributes: {} }]),
+      managed('aws_instance', 'vm', [
+        { attributes: {}, dependencies: ['aws_subnet.s["blue"]', 'module.network.data.aws_ami.img', 'module.net["eu"].data.aws_ami.img'] },
+      ]),
+    ]);
+    expect(named.document.relationships.map((x) => x.to)).toEqual(['tf:abcdef12/aws_subnet.s.blue']);
+    expect(named.warnings).toEqual([]);
     expect(r.document.relationships.map((x) => `${x.from} ${x.type} ${x.to}`)).toEqual([
       'tf:abcdef12/aws_instance.vm DEPENDS_ON tf:abcdef12/aws_subnet.s.0',
       'tf:abcdef12/aws_instance.vm DEPENDS_ON tf:abcdef12/aws_subnet.s.1',
@@ -226,6 +242,50 @@ describe('terraform ids, dependencies and joins', () => {
     expect(r.warnings.filter((w) => w.code === 'unknown_reference').map((w) => w.message)).toEqual([
       'aws_lb_target_group_attachment.b joins arn:tg-green and i-404, not both in the state',
     ]);
+    // Listeners and attachments, aws_alb_* aliases included, are edges, not CIs.
+    expect(r.document.cis.map((c) => c.id)).toEqual([
+      `${P}aws_lb.front`,
+      `${P}aws_lb_target_group.blue`,
+      `${P}aws_lb_target_group.green`,
+      `${P}aws_instance.vm`,
+    ]);
+  });
+
+  it('routes an aws_alb_listener like an aws_lb_listener, skipping actions that are not objects and a default_action that is not a list', () => {
+    const r = convert([
+      managed('aws_lb', 'front', [{ attributes: { arn: 'arn:lb' } }]),
+      managed('aws_lb_target_group', 'blue', [{ attributes: { arn: 'arn:tg-blue' } }]),
+      managed('aws_alb_listener', 'l', [
+        { attributes: { load_balancer_arn: 'arn:lb', default_action: [null, 7, { target_group_arn: 'arn:tg-blue' }] } },
+      ]),
+      managed('aws_lb_listener', 'n', [{ attributes: { load_balancer_arn: 'arn:lb', default_action: 7 } }]),
+    ]);
+    expect(r.document.relationships.map((x) => `${x.from} ${x.type} ${x.to}`)).toEqual([
+      'tf:abcdef12/aws_lb.front ROUTES_TO tf:abcdef12/aws_lb_target_group.blue',
+    ]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('joins only by string ids: a numeric id in the state matches no attachment', () => {
+    const r = convert([
+      managed('aws_lb_target_group', 'tg', [{ attributes: { arn: 'arn:tg' } }]),
+      managed('aws_instance', 'vm', [{ attributes: { id: 5 } }]),
+      managed('aws_lb_target_group_attachment', 'a', [{ attributes: { target_group_arn: 'arn:tg', target_id: 5 } }]),
+    ]);
+    expect(r.document.relationships).toEqual([]);
+    expect(r.warnings.map((w) => w.message)).toEqual(['aws_lb_target_group_attachment.a joins arn:tg and 5, not both in the state']);
+  });
+
+  it('makes no edge and no warning for a dependency on a listener or an attachment: they are edges, not CIs', () => {
+    const r = convert([
+      managed('aws_lb', 'front', [{ attributes: { arn: 'arn:lb' } }]),
+      managed('aws_lb_listener', 'http', [{ attributes: { load_balancer_arn: 'arn:lb', default_action: [] } }]),
+      managed('aws_ecs_service', 'api', [{ attributes: {}, dependencies: ['aws_lb_listener.http', 'aws_lb.front'] }]),
+    ]);
+    expect(r.document.relationships.map((x) => `${x.from} ${x.type} ${x.to}`)).toEqual([
+      'tf:abcdef12/aws_ecs_service.api DEPENDS_ON tf:abcdef12/aws_lb.front',
+    ]);
+    expect(r.warnings.filter((w) => w.code === 'unknown_reference')).toEqual([]);
   });
 
   it('reports progress resource by resource, per file', () => {
