@@ -200,9 +200,9 @@ describe('kubernetes Services and Ingresses', () => {
     ]);
     expect(ciOf(r, 'k8s:shop/ingress/in')!.redundancy).toEqual([{ relationship: 'ROUTES_TO', minAvailable: 1 }]);
     expect(ciOf(r, 'k8s:shop/ingress/empty')!.redundancy).toBeUndefined();
-    expect(r.warnings.map((w) => [w.field, w.message])).toEqual([
-      ['spec.rules[0].http.paths[2].backend', 'Ingress "in" routes to Service "gone", which is not in the input'],
-      ['spec.defaultBackend', 'Ingress "empty" routes to Service "gone", which is not in the input'],
+    expect(r.warnings.map((w) => [w.code, w.field, w.message])).toEqual([
+      ['unknown_reference', 'spec.rules[0].http.paths[2].backend', 'Ingress "in" routes to Service "gone", which is not in the input'],
+      ['unknown_reference', 'spec.defaultBackend', 'Ingress "empty" routes to Service "gone", which is not in the input'],
     ]);
   });
 
