@@ -53,6 +53,11 @@ export const MODULES: Record<string, readonly string[]> = {
     'test/itsm/correlation-cases.test.ts',
     'test/itsm/correlation-nezha.test.ts',
   ],
+  'correlation/observed': [
+    'test/itsm/correlation-observed.test.ts',
+    'test/itsm/correlation.test.ts',
+    'test/itsm/correlation-nezha.test.ts',
+  ],
   'correlation/history': CORRELATION_SIGNAL_TESTS,
   'correlation/signals/chronic-noise': CORRELATION_SIGNAL_TESTS,
   'correlation/signals/coverage': CORRELATION_SIGNAL_TESTS,
