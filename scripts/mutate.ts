@@ -49,6 +49,7 @@ export const MODULES: Record<string, readonly string[]> = {
   ],
   'correlation/rank': [
     'test/itsm/correlation-rank.test.ts',
+    'test/itsm/correlation-observed.test.ts',
     'test/itsm/correlation.test.ts',
     'test/itsm/correlation-cases.test.ts',
     'test/itsm/correlation-nezha.test.ts',

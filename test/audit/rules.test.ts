@@ -35,6 +35,11 @@ describe('required-attributes', () => {
     ]);
     expect(fs[1]!.message).toContain('serialNumber');
   });
+  it('names only the attributes that are missing when the class requires several', () => {
+    const cert = { id: 'c1', class: 'Certificate', attributes: { commonName: 'shop.example.com' } };
+    const fs = runOnly(graphOf([cert], []), 'required-attributes');
+    expect(fs.map((f) => [f.ci, f.evidence.missing])).toEqual([['c1', ['expiresAt']]]);
+  });
 });
 
 describe('missing-owner', () => {

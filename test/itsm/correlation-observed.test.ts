@@ -171,7 +171,8 @@ describe('the pair reading of observed alerts', () => {
     expect(r.groups).toHaveLength(1);
     const ads = candidate(r, 'ads')!;
     expect(ads.explains).toEqual(['A', 'B']);
-    expect(ads.paths.find((p) => p.ci === 'frontend')!.steps).toEqual([{ from: 'frontend', type: OBSERVED_CALL, to: 'ads' }]);
+    // The step type is what clients read in the evidence (docs/itsm.md), so it is pinned as written there.
+    expect(ads.paths.find((p) => p.ci === 'frontend')!.steps).toEqual([{ from: 'frontend', type: 'OBSERVED_CALL', to: 'ads' }]);
     // frontend's slowness is explained by the callee it saw slow: it is not a natural root.
     expect(candidate(r, 'frontend')?.factors.find((f) => f.signal === 'natural_root')?.value ?? 0).toBe(0);
     // Without the observation the two alerts are strangers to the CMDB.
