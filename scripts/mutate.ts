@@ -81,6 +81,7 @@ export const MODULES: Record<string, readonly string[]> = {
   'importers/backstage': ['test/importers/backstage.test.ts', 'test/importers/backstage-entities.test.ts'],
   'importers/servicenow': ['test/importers/servicenow.test.ts', 'test/importers/servicenow-csv.test.ts', 'test/importers/index.test.ts'],
   'importers/terraform': ['test/importers/terraform.test.ts', 'test/importers/terraform-state.test.ts', 'test/importers/index.test.ts'],
+  'importers/reconcile': ['test/importers/reconcile.test.ts', 'test/importers/source-import.test.ts'],
   'importers/formats': ['test/importers/index.test.ts', 'test/importers/read-inputs.test.ts'],
   'store/replay': ['test/store/replay.test.ts'],
   'audit/hash-chain': ['test/audit/hash-chain.test.ts'],
