@@ -29,21 +29,9 @@
 import { correlate, reachOf, type CorrelationResult } from '../engine/correlation/index.ts';
 import { computeImpact, DOWN, typeMask, type ImpactIndex } from '../engine/impact/index.ts';
 import type { Registry } from '../engine/model/registry.ts';
-import type { CorrelationChange, CorrelationIncident, HistoricalIncident } from '../engine/correlation/index.ts';
 
-/** The parts of a bench case (bench/correlation.ts `Case`) the diagnosis reads; declared here so the bench can import this module. */
-export interface Fault {
-  ci: string;
-  incidents: string[];
-  ownAlert: boolean;
-}
-export interface Case {
-  graph: string;
-  faults: Fault[];
-  incidents: CorrelationIncident[];
-  changes: CorrelationChange[];
-  history?: HistoricalIncident[];
-}
+// A type-only import: erased at run time, so the bench importing this module makes no cycle.
+import type { Case, Fault } from './correlation.ts';
 
 export type MissKind = 'unreachable' | 'split' | 'not-candidate' | 'rank';
 
