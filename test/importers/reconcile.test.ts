@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeCI, reconcile } from '../../engine/importers/reconcile.ts';
 import type { CI } from '../../engine/model/ci.ts';
 import { InputError } from '../../engine/errors.ts';
+import { Registry } from '../../engine/model/registry.ts';
 import { registry } from './helpers.ts';
 
 const rankOf = (p: string[]) => (s: string | undefined) => (s === undefined ? Infinity : p.includes(s) ? p.indexOf(s) : p.length);
@@ -80,5 +81,115 @@ describe('reconcile', () => {
       { id: 'scan:app|RUNS_ON|srv-1', type: 'RUNS_ON', from: 'scan:app', to: 'srv-1', attributes: { sources: ['scan'] } },
     ]);
     expect(plan.expectedVersions.get('srv-1')).toBe(1);
+  });
+});
+
+describe('reconcile: identification', () => {
+  const empty = { cis: [], relationships: [] };
+
+  it('names the refused source in the message', () => {
+    expect(() => reconcile({ registry, source: 'my source', document: empty, stored: empty })).toThrow(/source name "my source" must be/);
+  });
+
+  it('treats an incoming CI with a stored id as that CI: neither a match nor a duplicate', () => {
+    const plan = reconcile({
+      registry,
+      source: 'scan',
+      document: { cis: [{ id: 'srv-1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } }], relationships: [] },
+      stored: { cis: [stored({ id: 'srv-1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } })], relationships: [] },
+    });
+    expect(plan.matched).toEqual([]);
+    expect(plan.candidateDuplicates).toEqual([]);
+    expect(plan.document.cis.map((c) => c.id)).toEqual(['srv-1']);
+    expect(plan.expectedVersions.get('srv-1')).toBe(1);
+  });
+
+  it('reports a second incoming CI identified as an already claimed stored CI, and keeps its own id', () => {
+    const plan = reconcile({
+      registry,
+      source: 'scan',
+      document: {
+        cis: [
+          { id: 'scan:a', class: 'Server', name: 'a', attributes: { serialNumber: 'S1' } },
+          { id: 'scan:b', class: 'Server', name: 'b', attributes: { serialNumber: 's1' } },
+        ],
+        relationships: [],
+      },
+      stored: { cis: [stored({ id: 'srv-1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } })], relationships: [] },
+    });
+    expect(plan.matched).toEqual([{ incoming: 'scan:a', stored: 'srv-1', key: ['serialNumber'] }]);
+    expect(plan.candidateDuplicates).toEqual([
+      { incoming: 'scan:b', candidates: ['srv-1'], key: ['serialNumber'], reason: 'already_matched' },
+      { incoming: 'scan:a', candidates: ['scan:b'], key: ['serialNumber'], reason: 'within_input' },
+    ]);
+    expect(plan.document.cis.map((c) => c.id)).toEqual(['srv-1', 'scan:b']);
+  });
+
+  it('does not merge an incoming CI into a stored CI that the input itself also carries', () => {
+    const plan = reconcile({
+      registry,
+      source: 'scan',
+      document: {
+        cis: [
+          { id: 'scan:a', class: 'Server', name: 'a', attributes: { serialNumber: 'S1' } },
+          { id: 'srv-1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } },
+        ],
+        relationships: [],
+      },
+      stored: { cis: [stored({ id: 'srv-1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } })], relationships: [] },
+    });
+    expect(plan.matched).toEqual([]);
+    expect(plan.candidateDuplicates).toEqual([
+      { incoming: 'scan:a', candidates: ['srv-1'], key: ['serialNumber'], reason: 'already_matched' },
+      { incoming: 'scan:a', candidates: ['srv-1'], key: ['serialNumber'], reason: 'within_input' },
+    ]);
+    expect(plan.document.cis.map((c) => c.id)).toEqual(['scan:a', 'srv-1']);
+  });
+
+  it('lists the several candidates of an ambiguous match in id order', () => {
+    const plan = reconcile({
+      registry,
+      source: 'scan',
+      document: { cis: [{ id: 'scan:web01', class: 'Server', name: 'web01', attributes: { hostname: 'web01' } }], relationships: [] },
+      stored: {
+        cis: [
+          stored({ id: 'srv-b', class: 'Server', name: 'b', attributes: { hostname: 'WEB01' } }),
+          stored({ id: 'srv-a', class: 'Server', name: 'a', attributes: { hostname: 'web01' } }),
+        ],
+        relationships: [],
+      },
+    });
+    expect(plan.candidateDuplicates).toEqual([
+      { incoming: 'scan:web01', candidates: ['srv-a', 'srv-b'], key: ['hostname'], reason: 'several_candidates' },
+    ]);
+    expect(plan.document.cis.map((c) => c.id)).toEqual(['scan:web01']);
+  });
+
+  it('identifies an incoming CI without an environment as a production CI', () => {
+    const appClass = { description: '', requiredAttributes: [], attributes: {} };
+    const byEnv = new Registry({
+      classes: [
+        { id: 'ConfigurationItem', identificationKeys: [], ...appClass },
+        { id: 'Application', parent: 'ConfigurationItem', identificationKeys: [['name', 'environment']], ...appClass },
+      ],
+      relationshipTypes: [],
+    });
+    const plan = reconcile({
+      registry: byEnv,
+      source: 'scan',
+      document: {
+        cis: [
+          { id: 'scan:shop', class: 'Application', name: 'shop', attributes: {} },
+          { id: 'scan:shop-prod', class: 'Application', name: 'shop', environment: 'production', attributes: {} },
+        ],
+        relationships: [],
+      },
+      stored: { cis: [stored({ id: 'app-shop', class: 'Application', name: 'shop', environment: 'production' })], relationships: [] },
+    });
+    expect(plan.matched).toEqual([{ incoming: 'scan:shop', stored: 'app-shop', key: ['name', 'environment'] }]);
+    expect(plan.candidateDuplicates).toEqual([
+      { incoming: 'scan:shop-prod', candidates: ['app-shop'], key: ['name', 'environment'], reason: 'already_matched' },
+      { incoming: 'scan:shop', candidates: ['scan:shop-prod'], key: ['name', 'environment'], reason: 'within_input' },
+    ]);
   });
 });
