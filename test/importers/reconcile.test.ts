@@ -193,3 +193,131 @@ describe('reconcile: identification', () => {
     ]);
   });
 });
+
+describe('reconcile: relationships and prune', () => {
+  it('re-points both ends, merges a stored edge with the incoming one, and drops repeats and edges a merge folds into one CI', () => {
+    const plan = reconcile({
+      registry,
+      source: 'scan',
+      document: {
+        cis: [{ id: 'scan:h1', class: 'Server', name: 'h1', attributes: { serialNumber: 'S1' } }],
+        relationships: [
+          { type: 'CONNECTS_TO', from: 'scan:h1', to: 'app', attributes: { protocol: 'ssh' } },
+          { type: 'CONNECTS_TO', from: 'srv-1', to: 'app', attributes: { protocol: 'ssh' } },
+          { type: 'CONNECTS_TO', from: 'scan:h1', to: 'srv-1' },
+        ],
+      },
+      stored: {
+        cis: [
+          stored({ id: 'srv-1', class: 'Server', name: 'server one', attributes: { serialNumber: 's1' } }),
+          stored({ id: 'app', class: 'Application', name: 'app' }),
+        ],
+        relationships: [
+          {
+            id: 'srv-1|CONNECTS_TO|app',
+            type: 'CONNECTS_TO',
+            from: 'srv-1',
+            to: 'app',
+            attributes: { port: 22, sources: ['zeta'] },
+            version: 1,
+            createdAt: 'x',
+            updatedAt: 'x',
+          },
+        ],
+      },
+    });
+    expect(plan.document.relationships).toEqual([
+      {
+        id: 'srv-1|CONNECTS_TO|app',
+        type: 'CONNECTS_TO',
+        from: 'srv-1',
+        to: 'app',
+        attributes: { port: 22, protocol: 'ssh', sources: ['scan', 'zeta'] },
+      },
+    ]);
+  });
+
+  const rel = (from: string, type: string, to: string, sources?: string[]) => ({
+    id: `${from}|${type}|${to}`,
+    type,
+    from,
+    to,
+    attributes: sources ? { sources } : {},
+    version: 1,
+    createdAt: 'x',
+    updatedAt: 'x',
+  });
+  const storedCIs = [
+    stored({ id: 'k:c', class: 'Server', name: 'c', attributes: { sources: ['k'] } }),
+    stored({
+      id: 'k:y',
+      class: 'Server',
+      name: 'y',
+      owner: 'ops',
+      tags: ['t'],
+      redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }],
+      attributes: { os: 'A', rack: 'r1', sources: ['k', 'other'], sourceFields: { 'attributes.os': 'k', 'attributes.rack': 'other' } },
+    }),
+    stored({ id: 'k:b', class: 'Server', name: 'b', attributes: { sources: ['k'] } }),
+    stored({ id: 'k:a', class: 'Server', name: 'a', attributes: { sources: ['k'], sourceFields: { class: 'k', name: 'k' } } }),
+  ];
+  const storedRels = [
+    rel('k:y', 'USES', 'k:a', ['k']),
+    rel('k:b', 'DEPENDS_ON', 'k:a', ['k', 'other']),
+    rel('manual', 'DEPENDS_ON', 'k:c'),
+    rel('k:y', 'DEPENDS_ON', 'k:a', ['k', 'other']),
+  ];
+  const input = (prune: boolean) => ({
+    registry,
+    source: 'k',
+    document: { cis: [{ id: 'k:a', class: 'Server', name: 'a', attributes: {} }], relationships: [] },
+    stored: { cis: storedCIs, relationships: storedRels },
+    prune,
+  });
+
+  it('reports the stale CIs and relationships of the source in id order, and plans nothing without prune', () => {
+    const plan = reconcile(input(false));
+    expect(plan.stale).toEqual({
+      cis: ['k:b', 'k:c', 'k:y'],
+      relationships: ['k:b|DEPENDS_ON|k:a', 'k:y|DEPENDS_ON|k:a', 'k:y|USES|k:a'],
+    });
+    expect(plan.deleteCIs).toEqual([]);
+    expect(plan.deleteRelationships).toEqual([]);
+    expect(plan.document.relationships).toEqual([]);
+  });
+
+  it('with prune deletes what only this source had (with every edge of a deleted CI) and only removes the source elsewhere', () => {
+    const plan = reconcile(input(true));
+    expect(plan.deleteCIs).toEqual(['k:b', 'k:c']);
+    expect(plan.deleteRelationships).toEqual(['k:b|DEPENDS_ON|k:a', 'k:y|USES|k:a', 'manual|DEPENDS_ON|k:c']);
+    expect(plan.document.relationships).toEqual([
+      { id: 'k:y|DEPENDS_ON|k:a', type: 'DEPENDS_ON', from: 'k:y', to: 'k:a', attributes: { sources: ['other'] } },
+    ]);
+    expect(plan.document.cis).toStrictEqual([
+      {
+        id: 'k:a',
+        class: 'Server',
+        name: 'a',
+        status: 'in_service',
+        environment: 'production',
+        criticality: 3,
+        tags: [],
+        redundancy: [],
+        attributes: { sources: ['k'], sourceFields: { class: 'k', name: 'k' } },
+      },
+      {
+        id: 'k:y',
+        class: 'Server',
+        name: 'y',
+        status: 'in_service',
+        environment: 'production',
+        criticality: 3,
+        owner: 'ops',
+        tags: ['t'],
+        redundancy: [{ relationship: 'DEPENDS_ON', minAvailable: 1 }],
+        attributes: { os: 'A', rack: 'r1', sources: ['other'], sourceFields: { 'attributes.rack': 'other' } },
+      },
+    ]);
+    expect(plan.expectedVersions).toEqual(new Map([['k:a', 1], ['k:y', 1]]));
+  });
+});
