@@ -5,7 +5,7 @@ import { InputError } from '../../engine/errors.ts';
 import { Registry } from '../../engine/model/registry.ts';
 import { registry } from './helpers.ts';
 
-const rankOf = (p: string[]) => (s: string | undefined) => (s === undefined ? Infinity : p.includes(s) ? p.indexOf(s) : p.length);
+const rankOf = (p: string[]) => (s: string) => (p.includes(s) ? p.indexOf(s) : p.length);
 
 function stored(ci: Partial<CI> & Pick<CI, 'id' | 'class' | 'name'>): CI {
   return {
@@ -319,5 +319,65 @@ describe('reconcile: relationships and prune', () => {
       },
     ]);
     expect(plan.expectedVersions).toEqual(new Map([['k:a', 1], ['k:y', 1]]));
+  });
+});
+
+describe('reconcile: per-field precedence of a re-import', () => {
+  const importAs = (source: string, existing: CI, attributes: Record<string, unknown>, precedence?: string[], extra: object = {}) =>
+    reconcile({
+      registry,
+      source,
+      precedence,
+      document: { cis: [{ id: existing.id, class: existing.class, name: existing.name, attributes, ...extra }], relationships: [] },
+      stored: { cis: [existing], relationships: [] },
+    }).document.cis[0]!;
+
+  it('lets an unranked source update the fields it owns and set the ones nobody owns', () => {
+    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { os: 'A', sources: ['a'], sourceFields: { 'attributes.os': 'a' } } });
+    const merged = importAs('a', x, { os: 'A2', rack: 'r1' });
+    expect(merged.attributes).toEqual({
+      os: 'A2',
+      rack: 'r1',
+      sources: ['a'],
+      sourceFields: { class: 'a', name: 'a', 'attributes.os': 'a', 'attributes.rack': 'a' },
+    });
+  });
+
+  it('lets any listed source take a field from an unlisted owner, not only the first listed', () => {
+    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { os: 'C', sources: ['c'], sourceFields: { 'attributes.os': 'c' } } });
+    const merged = importAs('q', x, { os: 'Q' }, ['p', 'q']);
+    expect(merged.attributes.os).toBe('Q');
+    expect((merged.attributes.sourceFields as Record<string, string>)['attributes.os']).toBe('q');
+  });
+
+  it('ignores sources and sourceFields sent as attributes, and attributes sent without a value', () => {
+    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { sources: ['a'], sourceFields: { 'attributes.os': 'a' }, os: 'A' } });
+    const merged = importAs('a', x, { os: 'A', sources: ['forged'], sourceFields: { 'attributes.os': 'forged' }, gone: undefined });
+    expect(merged.attributes).toEqual({ os: 'A', sources: ['a'], sourceFields: { class: 'a', name: 'a', 'attributes.os': 'a' } });
+  });
+
+  it('releases a top-level field its owner no longer sends without touching an attribute of the same name', () => {
+    const x = stored({
+      id: 'x',
+      class: 'Server',
+      name: 'x',
+      owner: 'ops',
+      attributes: { owner: 'reports', '': 'blank', sources: ['a', 'b'], sourceFields: { owner: 'a', 'attributes.owner': 'b' } },
+    });
+    const merged = importAs('a', x, {});
+    expect(merged.owner).toBe('ops');
+    expect(merged.attributes).toEqual({
+      owner: 'reports',
+      '': 'blank',
+      sources: ['a', 'b'],
+      sourceFields: { class: 'a', name: 'a', 'attributes.owner': 'b' },
+    });
+  });
+
+  it('keeps only source names from a stored sources list and only a field map from stored sourceFields', () => {
+    for (const sourceFields of ['garbage', ['garbage'], null]) {
+      const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { sources: ['b', 7], sourceFields } });
+      expect(importAs('a', x, {}).attributes).toEqual({ sources: ['a', 'b'], sourceFields: { class: 'a', name: 'a' } });
+    }
   });
 });
