@@ -318,7 +318,12 @@ describe('reconcile: relationships and prune', () => {
         attributes: { os: 'A', rack: 'r1', sources: ['other'], sourceFields: { 'attributes.rack': 'other' } },
       },
     ]);
-    expect(plan.expectedVersions).toEqual(new Map([['k:a', 1], ['k:y', 1]]));
+    expect(plan.expectedVersions).toEqual(
+      new Map([
+        ['k:a', 1],
+        ['k:y', 1],
+      ]),
+    );
   });
 });
 
@@ -333,7 +338,12 @@ describe('reconcile: per-field precedence of a re-import', () => {
     }).document.cis[0]!;
 
   it('lets an unranked source update the fields it owns and set the ones nobody owns', () => {
-    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { os: 'A', sources: ['a'], sourceFields: { 'attributes.os': 'a' } } });
+    const x = stored({
+      id: 'x',
+      class: 'Server',
+      name: 'x',
+      attributes: { os: 'A', sources: ['a'], sourceFields: { 'attributes.os': 'a' } },
+    });
     const merged = importAs('a', x, { os: 'A2', rack: 'r1' });
     expect(merged.attributes).toEqual({
       os: 'A2',
@@ -344,14 +354,24 @@ describe('reconcile: per-field precedence of a re-import', () => {
   });
 
   it('lets any listed source take a field from an unlisted owner, not only the first listed', () => {
-    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { os: 'C', sources: ['c'], sourceFields: { 'attributes.os': 'c' } } });
+    const x = stored({
+      id: 'x',
+      class: 'Server',
+      name: 'x',
+      attributes: { os: 'C', sources: ['c'], sourceFields: { 'attributes.os': 'c' } },
+    });
     const merged = importAs('q', x, { os: 'Q' }, ['p', 'q']);
     expect(merged.attributes.os).toBe('Q');
     expect((merged.attributes.sourceFields as Record<string, string>)['attributes.os']).toBe('q');
   });
 
   it('ignores sources and sourceFields sent as attributes, and attributes sent without a value', () => {
-    const x = stored({ id: 'x', class: 'Server', name: 'x', attributes: { sources: ['a'], sourceFields: { 'attributes.os': 'a' }, os: 'A' } });
+    const x = stored({
+      id: 'x',
+      class: 'Server',
+      name: 'x',
+      attributes: { sources: ['a'], sourceFields: { 'attributes.os': 'a' }, os: 'A' },
+    });
     const merged = importAs('a', x, { os: 'A', sources: ['forged'], sourceFields: { 'attributes.os': 'forged' }, gone: undefined });
     expect(merged.attributes).toEqual({ os: 'A', sources: ['a'], sourceFields: { class: 'a', name: 'a', 'attributes.os': 'a' } });
   });
