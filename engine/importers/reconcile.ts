@@ -126,7 +126,7 @@ export function reconcile(input: ReconcileInput): ReconcilePlan {
   for (const r of doc.relationships) {
     const from = target.get(r.from) ?? r.from;
     const to = target.get(r.to) ?? r.to;
-    if (from === to) continue; // two incoming CIs merged into one stored CI: the edge between them vanishes
+    if (from === to) continue; // an edge between an incoming CI and the stored CI it merged into vanishes
     const id = defaultRelationshipId(from, r.type, to);
     if (presentRels.has(id)) continue;
     presentRels.add(id);
