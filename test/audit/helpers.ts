@@ -3,11 +3,12 @@
  * graph (through the mirror's own event path), the impact index and full CI documents.
  */
 import { buildImpactIndex } from '../../engine/impact/index.ts';
-import { CIInput, toCIData, type CI } from '../../engine/model/ci.ts';
+import { CIInput, toCIData, type CI, type CIData } from '../../engine/model/ci.ts';
 import { Registry } from '../../engine/model/registry.ts';
 import { Mirror } from '../../engine/mirror/mirror.ts';
 import type { ChangeEvent } from '../../engine/store/port.ts';
 import { compileRuleSet, parseRuleFile, runAudit, type AuditInput, type AuditResult, type Finding } from '../../engine/audit/index.ts';
+import type { DiscoveredCI, Discovery } from '../../engine/audit/reconcile.ts';
 
 export const registry = Registry.load();
 export const NOW = new Date('2026-11-01T00:00:00Z');
@@ -79,3 +80,28 @@ export function disableAllBut(rule: string | null): Record<string, false> {
 }
 
 export const subjects = (fs: Finding[]) => fs.map((f) => f.ci ?? f.relationship).sort();
+
+/** A discovered CI with the defaults of an in-service production CI; `reported` defaults to every attribute given. */
+export function discovered(data: Partial<CIData> & { id: string; class: string }, reported?: string[]): DiscoveredCI {
+  const full: CIData = {
+    name: data.id,
+    status: 'in_service',
+    environment: 'production',
+    criticality: 3,
+    attributes: {},
+    tags: [],
+    redundancy: [],
+    ...data,
+  };
+  return { data: full, reported: reported ?? Object.keys(full.attributes).map((k) => `attributes.${k}`) };
+}
+
+/** A discovery snapshot from source `scan`, no timestamp, no scope, no relationships unless given. */
+export const scan = (cis: DiscoveredCI[], extra: Partial<Discovery> = {}): Discovery => ({
+  source: 'scan',
+  at: null,
+  scope: undefined,
+  cis,
+  relationships: [],
+  ...extra,
+});

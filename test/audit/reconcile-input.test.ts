@@ -5,10 +5,10 @@
  * a LOCATED_IN cycle, and the exact batch `--apply` writes. Pure: no store.
  */
 import { describe, expect, it } from 'vitest';
-import { applyPlan, parseDiscovery, reconcile, type DiscoveredCI, type Discovery } from '../../engine/audit/reconcile.ts';
+import { applyPlan, parseDiscovery, reconcile, type Discovery } from '../../engine/audit/reconcile.ts';
 import { InputError, SemanticError } from '../../engine/errors.ts';
-import type { CI, CIData } from '../../engine/model/ci.ts';
-import { graphOf, registry } from './helpers.ts';
+import type { CI } from '../../engine/model/ci.ts';
+import { discovered, graphOf, registry, scan } from './helpers.ts';
 
 const parse = (raw: unknown, source = 'scan') => parseDiscovery(raw, source, 'scan.json', registry);
 const caught = (f: () => unknown): Error => {
@@ -93,27 +93,8 @@ const cmdb = graphOf(
   ],
   ['s1 LOCATED_IN rack-a', 'rack-a LOCATED_IN rack-b', 'rack-b LOCATED_IN rack-a'],
 );
-const found = (data: Partial<CIData> & { id: string; class: string }, reported: string[] = []): DiscoveredCI => ({
-  data: {
-    name: data.id,
-    status: 'in_service',
-    environment: 'production',
-    criticality: 3,
-    attributes: {},
-    tags: [],
-    redundancy: [],
-    ...data,
-  },
-  reported,
-});
-const scan = (cis: DiscoveredCI[], extra: Partial<Discovery> = {}): Discovery => ({
-  source: 'scan',
-  at: null,
-  scope: undefined,
-  cis,
-  relationships: [],
-  ...extra,
-});
+// Here a discovered CI reports no field unless told (the default of `discovered` reports every attribute).
+const found = (data: Parameters<typeof discovered>[0], reported: string[] = []) => discovered(data, reported);
 const run = (d: Discovery) => reconcile(d, cmdb.cis, cmdb.graph, registry);
 
 describe('reconcile at its edges', () => {

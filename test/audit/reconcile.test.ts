@@ -6,9 +6,8 @@
  * scan could match (the 1M-CI tuning) is checked against the answers a whole index gives.
  */
 import { describe, expect, it } from 'vitest';
-import { reconcile, type DiscoveredCI, type Discovery } from '../../engine/audit/reconcile.ts';
-import type { CIData } from '../../engine/model/ci.ts';
-import { graphOf, registry, type CiSpec } from './helpers.ts';
+import { reconcile, type Discovery } from '../../engine/audit/reconcile.ts';
+import { discovered, graphOf, registry, scan, type CiSpec } from './helpers.ts';
 
 const srv = (id: string, attributes: Record<string, unknown>, extra: Partial<CiSpec> = {}): CiSpec => ({
   id,
@@ -16,27 +15,7 @@ const srv = (id: string, attributes: Record<string, unknown>, extra: Partial<CiS
   attributes,
   ...extra,
 });
-const found = (data: Partial<CIData> & { id: string; class: string }, reported?: string[]): DiscoveredCI => {
-  const full: CIData = {
-    name: data.id,
-    status: 'in_service',
-    environment: 'production',
-    criticality: 3,
-    attributes: {},
-    tags: [],
-    redundancy: [],
-    ...data,
-  };
-  return { data: full, reported: reported ?? Object.keys(full.attributes).map((k) => `attributes.${k}`) };
-};
-const scan = (cis: DiscoveredCI[], extra: Partial<Discovery> = {}): Discovery => ({
-  source: 'scan',
-  at: null,
-  scope: undefined,
-  cis,
-  relationships: [],
-  ...extra,
-});
+const found = discovered;
 
 const cmdb = graphOf(
   [
