@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline day|rolling] [--lookback 60] [--budget 0] [--noise] [--history-own]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -75,7 +75,7 @@ interface Fault {
   type: string;
 }
 
-interface Series {
+export interface Series {
   /** The CIs an alert on the series names: the service, or both ends of a network edge. */
   cis: string[];
   name: string;
@@ -384,6 +384,142 @@ function readDay(dir: string, system: string, opts: RuleOptions): DayData {
   return { faults, series: out, services, edges, traceEdges, traceMinutes };
 }
 
+/**
+ * A series' baseline for a window starting at `from`: its median and robust scale, or undefined
+ * when it has too little past to judge (the series cannot alert yet).
+ */
+export type Baseline = (s: Series, from: number) => { median: number; scale: number } | undefined;
+
+/** The day's median/MAD (the rule before the causal one: it knows every later minute of the day). */
+export const DAY: Baseline = (s) => s;
+
+/** Fewer past samples than this make no rolling baseline (a new series is in warm-up). */
+const MIN_BASELINE = 10;
+
+/**
+ * The causal baseline a monitor can compute: the median and robust scale (same formula as the
+ * day's) of the series' last `lookback` samples strictly before the window — never the window
+ * itself nor anything later. Samples, not minutes: the trace series have samples only around faults.
+ */
+export function rolling(lookback: number): Baseline {
+  return (s, from) => {
+    const i = firstAt(s.t, from);
+    const past = s.x.slice(Math.max(0, i - lookback), i);
+    if (past.length < MIN_BASELINE) return undefined;
+    const med = median(past);
+    const mad = median(past.map((v) => Math.abs(v - med)));
+    return { median: med, scale: Math.max(1.4826 * mad, 0.1 * Math.abs(med), 1e-9) };
+  };
+}
+
+/** The index of the first of the ascending times `t` at or after `from` (t.length if none). */
+function firstAt(t: readonly number[], from: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A series across days: its name, CIs and observer (a day's pods get new hashes; the service does not). */
+export const seriesKey = (s: Series): string => `${s.name}|${s.cis.join(',')}|${s.observer ?? ''}`;
+
+/** Per series (`seriesKey`): the z it must reach, when calibrated above the rule's (a false-alarm budget). */
+export type Thresholds = ReadonlyMap<string, number>;
+
+/**
+ * The series that alert in the window [from, from + 6 min]: ≥ `minSamples` samples with z ≥ the
+ * series' threshold (`thresholds`, else `z`) and above the floor.
+ */
+export function firing(
+  all: readonly Series[],
+  from: number,
+  z0: number,
+  minSamples: number,
+  baseline: Baseline = DAY,
+  thresholds?: Thresholds,
+): { s: Series; first: number; best: number; hits: number }[] {
+  const to = from + WINDOW_MIN * MINUTE;
+  const fired: { s: Series; first: number; best: number; hits: number }[] = [];
+  for (const s of all) {
+    const z = thresholds?.get(seriesKey(s)) ?? z0;
+    let i = firstAt(s.t, from);
+    if (i >= s.t.length || s.t[i]! > to) continue;
+    const b = baseline(s, from);
+    if (b === undefined) continue;
+    let hits = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let best = 0;
+    for (; i < s.t.length && s.t[i]! <= to; i++) {
+      const dev = s.dir * (s.x[i]! - b.median);
+      const score = dev / b.scale;
+      if (score >= z && dev >= s.floor) {
+        hits++;
+        first = Math.min(first, s.t[i]!);
+        best = Math.max(best, score);
+      }
+    }
+    if (hits >= minSamples) fired.push({ s, first, best, hits });
+  }
+  return fired;
+}
+
+/**
+ * The window statistic that decides whether a series fires: its `minSamples`-th largest z among
+ * the window's samples above the floor (−∞ when fewer, or without a baseline). The series fires
+ * in the window iff this is ≥ its threshold.
+ */
+function windowStat(s: Series, from: number, minSamples: number, baseline: Baseline): number {
+  const to = from + WINDOW_MIN * MINUTE;
+  let i = firstAt(s.t, from);
+  if (i >= s.t.length || s.t[i]! > to) return Number.NEGATIVE_INFINITY;
+  const b = baseline(s, from);
+  if (b === undefined) return Number.NEGATIVE_INFINITY;
+  const zs: number[] = [];
+  for (; i < s.t.length && s.t[i]! <= to; i++) {
+    const dev = s.dir * (s.x[i]! - b.median);
+    if (dev >= s.floor) zs.push(dev / b.scale);
+  }
+  zs.sort((a, c) => c - a);
+  return zs.length >= minSamples ? zs[minSamples - 1]! : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Per-series thresholds meeting a false-alarm budget: over the calibration windows (fault-free
+ * windows — a team knows when its incidents were), a series may fire in at most ⌊budget · n⌋ of
+ * the n windows it has samples in; its threshold is the rule's z, raised just above the window
+ * statistic it would otherwise exceed more often. Series seen in no calibration window keep z.
+ */
+export function calibrate(
+  windows: readonly { at: number; series: readonly Series[] }[],
+  z: number,
+  minSamples: number,
+  baseline: Baseline,
+  budget: number,
+): Map<string, number> {
+  const stats = new Map<string, number[]>();
+  for (const w of windows)
+    for (const s of w.series) {
+      const i = firstAt(s.t, w.at);
+      if (i >= s.t.length || s.t[i]! > w.at + WINDOW_MIN * MINUTE) continue;
+      const k = seriesKey(s);
+      let xs = stats.get(k);
+      if (xs === undefined) stats.set(k, (xs = []));
+      xs.push(windowStat(s, w.at, minSamples, baseline));
+    }
+  const out = new Map<string, number>();
+  for (const [k, xs] of stats) {
+    xs.sort((a, b) => b - a);
+    const allowed = Math.floor(budget * xs.length);
+    const v = xs[allowed];
+    if (v !== undefined && v >= z) out.set(k, v * (1 + 1e-9) + 1e-12);
+  }
+  return out;
+}
+
 /** How much a signal says its own CI is failing, most first (the engine's order: saturation and availability are causes, latency travels). */
 const CAUSE_ORDER: Record<IncidentSignal, number> = { availability: 4, saturation: 3, errors: 2, latency: 1 };
 
@@ -399,34 +535,18 @@ export function alerts(
   minSamples: number,
   prefix: string,
   signalBy: 'strongest' | 'cause' = 'strongest',
+  baseline: Baseline = DAY,
+  thresholds?: Thresholds,
 ): CorrelationIncident[] {
-  const to = from + WINDOW_MIN * MINUTE;
   // Observed edge alerts are kept apart from the callee's own (its CPU alert is not an observation):
   // one incident per callee, observed by every caller that saw it slow.
   const byCi = new Map<string, { cis: string[]; first: number; score: number; signal: IncidentSignal; observedBy?: string[] }>();
   // Fan-out edges: per caller, how many of its edge series exist and how many alert in this window.
   const edgesOf = new Map<string, number>();
   const slowOf = new Map<string, number>();
-  const fired: { s: Series; first: number; best: number }[] = [];
   for (const s of all) if (s.fanout) edgesOf.set(s.fanout.caller, (edgesOf.get(s.fanout.caller) ?? 0) + 1);
-  for (const s of all) {
-    let hits = 0;
-    let first = Number.POSITIVE_INFINITY;
-    let best = 0;
-    for (let i = 0; i < s.t.length; i++) {
-      if (s.t[i]! < from || s.t[i]! > to) continue;
-      const dev = s.dir * (s.x[i]! - s.median);
-      const score = dev / s.scale;
-      if (score >= z && dev >= s.floor) {
-        hits++;
-        first = Math.min(first, s.t[i]!);
-        best = Math.max(best, score);
-      }
-    }
-    if (hits < minSamples) continue;
-    if (s.fanout) slowOf.set(s.fanout.caller, (slowOf.get(s.fanout.caller) ?? 0) + 1);
-    fired.push({ s, first, best });
-  }
+  const fired = firing(all, from, z, minSamples, baseline, thresholds);
+  for (const { s } of fired) if (s.fanout) slowOf.set(s.fanout.caller, (slowOf.get(s.fanout.caller) ?? 0) + 1);
   for (const { s, first, best } of fired) {
     const caller = s.fanout?.caller;
     const slow = caller === undefined ? 0 : slowOf.get(caller)!;
@@ -453,6 +573,109 @@ export function alerts(
       anomalyScore: Math.round(Math.min(100, a.score) * 100) / 100,
       ...(a.observedBy && { observedBy: a.observedBy }),
     }));
+}
+
+/** The rolling baseline's default length: the last hour of one-minute samples. */
+export const DEFAULT_LOOKBACK = 60;
+
+interface NoiseSeries {
+  name: string;
+  cis: string;
+  /** Quiet windows it fired in. */
+  windows: number;
+  /** Of those, windows where its strongest z was capped (≥ 100). */
+  capped: number;
+  /** Its MAD is 0 over the day (the scale is the 10 %-of-median floor or 1e-9). */
+  madZero: boolean;
+  /** Its day scale is the 10 %-of-median floor (1.4826·MAD below it). */
+  floorScale: boolean;
+  /** Share of the day's samples beyond the rule's z (and floor) against the day baseline: a heavy tail when large. */
+  dayExceed: number;
+  /** Of its quiet windows, those where it also fires against the rolling baseline (the others: a level the day's median misjudges). */
+  rollingToo: number;
+}
+
+export interface NoiseReport {
+  families: Record<string, number>;
+  services: Record<string, number>;
+  series: NoiseSeries[];
+}
+
+/**
+ * Where the stray alerts come from: every series firing in a fault-free window, by family (the
+ * series name's first word), by CI, and per series the facts that say why — a capped z, a zero or
+ * floored scale, how often the day's samples exceed the rule (heavy tail), and whether it fires
+ * against the rolling baseline too (a day-wide baseline misjudging a level that drifted).
+ */
+export function noiseReport(
+  quiet: readonly { at: number; series: readonly Series[]; thresholds?: Thresholds | undefined }[],
+  z: number,
+  minSamples: number,
+  baseline: Baseline,
+  alt: Baseline,
+): NoiseReport {
+  const families: Record<string, number> = {};
+  const services: Record<string, number> = {};
+  const per = new Map<Series, NoiseSeries>();
+  for (const w of quiet) {
+    const altFired = new Set(firing(w.series, w.at, z, minSamples, alt).map((x) => x.s));
+    for (const { s, best } of firing(w.series, w.at, z, minSamples, baseline, w.thresholds)) {
+      const fam = s.name.split(' ')[0]!;
+      families[fam] = (families[fam] ?? 0) + 1;
+      const who = s.observer === undefined ? s.cis.join('→') : `${s.observer}⇢${s.cis.join('→')}`;
+      services[who] = (services[who] ?? 0) + 1;
+      let e = per.get(s);
+      if (e === undefined) {
+        const mad = median(s.x.map((v) => Math.abs(v - s.median)));
+        const exceed = s.x.filter((v) => (s.dir * (v - s.median)) / s.scale >= z && s.dir * (v - s.median) >= s.floor).length;
+        e = {
+          name: s.name,
+          cis: who,
+          windows: 0,
+          capped: 0,
+          madZero: mad === 0,
+          floorScale: 1.4826 * mad < 0.1 * Math.abs(s.median),
+          dayExceed: exceed / s.x.length,
+          rollingToo: 0,
+        };
+        per.set(s, e);
+      }
+      e.windows++;
+      if (best >= 100) e.capped++;
+      if (altFired.has(s)) e.rollingToo++;
+    }
+  }
+  return { families, services, series: [...per.values()].sort((a, b) => b.windows - a.windows || (a.name < b.name ? -1 : 1)) };
+}
+
+function printNoise(system: string, n: NoiseReport, quiet: number, baseline: string, lookback: number): void {
+  const per = (x: number) => (x / Math.max(1, quiet)).toFixed(2);
+  const total = Object.values(n.families).reduce((a, b) => a + b, 0);
+  console.log(
+    `  noise, ${system}: ${quiet} quiet windows, ${per(total)} series alerts per window (baseline ${baseline}${baseline === 'rolling' ? ` ${lookback}` : ''})`,
+  );
+  console.log(
+    `    by family: ${Object.entries(n.families)
+      .sort(([, a], [, b]) => b - a)
+      .map(([f, c]) => `${f} ${per(c)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `    by CI: ${Object.entries(n.services)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 12)
+      .map(([f, c]) => `${f} ${per(c)}`)
+      .join(', ')}`,
+  );
+  const all = n.series.reduce((t, x) => t + x.windows, 0);
+  const sum = (f: (x: NoiseSeries) => number) => n.series.reduce((t, x) => t + f(x), 0);
+  console.log(
+    `    of the series alerts: capped z ${(sum((x) => x.capped) / Math.max(1, all)).toFixed(2)}, MAD 0 ${(sum((x) => (x.madZero ? x.windows : 0)) / Math.max(1, all)).toFixed(2)}, scale = 10 % of median ${(sum((x) => (x.floorScale ? x.windows : 0)) / Math.max(1, all)).toFixed(2)}, also against the rolling ${lookback} ${(sum((x) => x.rollingToo) / Math.max(1, all)).toFixed(2)}`,
+  );
+  for (const x of n.series.slice(0, 12))
+    console.log(
+      `    ${`${x.name} [${x.cis}]`.padEnd(64)} ${String(x.windows).padStart(4)} windows, capped ${x.capped}, rolling too ${x.rollingToo}, day samples beyond ${(100 * x.dayExceed).toFixed(1)} %${x.madZero ? ', MAD 0' : ''}${x.floorScale ? ', scale 10 % of median' : ''}`,
+    );
 }
 
 function buildSystem(name: string, days: DayData[], traceTopology: boolean): NezhaSystem {
@@ -593,7 +816,14 @@ export interface NezhaReport {
   online: boolean;
   z: number;
   minSamples: number;
-  rule: RuleOptions & { traceTopology: boolean; signalBy: 'strongest' | 'cause' };
+  rule: RuleOptions & {
+    traceTopology: boolean;
+    signalBy: 'strongest' | 'cause';
+    baseline: 'day' | 'rolling';
+    lookback?: number;
+    budget: number;
+    historyObservers: boolean;
+  };
   systems: Record<
     string,
     {
@@ -601,6 +831,13 @@ export interface NezhaReport {
       relationships: number;
       faults: number;
       withIncidents: number;
+      /** Faults whose root raised an incident of its own (ground truth: reported, never used to choose the rule). */
+      rootAlerts: number;
+      faultWindows: number;
+      /** Windows at least two windows away from every fault: where an alert is a false alarm. */
+      quietWindows: number;
+      /** Per series family: alerts fired in the quiet windows. */
+      noise: Record<string, number>;
       meanIncidents: number;
       windows: number;
       quietIncidents: number;
@@ -636,10 +873,33 @@ export function evaluate(
     traceTopology?: boolean;
     /** An incident's signal: its strongest series' family (default) or the most cause-like of its firing series. */
     signalBy?: 'strongest' | 'cause';
+    /** The series' baseline: the whole day's median/MAD ("day", the rule before), or the last `lookback` samples before the window ("rolling"). */
+    baseline?: 'day' | 'rolling';
+    lookback?: number;
+    /** Print where the stray alerts of fault-free windows come from (series families, services, why). */
+    noise?: boolean;
+    /**
+     * Per-series false-alarm budget: the share of fault-free windows a series may fire in, its
+     * threshold raised to meet it, calibrated on the system's other recorded days (0: the rule's z for every series).
+     */
+    budget?: number;
+    /** Store past observed alerts without their observers (each reads as the callee's own alert: the history before). */
+    historyOwn?: boolean;
   },
 ): NezhaReport {
   const registry = Registry.load();
   const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'observed' };
+  const lookback = opts.lookback ?? DEFAULT_LOOKBACK;
+  const baselineKind = opts.baseline ?? 'day';
+  const baseline = baselineKind === 'rolling' ? rolling(lookback) : DAY;
+  const budget = opts.budget ?? 0;
+  // The record a store keeps of a past incident: with its observers unless `historyOwn` (the reading before).
+  const pastOf = (x: CorrelationIncident): HistoricalIncident => ({
+    cis: x.cis,
+    openedAt: x.openedAt,
+    ...(x.signal && { signal: x.signal }),
+    ...(x.observedBy && !opts.historyOwn && { observedBy: x.observedBy }),
+  });
   const signalBy = opts.signalBy ?? 'cause';
   const dates = readdirSync(join(root, 'rca_data'))
     .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
@@ -656,7 +916,15 @@ export function evaluate(
     online: opts.online === true,
     z: opts.z,
     minSamples: opts.minSamples,
-    rule: { ...rule, traceTopology: opts.traceTopology === true, signalBy },
+    rule: {
+      ...rule,
+      traceTopology: opts.traceTopology === true,
+      signalBy,
+      baseline: baselineKind,
+      ...(baselineKind === 'rolling' && { lookback }),
+      budget,
+      historyObservers: opts.historyOwn !== true,
+    },
     systems: {},
     methods,
     bySystem: {},
@@ -681,9 +949,9 @@ export function evaluate(
     report.bySystem[name] = mine;
     const history: HistoricalIncident[] = [];
     const faults = days.flatMap((d, k) => d.faults.map((f) => ({ f, series: days[k]!.series }))).sort((a, b) => a.f.at - b.f.at);
-    const raised = faults.map(({ f, series: ss }, i) => alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`, signalBy));
-    // Monitoring's record of the whole day: the rule over consecutive windows.
-    const windows: { at: number; incidents: CorrelationIncident[] }[] = [];
+    // Monitoring's record of the whole day: the rule over consecutive windows; the quiet ones (≥ 2
+    // windows from every fault) are where an alert is a false alarm.
+    const slots: { at: number; day: DayData }[] = [];
     for (const d of days) {
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
@@ -691,9 +959,32 @@ export function evaluate(
         lo = Math.min(lo, x.t[0]!);
         hi = Math.max(hi, x.t[x.t.length - 1]!);
       }
-      for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE)
-        windows.push({ at, incidents: alerts(d.series, at, opts.z, opts.minSamples, `${name}-w${windows.length}`, signalBy) });
+      for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE) slots.push({ at, day: d });
     }
+    const isQuiet = (at: number) => !faults.some(({ f }) => Math.abs(at - f.at) < 2 * WINDOW_MIN * MINUTE);
+    // The budget's thresholds for a day: calibrated on the quiet windows of the system's other days
+    // (last week's record, never the day being judged).
+    const thresholdsOf = new Map<DayData, Thresholds>();
+    if (budget > 0)
+      for (const d of days)
+        thresholdsOf.set(
+          d,
+          calibrate(
+            slots.filter((w) => w.day !== d && isQuiet(w.at)).map((w) => ({ at: w.at, series: w.day.series })),
+            opts.z,
+            opts.minSamples,
+            baseline,
+            budget,
+          ),
+        );
+    const dayOf = (at: number) => days.find((d) => d.faults.some((f) => f.at === at))!;
+    const raised = faults.map(({ f, series: ss }, i) =>
+      alerts(ss, f.at, opts.z, opts.minSamples, `${name}-${i}`, signalBy, baseline, thresholdsOf.get(dayOf(f.at))),
+    );
+    const windows = slots.map((w, k) => ({
+      ...w,
+      incidents: alerts(w.day.series, w.at, opts.z, opts.minSamples, `${name}-w${k}`, signalBy, baseline, thresholdsOf.get(w.day)),
+    }));
     let withIncidents = 0;
     let totalIncidents = 0;
     let unrelated = 0;
@@ -702,7 +993,7 @@ export function evaluate(
       history.length = 0;
       for (const w of windows) {
         const apart = opts.online ? w.at + WINDOW_MIN * MINUTE <= f.at : Math.abs(w.at - f.at) >= WINDOW_MIN * MINUTE;
-        if (apart) for (const x of w.incidents) history.push({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) });
+        if (apart) for (const x of w.incidents) history.push(pastOf(x));
       }
       if (incidents.length > 0) withIncidents++;
       totalIncidents += incidents.length;
@@ -767,15 +1058,26 @@ export function evaluate(
       if (name === 'online-boutique' && incidents.length >= 2 && i % 6 === 0)
         fixture.cases.push({ system: name, fault: { at: new Date(f.at).toISOString(), root: f.root, type: f.type }, incidents });
     });
-    if (name === 'online-boutique')
-      fixture.history = windows.flatMap((w) =>
-        w.incidents.map((x) => ({ cis: x.cis, openedAt: x.openedAt, ...(x.signal && { signal: x.signal }) })),
-      );
+    if (name === 'online-boutique') fixture.history = windows.flatMap((w) => w.incidents.map(pastOf));
     const minutes = days.flatMap((d) => d.traceMinutes);
     const shipped = new Set(days.flatMap((d) => d.edges.filter((e) => e[1] === 'DEPENDS_ON').map(([a, , b]) => `${a}→${b}`)));
     const traced = new Set(days.flatMap((d) => d.traceEdges.filter(([a]) => a !== 'loadgenerator').map(([a, b]) => `${a}→${b}`)));
-    const quiet = windows.filter((w) => !faults.some(({ f }) => Math.abs(w.at - f.at) < 2 * WINDOW_MIN * MINUTE));
+    const quiet = windows.filter((w) => isQuiet(w.at));
+    const rootAlerts = faults.filter(({ f }, i) => raised[i]!.some((x) => x.cis.includes(f.root))).length;
+    const faultWindows = faults.length;
+    const noise = noiseReport(
+      quiet.map((w) => ({ at: w.at, series: w.day.series, thresholds: thresholdsOf.get(w.day) })),
+      opts.z,
+      opts.minSamples,
+      baseline,
+      rolling(lookback),
+    );
+    if (opts.noise) printNoise(name, noise, quiet.length, baselineKind, lookback);
     report.systems[name] = {
+      rootAlerts,
+      faultWindows,
+      quietWindows: quiet.length,
+      noise: noise.families,
       cis: sys.cis.length,
       relationships: sys.relationships.length,
       faults: faults.length,
@@ -810,11 +1112,17 @@ export function evaluate(
 export async function run(argv: string[]): Promise<void> {
   const path = argv.find(
     (a, i) =>
-      !a.startsWith('--') && !(i > 0 && ['--write-fixture', '--z', '--min-samples', '--explain', '--edge-alert'].includes(argv[i - 1]!)),
+      !a.startsWith('--') &&
+      !(
+        i > 0 &&
+        ['--write-fixture', '--z', '--min-samples', '--explain', '--edge-alert', '--baseline', '--lookback', '--budget'].includes(
+          argv[i - 1]!,
+        )
+      ),
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline day|rolling] [--lookback 60] [--budget 0] [--noise] [--history-own]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -826,7 +1134,19 @@ export async function run(argv: string[]): Promise<void> {
   const edgeAlert = ea >= 0 ? argv[ea + 1] : 'observed';
   if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout' && edgeAlert !== 'observed')
     throw new Error(`--edge-alert: "callee", "both", "gap", "fanout" or "observed", not "${edgeAlert}"`);
+  const bl = argv.indexOf('--baseline');
+  const baseline = bl >= 0 ? argv[bl + 1] : 'day';
+  if (baseline !== 'day' && baseline !== 'rolling') throw new Error(`--baseline: "day" or "rolling", not "${baseline}"`);
+  const lookback = value('--lookback', DEFAULT_LOOKBACK);
+  if (!Number.isInteger(lookback) || lookback < 10) throw new Error(`--lookback: an integer ≥ 10 (samples), not "${lookback}"`);
+  const budget = value('--budget', 0);
+  if (!(budget >= 0 && budget < 1)) throw new Error(`--budget: a share of windows in [0, 1), not "${budget}"`);
   const r = evaluate(path, {
+    baseline,
+    lookback,
+    noise: argv.includes('--noise'),
+    historyOwn: argv.includes('--history-own'),
+    budget,
     traces: !argv.includes('--no-traces'),
     edgeAlert,
     traceTopology: argv.includes('--trace-topology'),
@@ -845,7 +1165,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const pct = (x: number, n: number) => (n === 0 ? 'n/a' : (x / n).toFixed(3));
   console.log(
-    `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}`,
+    `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection against ${r.rule.baseline === 'rolling' ? `the last ${r.rule.lookback} samples before the window` : "the whole day's median/MAD"}${r.rule.budget > 0 ? `, per-series false-alarm budget ${r.rule.budget} of quiet windows (calibrated on the other days)` : ''}; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}${r.rule.historyObservers ? ', observed alerts kept as pairs' : ', observed alerts read as the callee’s own (--history-own)'}`,
   );
   console.log(
     `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge series: ${r.rule.edgeAlert})` : ' (no trace series)'}; signal by ${r.rule.signalBy}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
@@ -853,6 +1173,9 @@ export async function run(argv: string[]): Promise<void> {
   for (const [name, s] of Object.entries(r.systems)) {
     console.log(
       `  ${name}: ${s.cis} CIs, ${s.relationships} relationships, ${s.faults} faults (${s.withIncidents} with ≥ 1 incident), ${s.meanIncidents.toFixed(1)} incidents per fault (${s.unrelatedIncidents.toFixed(1)} on CIs neither the root nor its callers); ${s.windows} monitoring windows, ${s.quietIncidents.toFixed(1)} incidents per window away from faults`,
+    );
+    console.log(
+      `    the root raised an incident of its own in ${s.rootAlerts} of ${s.faultWindows} fault windows (ground truth: reported, not used to choose the rule); ${s.quietWindows} quiet windows (≥ 2 windows from every fault)`,
     );
     console.log(`    traces: ${s.traceMinutes} minutes recorded, ${s.faultsWithTraces} of ${s.faults} faults with ≥ 2 in their window`);
     if (s.traceOnlyEdges.length > 0) console.log(`    call edges in traces, not in the shipped topology: ${s.traceOnlyEdges.join(', ')}`);

@@ -170,8 +170,14 @@ function linkedGroup(s: Settings, ev: Evidence, inc: Inc, unitGroup: Int32Array)
 }
 
 /** Chance that incident CI `node` alerted by chance, given the strongest incident on it (`strength`, NaN if unknown) and its signal. */
-export function chanceOfAlert(s: Settings, node: number, strength: number, signal: string | undefined): number {
-  const a = alertWindows(s.history, node, signal);
+export function chanceOfAlert(
+  s: Settings,
+  node: number,
+  strength: number,
+  signal: string | undefined,
+  observers: readonly number[] = [],
+): number {
+  const a = alertWindows(s.history, node, signal, observers);
   const b = s.history.background;
   const q = Math.max((a + PRIOR_CHANCE * PRIOR_WINDOWS) / (s.history.buckets + PRIOR_WINDOWS), b / (b + 1));
   const scaled = Number.isNaN(strength) ? q : q * (1.4 - 0.8 * strength);
@@ -186,7 +192,7 @@ function finish(s: Settings, ev: Evidence, incs: readonly Inc[], members: readon
     .map((u) =>
       Math.min(
         ...ev.unitIncidents[u]!.filter((p) => members.includes(p)).map((p) =>
-          chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!, incs[p]!.signal),
+          chanceOfAlert(s, ev.unitNode[u]!, ev.unitStrength[u]!, incs[p]!.signal, incs[p]!.observers),
         ),
       ),
     )

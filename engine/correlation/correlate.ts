@@ -189,8 +189,8 @@ function observersOf(inc: CorrelationIncident, idToIndex: ReadonlyMap<string, nu
  * An incident CI's weight as evidence, ln(1/max(c, q)) / ln(1/c): c the cluster's chance rate
  * (signals/coverage.ts), q its alert rate in the history (windows with an alert / (windows + 1)).
  */
-function unitWeight(s: Settings, node: number, units: number, signal: string | undefined): number {
-  const a = alertWindows(s.history, node, signal);
+function unitWeight(s: Settings, node: number, units: number, signal: string | undefined, observers: readonly number[]): number {
+  const a = alertWindows(s.history, node, signal, observers);
   if (a === 0) return 1;
   const c = chanceRate(s.index.n, units / s.index.n, s.ctx);
   const q = a / (s.history.buckets + 1);
@@ -204,7 +204,7 @@ function correlateCluster(s: Settings, incs: readonly Inc[], out: CorrelationRes
     s.maxDepth,
     s.maxWalk,
     s.changesByNode.keys(),
-    (v, units, signal) => unitWeight(s, v, units, signal),
+    (v, units, signal, observers) => unitWeight(s, v, units, signal, observers),
     readPairs(incs),
   );
   const C = ev.candNode.length;

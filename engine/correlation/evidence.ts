@@ -196,8 +196,9 @@ function grown<K extends Kind>(index: ImpactIndex, name: string, kind: K, old: K
 }
 
 /**
- * `weightOf(node, units, signal)`: the chronic-noise weight of an incident CI in a cluster of
- * `units` incident CIs, for an incident with that signal; a unit takes its least chronic incident's.
+ * `weightOf(node, units, signal, observers)`: the chronic-noise weight of an incident CI in a cluster
+ * of `units` incident CIs, for an incident with that signal and observers (an observed alert's
+ * chronic rate is its pair's, history.ts); a unit takes its least chronic incident's.
  * `pairs`: the pair reading of the cluster's observed alerts (observed.ts) — its extra one-hop
  * nodes are appended to a unit's walk after the walk proper (never cached with it).
  */
@@ -207,7 +208,7 @@ export function gatherEvidence(
   maxDepth: number,
   maxWalk: number,
   changed: Iterable<number>,
-  weightOf: (node: number, units: number, signal: string | undefined) => number,
+  weightOf: (node: number, units: number, signal: string | undefined, observers: readonly number[]) => number,
   pairs?: PairReading,
 ): Evidence {
   const work = workspace(index, maxWalk);
@@ -244,7 +245,7 @@ export function gatherEvidence(
   for (let u = 0; u < U; u++) {
     const v = unitNodes[u]!;
     let w = 0;
-    for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal));
+    for (const p of unitIncidents[u]!) w = Math.max(w, weightOf(v, U, incs[p]!.signal, incs[p]!.observers));
     // Weights are ≥ 1e-3 (correlate.ts), far above the quantum: none rounds to 0.
     unitWeight[u] = Math.round(w / quantum) * quantum;
     let quiet = 1;

@@ -37,6 +37,11 @@ export interface HistoricalIncident {
   openedAt: string | number | Date;
   /** What fired, when known: chronic noise is learned per CI and signal. */
   signal?: IncidentSignal;
+  /**
+   * The CIs that observed it ("A's calls to B got slow", see `CorrelationIncident`): learned as the
+   * pair's chronic rate, not as B's own (history.ts). Absent: B's own alert, as before.
+   */
+  observedBy?: readonly string[];
 }
 
 /** A change implemented on some CIs (the "recent change" signal). */

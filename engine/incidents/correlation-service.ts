@@ -56,7 +56,12 @@ export class CorrelationService {
         const t = Date.parse(d.openedAt);
         return Number.isFinite(t) && t >= from && t <= until;
       })
-      .map((d) => ({ cis: d.cis, openedAt: d.openedAt, ...(d.signal !== undefined && { signal: d.signal }) }));
+      .map((d) => ({
+        cis: d.cis,
+        openedAt: d.openedAt,
+        ...(d.signal !== undefined && { signal: d.signal }),
+        ...(d.observedBy !== undefined && { observedBy: d.observedBy }),
+      }));
   }
 
   async implementedChanges(): Promise<CorrelationChange[]> {

@@ -201,6 +201,35 @@ describe('the pair reading of observed alerts', () => {
   });
 });
 
+describe('observed alerts in the history (chronic noise)', () => {
+  // Checkout's calls to payment were slow in every past window; payment itself never alerted.
+  const past = [0, 10, 20, 30, 40, 50].map((m) => ({
+    cis: ['payment'],
+    openedAt: at(m - 120),
+    signal: 'latency' as const,
+    observedBy: ['checkout'],
+  }));
+  const chronic = (r: CorrelationResult, id: string) => candidate(r, id)!.factors.find((f) => f.signal === 'chronic_noise')!;
+  const opts = (history: typeof past | Omit<(typeof past)[number], 'observedBy'>[]) => ({ registry, window: '10m', history });
+
+  it("does not discount a callee's own alert for what a chronically slow caller saw of it", () => {
+    const incidents = [own('A', 'payment', 0), own('B', 'checkout', 1)];
+    const r = correlate(shopIndex, incidents, opts(past));
+    expect(chronic(r, 'payment').value).toBe(0);
+    // The same past stored without its observers (each read as payment's own alert): payment looks chronic.
+    const asOwn = correlate(shopIndex, incidents, opts(past.map(({ observedBy: _, ...h }) => h)));
+    expect(chronic(asOwn, 'payment').value).toBeGreaterThan(0);
+  });
+
+  it('discounts the same observation when it comes again: the pair is chronic', () => {
+    const r = correlate(shopIndex, [seen('A', 'payment', ['checkout'], 0), own('B', 'checkout', 1)], opts(past));
+    expect(chronic(r, 'payment').value).toBeGreaterThan(0);
+    // Seen by another caller, the observation is news.
+    const other = correlate(shopIndex, [seen('A', 'payment', ['frontend'], 0), own('B', 'frontend', 1)], opts(past));
+    expect(chronic(other, 'payment').value).toBe(0);
+  });
+});
+
 describe('observedBy at the boundaries', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cmdb-observed-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -260,6 +260,62 @@ describe('correlation history', () => {
     expect(alertWindows(h, 2, undefined)).toBe(0);
   });
 
+  it("learns an observed alert as its pair's, never as the callee's own: a chronically slow caller does not make its callee chronic", () => {
+    const h = learnHistory(
+      ids,
+      [
+        // a saw b slow in three windows, b alerted on its own in one; c saw b slow once.
+        ...[0, 10, 20].map((m) => ({ cis: ['b'], openedAt: iso(m), signal: 'latency' as const, observedBy: ['a'] })),
+        { cis: ['b'], openedAt: iso(31), signal: 'saturation' },
+        { cis: ['b'], openedAt: iso(21), signal: 'latency', observedBy: ['c'] },
+      ],
+      W,
+    );
+    expect(h.alerts.get('1<0')).toBe(3);
+    expect(h.alerts.get('1<2')).toBe(1);
+    expect(h.alerts.get('1')).toBe(1);
+    expect(h.alerts.get('1:latency')).toBeUndefined();
+    // b's own alerts: the saturation one only, whatever a or c saw.
+    expect(alertWindows(h, 1, 'saturation')).toBe(1);
+    expect(alertWindows(h, 1, 'latency')).toBe(0);
+    // Observed by a: a's pair is chronic; by a and c: the least chronic observer's pair speaks.
+    expect(alertWindows(h, 1, 'latency', [0])).toBe(3);
+    expect(alertWindows(h, 1, 'latency', [0, 2])).toBe(1);
+    // A pair never observed is as chronic as b is on its own: a CI slow on its own is slow to anyone.
+    expect(alertWindows(h, 1, 'saturation', [2])).toBe(1);
+    expect(alertWindows(h, 1, undefined, [0])).toBe(3);
+  });
+
+  it('reads an observed alert as the callee’s own when no observer is left: unknown to the graph, or one of its own CIs', () => {
+    const h = learnHistory(
+      ids,
+      [
+        { cis: ['b'], openedAt: iso(0), signal: 'latency', observedBy: ['zz'] },
+        { cis: ['b', 'a'], openedAt: iso(10), signal: 'latency', observedBy: ['a'] },
+      ],
+      W,
+    );
+    expect(h.alerts.get('1')).toBe(2);
+    expect(h.alerts.get('1:latency')).toBe(2);
+    expect([...h.alerts.keys()].some((k) => k.includes('<'))).toBe(false);
+  });
+
+  it('counts a CI once per window in the background, whether it alerted on its own or was observed', () => {
+    const h = learnHistory(
+      ids,
+      [
+        // 4 windows: a chronic in all; b observed by a and alerting on its own in the same window (one stray alert), c once.
+        ...[0, 10, 20, 30].map((m) => ({ cis: ['a'], openedAt: iso(m) })),
+        { cis: ['b'], openedAt: iso(0), observedBy: ['a'] },
+        { cis: ['b'], openedAt: iso(1) },
+        { cis: ['c'], openedAt: iso(30), observedBy: ['a'] },
+      ],
+      W,
+    );
+    expect(h.buckets).toBe(4);
+    expect(h.background).toBe(0.5);
+  });
+
   it('on one signal, a CI is never counted in more windows than it alerted in at all', () => {
     const h = learnHistory(
       ids,
