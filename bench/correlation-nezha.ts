@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline day|rolling] [--lookback 60] [--budget 0] [--noise] [--history-own]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -13,9 +13,14 @@
  *   parent span ran in another service: parent's service DEPENDS_ON the span's service). The
  *   business service DEPENDS_ON the entry service (frontend; ts-ui-dashboard and ts-gateway-service).
  * - **Incidents**, one alert rule for every series (documented in bench/README.md): the series'
- *   baseline is its median and MAD over the whole day (faults last minutes, so they barely move
- *   it); a sample deviates when its robust z-score (x − median) / max(1.4826·MAD, 10 % of |median|)
- *   is ≥ Z (default 6) in the bad direction; a service alerts in a fault's window (the 6 minutes
+ *   baseline is causal, what a monitor can know at the window's start — the median and MAD of its
+ *   last 60 samples before the window (`--baseline rolling --lookback 60`, the default; a series
+ *   with fewer than 10 past samples cannot alert yet); `--baseline day`: the whole day's median
+ *   and MAD, the rule before, which knows every later minute. A sample deviates when its robust
+ *   z-score (x − median) / max(1.4826·MAD, 10 % of |median|) is ≥ the series' threshold in the bad
+ *   direction: Z (default 6), raised per series to meet a false-alarm budget (`--budget`, default
+ *   0.02: it may fire in at most 2 % of the fault-free windows of the system's other recorded
+ *   days — a team knows when its incidents were; 0: Z everywhere); a service alerts in a fault's window (the 6 minutes
  *   after injection) when one of its series deviates in ≥ MIN (default 2) samples. One incident per
  *   service: opened at its first deviating sample, `signal` the most cause-like family among its
  *   firing series (availability > saturation > errors > latency, the engine's order; CPU/memory →
@@ -39,7 +44,9 @@
  * - **History** (chronic noise): the same rule run over the whole recorded day, window after
  *   window (6 minutes each), as monitoring would have: by default every window not overlapping the
  *   case's (leave-one-out — what a store's month of history would show about each CI); with
- *   `--online`, only the windows before it.
+ *   `--online`, only the windows before it. Past observed alerts keep their observers (the engine
+ *   learns them as the pair's rate, not the callee's own); `--history-own` drops them (the reading
+ *   before). `--noise` prints where the fault-free windows' alerts come from.
  *
  * Topology check: the call edges the traces show are compared with a shipped topology (printed,
  * never merged unless `--trace-topology`): the issue wants correlation to survive missing edges.
@@ -575,8 +582,15 @@ export function alerts(
     }));
 }
 
-/** The rolling baseline's default length: the last hour of one-minute samples. */
+/** The rolling baseline's default length: the last hour of one-minute samples (120 and 480 alert alike, bench/README.md). */
 export const DEFAULT_LOOKBACK = 60;
+
+/**
+ * The default per-series false-alarm budget: 2 % of quiet windows. Chosen by the noise criterion
+ * alone (stray alerts per quiet window over incidents per fault window, both systems), never by
+ * accuracy or the roots' recall (bench/README.md).
+ */
+export const DEFAULT_BUDGET = 0.02;
 
 interface NoiseSeries {
   name: string;
@@ -873,14 +887,14 @@ export function evaluate(
     traceTopology?: boolean;
     /** An incident's signal: its strongest series' family (default) or the most cause-like of its firing series. */
     signalBy?: 'strongest' | 'cause';
-    /** The series' baseline: the whole day's median/MAD ("day", the rule before), or the last `lookback` samples before the window ("rolling"). */
+    /** The series' baseline: the last `lookback` samples before the window ("rolling", the default), or the whole day's median/MAD ("day", the rule before). */
     baseline?: 'day' | 'rolling';
     lookback?: number;
     /** Print where the stray alerts of fault-free windows come from (series families, services, why). */
     noise?: boolean;
     /**
      * Per-series false-alarm budget: the share of fault-free windows a series may fire in, its
-     * threshold raised to meet it, calibrated on the system's other recorded days (0: the rule's z for every series).
+     * threshold raised to meet it, calibrated on the system's other recorded days (default 0.02; 0: the rule's z for every series).
      */
     budget?: number;
     /** Store past observed alerts without their observers (each reads as the callee's own alert: the history before). */
@@ -890,9 +904,9 @@ export function evaluate(
   const registry = Registry.load();
   const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'observed' };
   const lookback = opts.lookback ?? DEFAULT_LOOKBACK;
-  const baselineKind = opts.baseline ?? 'day';
+  const baselineKind = opts.baseline ?? 'rolling';
   const baseline = baselineKind === 'rolling' ? rolling(lookback) : DAY;
-  const budget = opts.budget ?? 0;
+  const budget = opts.budget ?? DEFAULT_BUDGET;
   // The record a store keeps of a past incident: with its observers unless `historyOwn` (the reading before).
   const pastOf = (x: CorrelationIncident): HistoricalIncident => ({
     cis: x.cis,
@@ -1122,7 +1136,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline day|rolling] [--lookback 60] [--budget 0] [--noise] [--history-own]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -1135,11 +1149,11 @@ export async function run(argv: string[]): Promise<void> {
   if (edgeAlert !== 'callee' && edgeAlert !== 'both' && edgeAlert !== 'gap' && edgeAlert !== 'fanout' && edgeAlert !== 'observed')
     throw new Error(`--edge-alert: "callee", "both", "gap", "fanout" or "observed", not "${edgeAlert}"`);
   const bl = argv.indexOf('--baseline');
-  const baseline = bl >= 0 ? argv[bl + 1] : 'day';
+  const baseline = bl >= 0 ? argv[bl + 1] : 'rolling';
   if (baseline !== 'day' && baseline !== 'rolling') throw new Error(`--baseline: "day" or "rolling", not "${baseline}"`);
   const lookback = value('--lookback', DEFAULT_LOOKBACK);
   if (!Number.isInteger(lookback) || lookback < 10) throw new Error(`--lookback: an integer ≥ 10 (samples), not "${lookback}"`);
-  const budget = value('--budget', 0);
+  const budget = value('--budget', DEFAULT_BUDGET);
   if (!(budget >= 0 && budget < 1)) throw new Error(`--budget: a share of windows in [0, 1), not "${budget}"`);
   const r = evaluate(path, {
     baseline,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alerts, readTraces, traceSeries } from '../../bench/correlation-nezha.ts';
+import { alerts, calibrate, DAY, firing, readTraces, rolling, seriesKey, traceSeries, type Series } from '../../bench/correlation-nezha.ts';
 import { correlate, type CorrelationIncident, type HistoricalIncident } from '../../engine/correlation/index.ts';
 import { graph, indexOf, registry } from './helpers.ts';
 
@@ -196,5 +196,58 @@ describe('trace-derived alerts of the real-data bench', () => {
     const both = [server, { ...server, name: 'CpuUsageRate', signal: 'saturation' as const }];
     expect(alerts(both, minuteMs(20), 6, 2, 's').map((x) => x.signal)).toEqual(['latency']);
     expect(alerts(both, minuteMs(20), 6, 2, 's', 'cause').map((x) => x.signal)).toEqual(['saturation']);
+  });
+});
+
+/** The alert rule's baselines and thresholds (issue 13): what a monitor can know, and a false-alarm budget. */
+describe('the causal alert rule of the real-data bench', () => {
+  const T = Date.parse('2023-01-29T08:00:00Z');
+  const min = (m: number) => T + m * MINUTE;
+  /** One sample a minute for 120 minutes: 1 ± a little, with `spike(m)` where given. */
+  const make = (spike: (m: number) => number | undefined): Series => {
+    const t = Array.from({ length: 120 }, (_, m) => min(m));
+    const x = t.map((_, m) => spike(m) ?? 1 + ((m * 7) % 5) * 0.01);
+    return { cis: ['svc'], name: 'CpuUsageRate', signal: 'saturation', dir: 1, t, x, median: 1.02, scale: 0.1, floor: 0 };
+  };
+
+  it('judges a window against the samples before it only: later minutes never move the baseline, and a series with too little past cannot alert', () => {
+    const spike = make((m) => (m >= 60 && m <= 62 ? 3 : undefined));
+    expect(firing([spike], min(60), 6, 2, rolling(30)).map((f) => f.hits)).toEqual([3]);
+    // The same past, then a level shift after the window: the window's verdict is unchanged.
+    const later = make((m) => (m >= 60 && m <= 62 ? 3 : m > 70 ? 50 : undefined));
+    expect(firing([later], min(60), 6, 2, rolling(30)).map((f) => f.hits)).toEqual([3]);
+    // A day-wide baseline knows the future: the shifted day's median swallows the spike.
+    const dayWide = { ...later, median: 1.04, scale: 25 };
+    expect(firing([dayWide], min(60), 6, 2, DAY)).toEqual([]);
+    // Minute 5: five past samples, fewer than the ten a baseline needs.
+    const early = make((m) => (m >= 5 && m <= 7 ? 3 : undefined));
+    expect(firing([early], min(5), 6, 2, rolling(30))).toEqual([]);
+    expect(firing([early], min(5), 6, 2, DAY)).toHaveLength(1);
+  });
+
+  it('raises the threshold of a series that fires in more quiet windows than the budget allows, and keeps the rule for the others', () => {
+    // A flapper: a 3× spike in every third window's first two minutes; a steady series never fires.
+    const flapper = make((m) => (Math.floor(m / 6) % 3 === 0 && m % 6 < 2 && m >= 30 ? 3 : undefined));
+    const steady = { ...make(() => undefined), name: 'MemoryUsageRate' };
+    const quiet = Array.from({ length: 20 }, (_, k) => ({ at: min(k * 6), series: [flapper, steady] }));
+    const th = calibrate(quiet, 6, 2, rolling(30), 0.02);
+    expect(th.has(seriesKey(steady))).toBe(false);
+    const z = th.get(seriesKey(flapper))!;
+    expect(z).toBeGreaterThan(6);
+    // Calibrated, the flapper no longer fires in its usual windows; without the budget it does.
+    const usual = min(36);
+    expect(firing([flapper], usual, 6, 2, rolling(30))).toHaveLength(1);
+    expect(firing([flapper], usual, 6, 2, rolling(30), th)).toEqual([]);
+    // A fault far beyond its usual spikes still fires.
+    const fault = make((m) => (m >= 90 && m <= 92 ? 300 : Math.floor(m / 6) % 3 === 0 && m % 6 < 2 && m >= 30 ? 3 : undefined));
+    expect(firing([fault], min(90), 6, 2, rolling(30), th)).toHaveLength(1);
+  });
+
+  it('raises the same incidents through alerts() as the series that fire, under the rolling baseline and the budget', () => {
+    const spike = make((m) => (m >= 60 && m <= 62 ? 3 : undefined));
+    expect(alerts([spike], min(60), 6, 2, 'r', 'cause', rolling(30), new Map()).map((x) => [x.cis, x.signal])).toEqual([
+      [['svc'], 'saturation'],
+    ]);
+    expect(alerts([spike], min(60), 6, 2, 'r', 'cause', rolling(30), new Map([[seriesKey(spike), 1e6]]))).toEqual([]);
   });
 });
