@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -14,8 +14,10 @@
  *   business service DEPENDS_ON the entry service (frontend; ts-ui-dashboard and ts-gateway-service).
  * - **Incidents**, one alert rule for every series (documented in bench/README.md): the series'
  *   baseline is causal, what a monitor can know at the window's start — the median and MAD of its
- *   last 60 samples before the window (`--baseline rolling --lookback 60`, the default; a series
- *   with fewer than 10 past samples cannot alert yet); `--baseline day`: the whole day's median
+ *   last 60 samples before the window outside the windows of earlier faults (`--baseline rolling
+ *   --lookback 60`, the default; `--keep-incidents`: those samples too; a series with fewer than
+ *   10 clean past samples uses the plain ones — the trace series exist only around faults — and
+ *   one with fewer than 10 at all cannot alert yet); `--baseline day`: the whole day's median
  *   and MAD, the rule before, which knows every later minute. A sample deviates when its robust
  *   z-score (x − median) / max(1.4826·MAD, 10 % of |median|) is ≥ the series' threshold in the bad
  *   direction: Z (default 6), raised per series to meet a false-alarm budget (`--budget`, default
@@ -408,10 +410,21 @@ const MIN_BASELINE = 10;
  * day's) of the series' last `lookback` samples strictly before the window — never the window
  * itself nor anything later. Samples, not minutes: the trace series have samples only around faults.
  */
-export function rolling(lookback: number): Baseline {
+export function rolling(lookback: number, incidents: readonly number[] = []): Baseline {
   return (s, from) => {
     const i = firstAt(s.t, from);
-    const past = s.x.slice(Math.max(0, i - lookback), i);
+    let past = s.x.slice(Math.max(0, i - lookback), i);
+    if (incidents.length > 0) {
+      // The last `lookback` samples outside every known past incident's window (a team knows when
+      // its incidents were and keeps them out of its baselines); a series with fewer such samples
+      // than a baseline needs — the snapshot's trace series exist only around faults — keeps the plain ones.
+      const clean: number[] = [];
+      for (let k = i - 1; k >= 0 && clean.length < lookback; k--) {
+        const t = s.t[k]!;
+        if (!incidents.some((f) => f < from && t >= f && t <= f + WINDOW_MIN * MINUTE)) clean.push(s.x[k]!);
+      }
+      if (clean.length >= MIN_BASELINE) past = clean;
+    }
     if (past.length < MIN_BASELINE) return undefined;
     const med = median(past);
     const mad = median(past.map((v) => Math.abs(v - med)));
@@ -837,6 +850,7 @@ export interface NezhaReport {
     lookback?: number;
     budget: number;
     historyObservers: boolean;
+    excludeIncidents: boolean;
   };
   systems: Record<
     string,
@@ -899,13 +913,15 @@ export function evaluate(
     budget?: number;
     /** Store past observed alerts without their observers (each reads as the callee's own alert: the history before). */
     historyOwn?: boolean;
+    /** Keep the samples of known past incidents' windows out of the rolling baseline (default true). */
+    excludeIncidents?: boolean;
   },
 ): NezhaReport {
   const registry = Registry.load();
   const rule: RuleOptions = { traces: opts.traces ?? true, edgeAlert: opts.edgeAlert ?? 'observed' };
   const lookback = opts.lookback ?? DEFAULT_LOOKBACK;
   const baselineKind = opts.baseline ?? 'rolling';
-  const baseline = baselineKind === 'rolling' ? rolling(lookback) : DAY;
+  const excludeIncidents = opts.excludeIncidents ?? true;
   const budget = opts.budget ?? DEFAULT_BUDGET;
   // The record a store keeps of a past incident: with its observers unless `historyOwn` (the reading before).
   const pastOf = (x: CorrelationIncident): HistoricalIncident => ({
@@ -938,6 +954,7 @@ export function evaluate(
       ...(baselineKind === 'rolling' && { lookback }),
       budget,
       historyObservers: opts.historyOwn !== true,
+      excludeIncidents,
     },
     systems: {},
     methods,
@@ -975,6 +992,7 @@ export function evaluate(
       }
       for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE) slots.push({ at, day: d });
     }
+    const baseline = baselineKind === 'rolling' ? rolling(lookback, excludeIncidents ? faults.map(({ f }) => f.at) : []) : DAY;
     const isQuiet = (at: number) => !faults.some(({ f }) => Math.abs(at - f.at) < 2 * WINDOW_MIN * MINUTE);
     // The budget's thresholds for a day: calibrated on the quiet windows of the system's other days
     // (last week's record, never the day being judged).
@@ -1136,7 +1154,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -1160,6 +1178,7 @@ export async function run(argv: string[]): Promise<void> {
     lookback,
     noise: argv.includes('--noise'),
     historyOwn: argv.includes('--history-own'),
+    excludeIncidents: !argv.includes('--keep-incidents'),
     budget,
     traces: !argv.includes('--no-traces'),
     edgeAlert,
@@ -1179,7 +1198,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const pct = (x: number, n: number) => (n === 0 ? 'n/a' : (x / n).toFixed(3));
   console.log(
-    `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection against ${r.rule.baseline === 'rolling' ? `the last ${r.rule.lookback} samples before the window` : "the whole day's median/MAD"}${r.rule.budget > 0 ? `, per-series false-alarm budget ${r.rule.budget} of quiet windows (calibrated on the other days)` : ''}; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}${r.rule.historyObservers ? ', observed alerts kept as pairs' : ', observed alerts read as the callee’s own (--history-own)'}`,
+    `Nezha real-data evaluation — alert rule z ≥ ${r.z} in ≥ ${r.minSamples} samples of the ${WINDOW_MIN} min after injection against ${r.rule.baseline === 'rolling' ? `the last ${r.rule.lookback} samples before the window${r.rule.excludeIncidents ? ' outside past incidents' : ''}` : "the whole day's median/MAD"}${r.rule.budget > 0 ? `, per-series false-alarm budget ${r.rule.budget} of quiet windows (calibrated on the other days)` : ''}; history ${r.online ? 'online (earlier faults only)' : 'leave-one-out (every other fault window)'}${r.rule.historyObservers ? ', observed alerts kept as pairs' : ', observed alerts read as the callee’s own (--history-own)'}`,
   );
   console.log(
     `  series: pod, front, network, logs${r.rule.traces ? `, traces (edge series: ${r.rule.edgeAlert})` : ' (no trace series)'}; signal by ${r.rule.signalBy}; topology ${r.rule.traceTopology ? 'shipped + trace edges' : 'as shipped (Train-Ticket: from traces)'}`,
