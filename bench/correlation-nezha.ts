@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents]`
+ * `npm run bench -- correlation-nezha PATH [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--explain ISO-PREFIX] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents] [--cold-days]`
  *
  * Correlation on real incident data: the public IntelligentDDS/Nezha dataset (FSE 2023; Online
  * Boutique and Train-Ticket with injected faults and their root-cause pods, metrics, traces). PATH
@@ -17,7 +17,8 @@
  *   last 60 samples before the window outside the windows of earlier faults (`--baseline rolling
  *   --lookback 60`, the default; `--keep-incidents`: those samples too; a series with fewer than
  *   10 clean past samples uses the plain ones — the trace series exist only around faults — and
- *   one with fewer than 10 at all cannot alert yet); `--baseline day`: the whole day's median
+ *   one with fewer than 10 at all cannot alert yet; a day's first hour reads the same series'
+ *   earlier recorded day, `--cold-days`: each day starts cold); `--baseline day`: the whole day's median
  *   and MAD, the rule before, which knows every later minute. A sample deviates when its robust
  *   z-score (x − median) / max(1.4826·MAD, 10 % of |median|) is ≥ the series' threshold in the bad
  *   direction: Z (default 6), raised per series to meet a false-alarm budget (`--budget`, default
@@ -410,8 +411,14 @@ const MIN_BASELINE = 10;
  * day's) of the series' last `lookback` samples strictly before the window — never the window
  * itself nor anything later. Samples, not minutes: the trace series have samples only around faults.
  */
-export function rolling(lookback: number, incidents: readonly number[] = []): Baseline {
-  return (s, from) => {
+export function rolling(
+  lookback: number,
+  incidents: readonly number[] = [],
+  pastOf: (s: Series) => { t: readonly number[]; x: readonly number[] } = (s) => s,
+): Baseline {
+  return (series, from) => {
+    // The samples a monitor holds: the day's, after the same series' earlier days (`pastOf`).
+    const s = pastOf(series);
     const i = firstAt(s.t, from);
     let past = s.x.slice(Math.max(0, i - lookback), i);
     if (incidents.length > 0) {
@@ -430,6 +437,25 @@ export function rolling(lookback: number, incidents: readonly number[] = []): Ba
     const mad = median(past.map((v) => Math.abs(v - med)));
     return { median: med, scale: Math.max(1.4826 * mad, 0.1 * Math.abs(med), 1e-9) };
   };
+}
+
+/**
+ * Each series' samples after those of the same series (`seriesKey`) on the system's earlier days:
+ * what a monitor running since the first recorded day holds (the rolling baseline of a day's first
+ * hour reads the day before, as it would in production).
+ */
+export function carriedOver(days: readonly (readonly Series[])[]): (s: Series) => { t: number[]; x: number[] } {
+  const acc = new Map<string, { t: number[]; x: number[] }>();
+  const of = new Map<Series, { t: number[]; x: number[] }>();
+  for (const series of days)
+    for (const s of series) {
+      const k = seriesKey(s);
+      const before = acc.get(k) ?? { t: [], x: [] };
+      const merged = { t: [...before.t, ...s.t], x: [...before.x, ...s.x] };
+      acc.set(k, merged);
+      of.set(s, merged);
+    }
+  return (s) => of.get(s) ?? s;
 }
 
 /** The index of the first of the ascending times `t` at or after `from` (t.length if none). */
@@ -851,6 +877,7 @@ export interface NezhaReport {
     budget: number;
     historyObservers: boolean;
     excludeIncidents: boolean;
+    carryOver: boolean;
   };
   systems: Record<
     string,
@@ -915,6 +942,8 @@ export function evaluate(
     historyOwn?: boolean;
     /** Keep the samples of known past incidents' windows out of the rolling baseline (default true). */
     excludeIncidents?: boolean;
+    /** The rolling baseline reads the same series' earlier recorded days (default true; false: each day starts cold). */
+    carryOver?: boolean;
   },
 ): NezhaReport {
   const registry = Registry.load();
@@ -922,6 +951,7 @@ export function evaluate(
   const lookback = opts.lookback ?? DEFAULT_LOOKBACK;
   const baselineKind = opts.baseline ?? 'rolling';
   const excludeIncidents = opts.excludeIncidents ?? true;
+  const carryOver = opts.carryOver ?? true;
   const budget = opts.budget ?? DEFAULT_BUDGET;
   // The record a store keeps of a past incident: with its observers unless `historyOwn` (the reading before).
   const pastOf = (x: CorrelationIncident): HistoricalIncident => ({
@@ -955,6 +985,7 @@ export function evaluate(
       budget,
       historyObservers: opts.historyOwn !== true,
       excludeIncidents,
+      carryOver,
     },
     systems: {},
     methods,
@@ -992,7 +1023,14 @@ export function evaluate(
       }
       for (let at = lo; at < hi; at += WINDOW_MIN * MINUTE) slots.push({ at, day: d });
     }
-    const baseline = baselineKind === 'rolling' ? rolling(lookback, excludeIncidents ? faults.map(({ f }) => f.at) : []) : DAY;
+    const baseline =
+      baselineKind === 'rolling'
+        ? rolling(
+            lookback,
+            excludeIncidents ? faults.map(({ f }) => f.at) : [],
+            carryOver ? carriedOver(days.map((d) => d.series)) : undefined,
+          )
+        : DAY;
     const isQuiet = (at: number) => !faults.some(({ f }) => Math.abs(at - f.at) < 2 * WINDOW_MIN * MINUTE);
     // The budget's thresholds for a day: calibrated on the quiet windows of the system's other days
     // (last week's record, never the day being judged).
@@ -1154,7 +1192,7 @@ export async function run(argv: string[]): Promise<void> {
   );
   if (!path)
     throw new Error(
-      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents]',
+      'usage: npm run bench -- correlation-nezha PATH-TO-NEZHA-WORK-TREE [--online] [--json] [--verbose] [--write-fixture FILE] [--z 6] [--min-samples 2] [--no-traces] [--edge-alert observed|fanout|callee|both|gap] [--trace-topology] [--signal-strongest] [--baseline rolling|day] [--lookback 60] [--budget 0.02] [--noise] [--history-own] [--keep-incidents] [--cold-days]',
     );
   const value = (name: string, dflt: number) => {
     const i = argv.indexOf(name);
@@ -1179,6 +1217,7 @@ export async function run(argv: string[]): Promise<void> {
     noise: argv.includes('--noise'),
     historyOwn: argv.includes('--history-own'),
     excludeIncidents: !argv.includes('--keep-incidents'),
+    carryOver: !argv.includes('--cold-days'),
     budget,
     traces: !argv.includes('--no-traces'),
     edgeAlert,

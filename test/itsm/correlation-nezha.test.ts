@@ -7,7 +7,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alerts, calibrate, DAY, firing, readTraces, rolling, seriesKey, traceSeries, type Series } from '../../bench/correlation-nezha.ts';
+import {
+  alerts,
+  calibrate,
+  carriedOver,
+  DAY,
+  firing,
+  readTraces,
+  rolling,
+  seriesKey,
+  traceSeries,
+  type Series,
+} from '../../bench/correlation-nezha.ts';
 import { correlate, type CorrelationIncident, type HistoricalIncident } from '../../engine/correlation/index.ts';
 import { graph, indexOf, registry } from './helpers.ts';
 
@@ -236,6 +247,18 @@ describe('the causal alert rule of the real-data bench', () => {
     // Every past sample inside a known incident (the trace series of the snapshot): the plain past is the baseline.
     const everywhere = Array.from({ length: 10 }, (_, k) => min(k * 6));
     expect(firing([s], min(60), 6, 2, rolling(30, everywhere))).toEqual(firing([s], min(60), 6, 2, rolling(30)));
+  });
+
+  it("reads the same series' earlier day in a day's first hour, as a monitor running since then would", () => {
+    // Day 2 starts at minute 200 with a fault at its first minutes; day 1 held the series at 1.
+    const day1 = make(() => undefined);
+    const day2 = { ...make((m) => (m <= 2 ? 3 : undefined)) };
+    day2.t = day2.t.map((t) => t + 200 * MINUTE);
+    const carried = carriedOver([[day1], [day2]]);
+    expect(carried(day2).t).toHaveLength(240);
+    expect(carried(day1).t).toHaveLength(120);
+    expect(firing([day2], min(200), 6, 2, rolling(60))).toEqual([]);
+    expect(firing([day2], min(200), 6, 2, rolling(60, [], carried)).map((f) => f.hits)).toEqual([3]);
   });
 
   it('raises the threshold of a series that fires in more quiet windows than the budget allows, and keeps the rule for the others', () => {
