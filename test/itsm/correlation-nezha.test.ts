@@ -52,15 +52,16 @@ describe('correlation on real incident data (Nezha, Online Boutique)', () => {
     }
   });
 
-  it('finds the injected root cause first in at least 5 of the 6 cases and among the first three in all of them', () => {
+  it('finds the injected root cause first in at least 6 of the 7 cases and among the first three in all of them', () => {
     const ranks = runs.map(({ c, r }) => [...new Set(r.groups.flatMap((g) => g.candidates.map((x) => x.id)))].indexOf(c.fault.root));
-    // Measured under the causal rule (rolling 60-sample baseline outside earlier faults' windows,
-    // per-series false-alarm budget 0.02; the default since i13-nezha): ranks 1, 1, 1, 1, 2, 1. The fixture's cases are every
-    // sixth fault with two incidents or more — 6 under this rule, 8 under the day-wide rule before
-    // it (ranks 1, 1, 1, 1, 1, 1, 3, 1; bench/README.md).
-    expect(runs).toHaveLength(6);
-    expect(ranks.filter((k) => k >= 0 && k < 3).length).toBe(6);
-    expect(ranks.filter((k) => k === 0).length).toBeGreaterThanOrEqual(5);
+    // Measured under the causal rule (the default since i13-nezha: rolling 60-sample baseline
+    // outside earlier faults' windows, carried over from the day before, per-series false-alarm
+    // budget 0.02): ranks 1, 1, 1, 1, 1, 2, 1. The fixture's cases are every sixth fault with two
+    // incidents or more — 7 under this rule, 8 under the day-wide rule before it (ranks 1, 1, 1, 1,
+    // 1, 1, 3, 1; bench/README.md).
+    expect(runs).toHaveLength(7);
+    expect(ranks.filter((k) => k >= 0 && k < 3).length).toBe(7);
+    expect(ranks.filter((k) => k === 0).length).toBeGreaterThanOrEqual(6);
   });
 
   it('ranks first a caller whose CPU fault slowed its calls to every callee, which its callers saw as observed alerts', () => {
