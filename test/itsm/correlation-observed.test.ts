@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { correlate, type CorrelationIncident, type CorrelationResult } from '../../engine/correlation/index.ts';
 import { OBSERVED_CALL, readPairs } from '../../engine/correlation/observed.ts';
 import { SqliteStore } from '../../engine/store/sqlite-store.ts';
+import { CorrelationService } from '../../engine/incidents/correlation-service.ts';
 import { CorrelateFile } from '../../api/commands/itsm.ts';
 import { api, apiFixture } from '../api/harness.ts';
 import { at, graph, indexOf, registry } from './helpers.ts';
@@ -257,6 +258,11 @@ describe('observedBy at the boundaries', () => {
       expect(created.body.observedBy).toEqual(['app-checkout']);
       const stored = await api(fx.app).get(`/api/v1/incidents/${created.body.id}`).set('Authorization', fx.auth.viewer).expect(200);
       expect(stored.body.observedBy).toEqual(['app-checkout']);
+      // The stored record, read back as chronic-noise history, keeps its observer (learned as the pair's).
+      const past = await new CorrelationService(fx.cmdb).history(Date.parse(at(1)), 3_600_000, new Set());
+      expect(past.filter((h) => h.cis.includes('db-orders'))).toEqual([
+        { cis: ['db-orders'], openedAt: at(0), signal: 'latency', observedBy: ['app-checkout'] },
+      ]);
       const open = await api(fx.app).post('/api/v1/correlate').set('Authorization', fx.auth.viewer).send({}).expect(200);
       const fromStore = (open.body as CorrelationResult).groups[0]!.candidates.map((c) => c.id);
       expect(fromStore).toContain('app-checkout');
