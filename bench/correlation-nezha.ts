@@ -1118,6 +1118,11 @@ export function evaluate(
           const all = correlate(index, incidents, { registry, window: '10m', history, topCandidates: 1000 });
           const k = all.groups.findIndex((grp) => grp.candidates.some((c) => c.id === f.root));
           why += k < 0 ? '; not reached' : `; rank ${all.groups[k]!.candidates.findIndex((c) => c.id === f.root) + 1} in group ${k + 1}`;
+        } else if (why !== undefined) {
+          // Reported but below 3: low in its group, or leading a group the output puts after others?
+          const k = r.groups.findIndex((grp) => grp.candidates.some((c) => c.id === f.root));
+          const confidences = r.groups.slice(0, k + 1).map((grp) => grp.confidence);
+          why += `; rank ${r.groups[k]!.candidates.findIndex((c) => c.id === f.root) + 1} in group ${k + 1} (confidence ${confidences.join(' > ')})`;
         }
         console.log(
           `${name} ${new Date(f.at).toISOString().slice(0, 16)} ${f.type.padEnd(15)} root ${f.root.padEnd(28)} rank ${at < 0 ? '-' : at + 1}  ${ours.slice(0, 3).join(', ')}  | ${alertsText}`,
