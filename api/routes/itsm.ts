@@ -99,8 +99,8 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       body: IncidentCreate,
       responses: {
         201: { description: 'created', schema: StoredIncident, headers: { ETag: 'the version', Location: 'the incident' } },
-        400: err('invalid body'),
-        422: err('an affected CI does not exist'),
+        400: err('invalid body (an observer among the CIs)'),
+        404: err('an affected or observing CI does not exist'),
       },
       async handler({ body, actor, res }) {
         const inc = await s.incidents.create(body, principalOf(actor));
@@ -141,7 +141,7 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       method: 'patch',
       path: '/incidents/:id',
       operationId: 'patchIncident',
-      summary: 'Edit an incident (merge patch of its top-level fields)',
+      summary: 'Edit an incident (merge patch of its top-level fields; `observedBy: []` clears the observers)',
       tag: 'incidents',
       permission: 'itsm:write',
       params: IdParam,
@@ -151,8 +151,9 @@ export function itsmRoutes({ services: s }: RouteDeps): AnyRoute[] {
       ifMatch: true,
       responses: {
         200: { description: 'the incident after the write', schema: StoredIncident },
-        400: err('invalid body'),
-        404: err('no such incident'),
+        400: err('invalid body (an observer among the CIs)'),
+        404: err('no such incident, or an affected or observing CI does not exist'),
+        409: err('the incident is closed'),
         412: err('stale If-Match'),
       },
       async handler({ params, body, actor, ifMatch, res }) {

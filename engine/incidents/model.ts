@@ -97,8 +97,15 @@ export const IncidentPatch = z
     problem: z.string().min(1).max(100).nullable().optional(),
     causedByChange: z.string().min(1).max(100).nullable().optional(),
     outage: OutageInput.nullable().optional(),
+    /** Replaces the observers; `[]` or `null` clears them (a stored incident never holds an empty list). */
+    observedBy: z.array(CiId).max(100).nullable().optional(),
   })
-  .strict();
+  .strict()
+  // Only checkable here when the patch names both; the service checks the incident as patched.
+  .refine(
+    (p) => p.cis === undefined || !p.observedBy || observerNotObserved.check({ cis: p.cis, observedBy: p.observedBy }),
+    observerNotObserved.message,
+  );
 export type IncidentPatch = z.infer<typeof IncidentPatch>;
 
 export const Resolution = z.object({ code: z.string().min(1).max(100), notes: z.string().max(20_000).default('') }).strict();

@@ -82,6 +82,7 @@ export class IncidentService {
 
   async create(input: IncidentCreate, who: Principal): Promise<IncidentView> {
     this.checkCis(input.cis, 'incident');
+    if (input.observedBy !== undefined) this.checkCis(input.observedBy, 'incident', 'observedBy');
     const now = this.now().toISOString();
     const openedAt = input.openedAt ?? now;
     const knownErrors = await this.knownErrorsFor(input.cis);
@@ -144,6 +145,23 @@ export class IncidentService {
         patch.outage === null
           ? null
           : { start: patch.outage.start, end: patch.outage.end ?? null, services: patch.outage.services ?? null };
+    if (patch.observedBy !== undefined) {
+      // Cleared, the field goes away: a stored incident has observers or no `observedBy` at all.
+      if (patch.observedBy === null || patch.observedBy.length === 0) delete doc.observedBy;
+      else {
+        this.checkCis(patch.observedBy, 'incident update', 'observedBy');
+        doc.observedBy = patch.observedBy;
+      }
+    }
+    // Checked on the incident as patched, and only when the patch touches either side, so an older
+    // record edited into that state before observers were patchable still takes unrelated edits.
+    if (patch.cis !== undefined || patch.observedBy !== undefined) {
+      const own = doc.observedBy?.find((o) => doc.cis.includes(o));
+      if (own !== undefined)
+        throw new InputError(`incident update: ${id} observer "${own}" is one of its own CIs`, [
+          { path: ['observedBy'], code: 'custom', message: "an observer may not be one of the incident's own CIs" },
+        ]);
+    }
     return this.write(rec.id, rec.version, doc, who);
   }
 
@@ -205,10 +223,11 @@ export class IncidentService {
       .sort((a, b) => (a.problem < b.problem ? -1 : 1));
   }
 
-  private checkCis(cis: readonly string[], op: string): void {
+  /** Every CI of `cis` is in the CMDB; the error's details name the field (`cis` or `observedBy`). */
+  private checkCis(cis: readonly string[], op: string, field: 'cis' | 'observedBy' = 'cis'): void {
     const g = this.cmdb.mirror.graph;
     const missing = cis.filter((c) => !g.hasNode(c));
-    if (missing.length > 0) throw new NotFoundError(`${op}: CI "${missing[0]}" not found`, { cis: missing });
+    if (missing.length > 0) throw new NotFoundError(`${op}: CI "${missing[0]}" not found`, { [field]: missing });
   }
 
   private async write(id: string, version: number, doc: IncidentDoc, who: Principal): Promise<IncidentView> {
