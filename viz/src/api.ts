@@ -34,6 +34,12 @@ export interface Step {
   type: string;
   to: string;
 }
+/**
+ * The pseudo type of a correlation evidence step that is an observed call (monitoring saw `from`'s
+ * calls to `to` slow), not a stored relationship: the API's wire value (engine/correlation/observed.ts;
+ * test/viz/correlation.browser.test.ts pins them equal).
+ */
+export const OBSERVED_CALL = 'OBSERVED_CALL';
 export interface RedundancyGroup {
   relationship: string;
   minAvailable: number | string;

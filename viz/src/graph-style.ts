@@ -16,6 +16,7 @@ export const COLOURS = {
   path: '#000000',
   match: '#009E73',
   spof: '#CC79A7',
+  observed: '#56B4E9',
 };
 
 export const GRAPH_STYLE: StylesheetJson = [
@@ -115,6 +116,21 @@ export const GRAPH_STYLE: StylesheetJson = [
       color: '#555',
       'text-background-color': '#fff',
       'text-background-opacity': 0.8,
+    },
+  },
+  // A correlation evidence step monitoring saw (an observed call), not a stored relationship: dashed
+  // (readable without colour) and labelled in words, never with its wire type OBSERVED_CALL.
+  {
+    selector: 'edge.observed',
+    style: {
+      'line-style': 'dashed',
+      'line-color': COLOURS.observed,
+      'target-arrow-color': COLOURS.observed,
+      label: 'observed call',
+      width: 2.5,
+      // Beside the line, not over it: on a short edge a label on the line hides the dashes.
+      'text-rotation': 'none',
+      'text-margin-x': 48,
     },
   },
   { selector: 'node.quiet', style: { label: '' } },

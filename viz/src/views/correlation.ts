@@ -5,18 +5,34 @@
  * (`POST /problems/from-correlation`) for roles with `itsm:write`.
  */
 import cytoscape from 'cytoscape';
-import { describeError, type CorrelationAnswer } from '../api.ts';
+import { describeError, OBSERVED_CALL, type CorrelationAnswer, type Step } from '../api.ts';
 import type { ViewContext } from '../context.ts';
 import { append, clear, h, link } from '../dom.ts';
 import { GRAPH_STYLE } from '../graph-style.ts';
 
-/** `app —RUNS_ON→ vm` from the incident's CI up to the candidate, each step as stored. */
-function pathText(start: string, steps: readonly { from: string; type: string; to: string }[]): string {
+const OBSERVED_MEANING = "monitoring saw the caller's calls to the callee slow; not a relationship in the CMDB";
+
+/**
+ * `app —RUNS_ON→ vm ⇢ observed call ⇢ api` from the incident's CI up to the candidate, each step
+ * as stored. An observed call is evidence from monitoring, not a CMDB relationship, so it is never
+ * written as one (its wire type `OBSERVED_CALL` would read like a relationship type).
+ */
+function pathSteps(start: string, steps: readonly Step[]): (HTMLElement | string)[] {
   let cur = start;
-  let out = start;
+  const out: (HTMLElement | string)[] = [start];
   for (const s of steps) {
-    const next = s.from === cur ? s.to : s.from;
-    out += s.from === cur ? ` —${s.type}→ ${next}` : ` ←${s.type}— ${next}`;
+    const forward = s.from === cur;
+    const next = forward ? s.to : s.from;
+    out.push(
+      s.type === OBSERVED_CALL
+        ? h(
+            'span',
+            { class: 'step observed', 'data-step': 'observed-call', title: `an observed call: ${OBSERVED_MEANING}` },
+            forward ? ' ⇢ observed call ⇢ ' : ' ⇠ observed call ⇠ ',
+          )
+        : h('span', { class: 'step', 'data-step': 'relationship' }, forward ? ` —${s.type}→ ` : ` ←${s.type}— `),
+      next,
+    );
     cur = next;
   }
   return out;
@@ -117,7 +133,7 @@ function drawGroup(
               h(
                 'ul',
                 { 'data-evidence': c.id, class: 'small' },
-                ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: ${pathText(p.ci, p.steps)}`)),
+                ...c.paths.slice(0, 5).map((p) => h('li', {}, `${p.incidents.join(', ')}: `, ...pathSteps(p.ci, p.steps))),
               ),
             ),
           ),
@@ -133,6 +149,9 @@ function drawGroup(
           { class: 'muted' },
           best ? `Evidence paths of the best candidate, ${best.id} (diamond), from the incident CIs (rounded):` : '',
         ),
+        best?.paths.some((p) => p.steps.some((st) => st.type === OBSERVED_CALL))
+          ? h('p', { class: 'muted small', 'data-legend': 'observed-call' }, `Dashed arrow: an observed call (${OBSERVED_MEANING}).`)
+          : null,
         canvas,
       ),
     ),
@@ -141,13 +160,13 @@ function drawGroup(
   if (!best) return;
   // The evidence paths of the best candidate: incident CIs up to it.
   const nodes = new Map<string, string>();
-  const edges = new Map<string, { source: string; target: string; type: string }>();
+  const edges = new Map<string, { source: string; target: string; type: string; observed: boolean }>();
   for (const p of best.paths) {
     nodes.set(p.ci, 'degraded');
     for (const s of p.steps) {
       if (!nodes.has(s.from)) nodes.set(s.from, '');
       if (!nodes.has(s.to)) nodes.set(s.to, '');
-      edges.set(`${s.from}|${s.type}|${s.to}`, { source: s.from, target: s.to, type: s.type });
+      edges.set(`${s.from}|${s.type}|${s.to}`, { source: s.from, target: s.to, type: s.type, observed: s.type === OBSERVED_CALL });
     }
   }
   nodes.set(best.id, 'origin');
@@ -156,7 +175,11 @@ function drawGroup(
     style: GRAPH_STYLE,
     elements: [
       ...[...nodes].map(([id, cls]) => ({ group: 'nodes' as const, data: { id, label: id }, classes: cls })),
-      ...[...edges].map(([id, e]) => ({ group: 'edges' as const, data: { id, ...e }, classes: 'labelled' })),
+      ...[...edges].map(([id, { observed, ...e }]) => ({
+        group: 'edges' as const,
+        data: { id, ...e },
+        classes: observed ? 'labelled observed' : 'labelled',
+      })),
     ],
     layout: { name: 'breadthfirst', directed: true, roots: [best.id], spacingFactor: 1.1 } as cytoscape.LayoutOptions,
   });
