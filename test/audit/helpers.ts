@@ -35,8 +35,9 @@ export function graphOf(cis: CiSpec[], rels: string[], now = NOW): AuditInput {
     after: ci,
   }));
   for (const r of rels) {
-    const [from, type, to] = r.split(' ') as [string, string, string];
-    const id = `${from}|${type}|${to}`;
+    // `from TYPE to` (id `from|TYPE|to`) or `from TYPE to id`: two relationships of one type between one pair need ids of their own.
+    const [from, type, to, given] = r.split(' ') as [string, string, string, string?];
+    const id = given ?? `${from}|${type}|${to}`;
     events.push({
       seq: ++seq,
       at: STAMP,

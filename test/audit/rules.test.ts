@@ -133,6 +133,14 @@ describe('retired-dependency', () => {
       path: [{ from: 'm', type: 'MEMBER_OF', to: 'grp' }],
     });
   });
+  it('names each of two relationships of one type between the same pair in its own finding', () => {
+    const g = graphOf(
+      [app('a1'), app('r1', { status: 'retired' }), { id: 'grp', class: 'Cluster' }, app('m', { status: 'retired' })],
+      ['a1 DEPENDS_ON r1 dep-1', 'a1 DEPENDS_ON r1 dep-2', 'm MEMBER_OF grp mem-1', 'm MEMBER_OF grp mem-2'],
+    );
+    const fs = runOnly(g, 'retired-dependency');
+    expect(fs.map((f) => f.relationship).sort()).toEqual(['dep-1', 'dep-2', 'mem-1', 'mem-2']);
+  });
 });
 
 describe('dependency-cycle', () => {
@@ -166,6 +174,13 @@ describe('dependency-cycle', () => {
 });
 
 describe('environment-crossing', () => {
+  it('names each of two relationships of one type between the same pair in its own finding', () => {
+    const fs = runOnly(
+      graphOf([app('p1'), app('s1', { environment: 'staging' })], ['p1 DEPENDS_ON s1 call-1', 'p1 DEPENDS_ON s1 call-2']),
+      'environment-crossing',
+    );
+    expect(fs.map((f) => f.relationship).sort()).toEqual(['call-1', 'call-2']);
+  });
   it('passes when production relies on production and staging on production', () => {
     expect(
       runOnly(

@@ -94,7 +94,8 @@ function code(values: readonly string[], v: string): number {
  * Visits every propagating reliance (dependent → provider, as the impact index holds them) whose
  * dependent is marked in `dependents` and provider in `providers` (one byte per dense id); only for
  * those is the stored relationship's id looked up — the scan itself reads typed arrays, not
- * graphology's edge objects or the mirror's attribute objects.
+ * graphology's edge objects or the mirror's attribute objects. Each visit names its own
+ * relationship, also when several of one type join the same pair.
  */
 export function forEachReliance(
   index: ImpactIndex,
@@ -112,10 +113,16 @@ export function forEachReliance(
     for (let e = start[d]!; e < stop; e++) {
       const p = other[e]!;
       if (providers[p] !== 1) continue;
-      const step = stepOf(index, p, d, type[e]!);
+      const t = type[e]!;
+      const step = stepOf(index, p, d, t);
+      // Two stored relationships of one type may join the same pair under different ids: the index
+      // holds one entry each, so this entry is the k-th of its pair and type, and names the k-th
+      // matching edge of the mirror (each finding its own relationship, not the first one's id).
+      let k = 0;
+      for (let f = start[d]!; f < e; f++) if (other[f] === p && type[f] === t) k++;
       let id = '';
       graph.forEachOutEdge(step.from, (key, a, _s, to) => {
-        if (id === '' && a.type === step.type && to === step.to) id = key;
+        if (id === '' && a.type === step.type && to === step.to && k-- === 0) id = key;
       });
       cb(id, step, nodeIds[d]!, nodeIds[p]!);
     }
