@@ -41,7 +41,7 @@ export interface RunningServer {
 
 export async function startServer(ctx: CliContext, opts: ServeOptions, log: Logger = pino({ name: 'cmdb' })): Promise<RunningServer> {
   // The server may create its store (`npm start` on a fresh machine); it acts as the CLI's principal for the demo load.
-  const { cmdb, principal } = await ctx.openCmdb({ op: 'serve', permission: 'cmdb:read', write: true, bars: ctx.bars() });
+  const { cmdb, principal } = await ctx.openCmdb({ op: 'serve', permission: 'cmdb:read', write: true, bars: ctx.bars(), log });
   if (opts.demo && cmdb.mirror.graph.order === 0) {
     const summary = await importFiles(cmdb, [DEMO_FILE], principal.name, false);
     log.info(

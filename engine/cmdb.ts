@@ -5,7 +5,7 @@
  */
 import type { Registry } from './model/registry.ts';
 import { SemanticError } from './errors.ts';
-import { Mirror, type HydrateProgress } from './mirror/mirror.ts';
+import { Mirror, type HydrateProgress, type MirrorLog } from './mirror/mirror.ts';
 import type { ApplyOptions, ApplyResult, ChangeEvent, GraphStore, Mutation, WriteContext } from './store/port.ts';
 import { ImpactIndexKeeper, type ImpactIndex } from './impact/index.ts';
 import { LogFollower, type FollowOptions, type FollowerStatus } from './mirror/follower.ts';
@@ -24,6 +24,8 @@ export interface OpenOptions {
   onProgress?: (p: HydrateProgress) => void;
   /** How many rebuilt past graphs as-of reads keep (engine/verification/past-graphs.ts). */
   pastGraphs?: PastGraphsOptions;
+  /** Where the mirror logs a committed-events listener that threw (Mirror.observe); default pino on stderr. */
+  log?: MirrorLog;
 }
 
 export class Cmdb {
@@ -47,9 +49,9 @@ export class Cmdb {
   }
 
   /** Initialises the store (schema, constraints) and hydrates the mirror from it. */
-  static async open({ store, registry, onProgress, pastGraphs }: OpenOptions): Promise<Cmdb> {
+  static async open({ store, registry, onProgress, pastGraphs, log }: OpenOptions): Promise<Cmdb> {
     await store.init();
-    const mirror = await Mirror.hydrate(store, onProgress);
+    const mirror = await Mirror.hydrate(store, onProgress, { log });
     return new Cmdb(store, registry, mirror, pastGraphs);
   }
 

@@ -14,6 +14,7 @@ import { InputError, NotFoundError, zodIssues } from '../../engine/errors.ts';
 import { Registry } from '../../engine/model/registry.ts';
 import { openStore } from '../../engine/store/open.ts';
 import type { GraphStore } from '../../engine/store/port.ts';
+import type { MirrorLog } from '../../engine/mirror/mirror.ts';
 import { createServices, loadServiceConfig, type Services } from '../services.ts';
 import { authorize, resolvePrincipal, serviceActor, type CliPrincipal, type Need } from './identity.ts';
 import { hydrationStages } from './progress.ts';
@@ -39,6 +40,8 @@ export interface OpenNeed extends Need {
   write?: boolean;
   /** Progress bars while hydrating (default off). */
   bars?: boolean;
+  /** Where the mirror logs a committed-events listener that threw (serve passes its pino logger). */
+  log?: MirrorLog;
 }
 
 /** The record services a command works with, over one CMDB. */
@@ -139,7 +142,7 @@ export class CliContext {
       // Totals per stage for the bars; only worth a count query when a bar is shown.
       const totals = need.bars ? await store.counts() : undefined;
       progress = hydrationStages(need.bars ?? false, totals);
-      const cmdb = await Cmdb.open({ store, registry, onProgress: progress.onProgress });
+      const cmdb = await Cmdb.open({ store, registry, onProgress: progress.onProgress, log: need.log });
       return { cmdb, principal, owned: true };
     } catch (err) {
       await store.close().catch(() => undefined);

@@ -5,6 +5,7 @@
  * event it reflects.
  */
 import Graph from 'graphology';
+import { pino } from 'pino';
 import type { CI } from '../model/ci.ts';
 import type { Relationship } from '../model/relationship.ts';
 import type { ChangeEvent, GraphStore } from '../store/port.ts';
@@ -19,7 +20,17 @@ export interface HydrateProgress {
   done: number;
 }
 
-export interface HydrateOptions {
+/** Where a mirror reports a committed-events listener that threw; pino's `Logger` is one. */
+export interface MirrorLog {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface MirrorOptions {
+  /** Default: the project's logger (pino, name `cmdb`) on stderr, made on first use — stdout may be a command's `--json` answer. */
+  log?: MirrorLog;
+}
+
+export interface HydrateOptions extends MirrorOptions {
   /**
    * Start graphology's per-node adjacency objects in dictionary mode (dictionary-adjacency.ts): a
    * process-wide, semantics-free patch that makes hydration at 1M CIs faster. Default true; benches
@@ -41,6 +52,11 @@ export class Mirror {
   private memoRevision = -1;
   /** Told of the committed events this mirror applies, in commit order (see `observe`). */
   private readonly observers = new Set<(events: readonly ChangeEvent[]) => void>();
+  private log: MirrorLog | undefined;
+
+  constructor(options: MirrorOptions = {}) {
+    this.log = options.log;
+  }
 
   /**
    * Loads everything from the store. The sequence is read first and events after it replayed
@@ -49,7 +65,7 @@ export class Mirror {
   static async hydrate(store: GraphStore, onProgress?: (p: HydrateProgress) => void, options: HydrateOptions = {}): Promise<Mirror> {
     // Before this mirror's graph exists (see dictionary-adjacency.ts).
     if (options.dictionaryAdjacency !== false) useDictionaryAdjacency();
-    const mirror = new Mirror();
+    const mirror = new Mirror({ log: options.log });
     const seq = await store.lastSeq();
     let done = 0;
     for await (const page of store.streamCISummaries()) {
@@ -99,14 +115,32 @@ export class Mirror {
       graphChanged = true;
     }
     if (graphChanged) this.revision += 1;
-    if (applied !== undefined && applied.length > 0) for (const fn of this.observers) fn(applied);
+    if (applied !== undefined && applied.length > 0) for (const fn of this.observers) this.tell(fn, applied);
+  }
+
+  /**
+   * A listener that throws is a bug in the listener, not a failed write: the events are committed
+   * and applied, so the write path (which would otherwise answer an error for a committed write, or
+   * leave a follower's loop stuck) and the other listeners go on, and the error is logged.
+   */
+  private tell(fn: (events: readonly ChangeEvent[]) => void, events: readonly ChangeEvent[]): void {
+    try {
+      fn(events);
+    } catch (err) {
+      this.log ??= pino({ name: 'cmdb' }, process.stderr);
+      this.log.error(
+        { err, fromSeq: events[0]!.seq, toSeq: events[events.length - 1]!.seq },
+        'mirror: a committed-events listener threw; the mirror and the other listeners went on',
+      );
+    }
   }
 
   /**
    * Calls `fn` with every batch of committed events this mirror applies from now on — its owner's
    * own writes and, through catch-up, other processes' — once each, in commit order, after the
    * graph reflects them. The one place that sees every event, so a cache of store records (the API
-   * token cache) can drop what another process changed. `fn` must not throw. Returns the unsubscribe.
+   * token cache) can drop what another process changed. `fn` must not throw; if it does, the error
+   * is logged and nothing else changes (see `tell`). Returns the unsubscribe.
    */
   observe(fn: (events: readonly ChangeEvent[]) => void): () => void {
     this.observers.add(fn);
