@@ -48,6 +48,74 @@ describe('canonical JSON', () => {
   });
 });
 
+/** The plain recursive definition canonicalJson had before it was made faster: the text must not move. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not JSON`);
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) parts.push(`${JSON.stringify(k)}:${reference(obj[k])}`);
+  return `{${parts.join(',')}}`;
+}
+
+describe('canonical JSON is the text it always was (stored chains keep verifying)', () => {
+  const awkward = [
+    'plain',
+    '',
+    'quote " and backslash \\',
+    'controls \u0000\u0001\n\t\u001f',
+    'line separators \u2028\u2029',
+    'accents é ü and an emoji 😀',
+    'a lone surrogate \ud800 and \udfff',
+    0,
+    -0,
+    1e21,
+    0.1,
+    -5,
+    true,
+    false,
+    null,
+    undefined,
+    [],
+    {},
+    [undefined, 1, [2, [3]]],
+    { '10': 'integer-like keys enumerate first in JS', '2': 'b', a: 'c', '': 'empty key', 'k"q': 1, é: 2, '\u0001': 3 },
+    { nested: { z: { y: [{ b: 1, a: 2 }] } }, fn: () => 1, sym: Symbol('s'), gone: undefined },
+  ];
+  it.each(awkward.map((v) => [v]))('writes %j as the plain definition does', (v) => {
+    expect(canonicalJson(v)).toBe(reference(v));
+    expect(canonicalJson({ v, list: [v] })).toBe(reference({ v, list: [v] }));
+  });
+
+  it('keeps the hash of an event with awkward strings and keys that the earlier code computed', () => {
+    const e = chainEvent(
+      {
+        seq: 1,
+        at: '2026-01-01T00:00:00.000Z',
+        actor: 'local:ana',
+        op: 'create',
+        entity: 'ci',
+        id: 'db-1',
+        before: null,
+        after: {
+          id: 'db-1',
+          class: 'Database',
+          name: 'Orders "main" DB\u2028é😀',
+          attributes: { '10': 1, '2': [true, null, -0, 1e21, 0.5], port: 5432, ünïcode: 'x\\y\u0001' },
+          tags: ['b', 'a'],
+          version: 1,
+        },
+      },
+      GENESIS_HASH,
+    );
+    // Computed with the implementation before this change (git show 3f09c50:engine/audit/hash-chain.ts).
+    expect(e.hash).toBe('4b035f63beb961a439803f2a9f28b68fdbdadd0679dc65f6c6b7d0e7eade95a9');
+  });
+});
+
 describe('hash chain', () => {
   it('verifies an intact chain read in any page sizes and quotes its head', async () => {
     const events = chain(5);
