@@ -4,7 +4,7 @@
  * fields — in the engine's IncidentService and over `PATCH /incidents/:id` — with the checks
  * logging one makes: an unknown CI is refused the way an unknown affected CI is, an observer may not
  * be one of the incident's own CIs, and a refused patch writes nothing. An empty list (or null, the
- * merge-patch way) clears it. Real SQLite store, real HTTP in-process.
+ * merge-patch way) clears it. Real SQLite store; the HTTP spec (incident-patch-spec.ts) also runs on Neo4j.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,8 @@ import { SqliteStore } from '../../engine/store/sqlite-store.ts';
 import { InputError, NotFoundError } from '../../engine/errors.ts';
 import { IncidentPatch } from '../../engine/incidents/model.ts';
 import { itsmServices } from '../../api/routes/itsm.ts';
-import { api, apiFixture, snapshot, type ApiFixture } from '../api/harness.ts';
+import { apiFixture, snapshot, type ApiFixture } from '../api/harness.ts';
+import { incidentPatchHttpSuite } from './incident-patch-spec.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cmdb-incident-patch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -173,99 +174,10 @@ describe('IncidentPatch observedBy (schema)', () => {
   });
 });
 
-describe('PATCH /incidents/:id observedBy (HTTP)', () => {
-  it('sets observedBy with If-Match, clears it with an empty list, and the correlation reads the stored observer', async () => {
-    const fx = await fixture();
-    try {
-      const created = await api(fx.app)
-        .post('/api/v1/incidents')
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 'orders slow', cis: ['db-orders'], signal: 'latency' })
-        .expect(201);
-      const id = created.body.id as string;
-      const set = await api(fx.app)
-        .patch(`/api/v1/incidents/${id}`)
-        .set('Authorization', fx.auth.engineer)
-        .set('If-Match', created.headers.etag!)
-        .send({ observedBy: ['app-checkout'] })
-        .expect(200);
-      expect(set.body.observedBy).toEqual(['app-checkout']);
-      expect(set.body.version).toBe(created.body.version + 1);
-      const got = await api(fx.app).get(`/api/v1/incidents/${id}`).set('Authorization', fx.auth.viewer).expect(200);
-      expect(got.body.observedBy).toEqual(['app-checkout']);
-      // The observer is now a candidate of the stored incident's correlation (it explains what it saw).
-      const open = await api(fx.app).post('/api/v1/correlate').set('Authorization', fx.auth.viewer).send({}).expect(200);
-      expect(open.body.groups[0].candidates.map((c: { id: string }) => c.id)).toContain('app-checkout');
-      const cleared = await api(fx.app)
-        .patch(`/api/v1/incidents/${id}`)
-        .set('Authorization', fx.auth.engineer)
-        .send({ observedBy: [] })
-        .expect(200);
-      expect(cleared.body).not.toHaveProperty('observedBy');
-    } finally {
-      await fx.close();
-    }
-  });
-
-  it('answers an unknown observer with the status an unknown affected CI gets on create, and writes nothing', async () => {
-    const fx = await fixture();
-    try {
-      const created = await api(fx.app)
-        .post('/api/v1/incidents')
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 't', cis: ['db-orders'] })
-        .expect(201);
-      const onCreate = await api(fx.app)
-        .post('/api/v1/incidents')
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 't', cis: ['ghost'] });
-      const before = await snapshot(fx.cmdb);
-      const refused = await api(fx.app)
-        .patch(`/api/v1/incidents/${created.body.id}`)
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 'changed', observedBy: ['ghost'] });
-      expect(refused.status).toBe(onCreate.status);
-      expect(refused.body.error).toMatchObject({ code: onCreate.body.error.code, message: 'incident update: CI "ghost" not found' });
-      expect(refused.body.error.details).toEqual({ observedBy: ['ghost'] });
-      const observerOnCreate = await api(fx.app)
-        .post('/api/v1/incidents')
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 't', cis: ['db-orders'], observedBy: ['ghost'] });
-      expect(observerOnCreate.status).toBe(onCreate.status);
-      expect(await snapshot(fx.cmdb)).toEqual(before);
-    } finally {
-      await fx.close();
-    }
-  });
-
-  it('refuses with 400 an observer among the CIs and a malformed observedBy, writing nothing', async () => {
-    const fx = await fixture();
-    try {
-      const created = await api(fx.app)
-        .post('/api/v1/incidents')
-        .set('Authorization', fx.auth.engineer)
-        .send({ title: 't', cis: ['db-orders'], observedBy: ['app-checkout'] })
-        .expect(201);
-      const before = await snapshot(fx.cmdb);
-      const path = `/api/v1/incidents/${created.body.id}`;
-      const own = await api(fx.app)
-        .patch(path)
-        .set('Authorization', fx.auth.engineer)
-        .send({ observedBy: ['db-orders'] })
-        .expect(400);
-      expect(own.body.error.code).toBe('invalid_input');
-      expect(own.body.error.message).toMatch(/observer "db-orders" is one of its own CIs/);
-      const both = await api(fx.app)
-        .patch(path)
-        .set('Authorization', fx.auth.engineer)
-        .send({ cis: ['db-orders', 'app-checkout'], observedBy: ['app-checkout'] })
-        .expect(400);
-      expect(JSON.stringify(both.body.error.details)).toMatch(/observedBy/);
-      await api(fx.app).patch(path).set('Authorization', fx.auth.engineer).send({ observedBy: 'app-checkout' }).expect(400);
-      await api(fx.app).patch(path).set('Authorization', fx.auth.viewer).send({ observedBy: [] }).expect(403);
-      expect(await snapshot(fx.cmdb)).toEqual(before);
-    } finally {
-      await fx.close();
-    }
-  });
-});
+incidentPatchHttpSuite('SqliteStore', () => ({
+  async create() {
+    const store = new SqliteStore(join(dir, `patch-http-${++n}.sqlite`));
+    await store.init();
+    return store;
+  },
+}));
