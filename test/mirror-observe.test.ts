@@ -7,7 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { CliContext } from '../api/commands/context.ts';
+import { startServer } from '../api/serve.ts';
 import { Cmdb } from '../engine/cmdb.ts';
 import { Registry } from '../engine/model/registry.ts';
 import { SqliteStore } from '../engine/store/sqlite-store.ts';
@@ -116,6 +119,28 @@ describe('Mirror.observe with a throwing listener', () => {
       expect(log.entries.map((e) => (e.obj.err as Error).message)).toEqual(['cache bug', 'cache bug']);
     } finally {
       await cmdb.close();
+    }
+  });
+
+  it("logs a throwing listener with the server's own logger under cmdb serve, and the server's writes go on", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+    const ctx = new CliContext({
+      globals: () => ({ store: `sqlite:${join(dir, `serve-${++n}.sqlite`)}` }),
+      io: { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, env: process.env, user: 'observe-test' },
+    });
+    const running = await startServer(ctx, { port: 0, host: '127.0.0.1', demo: false, auth: true, rateLimit: 0, followMs: 100 }, log);
+    try {
+      running.cmdb.onCommitted(() => {
+        throw new Error('server cache bug');
+      });
+      const r = await running.cmdb.apply([{ op: 'upsertCI', ci: ci({ id: 'app-1', class: 'Application', name: 'one' }) }], { actor: 't' });
+      expect(running.cmdb.mirror.seq).toBe(r.seq);
+      const logged = lines.filter((l) => l.level === 50);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ msg: expect.stringContaining('listener threw'), fromSeq: r.seq, toSeq: r.seq });
+    } finally {
+      await running.shutdown('test');
     }
   });
 });
