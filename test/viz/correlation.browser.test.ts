@@ -95,6 +95,13 @@ describe('correlation view in Chromium', () => {
       expect(await step.getAttribute('title')).toMatch(/^an observed call: .*not a relationship in the CMDB$/);
       expect(await evidence.locator('[data-step=relationship]').count()).toBe(0);
 
+      // Walked against its direction (the caller as candidate, explaining the callee's alert), the arrows turn round.
+      const group = answer.groups[gi]!;
+      const back = group.candidates.find((c) => c.id === CALLER)?.paths.find((p) => p.ci === CALLEE);
+      expect(back?.steps).toEqual([{ from: CALLER, type: OBSERVED_CALL, to: CALLEE }]);
+      const backText = await page.locator(`[data-evidence="${CALLER}"] li`).filter({ hasText: 'observed call' }).textContent();
+      expect(backText).toContain(`${CALLEE} ⇠ observed call ⇠ ${CALLER}`);
+
       // Stored steps elsewhere in the evidence keep their relationship type.
       const stored = answer.groups
         .flatMap((g) => g.candidates)
