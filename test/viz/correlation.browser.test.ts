@@ -84,6 +84,12 @@ describe('correlation view in Chromium', () => {
         .screenshot({ path: join(shots, 'observed-call.png') });
       if (process.env.CMDB_KEEP_SHOTS) await page.locator('section.group').nth(gi).screenshot({ path: process.env.CMDB_KEEP_SHOTS });
 
+      // The incident list says who observed the callee's alert.
+      const observedBy = page.locator('[data-observed-by]');
+      await expect(observedBy.count()).resolves.toBe(1);
+      expect(await observedBy.textContent()).toBe(`, observed by ${CALLER}`);
+      expect(await page.locator('section.group li', { has: observedBy }).textContent()).toContain(`on ${CALLEE}, observed by ${CALLER}`);
+
       // The evidence list: the caller's path is one step, shown as an observed call with its explanation.
       const evidence = page.locator(`[data-evidence="${CALLEE}"] li`).filter({ hasText: CALLER });
       await expect(evidence.count()).resolves.toBe(1);
@@ -92,6 +98,7 @@ describe('correlation view in Chromium', () => {
       expect(text).not.toContain(OBSERVED_CALL);
       const step = evidence.locator('[data-step=observed-call]');
       await expect(step.count()).resolves.toBe(1);
+      expect(await step.textContent()).toBe('⇢ observed call ⇢');
       expect(await step.getAttribute('title')).toMatch(/^an observed call: .*not a relationship in the CMDB$/);
       expect(await evidence.locator('[data-step=relationship]').count()).toBe(0);
 
@@ -110,7 +117,7 @@ describe('correlation view in Chromium', () => {
         .filter((s) => s.type !== OBSERVED_CALL);
       if (stored.length > 0) {
         const rel = page.locator('[data-step=relationship]').first();
-        expect(await rel.textContent()).toMatch(/—[A-Z_]+→|←[A-Z_]+—/);
+        expect(await rel.textContent()).toMatch(/^(—[A-Z_]+→|←[A-Z_]+—)$/);
       }
 
       // The map: the observed call is drawn dashed and labelled as an observed call; no edge says OBSERVED_CALL.

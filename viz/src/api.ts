@@ -176,6 +176,8 @@ export interface Incident {
   cis: string[];
   priority?: string;
   openedAt?: string;
+  /** The CIs that saw the alert ("A's calls to B got slow" is an incident on B observed by A). */
+  observedBy?: string[];
 }
 export interface Candidate {
   id: string;

@@ -23,14 +23,17 @@ function pathSteps(start: string, steps: readonly Step[]): (HTMLElement | string
   for (const s of steps) {
     const forward = s.from === cur;
     const next = forward ? s.to : s.from;
+    // The spaces stay outside the step, so the observed call's dashed underline covers its words only.
     out.push(
+      ' ',
       s.type === OBSERVED_CALL
         ? h(
             'span',
             { class: 'step observed', 'data-step': 'observed-call', title: `an observed call: ${OBSERVED_MEANING}` },
-            forward ? ' ⇢ observed call ⇢ ' : ' ⇠ observed call ⇠ ',
+            forward ? '⇢ observed call ⇢' : '⇠ observed call ⇠',
           )
-        : h('span', { class: 'step', 'data-step': 'relationship' }, forward ? ` —${s.type}→ ` : ` ←${s.type}— `),
+        : h('span', { class: 'step', 'data-step': 'relationship' }, forward ? `—${s.type}→` : `←${s.type}—`),
+      ' ',
       next,
     );
     cur = next;
@@ -68,7 +71,7 @@ function drawGroup(
   ctx: ViewContext,
   g: CorrelationAnswer['groups'][number],
   gi: number,
-  titles: Map<string, { title: string; cis: string[] }>,
+  titles: Map<string, { title: string; cis: string[]; observedBy?: string[] }>,
   _r: CorrelationAnswer,
 ) {
   const canvas = h('div', { class: 'map small', 'data-testid': `group-${gi}` });
@@ -112,6 +115,9 @@ function drawGroup(
               {},
               `${i}: ${titles.get(i)?.title ?? ''}`,
               h('span', { class: 'muted' }, ` on ${(titles.get(i)?.cis ?? []).join(', ')}`),
+              titles.get(i)?.observedBy?.length
+                ? h('span', { class: 'muted', 'data-observed-by': i }, `, observed by ${titles.get(i)!.observedBy!.join(', ')}`)
+                : null,
             ),
           ),
         ),
