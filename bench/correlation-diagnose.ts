@@ -20,7 +20,9 @@
  * monitored production CI with dependents) whose blast radius on the true graph holds all the
  * fault's alerting CIs is scored by the generator's own likelihood — the root alerts with 2/3; a
  * load balancer within two hops alerts with 0.7; each other symptom is drawn with weight 1/depth
- * among the monitored CIs of the blast radius — and the root's chance to be among the first one or
+ * among the monitored CIs of the blast radius that can alert (by default, `--degraded-alerts
+ * direct`, the down ones and those that lost a direct provider: a CI degraded only transitively is
+ * outside what the root can explain) — and the root's chance to be among the first one or
  * three is counted with ties broken at random. It bounds what any correlation can score on these
  * cases, up to two approximations of that likelihood (symptoms drawn with replacement; with
  * `--degraded-weight`, the thinning of degraded draws taken as a factor on each): a silent PDU whose symptoms are three random pods of a Kubernetes cluster it feeds through
@@ -32,6 +34,15 @@ import type { Registry } from '../engine/model/registry.ts';
 
 // A type-only import: erased at run time, so the bench importing this module makes no cycle.
 import type { Case, Fault } from './correlation.ts';
+import { impactKinds, type DegradedAlerts } from './correlation-alerting.ts';
+
+/** The realistic generator's alerting knobs the oracle must model (bench/correlation.ts `--degraded-weight`, `--degraded-alerts`). */
+export interface AlertModel {
+  degradedWeight: number;
+  degradedAlerts: DegradedAlerts;
+}
+
+const DEFAULT_MODEL: AlertModel = { degradedWeight: 1, degradedAlerts: 'direct' };
 
 export type MissKind = 'unreachable' | 'split' | 'not-candidate' | 'rank';
 
@@ -116,7 +127,7 @@ export function diagnoseCases(
   cases: readonly Case[],
   trueIndexOf?: (graph: string) => ImpactIndex,
   monitored: ReadonlySet<string> = new Set(),
-  degradedWeight = 1,
+  model: AlertModel = DEFAULT_MODEL,
 ): Miss[] {
   const misses: Miss[] = [];
   const oracles = new Map<ImpactIndex, Oracle>();
@@ -141,7 +152,7 @@ export function diagnoseCases(
     if (m && trueIndexOf) {
       const t = trueIndexOf(c.graph);
       let o = oracles.get(t);
-      if (!o) oracles.set(t, (o = new Oracle(t, monitored, degradedWeight)));
+      if (!o) oracles.set(t, (o = new Oracle(t, monitored, model)));
       const byId = new Map(c.incidents.map((i) => [i.id, i]));
       m.oracleTop3 = o.rank(t.idToIndex.get(f.ci)!, [...new Set(f.incidents.map((id) => t.idToIndex.get(byId.get(id)!.cis[0]!)!))]).top3;
     }
@@ -174,12 +185,11 @@ export class Oracle {
   >();
   private readonly ups = new Map<number, Set<number>>();
   private readonly mask: Uint8Array;
-  /** `monitored`: the classes the generator raises alerts on (bench/correlation.ts `MONITORED`). */
-  /** `degradedWeight`: the generator's weight of a CI the fault only degrades (bench/correlation.ts `--degraded-weight`). */
+  /** `monitored`: the classes the generator raises alerts on (bench/correlation.ts `MONITORED`); `model`: its alerting knobs. */
   constructor(
     private readonly index: ImpactIndex,
     private readonly monitored: ReadonlySet<string>,
-    private readonly degradedWeight = 1,
+    private readonly model: AlertModel = DEFAULT_MODEL,
   ) {
     this.mask = typeMask(index, undefined, 'bench');
   }
@@ -212,6 +222,7 @@ export class Oracle {
     let b: { depth: Map<number, number>; weight: Map<number, number>; harmonic: number; lbs: number } | null = null;
     if (eligible) {
       const core = computeImpact(this.index, [{ node: x, effect: 'down' }], this.mask);
+      const kinds = this.model.degradedAlerts === 'direct' ? impactKinds(this.index, core, this.mask) : undefined;
       const depth = new Map<number, number>();
       const weight = new Map<number, number>();
       let harmonic = 0;
@@ -219,13 +230,15 @@ export class Oracle {
       for (let p = core.originCount; p < core.size; p++) {
         const v = core.order[p]!;
         const d = core.depth[p]!;
+        // A transitively degraded CI never alerts (`direct`): not in the blast radius as far as alerts go.
+        if (kinds !== undefined && kinds[p] === 0) continue;
         depth.set(v, d);
         const cls = this.index.attrs[v]!.class;
         if (cls === 'LoadBalancer' && d <= 2) lbs++;
         else if (this.monitored.has(cls)) {
           // Drawn with weight 1/d; a degraded CI drawn then alerts with `degradedWeight` (approximated
           // as a factor on its draw: the dropped draws are not modelled).
-          weight.set(v, (core.state[p] === DOWN ? 1 : this.degradedWeight) / d);
+          weight.set(v, (core.state[p] === DOWN ? 1 : this.model.degradedWeight) / d);
           harmonic += 1 / d;
         }
       }
@@ -282,7 +295,7 @@ export function oracleAccuracy(
   cases: readonly Case[],
   trueIndexOf: (graph: string) => ImpactIndex,
   monitored: ReadonlySet<string>,
-  degradedWeight = 1,
+  model: AlertModel = DEFAULT_MODEL,
 ): { faults: number; top1: number; top3: number } {
   const oracles = new Map<ImpactIndex, Oracle>();
   let faults = 0;
@@ -293,7 +306,7 @@ export function oracleAccuracy(
     const f = c.faults[0]!;
     const index = trueIndexOf(c.graph);
     let o = oracles.get(index);
-    if (!o) oracles.set(index, (o = new Oracle(index, monitored, degradedWeight)));
+    if (!o) oracles.set(index, (o = new Oracle(index, monitored, model)));
     const byId = new Map(c.incidents.map((i) => [i.id, i]));
     const alerts = [...new Set(f.incidents.map((id) => index.idToIndex.get(byId.get(id)!.cis[0]!)!))];
     const r = o.rank(index.idToIndex.get(f.ci)!, alerts);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- correlation [--cases N] [--seed S] [--skip-speed | --speed-only] [--skip-mid] [--skip-large] [--mid-cis N] [--large-cis N] [--incidents N] [--warm-runs N] [--json] [--generator old|realistic|both] [--degraded-weight W] [--diagnose]`
+ * `npm run bench -- correlation [--cases N] [--seed S] [--skip-speed | --speed-only] [--skip-mid] [--skip-large] [--mid-cis N] [--large-cis N] [--incidents N] [--warm-runs N] [--json] [--generator old|realistic|both] [--degraded-weight W] [--degraded-alerts direct|all] [--diagnose]`
  *
  * Accuracy: fault-injection cases on the demo CMDB and on generated graphs. Each case fails one or
  * two CIs, computes what they take down or degrade with the impact engine's blast radius, and
@@ -41,6 +41,7 @@ import { buildImpactIndex, computeImpact, typeMask, DOWN, type ImpactIndex } fro
 import type { GraphView, MirrorGraph, NodeAttrs } from '../engine/mirror/types.ts';
 import { Registry } from '../engine/model/registry.ts';
 import { generateGraph, mulberry32 } from '../fixtures/generate.ts';
+import { impactKinds, type DegradedAlerts } from './correlation-alerting.ts';
 import { diagnoseCases, oracleAccuracy, printDiagnosis } from './correlation-diagnose.ts';
 
 const DEMO = fileURLToPath(new URL('../fixtures/demo/cmdb.json', import.meta.url));
@@ -390,7 +391,8 @@ const FLAPPER_SIGNALS: readonly [IncidentSignal, number][] = [
 
 /**
  * One fault as real alerting shows it (issue 13): the failed CI alerts in two faults of three;
- * only 2–5 of its monitored dependents alert, nearer ones likelier; a load balancer in front of it
+ * only 2–5 of its monitored dependents alert, nearer ones likelier, and by default (`direct`) only
+ * dependents it takes down or that lost a direct provider (`impactKinds`); a load balancer in front of it
  * (a LoadBalancer dependent within two hops) alerts in 70 % of the faults that have one; strengths
  * follow what fired (saturation/errors on the root, latency on callers), with overlapping anomaly scores.
  */
@@ -402,9 +404,11 @@ function injectRealistic(
   idPrefix: string,
   isMonitored: (v: number) => boolean,
   degradedWeight = 1,
+  degradedAlerts: DegradedAlerts = 'direct',
 ): { fault: Fault; incidents: CorrelationIncident[]; changes: CorrelationChange[] } | undefined {
   const mask = typeMask(index, undefined, 'bench');
   const core = computeImpact(index, [{ node: f, effect: 'down' }], mask);
+  const kinds = degradedAlerts === 'direct' ? impactKinds(index, core, mask) : undefined;
   const lag = rand.between(0.5, 2.5);
   const changeInduced = rand.float() < 0.3;
   const ownAlert = rand.float() < 2 / 3;
@@ -423,13 +427,16 @@ function injectRealistic(
   for (let p = core.originCount; p < core.size; p++) {
     const v = core.order[p]!;
     const depth = core.depth[p]!;
+    // A transitively degraded CI is fully served: no alert, the load balancer's included.
+    if (kinds !== undefined && kinds[p] === 0) continue;
     if (index.attrs[v]!.class === 'LoadBalancer' && depth <= 2) lbs.push({ v, depth });
     else if (isMonitored(v)) pool.push({ v, depth, w: 1 / depth, down: core.state[p] === DOWN });
   }
   const lb = lbs.length > 0 && rand.float() < 0.7 ? rand.pick(lbs) : undefined;
   if (lb) raise(lb.v, lb.depth * lag + rand.between(0, 2), pickSignal(rand, SYMPTOM_SIGNALS), rand.between(3, 15));
-  // Sparse symptoms: 2–5 dependents, drawn with weight 1/depth; a CI the fault only degrades (a
-  // redundancy group absorbed it) then alerts with probability `degradedWeight` (1: as a down one).
+  // Sparse symptoms: 2–5 dependents, drawn with weight 1/depth among those that can alert (all, or
+  // down and directly degraded ones: DegradedAlerts); a CI the fault only degrades (a redundancy
+  // group absorbed it) then alerts with probability `degradedWeight` (1: as a down one).
   const want = Math.min(pool.length, rand.int(2, 6));
   for (let k = 0; k < want; k++) {
     let total = 0;
@@ -456,7 +463,14 @@ function injectRealistic(
  * of history (with 0–2 random alerts each); one case in three has two simultaneous unrelated
  * faults; 0–4 random noise incidents per case.
  */
-export function makeRealisticCases(index: ImpactIndex, graphName: string, count: number, seed: number, degradedWeight = 1): Case[] {
+export function makeRealisticCases(
+  index: ImpactIndex,
+  graphName: string,
+  count: number,
+  seed: number,
+  degradedWeight = 1,
+  degradedAlerts: DegradedAlerts = 'direct',
+): Case[] {
   const rand = new Rand(seed ^ 0x5eed);
   const candidates = faultCandidates(index, 3, 4000, rand);
   const monitored: number[] = [];
@@ -482,7 +496,7 @@ export function makeRealisticCases(index: ImpactIndex, graphName: string, count:
   while (cases.length < count && attempts++ < count * 50) {
     const t0 = T + cases.length * 86_400_000;
     const drawn = drawFaults(
-      (ix, r, f, t, id, mon) => injectRealistic(ix, r, f, t, id, mon, degradedWeight),
+      (ix, r, f, t, id, mon) => injectRealistic(ix, r, f, t, id, mon, degradedWeight, degradedAlerts),
       index,
       rand,
       candidates,
@@ -863,6 +877,10 @@ export async function run(argv: string[]): Promise<void> {
   // Realism knob of the realistic generator (default 1: today's cases): how likely a CI the fault
   // only degrades is to alert, relative to a down one.
   const degradedWeight = value('--degraded-weight', 1);
+  // Which degraded CIs may alert at all (DegradedAlerts): `direct` by default, `all` for the rows before it.
+  const degradedAlerts: DegradedAlerts = argv.includes('--degraded-alerts')
+    ? parseDegradedAlerts(argv[argv.indexOf('--degraded-alerts') + 1])
+    : 'direct';
   const which = argv.includes('--generator') ? argv[argv.indexOf('--generator') + 1] : 'both';
   const suites: { name: string; cases: Case[] }[] = [];
   if (which !== 'realistic')
@@ -877,8 +895,8 @@ export async function run(argv: string[]): Promise<void> {
     suites.push({
       name: 'realistic generator',
       cases: [
-        ...makeRealisticCases(indexes.get('demo')!, 'demo-real', perGraph, seed, degradedWeight),
-        ...makeRealisticCases(indexes.get('gen-20k')!, 'gen-20k-real', perGraph, seed + 1, degradedWeight),
+        ...makeRealisticCases(indexes.get('demo')!, 'demo-real', perGraph, seed, degradedWeight, degradedAlerts),
+        ...makeRealisticCases(indexes.get('gen-20k')!, 'gen-20k-real', perGraph, seed + 1, degradedWeight, degradedAlerts),
       ],
     });
   const results = flag('--speed-only') ? [] : suites.map((x) => ({ ...x, acc: evaluateCases(registry, indexes, x.cases) }));
@@ -897,19 +915,25 @@ export async function run(argv: string[]): Promise<void> {
     for (const { name, cases } of results) {
       const trueIndexOf = (graph: string) => indexes.get(graph.replace(/-real$/, ''))!;
       const realistic = name === 'realistic generator';
-      printDiagnosis(name, diagnoseCases(registry, indexes, cases, realistic ? trueIndexOf : undefined, MONITORED, degradedWeight));
+      const model = { degradedWeight, degradedAlerts };
+      printDiagnosis(name, diagnoseCases(registry, indexes, cases, realistic ? trueIndexOf : undefined, MONITORED, model));
       if (!realistic) continue;
-      const o = oracleAccuracy(cases, trueIndexOf, MONITORED, degradedWeight);
+      const o = oracleAccuracy(cases, trueIndexOf, MONITORED, model);
       console.log(
         `oracle, ${name}: the generator's own likelihood, knowing which incidents are the fault's: single top-1 ${o.top1.toFixed(3)}, top-3 ${o.top3.toFixed(3)} (${o.faults} faults; ties at random)`,
       );
       // The same on the incomplete CMDB correlation is given: what the dropped edges alone cost.
-      const g = oracleAccuracy(cases, (graph) => indexes.get(graph)!, MONITORED, degradedWeight);
+      const g = oracleAccuracy(cases, (graph) => indexes.get(graph)!, MONITORED, model);
       console.log(
         `oracle, strict, on the incomplete CMDB correlation is given (every alert must lie in the root's blast radius there): single top-1 ${g.top1.toFixed(3)}, top-3 ${g.top3.toFixed(3)}`,
       );
     }
   printSpeed(speed);
+}
+
+function parseDegradedAlerts(x: string | undefined): DegradedAlerts {
+  if (x === 'all' || x === 'direct') return x;
+  throw new Error(`bench correlation: --degraded-alerts must be all or direct, not ${JSON.stringify(x)}`);
 }
 
 function printAccuracy(name: string, cases: readonly Case[], acc: AccuracyReport): void {
