@@ -20,7 +20,8 @@
  */
 import type { ImpactIndex } from '../impact/index.ts';
 import type { LearnedHistory } from './history.ts';
-import { reachAtLeast, reachLowerBounds } from './reach.ts';
+import { alertReachLowerBound, alertReachMemo, alertReachOf, alertUp, hasAbsorbingGroups } from './alert-reach.ts';
+import { DEFAULT_REACH_CAP, reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
 import { pooled, pooledTriple, W, type Evidence, type Inc } from './evidence.ts';
@@ -137,6 +138,12 @@ export class Tally {
   forReport = false;
   /** The report's: the compacted walks, whose transpose lists a representative's units (see `coveredUnits`). */
   transpose: CoverWalks | undefined;
+  /**
+   * The report's, on an estate with redundancy (alert-reach.ts): per candidate, how many active units
+   * its failure could make alert (`countAlertable`); undefined elsewhere, where specificity reads
+   * the plain reach alone.
+   */
+  alertK: Float64Array | undefined;
   /** Walk entries of the active units: what a rebuild from them costs (see `take`). */
   activeEntries = 0;
   /** Scratch of a rebuild: every candidate's k before it (pooled with the tally's buffers). */
@@ -305,6 +312,7 @@ export class Tally {
   reset(): void {
     this.activeEntries = 0;
     for (const c of this.touched ?? []) this.acc.fill(0, c * W, c * W + W);
+    if (this.alertK !== undefined) for (const c of this.touched ?? []) this.alertK[c] = 0;
     if (this.touched) this.touched.length = 0;
     this.active.fill(0);
     this.incidentActive.fill(0);
@@ -312,6 +320,32 @@ export class Tally {
 
   k(c: number): number {
     return this.acc[c * W]!;
+  }
+
+  /**
+   * The report's sandbox, just filled with `units`: counts, per candidate, the units in its alert
+   * set (alert-reach.ts) — each unit's `alertUp` walk, a subset of its plain walk. Only on an
+   * estate where some redundancy absorbs a failure; a no-op elsewhere.
+   */
+  countAlertable(s: Settings, ev: Evidence, units: readonly number[]): void {
+    if (!this.forReport || this.touched === undefined || !hasAbsorbingGroups(s.index)) {
+      this.alertK = undefined;
+      return;
+    }
+    const C = this.version.length;
+    const alertK = (this.alertK = pooled(s.index, `${this.name}.alertK`, 'f64', C));
+    // Node → candidate for the touched ones (every candidate an active unit reaches), cleared after.
+    const candOf = s.index.derived(ALERT_CAND_OF, () => new Int32Array(s.index.n).fill(-1));
+    for (const c of this.touched) {
+      alertK[c] = 0;
+      candOf[ev.candNode[c]!] = c;
+    }
+    for (const u of units)
+      for (const x of alertUp(s.index, ev.unitNode[u]!, s.maxDepth, s.maxWalk)) {
+        const c = candOf[x]!;
+        if (c >= 0) alertK[c] = alertK[c]! + 1;
+      }
+    for (const c of this.touched) candOf[ev.candNode[c]!] = -1;
   }
 }
 
@@ -332,6 +366,9 @@ export interface Evaluation {
 }
 
 const NO_CHANGES: readonly { id: string; at: number }[] = [];
+
+/** `index.derived` key of the report's node → candidate scratch (all −1 between uses). */
+const ALERT_CAND_OF = Object.freeze({ memo: 'correlation report alert candidates' });
 
 /**
  * Fills `s.buffers.stats` with the statistics of candidate `c` over the tally's active units (k > 0) and
@@ -376,7 +413,19 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.ownQuiet = ownActive ? ev.unitQuiet[own]! : 0;
   st.ownCredit = ownActive ? ev.unitOwnCredit[own]! : 1;
   st.changes = s.changesByNode.get(node) ?? NO_CHANGES;
-  return known;
+  if (tally.alertK === undefined) {
+    st.alert = undefined;
+    return known;
+  }
+  // Redundancy-aware reach beside the plain one (alert-reach.ts): walked when refining, else the
+  // memo or a lower bound (a score on a bound is an upper bound, refined when it reaches the top).
+  let alertMemo = alertReachMemo(s.index, s.maxDepth, DEFAULT_REACH_CAP)[node]!;
+  if (alertMemo === 0 && exact) alertMemo = alertReachOf(s.index, node, s.maxDepth, DEFAULT_REACH_CAP);
+  const alert = (st.alert ??= { k: 0, reach: 0, exact: false });
+  alert.k = tally.alertK[c]!;
+  alert.reach = alertMemo > 0 ? alertMemo : Math.max(alert.k, alertReachLowerBound(s.index, node));
+  alert.exact = known && alertMemo > 0;
+  return alert.exact;
 }
 
 /** Statistics of candidate `c` over the tally's active units, then its score and factors (see `statsOf`). */

@@ -45,6 +45,8 @@ export function rankGroup(
   }
   // By subtraction from the cluster's sums when the group holds most of the cluster (cover.ts).
   sandbox.fill(ev, units, { acc: ev.sums, active: undefined, entries: ev.walkOff[ev.units]!, reps: undefined });
+  // On an estate with redundancy: which of them each candidate's failure could make alert (alert-reach.ts).
+  sandbox.countAlertable(s, ev, units);
   // Alternatives must explain at least half the group (and two incident CIs when it has several).
   const need = units.length === 1 ? 1 : Math.max(2, Math.ceil(units.length / 2));
   // Scores with a reach lower bound are upper bounds (cover.ts): taken best-first from a heap, a

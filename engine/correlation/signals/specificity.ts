@@ -15,8 +15,30 @@ export function specificityLogLikelihood(k: number, reach: number): number {
   return k * Math.log(rate) + (r - k > 0 ? (r - k) * Math.log(1 - rate) : 0);
 }
 
+/**
+ * With the redundancy-aware reach (`s.alert`): two rates instead of one — the CIs the candidate's
+ * failure takes down or deprives of a direct provider alert at one rate, the CIs it only degrades
+ * through them (still served) at another, no higher — each at its maximum-likelihood value, the
+ * extra rate paid for at ½·ln(reach) nats (BIC), and used only when it explains better. A PDU whose
+ * two directly fed switches alerted then stands out from the router above them; where no redundancy
+ * absorbs anything both sets coincide and this is the one-rate figure.
+ */
+export function specificityTwoRates(k: number, reach: number, alert: NonNullable<CandidateStats['alert']>): number {
+  const one = specificityLogLikelihood(k, reach);
+  const kA = Math.min(alert.k, k);
+  if (kA <= 0) return one; // the second rate could only be higher than the first
+  const penalty = 0.5 * Math.log(Math.max(2, reach));
+  // On a lower bound of the reach: an upper bound (the other set's term is ≤ 0, the order not checked).
+  if (!alert.exact) return Math.max(one, specificityLogLikelihood(kA, alert.reach) - penalty);
+  const rA = Math.min(alert.reach, reach);
+  const kT = k - kA;
+  const rT = reach - rA;
+  if (rT <= 0 || kT / rT >= kA / rA) return one;
+  return Math.max(one, specificityLogLikelihood(kA, rA) + specificityLogLikelihood(kT, rT) - penalty);
+}
+
 export const specificityContribution = (s: CandidateStats, { weights }: SignalContext): number =>
-  weights.likelihood * specificityLogLikelihood(s.k, s.reach);
+  weights.likelihood * (s.alert === undefined ? specificityLogLikelihood(s.k, s.reach) : specificityTwoRates(s.k, s.reach, s.alert));
 
 export const specificity: Signal = (s, ctx) => ({
   signal: 'specificity',

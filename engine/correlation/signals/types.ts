@@ -14,6 +14,12 @@ export interface CandidateStats {
   k: number;
   /** CIs that depend on the candidate, itself included, within the walk depth. */
   reach: number;
+  /**
+   * On an estate with redundancy, the report's (engine/correlation/alert-reach.ts): of the `k`
+   * incident CIs, those the candidate's failure could make alert (taken down or deprived of a direct
+   * provider), and how many CIs that is; `exact` false when `reach` is a lower bound.
+   */
+  alert?: { k: number; reach: number; exact: boolean };
   /** Sum of the shortest hop counts from the covered incident CIs up to the candidate. */
   sumDistance: number;
   /** Earliest open time (ms) of an incident on the candidate itself, NaN when it has none. */

@@ -1,0 +1,212 @@
+/**
+ * Redundancy-aware reach: which CIs a candidate's failure can make alert under service impact — the
+ * ones it takes down through relationships no redundancy absorbs, and the ones that lose a direct
+ * provider among those (the "redundancy lost" / "member down" alert). A CI degraded only through
+ * degraded providers is still fully served. The report's specificity reads it beside the plain
+ * reach (signals/specificity.ts, two rates): a PDU whose two directly fed switches alerted is then
+ * told apart from the router above them, whose failure those switches would absorb in the same way
+ * but whose plain reach holds the same CIs.
+ *
+ * A relationship in a redundancy group is "absorbed" when losing one member leaves the group enough
+ * (`groupSize − 1 ≥ groupNeed`): the single-failure reading, as one candidate is one failure. Both
+ * directions are walked the same way so that a unit counted for a candidate is in its alert set:
+ * `alertUp` (from an incident CI: itself, its direct providers, then only unabsorbed relationships
+ * upward) and `alertReachOf` (from a candidate: unabsorbed relationships downward, plus one last hop
+ * of any kind). Both are memoised on the index (`index.derived`, STYLE.md #17), capped like the
+ * plain reach (reach.ts) and the walks (evidence.ts).
+ */
+import type { ImpactIndex } from '../impact/index.ts';
+
+const ABSORBING = Object.freeze({ memo: 'correlation absorbing groups' });
+const ALERT_REACH = Object.freeze({ memo: 'correlation alert reach' });
+const ALERT_UP = Object.freeze({ memo: 'correlation alert walks' });
+const ALERT_LOWER = Object.freeze({ memo: 'correlation alert reach lower bounds' });
+
+/** Whether losing one member of redundancy group `g` (−1: none) leaves it served. */
+function absorbs(index: ImpactIndex, g: number): boolean {
+  return g >= 0 && index.groupSize[g]! - 1 >= index.groupNeed[g]!;
+}
+
+/** Whether any relationship of the index is absorbed by redundancy (otherwise alert reach is the plain reach). */
+export function hasAbsorbingGroups(index: ImpactIndex): boolean {
+  return index.derived(ABSORBING, () => {
+    for (let g = 0; g < index.groupCount; g++) if (index.groupSize[g]! > 0 && absorbs(index, g)) return true;
+    return false;
+  });
+}
+
+interface ReachMemo {
+  counts: Int32Array;
+  seen: Uint32Array;
+  down: Uint32Array;
+  queue: Int32Array;
+  level: Uint8Array;
+  stamp: number;
+}
+
+/**
+ * CIs (the candidate included) within `depth` hops that `node`'s failure takes down or deprives of
+ * a direct provider, at most `cap`. Exact below the cap; memoised by node for one (depth, cap).
+ */
+export function alertReachOf(index: ImpactIndex, node: number, depth: number, cap: number): number {
+  const m = memoFor(index, depth, cap);
+  const known = m.counts[node]!;
+  if (known > 0) return known;
+  return walkAlertReach(index, m, node, depth, cap);
+}
+
+/** The memo behind `alertReachOf(index, ·, depth, cap)`: by node, the count, or 0 when not walked yet. */
+export function alertReachMemo(index: ImpactIndex, depth: number, cap: number): Int32Array {
+  return memoFor(index, depth, cap).counts;
+}
+
+function memoFor(index: ImpactIndex, depth: number, cap: number): ReachMemo {
+  const byKey = index.derived(ALERT_REACH, () => new Map<string, ReachMemo>());
+  const key = `${depth}/${cap}`;
+  let m = byKey.get(key);
+  if (m === undefined)
+    byKey.set(
+      key,
+      (m = {
+        counts: new Int32Array(index.n),
+        seen: new Uint32Array(index.n),
+        down: new Uint32Array(index.n),
+        queue: new Int32Array(index.n),
+        level: new Uint8Array(index.n),
+        stamp: 0,
+      }),
+    );
+  return m;
+}
+
+function walkAlertReach(index: ImpactIndex, m: ReachMemo, node: number, depth: number, cap: number): number {
+  if (m.stamp >= 0xfffffff0) {
+    m.seen.fill(0);
+    m.down.fill(0);
+    m.stamp = 0;
+  }
+  const stamp = ++m.stamp;
+  const { depOffsets, depTarget, depGroup } = index;
+  const { seen, down, queue, level } = m;
+  seen[node] = stamp;
+  down[node] = stamp;
+  queue[0] = node;
+  level[0] = 0;
+  let tail = 1;
+  let count = 1;
+  outer: for (let head = 0; head < tail; head++) {
+    const u = queue[head]!;
+    const d = level[head]!;
+    if (d >= depth) continue;
+    for (let e = depOffsets[u]!; e < depOffsets[u + 1]!; e++) {
+      const v = depTarget[e]!;
+      if (seen[v] !== stamp) {
+        seen[v] = stamp;
+        if (++count >= cap) break outer;
+      }
+      // Only a CI the failure takes down passes it on; a deprived one alerts but stays served.
+      if (!absorbs(index, depGroup[e]!) && down[v] !== stamp) {
+        down[v] = stamp;
+        queue[tail] = v;
+        level[tail] = d + 1;
+        tail++;
+      }
+    }
+  }
+  const r = Math.min(count, cap);
+  m.counts[node] = r;
+  return r;
+}
+
+/**
+ * A lower bound of `alertReachOf` without walking: the node and its distinct direct dependents (each
+ * is taken down or deprived of it). Memoised per node.
+ */
+export function alertReachLowerBound(index: ImpactIndex, node: number): number {
+  const lower = index.derived(ALERT_LOWER, () => new Int32Array(index.n));
+  const known = lower[node]!;
+  if (known > 0) return known;
+  const sc = scratchOf(index);
+  const stamp = nextStamp(sc);
+  const { depOffsets, depTarget } = index;
+  let distinct = 0;
+  sc.mark[node] = stamp;
+  for (let e = depOffsets[node]!; e < depOffsets[node + 1]!; e++) {
+    const v = depTarget[e]!;
+    if (sc.mark[v] !== stamp) {
+      sc.mark[v] = stamp;
+      distinct++;
+    }
+  }
+  return (lower[node] = 1 + distinct);
+}
+
+/**
+ * The CIs whose failure can make `node` alert, `node` first: itself, its direct providers, then
+ * upward through unabsorbed relationships only, within `depth` hops and `maxWalk` nodes (the plain
+ * walk's bounds, evidence.ts). Memoised by node for one (depth, maxWalk).
+ */
+export function alertUp(index: ImpactIndex, node: number, depth: number, maxWalk: number): Int32Array {
+  const byKey = index.derived(ALERT_UP, () => new Map<string, Map<number, Int32Array>>());
+  const key = `${depth}/${maxWalk}`;
+  let walks = byKey.get(key);
+  if (walks === undefined) byKey.set(key, (walks = new Map()));
+  const known = walks.get(node);
+  if (known !== undefined) return known;
+  const { provOffsets, provSource, provGroup } = index;
+  const sc = scratchOf(index);
+  if (sc.queue.length < maxWalk) {
+    sc.queue = new Int32Array(maxWalk);
+    sc.level = new Uint8Array(maxWalk);
+  }
+  const { mark, queue, level } = sc;
+  const stamp = nextStamp(sc);
+  mark[node] = stamp;
+  queue[0] = node;
+  level[0] = 0;
+  let tail = 1;
+  for (let head = 0; head < tail && tail < maxWalk; head++) {
+    const x = queue[head]!;
+    const d = level[head]!;
+    if (d >= depth) continue;
+    for (let e = provOffsets[x]!; e < provOffsets[x + 1]! && tail < maxWalk; e++) {
+      const y = provSource[e]!;
+      if (mark[y] === stamp) continue;
+      // Past the first hop, y's failure reaches `node` only if it takes x down.
+      if (d > 0 && absorbs(index, provGroup[e]!)) continue;
+      mark[y] = stamp;
+      queue[tail] = y;
+      level[tail] = d + 1;
+      tail++;
+    }
+  }
+  const walk = queue.slice(0, tail);
+  walks.set(node, walk);
+  return walk;
+}
+
+interface Scratch {
+  mark: Uint32Array;
+  stamp: number;
+  queue: Int32Array;
+  level: Uint8Array;
+}
+
+const SCRATCH = Object.freeze({ memo: 'correlation alert scratch' });
+
+function scratchOf(index: ImpactIndex): Scratch {
+  return index.derived(SCRATCH, (): Scratch => ({
+    mark: new Uint32Array(index.n),
+    stamp: 0,
+    queue: new Int32Array(0),
+    level: new Uint8Array(0),
+  }));
+}
+
+function nextStamp(sc: Scratch): number {
+  if (sc.stamp >= 0xfffffff0) {
+    sc.mark.fill(0);
+    sc.stamp = 0;
+  }
+  return ++sc.stamp;
+}
