@@ -119,26 +119,51 @@ function walkAlertReach(index: ImpactIndex, m: ReachMemo, node: number, depth: n
 }
 
 /**
- * A lower bound of `alertReachOf` without walking: the node and its distinct direct dependents (each
- * is taken down or deprived of it). Memoised per node.
+ * A lower bound of `alertReachOf(index, v, depth, ·)` for every node at once, memoised per index:
+ * lb_d(v) = max(1 + distinct direct dependents, max over the dependents v takes down of lb_{d−1})
+ * — each direct dependent is taken down or deprived; a dependent v takes down has its alert set
+ * inside v's, one hop further (no "+ 1" for v itself: on a cycle v may be in it). `depth` passes
+ * over the dependents CSR at most; lets the report rank candidates by an upper bound of their score
+ * and walk the alert reach of only those that get to the top, as the plain reach does (reach.ts).
  */
-export function alertReachLowerBound(index: ImpactIndex, node: number): number {
-  const lower = index.derived(ALERT_LOWER, () => new Int32Array(index.n));
-  const known = lower[node]!;
-  if (known > 0) return known;
-  const sc = scratchOf(index);
-  const stamp = nextStamp(sc);
-  const { depOffsets, depTarget } = index;
-  let distinct = 0;
-  sc.mark[node] = stamp;
-  for (let e = depOffsets[node]!; e < depOffsets[node + 1]!; e++) {
-    const v = depTarget[e]!;
-    if (sc.mark[v] !== stamp) {
-      sc.mark[v] = stamp;
-      distinct++;
+export function alertReachLowerBounds(index: ImpactIndex, depth: number): Int32Array {
+  const byDepth = index.derived(ALERT_LOWER, () => new Map<number, Int32Array>());
+  const known = byDepth.get(depth);
+  if (known !== undefined) return known;
+  const { n, depOffsets, depTarget, depGroup } = index;
+  const base = new Int32Array(n);
+  const mark = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    let c = 0;
+    mark[v] = v;
+    for (let e = depOffsets[v]!; e < depOffsets[v + 1]!; e++) {
+      const w = depTarget[e]!;
+      if (mark[w] !== v) {
+        mark[w] = v;
+        c++;
+      }
     }
+    base[v] = 1 + c;
   }
-  return (lower[node] = 1 + distinct);
+  let prev = Int32Array.from(base);
+  let next = new Int32Array(n);
+  for (let d = 2; d <= depth; d++) {
+    let changed = false;
+    for (let v = 0; v < n; v++) {
+      let best = base[v]!;
+      for (let e = depOffsets[v]!; e < depOffsets[v + 1]!; e++) {
+        if (absorbs(index, depGroup[e]!)) continue;
+        const x = prev[depTarget[e]!]!;
+        if (x > best) best = x;
+      }
+      next[v] = best;
+      if (best !== prev[v]) changed = true;
+    }
+    [prev, next] = [next, prev];
+    if (!changed) break;
+  }
+  byDepth.set(depth, prev);
+  return prev;
 }
 
 /**

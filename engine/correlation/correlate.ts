@@ -44,7 +44,8 @@ import { assembleCluster } from './assemble.ts';
 import { alertWindows, learnHistory } from './history.ts';
 import { gatherEvidence, type Inc } from './evidence.ts';
 import { readPairs } from './observed.ts';
-import { reachMemo, refinedBounds } from './reach.ts';
+import { DEFAULT_REACH_CAP, reachMemo, refinedBounds } from './reach.ts';
+import { alertReachLowerBounds, alertReachMemo, hasAbsorbingGroups } from './alert-reach.ts';
 import { chanceRate } from './signals/index.ts';
 import {
   DEFAULT_WEIGHTS,
@@ -86,6 +87,9 @@ export function correlate(source: ImpactIndex, incidents: readonly CorrelationIn
     memo: reachMemo(index, maxDepth),
     lower: refinedBounds(index, maxDepth),
     buffers: coverBuffers(index),
+    alert: hasAbsorbingGroups(index)
+      ? { memo: alertReachMemo(index, maxDepth, DEFAULT_REACH_CAP), lower: alertReachLowerBounds(index, maxDepth) }
+      : undefined,
     history: learnHistory(index.idToIndex, options.history ?? [], window),
   };
   settings.coverCtx = { ...settings.ctx, weights: { ...weights, naturalRoot: 0 } };

@@ -20,7 +20,7 @@
  */
 import type { ImpactIndex } from '../impact/index.ts';
 import type { LearnedHistory } from './history.ts';
-import { alertReachLowerBound, alertReachMemo, alertReachOf, alertUp, hasAbsorbingGroups } from './alert-reach.ts';
+import { alertReachOf, alertUp } from './alert-reach.ts';
 import { DEFAULT_REACH_CAP, reachAtLeast, reachLowerBounds } from './reach.ts';
 export { reachLowerBounds };
 import { recentChangeValue, scoreCandidate, scoreValue, type CandidateStats, type SignalContext } from './signals/index.ts';
@@ -56,6 +56,12 @@ export interface Settings {
   lower: Int32Array;
   /** Per-call and per-index buffers of the cover (`coverBuffers`): no module-level state (STYLE.md #17). */
   buffers: CoverBuffers;
+  /**
+   * On an estate where some redundancy absorbs a failure: the index's alert-reach memo and lower
+   * bounds (alert-reach.ts), looked up once per call; undefined elsewhere (specificity then reads
+   * the plain reach alone).
+   */
+  alert: { memo: Int32Array; lower: Int32Array } | undefined;
 }
 
 /** What `score` last found: the same numbers as `evaluate`, without the factors. */
@@ -328,7 +334,7 @@ export class Tally {
    * estate where some redundancy absorbs a failure; a no-op elsewhere.
    */
   countAlertable(s: Settings, ev: Evidence, units: readonly number[]): void {
-    if (!this.forReport || this.touched === undefined || !hasAbsorbingGroups(s.index)) {
+    if (!this.forReport || this.touched === undefined || s.alert === undefined) {
       this.alertK = undefined;
       return;
     }
@@ -413,17 +419,17 @@ function statsOf(s: Settings, ev: Evidence, tally: Tally, c: number, exact: bool
   st.ownQuiet = ownActive ? ev.unitQuiet[own]! : 0;
   st.ownCredit = ownActive ? ev.unitOwnCredit[own]! : 1;
   st.changes = s.changesByNode.get(node) ?? NO_CHANGES;
-  if (tally.alertK === undefined) {
+  if (tally.alertK === undefined || s.alert === undefined) {
     st.alert = undefined;
     return known;
   }
   // Redundancy-aware reach beside the plain one (alert-reach.ts): walked when refining, else the
   // memo or a lower bound (a score on a bound is an upper bound, refined when it reaches the top).
-  let alertMemo = alertReachMemo(s.index, s.maxDepth, DEFAULT_REACH_CAP)[node]!;
+  let alertMemo = s.alert.memo[node]!;
   if (alertMemo === 0 && exact) alertMemo = alertReachOf(s.index, node, s.maxDepth, DEFAULT_REACH_CAP);
   const alert = (st.alert ??= { k: 0, reach: 0, exact: false });
   alert.k = tally.alertK[c]!;
-  alert.reach = alertMemo > 0 ? alertMemo : Math.max(alert.k, alertReachLowerBound(s.index, node));
+  alert.reach = alertMemo > 0 ? alertMemo : Math.max(alert.k, Math.min(DEFAULT_REACH_CAP, s.alert.lower[node]!));
   alert.exact = known && alertMemo > 0;
   return alert.exact;
 }

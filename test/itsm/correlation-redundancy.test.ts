@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { correlate, type CorrelationIncident } from '../../engine/correlation/index.ts';
-import { alertReachLowerBound, alertReachOf, alertUp, hasAbsorbingGroups } from '../../engine/correlation/alert-reach.ts';
+import { alertReachLowerBounds, alertReachOf, alertUp, hasAbsorbingGroups } from '../../engine/correlation/alert-reach.ts';
 import { reachOf } from '../../engine/correlation/reach.ts';
 import { specificityLogLikelihood, specificityTwoRates } from '../../engine/correlation/signals/specificity.ts';
 import type { MirrorGraph } from '../../engine/mirror/types.ts';
@@ -45,9 +45,12 @@ describe('alert reach', () => {
     expect(reachOf(index, node('pdu-a'), 16)).toBe(13);
     expect(alertReachOf(index, node('pdu-a'), 16, 50_000)).toBe(3);
     expect(alertReachOf(index, node('net-sw-1'), 16, 50_000)).toBe(13);
-    // Its lower bound (itself and its direct dependents) never exceeds it.
-    expect(alertReachLowerBound(index, node('pdu-a'))).toBe(3);
-    expect(alertReachLowerBound(index, node('net-sw-1'))).toBeLessThanOrEqual(13);
+    // Its lower bounds: itself and its direct dependents, and what a dependent it takes down reaches.
+    const lower = alertReachLowerBounds(index, 16);
+    expect(lower[node('pdu-a')]).toBe(3);
+    expect(lower[node('srv-1')]).toBe(6);
+    expect(lower[node('net-sw-1')]).toBe(6);
+    for (let v = 0; v < index.n; v++) expect(lower[v]).toBeLessThanOrEqual(alertReachOf(index, v, 16, 50_000));
   });
 
   it('walks up from a VM to its server and the switch that takes the server down, never to a PDU the server can lose', () => {
