@@ -6,7 +6,7 @@
  *     than two of the fault's incident CIs other than the root have it among their providers, so no
  *     walk can make it explain them together;
  *   - `split`: the fault's incidents are spread over several groups (the cover or the assembly did
- *     not keep them together);
+ *     not keep them together), with how many of those groups hold one of its incidents alone;
  *   - `not-candidate`: they are together but the root is not among the group's candidates (asked
  *     again with 1,000 candidates per group);
  *   - `rank N`: the root is a candidate ranked N (≥ 4).
@@ -56,6 +56,8 @@ export interface Miss {
   rank: number;
   /** Groups holding the fault's incidents. */
   groups: number;
+  /** Of those, groups of one of the fault's incidents and nothing else (a split miss's symptoms left alone). */
+  lone: number;
   /** The fault's incident CIs with their hop count below the root on the given CMDB (−1: not reached). */
   symptoms: { ci: string; hops: number }[];
   /** Leading candidates of the group holding most of the fault's incidents. */
@@ -114,6 +116,7 @@ function diagnoseFault(index: ImpactIndex, c: Case, f: Fault, result: Correlatio
     kind,
     rank: wideRank,
     groups: holding.length,
+    lone: holding.filter((g) => g.incidents.length === 1).length,
     symptoms,
     leaders: best.candidates.slice(0, 3).map((x) => x.id),
     groupSize: best.incidents.length,
@@ -164,11 +167,12 @@ export function diagnoseCases(
 export function printDiagnosis(name: string, misses: readonly Miss[]): void {
   const count = (k: MissKind) => misses.filter((m) => m.kind === k).length;
   const oracle = misses.filter((m) => m.oracleTop3 !== undefined);
+  const splits = misses.filter((m) => m.kind === 'split');
   console.log(
-    `diagnosis, ${name}: ${misses.length} single-fault misses at top-3 — unreachable ${count('unreachable')}, split ${count('split')}, not a candidate ${count('not-candidate')}, ranked ≥ 4 ${count('rank')}; root silent in ${misses.filter((m) => !m.ownAlert).length}${oracle.length ? `; the oracle would have had ${oracle.reduce((t, m) => t + m.oracleTop3!, 0).toFixed(1)} of them in its top 3` : ''}`,
+    `diagnosis, ${name}: ${misses.length} single-fault misses at top-3 — unreachable ${count('unreachable')}, split ${count('split')} (${splits.filter((m) => m.lone > 0).length} with a symptom left alone in a group of one), not a candidate ${count('not-candidate')}, ranked ≥ 4 ${count('rank')}; root silent in ${misses.filter((m) => !m.ownAlert).length}${oracle.length ? `; the oracle would have had ${oracle.reduce((t, m) => t + m.oracleTop3!, 0).toFixed(1)} of them in its top 3` : ''}`,
   );
   for (const m of misses) {
-    const why = m.kind === 'rank' ? `rank ${m.rank}` : m.kind;
+    const why = m.kind === 'rank' ? `rank ${m.rank}` : m.kind === 'split' ? `split ${m.lone}/${m.groups} lone` : m.kind;
     const syms = m.symptoms.map((x) => `${x.ci}(${x.hops < 0 ? '-' : x.hops})`).join(' ');
     const oracle = m.oracleTop3 === undefined ? '' : ` oracle ${m.oracleTop3.toFixed(2)}`;
     console.log(

@@ -100,6 +100,9 @@ describe('correlation bench diagnosis', () => {
       expect(m.leaders.slice(0, 3)).not.toContain(m.root);
       if (m.kind === 'rank') expect(m.rank).toBeGreaterThanOrEqual(4);
       if (m.kind === 'split') expect(m.groups).toBeGreaterThan(1);
+      // Groups of one of its incidents alone are among the groups holding them.
+      expect(m.lone).toBeGreaterThanOrEqual(0);
+      expect(m.lone).toBeLessThanOrEqual(m.groups);
       expect(m.oracleTop3).toBeGreaterThanOrEqual(0);
       expect(m.oracleTop3).toBeLessThanOrEqual(1);
     }
