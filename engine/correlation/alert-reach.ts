@@ -145,14 +145,18 @@ export function alertReachLowerBounds(index: ImpactIndex, depth: number): Int32A
     }
     base[v] = 1 + c;
   }
+  // Per relationship, whether it takes its dependent down (read once, not once per pass).
+  const takesDown = new Uint8Array(depOffsets[n]!);
+  for (let e = 0; e < takesDown.length; e++) takesDown[e] = absorbs(index, depGroup[e]!) ? 0 : 1;
   let prev = Int32Array.from(base);
   let next = new Int32Array(n);
   for (let d = 2; d <= depth; d++) {
     let changed = false;
     for (let v = 0; v < n; v++) {
       let best = base[v]!;
-      for (let e = depOffsets[v]!; e < depOffsets[v + 1]!; e++) {
-        if (absorbs(index, depGroup[e]!)) continue;
+      const end = depOffsets[v + 1]!;
+      for (let e = depOffsets[v]!; e < end; e++) {
+        if (takesDown[e] === 0) continue;
         const x = prev[depTarget[e]!]!;
         if (x > best) best = x;
       }
